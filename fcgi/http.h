@@ -1,0 +1,102 @@
+/* http.h: one request and its answer, independent of FastCGI.
+ *
+ * The worker fills the input side from the FastCGI environment; the router,
+ * the auth phase, the validator and the handler fill the output side; the
+ * worker renders it once at the end. Handlers return an HTTP status and
+ * never write headers themselves. */
+#ifndef KANJIA_HTTP_H
+#define KANJIA_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "arena.h"
+#include "session.h"
+
+#define HTTP_BODY_MAX (64 * 1024)
+#define HTTP_PATH_MAX 2048
+#define HTTP_QUERY_MAX 2048
+#define HTTP_HEADER_MAX 8192
+#define ROUTE_PARAMS_MAX 4
+
+struct route;
+struct db;
+struct config;
+
+struct http_header {
+	struct http_header *next;
+	const char *name;
+	const char *value;
+};
+
+struct request {
+	struct arena arena;
+
+	/* input: borrowed from the FastCGI environment or the arena */
+	const char *method;
+	const char *path; /* without the query string */
+	const char *query;
+	const char *request_id;
+	const char *client_ip;
+	const char *user_agent;
+	const char *content_type;
+	const char *authorization;
+	const char *if_none_match;
+	const char *idempotency_key;
+	const char *accept;
+	int64_t content_length;
+	const char *body;
+	size_t body_size;
+	json_t *json; /* the parsed body; the arena owns the reference */
+
+	/* routing */
+	const struct route *route;
+	const char *path_params[ROUTE_PARAMS_MAX];
+	int path_param_count;
+
+	/* the caller, after the auth phase */
+	struct session session;
+
+	/* output */
+	int status;
+	json_t *reply; /* the arena owns the reference */
+	const char *error_code;
+	const char *error_message;
+	struct http_header *headers;
+	const char *raw_body; /* a body that is not JSON (CSV, say) */
+	size_t raw_body_size;
+	const char *reply_type;
+
+	/* worker state, borrowed */
+	struct db *db;
+	const struct config *config;
+	int64_t now; /* the request's clock, fixed at its start */
+	bool commit_on_error; /* see db_transaction() */
+};
+
+/* The reason phrase of status ("Not Found"), or "Unknown". */
+const char *http_reason(int status);
+/* Fills the error envelope from the message table; returns status. */
+int http_error(struct request *request, int status, const char *code);
+/* The same with a message of its own (arena-formatted). */
+int http_error_message(struct request *request, int status, const char *code, const char *format, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Adds a response header; name and value are copied into the arena. */
+void http_header_add(struct request *request, const char *name, const char *value);
+/* Sets reply (stealing the reference: the arena releases it) and returns status. */
+int http_reply(struct request *request, int status, json_t *reply);
+/* The arena releases reference at the request's end; returns it. */
+json_t *http_own(struct request *request, json_t *reference);
+/* Reads a query parameter (percent-decoded into the arena); NULL if absent. */
+const char *http_query_param(struct request *request, const char *name);
+/* The path parameter at index as a positive id, or 0. */
+int64_t http_path_id(const struct request *request, int index);
+/* Resets the output side, for a transaction that is tried again. */
+void http_reset_reply(struct request *request);
+/* The human message for an error code (Chinese, from messages.c). */
+const char *http_message_for(const char *code);
+
+#endif

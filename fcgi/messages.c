@@ -1,0 +1,41 @@
+/* messages.c: every error message the API sends, in one place.
+ *
+ * Shoppers and shop admins read Chinese; the codes are the contract
+ * (API.md), the sentences may be changed freely by a shop. */
+#include <string.h>
+
+#include "http.h"
+
+struct message {
+	const char *code;
+	const char *text;
+};
+
+static const struct message messages[] = {
+	{ "invalid_json", "请求内容不是有效的 JSON。" },
+	{ "missing_field", "请求缺少必填字段。" },
+	{ "unknown_field", "请求包含不认识的字段。" },
+	{ "invalid_field", "请求中的字段格式不正确。" },
+	{ "unsupported_media_type", "请求内容必须是 JSON。" },
+	{ "payload_too_large", "请求内容过大。" },
+	{ "not_found", "找不到该资源。" },
+	{ "method_not_allowed", "不支持该请求方法。" },
+	{ "unauthorized", "请先登录。" },
+	{ "forbidden", "没有权限执行此操作。" },
+	{ "rate_limited", "操作太频繁，请稍后再试。" },
+	{ "risk_rejected", "当前操作存在风险，已被拒绝。" },
+	{ "invalid_phone", "请输入正确的中国大陆手机号。" },
+	{ "invalid_code", "验证码错误或已失效，请重新获取。" },
+	{ "account_blocked", "该账号已被停用。" },
+	{ "conflict", "数据冲突，请刷新后重试。" },
+	{ "unavailable", "服务繁忙，请稍后再试。" },
+	{ "internal_error", "服务器开小差了，请稍后再试。" },
+};
+
+const char *http_message_for(const char *code)
+{
+	for (size_t i = 0; i < sizeof(messages) / sizeof(messages[0]); i++)
+		if (strcmp(messages[i].code, code) == 0)
+			return messages[i].text;
+	return "请求失败。";
+}

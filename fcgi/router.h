@@ -1,0 +1,29 @@
+/* router.h: routes are data.
+ *
+ * One table (routes.c) lists method, path pattern, handler, auth level and
+ * body fields. router_match() is the only code that walks it; 404 and 405
+ * come from it. A pattern segment "{id}" matches a positive decimal id (up to
+ * 18 digits), "{code}" a token of 1 to 64 characters [A-Za-z0-9_-]. */
+#ifndef KANJIA_ROUTER_H
+#define KANJIA_ROUTER_H
+
+#include "http.h"
+#include "session.h"
+#include "validate.h"
+
+typedef int (*route_handler)(struct request *request);
+
+struct route {
+	const char *method;
+	const char *pattern;
+	route_handler handler;
+	enum auth_level auth;
+	const struct field *body; /* NULL: no body is read */
+};
+
+/* Finds the route for method and path. Returns it with request->path_params
+ * filled (pointing into the arena), or NULL with request's error set to 404
+ * not_found or 405 method_not_allowed (with an Allow header). */
+const struct route *router_match(struct request *request, const struct route *routes, size_t count);
+
+#endif

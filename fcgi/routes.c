@@ -1,0 +1,12 @@
+/* routes.c: every route of API.md that this build serves, in one table.
+ * The dispatcher (router.c) is the only code that walks it. */
+#include "routes.h"
+
+const struct route routes[] = {
+	{ "POST", "/api/v1/auth/sms", auth_sms, AUTH_NONE, auth_sms_body },
+	{ "POST", "/api/v1/auth/login", auth_login, AUTH_NONE, auth_login_body },
+	{ "POST", "/api/v1/auth/logout", auth_logout, AUTH_SHOPPER, NULL },
+	{ "GET", "/api/v1/me", me_get, AUTH_SHOPPER, NULL },
+};
+
+const size_t route_count = sizeof(routes) / sizeof(routes[0]);

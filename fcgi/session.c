@@ -1,0 +1,84 @@
+/* session.c: the auth phase. Runs before any handler of a route that needs
+ * a caller; handlers never see tokens. */
+#include "session.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "token.h"
+
+static struct token_keyring keyring;
+
+void session_configure(const struct config *config)
+{
+	memset(&keyring, 0, sizeof(keyring));
+	keyring.issuer = config->jwt_issuer;
+	keyring.keys[0].kid = config->jwt_kid;
+	keyring.keys[0].secret = (const unsigned char *)config->jwt_secret;
+	keyring.keys[0].secret_size = strlen(config->jwt_secret);
+	keyring.count = 1;
+	if (config->jwt_previous_secret[0] != '\0') {
+		keyring.keys[1].kid = config->jwt_previous_kid;
+		keyring.keys[1].secret = (const unsigned char *)config->jwt_previous_secret;
+		keyring.keys[1].secret_size = strlen(config->jwt_previous_secret);
+		keyring.keys[1].valid_until = config->jwt_previous_until;
+		keyring.count = 2;
+	}
+}
+
+const struct token_keyring *session_keys(void)
+{
+	return &keyring;
+}
+
+static int refuse(struct request *request, const char *why)
+{
+	log_info("auth: token refused: %s", why);
+	return http_error(request, 401, "unauthorized");
+}
+
+static const char *const sql_shopper_session =
+	"SELECT s.token_version, s.blocked, "
+	"(SELECT COUNT(*) FROM revoked_token r WHERE r.jti = ?) "
+	"FROM shopper s WHERE s.id = ?";
+
+int session_authenticate(struct request *request, enum auth_level level)
+{
+	const char *header = request->authorization;
+	if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
+		return refuse(request, "no bearer token");
+	const char *token = header + 7;
+	while (*token == ' ')
+		token++;
+
+	struct token_claims claims;
+	const char *audience = request->config->jwt_audience;
+	enum token_result result = token_verify(&keyring, audience, token, request->now, &claims);
+	if (result != TOKEN_OK)
+		return refuse(request, token_result_name(result));
+	if (level != AUTH_SHOPPER)
+		return refuse(request, "shopper token on a non-shopper route");
+
+	struct db_rows rows;
+	int status = db_run(request, &rows, sql_shopper_session, "si", claims.jti, claims.subject);
+	if (status != 0)
+		return status == DB_RETRY ? http_error(request, 503, "unavailable") : status;
+	if (rows.row_count != 1)
+		return refuse(request, "no such user");
+	if (db_int(&rows, 0, 0) != claims.version)
+		return refuse(request, "token version revoked");
+	if (db_int(&rows, 0, 1) != 0)
+		return refuse(request, "user blocked");
+	if (db_int(&rows, 0, 2) != 0)
+		return refuse(request, "token revoked");
+
+	request->session.authenticated = true;
+	request->session.user_id = claims.subject;
+	request->session.expires_at = claims.expires_at;
+	memcpy(request->session.jti, claims.jti, SESSION_JTI_SIZE);
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* session.h: who is calling, decided once by the auth phase.
+ *
+ * The dispatcher decodes the bearer token (token.c), then checks revocation
+ * and the user's token version in the database. Handlers read only
+ * request->session. */
+#ifndef KANJIA_SESSION_H
+#define KANJIA_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SESSION_JTI_SIZE 33
+
+enum auth_level { AUTH_NONE, AUTH_SHOPPER, AUTH_ADMIN };
+
+struct session {
+	bool authenticated;
+	int64_t user_id;
+	int64_t expires_at;
+	char jti[SESSION_JTI_SIZE];
+};
+
+struct request;
+
+/* Authenticates request for a route that needs level. Returns 0, or 401/403
+ * (or 503 when the database is down) with the error set on request; the
+ * reason is logged, never sent. */
+int session_authenticate(struct request *request, enum auth_level level);
+
+struct config;
+struct token_keyring;
+/* Builds the worker's keyring from config; config must outlive it. */
+void session_configure(const struct config *config);
+/* The keyring session_configure() built. */
+const struct token_keyring *session_keys(void);
+
+#endif
