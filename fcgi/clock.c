@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 int64_t clock_now(void)
 {
@@ -104,8 +103,17 @@ int clock_zone_valid(const char *name)
 		      *p == '/' || *p == '_' || *p == '-' || *p == '+'))
 			return -1;
 	char path[256];
-	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", name);
-	return access(path, R_OK) == 0 ? 0 : -1;
+	if (snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", name) >= (int)sizeof(path))
+		return -1;
+	/* A zone is a TZif file: not a directory ("", "Asia"), not a text file
+	 * such as "leapseconds" (TZ would silently fall back to UTC). */
+	FILE *file = fopen(path, "rb");
+	if (file == NULL)
+		return -1;
+	char magic[4];
+	size_t got = fread(magic, 1, sizeof(magic), file);
+	fclose(file);
+	return got == sizeof(magic) && memcmp(magic, "TZif", 4) == 0 ? 0 : -1;
 }
 
 void clock_use_zone(const char *name)
