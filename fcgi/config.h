@@ -1,0 +1,79 @@
+/* config.h: the one config file, as a table of keys.
+ *
+ * Format: "key = value" lines, '#' starts a comment line. Every key has a
+ * type, a default and bounds (see config.c's table, which is also what
+ * `kanjiad help-config` prints). Unknown keys, duplicates, values out of
+ * bounds and a missing or short JWT secret are refused with a message that
+ * names the key. */
+#ifndef KANJIA_CONFIG_H
+#define KANJIA_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_SECRET_MIN 32
+
+struct config {
+	/* process pool */
+	char *listen;
+	char *listen_group;
+	int64_t workers;
+	int64_t max_requests;
+	char *log_level;
+	/* database */
+	char *db_socket;
+	char *db_host;
+	int64_t db_port;
+	char *db_user;
+	char *db_password;
+	char *db_name;
+	int64_t db_retries;
+	char *migrations_dir;
+	/* sessions */
+	char *jwt_secret;
+	char *jwt_kid;
+	char *jwt_previous_secret;
+	char *jwt_previous_kid;
+	int64_t jwt_previous_until; /* epoch seconds; 0: none */
+	char *jwt_issuer;
+	char *jwt_audience;
+	char *jwt_admin_audience;
+	int64_t token_ttl_s;
+	int64_t admin_token_ttl_s;
+	/* admin login */
+	int64_t admin_fail_limit;
+	int64_t admin_fail_window_s;
+	int64_t admin_lock_s;
+	/* shop */
+	char *timezone;
+	char *public_base_url;
+	/* SMS login */
+	char *sms_provider;
+	int64_t sms_code_ttl_s;
+	int64_t sms_code_max_tries;
+	int64_t sms_phone_gap_s;
+	int64_t sms_phone_per_hour;
+	int64_t sms_phone_per_day;
+	int64_t sms_ip_per_hour;
+	int64_t sms_ip_per_day;
+	int64_t login_fail_limit;
+	int64_t login_fail_window_s;
+	int64_t login_lock_s;
+	/* bargains */
+	char *cut_plan_secret;
+	int64_t sweep_interval_s;
+};
+
+/* Fills *config from the file at path, defaults first. Returns 0, or -1
+ * with a message naming the key (or the line) in error[error_size]. The
+ * strings in *config are owned by it: release with config_free(). */
+int config_load(struct config *config, const char *path, char *error, size_t error_size);
+/* The same from text already in memory (used by the loader and the tests). */
+int config_parse(struct config *config, const char *text, char *error, size_t error_size);
+void config_free(struct config *config);
+/* Prints every key with its type, default and bounds. */
+void config_describe(FILE *out);
+
+#endif
