@@ -48,7 +48,12 @@ static const struct config_key config_keys[] = {
 	KEY(jwt_previous_until, CONFIG_TIME, "", 0, 0, "RFC 3339 time until which the previous key is accepted"),
 	KEY(jwt_issuer, CONFIG_STRING, "kanjia", 1, 255, "iss claim"),
 	KEY(jwt_audience, CONFIG_STRING, "kanjia-shop", 1, 255, "aud claim of shopper tokens"),
+	KEY(jwt_admin_audience, CONFIG_STRING, "kanjia-admin", 1, 255, "aud claim of admin tokens"),
 	KEY(token_ttl_s, CONFIG_INT, "604800", 60, 2592000, "shopper token lifetime in seconds"),
+	KEY(admin_token_ttl_s, CONFIG_INT, "1800", 60, 86400, "admin token lifetime in seconds"),
+	KEY(admin_fail_limit, CONFIG_INT, "5", 1, 100, "failed admin logins per username that lock it"),
+	KEY(admin_fail_window_s, CONFIG_INT, "900", 60, 86400, "window in which those failures count"),
+	KEY(admin_lock_s, CONFIG_INT, "900", 60, 86400, "how long an admin lock lasts"),
 	KEY(timezone, CONFIG_STRING, "Asia/Shanghai", 1, 64, "the shop's time zone for windows and daily limits"),
 	KEY(public_base_url, CONFIG_STRING, "http://127.0.0.1:8080", 8, 255, "base of share links"),
 	KEY(sms_provider, CONFIG_STRING, "outbox", 1, 32, "SMS provider: outbox (stores messages in sms_outbox)"),
@@ -62,6 +67,8 @@ static const struct config_key config_keys[] = {
 	KEY(login_fail_limit, CONFIG_INT, "10", 1, 1000, "failed logins per phone that lock it"),
 	KEY(login_fail_window_s, CONFIG_INT, "3600", 60, 86400, "window in which those failures count"),
 	KEY(login_lock_s, CONFIG_INT, "3600", 60, 86400, "how long such a lock lasts"),
+	KEY(cut_plan_secret, CONFIG_SECRET, "", CONFIG_SECRET_MIN, 1024, "key of exact cut plans; empty: derived from jwt_secret"),
+	KEY(sweep_interval_s, CONFIG_INT, "30", 1, 3600, "how often a worker closes expired bargains"),
 };
 
 #define CONFIG_KEY_COUNT (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -171,6 +178,8 @@ static int config_check(const struct config *config, char *error, size_t error_s
 		return fail(error, error_size, "config key jwt_previous_kid: must differ from jwt_kid");
 	if (strncmp(config->public_base_url, "http://", 7) != 0 && strncmp(config->public_base_url, "https://", 8) != 0)
 		return fail(error, error_size, "config key public_base_url: must start with http:// or https://");
+	if (strcmp(config->jwt_admin_audience, config->jwt_audience) == 0)
+		return fail(error, error_size, "config key jwt_admin_audience: must differ from jwt_audience");
 	if (clock_zone_valid(config->timezone) != 0)
 		return fail(error, error_size, "config key timezone: unknown time zone \"%s\"", config->timezone);
 	return 0;

@@ -124,7 +124,8 @@ static void worker_spawn(struct pool *pool, struct worker_slot *slot)
 	if (pid == 0) {
 		sigprocmask(SIG_UNBLOCK, &pool->handled, NULL);
 		signal(SIGCHLD, SIG_DFL);
-		_exit(worker_run(pool->listen_fd, pool->config));
+		/* exit(), not _exit(): LeakSanitizer reports only at a normal exit */
+		exit(worker_run(pool->listen_fd, pool->config));
 	}
 	slot->pid = pid;
 	slot->generation = pool->generation;

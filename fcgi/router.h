@@ -18,6 +18,7 @@ struct route {
 	const char *pattern;
 	route_handler handler;
 	enum auth_level auth;
+	unsigned roles;           /* admin routes: any of these roles (0: any admin) */
 	const struct field *body; /* NULL: no body is read */
 };
 

@@ -3,10 +3,16 @@
 #include "routes.h"
 
 const struct route routes[] = {
-	{ "POST", "/api/v1/auth/sms", auth_sms, AUTH_NONE, auth_sms_body },
-	{ "POST", "/api/v1/auth/login", auth_login, AUTH_NONE, auth_login_body },
-	{ "POST", "/api/v1/auth/logout", auth_logout, AUTH_SHOPPER, NULL },
-	{ "GET", "/api/v1/me", me_get, AUTH_SHOPPER, NULL },
+	/* shopper login */
+	{ "POST", "/api/v1/auth/sms", auth_sms, AUTH_NONE, 0, auth_sms_body },
+	{ "POST", "/api/v1/auth/login", auth_login, AUTH_NONE, 0, auth_login_body },
+	{ "POST", "/api/v1/auth/logout", auth_logout, AUTH_SHOPPER, 0, NULL },
+	{ "GET", "/api/v1/me", me_get, AUTH_SHOPPER, 0, NULL },
+	/* bargain routes: begin */
+	/* bargain routes: end */
+
+	/* admin and campaign routes: begin */
+	/* admin and campaign routes: end */
 };
 
 const size_t route_count = sizeof(routes) / sizeof(routes[0]);

@@ -15,4 +15,18 @@ int auth_login(struct request *request);
 int auth_logout(struct request *request);
 int me_get(struct request *request);
 
+/* route_bargain.c */
+extern const struct field bargain_start_body[];
+int bargain_start(struct request *request);
+int bargain_get(struct request *request);
+int bargain_cut(struct request *request);
+int bargain_list_mine(struct request *request);
+int share_landing(struct request *request);
+int share_help(struct request *request);
+int campaign_leaderboard(struct request *request);
+int coupon_list_mine(struct request *request);
+
+/* admin and campaign handlers: begin */
+/* admin and campaign handlers: end */
+
 #endif

@@ -41,12 +41,37 @@ static int refuse(struct request *request, const char *why)
 	return http_error(request, 401, "unauthorized");
 }
 
+static const char *const sql_admin_session =
+	"SELECT a.token_version, a.disabled, "
+	"(SELECT COUNT(*) FROM revoked_token r WHERE r.jti = ?), a.roles "
+	"FROM admin a WHERE a.id = ?";
+
+unsigned session_roles_parse(const char *text)
+{
+	static const struct { const char *name; unsigned bit; } names[] = {
+		{ "operator", ROLE_OPERATOR }, { "fulfilment", ROLE_FULFILMENT },
+		{ "risk", ROLE_RISK }, { "owner", ROLE_OWNER },
+	};
+	unsigned roles = 0;
+	const char *cursor = text ? text : "";
+	while (*cursor != '\0') {
+		size_t length = strcspn(cursor, ",");
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == length && strncmp(names[i].name, cursor, length) == 0)
+				roles |= names[i].bit;
+		cursor += length;
+		if (*cursor == ',')
+			cursor++;
+	}
+	return roles;
+}
+
 static const char *const sql_shopper_session =
 	"SELECT s.token_version, s.blocked, "
 	"(SELECT COUNT(*) FROM revoked_token r WHERE r.jti = ?) "
 	"FROM shopper s WHERE s.id = ?";
 
-int session_authenticate(struct request *request, enum auth_level level)
+int session_authenticate(struct request *request, enum auth_level level, unsigned roles)
 {
 	const char *header = request->authorization;
 	if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
@@ -56,15 +81,17 @@ int session_authenticate(struct request *request, enum auth_level level)
 		token++;
 
 	struct token_claims claims;
-	const char *audience = request->config->jwt_audience;
+	bool admin = level == AUTH_ADMIN;
+	/* Each kind of token has its own audience: a shopper token fails on
+	 * every admin route and an admin token on every shopper route. */
+	const char *audience = admin ? request->config->jwt_admin_audience : request->config->jwt_audience;
 	enum token_result result = token_verify(&keyring, audience, token, request->now, &claims);
 	if (result != TOKEN_OK)
 		return refuse(request, token_result_name(result));
-	if (level != AUTH_SHOPPER)
-		return refuse(request, "shopper token on a non-shopper route");
 
 	struct db_rows rows;
-	int status = db_run(request, &rows, sql_shopper_session, "si", claims.jti, claims.subject);
+	int status = db_run(request, &rows, admin ? sql_admin_session : sql_shopper_session, "si", claims.jti,
+			    claims.subject);
 	if (status != 0)
 		return status == DB_RETRY ? http_error(request, 503, "unavailable") : status;
 	if (rows.row_count != 1)
@@ -76,6 +103,15 @@ int session_authenticate(struct request *request, enum auth_level level)
 	if (db_int(&rows, 0, 2) != 0)
 		return refuse(request, "token revoked");
 
+	if (admin) {
+		unsigned held = session_roles_parse(db_text(&rows, 0, 3));
+		if (roles != 0 && (held & (roles | ROLE_OWNER)) == 0) {
+			log_info("auth: admin lacks a role this route needs");
+			return http_error(request, 403, "forbidden");
+		}
+		request->session.is_admin = true;
+		request->session.roles = held;
+	}
 	request->session.authenticated = true;
 	request->session.user_id = claims.subject;
 	request->session.expires_at = claims.expires_at;

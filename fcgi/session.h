@@ -13,19 +13,32 @@
 
 enum auth_level { AUTH_NONE, AUTH_SHOPPER, AUTH_ADMIN };
 
+/* Admin roles as bits; an owner may do everything. */
+enum admin_role {
+	ROLE_OPERATOR = 1,
+	ROLE_FULFILMENT = 2,
+	ROLE_RISK = 4,
+	ROLE_OWNER = 8,
+};
+
 struct session {
 	bool authenticated;
-	int64_t user_id;
+	bool is_admin;
+	unsigned roles;   /* admins only */
+	int64_t user_id;  /* the shopper's or the admin's id */
 	int64_t expires_at;
 	char jti[SESSION_JTI_SIZE];
 };
 
 struct request;
 
-/* Authenticates request for a route that needs level. Returns 0, or 401/403
+/* Authenticates request for a route that needs level and, for admins, any
+ * of roles (0: any admin). Returns 0, or 401/403
  * (or 503 when the database is down) with the error set on request; the
  * reason is logged, never sent. */
-int session_authenticate(struct request *request, enum auth_level level);
+int session_authenticate(struct request *request, enum auth_level level, unsigned roles);
+/* Parses a SET('operator',...) column value into role bits. */
+unsigned session_roles_parse(const char *text);
 
 struct config;
 struct token_keyring;

@@ -47,7 +47,7 @@ int worker_dispatch(struct request *request)
 	const struct route *route = router_match(request, routes, route_count);
 	if (route == NULL)
 		return request->status;
-	if (route->auth != AUTH_NONE && (status = session_authenticate(request, route->auth)) != 0)
+	if (route->auth != AUTH_NONE && (status = session_authenticate(request, route->auth, route->roles)) != 0)
 		return status;
 	if (route->body != NULL) {
 		if (request->body_size > 0 && !content_type_is_json(request->content_type))
