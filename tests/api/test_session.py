@@ -1,0 +1,112 @@
+"""GET /api/v1/me, POST /api/v1/auth/logout, revocation by token_version and
+by blocking."""
+
+from kanjia import check, eq
+
+ORDER = 40
+
+ME = "/api/v1/me"
+LOGOUT = "/api/v1/auth/logout"
+
+
+def test_me_answer(ctx):
+    session = ctx.login()
+    r = ctx.get(ME, token=session["token"])
+    j = ctx.expect(r, 200)
+    eq(j["id"], session["user"]["id"], "id")
+    eq(j["phone_masked"], session["user"]["phone_masked"], "phone_masked")
+    eq(j["coupon_count"], 0, "coupon_count")
+    eq(j["points_balance"], 0, "points_balance")
+    check(session["phone"] not in r.body.decode(), "the full phone is in /me")
+    check("no-store" in (r.header("Cache-Control") or ""), "Cache-Control %r" % r.header("Cache-Control"))
+
+
+def test_me_counts_available_coupons_and_points(ctx):
+    session = ctx.login()
+    uid = session["user"]["id"]
+    ctx.sql("INSERT INTO coupon (user_id, title, amount_fen, min_spend_fen, starts_at, expires_at, status, created_at) "
+            "VALUES (%d, 'a', 500, 0, UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 1 DAY, 'available', UTC_TIMESTAMP()), "
+            "(%d, 'b', 500, 0, UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 1 DAY, 'available', UTC_TIMESTAMP()), "
+            "(%d, 'used', 500, 0, UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 1 DAY, 'used', UTC_TIMESTAMP()), "
+            "(%d, 'expired', 500, 0, UTC_TIMESTAMP() - INTERVAL 2 DAY, UTC_TIMESTAMP() - INTERVAL 1 DAY, "
+            "'available', UTC_TIMESTAMP())" % (uid, uid, uid, uid))
+    ctx.sql("UPDATE shopper SET points_balance = 1234 WHERE id = %d" % uid)
+    j = ctx.expect(ctx.get(ME, token=session["token"]), 200)
+    eq(j["coupon_count"], 2, "coupon_count (available, unexpired)")
+    eq(j["points_balance"], 1234, "points_balance")
+
+
+def test_me_without_token_401(ctx):
+    ctx.expect(ctx.get(ME), 401, "unauthorized")
+    ctx.expect(ctx.post(LOGOUT), 401, "unauthorized", what="logout without a token")
+
+
+def test_logout_204_then_token_refused(ctx):
+    session = ctx.login()
+    token = session["token"]
+    r = ctx.post(LOGOUT, token=token)
+    ctx.expect(r, 204)
+    eq(r.body, b"", "204 body")
+    ctx.expect(ctx.get(ME, token=token), 401, "unauthorized", what="/me after logout")
+    ctx.expect(ctx.post(LOGOUT, token=token), 401, "unauthorized", what="a second logout")
+
+
+def test_logout_with_empty_json_body(ctx):
+    session = ctx.login()
+    r = ctx.post(LOGOUT, {}, token=session["token"])
+    ctx.expect(r, 204)
+    ctx.expect(ctx.get(ME, token=session["token"]), 401, "unauthorized")
+
+
+def test_logout_revokes_only_that_token(ctx):
+    first = ctx.login()
+    second = ctx.login(first["phone"])
+    eq(second["user"]["id"], first["user"]["id"], "same user")
+    ctx.expect(ctx.post(LOGOUT, token=first["token"]), 204)
+    ctx.expect(ctx.get(ME, token=first["token"]), 401, "unauthorized", what="the logged-out token")
+    j = ctx.expect(ctx.get(ME, token=second["token"]), 200, what="the other token of the same user")
+    eq(j["id"], first["user"]["id"], "id")
+
+
+def test_token_version_bump_revokes_all(ctx):
+    first = ctx.login()
+    second = ctx.login(first["phone"])
+    uid = first["user"]["id"]
+    ctx.sql("UPDATE shopper SET token_version = token_version + 1 WHERE id = %d" % uid)
+    ctx.expect(ctx.get(ME, token=first["token"]), 401, "unauthorized", what="first token after the bump")
+    ctx.expect(ctx.get(ME, token=second["token"]), 401, "unauthorized", what="second token after the bump")
+    third = ctx.login(first["phone"])
+    ctx.expect(ctx.get(ME, token=third["token"]), 200, what="a token issued after the bump")
+
+
+def test_blocked_user_401(ctx):
+    session = ctx.login()
+    uid = session["user"]["id"]
+    ctx.sql("UPDATE shopper SET blocked = 1 WHERE id = %d" % uid)
+    ctx.expect(ctx.get(ME, token=session["token"]), 401, "unauthorized", what="/me of a blocked user")
+    ctx.expect(ctx.post(LOGOUT, token=session["token"]), 401, "unauthorized", what="logout of a blocked user")
+    # A blocked user cannot log in again either (no token comes out).
+    ctx.skip_gap(session["phone"])
+    ctx.send_sms(session["phone"])
+    r = ctx.post("/api/v1/auth/login", {"phone": session["phone"], "code": ctx.latest_code(session["phone"])})
+    check(r.status in (401, 403) and "token" not in (r.json or {}), "login of a blocked user: %s" % r.short())
+    ctx.sql("UPDATE shopper SET blocked = 0 WHERE id = %d" % uid)
+    ctx.expect(ctx.get(ME, token=session["token"]), 200, what="after unblocking")
+
+
+def test_deleted_user_token_401(ctx):
+    session = ctx.login()
+    uid = session["user"]["id"]
+    ctx.sql("DELETE FROM shopper WHERE id = %d" % uid)
+    ctx.expect(ctx.get(ME, token=session["token"]), 401, "unauthorized")
+
+
+def test_bearer_scheme_variants(ctx):
+    session = ctx.login()
+    token = session["token"]
+    ok = ctx.request("GET", ME, headers={"Authorization": "bearer " + token})
+    ctx.expect(ok, 200, what="lower-case scheme")
+    for value in ("Basic " + token, "Token " + token, token, "Bearer" + token, "Bearer " + token + " x",
+                  "Bearer " + token + ".", "Bearer ." + token):
+        r = ctx.request("GET", ME, headers={"Authorization": value})
+        ctx.expect(r, 401, "unauthorized", what="Authorization %r" % value[:12])
