@@ -85,14 +85,25 @@ static enum token_result header_key(const struct token_keyring *keys, const char
 	return result;
 }
 
-static bool claim_int(jwt_t *jwt, const char *name, int64_t *value)
+/* Reads an integer claim into *value (OUT). Returns 1, 0 when the claim is
+ * absent, or -1 when it is not an integer. jwt_get_grant_int() reads a
+ * string, real, bool or null as 0 without an error, so the claim's own JSON
+ * text is read instead. */
+static int claim_int(jwt_t *jwt, const char *name, int64_t *value)
 {
+	char *text = jwt_get_grants_json(jwt, name);
+	if (text == NULL)
+		return 0;
+	bool integer = text[0] == '-' || (text[0] >= '0' && text[0] <= '9');
+	char *end = NULL;
 	errno = 0;
-	long number = jwt_get_grant_int(jwt, name);
-	if (errno != 0)
-		return false;
+	long long number = strtoll(text, &end, 10);
+	integer = integer && errno == 0 && *end == '\0';
+	free(text);
+	if (!integer)
+		return -1;
 	*value = number;
-	return true;
+	return 1;
 }
 
 static bool parse_subject(const char *text, int64_t *subject)
@@ -147,19 +158,19 @@ enum token_result token_verify(const struct token_keyring *keys, const char *aud
 	const char *token_audience = jwt_get_grant(jwt, "aud");
 	const char *jti = jwt_get_grant(jwt, "jti");
 	int64_t not_before = 0;
-	bool has_not_before = claim_int(jwt, "nbf", &not_before);
+	int not_before_read = claim_int(jwt, "nbf", &not_before);
 	if (issuer == NULL || strcmp(issuer, keys->issuer) != 0) {
 		result = TOKEN_WRONG_ISSUER;
 	} else if (token_audience == NULL || strcmp(token_audience, audience) != 0) {
 		result = TOKEN_WRONG_AUDIENCE;
 	} else if (!parse_subject(jwt_get_grant(jwt, "sub"), &claims->subject) || !jti_valid(jti) ||
-		   !claim_int(jwt, "iat", &claims->issued_at) || !claim_int(jwt, "exp", &claims->expires_at) ||
-		   !claim_int(jwt, "ver", &claims->version)) {
+		   claim_int(jwt, "iat", &claims->issued_at) != 1 || claim_int(jwt, "exp", &claims->expires_at) != 1 ||
+		   claim_int(jwt, "ver", &claims->version) != 1 || not_before_read < 0) {
 		result = TOKEN_BAD_CLAIMS;
 	} else if (claims->expires_at <= now) {
 		result = TOKEN_EXPIRED;
 	} else if (claims->issued_at > now + TOKEN_CLOCK_SKEW_S ||
-		   (has_not_before && not_before > now + TOKEN_CLOCK_SKEW_S)) {
+		   (not_before_read == 1 && not_before > now + TOKEN_CLOCK_SKEW_S)) {
 		result = TOKEN_NOT_YET_VALID;
 	} else {
 		memcpy(claims->jti, jti, TOKEN_JTI_SIZE);
