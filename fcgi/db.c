@@ -62,10 +62,13 @@ int db_connect(struct db *db, const struct config *config)
 	mysql_options(db->mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	/* UTC sessions: every DATETIME is UTC. READ COMMITTED: counters and
 	 * stock are changed by conditional updates, so gap locks only add
-	 * deadlocks. */
+	 * deadlocks. sql_mode is pinned: strict, and without
+	 * SIMULTANEOUS_ASSIGNMENT, since single-table UPDATEs here rely on
+	 * assignments reading the columns set before them. */
 	mysql_options(db->mysql, MYSQL_INIT_COMMAND,
 		      "SET SESSION time_zone = '+00:00', SESSION tx_isolation = 'READ-COMMITTED', "
-		      "SESSION innodb_lock_wait_timeout = 10");
+		      "SESSION innodb_lock_wait_timeout = 10, "
+		      "SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
 	bool local = config->db_socket[0] != '\0';
 	if (mysql_real_connect(db->mysql, local ? NULL : config->db_host, config->db_user, config->db_password,
 			       config->db_name, local ? 0 : (unsigned int)config->db_port,

@@ -30,6 +30,15 @@ static const struct message messages[] = {
 	{ "conflict", "数据冲突，请刷新后重试。" },
 	{ "unavailable", "服务繁忙，请稍后再试。" },
 	{ "internal_error", "服务器开小差了，请稍后再试。" },
+	/* bargains */
+	{ "campaign_not_active", "活动未开始或已结束。" },
+	{ "out_of_stock", "商品已抢光了。" },
+	{ "bargain_limit", "该商品的砍价次数已用完。" },
+	{ "bargain_closed", "这个砍价已结束。" },
+	{ "daily_limit", "今天自己砍的次数已用完，快邀请好友帮忙吧。" },
+	{ "already_helped", "你已经帮这位好友砍过了。" },
+	{ "self_help", "不能给自己的砍价助力，分享给好友吧。" },
+	{ "helps_full", "这个砍价的助力名额已满。" },
 };
 
 const char *http_message_for(const char *code)

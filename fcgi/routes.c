@@ -9,6 +9,16 @@ const struct route routes[] = {
 	{ "POST", "/api/v1/auth/logout", auth_logout, AUTH_SHOPPER, 0, NULL },
 	{ "GET", "/api/v1/me", me_get, AUTH_SHOPPER, 0, NULL },
 	/* bargain routes: begin */
+	{ "GET", "/api/v1/me/coupons", coupon_list_mine, AUTH_SHOPPER, 0, NULL },
+
+	/* bargains */
+	{ "POST", "/api/v1/bargains", bargain_start, AUTH_SHOPPER, 0, bargain_start_body },
+	{ "GET", "/api/v1/bargains/{id}", bargain_get, AUTH_SHOPPER, 0, NULL },
+	{ "POST", "/api/v1/bargains/{id}/cut", bargain_cut, AUTH_SHOPPER, 0, NULL },
+	{ "GET", "/api/v1/me/bargains", bargain_list_mine, AUTH_SHOPPER, 0, NULL },
+	{ "GET", "/api/v1/s/{code}", share_landing, AUTH_NONE, 0, NULL },
+	{ "POST", "/api/v1/s/{code}/help", share_help, AUTH_SHOPPER, 0, NULL },
+	{ "GET", "/api/v1/campaigns/{id}/leaderboard", campaign_leaderboard, AUTH_NONE, 0, NULL },
 	/* bargain routes: end */
 
 	/* admin and campaign routes: begin */

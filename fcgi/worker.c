@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/time.h>
 
 #include <fcgiapp.h>
 
+#include "bargain.h"
 #include "clock.h"
 #include "config.h"
 #include "crypto.h"
@@ -23,11 +25,33 @@
 #define REQUEST_ID_MAX 64
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t sweep_due;
 
 static void on_stop(int signal_number)
 {
 	(void)signal_number;
 	stop_requested = 1;
+}
+
+static void on_sweep_timer(int signal_number)
+{
+	(void)signal_number;
+	sweep_due = 1;
+}
+
+/* Housekeeping between requests: close bargains past their window. Every
+ * worker's timer fires; a named lock lets one of them do the work. */
+static void sweep(struct request *request, struct db *db, const struct config *config)
+{
+	sweep_due = 0;
+	request->db = db;
+	request->config = config;
+	request->now = clock_now();
+	bargain_sweep(request);
+	arena_reset(&request->arena);
+	struct arena keep = request->arena;
+	memset(request, 0, sizeof(*request));
+	request->arena = keep;
 }
 
 /* ------------------------------------------------------------ pipeline */
@@ -240,6 +264,8 @@ int worker_run(int listen_fd, const struct config *config)
 	action.sa_handler = on_stop; /* no SA_RESTART: accept() returns on it */
 	sigaction(SIGTERM, &action, NULL);
 	sigaction(SIGINT, &action, NULL);
+	action.sa_handler = on_sweep_timer;
+	sigaction(SIGALRM, &action, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 
@@ -258,10 +284,28 @@ int worker_run(int listen_fd, const struct config *config)
 	memset(&request, 0, sizeof(request));
 	arena_init(&request.arena);
 
+	/* The timer interrupts accept(), so an idle worker sweeps too. */
+	struct itimerval timer = { { config->sweep_interval_s, 0 }, { config->sweep_interval_s, 0 } };
+	setitimer(ITIMER_REAL, &timer, NULL);
+
+	/* Signals may interrupt only accept(): while a request runs they wait,
+	 * so no database or FastCGI read inside it ever sees EINTR. */
+	sigset_t quiet;
+	sigemptyset(&quiet);
+	sigaddset(&quiet, SIGTERM);
+	sigaddset(&quiet, SIGINT);
+	sigaddset(&quiet, SIGALRM);
+	sigprocmask(SIG_BLOCK, &quiet, NULL);
+
 	int64_t served = 0;
 	log_info("worker: started");
 	while (!stop_requested) {
-		if (FCGX_Accept_r(&fcgx) < 0) {
+		if (sweep_due)
+			sweep(&request, &db, config);
+		sigprocmask(SIG_UNBLOCK, &quiet, NULL);
+		int accepted = FCGX_Accept_r(&fcgx);
+		sigprocmask(SIG_BLOCK, &quiet, NULL);
+		if (accepted < 0) {
 			if (stop_requested)
 				break;
 			if (errno == EINTR)
