@@ -40,6 +40,8 @@ void arena_init(struct arena *arena)
 
 static struct arena_block *block_new(size_t size)
 {
+	if (size > SIZE_MAX - sizeof(struct arena_block))
+		abort(); /* the header on top would wrap to a tiny block */
 	struct arena_block *block = xmalloc(sizeof(*block) + size);
 	block->next = NULL;
 	block->size = size;
