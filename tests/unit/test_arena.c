@@ -1,9 +1,13 @@
 /* test_arena.c: unit tests of fcgi/arena.c. */
 #include "unit.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "arena.h"
 
@@ -65,6 +69,35 @@ START_TEST(zero_size_allocation)
 	ck_assert_ptr_nonnull(a);
 	ck_assert_uint_eq((uintptr_t)a % ALIGN, 0);
 	arena_destroy(&arena);
+}
+END_TEST
+
+/* Runs arena_alloc(size) in a child; true if the child aborted (SIGABRT)
+ * rather than returning or crashing some other way. */
+static bool allocation_aborts(size_t size)
+{
+	pid_t child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		struct arena arena;
+		arena_init(&arena);
+		unsigned char *memory = arena_alloc(&arena, size);
+		memory[0] = 1;
+		_exit(0);
+	}
+	int status = 0;
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+START_TEST(impossible_sizes_abort)
+{
+	/* Rounding up to 16 wraps to zero. */
+	ck_assert(allocation_aborts(SIZE_MAX));
+	ck_assert(allocation_aborts(SIZE_MAX - 14));
+	/* Rounding fits, but the block header on top of it does not. */
+	ck_assert(allocation_aborts(SIZE_MAX - 20));
+	ck_assert(allocation_aborts(SIZE_MAX - 40));
 }
 END_TEST
 
@@ -295,6 +328,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(bad, strdup_of_null_is_null);
 	tcase_add_test(bad, reset_and_destroy_of_empty_arena);
 	tcase_add_test(bad, zero_size_allocation);
+	tcase_add_test(bad, impossible_sizes_abort);
 	suite_add_tcase(suite, bad);
 	TCase *alloc = tcase_create("alloc");
 	tcase_add_test(alloc, allocations_are_aligned_to_16);
