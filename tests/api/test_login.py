@@ -251,3 +251,38 @@ def test_login_concurrent_same_code_one_winner(ctx):
         if r.status == 200:
             ctx.secrets.add(r.json["token"])
     eq(ctx.sql_value("SELECT COUNT(*) FROM shopper WHERE phone = %s" % ctx.q(phone)), "1", "shopper rows")
+
+
+def test_login_concurrent_wrong_guesses_bounded(ctx):
+    # Parallel guesses get no more tries at a code than serial ones.
+    import threading
+    phone = ctx.new_phone()
+    ctx.send_sms(phone)
+    code = ctx.latest_code(phone)
+    count = 15
+    guesses = ["%06d" % ((int(code) + 1 + i) % 1000000) for i in range(count)]
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def go(i):
+        barrier.wait(timeout=10)
+        results[i] = ctx.post(LOGIN, {"phone": phone, "code": guesses[i]}, ip=ctx.new_ip())
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    statuses = sorted(r.status for r in results if r is not None)
+    eq(len(statuses), count, "answers")
+    check(set(statuses) <= {401, 429}, "statuses %s" % statuses)
+    tries = int(ctx.sql_value("SELECT tries FROM sms_code WHERE phone = %s" % ctx.q(phone)))
+    check(tries <= ctx.code_max_tries, "%d wrong tries counted on one code (max %d)" % (tries, ctx.code_max_tries))
+    check(ctx.sql_value("SELECT used_at FROM sms_code WHERE phone = %s" % ctx.q(phone)) is not None,
+          "the code survived %d wrong guesses" % count)
+    failures = int(ctx.sql_value("SELECT failures FROM login_guard WHERE phone = %s" % ctx.q(phone)))
+    eq(failures + statuses.count(429), count, "failures counted + 429 answers")
+    locked = int(ctx.sql_value("SELECT locked_until FROM login_guard WHERE phone = %s" % ctx.q(phone)))
+    check(locked > time.time(), "the phone is not locked after %d failures" % failures)
+    r = ctx.post(LOGIN, {"phone": phone, "code": code})
+    ctx.expect(r, 429, "rate_limited", what="after the parallel guesses")

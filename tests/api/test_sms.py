@@ -269,3 +269,26 @@ def test_sms_day_window_is_shop_local_day(ctx):
     now = int(time.time())
     expected = now - (now + 8 * 3600) % 86400
     eq(start, expected, "day window start (epoch)")
+
+
+def test_sms_concurrent_sends_one_ip_counted_exactly(ctx):
+    ctx.wait_hour_boundary()
+    ip = ctx.new_ip()
+    count = 16
+    phones = [ctx.new_phone() for _ in range(count)]
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def send(i):
+        barrier.wait(timeout=10)
+        results[i] = ctx.post(SMS, {"phone": phones[i]}, ip=ip)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    statuses = [r.status if r else None for r in results]
+    eq(statuses.count(202), count, "202 answers among %s" % statuses)
+    eq(ctx.counter("sms:ip:hour:" + ip), count, "sms:ip:hour counter")
+    eq(ctx.counter("sms:ip:day:" + ip), count, "sms:ip:day counter")

@@ -146,6 +146,140 @@ def test_sighup_reload_without_failed_requests(ctx):
         ctx.expect(ctx.get(ME, token=session["token"]), 200, what="after the reloads")
 
 
+ROTATION_KEYS = ("jwt_secret", "jwt_kid", "jwt_previous_secret", "jwt_previous_kid", "jwt_previous_until")
+
+
+def config_without(text, keys):
+    kept = []
+    for line in text.splitlines():
+        name = line.split("=", 1)[0].strip() if "=" in line and not line.strip().startswith("#") else None
+        if name not in keys:
+            kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
+def reload_config(ctx, text, expect_new_workers=True):
+    """Writes the pool's config file, sends SIGHUP, waits for the new set of
+    workers (or checks that the old set stays, for a refused config)."""
+    master = ctx.master_pid()
+    before = wait_workers(ctx, master, ctx.workers, 5)
+    check(before is not None, "worker count before the reload")
+    with open(ctx.conf_path, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.kill(master, signal.SIGHUP)
+    if expect_new_workers:
+        after = wait_workers(ctx, master, ctx.workers, 5, exclude=before)
+        check(after is not None, "no new set of workers after SIGHUP: %s (before %s)"
+              % (sorted(ctx.children(master)), sorted(before)))
+    else:
+        time.sleep(0.5)
+        eq(ctx.children(master), before, "workers after a refused reload")
+
+
+def rotated_config(ctx, original):
+    new_secret = "%048x" % random_bits(192)
+    new_kid = "k%d" % random_bits(20)
+    until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    text = config_without(original, ROTATION_KEYS)
+    text += ("jwt_secret = %s\njwt_kid = %s\njwt_previous_secret = %s\njwt_previous_kid = %s\n"
+             "jwt_previous_until = %s\n" % (new_secret, new_kid, ctx.secret, ctx.kid, until))
+    ctx.secrets.add(new_secret)
+    return text, new_secret, new_kid
+
+
+def random_bits(n):
+    import random
+    return random.SystemRandom().getrandbits(n)
+
+
+def token_kid(token):
+    import base64
+    head = token.split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4))).get("kid")
+
+
+def test_key_rotation_by_reload(ctx):
+    own_stack(ctx)
+    with open(ctx.conf_path, encoding="utf-8") as f:
+        original = f.read()
+    old = ctx.login()
+    uid, version = old["user"]["id"], 0
+    version = int(ctx.sql_value("SELECT token_version FROM shopper WHERE id = %d" % uid))
+    text, new_secret, new_kid = rotated_config(ctx, original)
+    try:
+        reload_config(ctx, text)
+        ctx.expect(ctx.get(ME, token=old["token"]), 200, what="a token of the previous key, before its end")
+        ctx.expect(ctx.get(ME, token=ctx.forge(ctx.claims(uid, version))), 200,
+                   what="forged with the previous key and kid")
+        ctx.expect(ctx.get(ME, token=ctx.forge(ctx.claims(uid, version), secret=new_secret,
+                                                header={"alg": "HS256", "typ": "JWT", "kid": new_kid})), 200,
+                   what="forged with the new key and kid")
+        ctx.expect(ctx.get(ME, token=ctx.forge(ctx.claims(uid, version),
+                                                header={"alg": "HS256", "typ": "JWT", "kid": new_kid})), 401,
+                   "unauthorized", what="the previous key under the new kid")
+        ctx.expect(ctx.get(ME, token=ctx.forge(ctx.claims(uid, version), secret=new_secret)), 401,
+                   "unauthorized", what="the new key under the previous kid")
+        fresh = ctx.login()
+        eq(token_kid(fresh["token"]), new_kid, "kid of a token issued after the rotation")
+        ctx.expect(ctx.get(ME, token=fresh["token"]), 200, what="a token of the new key")
+    finally:
+        reload_config(ctx, original)
+    ctx.expect(ctx.get(ME, token=fresh["token"]), 401, "unauthorized", what="a new-key token after rolling back")
+    ctx.expect(ctx.get(ME, token=old["token"]), 200, what="the old token after rolling back")
+
+
+def test_previous_key_refused_after_its_end(ctx):
+    own_stack(ctx)
+    with open(ctx.conf_path, encoding="utf-8") as f:
+        original = f.read()
+    old = ctx.login()
+    text, _, _ = rotated_config(ctx, original)
+    past = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
+    text = re.sub(r"(?m)^jwt_previous_until = .*$", "jwt_previous_until = " + past, text)
+    try:
+        reload_config(ctx, text)
+        ctx.expect(ctx.get(ME, token=old["token"]), 401, "unauthorized", what="a previous-key token after its end")
+    finally:
+        reload_config(ctx, original)
+    ctx.expect(ctx.get(ME, token=old["token"]), 200, what="after rolling back")
+
+
+def test_sms_code_survives_key_rotation(ctx):
+    # A shopper who asked for a code just before a key rotation can still
+    # use it: rotating the JWT key must not void the SMS codes in flight.
+    own_stack(ctx)
+    with open(ctx.conf_path, encoding="utf-8") as f:
+        original = f.read()
+    phone = ctx.new_phone()
+    ctx.send_sms(phone)
+    code = ctx.latest_code(phone)
+    text, _, _ = rotated_config(ctx, original)
+    try:
+        reload_config(ctx, text)
+        r = ctx.post("/api/v1/auth/login", {"phone": phone, "code": code})
+        if r.status == 200:
+            ctx.secrets.add(r.json["token"])
+    finally:
+        reload_config(ctx, original)
+    ctx.expect(r, 200, what="a code sent before the key rotation, used after it")
+
+
+def test_bad_config_reload_keeps_running(ctx):
+    own_stack(ctx)
+    session = ctx.login()
+    with open(ctx.conf_path, encoding="utf-8") as f:
+        original = f.read()
+    try:
+        reload_config(ctx, original + "no_such_key = 1\n", expect_new_workers=False)
+        for _ in range(10):
+            ctx.expect(ctx.get(ME, token=session["token"]), 200, what="after a refused reload")
+    finally:
+        with open(ctx.conf_path, "w", encoding="utf-8") as f:
+            f.write(original)
+    with open(ctx.log_path, encoding="utf-8", errors="replace") as f:
+        check("reload refused" in f.read(), "no 'reload refused' line in the pool log")
+
+
 def test_log_has_request_lines(ctx):
     if not os.path.exists(ctx.log_path):
         raise Skip("no pool log at %s" % ctx.log_path)
