@@ -4,7 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "config.h"
+#include "demo.h"
 #include "log.h"
 #include "migrate.h"
 #include "pool.h"
@@ -21,6 +23,10 @@ static void usage(FILE *out)
 		"  migrate       apply the pending migrations in migrations_dir\n"
 		"  check-config  validate the config file and exit\n"
 		"  help-config   list every config key with its type, default and bounds\n"
+		"  create-admin USERNAME [ROLE,...]\n"
+		"                add an admin; the password is one line on stdin (at least 10\n"
+		"                characters); roles: operator, fulfilment, risk, owner (default owner)\n"
+		"  seed-demo     create the demo campaign and an owner admin \"admin\" if missing\n"
 		"  help          this text\n"
 		"\n"
 		"CONFIG defaults to %s.\n", DEFAULT_CONFIG);
@@ -43,11 +49,17 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind >= argc) {
 		usage(stderr);
 		return 2;
 	}
 	const char *command = argv[optind];
+	/* Only create-admin takes arguments after the command. */
+	int extra = argc - optind - 1;
+	if (strcmp(command, "create-admin") == 0 ? (extra < 1 || extra > 2) : extra != 0) {
+		usage(stderr);
+		return 2;
+	}
 	if (strcmp(command, "help") == 0) {
 		usage(stdout);
 		return 0;
@@ -68,6 +80,10 @@ int main(int argc, char **argv)
 	if (strcmp(command, "check-config") == 0) {
 		printf("kanjiad: %s is valid\n", config_path);
 		result = 0;
+	} else if (strcmp(command, "create-admin") == 0) {
+		result = admin_create_command(&config, argv[optind + 1], extra == 2 ? argv[optind + 2] : NULL, stdin);
+	} else if (strcmp(command, "seed-demo") == 0) {
+		result = demo_seed_command(&config);
 	} else if (strcmp(command, "migrate") == 0) {
 		result = migrate_run(&config);
 	} else if (strcmp(command, "serve") == 0) {

@@ -30,6 +30,9 @@ static const struct message messages[] = {
 	{ "conflict", "数据冲突，请刷新后重试。" },
 	{ "unavailable", "服务繁忙，请稍后再试。" },
 	{ "internal_error", "服务器开小差了，请稍后再试。" },
+	{ "invalid_credentials", "用户名或密码错误。" },
+	{ "invalid_campaign", "活动设置不正确，请检查后重试。" },
+	{ "insufficient_stock", "库存不足，无法减少这么多库存。" },
 	/* bargains */
 	{ "campaign_not_active", "活动未开始或已结束。" },
 	{ "out_of_stock", "商品已抢光了。" },

@@ -22,6 +22,16 @@ const struct route routes[] = {
 	/* bargain routes: end */
 
 	/* admin and campaign routes: begin */
+	{ "GET", "/api/v1/campaigns", campaign_public_list, AUTH_NONE, 0, NULL },
+	{ "GET", "/api/v1/campaigns/{id}", campaign_public_get, AUTH_NONE, 0, NULL },
+	{ "POST", "/api/v1/admin/login", admin_login, AUTH_NONE, 0, admin_login_body },
+	{ "POST", "/api/v1/admin/logout", admin_logout, AUTH_ADMIN, 0, NULL },
+	{ "GET", "/api/v1/admin/campaigns", admin_campaign_list, AUTH_ADMIN, 0, NULL },
+	{ "POST", "/api/v1/admin/campaigns", admin_campaign_create, AUTH_ADMIN, ROLE_OPERATOR, campaign_create_body },
+	{ "GET", "/api/v1/admin/campaigns/{id}", admin_campaign_get, AUTH_ADMIN, 0, NULL },
+	{ "PATCH", "/api/v1/admin/campaigns/{id}", admin_campaign_patch, AUTH_ADMIN, ROLE_OPERATOR, campaign_patch_body },
+	{ "POST", "/api/v1/admin/campaigns/{id}/items", admin_item_create, AUTH_ADMIN, ROLE_OPERATOR, campaign_item_body },
+	{ "PATCH", "/api/v1/admin/items/{id}", admin_item_patch, AUTH_ADMIN, ROLE_OPERATOR, campaign_item_patch_body },
 	/* admin and campaign routes: end */
 };
 

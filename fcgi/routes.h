@@ -27,6 +27,24 @@ int campaign_leaderboard(struct request *request);
 int coupon_list_mine(struct request *request);
 
 /* admin and campaign handlers: begin */
+/* route_admin.c */
+extern const struct field admin_login_body[];
+int admin_login(struct request *request);
+int admin_logout(struct request *request);
+int admin_campaign_list(struct request *request);
+int admin_campaign_create(struct request *request);
+int admin_campaign_get(struct request *request);
+int admin_campaign_patch(struct request *request);
+int admin_item_create(struct request *request);
+int admin_item_patch(struct request *request);
+/* campaign.c: the declared bodies of the campaign and item writes */
+extern const struct field campaign_create_body[];
+extern const struct field campaign_patch_body[];
+extern const struct field campaign_item_body[];
+extern const struct field campaign_item_patch_body[];
+/* route_campaign.c */
+int campaign_public_list(struct request *request);
+int campaign_public_get(struct request *request);
 /* admin and campaign handlers: end */
 
 #endif

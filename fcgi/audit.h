@@ -1,0 +1,23 @@
+/* audit.h: the audit log of admin writes (SPEC §7, API.md "Admin").
+ *
+ * Every admin write records who (the session's admin, or NULL for an
+ * offline command), what (an action such as "campaign.create"), on which
+ * target, the target's JSON before and after, and the request id — inside
+ * the caller's transaction, so the record exists exactly when the write
+ * does. */
+#ifndef KANJIA_AUDIT_H
+#define KANJIA_AUDIT_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct request;
+
+/* Inserts one audit_log row. before and after are borrowed and may be NULL
+ * (a create has no before). target_id 0 records NULL. Returns 0 or a DB
+ * status (DB_RETRY inside a transaction). */
+int audit_record(struct request *request, const char *action, const char *target_type, int64_t target_id,
+		 const json_t *before, const json_t *after);
+
+#endif

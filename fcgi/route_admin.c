@@ -1,0 +1,281 @@
+/* route_admin.c: admin login and logout, and the campaign and item admin
+ * routes (API.md, "Admin"). Every write is audited in its own transaction;
+ * the campaign model (parse, check, render, store) is campaign.c's. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "audit.h"
+#include "campaign.h"
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "routes.h"
+#include "token.h"
+
+/* ================================================================= login */
+
+static bool username_shape(const char *value)
+{
+	return admin_username_valid(value);
+}
+
+/* A name or password of an impossible shape is a wrong one: 401, before
+ * any query. */
+const struct field admin_login_body[] = {
+	{ .name = "username", .type = FIELD_STRING, .required = true, .min = 1, .max = ADMIN_USERNAME_MAX,
+	  .shape = username_shape, .shape_status = 401, .shape_code = "invalid_credentials" },
+	{ .name = "password", .type = FIELD_STRING, .required = true, .min = 1, .max = ADMIN_PASSWORD_MAX - 1,
+	  .shape_status = 401, .shape_code = "invalid_credentials" },
+	{ .name = NULL },
+};
+
+static const char *const sql_admin_guard_lock =
+	"SELECT window_start, failures, locked_until FROM admin_login_guard WHERE username = ? FOR UPDATE";
+/* One failure, counted atomically (as login_guard in route_auth.c): a new
+ * window starts when the old one is over; the failure that reaches the
+ * limit sets the lock (failures is assigned first, so locked_until sees the
+ * new count). Unknown names are counted too. */
+static const char *const sql_admin_guard_fail =
+	"INSERT INTO admin_login_guard (username, window_start, failures, locked_until) VALUES (?, ?, 1, ?) "
+	"ON DUPLICATE KEY UPDATE "
+	"failures = IF(window_start > ?, failures + 1, 1), "
+	"window_start = IF(window_start > ?, window_start, VALUES(window_start)), "
+	"locked_until = IF(failures >= ?, ?, locked_until)";
+static const char *const sql_admin_guard_clear = "DELETE FROM admin_login_guard WHERE username = ?";
+static const char *const sql_admin_by_name =
+	"SELECT id, password_hash, roles, token_version, disabled FROM admin WHERE username = ?";
+
+struct admin_login {
+	const char *username;
+	const char *password;
+};
+
+static void set_retry_after(struct request *request, int64_t seconds)
+{
+	char text[24];
+	snprintf(text, sizeof(text), "%lld", (long long)(seconds > 0 ? seconds : 1));
+	http_header_add(request, "Retry-After", text);
+}
+
+static int admin_login_failed(struct request *request, const char *username)
+{
+	const struct config *config = request->config;
+	int64_t window_floor = request->now - config->admin_fail_window_s;
+	int64_t lock_end = request->now + config->admin_lock_s;
+	int status = db_run(request, NULL, sql_admin_guard_fail, "siiiiii", username, request->now,
+			    config->admin_fail_limit <= 1 ? lock_end : 0, window_floor, window_floor,
+			    config->admin_fail_limit, lock_end);
+	if (status != 0)
+		return status;
+	request->commit_on_error = true; /* the failure must be counted */
+	return http_error(request, 401, "invalid_credentials");
+}
+
+static int admin_login_transaction(struct request *request, void *context)
+{
+	const struct admin_login *login = context;
+	const struct config *config = request->config;
+
+	struct db_rows guard;
+	int status = db_run(request, &guard, sql_admin_guard_lock, "s", login->username);
+	if (status != 0)
+		return status;
+	if (guard.row_count == 1 && db_int(&guard, 0, 2) > request->now) {
+		set_retry_after(request, db_int(&guard, 0, 2) - request->now);
+		return http_error(request, 429, "rate_limited");
+	}
+
+	struct db_rows admin;
+	if ((status = db_run(request, &admin, sql_admin_by_name, "s", login->username)) != 0)
+		return status;
+	bool exists = admin.row_count == 1;
+	/* The same hash work whether or not the name exists. */
+	bool matches = admin_password_check(login->password, exists ? db_text(&admin, 0, 1) : NULL);
+	if (!matches || db_int(&admin, 0, 4) != 0) {
+		log_info("admin login: refused (%s)", !exists ? "no such name" : !matches ? "wrong password" : "disabled");
+		return admin_login_failed(request, login->username);
+	}
+	if (guard.row_count == 1 &&
+	    (status = db_run(request, NULL, sql_admin_guard_clear, "s", login->username)) != 0)
+		return status;
+
+	struct token_claims claims = {
+		.subject = db_int(&admin, 0, 0),
+		.issued_at = request->now,
+		.expires_at = request->now + config->admin_token_ttl_s,
+		.version = db_int(&admin, 0, 3),
+	};
+	char *token = token_issue(session_keys(), config->jwt_admin_audience, &claims);
+	char expires_at[CLOCK_RFC3339_SIZE];
+	clock_format_rfc3339(claims.expires_at, expires_at);
+	json_t *reply = json_pack("{s:s, s:s, s:{s:I, s:s, s:o}}", "token", token, "expires_at", expires_at, "admin",
+				  "id", (json_int_t)claims.subject, "username", login->username, "roles",
+				  admin_roles_json(db_text(&admin, 0, 2)));
+	explicit_bzero(token, strlen(token));
+	free(token);
+	return http_reply(request, 200, reply);
+}
+
+int admin_login(struct request *request)
+{
+	struct admin_login login = {
+		.username = body_string(request, "username"),
+		.password = body_string(request, "password"),
+	};
+	return db_transaction(request, admin_login_transaction, &login);
+}
+
+static const char *const sql_admin_token_revoke =
+	"INSERT IGNORE INTO revoked_token (jti, expires_at) VALUES (?, FROM_UNIXTIME(?))";
+
+int admin_logout(struct request *request)
+{
+	int status = db_run(request, NULL, sql_admin_token_revoke, "si", request->session.jti,
+			    request->session.expires_at);
+	if (status != 0)
+		return status;
+	return http_reply(request, 204, NULL);
+}
+
+/* ============================================================= campaigns */
+
+int admin_campaign_list(struct request *request)
+{
+	int64_t limit, cursor;
+	int status = campaign_list_params(request, &limit, &cursor);
+	if (status != 0)
+		return status;
+	struct campaign *campaigns;
+	int count;
+	bool more;
+	if ((status = campaign_list(request, VIEW_ADMIN, cursor, limit, &campaigns, &count, &more)) != 0)
+		return status;
+	json_t *items = json_array();
+	for (int i = 0; i < count; i++)
+		json_array_append_new(items, campaign_json(&campaigns[i], request->now, VIEW_ADMIN));
+	json_t *next = json_null();
+	if (more && count > 0) {
+		char text[24];
+		snprintf(text, sizeof(text), "%lld", (long long)campaigns[count - 1].id);
+		next = json_string(text);
+	}
+	return http_reply(request, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+int admin_campaign_get(struct request *request)
+{
+	struct campaign campaign;
+	int status = campaign_load(request, http_path_id(request, 0), false, &campaign);
+	if (status != 0)
+		return status;
+	return http_reply(request, 200, campaign_json(&campaign, request->now, VIEW_ADMIN));
+}
+
+static int campaign_create_transaction(struct request *request, void *context)
+{
+	struct campaign *campaign = context;
+	int status = campaign_insert(request, campaign);
+	if (status != 0)
+		return status;
+	json_t *after = http_own(request, campaign_json(campaign, request->now, VIEW_ADMIN));
+	if ((status = audit_record(request, "campaign.create", "campaign", campaign->id, NULL, after)) != 0)
+		return status;
+	return http_reply(request, 201, json_incref(after));
+}
+
+int admin_campaign_create(struct request *request)
+{
+	struct campaign campaign;
+	int status = campaign_parse_new(request, request->json, &campaign);
+	if (status != 0)
+		return status;
+	return db_transaction(request, campaign_create_transaction, &campaign);
+}
+
+static int campaign_patch_transaction(struct request *request, void *context)
+{
+	(void)context;
+	struct campaign campaign;
+	int status = campaign_load(request, http_path_id(request, 0), true, &campaign);
+	if (status != 0)
+		return status;
+	json_t *before = http_own(request, campaign_json(&campaign, request->now, VIEW_ADMIN));
+	if ((status = campaign_apply_patch(request, request->json, &campaign)) != 0)
+		return status;
+	if ((status = campaign_update(request, &campaign)) != 0)
+		return status;
+	campaign.updated_at = request->now;
+	json_t *after = http_own(request, campaign_json(&campaign, request->now, VIEW_ADMIN));
+	if ((status = audit_record(request, "campaign.update", "campaign", campaign.id, before, after)) != 0)
+		return status;
+	return http_reply(request, 200, json_incref(after));
+}
+
+int admin_campaign_patch(struct request *request)
+{
+	return db_transaction(request, campaign_patch_transaction, NULL);
+}
+
+/* ================================================================= items */
+
+static int item_create_transaction(struct request *request, void *context)
+{
+	struct campaign_item *item = context;
+	struct campaign campaign;
+	int status = campaign_load(request, http_path_id(request, 0), true, &campaign);
+	if (status != 0)
+		return status;
+	if (campaign.item_count >= CAMPAIGN_ITEMS_MAX)
+		return http_error_message(request, 422, "invalid_campaign", "body：一个活动最多 %d 个砍价商品。",
+					  CAMPAIGN_ITEMS_MAX);
+	if ((status = campaign_item_insert(request, campaign.id, item)) != 0)
+		return status;
+	json_t *after = http_own(request, campaign_item_json(item, VIEW_ADMIN));
+	if ((status = audit_record(request, "item.create", "campaign_item", item->id, NULL, after)) != 0)
+		return status;
+	return http_reply(request, 201, json_incref(after));
+}
+
+int admin_item_create(struct request *request)
+{
+	struct campaign_item item;
+	int status = campaign_item_parse_new(request, request->json, &item, "body");
+	if (status != 0)
+		return status;
+	return db_transaction(request, item_create_transaction, &item);
+}
+
+static int item_patch_transaction(struct request *request, void *context)
+{
+	(void)context;
+	int64_t id = http_path_id(request, 0);
+	struct campaign_item item;
+	int status = campaign_item_load(request, id, true, &item);
+	if (status != 0)
+		return status;
+	json_t *before = http_own(request, campaign_item_json(&item, VIEW_ADMIN));
+	if ((status = campaign_item_apply_patch(request, request->json, &item)) != 0)
+		return status;
+	if ((status = campaign_item_update(request, &item)) != 0)
+		return status;
+	int64_t delta = body_int(request, "stock_delta", 0);
+	if (delta < -ITEM_STOCK_MAX || delta > ITEM_STOCK_MAX || item.stock_total + delta > ITEM_STOCK_MAX)
+		return http_error_message(request, 422, "invalid_campaign", "body.stock_delta：库存调整超出范围。");
+	if (delta != 0 && (status = campaign_item_stock_adjust(request, id, delta)) != 0)
+		return status;
+	/* Read back: the stock columns may have moved under other orders. */
+	if ((status = campaign_item_load(request, id, false, &item)) != 0)
+		return status;
+	json_t *after = http_own(request, campaign_item_json(&item, VIEW_ADMIN));
+	if ((status = audit_record(request, "item.update", "campaign_item", id, before, after)) != 0)
+		return status;
+	return http_reply(request, 200, json_incref(after));
+}
+
+int admin_item_patch(struct request *request)
+{
+	return db_transaction(request, item_patch_transaction, NULL);
+}
