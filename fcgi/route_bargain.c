@@ -442,6 +442,7 @@ static int start_transaction(struct request *request, void *context)
 		status = db_run(request, NULL, sql_bargain_close, "ii", request->now, existing.id);
 		if (status != 0)
 			return status;
+		request->commit_on_error = true; /* a refusal below keeps the close */
 	}
 	if (db_int(&item, 0, ITEM_STOCK) <= 0)
 		return http_error(request, 409, "out_of_stock");
