@@ -186,6 +186,21 @@ static int login_failed(struct request *request, const struct login *login)
 	return http_error(request, 401, "invalid_code");
 }
 
+/* A code sent just before a key rotation still works: within the previous
+ * key's grace period its digest is checked too. Both are always computed, so
+ * the time taken does not depend on which one matches. */
+static bool code_matches(const struct config *config, int64_t now, const struct login *login, const char *stored)
+{
+	unsigned char digest[CRYPTO_HMAC_SIZE];
+	sms_code_digest(config->jwt_secret, login->phone, login->code, digest);
+	bool matches = crypto_equal(digest, stored, CRYPTO_HMAC_SIZE);
+	if (config->jwt_previous_secret[0] != '\0' && now < config->jwt_previous_until) {
+		sms_code_digest(config->jwt_previous_secret, login->phone, login->code, digest);
+		matches |= crypto_equal(digest, stored, CRYPTO_HMAC_SIZE);
+	}
+	return matches;
+}
+
 static int login_transaction(struct request *request, void *context)
 {
 	const struct login *login = context;
@@ -204,10 +219,8 @@ static int login_transaction(struct request *request, void *context)
 	status = db_run(request, &code, sql_code_current, "si", login->phone, request->now);
 	if (status != 0)
 		return status;
-	unsigned char digest[CRYPTO_HMAC_SIZE];
-	sms_code_digest(config->jwt_secret, login->phone, login->code, digest);
 	bool matches = code.row_count == 1 && code.cells[1].length == CRYPTO_HMAC_SIZE &&
-		       crypto_equal(digest, db_text(&code, 0, 1), CRYPTO_HMAC_SIZE);
+		       code_matches(config, request->now, login, db_text(&code, 0, 1));
 	if (!matches) {
 		if (code.row_count == 1) {
 			status = db_run(request, NULL, sql_code_wrong, "iii", config->sms_code_max_tries,

@@ -73,15 +73,13 @@ int worker_dispatch(struct request *request)
 		return request->status;
 	if (route->auth != AUTH_NONE && (status = session_authenticate(request, route->auth, route->roles)) != 0)
 		return status;
-	if (route->body != NULL) {
-		if (request->body_size > 0 && !content_type_is_json(request->content_type))
-			return http_error(request, 415, "unsupported_media_type");
-		if ((status = validate_body(request, route->body)) != 0)
-			return status;
-	} else if (request->body_size > 0 && strcmp(request->method, "GET") != 0) {
-		/* A route that takes no body accepts only an empty one or {}. */
-		static const struct field no_fields[] = { { .name = NULL } };
-		if ((status = validate_body(request, no_fields)) != 0)
+	/* A body is JSON or nothing; a route that declares no fields accepts
+	 * only an empty body or {}. */
+	static const struct field no_fields[] = { { .name = NULL } };
+	if (request->body_size > 0 && !content_type_is_json(request->content_type))
+		return http_error(request, 415, "unsupported_media_type");
+	if (route->body != NULL || request->body_size > 0) {
+		if ((status = validate_body(request, route->body ? route->body : no_fields)) != 0)
 			return status;
 	}
 	status = route->handler(request);
@@ -210,6 +208,7 @@ static void write_response(struct request *request, FCGX_Request *fcgx)
 
 	FCGX_FPrintF(fcgx->out, "Status: %d %s\r\n", status, http_reason(status));
 	FCGX_FPrintF(fcgx->out, "X-Request-Id: %s\r\n", request->request_id);
+	FCGX_PutS("X-Content-Type-Options: nosniff\r\n", fcgx->out);
 	if (!has_header(request, "Cache-Control"))
 		FCGX_PutS("Cache-Control: no-store\r\n", fcgx->out);
 	for (const struct http_header *header = request->headers; header; header = header->next)

@@ -196,7 +196,7 @@ START_TEST(large_allocation_first_then_small_ones)
 	for (int i = 0; i < 100; i++)
 		texts[i] = arena_printf(&arena, "item %d", i);
 	for (int i = 0; i < 100; i++) {
-		char expected[16];
+		char expected[32];
 		snprintf(expected, sizeof(expected), "item %d", i);
 		ck_assert_str_eq(texts[i], expected);
 	}
