@@ -263,3 +263,31 @@ def test_huge_authorization_header(ctx):
     r = ctx.request("GET", ME, headers={"Authorization": "Bearer " + "a" * 20000}, checked=False)
     check(r.status in (400, 401, 413, 431, 494), "a 20 KB header: %d" % r.status)
     ctx.expect(ctx.get("/api/v1/nope"), 404, "not_found", what="the pool afterwards")
+
+
+def test_claims_of_the_wrong_json_type(ctx):
+    # Right key, right values, wrong JSON types: never read as 0 or ignored.
+    session, version = user(ctx)
+    uid = session["user"]["id"]
+    now = int(time.time())
+    cases = [
+        ("ver as a string", {"ver": str(version)}),
+        ("ver as a float", {"ver": float(version)}),
+        ("ver as true/false", {"ver": bool(version)}),
+        ("ver null", {"ver": None}),
+        ("iat as a string", {"iat": str(now)}),
+        ("iat as a word", {"iat": "x"}),
+        ("iat null", {"iat": None}),
+        ("exp as a float", {"exp": float(now + 3600)}),
+        ("exp null", {"exp": None}),
+        ("exp huge", {"exp": 10 ** 20}),
+        ("nbf as a word", {"nbf": "x"}),
+        ("nbf as a string in the past", {"nbf": str(now - 60)}),
+        ("nbf null", {"nbf": None}),
+        ("iss as a list", {"iss": [ctx.issuer]}),
+        ("jti as a list", {"jti": ["%032x" % 1]}),
+        ("sub as a list", {"sub": [str(uid)]}),
+    ]
+    for what, change in cases:
+        refused(ctx, ctx.forge(ctx.claims(uid, version, **change)), what)
+    ctx.expect(ctx.get(ME, token=ctx.forge(ctx.claims(uid, version))), 200, what="the control")

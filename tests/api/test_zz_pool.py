@@ -146,6 +146,72 @@ def test_sighup_reload_without_failed_requests(ctx):
         ctx.expect(ctx.get(ME, token=session["token"]), 200, what="after the reloads")
 
 
+def test_sighup_while_a_request_runs_old_worker_exits(ctx):
+    # A worker busy with a request when SIGHUP comes must leave once that
+    # request is done, not wait in accept() with the old config for another
+    # connection. The request is kept busy on a row lock held here; the
+    # sweep timer (which also wakes accept()) is set long for the test.
+    import subprocess
+    own_stack(ctx)
+    with open(ctx.conf_path, encoding="utf-8") as f:
+        original = f.read()
+    quiet = config_without(original, ("sweep_interval_s",)) + "sweep_interval_s = 3600\n"
+    phone = ctx.new_phone()
+    bucket = "sms:gap:" + phone
+    ctx.sql("INSERT INTO rate_counter (bucket, window_start, hits) VALUES (%s, 0, 1)" % ctx.q(bucket))
+    master = ctx.master_pid()
+    try:
+        reload_config(ctx, quiet)
+        before = wait_workers(ctx, master, ctx.workers, 5)
+        check(before is not None, "worker count before")
+        holder = subprocess.Popen(
+            ["mariadb", "--socket=" + ctx.socket_path, "-u", "root", "kanjia", "-N", "-B", "-e",
+             "BEGIN; SELECT hits FROM rate_counter WHERE bucket = %s FOR UPDATE; DO SLEEP(1.5); COMMIT;"
+             % ctx.q(bucket)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(0.3)
+            answer = []
+            busy = threading.Thread(target=lambda: answer.append(ctx.post("/api/v1/auth/sms", {"phone": phone})))
+            busy.start()
+            time.sleep(0.3)
+            os.kill(master, signal.SIGHUP)
+            busy.join(20)
+        finally:
+            holder.wait(20)
+        check(answer, "the busy request did not answer")
+        ctx.expect(answer[0], 202, what="the request that was running during SIGHUP")
+        done = time.monotonic()
+        lingering = before
+        while time.monotonic() - done < 1.0:
+            lingering = before & ctx.children(master)
+            if not lingering:
+                break
+            time.sleep(0.02)
+        check(not lingering, "old worker(s) %s still alive %.1f s after SIGHUP and after their request ended: "
+              "blocked in accept() with the old config until another connection comes"
+              % (sorted(lingering), time.monotonic() - done))
+    finally:
+        settle(ctx, original)
+
+
+def settle(ctx, text):
+    """Writes the config, reloads, and waits (sending harmless requests, which
+    also flush a worker stuck in accept()) for exactly a fresh set of workers."""
+    master = ctx.master_pid()
+    old = ctx.children(master)
+    with open(ctx.conf_path, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.kill(master, signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        children = ctx.children(master)
+        if len(children) == ctx.workers and not (children & old):
+            return
+        ctx.get("/api/v1/nope", checked=False)
+        time.sleep(0.05)
+    raise AssertionError("the pool did not settle after a reload: %s" % sorted(ctx.children(master)))
+
+
 ROTATION_KEYS = ("jwt_secret", "jwt_kid", "jwt_previous_secret", "jwt_previous_kid", "jwt_previous_until")
 
 
