@@ -32,6 +32,7 @@ const struct route routes[] = {
 	{ "PATCH", "/api/v1/admin/campaigns/{id}", admin_campaign_patch, AUTH_ADMIN, ROLE_OPERATOR, campaign_patch_body },
 	{ "POST", "/api/v1/admin/campaigns/{id}/items", admin_item_create, AUTH_ADMIN, ROLE_OPERATOR, campaign_item_body },
 	{ "PATCH", "/api/v1/admin/items/{id}", admin_item_patch, AUTH_ADMIN, ROLE_OPERATOR, campaign_item_patch_body },
+	{ "GET", "/api/v1/admin/audit", admin_audit_list, AUTH_ADMIN, ROLE_OWNER, NULL },
 	/* admin and campaign routes: end */
 };
 

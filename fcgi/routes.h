@@ -37,6 +37,7 @@ int admin_campaign_get(struct request *request);
 int admin_campaign_patch(struct request *request);
 int admin_item_create(struct request *request);
 int admin_item_patch(struct request *request);
+int admin_audit_list(struct request *request);
 /* campaign.c: the declared bodies of the campaign and item writes */
 extern const struct field campaign_create_body[];
 extern const struct field campaign_patch_body[];

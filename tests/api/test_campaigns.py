@@ -479,3 +479,25 @@ def test_markup_in_title_round_trips_as_plain_text(ctx):
         check((r.header("Content-Type") or "").startswith("application/json"), "Content-Type %r"
               % r.header("Content-Type"))
     eq(ctx.sql_value("SELECT title FROM campaign WHERE id = %d" % j["id"]), title, "stored as given")
+
+
+def test_audit_log_read_by_owners_only(ctx):
+    j = create(ctx)
+    ctx.expect(ctx.request("PATCH", "%s/campaigns/%d" % (ADMIN, j["id"]), json_body={"title": "审计列表"},
+                           token=admin_token(ctx)), 200)
+    owner = admin_token(ctx, "owner")
+    page = ctx.expect(ctx.get("%s/audit?target_type=campaign&target_id=%d" % (ADMIN, j["id"]), token=owner), 200,
+                      what="audit of one campaign")
+    eq([e["action"] for e in page["items"]], ["campaign.update", "campaign.create"], "actions, newest first")
+    latest = page["items"][0]
+    eq([latest["before"]["title"], latest["after"]["title"]], [j["title"], "审计列表"], "before/after titles")
+    eq(latest["admin_id"], _session["operator:id"], "admin_id")
+    check(isinstance(latest["admin"], str) and latest["admin"].startswith("c_"), "admin name %r" % latest["admin"])
+    page = ctx.expect(ctx.get(ADMIN + "/audit?limit=1", token=owner), 200, what="audit page of 1")
+    eq(len(page["items"]), 1, "entries on a page of 1")
+    check(page["next_cursor"], "next_cursor on a full page")
+    nxt = ctx.expect(ctx.get(ADMIN + "/audit?limit=1&cursor=" + page["next_cursor"], token=owner), 200)
+    check(nxt["items"][0]["id"] < page["items"][0]["id"], "the next page is older")
+    ctx.expect(ctx.get(ADMIN + "/audit", token=admin_token(ctx)), 403, "forbidden", what="operator reads the audit")
+    ctx.expect(ctx.get(ADMIN + "/audit?target_type=campaign", token=owner), 400, "invalid_field",
+               what="target_type without target_id")
