@@ -717,6 +717,11 @@ static const char *const sql_items_of_campaign =
 	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE campaign_id = ? ORDER BY id";
 static const char *const sql_items_of_range =
 	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE campaign_id BETWEEN ? AND ? ORDER BY campaign_id, id";
+/* The public page's items: only of campaigns still listed, so ended ones
+ * between the page's first and last id cost nothing. */
+static const char *const sql_items_of_range_public =
+	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE campaign_id BETWEEN ? AND ? "
+	"AND campaign_id IN (SELECT id FROM campaign WHERE ends_at > FROM_UNIXTIME(?)) ORDER BY campaign_id, id";
 static const char *const sql_campaign_by_id = "SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE id = ?";
 static const char *const sql_campaign_by_id_locked =
 	"SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE id = ? FOR UPDATE";
@@ -868,7 +873,10 @@ int campaign_list(struct request *request, enum campaign_view view, int64_t curs
 	}
 	if (found > 0) {
 		struct db_rows items;
-		if ((status = db_run(request, &items, sql_items_of_range, "ii", low, high)) != 0)
+		status = view == VIEW_PUBLIC
+				 ? db_run(request, &items, sql_items_of_range_public, "iii", low, high, request->now)
+				 : db_run(request, &items, sql_items_of_range, "ii", low, high);
+		if (status != 0)
 			return status;
 		attach_items(request, &items, list, found);
 	}
