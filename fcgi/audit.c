@@ -27,6 +27,12 @@ int audit_record(struct request *request, const char *action, const char *target
 		 const json_t *before, const json_t *after)
 {
 	int64_t admin_id = request->session.is_admin ? request->session.user_id : 0;
+	return audit_record_by(request, admin_id, action, target_type, target_id, before, after);
+}
+
+int audit_record_by(struct request *request, int64_t admin_id, const char *action, const char *target_type,
+		    int64_t target_id, const json_t *before, const json_t *after)
+{
 	return db_run(request, NULL, sql_audit_insert, "ississsi", admin_id, action, target_type, target_id,
 		      audit_text(request, before), audit_text(request, after), request->request_id, request->now);
 }

@@ -20,4 +20,8 @@ struct request;
 int audit_record(struct request *request, const char *action, const char *target_type, int64_t target_id,
 		 const json_t *before, const json_t *after);
 
+/* The same for an admin who is not yet the session's (a login). */
+int audit_record_by(struct request *request, int64_t admin_id, const char *action, const char *target_type,
+		    int64_t target_id, const json_t *before, const json_t *after);
+
 #endif

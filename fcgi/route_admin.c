@@ -101,6 +101,9 @@ static int admin_login_transaction(struct request *request, void *context)
 	if (guard.row_count == 1 &&
 	    (status = db_run(request, NULL, sql_admin_guard_clear, "s", login->username)) != 0)
 		return status;
+	if ((status = audit_record_by(request, db_int(&admin, 0, 0), "admin.login", "admin", db_int(&admin, 0, 0),
+				      NULL, NULL)) != 0)
+		return status;
 
 	struct token_claims claims = {
 		.subject = db_int(&admin, 0, 0),
@@ -131,13 +134,21 @@ int admin_login(struct request *request)
 static const char *const sql_admin_token_revoke =
 	"INSERT IGNORE INTO revoked_token (jti, expires_at) VALUES (?, FROM_UNIXTIME(?))";
 
-int admin_logout(struct request *request)
+static int admin_logout_transaction(struct request *request, void *context)
 {
+	(void)context;
 	int status = db_run(request, NULL, sql_admin_token_revoke, "si", request->session.jti,
 			    request->session.expires_at);
+	if (status == 0)
+		status = audit_record(request, "admin.logout", "admin", request->session.user_id, NULL, NULL);
 	if (status != 0)
 		return status;
 	return http_reply(request, 204, NULL);
+}
+
+int admin_logout(struct request *request)
+{
+	return db_transaction(request, admin_logout_transaction, NULL);
 }
 
 /* ============================================================= campaigns */

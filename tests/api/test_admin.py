@@ -206,6 +206,9 @@ def test_admin_logout_revokes_the_token(ctx):
     eq(r.body, b"", "logout body")
     ctx.expect(ctx.get(CAMPAIGNS, token=token), 401, "unauthorized", what="after logout")
     ctx.expect(ctx.post(LOGOUT, token=token), 401, "unauthorized", what="logout twice")
+    actions = [row[0] for row in ctx.sql("SELECT action FROM audit_log WHERE admin_id = %d ORDER BY id"
+                                         % session["admin"]["id"])]
+    eq(actions, ["admin.login", "admin.logout"], "audited actions of the session")
     ctx.expect(ctx.post(LOGOUT), 401, "unauthorized", what="logout without a token")
 
 
