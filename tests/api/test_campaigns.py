@@ -501,3 +501,25 @@ def test_audit_log_read_by_owners_only(ctx):
     ctx.expect(ctx.get(ADMIN + "/audit", token=admin_token(ctx)), 403, "forbidden", what="operator reads the audit")
     ctx.expect(ctx.get(ADMIN + "/audit?target_type=campaign", token=owner), 400, "invalid_field",
                what="target_type without target_id")
+
+
+def test_racing_stock_decreases_never_go_below_zero(ctx):
+    import threading
+    j = create(ctx, campaign_body(items=[item_body(stock=5)]))
+    item_id = j["items"][0]["id"]
+    token = admin_token(ctx)
+    statuses = []
+    lock = threading.Lock()
+
+    def decrease():
+        r = ctx.request("PATCH", "%s/items/%d" % (ADMIN, item_id), json_body={"stock_delta": -1}, token=token)
+        with lock:
+            statuses.append(r.status)
+
+    threads = [threading.Thread(target=decrease) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    eq(sorted(statuses), [200] * 5 + [409] * 7, "answers to 12 racing -1 on a stock of 5")
+    eq(stock_row(ctx, item_id), [0, 0, 0, 0], "stock after the race")
