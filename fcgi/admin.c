@@ -4,6 +4,7 @@
 #include <crypt.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -202,10 +203,24 @@ int admin_create_command(const struct config *config, const char *username, cons
 				"risk, owner\n");
 		return 2;
 	}
-	if (isatty(fileno(password_in)))
+	/* At a terminal: a prompt, and no echo of what is typed. */
+	bool terminal = isatty(fileno(password_in));
+	struct termios saved, quiet;
+	if (terminal && tcgetattr(fileno(password_in), &saved) == 0) {
+		quiet = saved;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(fileno(password_in), TCSAFLUSH, &quiet);
 		fprintf(stderr, "password for %s (one line, at least %d characters): ", username, ADMIN_PASSWORD_MIN);
+	} else {
+		terminal = false;
+	}
 	char password[ADMIN_PASSWORD_MAX + 2];
-	if (read_password(password_in, password, sizeof(password)) != 0 || strlen(password) >= ADMIN_PASSWORD_MAX) {
+	int read_status = read_password(password_in, password, sizeof(password));
+	if (terminal) {
+		tcsetattr(fileno(password_in), TCSAFLUSH, &saved);
+		fputc('\n', stderr);
+	}
+	if (read_status != 0 || strlen(password) >= ADMIN_PASSWORD_MAX) {
 		explicit_bzero(password, sizeof(password));
 		fprintf(stderr, "kanjiad: create-admin: give the password as one line on stdin (at most %d bytes)\n",
 			ADMIN_PASSWORD_MAX - 1);
