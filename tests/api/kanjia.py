@@ -380,9 +380,12 @@ class Context:
             pass
         return found
 
-    def fastcgi(self, params, stdin=b"", timeout=10):
+    def fastcgi(self, params, stdin=b"", timeout=10, pause_after=None, pause_s=0.0):
         """One FastCGI request straight to the pool's socket; returns
-        (status, headers dict lower-cased, body bytes)."""
+        (status, headers dict lower-cased, body bytes); status 0 when the
+        worker closed the connection without an answer. pause_after=n
+        sends the first n bytes, waits pause_s, then sends the rest (a slow
+        web server)."""
         check(self.listen, "no listen socket in the config")
 
         def record(kind, content, request_id=1):
@@ -410,6 +413,10 @@ class Context:
         try:
             sock.connect(self.listen)
             try:
+                if pause_after is not None:
+                    sock.sendall(data[:pause_after])
+                    time.sleep(pause_s)
+                    data = data[pause_after:]
                 sock.sendall(data)
             except (BrokenPipeError, ConnectionResetError):
                 pass
