@@ -250,3 +250,44 @@ def test_worker_waits_for_a_slow_request_head(ctx):
               "without an answer (nginx answers 502/503 then)"
               % (interval + 0.5, "connecting" if pause_after == 0 else "the first 8 bytes"))
         eq(headers.get("x-request-id"), "slowhead", "X-Request-Id")
+
+
+def test_nginx_auth_rate_limit_answers_json_429(ctx):
+    # nginx limits /api/v1/auth/ per client address (20/s, burst 40); its
+    # refusals follow the API's conventions too.
+    import os
+    import threading
+    conf = os.path.join(ctx.run_dir, "nginx.conf")
+    try:
+        with open(conf, encoding="utf-8") as f:
+            has_limit = "limit_req" in f.read()
+    except OSError:
+        has_limit = False
+    if not has_limit:
+        from kanjia import Skip
+        raise Skip("this stack's nginx has no limit_req")
+    ip = ctx.new_ip()
+    results = []
+    lock = threading.Lock()
+
+    def burst():
+        for _ in range(15):
+            r = ctx.post(SMS, {"phone": "123"}, ip=ip)
+            with lock:
+                results.append(r)
+
+    threads = [threading.Thread(target=burst) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    limited = [r for r in results if r.status == 429]
+    others = [r for r in results if r.status != 429]
+    check(limited, "120 fast auth requests from one address: no 429")
+    check(all(r.status == 400 and r.error_code == "invalid_phone" for r in others),
+          "other answers: %s" % sorted({r.status for r in others}))
+    for r in limited:
+        eq(r.error_code, "rate_limited", "code")
+        check((r.header("Retry-After") or "").isdigit(), "Retry-After %r" % r.header("Retry-After"))
+    # Another address is not limited.
+    ctx.expect(ctx.post(SMS, {"phone": "123"}), 400, "invalid_phone", what="from another address")

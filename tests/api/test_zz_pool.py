@@ -346,6 +346,30 @@ def test_bad_config_reload_keeps_running(ctx):
         check("reload refused" in f.read(), "no 'reload refused' line in the pool log")
 
 
+def test_workers_recycle_after_max_requests(ctx):
+    own_stack(ctx)
+    session = ctx.login()
+    with open(ctx.conf_path, encoding="utf-8") as f:
+        original = f.read()
+    master = ctx.master_pid()
+    seen = set()
+    try:
+        reload_config(ctx, config_without(original, ("max_requests",)) + "max_requests = 3\n")
+        failures = []
+        for i in range(60):
+            seen |= ctx.children(master)
+            r = ctx.get(ME, token=session["token"], checked=False)
+            if r.status != 200:
+                failures.append(r.short())
+        seen |= ctx.children(master)
+        check(not failures, "%d of 60 requests failed while workers recycled: %s" % (len(failures), failures[:3]))
+        check(len(seen) >= 60 // 3, "only %d worker pids seen over 60 requests with max_requests = 3" % len(seen))
+        back = wait_workers(ctx, master, ctx.workers, 3)
+        check(back is not None, "worker count after recycling: %s" % sorted(ctx.children(master)))
+    finally:
+        settle(ctx, original)
+
+
 def test_log_has_request_lines(ctx):
     if not os.path.exists(ctx.log_path):
         raise Skip("no pool log at %s" % ctx.log_path)
@@ -373,13 +397,42 @@ def test_log_request_id_matches_answer(ctx):
         raise Skip("no pool log at %s" % ctx.log_path)
     r = ctx.get("/api/v1/nope")
     rid = r.header("X-Request-Id")
-    deadline = time.monotonic() + 2
-    while time.monotonic() < deadline:
-        with open(ctx.log_path, encoding="utf-8", errors="replace") as f:
-            if '"rid":"%s"' % rid in f.read():
-                return
-        time.sleep(0.05)
-    raise AssertionError("X-Request-Id %s of an answer is not in the pool log" % rid)
+    logs = [(ctx.log_path, '"rid":"%s"' % rid)]
+    access = os.path.join(ctx.run_dir, "nginx-access.log")
+    if os.path.exists(access):
+        logs.append((access, '"request_id":"%s"' % rid))
+    for path, needle in logs:
+        deadline = time.monotonic() + 3
+        while True:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                if needle in f.read():
+                    break
+            if time.monotonic() > deadline:
+                raise AssertionError("X-Request-Id %s of an answer is not in %s" % (rid, os.path.basename(path)))
+            time.sleep(0.05)
+
+
+def test_nginx_access_log_has_no_secrets(ctx):
+    access = os.path.join(ctx.run_dir, "nginx-access.log")
+    if not os.path.exists(access):
+        raise Skip("no nginx access log in KANJIA_RUN_DIR")
+    ctx.get("/api/v1/nope?phone=13800138000&code=246813")
+    time.sleep(0.2)
+    entries = []
+    with open(access, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            entry.pop("request_id", None)
+            entries.append(entry)
+    check(entries, "no JSON lines in the nginx access log")
+    queries = [e.get("path", "") for e in entries if e.get("path", "").startswith("/api/") and "?" in e.get("path", "")]
+    check(not queries, "%d /api/ paths with a query string in the access log" % len(queries))
+    text = "\n".join(json.dumps(e, ensure_ascii=False) for e in entries)
+    found = [s for s in ctx.secrets if s and (not s.isdigit() or len(s) == 11) and s in text]
+    check(not found, "%d phones/tokens of the suite are in the nginx access log" % len(found))
 
 
 def scrubbed_log(ctx):
