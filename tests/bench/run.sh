@@ -16,7 +16,7 @@
 #
 # Environment (set by ./dev): KANJIA_BASE_URL, KANJIA_RUN_DIR, KANJIA_CONF,
 # KANJIA_BIN, KANJIA_REPO. Knobs:
-#   BENCH_QUICK=1           ~1 minute smoke run (2 s per measurement)
+#   BENCH_QUICK=1           ~1 minute smoke run (wrk 2 s, the others 1 s)
 #   BENCH_DURATION=10       seconds of each wrk run
 #   BENCH_OPEN_DURATION=5   seconds of each open-loop run
 #   BENCH_SQL_DURATION=5    seconds of each sqlref run
@@ -74,9 +74,9 @@ knob() {
 }
 
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
-	default_duration=2 default_open=2 default_sql=2
+	default_duration=2 default_open=1 default_sql=1 SETTLE=0.2
 else
-	default_duration=10 default_open=5 default_sql=5
+	default_duration=10 default_open=5 default_sql=5 SETTLE=0.5
 fi
 DURATION=$(knob BENCH_DURATION "$default_duration" 120)
 OPEN_DURATION=$(knob BENCH_OPEN_DURATION "$default_open" 120)
@@ -91,7 +91,7 @@ SHOPPERS=$(knob BENCH_SHOPPERS 10000 1000000)
 LOW_CONNECTIONS=16
 HIGH_CONNECTIONS=256
 OPEN_DRAIN=5          # seconds an open-loop run waits for stragglers
-SETTLE=0.5            # seconds of quiet between two measurements
+# SETTLE (above): seconds of quiet between two measurements.
 BARE_MAX_SECONDS=1800 # bare_fcgi's own bound, in case this script dies hard
 
 # Targets (reported PASS/MISS, never an exit status).
@@ -520,6 +520,10 @@ started_at=$(date +%s)
 
 # Warm-up: one second per stage, unmeasured (caches, prepared statements,
 # the workers' first connections).
+stage_count=${#STAGES[@]}
+estimate=$(awk -v r="$ROUNDS" -v n="$stage_count" -v w="$DURATION" -v o="$OPEN_DURATION" -v q="$SQL_DURATION" \
+	-v s="$SETTLE" 'BEGIN { printf "%.0f", n + r * (n * (w + o + 2 * s) + 2 * (w + s) + q + 0.3 + s) }')
+say "about ${estimate}s of load from here (longer if a stage is overloaded: the open loop drains up to ${OPEN_DRAIN}s)"
 say "warming up"
 for name in "${STAGES[@]}"; do
 	if [[ $name == D ]]; then
