@@ -7,8 +7,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <strings.h>
-#include <sys/time.h>
+#include <time.h>
 
 #include <fcgiapp.h>
 
@@ -25,7 +27,6 @@
 #define REQUEST_ID_MAX 64
 
 static volatile sig_atomic_t stop_requested;
-static volatile sig_atomic_t sweep_due;
 
 static void on_stop(int signal_number)
 {
@@ -33,17 +34,11 @@ static void on_stop(int signal_number)
 	stop_requested = 1;
 }
 
-static void on_sweep_timer(int signal_number)
-{
-	(void)signal_number;
-	sweep_due = 1;
-}
-
 /* Housekeeping between requests: close bargains past their window. Every
- * worker's timer fires; a named lock lets one of them do the work. */
+ * worker comes here on its own schedule; a named lock lets one of them do
+ * the work. */
 static void sweep(struct request *request, struct db *db, const struct config *config)
 {
-	sweep_due = 0;
 	request->db = db;
 	request->config = config;
 	request->now = clock_now();
@@ -258,18 +253,35 @@ int worker_run(int listen_fd, const struct config *config)
 	clock_use_zone(config->timezone);
 	session_configure(config);
 
+	/* Signals are blocked except while the worker waits in ppoll() for a
+	 * connection: a request, from accept() through reading its head to the
+	 * answer, never sees EINTR, and a stop that arrives mid-request is
+	 * acted on as soon as the request is done. */
 	struct sigaction action;
 	memset(&action, 0, sizeof(action));
-	action.sa_handler = on_stop; /* no SA_RESTART: accept() returns on it */
+	action.sa_handler = on_stop;
 	sigaction(SIGTERM, &action, NULL);
 	sigaction(SIGINT, &action, NULL);
-	action.sa_handler = on_sweep_timer;
-	sigaction(SIGALRM, &action, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
+	sigset_t quiet, waiting;
+	sigemptyset(&quiet);
+	sigaddset(&quiet, SIGTERM);
+	sigaddset(&quiet, SIGINT);
+	sigprocmask(SIG_BLOCK, &quiet, &waiting);
+	sigdelset(&waiting, SIGTERM);
+	sigdelset(&waiting, SIGINT);
 
 	if (FCGX_Init() != 0) {
 		log_error("worker: FCGX_Init failed");
+		return 1;
+	}
+	/* Non-blocking: when several workers wake for one connection, the
+	 * losers' accept() answers EAGAIN instead of blocking with signals
+	 * masked. Accepted sockets do not inherit the flag. */
+	int listen_flags = fcntl(listen_fd, F_GETFL);
+	if (listen_flags < 0 || fcntl(listen_fd, F_SETFL, listen_flags | O_NONBLOCK) != 0) {
+		log_error("worker: cannot make the listening socket non-blocking: %s", strerror(errno));
 		return 1;
 	}
 	struct db db;
@@ -278,37 +290,34 @@ int worker_run(int listen_fd, const struct config *config)
 		log_warn("worker: database not reachable yet; requests answer 503 until it is");
 
 	FCGX_Request fcgx;
-	FCGX_InitRequest(&fcgx, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	FCGX_InitRequest(&fcgx, listen_fd, 0);
 	struct request request;
 	memset(&request, 0, sizeof(request));
 	arena_init(&request.arena);
 
-	/* The timer interrupts accept(), so an idle worker sweeps too. */
-	struct itimerval timer = { { config->sweep_interval_s, 0 }, { config->sweep_interval_s, 0 } };
-	setitimer(ITIMER_REAL, &timer, NULL);
-
-	/* Signals may interrupt only accept(): while a request runs they wait,
-	 * so no database or FastCGI read inside it ever sees EINTR. */
-	sigset_t quiet;
-	sigemptyset(&quiet);
-	sigaddset(&quiet, SIGTERM);
-	sigaddset(&quiet, SIGINT);
-	sigaddset(&quiet, SIGALRM);
-	sigprocmask(SIG_BLOCK, &quiet, NULL);
-
 	int64_t served = 0;
+	int64_t next_sweep = clock_micros() + config->sweep_interval_s * 1000000;
 	log_info("worker: started");
 	while (!stop_requested) {
-		if (sweep_due)
+		int64_t now = clock_micros();
+		if (now >= next_sweep) {
 			sweep(&request, &db, config);
-		sigprocmask(SIG_UNBLOCK, &quiet, NULL);
-		int accepted = FCGX_Accept_r(&fcgx);
-		sigprocmask(SIG_BLOCK, &quiet, NULL);
-		if (accepted < 0) {
-			if (stop_requested)
+			next_sweep = now + config->sweep_interval_s * 1000000;
+		}
+		int64_t wait = next_sweep - now;
+		struct timespec timeout = { (time_t)(wait / 1000000), (long)(wait % 1000000) * 1000 };
+		struct pollfd listener = { .fd = listen_fd, .events = POLLIN };
+		int ready = ppoll(&listener, 1, &timeout, &waiting);
+		if (ready <= 0) {
+			if (ready < 0 && errno != EINTR) {
+				log_error("worker: poll failed: %s", strerror(errno));
 				break;
-			if (errno == EINTR)
-				continue;
+			}
+			continue; /* a signal or the sweep's turn */
+		}
+		if (FCGX_Accept_r(&fcgx) < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
+				continue; /* another worker took it */
 			log_error("worker: accept failed: %s", strerror(errno));
 			break;
 		}
