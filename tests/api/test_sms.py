@@ -263,6 +263,7 @@ def test_sms_day_window_is_shop_local_day(ctx):
     if ctx.conf.get("timezone", "Asia/Shanghai") != "Asia/Shanghai":
         from kanjia import Skip
         raise Skip("timezone is not Asia/Shanghai")
+    ctx.wait_hour_boundary(margin=5)  # 16:00 UTC, the day's start, is an hour boundary
     phone = ctx.new_phone()
     ctx.send_sms(phone)
     start = int(ctx.sql_value("SELECT window_start FROM rate_counter WHERE bucket = %s" % ctx.q("sms:phone:day:" + phone)))
