@@ -194,6 +194,43 @@ def test_sighup_while_a_request_runs_old_worker_exits(ctx):
         settle(ctx, original)
 
 
+def test_reload_while_a_request_head_is_in_flight(ctx):
+    # SIGHUP lands while a worker has accepted a connection and waits for its
+    # request head: the request is still answered (nginx would say 502/503).
+    own_stack(ctx)
+    master = ctx.master_pid()
+    before = wait_workers(ctx, master, ctx.workers, 5)
+    check(before is not None, "worker count before")
+    params = ctx.fastcgi_params("GET", "/api/v1/nope", REQUEST_ID="headinflight")
+    timer = threading.Timer(0.4, os.kill, (master, signal.SIGHUP))
+    timer.start()
+    try:
+        status, headers, _ = ctx.fastcgi(params, pause_after=8, pause_s=1.2)
+    finally:
+        timer.join()
+    check(status == 404, "a request whose head arrived during a reload got no answer (status %d)" % status)
+    eq(headers.get("x-request-id"), "headinflight", "X-Request-Id")
+    after = wait_workers(ctx, master, ctx.workers, 5, exclude=before)
+    check(after is not None, "workers after the reload: %s" % sorted(ctx.children(master)))
+
+
+def test_sweep_timer_while_a_request_head_is_in_flight(ctx):
+    # The worker's periodic housekeeping (sweep_interval_s) must not cost a
+    # request whose head is still on its way. Interval 1 s, head 1.5 s late.
+    own_stack(ctx)
+    with open(ctx.conf_path, encoding="utf-8") as f:
+        original = f.read()
+    try:
+        reload_config(ctx, config_without(original, ("sweep_interval_s",)) + "sweep_interval_s = 1\n")
+        params = ctx.fastcgi_params("GET", "/api/v1/nope", REQUEST_ID="sweepinflight")
+        for attempt in range(2):
+            status, _, _ = ctx.fastcgi(params, pause_after=8, pause_s=1.5)
+            check(status == 404, "attempt %d: a request whose head arrived while the sweep timer fired got no "
+                  "answer (status %d)" % (attempt + 1, status))
+    finally:
+        settle(ctx, original)
+
+
 def settle(ctx, text):
     """Writes the config, reloads, and waits (sending harmless requests, which
     also flush a worker stuck in accept()) for exactly a fresh set of workers."""
