@@ -1,0 +1,140 @@
+// pages/campaign.js — the campaign page: its items with picture, original
+// and floor price, stock left, the countdown to its end, the rules and
+// rewards, the leaderboard, and "cut now". At / it lists the active
+// campaigns, or shows the only one.
+
+import { T, fmt } from '../texts.js';
+import { get, post } from '../api.js';
+import { h, put, price, yuan, countdown, duration, failure, loading, picture, navigate, link, setTitle, toast } from '../ui.js';
+import { requireLogin } from '../login.js';
+import { rememberOwn } from './shared.js';
+
+export function render(view, [id]) {
+  let alive = true;
+  const load = async () => {
+    put(view, loading());
+    try {
+      if (id) return show(await get('/campaigns/' + id));
+      const list = await get('/campaigns');
+      const items = (list && list.items) || [];
+      const live = items.filter((c) => c.status === 'active');
+      if (live.length === 1 && items.length === 1) return show(live[0]);
+      showList(items);
+    } catch (e) {
+      if (alive) put(view, failure(e.text, load));
+    }
+  };
+
+  function showList(items) {
+    setTitle('');
+    put(view, 
+      topbar(),
+      h('h1.title', T.campaignsTitle),
+      items.length
+        ? items.map((c) => link('/c/' + c.id, h('div.card.campaign-link',
+          h('h2', c.title),
+          h('p.sub', statusText(c)),
+          h('div.thumbs', (c.items || []).slice(0, 3).map((i) => picture(i.images, i.name, 'thumb'))))))
+        : h('p.empty', T.noCampaigns));
+  }
+
+  function show(c) {
+    if (!alive) return;
+    setTitle(c.title);
+    const ends = c.status === 'upcoming' ? c.starts_at : c.ends_at;
+    put(view, 
+      topbar(),
+      h('header.banner',
+        h('h1', c.title),
+        c.status === 'ended'
+          ? h('p.timer', T.ended)
+          : h('p.timer', c.status === 'upcoming' ? T.startsIn : T.endsIn, ' ',
+            countdown(ends, () => alive && setTimeout(load, 1000)))),
+      h('section.items', (c.items || []).map((item) => itemCard(c, item))),
+      leaderboard(c));
+  }
+
+  function itemCard(c, item) {
+    const soldOut = item.stock_left <= 0;
+    const btn = h('button.btn.block.cut', {
+      type: 'button', disabled: c.status !== 'active' || soldOut, dataset: { item: item.id },
+    }, soldOut ? T.soldOut : c.status === 'upcoming' ? T.statusUpcoming : c.status === 'ended' ? T.statusEnded : T.cutNow);
+    btn.addEventListener('click', () => start(item, btn));
+    return h('article.card.item', { dataset: { item: item.id } },
+      h('div.item-top',
+        picture(item.images, item.name),
+        h('div.item-body',
+          h('h2.name', item.name),
+          h('p.floor', T.floorPrice, h('br'), h('b', price(item.floor_price_fen))),
+          h('p', h('s.orig', T.originalPrice, ' ', price(item.original_price_fen))),
+          h('p.stock', soldOut ? T.soldOut : fmt(T.stockLeft, { n: item.stock_left })))),
+      rules(item),
+      btn);
+  }
+
+  async function start(item, btn) {
+    if (!(await requireLogin()) || !alive) return;
+    btn.disabled = true;
+    try {
+      const b = await post('/bargains', { item_id: item.id });
+      rememberOwn(b);
+      let first = null;
+      if (b.cut_total_fen === 0 && b.status === 'active') {
+        // A new bargain opens with the shopper's own first cut.
+        first = await post('/bargains/' + b.id + '/cut').catch(() => null);
+      }
+      if (first) toast(fmt(T.firstCut, { amount: yuan(first.cut_fen) }), 3500);
+      navigate('/b/' + b.id);
+    } catch (e) {
+      toast(e.text, 3500);
+      btn.disabled = false;
+    }
+  }
+
+  load();
+  return () => { alive = false; };
+}
+
+function statusText(c) {
+  if (c.status === 'active') return T.statusActive;
+  if (c.status === 'upcoming') return T.statusUpcoming;
+  return T.statusEnded;
+}
+
+function rules(item) {
+  const r = item.rules || {};
+  const lines = [];
+  if (r.target_cuts) lines.push(fmt(T.ruleTargetCuts, { n: r.target_cuts }));
+  else if (r.cut_min_fen && r.cut_max_fen) lines.push(fmt(T.ruleCutRange, { min: yuan(r.cut_min_fen), max: yuan(r.cut_max_fen) }));
+  if (r.self_cuts_per_day) lines.push(fmt(T.ruleSelfPerDay, { n: r.self_cuts_per_day }));
+  if (r.helps_per_user_per_day) lines.push(fmt(T.ruleHelpsPerDay, { n: r.helps_per_user_per_day }));
+  if (r.bargain_ttl_s) lines.push(fmt(T.ruleTtl, { h: Math.round(r.bargain_ttl_s / 360) / 10 }));
+  if (r.pay_within_s) lines.push(fmt(T.rulePayWithin, { m: Math.round(r.pay_within_s / 60) }));
+  const w = item.rewards || {};
+  const rewards = [];
+  for (const m of w.initiator || []) {
+    if (m.coupon) rewards.push(fmt(T.rewardInitiatorCoupon, { n: m.helpers, title: m.coupon.title }));
+    if (m.prize) rewards.push(fmt(T.rewardInitiatorPrize, { n: m.helpers, prize: m.prize }));
+  }
+  if (w.helper && w.helper.coupon) rewards.push(fmt(T.rewardHelper, { title: w.helper.coupon.title }));
+  for (const b of w.leaderboard || []) rewards.push(fmt(T.rewardBoard, { rank: b.rank, prize: b.prize }));
+  return h('details.rules',
+    h('summary', T.rulesTitle),
+    h('ul', lines.map((l) => h('li', l))),
+    rewards.length ? [h('h3', T.rewardsTitle), h('ul', rewards.map((l) => h('li', l)))] : null);
+}
+
+function leaderboard(c) {
+  const box = h('section.card.board', h('h2', T.leaderboardTitle), h('p.sub', T.loading));
+  get('/campaigns/' + c.id + '/leaderboard').then((r) => {
+    const rows = (r && r.items) || [];
+    put(box, h('h2', T.leaderboardTitle), rows.length
+      ? h('ol', rows.slice(0, 10).map((x) => h('li', fmt(T.leaderboardRow, { user: x.user, time: duration(x.succeeded_in_s) }))))
+      : h('p.sub', T.none));
+  }).catch(() => box.remove());
+  return box;
+}
+
+export function topbar() {
+  return h('nav.topbar', link('/', T.home), link('/me', T.me));
+}
