@@ -19,7 +19,6 @@
 #define ANY_INT_MAX 1000000000000000LL
 #define TEXT_BYTES_MAX 2000
 #define ARRAY_SIZE_MAX 1000
-#define CURSOR_DIGITS_MAX 18
 
 /* ================================================================ fields */
 
@@ -885,6 +884,24 @@ int campaign_list(struct request *request, enum campaign_view view, int64_t curs
 	return 0;
 }
 
+int campaign_list_reply(struct request *request, enum campaign_view view)
+{
+	int64_t limit, cursor;
+	int status = http_list_params(request, &limit, &cursor);
+	if (status != 0)
+		return status;
+	struct campaign *campaigns;
+	int count;
+	bool more;
+	if ((status = campaign_list(request, view, cursor, limit, &campaigns, &count, &more)) != 0)
+		return status;
+	json_t *items = json_array();
+	for (int i = 0; i < count; i++)
+		json_array_append_new(items, campaign_json(&campaigns[i], request->now, view));
+	json_t *next = http_next_cursor(count > 0 ? campaigns[count - 1].id : 0, more && count > 0);
+	return http_reply(request, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
 int campaign_item_insert(struct request *request, int64_t campaign_id, struct campaign_item *item)
 {
 	const struct campaign_rules *rules = &item->rules;
@@ -949,39 +966,3 @@ int campaign_item_stock_adjust(struct request *request, int64_t item_id, int64_t
 
 /* =================================================================== lists */
 
-/* A positive decimal number of at most digits_max digits, or -1. */
-static int64_t parse_positive(const char *text, int digits_max)
-{
-	size_t length = strlen(text);
-	if (length == 0 || length > (size_t)digits_max || text[0] == '0')
-		return -1;
-	int64_t value = 0;
-	for (size_t i = 0; i < length; i++) {
-		if (text[i] < '0' || text[i] > '9')
-			return -1;
-		value = value * 10 + (text[i] - '0');
-	}
-	return value;
-}
-
-int campaign_list_params(struct request *request, int64_t *limit, int64_t *cursor)
-{
-	*limit = LIST_LIMIT_DEFAULT;
-	*cursor = 0;
-	const char *text = http_query_param(request, "limit");
-	if (text != NULL) {
-		int64_t value = parse_positive(text, 3);
-		if (value < 1 || value > LIST_LIMIT_MAX)
-			return http_error_message(request, 400, "invalid_field", "limit 应为 1 到 %d 之间的整数。",
-						  LIST_LIMIT_MAX);
-		*limit = value;
-	}
-	text = http_query_param(request, "cursor");
-	if (text != NULL) {
-		int64_t value = parse_positive(text, CURSOR_DIGITS_MAX);
-		if (value < 1)
-			return http_error_message(request, 400, "invalid_field", "cursor 无效。");
-		*cursor = value;
-	}
-	return 0;
-}

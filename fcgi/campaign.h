@@ -63,8 +63,6 @@ struct request;
 #define COUPON_DEFAULT_VALID_DAYS 7
 
 /* Lists: ?limit= (default 20, max 100) and ?cursor=. */
-#define LIST_LIMIT_DEFAULT 20
-#define LIST_LIMIT_MAX 100
 
 struct campaign_rules {
 	int64_t cut_min_fen;
@@ -170,7 +168,8 @@ int campaign_item_update(struct request *request, const struct campaign_item *it
  * DB status. */
 int campaign_item_stock_adjust(struct request *request, int64_t item_id, int64_t delta);
 
-/* Reads ?limit= and ?cursor= (a positive id). Returns 0, or 400. */
-int campaign_list_params(struct request *request, int64_t *limit, int64_t *cursor);
+/* Answers a list request (?limit=, ?cursor=) with campaigns in view's
+ * shape: {"items": [...], "next_cursor": ...}. Returns the status. */
+int campaign_list_reply(struct request *request, enum campaign_view view);
 
 #endif

@@ -134,6 +134,52 @@ const char *http_query_param(struct request *request, const char *name)
 	return NULL;
 }
 
+/* A whole number of 1 to max_digits digits, or -1. */
+static int64_t parse_count(const char *text, int max_digits)
+{
+	size_t length = strlen(text);
+	if (length == 0 || length > (size_t)max_digits)
+		return -1;
+	int64_t value = 0;
+	for (const char *p = text; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		value = value * 10 + (*p - '0');
+	}
+	return value;
+}
+
+int http_list_params(struct request *request, int64_t *limit, int64_t *cursor)
+{
+	*limit = LIST_LIMIT_DEFAULT;
+	*cursor = 0;
+	const char *text = http_query_param(request, "limit");
+	if (text != NULL) {
+		int64_t value = parse_count(text, 3);
+		if (value < 1 || value > LIST_LIMIT_MAX)
+			return http_error_message(request, 400, "invalid_field", "limit 应为 1 到 %d 之间的整数。",
+						  LIST_LIMIT_MAX);
+		*limit = value;
+	}
+	text = http_query_param(request, "cursor");
+	if (text != NULL) {
+		int64_t value = parse_count(text, LIST_CURSOR_DIGITS_MAX);
+		if (value < 1)
+			return http_error_message(request, 400, "invalid_field", "cursor 无效。");
+		*cursor = value;
+	}
+	return 0;
+}
+
+json_t *http_next_cursor(int64_t last_id, bool more)
+{
+	if (!more)
+		return json_null();
+	char text[24];
+	snprintf(text, sizeof(text), "%lld", (long long)last_id);
+	return json_string(text);
+}
+
 int64_t http_path_id(const struct request *request, int index)
 {
 	if (index >= request->path_param_count)

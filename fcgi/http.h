@@ -21,6 +21,9 @@
 #define HTTP_QUERY_MAX 2048
 #define HTTP_HEADER_MAX 8192
 #define ROUTE_PARAMS_MAX 4
+#define LIST_LIMIT_DEFAULT 20
+#define LIST_LIMIT_MAX 100
+#define LIST_CURSOR_DIGITS_MAX 18
 
 struct route;
 struct db;
@@ -42,10 +45,13 @@ struct request {
 	const char *request_id;
 	const char *client_ip;
 	const char *user_agent;
+	const char *referer;
+	const char *device_id; /* X-Device-Id, else the kj_device cookie; "" if neither (fraud.h) */
 	const char *content_type;
 	const char *authorization;
 	const char *if_none_match;
 	const char *idempotency_key;
+	const char *payment_signature; /* X-Sandbox-Signature */
 	const char *accept;
 	int64_t content_length;
 	const char *body;
@@ -92,6 +98,13 @@ int http_reply(struct request *request, int status, json_t *reply);
 json_t *http_own(struct request *request, json_t *reference);
 /* Reads a query parameter (percent-decoded into the arena); NULL if absent. */
 const char *http_query_param(struct request *request, const char *name);
+/* Reads a list's ?limit= (default LIST_LIMIT_DEFAULT, 1..LIST_LIMIT_MAX) and
+ * ?cursor= (the last id of the previous page; 0 when absent). Returns 0, or
+ * 400 invalid_field with the error set. */
+int http_list_params(struct request *request, int64_t *limit, int64_t *cursor);
+/* A list's next_cursor: the last id as a string when more may follow, else
+ * null. Returns a new reference. */
+json_t *http_next_cursor(int64_t last_id, bool more);
 /* The path parameter at index as a positive id, or 0. */
 int64_t http_path_id(const struct request *request, int index);
 /* Resets the output side, for a transaction that is tried again. */

@@ -155,25 +155,7 @@ int admin_logout(struct request *request)
 
 int admin_campaign_list(struct request *request)
 {
-	int64_t limit, cursor;
-	int status = campaign_list_params(request, &limit, &cursor);
-	if (status != 0)
-		return status;
-	struct campaign *campaigns;
-	int count;
-	bool more;
-	if ((status = campaign_list(request, VIEW_ADMIN, cursor, limit, &campaigns, &count, &more)) != 0)
-		return status;
-	json_t *items = json_array();
-	for (int i = 0; i < count; i++)
-		json_array_append_new(items, campaign_json(&campaigns[i], request->now, VIEW_ADMIN));
-	json_t *next = json_null();
-	if (more && count > 0) {
-		char text[24];
-		snprintf(text, sizeof(text), "%lld", (long long)campaigns[count - 1].id);
-		next = json_string(text);
-	}
-	return http_reply(request, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	return campaign_list_reply(request, VIEW_ADMIN);
 }
 
 int admin_campaign_get(struct request *request)
@@ -328,7 +310,7 @@ static json_t *nullable_text(const struct db_rows *rows, int row, int column)
 int admin_audit_list(struct request *request)
 {
 	int64_t limit, cursor;
-	int status = campaign_list_params(request, &limit, &cursor);
+	int status = http_list_params(request, &limit, &cursor);
 	if (status != 0)
 		return status;
 	const char *target_type = http_query_param(request, "target_type");
@@ -358,11 +340,6 @@ int admin_audit_list(struct request *request)
 					 stored_json(db_text(&rows, r, 6)), "after", stored_json(db_text(&rows, r, 7)),
 					 "request_id", nullable_text(&rows, r, 8), "created_at", created_at));
 	}
-	json_t *next = json_null();
-	if (rows.row_count > limit && count > 0) {
-		char text[24];
-		snprintf(text, sizeof(text), "%lld", (long long)db_int(&rows, count - 1, 0));
-		next = json_string(text);
-	}
+	json_t *next = http_next_cursor(count > 0 ? db_int(&rows, count - 1, 0) : 0, rows.row_count > limit);
 	return http_reply(request, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }

@@ -22,8 +22,6 @@
 #include "phone.h"
 #include "routes.h"
 
-#define LIST_LIMIT_DEFAULT 20
-#define LIST_LIMIT_MAX 100
 #define RECENT_HELPS 10
 #define LEADERBOARD_SIZE 100
 #define PLAN_TEXT_MAX (CUT_TARGET_MAX * 21)
@@ -40,39 +38,6 @@ static void local_day(int64_t now, int64_t *start, int64_t *length)
 {
 	*start = clock_day_start(now);
 	*length = clock_day_start(*start + 86400 + 7200) - *start;
-}
-
-/* Reads ?limit= and ?cursor= (an id; the list continues below it). Returns
- * 0 or 400. */
-static int list_params(struct request *request, int64_t *limit, int64_t *cursor)
-{
-	const char *limit_text = http_query_param(request, "limit");
-	const char *cursor_text = http_query_param(request, "cursor");
-	*limit = LIST_LIMIT_DEFAULT;
-	*cursor = INT64_MAX;
-	char *end = NULL;
-	if (limit_text != NULL) {
-		long long value = strtoll(limit_text, &end, 10);
-		if (*limit_text == '\0' || *end != '\0' || value < 1 || value > LIST_LIMIT_MAX)
-			return http_error_message(request, 400, "invalid_field", "limit 应在 1 到 %d 之间。", LIST_LIMIT_MAX);
-		*limit = value;
-	}
-	if (cursor_text != NULL) {
-		long long value = strtoll(cursor_text, &end, 10);
-		if (*cursor_text == '\0' || *end != '\0' || value < 1)
-			return http_error(request, 400, "invalid_field");
-		*cursor = value;
-	}
-	return 0;
-}
-
-static json_t *next_cursor(int64_t last_id, int count, int64_t limit)
-{
-	if (count < limit)
-		return json_null();
-	char text[24];
-	snprintf(text, sizeof(text), "%lld", (long long)last_id);
-	return json_string(text);
 }
 
 /* =========================================================== rewards */
@@ -546,9 +511,11 @@ static const char *const sql_my_bargains =
 int bargain_list_mine(struct request *request)
 {
 	int64_t limit, cursor;
-	int status = list_params(request, &limit, &cursor);
+	int status = http_list_params(request, &limit, &cursor);
 	if (status != 0)
 		return status;
+	if (cursor == 0)
+		cursor = INT64_MAX; /* newest first: the first page starts at the top */
 	struct db_rows rows;
 	status = db_run(request, &rows, sql_my_bargains, "iii", request->session.user_id, cursor, limit);
 	if (status != 0)
@@ -563,7 +530,7 @@ int bargain_list_mine(struct request *request)
 	}
 	int64_t last = rows.row_count ? db_int(&rows, rows.row_count - 1, 0) : 0;
 	return http_reply(request, 200, json_pack("{s:O, s:o}", "items", items, "next_cursor",
-						  next_cursor(last, rows.row_count, limit)));
+						  http_next_cursor(last, rows.row_count == limit)));
 }
 
 /* ============================================================ landing */
@@ -658,9 +625,11 @@ static const char *const sql_my_coupons =
 int coupon_list_mine(struct request *request)
 {
 	int64_t limit, cursor;
-	int status = list_params(request, &limit, &cursor);
+	int status = http_list_params(request, &limit, &cursor);
 	if (status != 0)
 		return status;
+	if (cursor == 0)
+		cursor = INT64_MAX; /* newest first: the first page starts at the top */
 	struct db_rows rows;
 	status = db_run(request, &rows, sql_my_coupons, "iii", request->session.user_id, cursor, limit);
 	if (status != 0)
@@ -682,5 +651,5 @@ int coupon_list_mine(struct request *request)
 	}
 	int64_t last = rows.row_count ? db_int(&rows, rows.row_count - 1, 0) : 0;
 	return http_reply(request, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor",
-						  next_cursor(last, rows.row_count, limit)));
+						  http_next_cursor(last, rows.row_count == limit)));
 }

@@ -7,25 +7,7 @@
 
 int campaign_public_list(struct request *request)
 {
-	int64_t limit, cursor;
-	int status = campaign_list_params(request, &limit, &cursor);
-	if (status != 0)
-		return status;
-	struct campaign *campaigns;
-	int count;
-	bool more;
-	if ((status = campaign_list(request, VIEW_PUBLIC, cursor, limit, &campaigns, &count, &more)) != 0)
-		return status;
-	json_t *items = json_array();
-	for (int i = 0; i < count; i++)
-		json_array_append_new(items, campaign_json(&campaigns[i], request->now, VIEW_PUBLIC));
-	json_t *next = json_null();
-	if (more && count > 0) {
-		char text[24];
-		snprintf(text, sizeof(text), "%lld", (long long)campaigns[count - 1].id);
-		next = json_string(text);
-	}
-	return http_reply(request, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	return campaign_list_reply(request, VIEW_PUBLIC);
 }
 
 int campaign_public_get(struct request *request)
