@@ -103,6 +103,7 @@ export const T = {
   rewardNoMin: '送你一张 {title}，已放入“我的优惠券”',
   startOwn: '我也要砍价',
   recentHelps: '好友助力',
+  noHelps: '还没有好友助力，快来帮 TA 砍第一刀',
   landingClosed: '这个砍价已经结束了',
   landingSucceeded: 'TA 已经砍到底价啦，谢谢你的帮忙',
   landingNotFound: '链接不存在或已失效',

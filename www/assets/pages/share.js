@@ -53,7 +53,7 @@ export function render(view, [code]) {
             h('s.orig', price(b.original_price_fen))))),
       done ? helped(done) : action(b),
       progress(b),
-      cutList(b.recent_helps, T.recentHelps),
+      cutList(b.recent_helps, T.recentHelps, T.noHelps),
       h('section.own', link('/c/' + b.campaign_id, h('span.btn.block.ghost.start-own', T.startOwn))));
   }
 

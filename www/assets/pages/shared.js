@@ -84,7 +84,7 @@ export function progress(b) {
 }
 
 // The list of cuts: "self" and masked friends.
-export function cutList(cuts, title = T.cutsTitle) {
+export function cutList(cuts, title = T.cutsTitle, empty = T.noCuts) {
   return h('section.card.cuts',
     h('h2', title),
     cuts && cuts.length
@@ -92,7 +92,7 @@ export function cutList(cuts, title = T.cutsTitle) {
         h('span.who', c.by === 'self' ? T.cutBySelf : c.by),
         h('span.amount', fmt(T.cutRow, { amount: yuan(c.cut_fen) })),
         h('time', localDate(c.at)))))
-      : h('p.sub', T.noCuts));
+      : h('p.sub', empty));
 }
 
 // The share button: in WeChat, a guide to its own share menu (the card

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# tests/browser/run.sh — the shopper pages in headless Chromium (Debian's
+# /usr/bin/chromium, driven by playwright-core) against the stack ./dev test
+# brought up (KANJIA_BASE_URL, KANJIA_RUN_DIR, ...). One line per test, then
+# "N passed, N failed". Screenshots go to tests/browser/artifacts/.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+# Playwright must never fetch a browser of its own: we drive Debian's.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+fail() {
+	echo "browser tests: $*"
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+command -v node >/dev/null || fail "node is missing (./dev installs nodejs)"
+[[ -x /usr/bin/chromium ]] || fail "/usr/bin/chromium is missing (./dev installs chromium)"
+if [[ ! -d node_modules/playwright-core ]]; then
+	command -v npm >/dev/null || fail "npm is missing (./dev installs npm)"
+	npm ci --no-audit --no-fund --loglevel=error >&2 || fail "npm ci failed"
+fi
+rm -rf artifacts
+mkdir -p artifacts
+exec node run.mjs

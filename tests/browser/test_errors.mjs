@@ -1,0 +1,80 @@
+// test_errors.mjs — the refusals a shopper meets on the share landing and
+// the bargain page: helping twice, an expired bargain, a dead link.
+
+import { BASE, makeItem, phone, apiLogin, api, shot, text, sql, check, eq } from './lib.mjs';
+
+async function startBargain(itemId) {
+  const owner = await apiLogin();
+  const r = await api('POST', '/bargains', { body: { item_id: itemId }, token: owner.token, ip: owner.ip });
+  eq(r.status, 201, 'start a bargain');
+  return { owner, bargain: r.json };
+}
+
+export async function test_helping_twice_is_refused_in_words() {
+  const { itemId } = makeItem();
+  const { bargain } = await startBargain(itemId);
+  const friend = await apiLogin();
+  const { page, context } = await phone({ token: friend.token });
+  await page.goto(`${BASE}/s/${bargain.share_code}`);
+  await page.locator('button.help').click();
+  await page.locator('.helped .cut-made').waitFor();
+  // The same friend on a fresh page of the same link (the device forgot):
+  // the API answers already_helped, the page says so.
+  await page.evaluate(() => localStorage.removeItem('kanjia.helped'));
+  await page.reload();
+  await page.locator('button.help').click();
+  await page.locator('.helped h2').waitFor();
+  eq(await text(page, '.helped h2'), '你已经帮 TA 砍过了', 'already helped');
+  await shot(page, '30-help-twice');
+  eq(sql(`SELECT COUNT(*) FROM bargain_cut WHERE bargain_id = ${bargain.id} AND kind = 'help'`)[0][0], '1', 'one help recorded');
+  check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
+  await context.close();
+}
+
+export async function test_an_expired_bargain_is_closed_on_both_pages() {
+  const { itemId, campaignId } = makeItem();
+  const { owner, bargain } = await startBargain(itemId);
+  sql(`UPDATE bargain SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE id = ${bargain.id}`);
+  // The owner's page: closed, progress void, a way back to the campaign.
+  const o = await phone({ token: owner.token });
+  await o.page.goto(`${BASE}/b/${bargain.id}`);
+  await o.page.locator('.closed h2').waitFor();
+  eq(await text(o.page, '.closed h2'), '砍价已结束', 'owner sees it closed');
+  eq(await o.page.locator('button.share').count(), 0, 'no share button on a closed bargain');
+  check((await o.page.locator('.closed a').getAttribute('href')) === `/c/${campaignId}`, 'a way back to the campaign');
+  await shot(o.page, '31-bargain-expired');
+  // A friend: no help button, a sentence.
+  const friend = await apiLogin();
+  const f = await phone({ token: friend.token });
+  await f.page.goto(`${BASE}/s/${bargain.share_code}`);
+  await f.page.locator('.closed h2').waitFor();
+  eq(await text(f.page, '.closed h2'), '这个砍价已经结束了', 'friend sees it closed');
+  eq(await f.page.locator('button.help').count(), 0, 'no help button');
+  await shot(f.page, '32-share-expired');
+  // A friend whose page was opened before it expired taps help: bargain_closed in words.
+  const { bargain: b2 } = await startBargain(makeItem().itemId);
+  await f.page.goto(`${BASE}/s/${b2.share_code}`);
+  await f.page.locator('button.help').waitFor();
+  sql(`UPDATE bargain SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE id = ${b2.id}`);
+  await f.page.locator('button.help').click();
+  await f.page.locator('.msg.error, .toast.show').filter({ hasText: '这个砍价已经结束了' }).first().waitFor();
+  await f.page.locator('.closed h2').waitFor({ timeout: 5000 });
+  check(o.page.errors.length === 0 && f.page.errors.length === 0, 'page errors: ' + o.page.errors.concat(f.page.errors).join('; '));
+  await o.context.close();
+  await f.context.close();
+}
+
+export async function test_a_dead_share_link_and_someone_elses_bargain_show_sentences() {
+  const { page, context } = await phone();
+  await page.goto(`${BASE}/s/AAAAAAAAAAAAAAAA`);
+  await page.locator('.failure p').first().waitFor();
+  eq(await text(page, '.failure p'), '链接不存在或已失效', 'dead share link');
+  await shot(page, '33-share-not-found');
+  const { bargain } = await startBargain(makeItem().itemId);
+  const stranger = await apiLogin();
+  await page.evaluate((t) => localStorage.setItem('kanjia.token', t), stranger.token);
+  await page.goto(`${BASE}/b/${bargain.id}`);
+  await page.locator('.failure p').first().waitFor();
+  eq(await text(page, '.failure p'), '这不是你的砍价，或者砍价不存在。', "someone else's bargain");
+  await context.close();
+}
