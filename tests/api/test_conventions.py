@@ -301,3 +301,37 @@ def test_nginx_auth_rate_limit_answers_json_429(ctx):
         check((r.header("Retry-After") or "").isdigit(), "Retry-After %r" % r.header("Retry-After"))
     # Another address is not limited.
     ctx.expect(ctx.post(SMS, {"phone": "123"}), 400, "invalid_phone", what="from another address")
+
+
+def test_nginx_own_errors_follow_the_envelope(ctx):
+    # Errors nginx makes itself on /api/ (a bad URI, a header or URI too
+    # large, a method it refuses) are answers too: X-Request-Id and the JSON
+    # envelope, like its 413/429/503 pages.
+    import os
+    conf = os.path.join(ctx.run_dir, "nginx.conf")
+    try:
+        with open(conf, encoding="utf-8") as f:
+            has_pages = "@payload_too_large" in f.read()
+    except OSError:
+        has_pages = False
+    if not has_pages:
+        from kanjia import Skip
+        raise Skip("this stack's nginx has no JSON error pages")
+    cases = [
+        ("GET", "/api/v1/me%00x", {}, (400,)),
+        ("GET", "/api/v1/me", {"Authorization": "Bearer " + "a" * 20000}, (400, 431, 494)),
+        ("GET", "/api/v1/" + "x" * 10000, {}, (414,)),
+        ("TRACE", "/api/v1/me", {}, (405,)),
+    ]
+    problems = []
+    for method, path, headers, statuses in cases:
+        r = ctx.request(method, path, headers=headers, checked=False)
+        what = "%s %s%s" % (method, path[:24], " + a 20 KB header" if headers else "")
+        if r.status not in statuses:
+            problems.append("%s: status %d" % (what, r.status))
+            continue
+        try:
+            ctx.check_response(r, what)
+        except AssertionError as error:
+            problems.append(str(error)[:160])
+    check(not problems, "; ".join(problems))
