@@ -73,6 +73,10 @@ def test_login_token_payload(ctx):
     check(re.fullmatch(r"[0-9a-f]{32}", payload.get("jti", "")), "jti %r" % payload.get("jti"))
     check(abs(payload["iat"] - time.time()) < 30, "iat")
     eq(payload["exp"] - payload["iat"], ctx.token_ttl_s, "exp - iat")
+    eq(payload["exp"], calendar.timegm(time.strptime(session["expires_at"], "%Y-%m-%dT%H:%M:%SZ")),
+       "exp against the answer's expires_at")
+    eq(payload.get("ver"), int(ctx.sql_value("SELECT token_version FROM shopper WHERE id = %d" % session["user"]["id"])),
+       "ver against shopper.token_version")
     check(session["phone"] not in json.dumps(payload), "the phone is in the token payload")
 
 

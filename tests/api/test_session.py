@@ -49,6 +49,17 @@ def test_logout_204_then_token_refused(ctx):
     eq(r.body, b"", "204 body")
     ctx.expect(ctx.get(ME, token=token), 401, "unauthorized", what="/me after logout")
     ctx.expect(ctx.post(LOGOUT, token=token), 401, "unauthorized", what="a second logout")
+    # The revocation is kept exactly as long as the token would have lived.
+    import base64
+    import json
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    eq(ctx.sql_value("SELECT UNIX_TIMESTAMP(expires_at) FROM revoked_token WHERE jti = %s" % ctx.q(claims["jti"])),
+       str(claims["exp"]), "revoked_token.expires_at")
+    # Logging in again gives a working token for the same user.
+    again = ctx.login(session["phone"])
+    eq(again["user"]["id"], session["user"]["id"], "user id after logging in again")
+    ctx.expect(ctx.get(ME, token=again["token"]), 200, what="a new token after logout")
 
 
 def test_logout_with_empty_json_body(ctx):
