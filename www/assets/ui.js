@@ -49,6 +49,15 @@ export function yuan(fen) {
   return sign + Math.floor(a / 100) + (cents ? '.' + String(cents).padStart(2, '0') : '');
 }
 
+// Like fmt, but a placeholder may be a node (a live countdown): returns
+// the pieces to pass to h().
+export function fmtNodes(t, v = {}) {
+  return t.split(/(\{\w+\})/).map((part) => {
+    const m = part.match(/^\{(\w+)\}$/);
+    return m && m[1] in v ? v[m[1]] : part;
+  }).filter((x) => x !== '');
+}
+
 export const price = (fen) => '¥' + yuan(fen);
 
 // Seconds as "1天 02:03:04" or "02:03:04".

@@ -5,7 +5,7 @@
 import { T, fmt } from '../texts.js';
 import { CONFIG } from '../config.js';
 import { get, post } from '../api.js';
-import { h, put, price, countdown, failure, loading, setTitle, toast, localDate } from '../ui.js';
+import { h, put, fmtNodes, price, countdown, failure, loading, setTitle, toast, localDate } from '../ui.js';
 import { requireLogin } from '../login.js';
 import { topbar } from './campaign.js';
 import { quoteLines } from './checkout.js';
@@ -62,9 +62,9 @@ export function render(view, [id]) {
         h('h2.status', { dataset: { status: o.status } }, status),
         note ? h('p.sub.note', note) : null,
         o.status === 'pending_payment' && o.pay_by
-          ? h('p.timer', fmt(T.payBy, { time: '' }), countdown(o.pay_by, () => alive && setTimeout(load, 1500)))
+          ? h('p.timer', fmtNodes(T.payBy, { time: countdown(o.pay_by, () => alive && setTimeout(load, 1500)) }))
           : null),
-      actions,
+      actions.childElementCount ? actions : null,
       h('section.card.quote', h('h2', T.quoteTitle), quoteLines(o)),
       a.name ? h('section.card.address-view', h('h2', T.address),
         h('p', a.name + ' ' + (a.phone || '')),
