@@ -144,11 +144,14 @@ export async function closeBrowser() { if (browser) await browser.close(); brows
 
 // A phone: its own browser context (cookies, storage, client address),
 // 390×844, touch, WeChat's User-Agent. Collects page errors in .errors.
-export async function phone({ token = null } = {}) {
+export const PHONE_BROWSER_UA = 'Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) '
+  + 'Chrome/120.0.0.0 Mobile Safari/537.36';
+
+export async function phone({ token = null, userAgent = WECHAT_UA } = {}) {
   const ip = newIp();
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
-    userAgent: WECHAT_UA, locale: 'zh-CN', timezoneId: 'Asia/Shanghai',
+    userAgent, locale: 'zh-CN', timezoneId: 'Asia/Shanghai',
     extraHTTPHeaders: { 'X-Forwarded-For': ip },
   });
   if (token) await context.addInitScript((t) => { if (!localStorage.getItem('kanjia.token')) localStorage.setItem('kanjia.token', t); }, token);

@@ -1,7 +1,7 @@
 // test_pages.mjs — the campaign page's content, and the login sheet's
 // messages: every error the API can answer is a sentence, never a code.
 
-import { BASE, makeItem, phone, newPhone, loginInSheet, lastSmsId, smsCode, shot, text, fen, check, eq, sleep } from './lib.mjs';
+import { BASE, makeItem, phone, newPhone, loginInSheet, lastSmsId, smsCode, shot, text, fen, check, eq, sleep, apiLogin, api, PHONE_BROWSER_UA } from './lib.mjs';
 
 const RAW_CODE = /\b[a-z]+_[a-z_]+\b|\b(4|5)\d\d\b/; // an error code or a bare status on screen
 
@@ -105,4 +105,33 @@ export async function test_login_sheet_says_rate_limited_risk_and_outages_in_wor
     await page.unroute(BASE + url);
   }
   await context.close();
+}
+
+// In WeChat the share button points at WeChat's own share menu (which
+// shares the address bar: the share link) with the configured card title;
+// in another browser it copies the link.
+export async function test_share_button_uses_wechats_menu_or_copies_the_link() {
+  const { itemId } = makeItem({ name: '真无线蓝牙耳机 降噪款', price: 29900, floor: 9900, images: ['/assets/demo/earbuds-1.jpg'] });
+  const owner = await apiLogin();
+  const b = (await api('POST', '/bargains', { body: { item_id: itemId }, token: owner.token, ip: owner.ip })).json;
+  const w = await phone({ token: owner.token });
+  await w.page.goto(`${BASE}/b/${b.id}`);
+  await w.page.locator('button.share').click();
+  await w.page.locator('.guide').waitFor();
+  check((await text(w.page, '.guide p')).includes('右上角'), 'the guide points at the menu');
+  eq(new URL(w.page.url()).pathname, `/s/${b.share_code}`, 'the address bar holds the share link');
+  eq(await w.page.title(), '帮我砍一刀，真无线蓝牙耳机 降噪款 最低 99 元', 'the share card title (config.js)');
+  await shot(w.page, '22-share-wechat');
+  await w.context.close();
+  const o = await phone({ token: owner.token, userAgent: PHONE_BROWSER_UA });
+  await o.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+  await o.page.goto(`${BASE}/b/${b.id}`);
+  await o.page.evaluate(() => { delete Navigator.prototype.share; });
+  await o.page.locator('button.share').click();
+  await o.page.locator('.toast.show').filter({ hasText: '链接已复制' }).waitFor();
+  const copied = await o.page.evaluate(() => navigator.clipboard.readText());
+  check(copied.endsWith(b.share_url), 'the copied text ends with the share link: ' + copied);
+  eq(new URL(o.page.url()).pathname, `/b/${b.id}`, 'outside WeChat the address stays');
+  check(o.page.errors.length === 0, 'page errors: ' + o.page.errors.join('; '));
+  await o.context.close();
 }

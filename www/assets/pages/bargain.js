@@ -77,7 +77,9 @@ export function render(view, [id]) {
     }
     seenCuts = cuts.length;
     const name = item ? item.name : '';
-    setTitle(b.status === 'active' && name ? shareTitle(name, b) : T.bargainTitle);
+    // The title is the share card's title in WeChat: the configured wording.
+    if (b.status === 'active' && name) document.title = shareTitle(name, b);
+    else setTitle(T.bargainTitle);
     put(view, 
       topbar(),
       h('section.card.head',

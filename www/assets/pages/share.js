@@ -6,7 +6,7 @@
 import { T, fmt } from '../texts.js';
 import { CONFIG } from '../config.js';
 import { get, post, token } from '../api.js';
-import { h, put, price, yuan, failure, loading, picture, link, setTitle, toast } from '../ui.js';
+import { h, put, price, yuan, failure, loading, picture, link, toast } from '../ui.js';
 import { requireLogin } from '../login.js';
 import { topbar } from './campaign.js';
 import { ownBargainId, helpedOn, rememberHelp, progress, cutList, shareTitle } from './shared.js';
@@ -38,7 +38,7 @@ export function render(view, [code]) {
   function show(result) {
     const b = landing;
     const item = b.item || {};
-    setTitle(shareTitle(item.name, b));
+    document.title = shareTitle(item.name, b); // the card when a friend shares it on
     const meta = document.querySelector('meta[name=description]');
     if (meta) meta.content = CONFIG.share.desc;
     const done = result || helpedOn(code);
