@@ -1,0 +1,138 @@
+/* pricing.h: the pricing engine: a cart, the shopper's coupons and the
+ * campaign's promotions in, a quote with every reduction as a line out.
+ *
+ * Pure: no SQL, no FastCGI, no allocation. The caller loads what it needs
+ * (items, a succeeded bargain, the coupons the shopper chose, the
+ * campaign's full-reduction tiers and rules) and stores what comes out.
+ *
+ * The default order of application (SPEC §3), each step on what the step
+ * before left:
+ *
+ *   1. lines at the item's price, quantity times unit price: the subtotal;
+ *   2. bargain price: one unit of the bargain's item at the bargain's price
+ *      (a "bargain" discount of price minus bargain price);
+ *   3. full reduction (满减): among the tiers whose minimum spend the
+ *      merchandise amount (subtotal minus the bargain discount) reaches,
+ *      the one that takes off most;
+ *   4. coupons, in the order given: each checked for validity at now, its
+ *      minimum spend against the merchandise amount of its scope (the whole
+ *      cart, or the lines of its item), one per order unless the campaign
+ *      says stackable, and the shopper's per-campaign use limit;
+ *
+ * Points as cash, time-limited discounts, gifts, presale, member tiers,
+ * add-ons and bundles are later parts of the engine (SPEC §3).
+ *
+ * Every reduction is clipped so the total never falls below the floor: the
+ * sum over lines of qty times the item's per-unit floor (and never below
+ * 0). A coupon a clip would leave worth nothing is refused rather than
+ * spent for nothing. */
+#ifndef KANJIA_PRICING_H
+#define KANJIA_PRICING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PRICE_LINES_MAX 20
+#define PRICE_QTY_MAX 99
+#define PRICE_COUPONS_MAX 5
+#define PRICE_TIERS_MAX 20
+#define PRICE_DISCOUNTS_MAX (2 + PRICE_COUPONS_MAX)
+#define PRICE_LABEL_SIZE 448 /* a coupon title is up to 100 characters */
+/* Prices above this (per unit, in fen) are refused as input errors, so no
+ * sum of PRICE_LINES_MAX * PRICE_QTY_MAX lines can overflow. */
+#define PRICE_UNIT_MAX 100000000000LL
+
+struct price_line {
+	int64_t item_id;
+	int64_t qty;             /* 1..PRICE_QTY_MAX */
+	int64_t unit_price_fen;  /* the item's price */
+	int64_t unit_floor_fen;  /* no promotion takes a unit below this */
+	bool has_bargain;        /* one unit at bargain_price_fen */
+	int64_t bargain_price_fen;
+};
+
+struct price_coupon {
+	int64_t id;
+	const char *title;    /* borrowed */
+	int64_t amount_fen;
+	int64_t min_spend_fen;
+	int64_t starts_at;    /* epoch seconds; valid in [starts_at, expires_at) */
+	int64_t expires_at;
+	int64_t item_id;      /* 0: shop-wide; else only lines of this item */
+	bool available;       /* not used by another order */
+};
+
+struct price_tier {
+	int64_t min_spend_fen;
+	int64_t off_fen;
+};
+
+struct price_rules {
+	const struct price_tier *tiers;
+	int tier_count;
+	bool coupons_stackable;
+	int64_t coupon_uses_per_customer; /* 0: unlimited */
+	int64_t coupon_uses_so_far;       /* this shopper's coupons already used in the campaign */
+};
+
+struct price_input {
+	const struct price_line *lines;
+	int line_count;
+	const struct price_coupon *coupons; /* the ones the shopper chose */
+	int coupon_count;
+	const struct price_rules *rules;
+	int64_t now;
+};
+
+enum price_kind { PRICE_BARGAIN, PRICE_FULL_REDUCTION, PRICE_COUPON };
+
+struct price_discount {
+	enum price_kind kind;
+	int64_t amount_fen;  /* > 0 */
+	int64_t coupon_id;   /* PRICE_COUPON only */
+	int64_t item_id;     /* PRICE_COUPON only: its scope, 0 shop-wide */
+	char label[PRICE_LABEL_SIZE];
+};
+
+struct price_line_total {
+	int64_t amount_fen; /* qty * unit price */
+};
+
+/* Why a quote was refused. */
+enum price_error {
+	PRICE_OK = 0,
+	PRICE_BAD_INPUT,             /* counts, quantities or prices out of bounds */
+	PRICE_COUPON_UNAVAILABLE,    /* used by another order, or not the shopper's */
+	PRICE_COUPON_NOT_STARTED,
+	PRICE_COUPON_EXPIRED,
+	PRICE_COUPON_MIN_SPEND,
+	PRICE_COUPON_SCOPE,          /* its item is not in the cart */
+	PRICE_COUPON_NOT_STACKABLE,  /* a second coupon where only one is allowed */
+	PRICE_COUPON_DUPLICATE,      /* the same coupon twice */
+	PRICE_COUPON_CUSTOMER_LIMIT, /* the shopper's uses in this campaign are spent */
+	PRICE_COUPON_NO_VALUE,       /* the floor leaves it nothing to take off */
+};
+
+struct price_quote {
+	struct price_line_total lines[PRICE_LINES_MAX];
+	int64_t subtotal_fen;
+	int64_t merchandise_fen; /* subtotal minus the bargain discount */
+	int64_t floor_fen;
+	struct price_discount discounts[PRICE_DISCOUNTS_MAX];
+	int discount_count;
+	int64_t discount_fen;    /* sum of the discounts */
+	int64_t total_fen;
+	enum price_error error;
+	int64_t error_coupon_id; /* the coupon the error is about, or 0 */
+};
+
+/* Computes the quote for input into *quote (OUT). Returns PRICE_OK, or
+ * the first reason the cart cannot be priced as asked (also in
+ * quote->error, with the coupon in quote->error_coupon_id). */
+enum price_error price_quote(const struct price_input *input, struct price_quote *quote);
+/* The API's name of a discount kind: "bargain", "full_reduction", ... */
+const char *price_kind_name(enum price_kind kind);
+/* A sentence for people (Chinese) saying why error refused the cart. */
+const char *price_error_text(enum price_error error);
+
+#endif
