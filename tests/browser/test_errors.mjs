@@ -78,3 +78,26 @@ export async function test_a_dead_share_link_and_someone_elses_bargain_show_sent
   eq(await text(page, '.failure p'), '这不是你的砍价，或者砍价不存在。', "someone else's bargain");
   await context.close();
 }
+
+// Nothing shows a blank page: the API unreachable, or the app's own script
+// lost on the way, still leaves a sentence and a way to try again.
+export async function test_no_blank_page_when_the_api_or_the_script_is_lost() {
+  const { campaignId } = makeItem();
+  const { page, context } = await phone();
+  await page.route(`${BASE}/api/**`, (route) => route.abort('connectionrefused'));
+  await page.goto(`${BASE}/c/${campaignId}`);
+  await page.locator('.failure p').first().waitFor();
+  eq(await text(page, '.failure p'), '网络不太好，请检查网络后重试。', 'API unreachable');
+  await shot(page, '34-api-unreachable');
+  // The network comes back: "retry" draws the page.
+  await page.unroute(`${BASE}/api/**`);
+  await page.locator('.failure button').click();
+  await page.locator('article.item').first().waitFor();
+  // The app's entry script never arrives: the shell's watchdog speaks.
+  await page.route(`${BASE}/assets/app.js`, (route) => route.abort('connectionreset'));
+  await page.goto(`${BASE}/c/${campaignId}`);
+  await page.locator('p.failure').waitFor({ timeout: 15000 });
+  check((await text(page, 'p.failure')).startsWith('页面加载失败'), 'a stalled start says so');
+  check(await page.locator('p.failure a').isVisible(), 'with a reload link');
+  await context.close();
+}
