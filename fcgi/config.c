@@ -69,6 +69,13 @@ static const struct config_key config_keys[] = {
 	KEY(login_lock_s, CONFIG_INT, "3600", 60, 86400, "how long such a lock lasts"),
 	KEY(cut_plan_secret, CONFIG_SECRET, "", CONFIG_SECRET_MIN, 1024, "key of exact cut plans; empty: derived from jwt_secret"),
 	KEY(sweep_interval_s, CONFIG_INT, "30", 1, 3600, "how often a worker closes expired bargains"),
+	/* checkout: begin */
+	KEY(payment_provider, CONFIG_STRING, "sandbox", 1, 32, "payment provider: sandbox (signed notifies, for tests and demos)"),
+	KEY(sandbox_secret, CONFIG_SECRET, "", CONFIG_SECRET_MIN, 1024, "HMAC key of sandbox payment notifies; empty: every notify is refused"),
+	KEY(order_pay_within_s, CONFIG_INT, "900", 60, 604800, "seconds to pay an order that is not a bargain's"),
+	KEY(idempotency_ttl_s, CONFIG_INT, "86400", 86400, 2592000, "how long an Idempotency-Key and its answer are kept"),
+	KEY(points_per_yuan_paid, CONFIG_INT, "1", 0, 1000, "points a shopper earns per whole yuan paid"),
+	/* checkout: end */
 };
 
 #define CONFIG_KEY_COUNT (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -167,6 +174,9 @@ static int config_check(const struct config *config, char *error, size_t error_s
 	if (log_level_parse(config->log_level) < 0)
 		return fail(error, error_size, "config key log_level: \"%s\" is not debug, info, warn or error",
 			    config->log_level);
+	if (strcmp(config->payment_provider, "sandbox") != 0)
+		return fail(error, error_size, "config key payment_provider: unknown provider \"%s\"",
+			    config->payment_provider);
 	if (strcmp(config->sms_provider, "outbox") != 0)
 		return fail(error, error_size, "config key sms_provider: unknown provider \"%s\"", config->sms_provider);
 	bool has_previous = config->jwt_previous_secret[0] != '\0';

@@ -64,6 +64,13 @@ struct config {
 	/* bargains */
 	char *cut_plan_secret;
 	int64_t sweep_interval_s;
+	/* checkout: begin */
+	char *payment_provider;
+	char *sandbox_secret;
+	int64_t order_pay_within_s;
+	int64_t idempotency_ttl_s;
+	int64_t points_per_yuan_paid;
+	/* checkout: end */
 };
 
 /* Fills *config from the file at path, defaults first. Returns 0, or -1

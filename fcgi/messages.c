@@ -42,6 +42,17 @@ static const struct message messages[] = {
 	{ "already_helped", "你已经帮这位好友砍过了。" },
 	{ "self_help", "不能给自己的砍价助力，分享给好友吧。" },
 	{ "helps_full", "这个砍价的助力名额已满。" },
+	/* orders and payment */
+	{ "missing_idempotency_key", "下单请求缺少 Idempotency-Key 请求头。" },
+	{ "idempotency_key_reused", "这个 Idempotency-Key 已用于另一个不同的下单请求。" },
+	{ "in_progress", "相同的下单请求正在处理中，请稍后查看订单。" },
+	{ "bargain_not_succeeded", "砍价尚未成功或已下过单。" },
+	{ "coupon_not_applicable", "所选优惠券不可用于这个订单。" },
+	{ "mixed_campaigns", "一个订单只能包含同一活动的商品。" },
+	{ "points_not_accepted", "本活动暂不支持积分抵现。" },
+	{ "invalid_state", "订单当前状态不允许此操作。" },
+	{ "bad_signature", "支付通知签名无效。" },
+	{ "amount_mismatch", "支付金额与订单金额不一致。" },
 };
 
 const char *http_message_for(const char *code)

@@ -21,6 +21,17 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/campaigns/{id}/leaderboard", campaign_leaderboard, AUTH_NONE, 0, NULL },
 	/* bargain routes: end */
 
+	/* order routes: begin */
+	{ "POST", "/api/v1/cart/quote", cart_quote, AUTH_SHOPPER, 0, cart_quote_body },
+	{ "POST", "/api/v1/orders", order_create, AUTH_SHOPPER, 0, order_create_body },
+	{ "GET", "/api/v1/orders", order_list_mine, AUTH_SHOPPER, 0, NULL },
+	{ "GET", "/api/v1/orders/{id}", order_get, AUTH_SHOPPER, 0, NULL },
+	{ "POST", "/api/v1/orders/{id}/pay", order_pay, AUTH_SHOPPER, 0, NULL },
+	{ "POST", "/api/v1/orders/{id}/cancel", order_cancel, AUTH_SHOPPER, 0, NULL },
+	{ "POST", "/api/v1/payments/sandbox/notify", payment_sandbox_notify, AUTH_NONE, 0, payment_notify_body },
+	{ "GET", "/api/v1/me/points", points_get_mine, AUTH_SHOPPER, 0, NULL },
+	/* order routes: end */
+
 	/* admin and campaign routes: begin */
 	{ "GET", "/api/v1/campaigns", campaign_public_list, AUTH_NONE, 0, NULL },
 	{ "GET", "/api/v1/campaigns/{id}", campaign_public_get, AUTH_NONE, 0, NULL },

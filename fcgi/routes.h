@@ -26,6 +26,21 @@ int share_help(struct request *request);
 int campaign_leaderboard(struct request *request);
 int coupon_list_mine(struct request *request);
 
+/* order handlers: begin */
+/* route_order.c */
+extern const struct field cart_quote_body[];
+extern const struct field order_create_body[];
+extern const struct field payment_notify_body[];
+int cart_quote(struct request *request);
+int order_create(struct request *request);
+int order_list_mine(struct request *request);
+int order_get(struct request *request);
+int order_pay(struct request *request);
+int order_cancel(struct request *request);
+int payment_sandbox_notify(struct request *request);
+int points_get_mine(struct request *request);
+/* order handlers: end */
+
 /* admin and campaign handlers: begin */
 /* route_admin.c */
 extern const struct field admin_login_body[];

@@ -21,6 +21,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "order.h"
 #include "routes.h"
 #include "session.h"
 
@@ -43,6 +44,7 @@ static void sweep(struct request *request, struct db *db, const struct config *c
 	request->config = config;
 	request->now = clock_now();
 	bargain_sweep(request);
+	order_sweep(request);
 	arena_reset(&request->arena);
 	struct arena keep = request->arena;
 	memset(request, 0, sizeof(*request));
@@ -140,6 +142,7 @@ static int read_request(struct request *request, FCGX_Request *fcgx)
 	request->authorization = param(fcgx, "HTTP_AUTHORIZATION");
 	request->if_none_match = param(fcgx, "HTTP_IF_NONE_MATCH");
 	request->idempotency_key = param(fcgx, "HTTP_IDEMPOTENCY_KEY");
+	request->payment_signature = param(fcgx, "HTTP_X_SANDBOX_SIGNATURE");
 	request->accept = param(fcgx, "HTTP_ACCEPT");
 
 	const char *length_text = param(fcgx, "CONTENT_LENGTH");
