@@ -173,6 +173,11 @@ export async function test_my_page_lists_bargains_orders_and_coupons() {
   check((await text(page, '.coupons')).includes('满100减50'), 'the milestone coupon is listed');
   if (journey.orderId) eq(await page.locator('.orders li').count(), 1, 'one order');
   await shot(page, '11-my-page');
+  // Back on the campaign page, the item leads to the shopper's own bargain.
+  await page.goto(`${process.env.KANJIA_BASE_URL}/c/${journey.campaignId}`);
+  const back = page.locator(`article[data-item="${journey.itemId}"] a[href="/b/${journey.bargainId}"]`);
+  await back.waitFor();
+  eq(await back.textContent(), journey.orderId ? '已下单' : '继续砍价', 'the link to my bargain');
   check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
   await journey.shopper.context.close();
 }

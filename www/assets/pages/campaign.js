@@ -4,21 +4,36 @@
 // campaigns, or shows the only one.
 
 import { T, fmt } from '../texts.js';
-import { get, post } from '../api.js';
+import { get, post, token } from '../api.js';
 import { h, put, price, yuan, countdown, duration, failure, loading, picture, navigate, link, setTitle, toast } from '../ui.js';
 import { requireLogin } from '../login.js';
 import { rememberOwn } from './shared.js';
 
+// The shopper's newest bargain per item id (empty when logged out).
+async function myBargains() {
+  const byItem = new Map();
+  if (!token()) return byItem;
+  try {
+    const r = await get('/me/bargains?limit=100');
+    for (const b of (r && r.items) || []) if (!byItem.has(b.item_id)) byItem.set(b.item_id, b);
+  } catch { /* the page works without it */ }
+  return byItem;
+}
+
 export function render(view, [id]) {
   let alive = true;
+  let own = new Map();
   const load = async () => {
     put(view, loading());
     try {
-      if (id) return show(await get('/campaigns/' + id));
+      if (id) {
+        const [c, mine] = await Promise.all([get('/campaigns/' + id), myBargains()]);
+        return show(c, mine);
+      }
       const list = await get('/campaigns');
       const items = (list && list.items) || [];
       const live = items.filter((c) => c.status === 'active');
-      if (live.length === 1 && items.length === 1) return show(live[0]);
+      if (live.length === 1 && items.length === 1) return show(live[0], await myBargains());
       showList(items);
     } catch (e) {
       if (alive) put(view, failure(e.text, load));
@@ -38,8 +53,9 @@ export function render(view, [id]) {
         : h('p.empty', T.noCampaigns));
   }
 
-  function show(c) {
+  function show(c, mine = new Map()) {
     if (!alive) return;
+    own = mine;
     setTitle(c.title);
     const ends = c.status === 'upcoming' ? c.starts_at : c.ends_at;
     put(view, 
@@ -56,10 +72,20 @@ export function render(view, [id]) {
 
   function itemCard(c, item) {
     const soldOut = item.stock_left <= 0;
+    const going = own.get(item.id);
+    if (going && going.status !== 'expired') {
+      // The shopper's own bargain on this item: straight back to it.
+      return card(item, soldOut, link('/b/' + going.id,
+        h('span.btn.block.cut' + (going.status === 'ordered' ? '.ghost' : ''), going.status === 'ordered' ? T.ordered : T.continueCut)));
+    }
     const btn = h('button.btn.block.cut', {
       type: 'button', disabled: c.status !== 'active' || soldOut, dataset: { item: item.id },
     }, soldOut ? T.soldOut : c.status === 'upcoming' ? T.statusUpcoming : c.status === 'ended' ? T.statusEnded : T.cutNow);
     btn.addEventListener('click', () => start(item, btn));
+    return card(item, soldOut, btn);
+  }
+
+  function card(item, soldOut, action) {
     return h('article.card.item', { dataset: { item: item.id } },
       h('div.item-top',
         picture(item.images, item.name),
@@ -69,7 +95,7 @@ export function render(view, [id]) {
           h('p', h('s.orig', T.originalPrice, ' ', price(item.original_price_fen))),
           h('p.stock', soldOut ? T.soldOut : fmt(T.stockLeft, { n: item.stock_left })))),
       rules(item),
-      btn);
+      action);
   }
 
   async function start(item, btn) {
@@ -86,6 +112,11 @@ export function render(view, [id]) {
       if (first) toast(fmt(T.firstCut, { amount: yuan(first.cut_fen) }), 3500);
       navigate('/b/' + b.id);
     } catch (e) {
+      if (e.code === 'bargain_limit') {
+        // Already bargained on this item: show that bargain if it still counts.
+        const going = (await myBargains()).get(item.id);
+        if (going && going.status !== 'expired') return navigate('/b/' + going.id);
+      }
       toast(e.text, 3500);
       btn.disabled = false;
     }
