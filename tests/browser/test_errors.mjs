@@ -101,3 +101,23 @@ export async function test_no_blank_page_when_the_api_or_the_script_is_lost() {
   check(await page.locator('p.failure a').isVisible(), 'with a reload link');
   await context.close();
 }
+
+// A friend past the day's help limit (a 429 until the shop's day ends)
+// is told to come back tomorrow, not to wait 50000 seconds.
+export async function test_the_daily_help_limit_is_said_in_words() {
+  const { itemId } = makeItem({ helpsPerDay: 1 });
+  const { bargain: first } = await startBargain(itemId);
+  const { bargain: second } = await startBargain(itemId);
+  const friend = await apiLogin();
+  const { page, context } = await phone({ token: friend.token });
+  await page.goto(`${BASE}/s/${first.share_code}`);
+  await page.locator('button.help').click();
+  await page.locator('.helped .cut-made').waitFor();
+  await page.goto(`${BASE}/s/${second.share_code}`);
+  await page.locator('button.help').click();
+  await page.locator('.actions .msg.error').filter({ hasText: '明天' }).waitFor();
+  eq(await text(page, '.actions .msg.error'), '你今天帮好友砍价的次数用完了，明天再来吧。', 'daily help limit');
+  check(await page.locator('button.help').isEnabled(), 'the button is back');
+  await shot(page, '35-help-daily-limit');
+  await context.close();
+}

@@ -63,7 +63,11 @@ function noteServerDate(response) {
 // The sentence for an error code; falls back on the status, never shows a code.
 export function messageFor(status, code, retryAfter, serverMessage) {
   const e = T.errors;
-  if (code === 'rate_limited' && retryAfter) return fmt(e.rate_limited_s, { s: retryAfter });
+  if (code === 'rate_limited' && retryAfter) {
+    if (retryAfter <= 120) return fmt(e.rate_limited_s, { s: retryAfter });
+    if (retryAfter < 3600) return fmt(e.rate_limited_m, { m: Math.ceil(retryAfter / 60) });
+    return fmt(e.rate_limited_h, { h: Math.ceil(retryAfter / 3600) });
+  }
   if (code && e[code]) return e[code];
   // The API's own sentences are Chinese and meant for people; nginx's are not.
   if (serverMessage && /[\u4e00-\u9fff]/.test(serverMessage)) return serverMessage;

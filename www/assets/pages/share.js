@@ -82,7 +82,8 @@ export function render(view, [code]) {
           return show({ already: true });
         }
         if (e.code === 'self_help') return load();
-        msg.textContent = e.text;
+        // The daily help limit is a 429 lasting until the shop's day ends.
+        msg.textContent = e.code === 'rate_limited' && e.retryAfter >= 3600 ? T.errors.help_daily : e.text;
         btn.disabled = false;
         btn.textContent = T.help;
         if (e.code === 'bargain_closed') { toast(e.text); setTimeout(load, 1500); }
