@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "fraud.h"
 #include "log.h"
 
 #define CONFIG_FILE_MAX (256 * 1024)
@@ -54,6 +55,18 @@ static const struct config_key config_keys[] = {
 	KEY(admin_fail_limit, CONFIG_INT, "5", 1, 100, "failed admin logins per username that lock it"),
 	KEY(admin_fail_window_s, CONFIG_INT, "900", 60, 86400, "window in which those failures count"),
 	KEY(admin_lock_s, CONFIG_INT, "900", 60, 86400, "how long an admin lock lasts"),
+	/* anti-fraud: begin */
+	KEY(fraud_sms_limits, CONFIG_STRING, "subnet:300/1h device:20/1h", 0, 512,
+	    "SMS velocity limits: dimension:max/window items (phone, ip, subnet, device); empty: none"),
+	KEY(fraud_login_limits, CONFIG_STRING, "ip:60/1h subnet:300/1h device:30/1h", 0, 512,
+	    "login velocity limits, as fraud_sms_limits"),
+	KEY(fraud_help_limits, CONFIG_STRING, "ip:30/1h subnet:20/1h device:20/1h", 0, 512,
+	    "help velocity limits, as fraud_sms_limits"),
+	KEY(fraud_order_limits, CONFIG_STRING, "phone:30/1h ip:60/1h subnet:120/1h device:30/1h", 0, 512,
+	    "order velocity limits, as fraud_sms_limits"),
+	KEY(fraud_fast_help_s, CONFIG_INT, "10", 0, 3600, "a help this soon after the previous one is fast (letter F)"),
+	KEY(fraud_new_account_s, CONFIG_INT, "86400", 0, 31536000, "an account younger than this is new (letter N)"),
+	/* anti-fraud: end */
 	KEY(timezone, CONFIG_STRING, "Asia/Shanghai", 1, 64, "the shop's time zone for windows and daily limits"),
 	KEY(public_base_url, CONFIG_STRING, "http://127.0.0.1:8080", 8, 255, "base of share links"),
 	KEY(sms_provider, CONFIG_STRING, "outbox", 1, 32, "SMS provider: outbox (stores messages in sms_outbox)"),
@@ -192,6 +205,22 @@ static int config_check(const struct config *config, char *error, size_t error_s
 		return fail(error, error_size, "config key jwt_admin_audience: must differ from jwt_audience");
 	if (clock_zone_valid(config->timezone) != 0)
 		return fail(error, error_size, "config key timezone: unknown time zone \"%s\"", config->timezone);
+	/* anti-fraud: begin */
+	const struct {
+		const char *key;
+		const char *value;
+	} fraud_limits[] = {
+		{ "fraud_sms_limits", config->fraud_sms_limits }, { "fraud_login_limits", config->fraud_login_limits },
+		{ "fraud_help_limits", config->fraud_help_limits }, { "fraud_order_limits", config->fraud_order_limits },
+	};
+	for (size_t i = 0; i < sizeof(fraud_limits) / sizeof(fraud_limits[0]); i++) {
+		struct fraud_limit limits[FRAUD_LIMITS_MAX];
+		int count;
+		char why[200];
+		if (fraud_limits_parse(fraud_limits[i].value, limits, &count, why, sizeof(why)) != 0)
+			return fail(error, error_size, "config key %s: %s", fraud_limits[i].key, why);
+	}
+	/* anti-fraud: end */
 	return 0;
 }
 

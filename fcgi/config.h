@@ -46,6 +46,14 @@ struct config {
 	int64_t admin_fail_limit;
 	int64_t admin_fail_window_s;
 	int64_t admin_lock_s;
+	/* anti-fraud: begin */
+	char *fraud_sms_limits;
+	char *fraud_login_limits;
+	char *fraud_help_limits;
+	char *fraud_order_limits;
+	int64_t fraud_fast_help_s;
+	int64_t fraud_new_account_s;
+	/* anti-fraud: end */
 	/* shop */
 	char *timezone;
 	char *public_base_url;

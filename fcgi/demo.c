@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "crypto.h"
 #include "db.h"
+#include "fraud_check.h"
 #include "http.h"
 
 #define DEMO_STARTS_AGO_S 3600
@@ -64,6 +65,7 @@ struct demo_seed {
 	bool campaign_created;
 	bool admin_created;
 	char password[DEMO_PASSWORD_CHARS + 1];
+	int fraud_loaded, fraud_skipped; /* anti-fraud: the default rule pack */
 };
 
 /* A password of letters and digits without look-alikes. */
@@ -141,6 +143,8 @@ static int demo_transaction(struct request *request, void *context)
 	int status = demo_campaign(request, seed);
 	if (status == 0)
 		status = demo_admin(request, seed);
+	if (status == 0) /* anti-fraud: the default rule pack (sql/fraud_pack.json) */
+		status = fraud_pack_load(request, &seed->fraud_loaded, &seed->fraud_skipped);
 	return status == 0 ? 200 : status;
 }
 
@@ -160,6 +164,8 @@ int demo_seed_command(const struct config *config)
 	} else {
 		printf("demo campaign: %s (id %lld%s)\n", DEMO_CAMPAIGN_TITLE, (long long)seed.campaign_id,
 		       seed.campaign_created ? ", created" : "");
+		printf("fraud rules: %d loaded from the default pack, %d there already\n", seed.fraud_loaded,
+		       seed.fraud_skipped);
 		if (seed.admin_created)
 			printf("admin login: %s / %s\n", DEMO_ADMIN_USERNAME, seed.password);
 		else

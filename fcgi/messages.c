@@ -33,6 +33,9 @@ static const struct message messages[] = {
 	{ "invalid_credentials", "用户名或密码错误。" },
 	{ "invalid_campaign", "活动设置不正确，请检查后重试。" },
 	{ "insufficient_stock", "库存不足，无法减少这么多库存。" },
+	/* anti-fraud */
+	{ "invalid_pattern", "规则的正则表达式无效。" },
+	{ "review_closed", "这条审核已经处理过了。" },
 	/* bargains */
 	{ "campaign_not_active", "活动未开始或已结束。" },
 	{ "out_of_stock", "商品已抢光了。" },

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "fraud_check.h"
 #include "limit.h"
 #include "log.h"
 #include "phone.h"
@@ -102,7 +103,17 @@ static int sms_send_transaction(struct request *request, void *context)
 {
 	const char *phone = context;
 	const struct config *config = request->config;
-	int status = sms_take_limits(request, phone);
+	/* anti-fraud: the rules first; a shadowed send answers as if sent and sends nothing */
+	struct fraud_subject subject = { .phone = phone };
+	struct fraud_outcome outcome;
+	int status = fraud_check(request, FRAUD_SCOPE_SMS, &subject, &outcome);
+	if (status != 0)
+		return status;
+	if (outcome.action == FRAUD_SHADOW)
+		return http_reply(request, 202, json_pack("{s:I}", "resend_after_s", (json_int_t)config->sms_phone_gap_s));
+	status = sms_take_limits(request, phone);
+	if (status == 0)
+		status = fraud_velocity(request, FRAUD_SCOPE_SMS, phone);
 	if (status != 0)
 		return status;
 
@@ -201,10 +212,38 @@ static bool code_matches(const struct config *config, int64_t now, const struct 
 	return matches;
 }
 
+/* anti-fraud: a shadowed login answers like a new account's and issues
+ * nothing: its token is signed with a key no worker accepts. */
+static int login_shadow(struct request *request, const struct login *login)
+{
+	int64_t user_id = (int64_t)crypto_random_below(9000000) + 1000000;
+	int64_t expires = request->now + request->config->token_ttl_s;
+	char *token = fraud_dud_token(request, user_id, expires);
+	char expires_at[CLOCK_RFC3339_SIZE];
+	clock_format_rfc3339(expires, expires_at);
+	char masked[PHONE_MASKED_SIZE];
+	phone_mask(login->phone, masked);
+	json_t *reply = json_pack("{s:s, s:s, s:{s:I, s:s, s:b}}", "token", token, "expires_at", expires_at,
+				  "user", "id", (json_int_t)user_id, "phone_masked", masked, "new", true);
+	free(token);
+	return http_reply(request, 200, reply);
+}
+
 static int login_transaction(struct request *request, void *context)
 {
 	const struct login *login = context;
 	const struct config *config = request->config;
+
+	/* anti-fraud: the rules first, then the velocity limits */
+	struct fraud_subject subject = { .phone = login->phone };
+	struct fraud_outcome outcome;
+	int checked = fraud_check(request, FRAUD_SCOPE_LOGIN, &subject, &outcome);
+	if (checked != 0)
+		return checked;
+	if (outcome.action == FRAUD_SHADOW)
+		return login_shadow(request, login);
+	if ((checked = fraud_velocity(request, FRAUD_SCOPE_LOGIN, login->phone)) != 0)
+		return checked;
 
 	struct db_rows guard;
 	int status = db_run(request, &guard, sql_guard_lock, "s", login->phone);

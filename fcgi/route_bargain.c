@@ -17,6 +17,7 @@
 #include "crypto.h"
 #include "cut.h"
 #include "db.h"
+#include "fraud_check.h"
 #include "limit.h"
 #include "log.h"
 #include "phone.h"
@@ -146,7 +147,8 @@ static const char *const sql_bargain_take_cut =
 	"helpers = helpers + ?, "
 	"succeeded_at = IF(current_price_fen = floor_price_fen, FROM_UNIXTIME(?), NULL), "
 	"succeeded_in_s = IF(current_price_fen = floor_price_fen, ? - UNIX_TIMESTAMP(started_at), NULL), "
-	"status = IF(current_price_fen = floor_price_fen, 'succeeded', 'active') "
+	"status = IF(current_price_fen = floor_price_fen, 'succeeded', 'active'), "
+	"signature = RIGHT(CONCAT(signature, ?), 1000), held = GREATEST(held, ?) " /* anti-fraud */
 	"WHERE id = ? AND status = 'active' AND current_price_fen > floor_price_fen "
 	"AND expires_at > FROM_UNIXTIME(?) "
 	"AND (? = 0 OR helps_per_bargain IS NULL OR helpers < helps_per_bargain)";
@@ -155,14 +157,16 @@ static const char *const sql_bargain_take_cut =
  * lock). helper_id stays NULL for self-cuts. */
 static const char *const sql_cut_record =
 	"INSERT INTO bargain_cut (bargain_id, campaign_id, seq, kind, user_id, helper_id, cut_fen, client_ip, "
-	"created_at) SELECT id, campaign_id, cuts, ?, ?, NULLIF(?, 0), last_cut_fen, ?, FROM_UNIXTIME(?) "
-	"FROM bargain WHERE id = ?";
+	"device, created_at) SELECT id, campaign_id, cuts, ?, ?, NULLIF(?, 0), last_cut_fen, ?, NULLIF(?, ''), "
+	"FROM_UNIXTIME(?) FROM bargain WHERE id = ?";
 
 struct cut_attempt {
 	struct bargain bargain; /* read before the transaction; OUT: after the cut */
 	int64_t cutter_id;
 	bool is_help;
 	json_t *reward; /* OUT: the helper's coupon, or NULL */
+	const char *letter; /* anti-fraud: the help's signature letter ("" or NULL: none) */
+	bool hold;          /* anti-fraud: a review decision holds the bargain */
 };
 
 /* Takes the cut and records it. Returns 0, 410 bargain_closed, 409
@@ -177,8 +181,9 @@ static int cut_take(struct request *request, struct cut_attempt *attempt)
 		drawn = cut_range_amount(INT64_MAX, bargain->cut_min_fen, bargain->cut_max_fen, random);
 	}
 	struct db_rows rows;
-	int status = db_run(request, &rows, sql_bargain_take_cut, "iiiiiii", drawn, (int64_t)attempt->is_help,
-			    request->now, request->now, bargain->id, request->now, (int64_t)attempt->is_help);
+	int status = db_run(request, &rows, sql_bargain_take_cut, "iiiisiiii", drawn, (int64_t)attempt->is_help,
+			    request->now, request->now, attempt->letter ? attempt->letter : "", (int64_t)attempt->hold,
+			    bargain->id, request->now, (int64_t)attempt->is_help);
 	if (status != 0)
 		return status;
 	if (rows.affected == 0) {
@@ -186,9 +191,9 @@ static int cut_take(struct request *request, struct cut_attempt *attempt)
 			return http_error(request, 409, "helps_full");
 		return http_error(request, 410, "bargain_closed");
 	}
-	status = db_run(request, NULL, sql_cut_record, "siisii", attempt->is_help ? "help" : "self",
+	status = db_run(request, NULL, sql_cut_record, "siissii", attempt->is_help ? "help" : "self",
 			attempt->cutter_id, attempt->is_help ? attempt->cutter_id : (int64_t)0, request->client_ip,
-			request->now, bargain->id);
+			request->device_id ? request->device_id : "", request->now, bargain->id);
 	if (status == 409 && db_was_duplicate(request))
 		return http_error(request, 409, "already_helped");
 	if (status != 0)
@@ -246,17 +251,60 @@ int bargain_cut(struct request *request)
 static const char *const sql_help_exists =
 	"SELECT 1 FROM bargain_cut WHERE bargain_id = ? AND helper_id = ?";
 
+/* anti-fraud: a shadowed help answers with a believable cut and the bargain
+ * as it would look after it; nothing is cut, counted or issued. */
+static int help_shadow_reply(struct request *request, const struct cut_attempt *attempt)
+{
+	struct bargain shown = attempt->bargain;
+	int64_t remaining = shown.current_price_fen - shown.floor_price_fen;
+	uint64_t random;
+	crypto_random(&random, sizeof(random));
+	int64_t cut = cut_range_amount(remaining, shown.cut_min_fen, shown.cut_max_fen, random);
+	shown.current_price_fen -= cut;
+	if (shown.current_price_fen == shown.floor_price_fen) {
+		shown.status = "succeeded";
+		shown.succeeded_at = request->now;
+	}
+	shown.cut_total_fen = shown.original_price_fen - shown.current_price_fen;
+	shown.helpers++;
+	shown.cuts++;
+	json_t *reply = json_pack("{s:I, s:o, s:n}", "cut_fen", (json_int_t)cut, "bargain", bargain_json(request, &shown),
+				  "reward");
+	return http_reply(request, 200, reply);
+}
+
 static int help_transaction(struct request *request, void *context)
 {
 	struct cut_attempt *attempt = context;
 	struct bargain *bargain = &attempt->bargain;
 	attempt->reward = NULL;
 
+	/* anti-fraud: the rules see this help's letter; the velocity limits
+	 * count it; nothing is written before a block or a shadow */
+	struct fraud_help help;
+	int status = fraud_help_prepare(request, bargain->id, attempt->cutter_id, &help);
+	if (status != 0)
+		return status;
+	struct fraud_subject subject = { .phone = help.phone, .share_code = bargain->share_code,
+					 .signature = help.signature, .user_id = attempt->cutter_id,
+					 .bargain_id = bargain->id };
+	struct fraud_outcome outcome;
+	if ((status = fraud_check(request, FRAUD_SCOPE_HELP, &subject, &outcome)) != 0)
+		return status;
+	if (outcome.action == FRAUD_SHADOW)
+		return help_shadow_reply(request, attempt);
+	if ((status = fraud_velocity(request, FRAUD_SCOPE_HELP, help.phone)) != 0)
+		return status;
+	attempt->letter = help.letter;
+	attempt->hold = outcome.action == FRAUD_REVIEW;
+	if (attempt->hold && (status = fraud_hold(request, "bargain", bargain->id, outcome.decision_id, false)) != 0)
+		return status;
+
 	int64_t start, length, retry_after = 0;
 	local_day(request->now, &start, &length);
 	char bucket[LIMIT_BUCKET_MAX];
 	snprintf(bucket, sizeof(bucket), "helps:%lld", (long long)attempt->cutter_id);
-	int status = limit_take(request, bucket, start, length, bargain->helps_per_user_per_day, &retry_after);
+	status = limit_take(request, bucket, start, length, bargain->helps_per_user_per_day, &retry_after);
 	if (status == 429)
 		set_retry_after(request, retry_after);
 	if (status != 0)
@@ -289,13 +337,28 @@ static int help_transaction(struct request *request, void *context)
 	return cut_reply(request, attempt);
 }
 
+/* anti-fraud: a code that is malformed or leads nowhere is checked and
+ * recorded too (rules on share_code catch scanners); then 404 unless a rule
+ * blocks it. */
+static int share_unknown(struct request *request, enum fraud_scope scope, const char *code)
+{
+	struct fraud_subject subject = { .share_code = code, .user_id = request->session.user_id };
+	struct fraud_outcome outcome;
+	int status = fraud_check(request, scope, &subject, &outcome);
+	if (status != 0)
+		return status;
+	return http_error(request, 404, "not_found");
+}
+
 int share_help(struct request *request)
 {
 	const char *code = request->path_params[0];
 	if (!share_code_shape(code))
-		return http_error(request, 404, "not_found");
+		return share_unknown(request, FRAUD_SCOPE_HELP, code);
 	struct cut_attempt attempt = { .cutter_id = request->session.user_id, .is_help = true };
 	int status = bargain_load(request, 0, code, &attempt.bargain);
+	if (status == 404)
+		return share_unknown(request, FRAUD_SCOPE_HELP, code);
 	if (status != 0)
 		return status;
 	if (attempt.bargain.user_id == request->session.user_id)
@@ -334,9 +397,9 @@ static const char *const sql_bargains_started =
 static const char *const sql_bargain_insert =
 	"INSERT INTO bargain (campaign_id, item_id, user_id, share_code, original_price_fen, floor_price_fen, "
 	"current_price_fen, cut_min_fen, cut_max_fen, target_cuts, self_cuts_per_day, helps_per_user_per_day, "
-	"helps_per_bargain, pay_within_s, rewards_json, started_at, expires_at) "
+	"helps_per_bargain, pay_within_s, rewards_json, started_at, expires_at, start_ip, start_device) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?, ?, FROM_UNIXTIME(?), "
-	"FROM_UNIXTIME(?))";
+	"FROM_UNIXTIME(?), ?, NULLIF(?, ''))";
 static const char *const sql_bargain_set_plan =
 	"UPDATE bargain SET plan = ? WHERE id = ?";
 
@@ -425,12 +488,13 @@ static int start_transaction(struct request *request, void *context)
 		expires_at = ends_at;
 	int64_t price = db_int(&item, 0, ITEM_PRICE), floor_price = db_int(&item, 0, ITEM_FLOOR);
 	struct db_rows inserted;
-	status = db_run(request, &inserted, sql_bargain_insert, "iiisiiiiiiiiiisii", db_int(&item, 0, ITEM_CAMPAIGN),
+	status = db_run(request, &inserted, sql_bargain_insert, "iiisiiiiiiiiiisiiss", db_int(&item, 0, ITEM_CAMPAIGN),
 			start->item_id, user_id, code, price, floor_price, price, db_int(&item, 0, ITEM_CUT_MIN),
 			db_int(&item, 0, ITEM_CUT_MAX), db_null(&item, 0, ITEM_TARGET) ? 0 : db_int(&item, 0, ITEM_TARGET),
 			db_int(&item, 0, ITEM_SELF_PER_DAY), db_int(&item, 0, ITEM_HELPS_PER_DAY),
 			db_null(&item, 0, ITEM_HELPS_CAP) ? 0 : db_int(&item, 0, ITEM_HELPS_CAP),
-			db_int(&item, 0, ITEM_PAY_WITHIN), db_text(&item, 0, ITEM_REWARDS), request->now, expires_at);
+			db_int(&item, 0, ITEM_PAY_WITHIN), db_text(&item, 0, ITEM_REWARDS), request->now, expires_at,
+			request->client_ip, request->device_id ? request->device_id : "");
 	if (status == 409 && db_was_duplicate(request))
 		return DB_RETRY; /* a second start raced us: the next try returns the open one */
 	if (status != 0)
@@ -544,9 +608,11 @@ int share_landing(struct request *request)
 {
 	const char *code = request->path_params[0];
 	if (!share_code_shape(code))
-		return http_error(request, 404, "not_found");
+		return share_unknown(request, FRAUD_SCOPE_SHARE_OPEN, code);
 	struct bargain bargain;
 	int status = bargain_load(request, 0, code, &bargain);
+	if (status == 404)
+		return share_unknown(request, FRAUD_SCOPE_SHARE_OPEN, code);
 	if (status != 0)
 		return status;
 	const char *etag = bargain_etag(request, &bargain);
@@ -554,6 +620,11 @@ int share_landing(struct request *request)
 	http_header_add(request, "Cache-Control", "no-cache");
 	if (etag_matches(request->if_none_match, etag))
 		return http_reply(request, 304, NULL); /* a re-poll, not a new open */
+	/* anti-fraud: a shadowed open is shown but not counted */
+	struct fraud_subject subject = { .share_code = code, .bargain_id = bargain.id };
+	struct fraud_outcome outcome;
+	if ((status = fraud_check(request, FRAUD_SCOPE_SHARE_OPEN, &subject, &outcome)) != 0)
+		return status;
 
 	struct db_rows extra;
 	status = db_run(request, &extra, sql_landing_extra, "ii", bargain.user_id, bargain.item_id);
@@ -562,8 +633,9 @@ int share_landing(struct request *request)
 	if (extra.row_count != 1)
 		return http_error(request, 404, "not_found");
 	/* The open is counted in its own table, never on the hot bargain row. */
-	status = db_run(request, NULL, sql_share_open, "iisi", bargain.id, bargain.campaign_id, request->client_ip,
-			request->now);
+	if (outcome.action != FRAUD_SHADOW)
+		status = db_run(request, NULL, sql_share_open, "iisi", bargain.id, bargain.campaign_id, request->client_ip,
+				request->now);
 	if (status != 0)
 		return status;
 	json_t *object = http_own(request, bargain_json(request, &bargain));
@@ -588,7 +660,7 @@ int share_landing(struct request *request)
 static const char *const sql_leaderboard =
 	"SELECT b.id, s.phone, b.succeeded_in_s, b.cut_total_fen FROM bargain b "
 	"JOIN shopper s ON s.id = b.user_id "
-	"WHERE b.campaign_id = ? AND b.succeeded_in_s IS NOT NULL "
+	"WHERE b.campaign_id = ? AND b.succeeded_in_s IS NOT NULL AND b.held = 0 " /* held: not ranked */
 	"ORDER BY b.succeeded_in_s ASC, b.cut_total_fen DESC, b.id ASC LIMIT ?";
 static const char *const sql_campaign_exists = "SELECT 1 FROM campaign WHERE id = ?";
 

@@ -45,6 +45,19 @@ const struct route routes[] = {
 	{ "PATCH", "/api/v1/admin/items/{id}", admin_item_patch, AUTH_ADMIN, ROLE_OPERATOR, campaign_item_patch_body },
 	{ "GET", "/api/v1/admin/audit", admin_audit_list, AUTH_ADMIN, ROLE_OWNER, NULL },
 	/* admin and campaign routes: end */
+
+	/* fraud routes: begin */
+	{ "GET", "/api/v1/admin/fraud/rules", admin_fraud_rule_list, AUTH_ADMIN, ROLE_RISK, NULL },
+	{ "POST", "/api/v1/admin/fraud/rules", admin_fraud_rule_create, AUTH_ADMIN, ROLE_RISK, fraud_rule_create_body },
+	{ "PATCH", "/api/v1/admin/fraud/rules/{id}", admin_fraud_rule_patch, AUTH_ADMIN, ROLE_RISK, fraud_rule_patch_body },
+	{ "DELETE", "/api/v1/admin/fraud/rules/{id}", admin_fraud_rule_delete, AUTH_ADMIN, ROLE_RISK, NULL },
+	{ "POST", "/api/v1/admin/fraud/rules/dry-run", admin_fraud_dry_run, AUTH_ADMIN, ROLE_RISK, fraud_dry_run_body },
+	{ "POST", "/api/v1/admin/fraud/rules/pack", admin_fraud_pack_load, AUTH_ADMIN, ROLE_RISK, NULL },
+	{ "GET", "/api/v1/admin/fraud/decisions", admin_fraud_decision_list, AUTH_ADMIN, ROLE_RISK, NULL },
+	{ "GET", "/api/v1/admin/fraud/reviews", admin_fraud_review_list, AUTH_ADMIN, ROLE_RISK, NULL },
+	{ "POST", "/api/v1/admin/fraud/reviews/{id}/release", admin_fraud_review_release, AUTH_ADMIN, ROLE_RISK, NULL },
+	{ "POST", "/api/v1/admin/fraud/reviews/{id}/reject", admin_fraud_review_reject, AUTH_ADMIN, ROLE_RISK, NULL },
+	/* fraud routes: end */
 };
 
 const size_t route_count = sizeof(routes) / sizeof(routes[0]);

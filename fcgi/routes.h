@@ -63,4 +63,21 @@ int campaign_public_list(struct request *request);
 int campaign_public_get(struct request *request);
 /* admin and campaign handlers: end */
 
+/* fraud handlers: begin */
+/* route_fraud.c */
+extern const struct field fraud_rule_create_body[];
+extern const struct field fraud_rule_patch_body[];
+extern const struct field fraud_dry_run_body[];
+int admin_fraud_rule_list(struct request *request);
+int admin_fraud_rule_create(struct request *request);
+int admin_fraud_rule_patch(struct request *request);
+int admin_fraud_rule_delete(struct request *request);
+int admin_fraud_dry_run(struct request *request);
+int admin_fraud_pack_load(struct request *request);
+int admin_fraud_decision_list(struct request *request);
+int admin_fraud_review_list(struct request *request);
+int admin_fraud_review_release(struct request *request);
+int admin_fraud_review_reject(struct request *request);
+/* fraud handlers: end */
+
 #endif

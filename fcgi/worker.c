@@ -19,6 +19,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "fraud.h"
 #include "http.h"
 #include "log.h"
 #include "order.h"
@@ -138,6 +139,10 @@ static int read_request(struct request *request, FCGX_Request *fcgx)
 		return http_error(request, 400, "invalid_field");
 	request->client_ip = param(fcgx, "REMOTE_ADDR");
 	request->user_agent = param(fcgx, "HTTP_USER_AGENT");
+	request->referer = param(fcgx, "HTTP_REFERER");
+	char *device_id = arena_alloc(&request->arena, FRAUD_DEVICE_MAX + 1);
+	fraud_device_id(param(fcgx, "HTTP_X_DEVICE_ID"), param(fcgx, "HTTP_COOKIE"), device_id);
+	request->device_id = device_id;
 	request->content_type = param(fcgx, "CONTENT_TYPE");
 	request->authorization = param(fcgx, "HTTP_AUTHORIZATION");
 	request->if_none_match = param(fcgx, "HTTP_IF_NONE_MATCH");

@@ -1,0 +1,361 @@
+/* fraud_check.c: checking requests against the rules, recording them,
+ * velocity limits, holds and help signatures (see fraud_check.h). */
+#include "fraud_check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "http.h"
+#include "limit.h"
+#include "log.h"
+#include "session.h"
+#include "token.h"
+
+#define RELOAD_CHECK_US 1000000 /* read fraud_state.version at most this often */
+#define RULES_MAX 5000
+
+/* The worker's compiled rules and when their version was last checked. */
+static struct fraud_ruleset ruleset = { .version = -1 };
+static int64_t version_checked_us;
+
+/* =========================================================== the rule set */
+
+static const char *const sql_fraud_version = "SELECT version FROM fraud_state WHERE id = 1";
+static const char *const sql_fraud_rules =
+	"SELECT id, field, action, scope, pattern FROM fraud_rule WHERE enabled = 1 ORDER BY id LIMIT 5000";
+
+static unsigned scopes_parse(const char *text)
+{
+	unsigned scopes = 0;
+	char name[16];
+	while (text != NULL && *text != '\0') {
+		size_t length = strcspn(text, ",");
+		if (length < sizeof(name)) {
+			memcpy(name, text, length);
+			name[length] = '\0';
+			scopes |= fraud_scope_parse(name);
+		}
+		text += length;
+		if (*text == ',')
+			text++;
+	}
+	return scopes;
+}
+
+/* Recompiles the rule set when fraud_state's version moved. */
+static int rules_refresh(struct request *request)
+{
+	int64_t now_us = clock_micros();
+	if (ruleset.version >= 0 && now_us - version_checked_us < RELOAD_CHECK_US && now_us >= version_checked_us)
+		return 0;
+	struct db_rows rows;
+	int status = db_run(request, &rows, sql_fraud_version, "");
+	if (status != 0)
+		return status;
+	int64_t version = rows.row_count == 1 ? db_int(&rows, 0, 0) : 0;
+	if (version == ruleset.version) {
+		version_checked_us = now_us;
+		return 0;
+	}
+	if ((status = db_run(request, &rows, sql_fraud_rules, "")) != 0)
+		return status;
+	fraud_ruleset_clear(&ruleset);
+	int refused = 0;
+	for (int r = 0; r < rows.row_count; r++) {
+		int field = fraud_field_parse(db_text(&rows, r, 1));
+		int action = fraud_action_parse(db_text(&rows, r, 2));
+		char message[FRAUD_MESSAGE_SIZE];
+		size_t offset = 0;
+		if (field < 0 || action < 0 ||
+		    fraud_ruleset_add(&ruleset, db_int(&rows, r, 0), (enum fraud_field)field, (enum fraud_action)action,
+				      scopes_parse(db_text(&rows, r, 3)), db_text(&rows, r, 4), message, &offset) != 0) {
+			log_warn("fraud: rule %lld does not compile here; skipped", (long long)db_int(&rows, r, 0));
+			refused++;
+		}
+	}
+	ruleset.version = version;
+	version_checked_us = now_us;
+	log_info("fraud: rule set version %lld: %zu rules (%d skipped), JIT %s", (long long)version, ruleset.count,
+		 refused, fraud_jit_available() ? "on" : "off");
+	return 0;
+}
+
+/* ================================================================ checks */
+
+static const char *const sql_subject_extra =
+	"SELECT (SELECT phone FROM shopper WHERE id = ?), (SELECT signature FROM bargain WHERE id = ?)";
+static const char *const sql_event_insert =
+	"INSERT INTO fraud_event (created_at, scope, action, user_id, bargain_id, phone, client_ip, user_agent, "
+	"referer, share_code, device, signature, request_id) VALUES (FROM_UNIXTIME(?), ?, ?, NULLIF(?, 0), "
+	"NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char *const sql_decision_insert =
+	"INSERT INTO fraud_decision (created_at, event_id, rule_id, scope, field, value_shown, action, user_id, "
+	"bargain_id, request_id) VALUES (FROM_UNIXTIME(?), ?, ?, ?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?)";
+static const char *const sql_rule_limit_hit =
+	"UPDATE fraud_rule SET limit_hits = limit_hits + 1 WHERE id = ?";
+
+/* value cut to FRAUD_FIELD_MAX bytes (as the matcher sees it), in the arena;
+ * NULL stays NULL. */
+static const char *field_cut(struct request *request, const char *value, size_t max)
+{
+	if (value == NULL || strlen(value) <= max)
+		return value;
+	return arena_strndup(&request->arena, value, max);
+}
+
+int fraud_check(struct request *request, enum fraud_scope scope, const struct fraud_subject *subject,
+		struct fraud_outcome *outcome)
+{
+	memset(outcome, 0, sizeof(*outcome));
+	int status = rules_refresh(request);
+	if (status != 0)
+		return status;
+
+	const char *phone = subject->phone, *signature = subject->signature;
+	if ((phone == NULL && subject->user_id != 0) || (signature == NULL && subject->bargain_id != 0)) {
+		struct db_rows rows;
+		status = db_run(request, &rows, sql_subject_extra, "ii", subject->user_id, subject->bargain_id);
+		if (status != 0)
+			return status;
+		if (phone == NULL && rows.row_count == 1 && !db_null(&rows, 0, 0))
+			phone = db_text(&rows, 0, 0);
+		if (signature == NULL && rows.row_count == 1 && !db_null(&rows, 0, 1))
+			signature = db_text(&rows, 0, 1);
+	}
+
+	struct fraud_fields fields;
+	fields.value[FRAUD_FIELD_PHONE] = phone;
+	fields.value[FRAUD_FIELD_IP] = request->client_ip ? request->client_ip : "";
+	fields.value[FRAUD_FIELD_USER_AGENT] = field_cut(request, request->user_agent ? request->user_agent : "",
+							 FRAUD_FIELD_MAX);
+	fields.value[FRAUD_FIELD_REFERER] = field_cut(request, request->referer ? request->referer : "", FRAUD_FIELD_MAX);
+	fields.value[FRAUD_FIELD_SHARE_CODE] = field_cut(request, subject->share_code, FRAUD_FIELD_MAX);
+	fields.value[FRAUD_FIELD_DEVICE] = request->device_id ? request->device_id : "";
+	fields.value[FRAUD_FIELD_SIGNATURE] = field_cut(request, signature, FRAUD_FIELD_MAX);
+
+	struct fraud_verdict verdict;
+	fraud_ruleset_evaluate(&ruleset, scope, &fields, &verdict);
+	for (int i = 0; i < verdict.limited_count && i < FRAUD_LIMITED_MAX; i++) {
+		log_warn("fraud: rule %lld hit a match limit on a %s request: counted as no match",
+			 (long long)verdict.limited[i], fraud_scope_name(scope));
+		if ((status = db_run(request, NULL, sql_rule_limit_hit, "i", verdict.limited[i])) != 0)
+			return status;
+	}
+
+	const char *scope_name = fraud_scope_name(scope);
+	outcome->action = verdict.action;
+	struct db_rows inserted;
+	status = db_run(request, &inserted, sql_event_insert, "issiissssssss", request->now, scope_name,
+			fraud_action_name(verdict.action), subject->user_id, subject->bargain_id,
+			phone, request->client_ip, fields.value[FRAUD_FIELD_USER_AGENT],
+			fields.value[FRAUD_FIELD_REFERER], fields.value[FRAUD_FIELD_SHARE_CODE],
+			fields.value[FRAUD_FIELD_DEVICE][0] ? fields.value[FRAUD_FIELD_DEVICE] : NULL,
+			fields.value[FRAUD_FIELD_SIGNATURE], request->request_id);
+	if (status != 0)
+		return status;
+	outcome->event_id = (int64_t)inserted.insert_id;
+	if (verdict.action == FRAUD_ALLOW)
+		return 0;
+
+	const struct fraud_rule *rule = verdict.rule;
+	char shown[FRAUD_FIELD_MAX + 1];
+	fraud_mask(rule->field, fields.value[rule->field], shown);
+	status = db_run(request, &inserted, sql_decision_insert, "iiissssiis", request->now, outcome->event_id, rule->id,
+			scope_name, fraud_field_name(rule->field), shown, fraud_action_name(verdict.action),
+			subject->user_id, subject->bargain_id, request->request_id);
+	if (status != 0)
+		return status;
+	outcome->decision_id = (int64_t)inserted.insert_id;
+	outcome->rule_id = rule->id;
+	log_info("fraud: %s %s by rule %lld (field %s)", scope_name, fraud_action_name(verdict.action),
+		 (long long)rule->id, fraud_field_name(rule->field));
+	if (verdict.action != FRAUD_BLOCK)
+		return 0;
+	/* Nothing but the record was written: keep it. */
+	request->commit_on_error = true;
+	return http_error(request, 403, "risk_rejected");
+}
+
+/* ============================================================== velocity */
+
+static const char *scope_limits(const struct config *config, enum fraud_scope scope)
+{
+	switch (scope) {
+	case FRAUD_SCOPE_SMS:
+		return config->fraud_sms_limits;
+	case FRAUD_SCOPE_LOGIN:
+		return config->fraud_login_limits;
+	case FRAUD_SCOPE_HELP:
+		return config->fraud_help_limits;
+	case FRAUD_SCOPE_ORDER:
+		return config->fraud_order_limits;
+	default:
+		return "";
+	}
+}
+
+int fraud_velocity(struct request *request, enum fraud_scope scope, const char *phone)
+{
+	struct fraud_limit limits[FRAUD_LIMITS_MAX];
+	int count = 0;
+	char error[200];
+	if (fraud_limits_parse(scope_limits(request->config, scope), limits, &count, error, sizeof(error)) != 0)
+		return 0; /* refused at config load: cannot happen */
+	char subnet[FRAUD_SUBNET_SIZE];
+	fraud_subnet(request->client_ip, subnet);
+	char device[CRYPTO_HMAC_SIZE * 2 + 1] = "";
+	if (request->device_id != NULL && request->device_id[0] != '\0') {
+		/* Device ids are anyone's bytes: the bucket holds a digest. */
+		static const char key[] = "kanjia fraud device";
+		unsigned char digest[CRYPTO_HMAC_SIZE];
+		crypto_hmac_sha256(key, sizeof(key) - 1, request->device_id, strlen(request->device_id), digest);
+		crypto_hex(digest, 12, device);
+	}
+	for (int i = 0; i < count; i++) {
+		const char *value = NULL;
+		switch (limits[i].dimension) {
+		case FRAUD_BY_PHONE:
+			value = phone;
+			break;
+		case FRAUD_BY_IP:
+			value = request->client_ip;
+			break;
+		case FRAUD_BY_SUBNET:
+			value = subnet;
+			break;
+		case FRAUD_BY_DEVICE:
+			value = device;
+			break;
+		}
+		if (value == NULL || value[0] == '\0')
+			continue; /* not known: nothing to count it by */
+		char bucket[LIMIT_BUCKET_MAX];
+		snprintf(bucket, sizeof(bucket), "fv:%s:%s:%lld:%s", fraud_scope_name(scope),
+			 fraud_dimension_name(limits[i].dimension), (long long)limits[i].window_s, value);
+		int64_t start = limit_window_start(request->now, limits[i].window_s), retry_after = 0;
+		int status = limit_take(request, bucket, start, limits[i].window_s, limits[i].max, &retry_after);
+		if (status == 429) {
+			char text[24];
+			snprintf(text, sizeof(text), "%lld", (long long)retry_after);
+			http_header_add(request, "Retry-After", text);
+			log_info("fraud: %s velocity limit by %s reached", fraud_scope_name(scope),
+				 fraud_dimension_name(limits[i].dimension));
+		}
+		if (status != 0)
+			return status;
+	}
+	return 0;
+}
+
+/* ================================================================= holds */
+
+static const char *const sql_review_insert =
+	"INSERT IGNORE INTO fraud_review (kind, target_id, decision_id, status, created_at) "
+	"VALUES (?, ?, NULLIF(?, 0), 'pending', FROM_UNIXTIME(?))";
+static const char *const sql_bargain_hold = "UPDATE bargain SET held = 1 WHERE id = ?";
+static const char *const sql_review_state =
+	"SELECT status FROM fraud_review WHERE kind = ? AND target_id = ?";
+
+int fraud_hold(struct request *request, const char *kind, int64_t target_id, int64_t decision_id, bool mark)
+{
+	int status = db_run(request, NULL, sql_review_insert, "siii", kind, target_id, decision_id, request->now);
+	if (status != 0 || !mark || strcmp(kind, "bargain") != 0)
+		return status;
+	return db_run(request, NULL, sql_bargain_hold, "i", target_id);
+}
+
+int fraud_is_held(struct request *request, const char *kind, int64_t target_id, bool *held)
+{
+	struct db_rows rows;
+	*held = false;
+	int status = db_run(request, &rows, sql_review_state, "si", kind, target_id);
+	if (status != 0)
+		return status;
+	*held = rows.row_count == 1 && strcmp(db_text(&rows, 0, 0), "released") != 0;
+	return 0;
+}
+
+/* ================================================================= helps */
+
+static const char *const sql_help_facts =
+	"SELECT b.signature, b.start_ip, b.start_device, UNIX_TIMESTAMP(b.started_at), s.phone, "
+	"UNIX_TIMESTAMP(s.created_at), "
+	"(SELECT k.client_ip FROM bargain_cut k WHERE k.bargain_id = b.id AND k.kind = 'help' "
+	" ORDER BY k.seq DESC LIMIT 1), "
+	"(SELECT UNIX_TIMESTAMP(k.created_at) FROM bargain_cut k WHERE k.bargain_id = b.id AND k.kind = 'help' "
+	" ORDER BY k.seq DESC LIMIT 1), "
+	"(SELECT COUNT(*) FROM bargain_cut k WHERE k.bargain_id = b.id AND k.device = ?) "
+	"FROM bargain b JOIN shopper s ON s.id = ? WHERE b.id = ?";
+
+enum help_column {
+	HELP_SIGNATURE, HELP_START_IP, HELP_START_DEVICE, HELP_STARTED, HELP_PHONE, HELP_JOINED, HELP_PREVIOUS_IP,
+	HELP_PREVIOUS_AT, HELP_SAME_DEVICE,
+};
+
+int fraud_help_prepare(struct request *request, int64_t bargain_id, int64_t helper_id, struct fraud_help *help)
+{
+	const struct config *config = request->config;
+	const char *device = request->device_id != NULL && request->device_id[0] != '\0' ? request->device_id : NULL;
+	struct db_rows rows;
+	int status = db_run(request, &rows, sql_help_facts, "sii", device, helper_id, bargain_id);
+	if (status != 0)
+		return status;
+	if (rows.row_count != 1)
+		return http_error(request, 404, "not_found");
+
+	int64_t previous_at = db_null(&rows, 0, HELP_PREVIOUS_AT) ? db_int(&rows, 0, HELP_STARTED)
+								  : db_int(&rows, 0, HELP_PREVIOUS_AT);
+	const char *start_device = db_null(&rows, 0, HELP_START_DEVICE) ? NULL : db_text(&rows, 0, HELP_START_DEVICE);
+	struct fraud_help_facts facts = {
+		.same_device = device != NULL && ((start_device != NULL && strcmp(start_device, device) == 0) ||
+						  db_int(&rows, 0, HELP_SAME_DEVICE) > 0),
+		.initiator_subnet = !db_null(&rows, 0, HELP_START_IP) &&
+				    fraud_same_subnet(request->client_ip, db_text(&rows, 0, HELP_START_IP)),
+		.previous_subnet = !db_null(&rows, 0, HELP_PREVIOUS_IP) &&
+				   fraud_same_subnet(request->client_ip, db_text(&rows, 0, HELP_PREVIOUS_IP)),
+		.virtual_number = fraud_virtual_number(db_text(&rows, 0, HELP_PHONE)),
+		.not_wechat = !fraud_wechat_agent(request->user_agent),
+		.fast = request->now - previous_at < config->fraud_fast_help_s,
+		.new_account = request->now - db_int(&rows, 0, HELP_JOINED) < config->fraud_new_account_s,
+	};
+	help->letter[0] = fraud_signature_letter(&facts);
+	help->letter[1] = '\0';
+	help->phone = db_text(&rows, 0, HELP_PHONE);
+	const char *stored = db_text(&rows, 0, HELP_SIGNATURE);
+	size_t length = strlen(stored);
+	if (length >= FRAUD_SIGNATURE_MAX) /* keep the newest letters */
+		stored += length - (FRAUD_SIGNATURE_MAX - 1);
+	help->signature = arena_printf(&request->arena, "%s%s", stored, help->letter);
+	return 0;
+}
+
+/* ================================================================ shadow */
+
+char *fraud_dud_token(struct request *request, int64_t subject, int64_t expires_at)
+{
+	/* A key of this worker's own, never configured anywhere: a token it
+	 * signs looks like any other and is refused everywhere. */
+	static unsigned char secret[32];
+	static bool made;
+	if (!made) {
+		crypto_random(secret, sizeof(secret));
+		made = true;
+	}
+	const struct config *config = request->config;
+	struct token_keyring keys = {
+		.keys = { { .kid = config->jwt_kid, .secret = secret, .secret_size = sizeof(secret) } },
+		.count = 1,
+		.issuer = config->jwt_issuer,
+	};
+	struct token_claims claims = {
+		.subject = subject,
+		.issued_at = request->now,
+		.expires_at = expires_at,
+	};
+	return token_issue(&keys, config->jwt_audience, &claims);
+}
