@@ -72,7 +72,16 @@ export async function test_first_load_weight_and_time_of_each_page() {
   await api('POST', `/bargains/${b.id}/cut`, { token: owner.token, ip: owner.ip });
   eq(sql(`SELECT status FROM bargain WHERE id = ${b.id}`)[0][0], 'succeeded', 'the bargain for checkout succeeded');
   const ordersApi = (await api('POST', '/cart/quote', { body: { lines: [] } })).status !== 404;
-  if (ordersApi) rows.push(await measure('checkout /b/{id}/checkout', `${BASE}/b/${b.id}/checkout`, '.quote .total', owner.token));
+  if (ordersApi) {
+    rows.push(await measure('checkout /b/{id}/checkout', `${BASE}/b/${b.id}/checkout`, '.quote .total', owner.token));
+    const order = await api('POST', '/orders', {
+      token: owner.token, ip: owner.ip, headers: { 'Idempotency-Key': 'weight-' + b.id },
+      body: { lines: [{ item_id: itemId, qty: 1 }], bargain_id: b.id, coupon_ids: [], points: 0,
+        address: { name: '李四', phone: '13900139000', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 90 号 1 幢' } },
+    });
+    eq(order.status, 201, 'an order for the order page');
+    rows.push(await measure('order /o/{id}', `${BASE}/o/${order.json.id}`, '.status', owner.token));
+  }
   writeFileSync(path.join(ARTIFACTS, 'weights.json'), JSON.stringify(rows, null, 2) + '\n');
   console.log('     page                         requests  total B  script B  css B  html B  img B  api B  shown ms  load ms  slow-4G shown ms');
   for (const r of rows) {

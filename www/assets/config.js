@@ -17,7 +17,7 @@ export const CONFIG = {
   },
   // How often the bargain page checks for new cuts (ms). Unchanged polls
   // are answered 304 with no body.
-  pollMs: 1500,
+  pollMs: 1200,
   // Order page: how often to look for the payment result, and for how long.
   payPollMs: 1000,
   payPollMaxMs: 30000,

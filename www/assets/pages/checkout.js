@@ -61,7 +61,15 @@ export function render(view, [id]) {
           type: key === 'phone' ? 'tel' : 'text', inputMode: key === 'phone' ? 'numeric' : undefined,
           maxLength: key === 'detail' ? 120 : key === 'phone' ? 11 : 20,
         });
-        return h('label.field', h('span', label), inputs[key], h('small.msg.error', { dataset: { for: key } }));
+        const slot = h('small.msg.error', { dataset: { for: key } });
+        // A field marked wrong is checked again as it is corrected.
+        inputs[key].addEventListener('input', () => {
+          if (!inputs[key].classList.contains('bad')) return;
+          const good = FIELDS.find((f) => f[0] === key)[3](inputs[key].value.trim());
+          inputs[key].classList.toggle('bad', !good);
+          if (good) slot.textContent = '';
+        });
+        return h('label.field', h('span', label), inputs[key], slot);
       }));
 
     const quoteBox = h('section.card.quote', h('h2', T.quoteTitle), loading());

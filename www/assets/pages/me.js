@@ -24,8 +24,9 @@ export function render(view) {
     const me = get('/me').catch(() => user());
     const boxes = sections.map(([title, path, row, cls]) => {
       const box = h('section.card.list.' + cls, h('h2', title), loading());
-      get(path).then((r) => {
+      get(path).then(async (r) => {
         const items = (r && r.items) || [];
+        if (cls === 'bargains') await nameItems(items);
         put(box, h('h2', title), items.length ? h('ul', items.map(row)) : h('p.sub', T.none));
       }).catch((e) => put(box, h('h2', title), h('p.msg.error', e.text)));
       return box;
@@ -51,16 +52,28 @@ export function render(view) {
   return () => { alive = false; };
 }
 
+// Bargains carry item ids only: the names come from their campaigns.
+async function nameItems(bargains) {
+  const ids = [...new Set(bargains.map((b) => b.campaign_id))].slice(0, 5);
+  const names = new Map();
+  await Promise.all(ids.map((id) => get('/campaigns/' + id).then((c) => {
+    for (const i of c.items || []) names.set(i.id, i.name);
+  }).catch(() => null)));
+  for (const b of bargains) b.item_name = names.get(b.item_id) || '';
+}
+
 function bargainRow(b) {
   return h('li', link('/b/' + b.id,
+    h('span.item-name', b.item_name || ''),
     h('span', T.bargainStatuses[b.status] || ''),
     h('span', price(b.current_price_fen), ' ', h('s.orig', price(b.original_price_fen))),
     b.cuts_left ? h('small', fmt(T.cutsLeft, { n: b.cuts_left })) : null));
 }
 
 function orderRow(o) {
+  const first = (o.lines || [])[0];
   return h('li', link('/o/' + o.id,
-    h('span', fmt(T.orderNo, { id: o.id })),
+    h('span', first && first.name ? first.name : fmt(T.orderNo, { id: o.id })),
     h('span.status', T.statuses[o.status] || ''),
     h('span', price(o.total_fen))));
 }
