@@ -1,7 +1,7 @@
 // test_errors.mjs — the refusals a shopper meets on the share landing and
 // the bargain page: helping twice, an expired bargain, a dead link.
 
-import { BASE, makeItem, phone, apiLogin, api, shot, text, sql, check, eq } from './lib.mjs';
+import { BASE, makeItem, phone, apiLogin, api, shot, text, sql, check, eq, Skip } from './lib.mjs';
 
 async function startBargain(itemId) {
   const owner = await apiLogin();
@@ -119,5 +119,39 @@ export async function test_the_daily_help_limit_is_said_in_words() {
   eq(await text(page, '.actions .msg.error'), '你今天帮好友砍价的次数用完了，明天再来吧。', 'daily help limit');
   check(await page.locator('button.help').isEnabled(), 'the button is back');
   await shot(page, '35-help-daily-limit');
+  await context.close();
+}
+
+// Checkout refusals: the item sold out between success and order, in
+// words; then a placed order cancelled by the shopper gives its stock back.
+export async function test_checkout_sold_out_in_words_and_an_order_cancelled() {
+  if ((await api('POST', '/cart/quote', { body: { lines: [] } })).status === 404) throw new Skip('no orders API yet');
+  const { itemId } = makeItem({ targetCuts: 2, cutMin: 5000, cutMax: 15000, stock: 5 });
+  const { owner, bargain } = await startBargain(itemId);
+  for (let i = 0; i < 2; i++) eq((await api('POST', `/bargains/${bargain.id}/cut`, { token: owner.token, ip: owner.ip })).status, 200, 'self-cut');
+  const { page, context } = await phone({ token: owner.token });
+  await page.goto(`${BASE}/b/${bargain.id}/checkout`);
+  await page.locator('.quote .total').waitFor();
+  for (const [k, v] of Object.entries({ name: '王五', phone: '13700137000', province: '北京市', city: '北京市', district: '海淀区', detail: '中关村大街 1 号' })) {
+    await page.fill(`input[name=${k}]`, v);
+  }
+  sql(`UPDATE campaign_item SET stock_total = stock_total - stock_left, stock_left = 0 WHERE id = ${itemId}`);
+  await page.locator('button.place').click();
+  await page.locator('p.msg.error').filter({ hasText: '抢光' }).waitFor();
+  eq(await text(page, 'p.msg.error'), '手慢了，商品已经被抢光了。', 'sold out at checkout');
+  await shot(page, '36-checkout-sold-out');
+  sql(`UPDATE campaign_item SET stock_total = stock_total + 3, stock_left = 3 WHERE id = ${itemId}`);
+  await page.locator('button.place').click();
+  await page.waitForURL(/\/o\/\d+$/);
+  await page.locator('.status[data-status=pending_payment]').waitFor();
+  eq(sql(`SELECT stock_left, stock_reserved FROM campaign_item WHERE id = ${itemId}`)[0], ['2', '1'], 'stock reserved');
+  await page.locator('button.cancel').click();
+  eq(await text(page, 'button.cancel'), '再点一次，确认取消订单', 'the first tap asks again');
+  eq(await text(page, '.status'), '待支付', 'not cancelled by one tap');
+  await page.locator('button.cancel').click();
+  await page.locator('.status[data-status=cancelled]').waitFor();
+  eq(await text(page, '.status'), '已取消', 'cancelled');
+  eq(sql(`SELECT stock_left, stock_reserved FROM campaign_item WHERE id = ${itemId}`)[0], ['3', '0'], 'stock released');
+  check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
   await context.close();
 }

@@ -147,6 +147,7 @@ export const T = {
   payWaiting: '正在确认支付结果…',
   paid: '支付成功',
   cancelOrder: '取消订单',
+  cancelConfirm: '再点一次，确认取消订单',
   statuses: {
     pending_payment: '待支付',
     paid: '已支付',

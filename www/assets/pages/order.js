@@ -49,7 +49,15 @@ export function render(view, [id]) {
           if (e.code === 'invalid_state') load();
         }
       });
+      let armed = false;
       cancel.addEventListener('click', async () => {
+        // Two taps: a slip of the thumb never cancels an order.
+        if (!armed) {
+          armed = true;
+          cancel.textContent = T.cancelConfirm;
+          setTimeout(() => { armed = false; if (cancel.isConnected) cancel.textContent = T.cancelOrder; }, 4000);
+          return;
+        }
         cancel.disabled = true;
         try { show(await post('/orders/' + id + '/cancel')); } catch (e) { toast(e.text, 3500); cancel.disabled = false; }
       });
