@@ -15,7 +15,13 @@
  * stragglers; what is still unanswered then is counted as timed out.
  *
  * Usage: openloop -r RATE -c CONNECTIONS -d SECONDS [-D DRAIN_SECONDS]
- *                 [-H 'Name: value']... http://127.0.0.1:PORT/path
+ *                 [-H 'Name: value']... [-f REQUEST_FILE] http://127.0.0.1:PORT/path
+ * With -f, the requests come from the file instead of the URL's path: one
+ * per line, "METHOD PATH", then any headers, each after a tab ("POST
+ * /api/v1/s/x/help<TAB>Authorization: Bearer ..."); request k is line k, each
+ * line is sent once (the file must hold at least RATE * SECONDS lines), in
+ * order; the URL still names the server. -H headers go on every request. A
+ * method other than GET and HEAD is sent with "Content-Length: 0".
  * Prints a human summary and one "RESULT key=value ..." line for scripts.
  * Exit status: 0 when the run completed (errors are results, not failures),
  * 2 on bad usage, 1 when the run could not happen at all. */
@@ -45,6 +51,7 @@
 #define OPENLOOP_DURATION_MAX 600.0
 #define OPENLOOP_REQUESTS_MAX 20000000ULL
 #define OPENLOOP_HEADERS_MAX 16
+#define OPENLOOP_FILE_MAX (1024LL * 1024 * 1024) /* bytes of a -f request file */
 #define OPENLOOP_REQUEST_MAX 8192
 #define OPENLOOP_RESPONSE_MAX (4 * 1024 * 1024)
 #define OPENLOOP_READ_CHUNK 16384
@@ -72,6 +79,11 @@ struct run {
 	struct sockaddr_in address;
 	char request[OPENLOOP_REQUEST_MAX];
 	size_t request_size;
+	/* With -f: every request, whole, one after the other; request k is
+	 * listed[listed_at[k]] to listed[listed_at[k + 1]]. */
+	char *listed;
+	size_t *listed_at;
+	uint64_t listed_count;
 	double rate;
 	int connection_count;
 	double duration_s, drain_s;
@@ -121,7 +133,7 @@ static int64_t now_ns(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: openloop -r RATE -c CONNECTIONS -d SECONDS [-D DRAIN_SECONDS] "
-			"[-H 'Name: value']... http://127.0.0.1:PORT/path\n");
+			"[-H 'Name: value']... [-f REQUEST_FILE] http://127.0.0.1:PORT/path\n");
 	exit(2);
 }
 
@@ -175,8 +187,107 @@ static int parse_url(const char *url, struct sockaddr_in *address, char *path, s
 	return 0;
 }
 
+/* Appends text to the growing buffer (*buffer, *length, *capacity). */
+static void append(char **buffer, size_t *length, size_t *capacity, const char *text, size_t size)
+{
+	while (*length + size > *capacity) {
+		*capacity = *capacity ? *capacity * 2 : 1 << 20;
+		*buffer = xrealloc(*buffer, *capacity);
+	}
+	memcpy(*buffer + *length, text, size);
+	*length += size;
+}
+
+/* Reads the -f file into run->listed: each line made a whole request with
+ * the common headers. Exits 2 on a bad line, 1 if the file cannot be read. */
+static void read_request_file(struct run *run, const char *path, const char **headers, int header_count)
+{
+	FILE *file = fopen(path, "r");
+	if (file == NULL) {
+		fprintf(stderr, "openloop: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	size_t length = 0, capacity = 0, offsets_capacity = 0;
+	char *line = NULL;
+	size_t line_capacity = 0;
+	ssize_t got;
+	unsigned port = (unsigned)ntohs(run->address.sin_port);
+	while ((got = getline(&line, &line_capacity, file)) >= 0) {
+		while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r'))
+			line[--got] = '\0';
+		if (got == 0)
+			continue;
+		if (run->listed_count + 2 > offsets_capacity) {
+			offsets_capacity = offsets_capacity ? offsets_capacity * 2 : 65536;
+			run->listed_at = xrealloc(run->listed_at, offsets_capacity * sizeof(size_t));
+		}
+		run->listed_at[run->listed_count++] = length;
+		char *fields = line;
+		char *first = strsep(&fields, "\t");
+		char *space = strchr(first, ' ');
+		if (space == NULL || space == first || space[1] != '/' || strchr(space + 1, ' ') != NULL) {
+			fprintf(stderr, "openloop: %s: line %llu is not \"METHOD /path\"\n", path,
+				(unsigned long long)run->listed_count);
+			exit(2);
+		}
+		*space = '\0';
+		char head[OPENLOOP_REQUEST_MAX];
+		int written = snprintf(head, sizeof(head),
+				       "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nUser-Agent: kanjia-openloop\r\n"
+				       "Accept: application/json\r\n%s",
+				       first, space + 1, port,
+				       strcmp(first, "GET") == 0 || strcmp(first, "HEAD") == 0 ? ""
+											: "Content-Length: 0\r\n");
+		if (written <= 0 || (size_t)written >= sizeof(head)) {
+			fprintf(stderr, "openloop: %s: line %llu is too long\n", path, (unsigned long long)run->listed_count);
+			exit(2);
+		}
+		append(&run->listed, &length, &capacity, head, (size_t)written);
+		char *header;
+		while ((header = strsep(&fields, "\t")) != NULL) {
+			if (*header == '\0')
+				continue;
+			if (strchr(header, ':') == NULL) {
+				fprintf(stderr, "openloop: %s: line %llu has a header without a colon\n", path,
+					(unsigned long long)run->listed_count);
+				exit(2);
+			}
+			append(&run->listed, &length, &capacity, header, strlen(header));
+			append(&run->listed, &length, &capacity, "\r\n", 2);
+		}
+		for (int i = 0; i < header_count; i++) {
+			append(&run->listed, &length, &capacity, headers[i], strlen(headers[i]));
+			append(&run->listed, &length, &capacity, "\r\n", 2);
+		}
+		append(&run->listed, &length, &capacity, "\r\n", 2);
+		if (length > OPENLOOP_FILE_MAX) {
+			fprintf(stderr, "openloop: %s: more than %lld bytes of requests\n", path, OPENLOOP_FILE_MAX);
+			exit(2);
+		}
+	}
+	free(line);
+	fclose(file);
+	if (run->listed_count == 0) {
+		fprintf(stderr, "openloop: %s: no requests\n", path);
+		exit(2);
+	}
+	run->listed_at[run->listed_count] = length;
+}
+
+/* The bytes of request k. */
+static const char *request_bytes(const struct run *run, uint64_t k, size_t *size)
+{
+	if (run->listed == NULL) {
+		*size = run->request_size;
+		return run->request;
+	}
+	*size = run->listed_at[k + 1] - run->listed_at[k];
+	return run->listed + run->listed_at[k];
+}
+
 static void parse_arguments(struct run *run, int argc, char **argv)
 {
+	const char *request_file = NULL;
 	const char *headers[OPENLOOP_HEADERS_MAX];
 	int header_count = 0;
 	run->rate = 0;
@@ -184,7 +295,7 @@ static void parse_arguments(struct run *run, int argc, char **argv)
 	run->duration_s = 0;
 	run->drain_s = 5;
 	int option;
-	while ((option = getopt(argc, argv, "r:c:d:D:H:")) != -1) {
+	while ((option = getopt(argc, argv, "r:c:d:D:H:f:")) != -1) {
 		switch (option) {
 		case 'r':
 			run->rate = strtod(optarg, NULL);
@@ -197,6 +308,9 @@ static void parse_arguments(struct run *run, int argc, char **argv)
 			break;
 		case 'D':
 			run->drain_s = strtod(optarg, NULL);
+			break;
+		case 'f':
+			request_file = optarg;
 			break;
 		case 'H':
 			if (header_count == OPENLOOP_HEADERS_MAX || strpbrk(optarg, "\r\n") != NULL ||
@@ -248,6 +362,14 @@ static void parse_arguments(struct run *run, int argc, char **argv)
 		exit(2);
 	}
 	run->total = (uint64_t)total;
+	if (request_file != NULL) {
+		read_request_file(run, request_file, headers, header_count);
+		if (run->listed_count < run->total) {
+			fprintf(stderr, "openloop: %s holds %llu requests, the run needs %llu (rate * duration)\n",
+				request_file, (unsigned long long)run->listed_count, (unsigned long long)run->total);
+			exit(2);
+		}
+	}
 }
 
 /* ------------------------------------------------------- HTTP responses */
@@ -431,9 +553,10 @@ static int conn_take_idle(struct run *run)
 static void conn_write(struct run *run, int index)
 {
 	struct conn *conn = &run->conns[index];
-	while (conn->written < run->request_size) {
-		ssize_t sent = send(conn->fd, run->request + conn->written, run->request_size - conn->written,
-				    MSG_NOSIGNAL);
+	size_t size;
+	const char *request = request_bytes(run, conn->request, &size);
+	while (conn->written < size) {
+		ssize_t sent = send(conn->fd, request + conn->written, size - conn->written, MSG_NOSIGNAL);
 		if (sent < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
 				if (!conn->want_write)
@@ -706,8 +829,12 @@ int main(int argc, char **argv)
 					conn_connected(&run, index);
 				continue;
 			}
-			if (conn->state == CONN_BUSY && (what & EPOLLOUT) && conn->written < run.request_size)
-				conn_write(&run, index);
+			if (conn->state == CONN_BUSY && (what & EPOLLOUT)) {
+				size_t request_size;
+				request_bytes(&run, conn->request, &request_size);
+				if (conn->written < request_size)
+					conn_write(&run, index);
+			}
 			if ((conn->state == CONN_BUSY || conn->state == CONN_IDLE) &&
 			    (what & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
 				conn_read(&run, index);
@@ -776,5 +903,7 @@ int main(int argc, char **argv)
 	free(run.conns);
 	free(run.idle);
 	free(run.latency_ns);
+	free(run.listed);
+	free(run.listed_at);
 	return interrupted ? 1 : 0;
 }

@@ -4,29 +4,51 @@
 # nginx); see tests/bench/README.md for what it measures and why.
 #
 # Stages, each through the same nginx, interleaved A B C D (then D at 16 and
-# 256 connections, then R) for BENCH_ROUNDS rounds, medians reported:
+# 256 connections, then R, then the bargain stages) for BENCH_ROUNDS rounds,
+# medians reported:
 #   A  nginx serving www/index.html                      (nginx's floor)
 #   B  bare_fcgi.c behind nginx, {"ok":true}             (FastCGI's floor)
 #   C  GET /api/v1/campaigns, if it answers 200          (cheapest real route)
 #   D  GET /api/v1/me with a bearer token                (JWT + 2 queries)
 #   R  sqlref.c: /me's two statements from plain C       (the database's ceiling)
-# For A to D: saturation throughput with wrk (closed loop), then latency with
-# openloop.c at 80% of that stage's own saturation rate (open loop, timed from
-# the scheduled send, so queueing shows).
+#   H1 POST /api/v1/s/{code}/help, many helpers, ONE hot bargain (also at 16
+#      and 256 connections, saturation only)
+#   H2 the same spread over BENCH_HELP_BARGAINS (10,000) bargains
+#   L  GET /api/v1/s/{code}, the share landing
+#   HR helpref.c: the help transaction's SQL from plain C, on one hot bargain
+#      and on the 10,000, at the pool's DB concurrency (and at
+#      BENCH_HR_WIDE connections)                     (the database's ceiling)
+# For A to D, H1, H2 and L: saturation throughput with wrk (closed loop), then
+# latency with openloop.c at 80% of that stage's own saturation rate (open
+# loop, timed from the scheduled send, so queueing shows).
+#
+# The help stages never repeat a (helper, bargain) pair (a 409
+# already_helped would be an error): every hot run gets a bargain of its
+# own, every run gets its own range of pairs, and the requests (tokens
+# minted here with the pool's jwt_secret by helpgen.c) are written to a list
+# that openloop -f and wrk's Lua script (written below) send once each. After
+# every help run the cut invariants are checked by SQL (PASS/FAIL).
 #
 # Environment (set by ./dev): KANJIA_BASE_URL, KANJIA_RUN_DIR, KANJIA_CONF,
 # KANJIA_BIN, KANJIA_REPO. Knobs:
-#   BENCH_QUICK=1           ~1 minute smoke run (wrk 2 s, the others 1 s)
-#   BENCH_DURATION=10       seconds of each wrk run
-#   BENCH_OPEN_DURATION=5   seconds of each open-loop run
-#   BENCH_SQL_DURATION=5    seconds of each sqlref run
+#   BENCH_QUICK=1           ~2 minute smoke run (wrk 2 s, the others 1 s, 2 rounds)
+#   BENCH_DURATION=6        seconds of each wrk run
+#   BENCH_OPEN_DURATION=4   seconds of each open-loop run
+#   BENCH_SQL_DURATION=3    seconds of each sqlref and helpref run
 #   BENCH_CONNECTIONS=64    connections for A-D (and the open-loop runs)
 #   BENCH_WRK_THREADS=2     wrk -t
-#   BENCH_ROUNDS=3          rounds (the median of them is reported)
+#   BENCH_ROUNDS=3          rounds (the median of them is reported; 2 quick)
 #   BENCH_LOAD_PERCENT=80   open-loop rate, percent of measured saturation
 #   BENCH_SQL_THREADS       sqlref connections (default: the pool's workers,
 #                           the number of DB connections GET /me can use)
 #   BENCH_SHOPPERS=10000    shoppers seeded so the tables are not tiny
+#   BENCH_HELPERS=200000    helper shoppers of the help stages (phones 171...)
+#   BENCH_HELP_BARGAINS=10000  bargains of H2 and HR-many (owners 172...)
+#   BENCH_HELP_RATE_CAP=6000   req/s a help wrk run is given requests for
+#                           (its list: cap * BENCH_DURATION; a run that uses
+#                           them all is flagged, its rate a lower bound)
+#   BENCH_HR_WIDE=64        helpref's second connection count; 0: skip (the
+#                           default with BENCH_QUICK)
 #   BENCH_NGINX_PORT        port of the private nginx used only when the
 #                           instance's nginx.conf does not include nginx.d/
 #                           (default: the instance's port + 1)
@@ -74,18 +96,23 @@ knob() {
 }
 
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
-	default_duration=2 default_open=1 default_sql=1 SETTLE=0.2
+	default_duration=2 default_open=1 default_sql=1 default_rounds=2 default_hr_wide=0 SETTLE=0.2
 else
-	default_duration=10 default_open=5 default_sql=5 SETTLE=0.5
+	default_duration=6 default_open=4 default_sql=3 default_rounds=3 default_hr_wide=64 SETTLE=0.5
 fi
 DURATION=$(knob BENCH_DURATION "$default_duration" 120)
 OPEN_DURATION=$(knob BENCH_OPEN_DURATION "$default_open" 120)
 SQL_DURATION=$(knob BENCH_SQL_DURATION "$default_sql" 120)
 CONNECTIONS=$(knob BENCH_CONNECTIONS 64 4096)
 WRK_THREADS=$(knob BENCH_WRK_THREADS 2 64)
-ROUNDS=$(knob BENCH_ROUNDS 3 9)
+ROUNDS=$(knob BENCH_ROUNDS "$default_rounds" 9)
 LOAD_PERCENT=$(knob BENCH_LOAD_PERCENT 80 100)
 SHOPPERS=$(knob BENCH_SHOPPERS 10000 1000000)
+HELPERS=$(knob BENCH_HELPERS 200000 5000000)
+HELP_BARGAINS=$(knob BENCH_HELP_BARGAINS 10000 100000)
+HELP_RATE_CAP=$(knob BENCH_HELP_RATE_CAP 6000 200000)
+HR_WIDE=${BENCH_HR_WIDE:-$default_hr_wide}
+[[ $HR_WIDE == 0 ]] || HR_WIDE=$(knob BENCH_HR_WIDE "$default_hr_wide" 1024)
 ((CONNECTIONS >= WRK_THREADS)) || die "BENCH_CONNECTIONS must be at least BENCH_WRK_THREADS"
 # The ratio stages: D at fewer and more connections than the main ones.
 LOW_CONNECTIONS=16
@@ -97,6 +124,16 @@ BARE_MAX_SECONDS=1800 # bare_fcgi's own bound, in case this script dies hard
 # Targets (reported PASS/MISS, never an exit status).
 TARGET_D_OVER_B_PERCENT=50
 TARGET_D_P99_MS=20
+# Issue 3's, for the bargain stages.
+TARGET_HELP_OVER_REF_PERCENT=75 # H1 / HR-hot and H2 / HR-many
+TARGET_L_OVER_B_PERCENT=45
+TARGET_BARGAIN_P99_MS=50          # H1, H2, L at 80% of their saturation
+TARGET_HIGH_OVER_LOW_PERCENT=80   # H1 at 256 connections vs at 16: within 20%
+# The bench item: a huge distance (no bargain reaches the floor in a run),
+# cuts of 1-2 fen, no rewards (rewards_json '{}': no coupon insert in the
+# help transaction), a daily help limit no helper reaches.
+ITEM_PRICE_FEN=10000000000
+HOT_OWNERS=200 # owners of hot bargains (phones 173...): one per hot run
 
 # Reads key $1 from the pool config ("key = value"); default $2.
 conf_value() {
@@ -124,6 +161,8 @@ rm -f "$OUT"/*.txt
 BARE_PID=''
 NGINX_INCLUDE_FILE=''
 PRIVATE_NGINX_CONF=''
+CONF_BACKUP=''
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	local i
 	set +e
@@ -140,6 +179,10 @@ cleanup() {
 		rm -f "$NGINX_INCLUDE_FILE"
 		nginx_instance -s reload 2>/dev/null
 	fi
+	if [[ -n $CONF_BACKUP && -f $CONF_BACKUP ]]; then
+		cat "$CONF_BACKUP" >"$CONF" && rm -f "$CONF_BACKUP"
+		pool_reload
+	fi
 	if [[ -n $PRIVATE_NGINX_CONF ]]; then
 		nginx -p "$RUN/" -c "$PRIVATE_NGINX_CONF" -e "$RUN/bench-nginx-error.log" -s quit 2>/dev/null
 		for ((i = 0; i < 100; i++)); do
@@ -153,6 +196,21 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 nginx_instance() { nginx -p "$RUN/" -c "$RUN/nginx.conf" -e "$RUN/nginx-error.log" "$@"; }
+
+# Has the kanjiad pool re-read $CONF (SIGHUP) and waits up to 5 s for its
+# log to say so. Returns 1 if it did not.
+pool_reload() {
+	local pid i before
+	pid=$(cat "$RUN/kanjiad.pid" 2>/dev/null || true)
+	[[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+	before=$(grep -c 'config reloaded' "$RUN/kanjiad.log" 2>/dev/null || true)
+	kill -HUP "$pid" || return 1
+	for ((i = 0; i < 50; i++)); do
+		(($(grep -c 'config reloaded' "$RUN/kanjiad.log" 2>/dev/null || true) > before)) && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 # Prints the HTTP status of GET $1 (extra curl args after it); 000 if none.
 http_code() {
@@ -184,6 +242,69 @@ cc "${CFLAGS_BENCH[@]}" -o "$BIN_DIR/bare_fcgi" "$HERE/bare_fcgi.c" -lfcgi ||
 # shellcheck disable=SC2046 # pkg-config's words are meant to split
 cc "${CFLAGS_BENCH[@]}" -pthread $(pkg-config --cflags libmariadb) -o "$BIN_DIR/sqlref" "$HERE/sqlref.c" \
 	$(pkg-config --libs libmariadb) || die "sqlref.c did not compile (libmariadb-dev?)"
+# shellcheck disable=SC2046
+cc "${CFLAGS_BENCH[@]}" -pthread $(pkg-config --cflags libmariadb) -o "$BIN_DIR/helpref" "$HERE/helpref.c" \
+	$(pkg-config --libs libmariadb) || die "helpref.c did not compile (libmariadb-dev?)"
+cc "${CFLAGS_BENCH[@]}" -o "$BIN_DIR/helpgen" "$HERE/helpgen.c" -lcrypto ||
+	die "helpgen.c did not compile (libssl-dev?)"
+
+# wrk's script for the help stages: requests from a list file ($BENCH_LIST,
+# helpgen.c's format, openloop -f's too), thread t of $BENCH_LIST_STRIDE
+# sending lines t, t + stride, ... once each. A thread whose share runs out
+# stops (and says so in the LIST lines that done() prints): its run's rate
+# is then a lower bound.
+LIST_LUA=$BIN_DIR/requests.lua
+cat >"$LIST_LUA" <<'LUA'
+-- Written by tests/bench/run.sh: each request of the list file once.
+local next_id = 0
+local threads = {}
+function setup(thread)
+	thread:set("thread_id", next_id)
+	next_id = next_id + 1
+	table.insert(threads, thread)
+end
+function init(args)
+	local stride = tonumber(os.getenv("BENCH_LIST_STRIDE"))
+	list = {}
+	count = 0
+	used = 0
+	exhausted = 0
+	local k = 0
+	for line in io.lines(os.getenv("BENCH_LIST")) do
+		if k % stride == thread_id then
+			local first, rest = line:match("^([^\t]*)(.*)$")
+			local method, target = first:match("^(%S+) (%S+)$")
+			local headers = {}
+			for header in rest:gmatch("[^\t]+") do
+				local name, value = header:match("^([^:]+):%s*(.*)$")
+				headers[name] = value
+			end
+			local body = nil
+			if method ~= "GET" and method ~= "HEAD" then body = "" end
+			count = count + 1
+			list[count] = wrk.format(method, target, headers, body)
+		end
+		k = k + 1
+	end
+end
+function request()
+	if used >= count then
+		if exhausted == 0 then
+			exhausted = 1
+			wrk.thread:stop()
+		end
+		return wrk.format("GET", "/index.html")
+	end
+	used = used + 1
+	return list[used]
+end
+function done(summary, latency, requests)
+	for _, thread in ipairs(threads) do
+		io.write(string.format("LIST thread=%d used=%d of=%d exhausted=%d\n", thread:get("thread_id"),
+			thread:get("used"), thread:get("count"), thread:get("exhausted")))
+	end
+end
+LUA
 
 # ------------------------------------------------------------------ nginx
 
@@ -324,6 +445,137 @@ else
 	warn "$C_NOTE"
 fi
 
+# ------------------------------------------------------ the bargain data
+
+# The anti-fraud velocity limits on helps (fraud_help_limits, by default
+# "ip:30/1h subnet:20/1h device:20/1h") answer 429 to all but the first few
+# helps of a load test, which all come from 127.0.0.1. For this run the
+# pool's config says none (an empty value), unless it already sets the key;
+# the pool reloads it (SIGHUP), and the original config is put back and
+# reloaded on exit. The rest of the anti-fraud path (the rules, the events,
+# the signature) runs as usual and is measured.
+HELP_LIMITS_NOTE="fraud_help_limits as configured"
+if ! grep -Eq '^[[:space:]]*fraud_help_limits[[:space:]]*=' "$CONF"; then
+	CONF_BACKUP=$RUN/bench-kanjia.conf.orig
+	cp -p "$CONF" "$CONF_BACKUP"
+	printf '# Added by tests/bench/run.sh for one run: no velocity limit on helps.\nfraud_help_limits =\n' >>"$CONF"
+	pool_reload || die "the pool did not reload $CONF (with fraud_help_limits empty) within 5 s"
+	sleep 1 # the old generation drains
+	HELP_LIMITS_NOTE="fraud_help_limits empty (none) for this run, via SIGHUP"
+	say "the pool reloaded with no velocity limit on helps (fraud_help_limits =)"
+fi
+
+# One campaign ("kanjia bench"), one item with a huge distance, HELPERS
+# helper shoppers (phones 171...), HELP_BARGAINS bargains owned by others
+# (172...), hot bargains made one per hot run (owners 173...). All by SQL;
+# the previous run's bench bargains and their cuts are deleted first, so
+# every run starts with fresh bargains and no pair can repeat.
+BARGAIN_DIR=$RUN/bench-bargain
+mkdir -p "$BARGAIN_DIR"
+rm -f "$BARGAIN_DIR"/*.list
+seed_started=$(date +%s)
+say "seeding the bargain stages: $HELPERS helpers, $HELP_BARGAINS bargains"
+# Shoppers of prefix $1, numbered 1..$2, unless they are there already.
+seed_shoppers() {
+	local have
+	have=$(db -e "SELECT COUNT(*) FROM shopper WHERE phone LIKE '$1%'")
+	((have >= $2)) && return 0
+	db -e "INSERT IGNORE INTO shopper (phone, created_at) SELECT CONCAT('$1', LPAD(seq, 8, '0')), UTC_TIMESTAMP()
+	       FROM seq_1_to_$2" || die "seeding the $1... shoppers failed"
+}
+seed_shoppers 171 "$HELPERS"
+seed_shoppers 172 "$HELP_BARGAINS"
+seed_shoppers 173 "$HOT_OWNERS"
+CAMPAIGN_ID=$(db -e "SELECT id FROM campaign WHERE title = 'kanjia bench' ORDER BY id LIMIT 1")
+if [[ -z $CAMPAIGN_ID ]]; then
+	CAMPAIGN_ID=$(db -e "INSERT INTO campaign (title, starts_at, ends_at, created_at, updated_at)
+	                     VALUES ('kanjia bench', UTC_TIMESTAMP() - INTERVAL 1 DAY, UTC_TIMESTAMP() + INTERVAL 30 DAY,
+	                             UTC_TIMESTAMP(), UTC_TIMESTAMP());
+	                     SELECT LAST_INSERT_ID()")
+fi
+[[ $CAMPAIGN_ID =~ ^[0-9]+$ ]] || die "no bench campaign"
+db -e "UPDATE campaign SET starts_at = UTC_TIMESTAMP() - INTERVAL 1 DAY, ends_at = UTC_TIMESTAMP() + INTERVAL 30 DAY
+       WHERE id = $CAMPAIGN_ID" || die "cannot reopen the bench campaign"
+ITEM_ID=$(db -e "SELECT id FROM campaign_item WHERE campaign_id = $CAMPAIGN_ID ORDER BY id LIMIT 1")
+if [[ -z $ITEM_ID ]]; then
+	ITEM_ID=$(db -e "INSERT INTO campaign_item (campaign_id, name, images_json, original_price_fen, floor_price_fen,
+	                   stock_total, stock_left, cut_min_fen, cut_max_fen, target_cuts, self_cuts_per_day,
+	                   helps_per_user_per_day, bargains_per_user, helps_per_bargain, bargain_ttl_s, pay_within_s,
+	                   rewards_json, created_at, updated_at)
+	                 VALUES ($CAMPAIGN_ID, 'bench item', '[]', $ITEM_PRICE_FEN, 0, 1000, 1000, 1, 2, NULL, 1,
+	                   1000000, 1, NULL, 604800, 900, '{}', UTC_TIMESTAMP(), UTC_TIMESTAMP());
+	                 SELECT LAST_INSERT_ID()")
+fi
+[[ $ITEM_ID =~ ^[0-9]+$ ]] || die "no bench item"
+old=$(db -e "SELECT COUNT(*) FROM bargain_cut WHERE campaign_id = $CAMPAIGN_ID")
+db <<-SQL || die "deleting the previous run's bench bargains failed"
+	DELETE FROM bargain_cut WHERE campaign_id = $CAMPAIGN_ID;
+	DELETE FROM share_open WHERE campaign_id = $CAMPAIGN_ID;
+	DELETE FROM reward_grant WHERE campaign_id = $CAMPAIGN_ID;
+	DELETE FROM bargain WHERE campaign_id = $CAMPAIGN_ID;
+SQL
+# A run tag in the share codes: this run's codes are not the last run's.
+RUN_TAG=$(od -An -tx1 -N6 /dev/urandom | tr -d ' \n')
+# The bargain columns a start copies from the item (fcgi/route_bargain.c).
+BARGAIN_INSERT="INSERT INTO bargain (campaign_id, item_id, user_id, share_code, original_price_fen, floor_price_fen,
+	current_price_fen, cut_min_fen, cut_max_fen, target_cuts, self_cuts_per_day, helps_per_user_per_day,
+	helps_per_bargain, pay_within_s, rewards_json, started_at, expires_at)"
+BARGAIN_VALUES="$CAMPAIGN_ID, $ITEM_ID, s.id, SUBSTR(MD5(CONCAT('$RUN_TAG', s.id)), 1, 16), $ITEM_PRICE_FEN, 0,
+	$ITEM_PRICE_FEN, 1, 2, NULL, 1, 1000000, NULL, 900, '{}', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 7 DAY"
+db -e "$BARGAIN_INSERT SELECT $BARGAIN_VALUES FROM shopper s WHERE s.phone LIKE '172%' ORDER BY s.id
+       LIMIT $HELP_BARGAINS" || die "inserting the bench bargains failed"
+read -r MANY_LO MANY_HI many_count < <(db -e "SELECT MIN(id), MAX(id), COUNT(*) FROM bargain
+	WHERE campaign_id = $CAMPAIGN_ID")
+((many_count == HELP_BARGAINS)) || die "expected $HELP_BARGAINS bench bargains, found $many_count"
+HELPER_IDS=$BARGAIN_DIR/helpers.ids
+MANY_IDS=$BARGAIN_DIR/bargains.ids
+MANY_CODES=$BARGAIN_DIR/bargains.codes
+db -e "SELECT id FROM shopper WHERE phone LIKE '171%' ORDER BY id LIMIT $HELPERS" >"$HELPER_IDS"
+db -e "SELECT id FROM bargain WHERE id BETWEEN $MANY_LO AND $MANY_HI ORDER BY id" >"$MANY_IDS"
+db -e "SELECT share_code FROM bargain WHERE id BETWEEN $MANY_LO AND $MANY_HI ORDER BY id" >"$MANY_CODES"
+mapfile -t HOT_OWNER_IDS < <(db -e "SELECT id FROM shopper WHERE phone LIKE '173%' ORDER BY id LIMIT $HOT_OWNERS")
+((${#HOT_OWNER_IDS[@]} == HOT_OWNERS)) || die "expected $HOT_OWNERS hot bargain owners"
+LANDING_CODE=$(head -n 1 "$MANY_CODES")
+say "  bench campaign $CAMPAIGN_ID, item $ITEM_ID, bargains $MANY_LO..$MANY_HI; $old old cuts deleted;" \
+	"$(($(date +%s) - seed_started))s"
+
+# A fresh hot bargain: sets HOT_ID and HOT_CODE.
+HOT_USED=0
+new_hot_bargain() {
+	((HOT_USED < HOT_OWNERS)) || die "more than $HOT_OWNERS hot runs: raise HOT_OWNERS in run.sh"
+	local owner=${HOT_OWNER_IDS[$HOT_USED]}
+	HOT_USED=$((HOT_USED + 1))
+	read -r HOT_ID HOT_CODE < <(db -e "$BARGAIN_INSERT SELECT $BARGAIN_VALUES FROM shopper s WHERE s.id = $owner;
+		SELECT id, share_code FROM bargain WHERE id = LAST_INSERT_ID()")
+	[[ $HOT_ID =~ ^[0-9]+$ && ${#HOT_CODE} == 16 ]] || die "making a hot bargain failed"
+}
+
+# The next unused index of the pairs over the many bargains (helpgen.c).
+MANY_NEXT=0
+# Writes a list of $3 help requests to $1: $2 hot (on HOT_CODE) or many.
+make_list() {
+	local file=$1 mode=$2 count=$3
+	if [[ $mode == hot ]]; then
+		((count <= HELPERS)) || die "a hot run needs $count helpers: raise BENCH_HELPERS"
+		"$BIN_DIR/helpgen" -f "$CONF" -H "$HELPER_IDS" -m hot -c "$HOT_CODE" -o 0 -n "$count" >"$file" ||
+			die "helpgen failed"
+	else
+		"$BIN_DIR/helpgen" -f "$CONF" -H "$HELPER_IDS" -m many -B "$MANY_CODES" -o "$MANY_NEXT" -n "$count" \
+			>"$file" || die "helpgen failed"
+		MANY_NEXT=$((MANY_NEXT + count))
+	fi
+}
+
+# One help through the API, and the landing, before anything is measured.
+new_hot_bargain
+make_list "$BARGAIN_DIR/smoke.list" hot 1
+smoke_token=$(sed -n 's/.*Authorization: Bearer \([^\t]*\).*/\1/p' "$BARGAIN_DIR/smoke.list")
+code=$(curl -s -o "$OUT/help-smoke.txt" -w '%{http_code}' --max-time 10 -X POST \
+	-H "Authorization: Bearer $smoke_token" "$BASE/api/v1/s/$HOT_CODE/help" || true)
+[[ $code == 200 ]] || die "POST /api/v1/s/$HOT_CODE/help with a minted token answered $code: $(cat "$OUT/help-smoke.txt")"
+code=$(http_code "$BASE/api/v1/s/$LANDING_CODE")
+[[ $code == 200 ]] || die "GET /api/v1/s/$LANDING_CODE answered $code"
+
 # ------------------------------------------------------- CPU accounting
 
 # Where the machine's CPU went during a measurement, by process group: the
@@ -402,6 +654,7 @@ saturate() {
 	log=$OUT/$tag-wrk.txt
 	local threads=$WRK_THREADS
 	((threads > connections)) && threads=$connections
+	export BENCH_LIST_STRIDE=$threads # for $LIST_LUA: one share of the list per thread
 	cpu_snapshot "$OUT/cpu-before"
 	timeout $((DURATION + 30)) wrk -t"$threads" -c"$connections" -d"${DURATION}s" --timeout 5s "$@" "$url" \
 		>"$log" 2>&1 || die "wrk failed on $url (see $log)"
@@ -415,6 +668,7 @@ saturate() {
 		/Socket errors:/ { gsub(",", ""); e += $4 + $6 + $8 + $10 }
 		END { print e + 0 }' "$log")
 	SAT_TOTAL=$(awk '/requests in/ { print $1 }' "$log")
+	SAT_OK=$((SAT_TOTAL - $(awk '/Non-2xx or 3xx responses:/ { e += $NF } END { print e + 0 }' "$log")))
 	sleep "$SETTLE"
 }
 
@@ -435,6 +689,8 @@ open_loop() {
 	OPEN_TOTAL=$(result_field "$line" answered)
 	OPEN_P50=$(result_field "$line" p50)
 	OPEN_P99=$(result_field "$line" p99)
+	OPEN_BAD=$(result_field "$line" bad_status)
+	OPEN_TIMEOUTS=$(result_field "$line" timeouts)
 	sleep "$SETTLE"
 }
 
@@ -488,6 +744,159 @@ stage_sql() {
 	sleep "$SETTLE"
 }
 
+# ------------------------------------------------------ bargain stages
+
+# The InnoDB row lock counters: "waits time_ms".
+row_lock_counters() {
+	db -e "SELECT SUM(IF(VARIABLE_NAME = 'INNODB_ROW_LOCK_WAITS', VARIABLE_VALUE, 0)),
+	              SUM(IF(VARIABLE_NAME = 'INNODB_ROW_LOCK_TIME', VARIABLE_VALUE, 0))
+	       FROM information_schema.GLOBAL_STATUS
+	       WHERE VARIABLE_NAME IN ('INNODB_ROW_LOCK_WAITS', 'INNODB_ROW_LOCK_TIME')" | tr '\t' ' '
+}
+# Stores, for stage key $1, the row lock waits per transaction and their
+# mean wait since counters $2 ("waits ms"), over $3 transactions.
+row_lock_record() {
+	local key=$1 before=$2 transactions=$3 after waits wait_ms
+	after=$(row_lock_counters)
+	read -r waits wait_ms < <(awk -v b="$before" -v a="$after" -v n="$transactions" \
+		'BEGIN { split(b, x, " "); split(a, y, " "); w = y[1] - x[1]; t = y[2] - x[2]
+		         printf "%.2f %.2f\n", (n > 0 ? w / n : 0), (w > 0 ? t / w : 0) }')
+	RESULT[$key:lockwaits]=$waits
+	RESULT[$key:lockwait_ms]=$wait_ms
+}
+
+# The helps recorded on bargains $1..$2 (from the bargain rows).
+helps_on() { db -e "SELECT COALESCE(SUM(helpers), 0) FROM bargain WHERE id BETWEEN $1 AND $2"; }
+
+# The cut invariants after a help run on bargains $2..$3, for stage key $1:
+# every bargain's cuts sum to original - current, current >= floor,
+# helpers = its help rows, no (bargain, helper) twice; and the help rows the
+# run added ($4 before it) are at least the $5 helps answered 2xx and at
+# most $6 more (requests in flight when the load tool stopped). Stores
+# PASS/FAIL in RESULT[$1:check] and says why in $OUT/checks.txt.
+check_helps() {
+	local key=$1 lo=$2 hi=$3 before=$4 ok=$5 slack=$6 line verdict=PASS
+	local bargains bad_sum bad_floor bad_helpers helps dups added
+	line=$(db -e "SELECT COUNT(*),
+	                COALESCE(SUM(COALESCE(k.total, 0) <> b.original_price_fen - b.current_price_fen), 0),
+	                COALESCE(SUM(b.current_price_fen < b.floor_price_fen), 0),
+	                COALESCE(SUM(b.helpers <> COALESCE(k.helps, 0)), 0),
+	                COALESCE(SUM(k.helps), 0)
+	              FROM bargain b LEFT JOIN (
+	                SELECT bargain_id, SUM(cut_fen) AS total, SUM(kind = 'help') AS helps FROM bargain_cut
+	                WHERE bargain_id BETWEEN $lo AND $hi GROUP BY bargain_id) k ON k.bargain_id = b.id
+	              WHERE b.id BETWEEN $lo AND $hi;
+	              SELECT COUNT(*) FROM (SELECT 1 FROM bargain_cut WHERE bargain_id BETWEEN $lo AND $hi
+	                AND helper_id IS NOT NULL GROUP BY bargain_id, helper_id HAVING COUNT(*) > 1) d" | tr '\n\t' '  ')
+	read -r bargains bad_sum bad_floor bad_helpers helps dups <<<"$line"
+	added=$((helps - before))
+	if ((bad_sum || bad_floor || bad_helpers || dups || added < ok || added > ok + slack)); then
+		verdict=FAIL
+	fi
+	RESULT[$key:check]=$verdict
+	printf '%s %s: %s bargains; sum != original-current: %s, current < floor: %s, helpers != help rows: %s, duplicate (bargain, helper): %s; help rows added %s for %s answered 2xx (+ up to %s in flight)\n' \
+		"$verdict" "$key" "$bargains" "$bad_sum" "$bad_floor" "$bad_helpers" "$dups" "$added" "$ok" "$slack" >>"$OUT/checks.txt"
+	[[ $verdict == PASS ]] || warn "correctness check FAILED after $key (see $OUT/checks.txt)"
+}
+
+# A help stage in round $2: $1 H1 (a fresh hot bargain per run) or H2 (the
+# many), wrk at $3 connections; unless $4 is "saturation", then the open
+# loop at LOAD_PERCENT of that rate.
+help_stage() {
+	local name=$1 round=$2 connections=$3 only=${4:-} mode=many lo=$MANY_LO hi=$MANY_HI before counters
+	local key=$name:$round list=$BARGAIN_DIR/run.list rate count
+	if [[ $name == H1* ]]; then
+		mode=hot
+		new_hot_bargain
+		lo=$HOT_ID hi=$HOT_ID
+	fi
+	make_list "$list" "$mode" $((HELP_RATE_CAP * DURATION))
+	before=$(helps_on "$lo" "$hi")
+	counters=$(row_lock_counters)
+	export BENCH_LIST=$list
+	saturate "$name-r$round" "$BASE/" "$connections" -s "$LIST_LUA"
+	if grep -q 'exhausted=1' "$OUT/$name-r$round-wrk.txt"; then
+		warn "$name round $round used its whole list of $((HELP_RATE_CAP * DURATION)) requests: its rate is a" \
+			"lower bound (raise BENCH_HELP_RATE_CAP)"
+		RESULT[$key:exhausted]=1
+	fi
+	if [[ $mode == hot ]]; then
+		row_lock_record "$key" "$counters" "$SAT_TOTAL"
+	fi
+	check_helps "$key:sat" "$lo" "$hi" "$before" "$SAT_OK" "$connections"
+	RESULT[$key:rate]=$SAT_RATE
+	RESULT[$key:errors]=$SAT_ERRORS
+	RESULT[$key:requests]=$SAT_TOTAL
+	RESULT[$key:cpu]=$SAT_CPU
+	RESULT[$key:check]=${RESULT[$key:sat:check]}
+	if [[ $only == saturation ]]; then
+		say "  $name: $SAT_RATE help/s saturated at $connections connections; errors $SAT_ERRORS;" \
+			"check ${RESULT[$key:check]}"
+		return
+	fi
+	# The open loop: a list of exactly what it will send, on a fresh hot
+	# bargain for H1.
+	rate=$(awk -v r="$SAT_RATE" -v p="$LOAD_PERCENT" 'BEGIN { x = r * p / 100; if (x < 1) x = 1; printf "%.1f", x }')
+	count=$(awk -v r="$rate" -v d="$OPEN_DURATION" 'BEGIN { printf "%d", r * d + 2 }')
+	if [[ $mode == hot ]]; then
+		new_hot_bargain
+		lo=$HOT_ID hi=$HOT_ID
+	fi
+	make_list "$list" "$mode" "$count"
+	before=$(helps_on "$lo" "$hi")
+	open_loop "$name-r$round" "$BASE/" "$SAT_RATE" -f "$list"
+	check_helps "$key:open" "$lo" "$hi" "$before" $((OPEN_TOTAL - OPEN_BAD)) $((CONNECTIONS + OPEN_TIMEOUTS))
+	RESULT[$key:p50]=$OPEN_P50
+	RESULT[$key:p99]=$OPEN_P99
+	RESULT[$key:errors]=$((SAT_ERRORS + OPEN_ERRORS))
+	RESULT[$key:requests]=$((SAT_TOTAL + OPEN_TOTAL))
+	RESULT[$key:open]=$OPEN_RATE/$OPEN_TARGET
+	if [[ ${RESULT[$key:open:check]} != PASS ]]; then
+		RESULT[$key:check]=FAIL
+	fi
+	say "  $name: $SAT_RATE help/s saturated; at $OPEN_TARGET req/s: p50 $OPEN_P50 ms, p99 $OPEN_P99 ms;" \
+		"errors $((SAT_ERRORS + OPEN_ERRORS)); check ${RESULT[$key:check]}"
+}
+
+# helpref in round $2 as stage $1: $3 hot or many, $4 connections.
+stage_helpref() {
+	local name=$1 round=$2 mode=$3 threads=$4 key=$1:$2 log=$OUT/$1-r$2-helpref.txt line
+	local cap=$((20000 * SQL_DURATION)) lo=$MANY_LO hi=$MANY_HI before counters target
+	if [[ $mode == hot ]]; then
+		((cap > HELPERS)) && cap=$HELPERS
+		new_hot_bargain
+		lo=$HOT_ID hi=$HOT_ID
+		target=(-m hot -b "$HOT_ID" -o 0)
+	else
+		target=(-m many -B "$MANY_IDS" -o "$MANY_NEXT")
+		MANY_NEXT=$((MANY_NEXT + cap))
+	fi
+	before=$(helps_on "$lo" "$hi")
+	counters=$(row_lock_counters)
+	cpu_snapshot "$OUT/cpu-before"
+	timeout $((SQL_DURATION + 30)) "$BIN_DIR/helpref" -f "$CONF" -S "$DB_SOCKET" -H "$HELPER_IDS" "${target[@]}" \
+		-n "$cap" -c "$threads" -d "$SQL_DURATION" >"$log" 2>&1 || die "helpref failed (see $log)"
+	cpu_snapshot "$OUT/cpu-after"
+	RESULT[$key:cpu]=$(cpu_split "$OUT/cpu-before" "$OUT/cpu-after")
+	line=$(grep '^RESULT ' "$log") || die "no RESULT line in $log"
+	local metric
+	for metric in rate p50 p99 errors answered hold_min_ms hold_max_ms exhausted; do
+		RESULT[$key:$metric]=$(result_field "$line" "$metric")
+	done
+	RESULT[$key:requests]=${RESULT[$key:answered]}
+	if [[ $mode == hot ]]; then
+		row_lock_record "$key" "$counters" "${RESULT[$key:answered]}"
+	fi
+	if [[ ${RESULT[$key:exhausted]} == 1 ]]; then
+		warn "$name round $round ran out of pairs: its rate is a lower bound"
+	fi
+	check_helps "$key" "$lo" "$hi" "$before" "${RESULT[$key:answered]}" 0
+	say "  $name: ${RESULT[$key:rate]} tx/s at $threads connections; p50 ${RESULT[$key:p50]} ms," \
+		"p99 ${RESULT[$key:p99]} ms; lock held ${RESULT[$key:hold_min_ms]}-${RESULT[$key:hold_max_ms]} ms;" \
+		"errors ${RESULT[$key:errors]}; check ${RESULT[$key:check]}"
+	sleep "$SETTLE"
+}
+
 STAGES=(A B)
 ((HAVE_C)) && STAGES+=(C)
 STAGES+=(D)
@@ -521,8 +930,11 @@ started_at=$(date +%s)
 # Warm-up: one second per stage, unmeasured (caches, prepared statements,
 # the workers' first connections).
 stage_count=${#STAGES[@]}
+hr_runs=2
+((HR_WIDE)) && hr_runs=4
 estimate=$(awk -v r="$ROUNDS" -v n="$stage_count" -v w="$DURATION" -v o="$OPEN_DURATION" -v q="$SQL_DURATION" \
-	-v s="$SETTLE" 'BEGIN { printf "%.0f", n + r * (n * (w + o + 2 * s) + 2 * (w + s) + q + 0.3 + s) }')
+	-v s="$SETTLE" -v h="$hr_runs" \
+	'BEGIN { printf "%.0f", n + 3 + r * ((n + 3) * (w + o + 2 * s) + 4 * (w + s) + (1 + h) * (q + 0.3 + s) + 8) }')
 say "about ${estimate}s of load from here (longer if a stage is overloaded: the open loop drains up to ${OPEN_DRAIN}s)"
 say "warming up"
 for name in "${STAGES[@]}"; do
@@ -532,6 +944,13 @@ for name in "${STAGES[@]}"; do
 		wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d1s "$(url_of "$name")" >/dev/null 2>&1 || true
 	fi
 done
+export BENCH_LIST=$BARGAIN_DIR/run.list BENCH_LIST_STRIDE=$WRK_THREADS
+new_hot_bargain
+make_list "$BENCH_LIST" hot "$HELP_RATE_CAP"
+wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d1s -s "$LIST_LUA" "$BASE/" >/dev/null 2>&1 || true
+make_list "$BENCH_LIST" many "$HELP_RATE_CAP"
+wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d1s -s "$LIST_LUA" "$BASE/" >/dev/null 2>&1 || true
+wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d1s "$BASE/api/v1/s/$LANDING_CODE" >/dev/null 2>&1 || true
 
 for ((round = 1; round <= ROUNDS; round++)); do
 	say "round $round of $ROUNDS"
@@ -541,6 +960,17 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	stage_connections D$LOW_CONNECTIONS "$round" "$LOW_CONNECTIONS"
 	stage_connections D$HIGH_CONNECTIONS "$round" "$HIGH_CONNECTIONS"
 	stage_sql "$round"
+	help_stage H1 "$round" "$CONNECTIONS"
+	help_stage H1x$LOW_CONNECTIONS "$round" "$LOW_CONNECTIONS" saturation
+	help_stage H1x$HIGH_CONNECTIONS "$round" "$HIGH_CONNECTIONS" saturation
+	help_stage H2 "$round" "$CONNECTIONS"
+	stage L "$round" "$BASE/api/v1/s/$LANDING_CODE"
+	stage_helpref HRh "$round" hot "$SQL_THREADS"
+	stage_helpref HRm "$round" many "$SQL_THREADS"
+	if ((HR_WIDE)); then
+		stage_helpref "HRh$HR_WIDE" "$round" hot "$HR_WIDE"
+		stage_helpref "HRm$HR_WIDE" "$round" many "$HR_WIDE"
+	fi
 done
 elapsed=$(($(date +%s) - started_at))
 
@@ -620,7 +1050,18 @@ print_row "D GET /api/v1/me" D "$CONNECTIONS"
 print_row "D GET /api/v1/me (saturation)" D$LOW_CONNECTIONS "$LOW_CONNECTIONS"
 print_row "D GET /api/v1/me (saturation)" D$HIGH_CONNECTIONS "$HIGH_CONNECTIONS"
 print_row "R sqlref, /me's SQL (tx/s)" R "$SQL_THREADS"
-echo "(p50/p99: open loop at $LOAD_PERCENT% of the stage's saturation, timed from the scheduled send; R: per transaction, closed loop)"
+print_row "H1 help, one hot bargain" H1 "$CONNECTIONS"
+print_row "H1 help, hot (saturation)" H1x$LOW_CONNECTIONS "$LOW_CONNECTIONS"
+print_row "H1 help, hot (saturation)" H1x$HIGH_CONNECTIONS "$HIGH_CONNECTIONS"
+print_row "H2 help, $HELP_BARGAINS bargains" H2 "$CONNECTIONS"
+print_row "L share landing GET /s/{code}" L "$CONNECTIONS"
+print_row "HR helpref hot (tx/s)" HRh "$SQL_THREADS"
+print_row "HR helpref many (tx/s)" HRm "$SQL_THREADS"
+if ((HR_WIDE)); then
+	print_row "HR helpref hot (tx/s)" "HRh$HR_WIDE" "$HR_WIDE"
+	print_row "HR helpref many (tx/s)" "HRm$HR_WIDE" "$HR_WIDE"
+fi
+echo "(p50/p99: open loop at $LOAD_PERCENT% of the stage's saturation, timed from the scheduled send; R, HR: per transaction, closed loop)"
 
 # The mean over the rounds of the CPU split of stage $1.
 cpu_mean() {
@@ -635,7 +1076,9 @@ echo "CPU during the saturation runs, % of all $(nproc) cores (mean of rounds). 
 echo "outside this benchmark (if large, the box was shared and the numbers are suspect); unattr: kernel/irq time"
 echo "and processes that exited mid-run:"
 printf '%-30s%8s%8s%8s%8s%8s%8s%8s%8s\n' stage nginx pool bare mariadb load other unattr idle
-for stage in A B C D "D$LOW_CONNECTIONS" "D$HIGH_CONNECTIONS" R; do
+BARGAIN_STAGES=(H1 "H1x$LOW_CONNECTIONS" "H1x$HIGH_CONNECTIONS" H2 L HRh HRm)
+((HR_WIDE)) && BARGAIN_STAGES+=("HRh$HR_WIDE" "HRm$HR_WIDE")
+for stage in A B C D "D$LOW_CONNECTIONS" "D$HIGH_CONNECTIONS" R "${BARGAIN_STAGES[@]}"; do
 	[[ $stage == C ]] && ! ((HAVE_C)) && continue
 	printf '%-30s%s\n' "$stage" "$(cpu_mean "$stage")"
 done
@@ -650,7 +1093,61 @@ echo "D p99 at $CONNECTIONS conns      $d_p99 ms   (target < $TARGET_D_P99_MS ms
 echo "B/A throughput        $(ratio "$b" "$(median A rate)")%"
 echo "D/R (me over its SQL) $(ratio "$d" "$(median R rate)")%"
 echo "D at $LOW_CONNECTIONS/$CONNECTIONS/$HIGH_CONNECTIONS conns  $(median D$LOW_CONNECTIONS rate) / $d / $(median D$HIGH_CONNECTIONS rate) req/s  ($(ratio "$(median D$LOW_CONNECTIONS rate)" "$d")% / 100% / $(ratio "$(median D$HIGH_CONNECTIONS rate)" "$d")%)"
-echo "raw outputs: $OUT/"
+
+# The bargain stages (issue 3's targets).
+h1=$(median H1 rate)
+h2=$(median H2 rate)
+l=$(median L rate)
+hrh=$(median HRh rate)
+hrm=$(median HRm rate)
+h1_low=$(median "H1x$LOW_CONNECTIONS" rate)
+h1_high=$(median "H1x$HIGH_CONNECTIONS" rate)
+h1_over_ref=$(ratio "$h1" "$hrh")
+h2_over_ref=$(ratio "$h2" "$hrm")
+l_over_b=$(ratio "$l" "$b")
+high_over_low=$(ratio "$h1_high" "$h1_low")
+p99_worst=$(printf '%s\n' "$(median H1 p99)" "$(median H2 p99)" "$(median L p99)" | sort -g | tail -n 1)
+bargain_errors=0
+for stage in "${BARGAIN_STAGES[@]}"; do
+	bargain_errors=$((bargain_errors + $(total "$stage" errors)))
+done
+checks_run=$(grep -c '' "$OUT/checks.txt" 2>/dev/null || true)
+checks_failed=$(grep -c '^FAIL' "$OUT/checks.txt" 2>/dev/null || true)
+within=$(awk -v x="$high_over_low" -v t="$TARGET_HIGH_OVER_LOW_PERCENT" \
+	'BEGIN { print (x >= t && x <= 200 - t) ? "PASS" : "MISS" }')
+echo "H1/HR-hot throughput  $h1_over_ref%   (target >= $TARGET_HELP_OVER_REF_PERCENT%)   $(verdict "$h1_over_ref" '>=' "$TARGET_HELP_OVER_REF_PERCENT")"
+echo "H2/HR-many throughput $h2_over_ref%   (target >= $TARGET_HELP_OVER_REF_PERCENT%)   $(verdict "$h2_over_ref" '>=' "$TARGET_HELP_OVER_REF_PERCENT")"
+echo "L/B throughput        $l_over_b%   (target >= $TARGET_L_OVER_B_PERCENT%)   $(verdict "$l_over_b" '>=' "$TARGET_L_OVER_B_PERCENT")"
+echo "p99 at $LOAD_PERCENT% of saturation  H1 $(median H1 p99) / H2 $(median H2 p99) / L $(median L p99) ms   (target < $TARGET_BARGAIN_P99_MS ms each)   $(verdict "$p99_worst" '<' "$TARGET_BARGAIN_P99_MS")"
+echo "H1 at $LOW_CONNECTIONS/$CONNECTIONS/$HIGH_CONNECTIONS conns  $h1_low / $h1 / $h1_high req/s; $HIGH_CONNECTIONS over $LOW_CONNECTIONS: $high_over_low%   (target within 20%)   $within"
+echo "bargain stage errors  $bargain_errors   (target 0)   $([[ $bargain_errors == 0 ]] && echo PASS || echo MISS)"
+echo "cut invariants        $((checks_run - checks_failed)) of $checks_run help runs   (sum = original - current, current >= floor, helpers = help rows, no duplicate helper, every 2xx recorded)   $([[ $checks_run -gt 0 && $checks_failed == 0 ]] && echo PASS || echo FAIL)"
+echo "H1/H2 (hot over many) $(ratio "$h1" "$h2")%;  HR-hot/HR-many $(ratio "$hrh" "$hrm")%"
+echo
+echo "The hot bargain (row lock), medians: lock held per help from the UPDATE's answer to COMMIT sent / answered"
+echo "(helpref), InnoDB row lock waits per help and their mean wait:"
+for stage in HRh "HRh$HR_WIDE" H1; do
+	[[ $stage == HRh0 ]] && continue
+	rate=$(median "$stage" rate)
+	if [[ $stage == HRh* ]]; then
+		hold_min=$(median "$stage" hold_min_ms)
+		hold_max=$(median "$stage" hold_max_ms)
+		printf '  %-7s %8.0f tx/s   held %s / %s ms (ceiling %s / %s tx/s)   waits %s per tx, %s ms each\n' "$stage" "$rate" \
+			"$hold_min" "$hold_max" "$(awk -v h="$hold_min" 'BEGIN { printf "%.0f", (h > 0 ? 1000 / h : 0) }')" \
+			"$(awk -v h="$hold_max" 'BEGIN { printf "%.0f", (h > 0 ? 1000 / h : 0) }')" \
+			"$(median "$stage" lockwaits)" "$(median "$stage" lockwait_ms)"
+	else
+		printf '  %-7s %8.0f req/s  waits %s per help, %s ms each (through the pool: %s DB connections)\n' "$stage" "$rate" \
+			"$(median "$stage" lockwaits)" "$(median "$stage" lockwait_ms)" "$WORKERS"
+	fi
+done
+echo "fraud:   $HELP_LIMITS_NOTE; $(db -e 'SELECT COUNT(*) FROM fraud_rule WHERE enabled = 1') fraud rules enabled"
+echo "data:    campaign $CAMPAIGN_ID, item $ITEM_ID (price $ITEM_PRICE_FEN fen, floor 0, cuts 1-2 fen, no rewards), $HELPERS helpers, $HELP_BARGAINS bargains + $HOT_USED hot ones; landing: /api/v1/s/$LANDING_CODE"
+echo "raw outputs: $OUT/ (cut checks: $OUT/checks.txt)"
+if ((checks_failed > 0)); then
+	echo "bench: a cut invariant failed after a help run: see $OUT/checks.txt" >&2
+	exit 1
+fi
 if ((BROKE)); then
 	echo "bench: a stage answered errors on more than 1% of its requests: the numbers above are not trustworthy" >&2
 	exit 1
