@@ -66,6 +66,7 @@ static const struct config_key config_keys[] = {
 	    "order velocity limits, as fraud_sms_limits"),
 	KEY(fraud_fast_help_s, CONFIG_INT, "10", 0, 3600, "a help this soon after the previous one is fast (letter F)"),
 	KEY(fraud_new_account_s, CONFIG_INT, "86400", 0, 31536000, "an account younger than this is new (letter N)"),
+	KEY(fraud_keep_days, CONFIG_INT, "35", 1, 3650, "days fraud_event and fraud_decision rows are kept (dry runs reach back 31)"),
 	/* anti-fraud: end */
 	KEY(timezone, CONFIG_STRING, "Asia/Shanghai", 1, 64, "the shop's time zone for windows and daily limits"),
 	KEY(public_base_url, CONFIG_STRING, "http://127.0.0.1:8080", 8, 255, "base of share links"),

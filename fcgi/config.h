@@ -53,6 +53,7 @@ struct config {
 	char *fraud_order_limits;
 	int64_t fraud_fast_help_s;
 	int64_t fraud_new_account_s;
+	int64_t fraud_keep_days;
 	/* anti-fraud: end */
 	/* shop */
 	char *timezone;

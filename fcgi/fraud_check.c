@@ -17,7 +17,8 @@
 #include "token.h"
 
 #define RELOAD_CHECK_US 1000000 /* read fraud_state.version at most this often */
-#define RULES_MAX 5000
+#define SWEEP_EVERY_S 60
+#define SWEEP_BATCH 5000
 
 /* The worker's compiled rules and when their version was last checked. */
 static struct fraud_ruleset ruleset = { .version = -1 };
@@ -332,6 +333,30 @@ int fraud_help_prepare(struct request *request, int64_t bargain_id, int64_t help
 		stored += length - (FRAUD_SIGNATURE_MAX - 1);
 	help->signature = arena_printf(&request->arena, "%s%s", stored, help->letter);
 	return 0;
+}
+
+/* ================================================================= sweep */
+
+static const char *const sql_events_forget =
+	"DELETE FROM fraud_event WHERE created_at < FROM_UNIXTIME(?) LIMIT 5000";
+static const char *const sql_decisions_forget =
+	"DELETE FROM fraud_decision WHERE created_at < FROM_UNIXTIME(?) LIMIT 5000";
+
+long fraud_sweep(struct request *request)
+{
+	static int64_t last;
+	if (request->now - last < SWEEP_EVERY_S && request->now >= last)
+		return 0;
+	last = request->now;
+	int64_t before = request->now - request->config->fraud_keep_days * 86400;
+	struct db_rows events, decisions;
+	if (db_run(request, &events, sql_events_forget, "i", before) != 0 ||
+	    db_run(request, &decisions, sql_decisions_forget, "i", before) != 0)
+		return -1;
+	long forgotten = (long)(events.affected + decisions.affected);
+	if (forgotten > 0)
+		log_info("fraud: forgot %ld records older than %lld days", forgotten, (long long)request->config->fraud_keep_days);
+	return forgotten;
 }
 
 /* ================================================================ shadow */

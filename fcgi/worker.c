@@ -19,7 +19,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
-#include "fraud.h"
+#include "fraud_check.h"
 #include "http.h"
 #include "log.h"
 #include "order.h"
@@ -45,6 +45,7 @@ static void sweep(struct request *request, struct db *db, const struct config *c
 	request->config = config;
 	request->now = clock_now();
 	bargain_sweep(request);
+	fraud_sweep(request);
 	order_sweep(request);
 	arena_reset(&request->arena);
 	struct arena keep = request->arena;
