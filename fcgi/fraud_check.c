@@ -150,6 +150,7 @@ int fraud_check(struct request *request, enum fraud_scope scope, const struct fr
 
 	const char *scope_name = fraud_scope_name(scope);
 	outcome->action = verdict.action;
+	outcome->phone = phone;
 	struct db_rows inserted;
 	status = db_run(request, &inserted, sql_event_insert, "issiissssssss", request->now, scope_name,
 			fraud_action_name(verdict.action), subject->user_id, subject->bargain_id,

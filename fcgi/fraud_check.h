@@ -23,6 +23,25 @@
  * fraud_check() reads fraud_state.version at most once a second per worker
  * and recompiles only when it changed.
  *
+ * Orders (route_order.c) use it the same way, first thing in the order's
+ * transaction:
+ *
+ *	struct fraud_subject subject = { .user_id = request->session.user_id,
+ *					 .bargain_id = bargain_id };   (0: none)
+ *	struct fraud_outcome outcome;
+ *	if ((status = fraud_check(request, FRAUD_SCOPE_ORDER, &subject, &outcome)) != 0)
+ *		return status;                          (403 risk_rejected)
+ *	if (outcome.action == FRAUD_SHADOW)
+ *		... answer as if created; create nothing
+ *	if ((status = fraud_velocity(request, FRAUD_SCOPE_ORDER, outcome.phone)) != 0)
+ *		return status;                          (429 rate_limited)
+ *	... create the order; for review:
+ *	fraud_hold(request, "order", order_id, outcome.decision_id, false);
+ *
+ * and never order a held bargain (bargain.held = 1: "AND held = 0" in the
+ * UPDATE that marks it ordered, 409 bargain_not_succeeded); before shipping
+ * a held order, fraud_is_held() says whether an admin has released it.
+ *
  * Velocity limits (fraud_velocity) are separate: config keys
  * fraud_{sms,login,help,order}_limits, counted with limit.h's conditional
  * upserts in rate_counter under buckets
@@ -56,6 +75,7 @@ struct fraud_outcome {
 	int64_t event_id;
 	int64_t decision_id; /* 0 for allow */
 	int64_t rule_id;     /* 0 for allow */
+	const char *phone;   /* the phone checked (given or read), or NULL; the arena owns it */
 };
 
 /* Checks request in scope. Returns 0 with *outcome (OUT) filled for allow,

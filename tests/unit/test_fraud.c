@@ -408,6 +408,30 @@ START_TEST(phones_agents_masks_devices)
 }
 END_TEST
 
+START_TEST(utf8_clean_replaces_invalid_bytes)
+{
+	char out[64];
+	fraud_utf8_clean("", 0, out);
+	ck_assert_str_eq(out, "");
+	fraud_utf8_clean("abc 手机", strlen("abc 手机"), out);
+	ck_assert_str_eq(out, "abc 手机");
+	fraud_utf8_clean("a\xff" "b", 3, out);
+	ck_assert_str_eq(out, "a\xef\xbf\xbd" "b");
+	/* A character cut in half at the end, an overlong form, a surrogate,
+	 * and a code point above U+10FFFF. */
+	fraud_utf8_clean("\xe6\x89", 2, out);
+	ck_assert_str_eq(out, "\xef\xbf\xbd\xef\xbf\xbd");
+	fraud_utf8_clean("\xc0\xaf", 2, out);
+	ck_assert_str_eq(out, "\xef\xbf\xbd\xef\xbf\xbd");
+	fraud_utf8_clean("\xed\xa0\x80", 3, out);
+	ck_assert_str_eq(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	fraud_utf8_clean("\xf4\x90\x80\x80", 4, out);
+	ck_assert_str_eq(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	fraud_utf8_clean("\xf0\x9f\x98\x80", 4, out); /* an emoji stays */
+	ck_assert_str_eq(out, "\xf0\x9f\x98\x80");
+}
+END_TEST
+
 START_TEST(signature_letters_by_priority)
 {
 	struct fraud_help_facts facts;
@@ -480,6 +504,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(bad, huge_values_are_cut_to_the_field_limit);
 	tcase_add_test(bad, catastrophic_pattern_is_bounded);
 	tcase_add_test(bad, pattern_cannot_raise_the_limits);
+	tcase_add_test(bad, utf8_clean_replaces_invalid_bytes);
 	suite_add_tcase(suite, bad);
 	TCase *matching = tcase_create("matching");
 	tcase_add_test(matching, utf8_patterns_match_characters);
