@@ -646,6 +646,26 @@ cpu_split() {
 
 declare -A RESULT # RESULT[stage:round:metric] = value
 
+# The server's counters: "statements log_fsyncs row_lock_waits
+# row_lock_time_ms" (global status; this query's own statements are noise).
+db_counters() {
+	db -e "SELECT SUM(IF(VARIABLE_NAME = 'QUESTIONS', VARIABLE_VALUE, 0)),
+	              SUM(IF(VARIABLE_NAME = 'INNODB_DATA_FSYNCS', VARIABLE_VALUE, 0)),
+	              SUM(IF(VARIABLE_NAME = 'INNODB_ROW_LOCK_WAITS', VARIABLE_VALUE, 0)),
+	              SUM(IF(VARIABLE_NAME = 'INNODB_ROW_LOCK_TIME', VARIABLE_VALUE, 0))
+	       FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN
+	         ('QUESTIONS', 'INNODB_DATA_FSYNCS', 'INNODB_ROW_LOCK_WAITS', 'INNODB_ROW_LOCK_TIME')" | tr '\t' ' '
+}
+# The database's work per request since counters $1, over $2 requests:
+# "statements fsyncs row_lock_waits mean_wait_ms".
+db_per_request() {
+	awk -v b="$1" -v a="$(db_counters)" -v n="$2" 'BEGIN {
+		split(b, x, " "); split(a, y, " "); if (n < 1) n = 1
+		w = y[3] - x[3]
+		printf "%.1f %.2f %.2f %.2f\n", (y[1] - x[1]) / n, (y[2] - x[2]) / n, w / n, (w > 0 ? (y[4] - x[4]) / w : 0)
+	}'
+}
+
 # wrk's saturation run: sets SAT_RATE and SAT_ERRORS, log in $OUT.
 # $1 file tag, $2 url, $3 connections, rest: extra wrk arguments.
 saturate() {
@@ -655,6 +675,8 @@ saturate() {
 	local threads=$WRK_THREADS
 	((threads > connections)) && threads=$connections
 	export BENCH_LIST_STRIDE=$threads # for $LIST_LUA: one share of the list per thread
+	local counters
+	counters=$(db_counters)
 	cpu_snapshot "$OUT/cpu-before"
 	timeout $((DURATION + 30)) wrk -t"$threads" -c"$connections" -d"${DURATION}s" --timeout 5s "$@" "$url" \
 		>"$log" 2>&1 || die "wrk failed on $url (see $log)"
@@ -669,6 +691,8 @@ saturate() {
 		END { print e + 0 }' "$log")
 	SAT_TOTAL=$(awk '/requests in/ { print $1 }' "$log")
 	SAT_OK=$((SAT_TOTAL - $(awk '/Non-2xx or 3xx responses:/ { e += $NF } END { print e + 0 }' "$log")))
+	SAT_DB=$(db_per_request "$counters" "$SAT_TOTAL")
+	printf '%s\n' "$SAT_DB" >"$OUT/$tag-db.txt"
 	sleep "$SETTLE"
 }
 
@@ -711,6 +735,7 @@ stage() {
 	RESULT[$name:$round:requests]=$((SAT_TOTAL + OPEN_TOTAL))
 	RESULT[$name:$round:open]=$OPEN_RATE/$OPEN_TARGET
 	RESULT[$name:$round:cpu]=$SAT_CPU
+	RESULT[$name:$round:db]=$SAT_DB
 	say "  $name: $SAT_RATE req/s saturated; at $OPEN_TARGET req/s: p50 $OPEN_P50 ms, p99 $OPEN_P99 ms;" \
 		"errors $((SAT_ERRORS + OPEN_ERRORS))"
 }
@@ -723,11 +748,13 @@ stage_connections() {
 	RESULT[$name:$round:errors]=$SAT_ERRORS
 	RESULT[$name:$round:requests]=$SAT_TOTAL
 	RESULT[$name:$round:cpu]=$SAT_CPU
+	RESULT[$name:$round:db]=$SAT_DB
 	say "  $name: $SAT_RATE req/s saturated at $connections connections; errors $SAT_ERRORS"
 }
 
 stage_sql() {
-	local round=$1 log=$OUT/R-r$1-sqlref.txt line
+	local round=$1 log=$OUT/R-r$1-sqlref.txt line counters
+	counters=$(db_counters)
 	cpu_snapshot "$OUT/cpu-before"
 	timeout $((SQL_DURATION + 30)) "$BIN_DIR/sqlref" -f "$CONF" -S "$DB_SOCKET" -U "$USER_ID" -j "$JTI" \
 		-c "$SQL_THREADS" -d "$SQL_DURATION" >"$log" 2>&1 || die "sqlref failed (see $log)"
@@ -739,31 +766,13 @@ stage_sql() {
 	RESULT[R:$round:p99]=$(result_field "$line" p99)
 	RESULT[R:$round:errors]=$(result_field "$line" errors)
 	RESULT[R:$round:requests]=$(result_field "$line" answered)
+	RESULT[R:$round:db]=$(db_per_request "$counters" "${RESULT[R:$round:requests]}")
 	say "  R: ${RESULT[R:$round:rate]} tx/s at $SQL_THREADS connections; p50 ${RESULT[R:$round:p50]} ms," \
 		"p99 ${RESULT[R:$round:p99]} ms; errors ${RESULT[R:$round:errors]}"
 	sleep "$SETTLE"
 }
 
 # ------------------------------------------------------ bargain stages
-
-# The InnoDB row lock counters: "waits time_ms".
-row_lock_counters() {
-	db -e "SELECT SUM(IF(VARIABLE_NAME = 'INNODB_ROW_LOCK_WAITS', VARIABLE_VALUE, 0)),
-	              SUM(IF(VARIABLE_NAME = 'INNODB_ROW_LOCK_TIME', VARIABLE_VALUE, 0))
-	       FROM information_schema.GLOBAL_STATUS
-	       WHERE VARIABLE_NAME IN ('INNODB_ROW_LOCK_WAITS', 'INNODB_ROW_LOCK_TIME')" | tr '\t' ' '
-}
-# Stores, for stage key $1, the row lock waits per transaction and their
-# mean wait since counters $2 ("waits ms"), over $3 transactions.
-row_lock_record() {
-	local key=$1 before=$2 transactions=$3 after waits wait_ms
-	after=$(row_lock_counters)
-	read -r waits wait_ms < <(awk -v b="$before" -v a="$after" -v n="$transactions" \
-		'BEGIN { split(b, x, " "); split(a, y, " "); w = y[1] - x[1]; t = y[2] - x[2]
-		         printf "%.2f %.2f\n", (n > 0 ? w / n : 0), (w > 0 ? t / w : 0) }')
-	RESULT[$key:lockwaits]=$waits
-	RESULT[$key:lockwait_ms]=$wait_ms
-}
 
 # The helps recorded on bargains $1..$2 (from the bargain rows).
 helps_on() { db -e "SELECT COALESCE(SUM(helpers), 0) FROM bargain WHERE id BETWEEN $1 AND $2"; }
@@ -803,7 +812,7 @@ check_helps() {
 # many), wrk at $3 connections; unless $4 is "saturation", then the open
 # loop at LOAD_PERCENT of that rate.
 help_stage() {
-	local name=$1 round=$2 connections=$3 only=${4:-} mode=many lo=$MANY_LO hi=$MANY_HI before counters
+	local name=$1 round=$2 connections=$3 only=${4:-} mode=many lo=$MANY_LO hi=$MANY_HI before
 	local key=$name:$round list=$BARGAIN_DIR/run.list rate count
 	if [[ $name == H1* ]]; then
 		mode=hot
@@ -812,7 +821,6 @@ help_stage() {
 	fi
 	make_list "$list" "$mode" $((HELP_RATE_CAP * DURATION))
 	before=$(helps_on "$lo" "$hi")
-	counters=$(row_lock_counters)
 	export BENCH_LIST=$list
 	saturate "$name-r$round" "$BASE/" "$connections" -s "$LIST_LUA"
 	if grep -q 'exhausted=1' "$OUT/$name-r$round-wrk.txt"; then
@@ -820,14 +828,12 @@ help_stage() {
 			"lower bound (raise BENCH_HELP_RATE_CAP)"
 		RESULT[$key:exhausted]=1
 	fi
-	if [[ $mode == hot ]]; then
-		row_lock_record "$key" "$counters" "$SAT_TOTAL"
-	fi
 	check_helps "$key:sat" "$lo" "$hi" "$before" "$SAT_OK" "$connections"
 	RESULT[$key:rate]=$SAT_RATE
 	RESULT[$key:errors]=$SAT_ERRORS
 	RESULT[$key:requests]=$SAT_TOTAL
 	RESULT[$key:cpu]=$SAT_CPU
+	RESULT[$key:db]=$SAT_DB
 	RESULT[$key:check]=${RESULT[$key:sat:check]}
 	if [[ $only == saturation ]]; then
 		say "  $name: $SAT_RATE help/s saturated at $connections connections; errors $SAT_ERRORS;" \
@@ -872,7 +878,7 @@ stage_helpref() {
 		MANY_NEXT=$((MANY_NEXT + cap))
 	fi
 	before=$(helps_on "$lo" "$hi")
-	counters=$(row_lock_counters)
+	counters=$(db_counters)
 	cpu_snapshot "$OUT/cpu-before"
 	timeout $((SQL_DURATION + 30)) "$BIN_DIR/helpref" -f "$CONF" -S "$DB_SOCKET" -H "$HELPER_IDS" "${target[@]}" \
 		-n "$cap" -c "$threads" -d "$SQL_DURATION" >"$log" 2>&1 || die "helpref failed (see $log)"
@@ -884,9 +890,7 @@ stage_helpref() {
 		RESULT[$key:$metric]=$(result_field "$line" "$metric")
 	done
 	RESULT[$key:requests]=${RESULT[$key:answered]}
-	if [[ $mode == hot ]]; then
-		row_lock_record "$key" "$counters" "${RESULT[$key:answered]}"
-	fi
+	RESULT[$key:db]=$(db_per_request "$counters" "${RESULT[$key:answered]}")
 	if [[ ${RESULT[$key:exhausted]} == 1 ]]; then
 		warn "$name round $round ran out of pairs: its rate is a lower bound"
 	fi
@@ -1083,6 +1087,23 @@ for stage in A B C D "D$LOW_CONNECTIONS" "D$HIGH_CONNECTIONS" R "${BARGAIN_STAGE
 	printf '%-30s%s\n' "$stage" "$(cpu_mean "$stage")"
 done
 
+# The database's work per request, mean of the rounds, field $2 of the
+# "statements fsyncs waits wait_ms" of stage $1.
+db_field() {
+	local stage=$1 field=$2 round
+	for ((round = 1; round <= ROUNDS; round++)); do
+		printf '%s\n' "${RESULT[$stage:$round:db]:-}"
+	done | awk -v f="$field" 'NF == 4 { n++; s += $f } END { printf "%.2f", n ? s / n : 0 }'
+}
+echo
+echo "The database's work per request during the saturation runs (mean of rounds): client statements"
+echo "(round trips), InnoDB log fsyncs, row lock waits and their mean wait:"
+printf '%-30s%12s%10s%12s%10s\n' stage statements fsyncs 'lock waits' 'wait ms'
+for stage in D "D$LOW_CONNECTIONS" "D$HIGH_CONNECTIONS" R "${BARGAIN_STAGES[@]}"; do
+	printf '%-30s%12s%10s%12s%10s\n' "$stage" "$(db_field "$stage" 1)" "$(db_field "$stage" 2)" \
+		"$(db_field "$stage" 3)" "$(db_field "$stage" 4)"
+done
+
 d=$(median D rate)
 b=$(median B rate)
 d_over_b=$(ratio "$d" "$b")
@@ -1135,10 +1156,10 @@ for stage in HRh "HRh$HR_WIDE" H1; do
 		printf '  %-7s %8.0f tx/s   held %s / %s ms (ceiling %s / %s tx/s)   waits %s per tx, %s ms each\n' "$stage" "$rate" \
 			"$hold_min" "$hold_max" "$(awk -v h="$hold_min" 'BEGIN { printf "%.0f", (h > 0 ? 1000 / h : 0) }')" \
 			"$(awk -v h="$hold_max" 'BEGIN { printf "%.0f", (h > 0 ? 1000 / h : 0) }')" \
-			"$(median "$stage" lockwaits)" "$(median "$stage" lockwait_ms)"
+			"$(db_field "$stage" 3)" "$(db_field "$stage" 4)"
 	else
 		printf '  %-7s %8.0f req/s  waits %s per help, %s ms each (through the pool: %s DB connections)\n' "$stage" "$rate" \
-			"$(median "$stage" lockwaits)" "$(median "$stage" lockwait_ms)" "$WORKERS"
+			"$(db_field "$stage" 3)" "$(db_field "$stage" 4)" "$WORKERS"
 	fi
 done
 echo "fraud:   $HELP_LIMITS_NOTE; $(db -e 'SELECT COUNT(*) FROM fraud_rule WHERE enabled = 1') fraud rules enabled"
