@@ -256,9 +256,17 @@ int fraud_velocity(struct request *request, enum fraud_scope scope, const char *
 
 /* ================================================================= holds */
 
+/* One review per target: a pending one stays as it is, a released one is
+ * pending again (status is assigned last, so the others see the old one), a
+ * rejected one stays rejected. */
 static const char *const sql_review_insert =
-	"INSERT IGNORE INTO fraud_review (kind, target_id, decision_id, status, created_at) "
-	"VALUES (?, ?, NULLIF(?, 0), 'pending', FROM_UNIXTIME(?))";
+	"INSERT INTO fraud_review (kind, target_id, decision_id, status, created_at) "
+	"VALUES (?, ?, NULLIF(?, 0), 'pending', FROM_UNIXTIME(?)) ON DUPLICATE KEY UPDATE "
+	"decision_id = IF(status = 'released', VALUES(decision_id), decision_id), "
+	"created_at = IF(status = 'released', VALUES(created_at), created_at), "
+	"resolved_at = IF(status = 'released', NULL, resolved_at), "
+	"resolved_by = IF(status = 'released', NULL, resolved_by), "
+	"status = IF(status = 'released', 'pending', status)";
 static const char *const sql_bargain_hold = "UPDATE bargain SET held = 1 WHERE id = ?";
 static const char *const sql_review_state =
 	"SELECT status FROM fraud_review WHERE kind = ? AND target_id = ?";

@@ -386,6 +386,19 @@ def test_review_holds_the_bargain_until_released_or_rejected(ctx):
         eq(ctx.sql("SELECT status, open_slot FROM bargain WHERE id = %d" % b2["id"])[0], ["expired", None],
            "closed bargain")
         ctx.expect(ctx.post("%s/999999999/release" % REVIEWS, token=token), 404, "not_found")
+        # A released bargain that draws another review decision is held and
+        # queued again.
+        _, roomy = make_item(ctx, price=10000, floor=5000, cut_min=1000, cut_max=1000, rewards={})
+        b3 = start(ctx, shopper(ctx), roomy)
+        ctx.expect(help_(ctx, shopper(ctx), b3["share_code"], ua=ua), 200, what="third bargain's first help")
+        review3 = [x for x in ctx.expect(ctx.get(REVIEWS, token=token), 200)["items"] if x["target_id"] == b3["id"]][0]
+        ctx.expect(ctx.post("%s/%d/release" % (REVIEWS, review3["id"]), token=token), 200, what="release b3")
+        eq(ctx.sql_value("SELECT held FROM bargain WHERE id = %d" % b3["id"]), "0", "b3 released")
+        ctx.expect(help_(ctx, shopper(ctx), b3["share_code"], ua=ua), 200, what="third bargain's second help")
+        eq(ctx.sql_value("SELECT held FROM bargain WHERE id = %d" % b3["id"]), "1", "b3 held again")
+        again = [x for x in ctx.expect(ctx.get(REVIEWS, token=token), 200)["items"] if x["target_id"] == b3["id"]]
+        eq([(x["id"], x["status"], x["resolved_at"]) for x in again], [(review3["id"], "pending", None)],
+           "b3 queued again")
         eq([row[0] for row in ctx.sql("SELECT action FROM audit_log WHERE target_type = 'fraud_review' AND target_id "
                                       "IN (%d, %d) ORDER BY id" % (review["id"], review2["id"]))],
            ["fraud_review.release", "fraud_review.reject"], "audit of the reviews")
