@@ -14,6 +14,12 @@
  *           releases it).
  *   allow   go ahead.
  *
+ * What reaches the check is recorded, and nothing else: a request refused
+ * before it (a malformed body; for a help: self-help, a closed bargain, an
+ * earlier help by the same shopper) or rolled back after it (a velocity
+ * limit, a lost race) leaves no event; rate_counter counts the velocity
+ * refusals. Dry runs count over what was recorded.
+ *
  * Inside the caller's transaction (the usual place: first thing in it),
  * the event and the decision commit with it, and a block sets
  * commit_on_error so they are kept while nothing else was written. Outside
