@@ -452,6 +452,13 @@ static int start_transaction(struct request *request, void *context)
 	if (request->now < db_int(&item, 0, ITEM_STARTS) || request->now >= ends_at)
 		return http_error(request, 410, "campaign_not_active");
 
+	/* Count before looking for the open one: a concurrent start that
+	 * commits in between is then found as open (200), never counted
+	 * against the limit without being seen. */
+	struct db_rows started;
+	status = db_run(request, &started, sql_bargains_started, "ii", user_id, start->item_id);
+	if (status != 0)
+		return status;
 	struct db_rows open;
 	status = db_run(request, &open, sql_open_bargain, "ii", user_id, start->item_id);
 	if (status != 0)
@@ -474,10 +481,6 @@ static int start_transaction(struct request *request, void *context)
 	}
 	if (db_int(&item, 0, ITEM_STOCK) <= 0)
 		return http_error(request, 409, "out_of_stock");
-	struct db_rows started;
-	status = db_run(request, &started, sql_bargains_started, "ii", user_id, start->item_id);
-	if (status != 0)
-		return status;
 	if (db_int(&started, 0, 0) >= db_int(&item, 0, ITEM_PER_USER))
 		return http_error(request, 409, "bargain_limit");
 
