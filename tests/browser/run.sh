@@ -16,6 +16,9 @@ fail() {
 }
 
 command -v node >/dev/null || fail "node is missing (./dev installs nodejs)"
+# playwright-core 1.65 needs Node.js 20 or later.
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+((node_major >= 20)) || fail "node $(node --version) is too old: playwright-core needs Node.js 20 or later"
 [[ -x /usr/bin/chromium ]] || fail "/usr/bin/chromium is missing (./dev installs chromium)"
 if [[ ! -d node_modules/playwright-core ]]; then
 	command -v npm >/dev/null || fail "npm is missing (./dev installs npm)"

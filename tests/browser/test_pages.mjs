@@ -122,6 +122,11 @@ export async function test_share_button_uses_wechats_menu_or_copies_the_link() {
   eq(new URL(w.page.url()).pathname, `/s/${b.share_code}`, 'the address bar holds the share link');
   eq(await w.page.title(), '帮我砍一刀，真无线蓝牙耳机 降噪款 最低 99 元', 'the share card title (config.js)');
   await shot(w.page, '22-share-wechat');
+  // The owner reloads (or opens their own link from the chat): their own
+  // bargain page, not the friends' landing.
+  await w.page.reload();
+  await w.page.locator('button.share').waitFor();
+  eq(await w.page.locator('button.help').count(), 0, 'no help button for the owner');
   await w.context.close();
   const o = await phone({ token: owner.token, userAgent: PHONE_BROWSER_UA });
   await o.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
