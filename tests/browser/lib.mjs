@@ -156,6 +156,9 @@ export async function phone({ token = null, userAgent = WECHAT_UA } = {}) {
   });
   if (token) await context.addInitScript((t) => { if (!localStorage.getItem('kanjia.token')) localStorage.setItem('kanjia.token', t); }, token);
   const page = await context.newPage();
+  // The machine may be busy (CI runs beside builds): navigation gets room,
+  // what a page shows is waited for by locators.
+  page.setDefaultNavigationTimeout(60000);
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) page.errors.push(m.text()); });

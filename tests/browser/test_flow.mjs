@@ -79,6 +79,7 @@ export async function test_bargain_with_three_friends_reaches_the_floor() {
     check((await text(f, '.helped .reward')).includes('10元助力券'), `friend ${n}: the reward shown`);
     check(await f.locator('.start-own').isVisible(), 'a "start your own" link');
     if (n === 1) await shot(f, '04-share-helped');
+    eq(await f.locator('.cuts li').count(), n, `friend ${n}: their help joins the list`);
     if (n === 2) await shot(page, '05-bargain-progress');
     check(f.errors.length === 0, 'friend page errors: ' + f.errors.join('; '));
     await friend.context.close();
@@ -95,6 +96,7 @@ export async function test_bargain_with_three_friends_reaches_the_floor() {
   check(polls.includes(200), 'changed polls answered 200 with the new cuts, saw ' + JSON.stringify(polls.slice(0, 30)));
   check(page.errors.length === 0, 'shopper page errors: ' + page.errors.join('; '));
   eq(sqlValue(`SELECT status FROM bargain WHERE id = ${bargainId}`), 'succeeded', 'bargain status in the database');
+  eq(sqlValue(`SELECT COUNT(*) FROM share_open WHERE bargain_id = ${bargainId}`), '3', 'one share open per friend');
   Object.assign(journey, { shopper, page, bargainId, campaignId, itemId, shopperPhone });
 }
 

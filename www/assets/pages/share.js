@@ -5,7 +5,7 @@
 
 import { T, fmt } from '../texts.js';
 import { CONFIG } from '../config.js';
-import { get, post, token } from '../api.js';
+import { get, post, token, user } from '../api.js';
 import { h, put, price, yuan, failure, loading, picture, link, toast } from '../ui.js';
 import { requireLogin } from '../login.js';
 import { topbar } from './campaign.js';
@@ -72,9 +72,12 @@ export function render(view, [code]) {
         const r = await post('/s/' + encodeURIComponent(code) + '/help');
         const result = { cut_fen: r.cut_fen, reward: r.reward || null };
         rememberHelp(code, result);
+        // The answer carries the new progress; the friend's own help joins
+        // the list here (fetching the landing again would count another open).
         Object.assign(landing, r.bargain || {});
-        // The help is in; fetch the fresh list of helps for the page.
-        try { landing = await get('/s/' + encodeURIComponent(code), { auth: false }); } catch { /* keep what we have */ }
+        const me = user();
+        landing.recent_helps = [{ by: (me && me.phone_masked) || '', cut_fen: r.cut_fen, at: new Date().toISOString() },
+          ...(landing.recent_helps || [])];
         if (alive) show(result);
       } catch (e) {
         if (e.code === 'already_helped') {
