@@ -72,6 +72,8 @@
  * may be taken over by a retry with the same body. */
 #define IDEMPOTENCY_STALE_S 120
 #define SWEEP_BATCH 200
+#define SWEEP_BATCHES_MAX 20
+#define SWEEP_BUDGET_US 5000000
 #define SWEEP_KEYS_BATCH 1000
 #define ADDRESS_NAME_MAX 60
 #define ADDRESS_REGION_MAX 60
@@ -843,9 +845,10 @@ static int cancel_apply(struct request *request, const struct cancel *cancel)
 		return status;
 	if (rows.affected != 1)
 		return http_error(request, 409, "invalid_state");
-	if ((status = stock_move(request, cancel->order_id, sql_stock_release)) != 0)
-		return status;
+	/* coupons before items: the order transaction takes them in that order */
 	if ((status = db_run(request, NULL, sql_coupons_give_back, "i", cancel->order_id)) != 0)
+		return status;
+	if ((status = stock_move(request, cancel->order_id, sql_stock_release)) != 0)
 		return status;
 	return event_log(request, cancel->order_id, "pending_payment", "cancelled", cancel->user_id ? "shopper" : "system",
 			 cancel->user_id, cancel->user_id ? "shopper" : "timeout");
@@ -890,17 +893,23 @@ long order_sweep(struct request *request)
 	struct db_rows rows;
 	if (db_run(request, &rows, sql_sweep_lock, "") != 0 || rows.row_count != 1 || db_int(&rows, 0, 0) != 1)
 		return 0;
+	/* After a flash sale thousands may fall due at once: batch after batch,
+	 * within a time budget, so one sweep does not hold a worker long. */
 	long cancelled = 0;
-	if (db_run(request, &rows, sql_sweep_due, "ii", request->now, (int64_t)SWEEP_BATCH) != 0) {
-		cancelled = -1;
-	} else {
+	int64_t started = clock_micros();
+	for (int batch = 0; batch < SWEEP_BATCHES_MAX && clock_micros() - started < SWEEP_BUDGET_US; batch++) {
+		if (db_run(request, &rows, sql_sweep_due, "ii", request->now, (int64_t)SWEEP_BATCH) != 0) {
+			cancelled = -1;
+			break;
+		}
 		for (int r = 0; r < rows.row_count; r++) {
 			struct cancel cancel = { .order_id = db_int(&rows, r, 0), .user_id = 0 };
-			int status = db_transaction(request, cancel_transaction, &cancel);
-			if (status == 200)
+			/* 409: paid or cancelled meanwhile; other failures are logged by db.c */
+			if (db_transaction(request, cancel_transaction, &cancel) == 200)
 				cancelled++;
-			/* 409: paid or cancelled meanwhile; others are logged by db.c */
 		}
+		if (rows.row_count < SWEEP_BATCH)
+			break;
 	}
 	db_run(request, NULL, sql_sweep_keys, "ii", request->now - request->config->idempotency_ttl_s,
 	       (int64_t)SWEEP_KEYS_BATCH);
