@@ -55,7 +55,7 @@ export async function test_login_sheet_refuses_bad_input_and_wrong_codes_with_se
   // The right code logs in and goes on to the bargain.
   await sheet.locator('input[name=code]').fill(code);
   await sheet.locator('button[type=submit]').click();
-  await page.waitForURL(/\/b\/\d+$/);
+  await page.waitForURL(/\/(b\/\d+|s\/[A-Za-z0-9]+)$/); // in WeChat the share link
   check(await page.evaluate(() => !!localStorage.getItem('kanjia.token')), 'the token is kept in localStorage');
   check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
   await context.close();
