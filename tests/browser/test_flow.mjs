@@ -45,6 +45,7 @@ export async function test_bargain_with_three_friends_reaches_the_floor() {
   await page.locator('.cuts li').first().waitFor({ timeout: 5000 });
   eq(await page.locator('.cuts li').count(), 1, 'the shopper\'s own first cut is listed');
   check((await text(page, '.cuts-left b')) === '还差 3 刀', 'cuts_left shown as 还差 3 刀, got ' + (await text(page, '.cuts-left b')));
+  eq(await text(page, '.next-reward'), '再有 2 位好友助力，你将获得 满100减50', 'the next reward');
   await shot(page, '02-bargain-started');
 
   // Polling: while nothing changes, the page's conditional polls are 304s.

@@ -80,6 +80,7 @@ export const T = {
   cutBySelf: '我自己',
   cutRow: '砍掉 {amount} 元',
   helpers: '{n} 位好友已助力',
+  nextReward: '再有 {n} 位好友助力，你将获得 {reward}',
   newCut: '{who} 帮你砍掉了 {amount} 元',
   succeeded: '砍价成功！',
   succeededHint: '{price} 元带回家，请在时限内下单',

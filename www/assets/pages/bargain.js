@@ -109,7 +109,7 @@ export function render(view, [id]) {
           self.disabled = false;
         }
       });
-      return h('section.actions', shareButton(b, item && item.name), self);
+      return h('section.actions', nextReward(b), shareButton(b, item && item.name), self);
     }
     if (b.status === 'succeeded') {
       const payBy = item && item.rules && b.succeeded_at
@@ -126,6 +126,16 @@ export function render(view, [id]) {
     return h('section.card.closed',
       h('h2', T.expired), h('p', T.expiredHint),
       link('/c/' + b.campaign_id, h('span.btn.block.ghost', T.startAgain)));
+  }
+
+  // The next initiator reward by number of helpers, if one is left.
+  function nextReward(b) {
+    const steps = ((item && item.rewards && item.rewards.initiator) || [])
+      .filter((m) => m.helpers > b.helpers).sort((x, y) => x.helpers - y.helpers);
+    const m = steps[0];
+    if (!m) return null;
+    const reward = m.coupon ? m.coupon.title : m.prize;
+    return reward ? h('p.next-reward', fmt(T.nextReward, { n: m.helpers - b.helpers, reward })) : null;
   }
 
   const onVisible = () => { if (!document.hidden && bargain) poll(); };
