@@ -1097,7 +1097,8 @@ db_field() {
 }
 echo
 echo "The database's work per request during the saturation runs (mean of rounds): client statements"
-echo "(round trips), InnoDB log fsyncs, row lock waits and their mean wait:"
+echo "(round trips), InnoDB fsyncs (Innodb_data_fsyncs: one log flush serves many commits), row lock"
+echo "waits and their mean wait (global counters: other connections' work counts too):"
 printf '%-30s%12s%10s%12s%10s\n' stage statements fsyncs 'lock waits' 'wait ms'
 for stage in D "D$LOW_CONNECTIONS" "D$HIGH_CONNECTIONS" R "${BARGAIN_STAGES[@]}"; do
 	printf '%-30s%12s%10s%12s%10s\n' "$stage" "$(db_field "$stage" 1)" "$(db_field "$stage" 2)" \
