@@ -2,7 +2,7 @@
 
 import { T, fmt } from '../texts.js';
 import { get, post, user, forgetLogin } from '../api.js';
-import { h, put, price, yuan, failure, loading, link, picture, setTitle, localDate, navigate } from '../ui.js';
+import { h, put, price, yuan, failure, loading, link, setTitle, localDate, navigate } from '../ui.js';
 import { requireLogin } from '../login.js';
 import { topbar } from './campaign.js';
 

@@ -5,7 +5,7 @@
 import { T, fmt } from '../texts.js';
 import { CONFIG } from '../config.js';
 import { get, post } from '../api.js';
-import { h, put, fmtNodes, price, countdown, failure, loading, setTitle, toast, localDate } from '../ui.js';
+import { h, put, fmtNodes, countdown, failure, loading, setTitle, toast, localDate } from '../ui.js';
 import { requireLogin } from '../login.js';
 import { topbar } from './campaign.js';
 import { quoteLines } from './checkout.js';

@@ -4,7 +4,7 @@
 import { T, fmt } from '../texts.js';
 import { CONFIG } from '../config.js';
 import { get } from '../api.js';
-import { h, put, price, yuan, countdown, toast, sheet, localDate } from '../ui.js';
+import { h, price, yuan, countdown, toast, sheet, localDate } from '../ui.js';
 
 const OWN_KEY = 'kanjia.own';
 const HELPED_KEY = 'kanjia.helped';
