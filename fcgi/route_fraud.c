@@ -140,13 +140,18 @@ static json_t *bytes_json(struct request *request, const struct db_rows *rows, i
 
 /* ================================================================= rules */
 
-#define RULE_COLUMNS \
+/* hits: its decisions of the last 24 hours (fraud_decision_rule index); a
+ * locking read leaves it out (0), so it locks no decision rows. */
+#define RULE_COLUMNS(hits) \
 	"id, field, pattern, action, scope, enabled, note, pack, limit_hits, UNIX_TIMESTAMP(created_at), " \
-	"UNIX_TIMESTAMP(updated_at) FROM fraud_rule "
+	"UNIX_TIMESTAMP(updated_at), " hits " FROM fraud_rule "
+#define RULE_HITS \
+	"(SELECT COUNT(*) FROM fraud_decision d WHERE d.rule_id = fraud_rule.id " \
+	"AND d.created_at >= UTC_TIMESTAMP() - INTERVAL 1 DAY)"
 
-static const char *const sql_rule_get = "SELECT " RULE_COLUMNS "WHERE id = ?";
-static const char *const sql_rule_lock = "SELECT " RULE_COLUMNS "WHERE id = ? FOR UPDATE";
-static const char *const sql_rule_list = "SELECT " RULE_COLUMNS "WHERE id > ? ORDER BY id LIMIT ?";
+static const char *const sql_rule_get = "SELECT " RULE_COLUMNS(RULE_HITS) "WHERE id = ?";
+static const char *const sql_rule_lock = "SELECT " RULE_COLUMNS("0") "WHERE id = ? FOR UPDATE";
+static const char *const sql_rule_list = "SELECT " RULE_COLUMNS(RULE_HITS) "WHERE id > ? ORDER BY id LIMIT ?";
 static const char *const sql_rule_insert =
 	"INSERT INTO fraud_rule (field, pattern, action, scope, enabled, note, pack, created_at, updated_at) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?))";
@@ -160,7 +165,7 @@ static const char *const sql_rule_same =
 
 enum rule_column {
 	RULE_ID, RULE_FIELD, RULE_PATTERN, RULE_ACTION, RULE_SCOPE, RULE_ENABLED, RULE_NOTE, RULE_PACK, RULE_LIMIT_HITS,
-	RULE_CREATED, RULE_UPDATED,
+	RULE_CREATED, RULE_UPDATED, RULE_HITS_24H,
 };
 
 struct rule {
@@ -173,6 +178,7 @@ struct rule {
 	const char *note; /* NULL: none */
 	const char *pack;
 	int64_t limit_hits, created_at, updated_at;
+	int64_t hits_24h; /* decisions in the last 24 hours */
 };
 
 static unsigned set_to_scopes(const char *text)
@@ -204,6 +210,7 @@ static void rule_from_row(const struct db_rows *rows, int row, struct rule *rule
 	rule->limit_hits = db_int(rows, row, RULE_LIMIT_HITS);
 	rule->created_at = db_int(rows, row, RULE_CREATED);
 	rule->updated_at = db_int(rows, row, RULE_UPDATED);
+	rule->hits_24h = db_int(rows, row, RULE_HITS_24H);
 }
 
 static json_t *rule_json(const struct rule *rule)
@@ -212,13 +219,13 @@ static json_t *rule_json(const struct rule *rule)
 	for (unsigned bit = 1; bit <= FRAUD_SCOPE_ORDER; bit <<= 1)
 		if (rule->scopes & bit)
 			json_array_append_new(scope, json_string(fraud_scope_name((enum fraud_scope)bit)));
-	json_t *object = json_pack("{s:I, s:s, s:s, s:s, s:o, s:b, s:o, s:o, s:I, s:o, s:o}", "id",
+	json_t *object = json_pack("{s:I, s:s, s:s, s:s, s:o, s:b, s:o, s:o, s:I, s:I, s:o, s:o}", "id",
 				   (json_int_t)rule->id, "field", rule->field, "pattern", rule->pattern, "action",
 				   rule->action, "scope", scope, "enabled", rule->enabled, "note",
 				   rule->note ? json_string(rule->note) : json_null(), "pack",
 				   rule->pack ? json_string(rule->pack) : json_null(), "limit_hits",
-				   (json_int_t)rule->limit_hits, "created_at", time_json(rule->created_at, false),
-				   "updated_at", time_json(rule->updated_at, false));
+				   (json_int_t)rule->limit_hits, "hits_24h", (json_int_t)rule->hits_24h, "created_at",
+				   time_json(rule->created_at, false), "updated_at", time_json(rule->updated_at, false));
 	if (object == NULL)
 		abort();
 	return object;
@@ -275,7 +282,7 @@ static int rule_insert(struct request *request, struct rule *rule, bool bump)
 		return status;
 	rule->id = (int64_t)rows.insert_id;
 	rule->created_at = rule->updated_at = request->now;
-	rule->limit_hits = 0;
+	rule->limit_hits = rule->hits_24h = 0;
 	if (bump && (status = db_run(request, NULL, sql_rules_changed, "")) != 0)
 		return status;
 	json_t *after = http_own(request, rule_json(rule));
@@ -334,7 +341,8 @@ static int rule_patch_transaction(struct request *request, void *context)
 			scopes_text(request, rule.scopes), (int64_t)rule.enabled, rule.note, request->now, rule.id);
 	if (status != 0 || (status = db_run(request, NULL, sql_rules_changed, "")) != 0)
 		return status;
-	rule.updated_at = request->now;
+	if ((status = rule_load(request, rule.id, false, &rule)) != 0) /* as stored, with its hits */
+		return status;
 	json_t *after = http_own(request, rule_json(&rule));
 	if ((status = audit_record(request, "fraud_rule.update", "fraud_rule", rule.id, before, after)) != 0)
 		return status;
