@@ -97,8 +97,43 @@ static const char *const sql_event_insert =
 static const char *const sql_decision_insert =
 	"INSERT INTO fraud_decision (created_at, event_id, rule_id, scope, field, value_shown, action, user_id, "
 	"bargain_id, request_id) VALUES (FROM_UNIXTIME(?), ?, ?, ?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?)";
-static const char *const sql_rule_limit_hit =
-	"UPDATE fraud_rule SET limit_hits = limit_hits + 1 WHERE id = ?";
+static const char *const sql_rule_limit_hits =
+	"UPDATE fraud_rule SET limit_hits = limit_hits + ? WHERE id = ?";
+
+/* Limit hits wait here for the sweeper (fraud_sweep) rather than update
+ * the rule's row inside the request's transaction: a flood of hostile
+ * values would otherwise queue every worker on that one row. */
+#define PENDING_MAX 64
+static struct {
+	int64_t rule_id;
+	int64_t hits;
+} pending[PENDING_MAX];
+static int pending_count;
+
+static void limit_hit_note(int64_t rule_id)
+{
+	for (int i = 0; i < pending_count; i++)
+		if (pending[i].rule_id == rule_id) {
+			pending[i].hits++;
+			return;
+		}
+	if (pending_count == PENDING_MAX)
+		return; /* 64 different rules hitting limits between two sweeps: the log still says so */
+	pending[pending_count].rule_id = rule_id;
+	pending[pending_count].hits = 1;
+	pending_count++;
+}
+
+/* Adds the noted limit hits to their rules and logs them, once per rule. */
+static void limit_hits_flush(struct request *request)
+{
+	for (int i = 0; i < pending_count; i++) {
+		log_warn("fraud: rule %lld hit a match limit %lld time(s): counted as no match",
+			 (long long)pending[i].rule_id, (long long)pending[i].hits);
+		db_run(request, NULL, sql_rule_limit_hits, "ii", pending[i].hits, pending[i].rule_id);
+	}
+	pending_count = 0;
+}
 
 /* value cut to FRAUD_FIELD_MAX bytes (as the matcher sees it), in the arena;
  * NULL stays NULL. */
@@ -141,12 +176,8 @@ int fraud_check(struct request *request, enum fraud_scope scope, const struct fr
 
 	struct fraud_verdict verdict;
 	fraud_ruleset_evaluate(&ruleset, scope, &fields, &verdict);
-	for (int i = 0; i < verdict.limited_count && i < FRAUD_LIMITED_MAX; i++) {
-		log_warn("fraud: rule %lld hit a match limit on a %s request: counted as no match",
-			 (long long)verdict.limited[i], fraud_scope_name(scope));
-		if ((status = db_run(request, NULL, sql_rule_limit_hit, "i", verdict.limited[i])) != 0)
-			return status;
-	}
+	for (int i = 0; i < verdict.limited_count && i < FRAUD_LIMITED_MAX; i++)
+		limit_hit_note(verdict.limited[i]);
 
 	const char *scope_name = fraud_scope_name(scope);
 	outcome->action = verdict.action;
@@ -354,6 +385,7 @@ static const char *const sql_decisions_forget =
 long fraud_sweep(struct request *request)
 {
 	static int64_t last;
+	limit_hits_flush(request);
 	if (request->now - last < SWEEP_EVERY_S && request->now >= last)
 		return 0;
 	last = request->now;

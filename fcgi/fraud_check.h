@@ -123,9 +123,11 @@ int fraud_help_prepare(struct request *request, int64_t bargain_id, int64_t help
  * (401). The caller frees the result. */
 char *fraud_dud_token(struct request *request, int64_t subject, int64_t expires_at);
 
-/* Housekeeping for the sweeper: forgets events and decisions older than
- * fraud_keep_days, a batch of SWEEP_BATCH each, at most once a minute per
- * worker. Returns how many rows went, or -1 on a DB error. */
+/* Housekeeping for the sweeper, between requests: adds the match-limit
+ * hits this worker noted since the last sweep to their rules' limit_hits
+ * (and logs them); forgets events and decisions older than fraud_keep_days,
+ * a batch of SWEEP_BATCH each, at most once a minute per worker. Returns
+ * how many rows went, or -1 on a DB error. */
 long fraud_sweep(struct request *request);
 
 /* Loads the default rule pack (sql/fraud_pack.json in migrations_dir):
