@@ -22,6 +22,7 @@
 #include "log.h"
 #include "phone.h"
 #include "routes.h"
+#include "stats.h"
 
 #define RECENT_HELPS 10
 #define LEADERBOARD_SIZE 100
@@ -180,8 +181,12 @@ static int cut_take(struct request *request, struct cut_attempt *attempt)
 		crypto_random(&random, sizeof(random));
 		drawn = cut_range_amount(INT64_MAX, bargain->cut_min_fen, bargain->cut_max_fen, random);
 	}
+	/* stats: counted before the hot row is touched (stats.h) */
+	int status = stats_bump(request, bargain->campaign_id, bargain->item_id, attempt->is_help ? "helps" : "self_cuts", 1);
+	if (status != 0)
+		return status;
 	struct db_rows rows;
-	int status = db_run(request, &rows, sql_bargain_take_cut, "iiiisiiii", drawn, (int64_t)attempt->is_help,
+	status = db_run(request, &rows, sql_bargain_take_cut, "iiiisiiii", drawn, (int64_t)attempt->is_help,
 			    request->now, request->now, attempt->letter ? attempt->letter : "", (int64_t)attempt->hold,
 			    bargain->id, request->now, (int64_t)attempt->is_help);
 	if (status != 0)
@@ -198,7 +203,10 @@ static int cut_take(struct request *request, struct cut_attempt *attempt)
 		return http_error(request, 409, "already_helped");
 	if (status != 0)
 		return status;
-	return bargain_load(request, bargain->id, NULL, bargain);
+	status = bargain_load(request, bargain->id, NULL, bargain);
+	if (status == 0 && strcmp(bargain->status, "succeeded") == 0) /* stats: this cut reached the floor */
+		status = stats_bump(request, bargain->campaign_id, bargain->item_id, "succeeded", 1);
+	return status;
 }
 
 static int cut_reply(struct request *request, const struct cut_attempt *attempt)
@@ -504,6 +512,8 @@ static int start_transaction(struct request *request, void *context)
 		return status;
 	start->bargain_id = (int64_t)inserted.insert_id;
 	start->created = true;
+	if ((status = stats_bargain_started(request, db_int(&item, 0, ITEM_CAMPAIGN), start->item_id, user_id)) != 0)
+		return status; /* stats */
 	if (!db_null(&item, 0, ITEM_TARGET)) {
 		status = plan_store(request, start->bargain_id, price - floor_price, &item);
 		if (status != 0)
@@ -607,6 +617,17 @@ static const char *const sql_landing_extra =
 static const char *const sql_share_open =
 	"INSERT INTO share_open (bargain_id, campaign_id, client_ip, created_at) VALUES (?, ?, ?, FROM_UNIXTIME(?))";
 
+/* The open and its counter (stats.h), together. */
+static int share_open_transaction(struct request *request, void *context)
+{
+	const struct bargain *bargain = context;
+	int status = db_run(request, NULL, sql_share_open, "iisi", bargain->id, bargain->campaign_id, request->client_ip,
+			    request->now);
+	if (status == 0)
+		status = stats_bump(request, bargain->campaign_id, bargain->item_id, "share_opens", 1);
+	return status != 0 ? status : 200;
+}
+
 int share_landing(struct request *request)
 {
 	const char *code = request->path_params[0];
@@ -637,9 +658,8 @@ int share_landing(struct request *request)
 		return http_error(request, 404, "not_found");
 	/* The open is counted in its own table, never on the hot bargain row. */
 	if (outcome.action != FRAUD_SHADOW)
-		status = db_run(request, NULL, sql_share_open, "iisi", bargain.id, bargain.campaign_id, request->client_ip,
-				request->now);
-	if (status != 0)
+		status = db_transaction(request, share_open_transaction, &bargain);
+	if (status != 0 && status != 200)
 		return status;
 	json_t *object = http_own(request, bargain_json(request, &bargain));
 	/* The initiator's share code is the link itself; shown, but the owner's

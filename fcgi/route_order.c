@@ -66,6 +66,7 @@
 #include "phone.h"
 #include "pricing.h"
 #include "routes.h"
+#include "stats.h"
 
 #define IDEMPOTENCY_KEY_MAX 64
 /* A claim older than this whose request never finished (its worker died)
@@ -711,7 +712,8 @@ static int order_transaction(struct request *request, void *context)
 			return http_error_message(request, 422, "coupon_not_applicable", "优惠券 %lld 不可用：%s",
 						  (long long)cart->coupon_ids[i], price_error_text(PRICE_COUPON_UNAVAILABLE));
 	}
-	if ((status = event_log(request, order_id, NULL, "pending_payment", "shopper", user_id, NULL)) != 0)
+	if ((status = event_log(request, order_id, NULL, "pending_payment", "shopper", user_id, NULL)) != 0 ||
+	    (status = stats_order(request, order_id, STATS_ORDER_PLACED)) != 0)
 		return status;
 
 	json_t *object;
@@ -846,7 +848,8 @@ static int cancel_apply(struct request *request, const struct cancel *cancel)
 	if (rows.affected != 1)
 		return http_error(request, 409, "invalid_state");
 	/* coupons before items: the order transaction takes them in that order */
-	if ((status = db_run(request, NULL, sql_coupons_give_back, "i", cancel->order_id)) != 0)
+	if ((status = db_run(request, NULL, sql_coupons_give_back, "i", cancel->order_id)) != 0 ||
+	    (status = stats_order(request, cancel->order_id, STATS_ORDER_CANCELLED)) != 0)
 		return status;
 	if ((status = stock_move(request, cancel->order_id, sql_stock_release)) != 0)
 		return status;
@@ -1065,6 +1068,7 @@ static int notify_transaction(struct request *request, void *context)
 		return status;
 	if (rows.affected == 1) {
 		if ((status = points_for_order(request, user_id, notify->order_id, total)) != 0 ||
+		    (status = stats_order(request, notify->order_id, STATS_ORDER_PAID)) != 0 ||
 		    (status = stock_move(request, notify->order_id, sql_stock_confirm)) != 0 ||
 		    (status = db_run(request, NULL, sql_payment_succeeded, "ii", request->now, payment_id)) != 0 ||
 		    (status = event_log(request, notify->order_id, "pending_payment", "paid", "provider", 0,

@@ -46,6 +46,24 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/admin/audit", admin_audit_list, AUTH_ADMIN, ROLE_OWNER, NULL },
 	/* admin and campaign routes: end */
 
+	/* admin console routes: begin (route_stats.c, route_fulfil.c) */
+	{ "GET", "/api/v1/admin/campaigns/{id}/stats", admin_campaign_stats, AUTH_ADMIN, 0, NULL },
+	{ "GET", "/api/v1/admin/reports/daily", admin_report_daily, AUTH_ADMIN, 0, NULL },
+	{ "POST", "/api/v1/admin/cut-plan/preview", admin_cut_plan_preview, AUTH_ADMIN, ROLE_OPERATOR, cut_plan_preview_body },
+	{ "GET", "/api/v1/admin/orders", admin_order_list, AUTH_ADMIN, 0, NULL },
+	{ "POST", "/api/v1/admin/orders/{id}/ship", admin_order_ship, AUTH_ADMIN, ROLE_FULFILMENT, order_ship_body },
+	{ "POST", "/api/v1/admin/orders/{id}/refund", admin_order_refund, AUTH_ADMIN, ROLE_FULFILMENT, order_refund_body },
+	{ "GET", "/api/v1/admin/prizes", admin_prize_list, AUTH_ADMIN, 0, NULL },
+	{ "POST", "/api/v1/admin/prizes/{id}/fulfil", admin_prize_fulfil, AUTH_ADMIN, ROLE_FULFILMENT, prize_fulfil_body },
+	{ "GET", "/api/v1/admin/users", admin_user_list, AUTH_ADMIN, 0, NULL },
+	{ "POST", "/api/v1/admin/users/{id}/block", admin_user_block, AUTH_ADMIN, ROLE_RISK, NULL },
+	{ "POST", "/api/v1/admin/users/{id}/unblock", admin_user_unblock, AUTH_ADMIN, ROLE_RISK, NULL },
+	{ "POST", "/api/v1/admin/token/renew", admin_token_renew, AUTH_ADMIN, 0, NULL },
+	{ "GET", "/api/v1/admin/admins", admin_account_list, AUTH_ADMIN, ROLE_OWNER, NULL },
+	{ "POST", "/api/v1/admin/admins", admin_account_create, AUTH_ADMIN, ROLE_OWNER, admin_account_create_body },
+	{ "PATCH", "/api/v1/admin/admins/{id}", admin_account_patch, AUTH_ADMIN, ROLE_OWNER, admin_account_patch_body },
+	/* admin console routes: end */
+
 	/* fraud routes: begin */
 	{ "GET", "/api/v1/admin/fraud/rules", admin_fraud_rule_list, AUTH_ADMIN, ROLE_RISK, NULL },
 	{ "POST", "/api/v1/admin/fraud/rules", admin_fraud_rule_create, AUTH_ADMIN, ROLE_RISK, fraud_rule_create_body },

@@ -63,6 +63,32 @@ int campaign_public_list(struct request *request);
 int campaign_public_get(struct request *request);
 /* admin and campaign handlers: end */
 
+/* admin console handlers: begin */
+/* route_stats.c */
+extern const struct field cut_plan_preview_body[];
+int admin_campaign_stats(struct request *request);
+int admin_report_daily(struct request *request);
+int admin_cut_plan_preview(struct request *request);
+/* route_fulfil.c */
+extern const struct field order_ship_body[];
+extern const struct field order_refund_body[];
+extern const struct field prize_fulfil_body[];
+extern const struct field admin_account_create_body[];
+extern const struct field admin_account_patch_body[];
+int admin_order_list(struct request *request);
+int admin_order_ship(struct request *request);
+int admin_order_refund(struct request *request);
+int admin_prize_list(struct request *request);
+int admin_prize_fulfil(struct request *request);
+int admin_user_list(struct request *request);
+int admin_user_block(struct request *request);
+int admin_user_unblock(struct request *request);
+int admin_token_renew(struct request *request);
+int admin_account_list(struct request *request);
+int admin_account_create(struct request *request);
+int admin_account_patch(struct request *request);
+/* admin console handlers: end */
+
 /* fraud handlers: begin */
 /* route_fraud.c */
 extern const struct field fraud_rule_create_body[];

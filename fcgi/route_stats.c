@@ -1,0 +1,312 @@
+/* route_stats.c: the admin console's numbers (issue 7, API.md "Admin"):
+ * a campaign's live stats, the daily report (JSON or CSV) and the exact-cut
+ * plan preview. The stats are read from the counters stats.c keeps in step
+ * with the events, never counted over the event tables, so they answer in
+ * milliseconds on a campaign with a million helps. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "config.h"
+#include "crypto.h"
+#include "cut.h"
+#include "db.h"
+#include "routes.h"
+#include "stats.h"
+
+#define STATS_HOURS 48           /* the helps-per-hour chart */
+#define REPORT_DAYS_MAX 366
+#define DATE_TEXT_SIZE 11        /* "YYYY-MM-DD" */
+
+/* The counters in the order every query below selects them, after its keys. */
+#define COUNTER_SUMS                                                                                          \
+	"SUM(participants), SUM(bargains_started), SUM(self_cuts), SUM(helps), SUM(share_opens), SUM(succeeded), " \
+	"SUM(orders), SUM(cancelled), SUM(paid), SUM(paid_fen), SUM(subsidy_fen), SUM(shipped), SUM(refunded), "   \
+	"SUM(refunded_fen)"
+static const char *const counter_names[] = {
+	"participants", "bargains_started", "self_cuts", "helps", "share_opens", "succeeded", "orders",
+	"cancelled", "paid", "paid_fen", "subsidy_fen", "shipped", "refunded", "refunded_fen",
+};
+#define COUNTERS ((int)(sizeof(counter_names) / sizeof(counter_names[0])))
+
+/* Sets the counters of row (from column first on) on object; SUM of no rows
+ * is NULL, shown as 0. */
+static void counters_set(json_t *object, const struct db_rows *rows, int row, int first)
+{
+	for (int i = 0; i < COUNTERS; i++)
+		json_object_set_new(object, counter_names[i],
+				    json_integer(db_null(rows, row, first + i) ? 0 : (json_int_t)db_int(rows, row, first + i)));
+}
+
+/* ================================================================ stats */
+
+static const char *const sql_stats_campaign =
+	"SELECT title, UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(ends_at) FROM campaign WHERE id = ?";
+static const char *const sql_stats_total =
+	"SELECT " COUNTER_SUMS " FROM campaign_stat WHERE campaign_id = ?";
+static const char *const sql_stats_by_item =
+	"SELECT item_id, " COUNTER_SUMS " FROM campaign_stat WHERE campaign_id = ? GROUP BY item_id";
+static const char *const sql_stats_items =
+	"SELECT id, name, original_price_fen, floor_price_fen, stock_total, stock_left, stock_reserved, stock_sold "
+	"FROM campaign_item WHERE campaign_id = ? ORDER BY id";
+static const char *const sql_stats_hourly =
+	"SELECT UNIX_TIMESTAMP(hour_start), SUM(helps), SUM(self_cuts), SUM(share_opens), SUM(bargains_started) "
+	"FROM campaign_stat WHERE campaign_id = ? AND hour_start >= FROM_UNIXTIME(?) GROUP BY hour_start";
+
+/* GET /api/v1/admin/campaigns/{id}/stats */
+int admin_campaign_stats(struct request *request)
+{
+	int64_t campaign_id = http_path_id(request, 0);
+	struct db_rows campaign, total, by_item, items, hourly;
+	int status = db_run(request, &campaign, sql_stats_campaign, "i", campaign_id);
+	if (status != 0)
+		return status;
+	if (campaign.row_count != 1)
+		return http_error(request, 404, "not_found");
+	int64_t first_hour = request->now - request->now % 3600 - (STATS_HOURS - 1) * 3600;
+	if ((status = db_run(request, &total, sql_stats_total, "i", campaign_id)) != 0 ||
+	    (status = db_run(request, &by_item, sql_stats_by_item, "i", campaign_id)) != 0 ||
+	    (status = db_run(request, &items, sql_stats_items, "i", campaign_id)) != 0 ||
+	    (status = db_run(request, &hourly, sql_stats_hourly, "ii", campaign_id, first_hour)) != 0)
+		return status;
+
+	char generated[CLOCK_RFC3339_SIZE], starts[CLOCK_RFC3339_SIZE], ends[CLOCK_RFC3339_SIZE];
+	clock_format_rfc3339(request->now, generated);
+	clock_format_rfc3339(db_int(&campaign, 0, 1), starts);
+	clock_format_rfc3339(db_int(&campaign, 0, 2), ends);
+	json_t *reply = json_pack("{s:I, s:s, s:s, s:s, s:s}", "campaign_id", (json_int_t)campaign_id, "title",
+				  db_text(&campaign, 0, 0), "starts_at", starts, "ends_at", ends, "generated_at", generated);
+	http_own(request, reply);
+	counters_set(reply, &total, 0, 0);
+
+	json_t *list = json_array();
+	json_object_set_new(reply, "items", list);
+	for (int r = 0; r < items.row_count; r++) {
+		int64_t item_id = db_int(&items, r, 0);
+		json_t *item = json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)item_id, "name",
+					 db_text(&items, r, 1), "original_price_fen", (json_int_t)db_int(&items, r, 2),
+					 "floor_price_fen", (json_int_t)db_int(&items, r, 3), "stock_total",
+					 (json_int_t)db_int(&items, r, 4), "stock_left", (json_int_t)db_int(&items, r, 5),
+					 "stock_reserved", (json_int_t)db_int(&items, r, 6), "stock_sold",
+					 (json_int_t)db_int(&items, r, 7));
+		int found = -1;
+		for (int k = 0; k < by_item.row_count; k++)
+			if (db_int(&by_item, k, 0) == item_id)
+				found = k;
+		static const int item_counters[] = { 1, 2, 3, 4, 5 }; /* bargains_started .. succeeded */
+		for (size_t i = 0; i < sizeof(item_counters) / sizeof(item_counters[0]); i++) {
+			int column = item_counters[i];
+			json_object_set_new(item, counter_names[column],
+					    json_integer(found < 0 || db_null(&by_item, found, 1 + column)
+								 ? 0
+								 : (json_int_t)db_int(&by_item, found, 1 + column)));
+		}
+		json_array_append_new(list, item);
+	}
+
+	/* The last STATS_HOURS hours, oldest first, hours without events as 0. */
+	json_t *hours = json_array();
+	json_object_set_new(reply, "hourly", hours);
+	for (int h = 0; h < STATS_HOURS; h++) {
+		int64_t at = first_hour + (int64_t)h * 3600;
+		json_int_t values[4] = { 0, 0, 0, 0 };
+		for (int k = 0; k < hourly.row_count; k++)
+			if (db_int(&hourly, k, 0) == at)
+				for (int v = 0; v < 4; v++)
+					values[v] = db_null(&hourly, k, 1 + v) ? 0 : (json_int_t)db_int(&hourly, k, 1 + v);
+		char text[CLOCK_RFC3339_SIZE];
+		clock_format_rfc3339(at, text);
+		json_array_append_new(hours, json_pack("{s:s, s:I, s:I, s:I, s:I}", "hour", text, "helps", values[0],
+						       "self_cuts", values[1], "share_opens", values[2],
+						       "bargains_started", values[3]));
+	}
+	return http_reply(request, 200, json_incref(reply));
+}
+
+/* ========================================================= daily report */
+
+static const char *const sql_report =
+	"SELECT s.campaign_id, c.title, DATE_FORMAT(s.local_day, '%Y-%m-%d'), " COUNTER_SUMS " "
+	"FROM campaign_stat s JOIN campaign c ON c.id = s.campaign_id "
+	"WHERE s.local_day BETWEEN ? AND ? AND (? = 0 OR s.campaign_id = ?) "
+	"GROUP BY s.local_day, s.campaign_id ORDER BY s.local_day, s.campaign_id";
+
+/* The CSV header, in counter_names' order after date, campaign id and title. */
+static const char *const csv_headers[] = {
+	"日期", "活动ID", "活动名称", "参与人数", "发起砍价", "自砍次数", "助力次数", "分享打开", "砍价成功",
+	"下单数", "取消订单", "支付订单", "支付金额(元)", "补贴金额(元)", "发货订单", "退款订单", "退款金额(元)",
+};
+
+/* Parses "YYYY-MM-DD" into days since 1970-01-01 (a calendar count, for the
+ * range check). Returns 0, or -1 for anything else. */
+static int date_parse(const char *text, int64_t *days)
+{
+	int year, month, day;
+	char tail;
+	if (text == NULL || strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%c", &year, &month, &day, &tail) != 3 ||
+	    text[4] != '-' || text[7] != '-' || year < 2000 || year > 2200 || month < 1 || month > 12 || day < 1 ||
+	    day > 31)
+		return -1;
+	struct tm tm = { .tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = day, .tm_hour = 12 };
+	time_t at = timegm(&tm);
+	struct tm back;
+	gmtime_r(&at, &back);
+	if (back.tm_mday != day) /* 2026-02-30 */
+		return -1;
+	*days = (int64_t)(at / 86400);
+	return 0;
+}
+
+/* Appends text to the CSV buffer as one quoted field; a leading = + - @
+ * (a formula to a spreadsheet) is defused with an apostrophe. */
+static void csv_text(struct arena *arena, char **buffer, size_t *used, size_t *size, const char *text);
+
+static void csv_append(struct arena *arena, char **buffer, size_t *used, size_t *size, const char *text, size_t length)
+{
+	if (*used + length + 1 > *size) {
+		size_t grown = (*size + length + 1) * 2;
+		char *bigger = arena_alloc(arena, grown);
+		memcpy(bigger, *buffer, *used);
+		*buffer = bigger;
+		*size = grown;
+	}
+	memcpy(*buffer + *used, text, length);
+	*used += length;
+	(*buffer)[*used] = '\0';
+}
+
+static void csv_text(struct arena *arena, char **buffer, size_t *used, size_t *size, const char *text)
+{
+	csv_append(arena, buffer, used, size, "\"", 1);
+	if (strchr("=+-@\t\r", text[0]) != NULL && text[0] != '\0')
+		csv_append(arena, buffer, used, size, "'", 1);
+	for (const char *c = text; *c != '\0'; c++)
+		csv_append(arena, buffer, used, size, *c == '"' ? "\"\"" : c, *c == '"' ? 2 : 1);
+	csv_append(arena, buffer, used, size, "\"", 1);
+}
+
+static void csv_number(struct arena *arena, char **buffer, size_t *used, size_t *size, int64_t value, bool yuan)
+{
+	char text[32];
+	int length = yuan ? snprintf(text, sizeof(text), ",%s%lld.%02lld", value < 0 ? "-" : "",
+				     (long long)(llabs(value) / 100), (long long)(llabs(value) % 100))
+			  : snprintf(text, sizeof(text), ",%lld", (long long)value);
+	csv_append(arena, buffer, used, size, text, (size_t)length);
+}
+
+/* GET /api/v1/admin/reports/daily?from=YYYY-MM-DD&to=YYYY-MM-DD[&campaign_id=]
+ * per campaign and shop-local day; CSV (UTF-8 with BOM, CRLF, money in
+ * yuan) when the client accepts text/csv or asks ?format=csv. */
+int admin_report_daily(struct request *request)
+{
+	const char *from = http_query_param(request, "from"), *to = http_query_param(request, "to");
+	const char *campaign_text = http_query_param(request, "campaign_id");
+	const char *format = http_query_param(request, "format");
+	int64_t from_days, to_days, campaign_id = 0;
+	if (date_parse(from, &from_days) != 0 || date_parse(to, &to_days) != 0)
+		return http_error_message(request, 400, "invalid_field", "from 和 to 应为 YYYY-MM-DD 格式的日期。");
+	if (to_days < from_days || to_days - from_days >= REPORT_DAYS_MAX)
+		return http_error_message(request, 400, "invalid_field", "日期范围应从 from 到 to，最多 %d 天。",
+					  REPORT_DAYS_MAX);
+	if (campaign_text != NULL) {
+		char *end;
+		campaign_id = strtoll(campaign_text, &end, 10);
+		if (*end != '\0' || campaign_id < 1)
+			return http_error_message(request, 400, "invalid_field", "campaign_id 无效。");
+	}
+	struct db_rows rows;
+	int status = db_run(request, &rows, sql_report, "ssii", from, to, campaign_id, campaign_id);
+	if (status != 0)
+		return status;
+
+	bool csv = (format != NULL && strcmp(format, "csv") == 0) ||
+		   (request->accept != NULL && strstr(request->accept, "text/csv") != NULL);
+	if (csv) {
+		size_t used = 0, size = 4096;
+		char *buffer = arena_alloc(&request->arena, size);
+		buffer[0] = '\0';
+		csv_append(&request->arena, &buffer, &used, &size, "\xEF\xBB\xBF", 3); /* BOM: Excel reads UTF-8 */
+		for (size_t i = 0; i < sizeof(csv_headers) / sizeof(csv_headers[0]); i++) {
+			if (i > 0)
+				csv_append(&request->arena, &buffer, &used, &size, ",", 1);
+			csv_append(&request->arena, &buffer, &used, &size, csv_headers[i], strlen(csv_headers[i]));
+		}
+		csv_append(&request->arena, &buffer, &used, &size, "\r\n", 2);
+		for (int r = 0; r < rows.row_count; r++) {
+			csv_append(&request->arena, &buffer, &used, &size, db_text(&rows, r, 2), strlen(db_text(&rows, r, 2)));
+			csv_number(&request->arena, &buffer, &used, &size, db_int(&rows, r, 0), false);
+			csv_append(&request->arena, &buffer, &used, &size, ",", 1);
+			csv_text(&request->arena, &buffer, &used, &size, db_text(&rows, r, 1));
+			for (int i = 0; i < COUNTERS; i++) {
+				bool yuan = strstr(counter_names[i], "_fen") != NULL;
+				csv_number(&request->arena, &buffer, &used, &size,
+					   db_null(&rows, r, 3 + i) ? 0 : db_int(&rows, r, 3 + i), yuan);
+			}
+			csv_append(&request->arena, &buffer, &used, &size, "\r\n", 2);
+		}
+		char disposition[96];
+		snprintf(disposition, sizeof(disposition), "attachment; filename=\"kanjia-daily-%s-%s.csv\"", from, to);
+		http_header_add(request, "Content-Disposition", disposition);
+		http_header_add(request, "Cache-Control", "no-store");
+		request->raw_body = buffer;
+		request->raw_body_size = used;
+		request->reply_type = "text/csv; charset=utf-8";
+		return 200;
+	}
+
+	json_t *items = json_array();
+	for (int r = 0; r < rows.row_count; r++) {
+		json_t *row = json_pack("{s:s, s:I, s:s}", "date", db_text(&rows, r, 2), "campaign_id",
+					(json_int_t)db_int(&rows, r, 0), "title", db_text(&rows, r, 1));
+		counters_set(row, &rows, r, 3);
+		json_array_append_new(items, row);
+	}
+	return http_reply(request, 200, json_pack("{s:s, s:s, s:s, s:o}", "from", from, "to", to, "timezone",
+						  request->config->timezone, "items", items));
+}
+
+/* ====================================================== cut plan preview */
+
+const struct field cut_plan_preview_body[] = {
+	{ .name = "original_price_fen", .type = FIELD_INT, .required = true, .min = 1, .max = INT64_MAX / 4 },
+	{ .name = "floor_price_fen", .type = FIELD_INT, .required = true, .min = 0, .max = INT64_MAX / 4 },
+	{ .name = "cut_min_fen", .type = FIELD_INT, .required = true, .min = 1, .max = INT64_MAX / 4 },
+	{ .name = "cut_max_fen", .type = FIELD_INT, .required = true, .min = 1, .max = INT64_MAX / 4 },
+	{ .name = "target_cuts", .type = FIELD_INT, .required = true, .min = 1, .max = CUT_TARGET_MAX },
+	{ .name = NULL },
+};
+
+/* POST /api/v1/admin/cut-plan/preview: a sample plan made by cut_plan_make,
+ * the very function that fixes each bargain's plan (with a random seed: each
+ * bargain's own plan differs in its randomness, not in its shape). 422
+ * invalid_campaign, in the API's words, when the cuts cannot fit. */
+int admin_cut_plan_preview(struct request *request)
+{
+	int64_t price = body_int(request, "original_price_fen", 0), floor_price = body_int(request, "floor_price_fen", 0);
+	int64_t min = body_int(request, "cut_min_fen", 0), max = body_int(request, "cut_max_fen", 0);
+	int64_t cuts = body_int(request, "target_cuts", 0);
+	if (floor_price >= price)
+		return http_error_message(request, 422, "invalid_campaign", "底价必须低于原价。");
+	if (max < min)
+		return http_error_message(request, 422, "invalid_campaign", "每刀最高金额不能低于最低金额。");
+	int64_t distance = price - floor_price;
+	if (!cut_plan_feasible(distance, min, max, cuts))
+		return http_error_message(request, 422, "invalid_campaign",
+					  "%lld 刀无法在每刀 %lld 到 %lld 分之间恰好砍掉 %lld 分。", (long long)cuts,
+					  (long long)min, (long long)max, (long long)distance);
+	unsigned char seed[CUT_SEED_SIZE];
+	crypto_random(seed, sizeof(seed));
+	int64_t *plan = arena_alloc(&request->arena, sizeof(int64_t) * (size_t)cuts);
+	if (cut_plan_make(seed, distance, min, max, cuts, plan) != 0)
+		return http_error_message(request, 422, "invalid_campaign", "无法生成砍价计划，请调整刀数或金额范围。");
+	json_t *list = json_array();
+	int64_t sum = 0;
+	for (int64_t i = 0; i < cuts; i++) {
+		json_array_append_new(list, json_integer((json_int_t)plan[i]));
+		sum += plan[i];
+	}
+	return http_reply(request, 200, json_pack("{s:o, s:I, s:I}", "plan", list, "total_fen", (json_int_t)sum,
+						  "cuts", (json_int_t)cuts));
+}
