@@ -136,7 +136,9 @@ static void limit_hits_flush(struct request *request)
 }
 
 /* value cut to FRAUD_FIELD_MAX bytes (as the matcher sees it), in the arena;
- * NULL stays NULL. */
+ * NULL stays NULL. The event records exactly the values the rules saw
+ * ("" for a header not sent, NULL for a field unknown in the scope), so a
+ * dry run replays the same decisions. */
 static const char *field_cut(struct request *request, const char *value, size_t max)
 {
 	if (value == NULL || strlen(value) <= max)
@@ -185,10 +187,9 @@ int fraud_check(struct request *request, enum fraud_scope scope, const struct fr
 	struct db_rows inserted;
 	status = db_run(request, &inserted, sql_event_insert, "issiissssssss", request->now, scope_name,
 			fraud_action_name(verdict.action), subject->user_id, subject->bargain_id,
-			phone, request->client_ip, fields.value[FRAUD_FIELD_USER_AGENT],
+			phone, fields.value[FRAUD_FIELD_IP], fields.value[FRAUD_FIELD_USER_AGENT],
 			fields.value[FRAUD_FIELD_REFERER], fields.value[FRAUD_FIELD_SHARE_CODE],
-			fields.value[FRAUD_FIELD_DEVICE][0] ? fields.value[FRAUD_FIELD_DEVICE] : NULL,
-			fields.value[FRAUD_FIELD_SIGNATURE], request->request_id);
+			fields.value[FRAUD_FIELD_DEVICE], fields.value[FRAUD_FIELD_SIGNATURE], request->request_id);
 	if (status != 0)
 		return status;
 	outcome->event_id = (int64_t)inserted.insert_id;

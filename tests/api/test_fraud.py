@@ -744,6 +744,13 @@ def test_dry_run_counts_exactly_against_a_seeded_history(ctx):
     eq((j["requests"], j["bargains"]), (2, 0), "phones")
     eq(sorted(x["value"] for x in j["sample"]), ["138****1111", "138****2222"], "phones are masked in the sample")
     check("13800001111" not in json_text(j), "a full phone in a dry run")
+    # An empty value is a value ("" recorded as the rules saw it); an
+    # unknown one (NULL) is skipped, as the rules skip it.
+    j = dry(field="device", pattern="^$")
+    eq(j["requests"], int(ctx.sql_value(
+        "SELECT COUNT(*) FROM fraud_event WHERE created_at >= '%s' AND created_at < TIMESTAMP('%s') + INTERVAL 1 DAY "
+        "AND scope = 'help' AND device = ''" % (day, day))), "empty devices")
+    check(j["requests"] >= 12, "the 12 seeded helps have an empty device")
     j = dry(pattern="(a+)+$")
     eq(j["requests"], 0, "nothing matches")
     # Refusals.
