@@ -128,6 +128,12 @@ export const T = {
   itemProgress: '商品进度',
   itemSuccess: '成功率',
   itemSold: '售出',
+  leaderboard: '排行榜（前 10 名）',
+  leaderTime: '砍成用时',
+  leaderCut: '砍掉金额',
+  hours: '小时',
+  minutes: '分',
+  seconds: '秒',
 
   // report
   reportTitle: '日报（按店铺时区的自然日）',

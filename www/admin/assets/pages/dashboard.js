@@ -3,12 +3,13 @@
 // helps per hour and per-item progress; it refreshes itself.
 
 import { T } from '../texts.js';
-import { h, clear, yuan, when } from '../dom.js';
+import { h, clear, table, yuan, when } from '../dom.js';
 import { chart } from '../charts.js';
 
 const REFRESH_S = 5;
 const TILES = ['participants', 'bargains_started', 'self_cuts', 'helps', 'share_opens', 'succeeded', 'orders', 'paid', 'paid_fen', 'subsidy_fen', 'cancelled', 'shipped', 'refunded'];
 
+const duration = (s) => (s >= 3600 ? `${Math.floor(s / 3600)}${T.hours}${Math.floor((s % 3600) / 60)}${T.minutes}` : `${Math.floor(s / 60)}${T.minutes}${s % 60}${T.seconds}`);
 const percent = (a, b) => (b > 0 ? (100 * a / b).toFixed(1) + '%' : '—');
 
 export function mount(main, { args, api }) {
@@ -22,6 +23,7 @@ export function mount(main, { args, api }) {
   const funnel = chart('bar', { horizontal: true, height: 180 });
   const hourly = chart('bar', { height: 220 });
   const itemsBox = h('div', { class: 'item-progress' });
+  const leaders = h('div', { class: 'leaderboard' });
   clear(main,
     h('header', { class: 'page-head' }, heading, h('label', { class: 'inline' }, T.pickCampaign, ' ', picker)),
     h('p', { class: 'muted' }, T.autoRefresh(REFRESH_S), ' · ', updated),
@@ -29,7 +31,8 @@ export function mount(main, { args, api }) {
     h('div', { class: 'panels' },
       h('section', { class: 'panel' }, h('h2', {}, T.funnel), funnelNote, funnel.node),
       h('section', { class: 'panel' }, h('h2', {}, T.helpsPerHour), hourly.node)),
-    h('section', { class: 'panel' }, h('h2', {}, T.itemProgress), itemsBox));
+    h('section', { class: 'panel' }, h('h2', {}, T.itemProgress), itemsBox),
+    h('section', { class: 'panel' }, h('h2', {}, T.leaderboard), leaders));
 
   function draw(s) {
     heading.textContent = T.dashboardTitle(s.title);
@@ -64,10 +67,19 @@ export function mount(main, { args, api }) {
     }));
   }
 
+  function drawLeaders(board) {
+    clear(leaders, table([
+      { title: T.rank, cell: (x) => String(x.rank) },
+      { title: T.usersTitle, cell: (x) => x.user },
+      { title: T.leaderTime, cell: (x) => duration(x.succeeded_in_s) },
+      { title: T.leaderCut, cell: (x) => yuan(x.cut_total_fen) },
+    ], board.items.slice(0, 10), { empty: T.none }));
+  }
+
   async function load(id) {
     try {
-      const s = await api.get(`/admin/campaigns/${id}/stats`);
-      if (!stopped) draw(s);
+      const [s, board] = await Promise.all([api.get(`/admin/campaigns/${id}/stats`), api.get(`/campaigns/${id}/leaderboard`)]);
+      if (!stopped) { draw(s); drawLeaders(board); }
     } catch (err) {
       updated.textContent = err.message;
     }
