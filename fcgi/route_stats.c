@@ -18,7 +18,6 @@
 
 #define STATS_HOURS 48           /* the helps-per-hour chart */
 #define REPORT_DAYS_MAX 366
-#define DATE_TEXT_SIZE 11        /* "YYYY-MM-DD" */
 
 /* The counters in the order every query below selects them, after its keys. */
 #define COUNTER_SUMS                                                                                          \
@@ -142,63 +141,6 @@ static const char *const csv_headers[] = {
 	"下单数", "取消订单", "支付订单", "支付金额(元)", "补贴金额(元)", "发货订单", "退款订单", "退款金额(元)",
 };
 
-/* Parses "YYYY-MM-DD" into days since 1970-01-01 (a calendar count, for the
- * range check). Returns 0, or -1 for anything else. */
-static int date_parse(const char *text, int64_t *days)
-{
-	int year, month, day;
-	char tail;
-	if (text == NULL || strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%c", &year, &month, &day, &tail) != 3 ||
-	    text[4] != '-' || text[7] != '-' || year < 2000 || year > 2200 || month < 1 || month > 12 || day < 1 ||
-	    day > 31)
-		return -1;
-	struct tm tm = { .tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = day, .tm_hour = 12 };
-	time_t at = timegm(&tm);
-	struct tm back;
-	gmtime_r(&at, &back);
-	if (back.tm_mday != day) /* 2026-02-30 */
-		return -1;
-	*days = (int64_t)(at / 86400);
-	return 0;
-}
-
-/* Appends text to the CSV buffer as one quoted field; a leading = + - @
- * (a formula to a spreadsheet) is defused with an apostrophe. */
-static void csv_text(struct arena *arena, char **buffer, size_t *used, size_t *size, const char *text);
-
-static void csv_append(struct arena *arena, char **buffer, size_t *used, size_t *size, const char *text, size_t length)
-{
-	if (*used + length + 1 > *size) {
-		size_t grown = (*size + length + 1) * 2;
-		char *bigger = arena_alloc(arena, grown);
-		memcpy(bigger, *buffer, *used);
-		*buffer = bigger;
-		*size = grown;
-	}
-	memcpy(*buffer + *used, text, length);
-	*used += length;
-	(*buffer)[*used] = '\0';
-}
-
-static void csv_text(struct arena *arena, char **buffer, size_t *used, size_t *size, const char *text)
-{
-	csv_append(arena, buffer, used, size, "\"", 1);
-	if (strchr("=+-@\t\r", text[0]) != NULL && text[0] != '\0')
-		csv_append(arena, buffer, used, size, "'", 1);
-	for (const char *c = text; *c != '\0'; c++)
-		csv_append(arena, buffer, used, size, *c == '"' ? "\"\"" : c, *c == '"' ? 2 : 1);
-	csv_append(arena, buffer, used, size, "\"", 1);
-}
-
-static void csv_number(struct arena *arena, char **buffer, size_t *used, size_t *size, int64_t value, bool yuan)
-{
-	char text[32];
-	int length = yuan ? snprintf(text, sizeof(text), ",%s%lld.%02lld", value < 0 ? "-" : "",
-				     (long long)(llabs(value) / 100), (long long)(llabs(value) % 100))
-			  : snprintf(text, sizeof(text), ",%lld", (long long)value);
-	csv_append(arena, buffer, used, size, text, (size_t)length);
-}
-
 /* GET /api/v1/admin/reports/daily?from=YYYY-MM-DD&to=YYYY-MM-DD[&campaign_id=]
  * per campaign and shop-local day; CSV (UTF-8 with BOM, CRLF, money in
  * yuan) when the client accepts text/csv or asks ?format=csv. */
@@ -208,7 +150,7 @@ int admin_report_daily(struct request *request)
 	const char *campaign_text = http_query_param(request, "campaign_id");
 	const char *format = http_query_param(request, "format");
 	int64_t from_days, to_days, campaign_id = 0;
-	if (date_parse(from, &from_days) != 0 || date_parse(to, &to_days) != 0)
+	if (stats_date_parse(from, &from_days) != 0 || stats_date_parse(to, &to_days) != 0)
 		return http_error_message(request, 400, "invalid_field", "from 和 to 应为 YYYY-MM-DD 格式的日期。");
 	if (to_days < from_days || to_days - from_days >= REPORT_DAYS_MAX)
 		return http_error_message(request, 400, "invalid_field", "日期范围应从 from 到 to，最多 %d 天。",
@@ -227,34 +169,31 @@ int admin_report_daily(struct request *request)
 	bool csv = (format != NULL && strcmp(format, "csv") == 0) ||
 		   (request->accept != NULL && strstr(request->accept, "text/csv") != NULL);
 	if (csv) {
-		size_t used = 0, size = 4096;
-		char *buffer = arena_alloc(&request->arena, size);
-		buffer[0] = '\0';
-		csv_append(&request->arena, &buffer, &used, &size, "\xEF\xBB\xBF", 3); /* BOM: Excel reads UTF-8 */
+		struct stats_csv out;
+		stats_csv_init(&out, &request->arena);
+		stats_csv_raw(&out, "\xEF\xBB\xBF", 3); /* BOM: Excel reads UTF-8 */
 		for (size_t i = 0; i < sizeof(csv_headers) / sizeof(csv_headers[0]); i++) {
 			if (i > 0)
-				csv_append(&request->arena, &buffer, &used, &size, ",", 1);
-			csv_append(&request->arena, &buffer, &used, &size, csv_headers[i], strlen(csv_headers[i]));
+				stats_csv_raw(&out, ",", 1);
+			stats_csv_raw(&out, csv_headers[i], strlen(csv_headers[i]));
 		}
-		csv_append(&request->arena, &buffer, &used, &size, "\r\n", 2);
+		stats_csv_raw(&out, "\r\n", 2);
 		for (int r = 0; r < rows.row_count; r++) {
-			csv_append(&request->arena, &buffer, &used, &size, db_text(&rows, r, 2), strlen(db_text(&rows, r, 2)));
-			csv_number(&request->arena, &buffer, &used, &size, db_int(&rows, r, 0), false);
-			csv_append(&request->arena, &buffer, &used, &size, ",", 1);
-			csv_text(&request->arena, &buffer, &used, &size, db_text(&rows, r, 1));
-			for (int i = 0; i < COUNTERS; i++) {
-				bool yuan = strstr(counter_names[i], "_fen") != NULL;
-				csv_number(&request->arena, &buffer, &used, &size,
-					   db_null(&rows, r, 3 + i) ? 0 : db_int(&rows, r, 3 + i), yuan);
-			}
-			csv_append(&request->arena, &buffer, &used, &size, "\r\n", 2);
+			stats_csv_raw(&out, db_text(&rows, r, 2), strlen(db_text(&rows, r, 2)));
+			stats_csv_number(&out, db_int(&rows, r, 0), false);
+			stats_csv_raw(&out, ",", 1);
+			stats_csv_text(&out, db_text(&rows, r, 1));
+			for (int i = 0; i < COUNTERS; i++)
+				stats_csv_number(&out, db_null(&rows, r, 3 + i) ? 0 : db_int(&rows, r, 3 + i),
+						 strstr(counter_names[i], "_fen") != NULL);
+			stats_csv_raw(&out, "\r\n", 2);
 		}
 		char disposition[96];
 		snprintf(disposition, sizeof(disposition), "attachment; filename=\"kanjia-daily-%s-%s.csv\"", from, to);
 		http_header_add(request, "Content-Disposition", disposition);
 		http_header_add(request, "Cache-Control", "no-store");
-		request->raw_body = buffer;
-		request->raw_body_size = used;
+		request->raw_body = out.text;
+		request->raw_body_size = out.used;
 		request->reply_type = "text/csv; charset=utf-8";
 		return 200;
 	}

@@ -2,10 +2,12 @@
 #include "stats.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "db.h"
 #include "http.h"
 
@@ -102,4 +104,69 @@ int stats_order(struct request *request, int64_t order_id, enum stats_order_even
 	int64_t refunded = event == STATS_ORDER_REFUNDED;
 	return db_run(request, NULL, sql_stat_order, "iisiiiiiiiii", hour, stats_shard(), day, placed, cancelled, paid,
 		      paid, paid, shipped, refunded, refunded, order_id);
+}
+
+/* ==================================================== the report's text */
+
+int stats_date_parse(const char *text, int64_t *days)
+{
+	int year, month, day;
+	char tail;
+	if (text == NULL || strlen(text) != 10 || text[4] != '-' || text[7] != '-' ||
+	    sscanf(text, "%4d-%2d-%2d%c", &year, &month, &day, &tail) != 3 || year < 2000 || year > 2200 ||
+	    month < 1 || month > 12 || day < 1 || day > 31)
+		return -1;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9'))
+			return -1;
+	struct tm tm = { .tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = day, .tm_hour = 12 };
+	time_t at = timegm(&tm);
+	struct tm back;
+	gmtime_r(&at, &back);
+	if (back.tm_mday != day)
+		return -1;
+	*days = (int64_t)(at / 86400);
+	return 0;
+}
+
+void stats_csv_init(struct stats_csv *csv, struct arena *arena)
+{
+	csv->arena = arena;
+	csv->size = 4096;
+	csv->used = 0;
+	csv->text = arena_alloc(arena, csv->size);
+	csv->text[0] = '\0';
+}
+
+void stats_csv_raw(struct stats_csv *csv, const char *text, size_t length)
+{
+	if (csv->used + length + 1 > csv->size) {
+		size_t grown = (csv->size + length + 1) * 2;
+		char *bigger = arena_alloc(csv->arena, grown);
+		memcpy(bigger, csv->text, csv->used);
+		csv->text = bigger;
+		csv->size = grown;
+	}
+	memcpy(csv->text + csv->used, text, length);
+	csv->used += length;
+	csv->text[csv->used] = '\0';
+}
+
+void stats_csv_text(struct stats_csv *csv, const char *text)
+{
+	stats_csv_raw(csv, "\"", 1);
+	if (text[0] != '\0' && strchr("=+-@\t\r", text[0]) != NULL)
+		stats_csv_raw(csv, "'", 1);
+	for (const char *c = text; *c != '\0'; c++)
+		stats_csv_raw(csv, *c == '"' ? "\"\"" : c, *c == '"' ? 2 : 1);
+	stats_csv_raw(csv, "\"", 1);
+}
+
+void stats_csv_number(struct stats_csv *csv, int64_t value, bool yuan)
+{
+	char text[32];
+	int length = yuan ? snprintf(text, sizeof(text), ",%s%lld.%02lld", value < 0 ? "-" : "",
+				     (long long)(llabs(value) / 100), (long long)(llabs(value) % 100))
+			  : snprintf(text, sizeof(text), ",%lld", (long long)value);
+	stats_csv_raw(csv, text, (size_t)length);
 }

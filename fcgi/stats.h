@@ -19,6 +19,7 @@
 #define KANJIA_STATS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define STATS_SHARDS 64
@@ -61,5 +62,30 @@ int stats_order(struct request *request, int64_t order_id, enum stats_order_even
 /* The shop's calendar day of when as "YYYY-MM-DD" in out[11] (config
  * timezone, which the worker made the process's zone). */
 void stats_local_day(int64_t when, char out[11]);
+
+/* ---------------------------------------------- the daily report's text */
+
+struct arena;
+
+/* "YYYY-MM-DD" as a day count since 1970-01-01 in *days (OUT), for range
+ * checks. Returns 0, or -1 for anything else (2026-02-30 included). */
+int stats_date_parse(const char *text, int64_t *days);
+
+/* A CSV text growing in an arena (RFC 4180: CRLF lines, quoted fields). */
+struct stats_csv {
+	struct arena *arena;
+	char *text; /* NUL-terminated, the arena's */
+	size_t used, size;
+};
+
+void stats_csv_init(struct stats_csv *csv, struct arena *arena);
+/* Appends length bytes as they are (separators, line ends, the BOM). */
+void stats_csv_raw(struct stats_csv *csv, const char *text, size_t length);
+/* Appends text as one quoted field with its quotes doubled; a leading
+ * = + - @ tab or CR (a formula to a spreadsheet) gets an apostrophe first,
+ * so a campaign title can never run in Excel. */
+void stats_csv_text(struct stats_csv *csv, const char *text);
+/* Appends ",value", as yuan with two decimals ("12.34") when yuan. */
+void stats_csv_number(struct stats_csv *csv, int64_t value, bool yuan);
 
 #endif
