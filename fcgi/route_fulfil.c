@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "config.h"
 #include "db.h"
+#include "fraud_check.h"
 #include "log.h"
 #include "phone.h"
 #include "routes.h"
@@ -272,6 +273,12 @@ static int ship_transaction(struct request *request, void *context)
 	if (status != 0)
 		return status;
 	http_own(request, before);
+	/* anti-fraud: an order held for review ships only once released */
+	bool held = false;
+	if ((status = fraud_is_held(request, "order", id, &held)) != 0)
+		return status;
+	if (held)
+		return http_error_message(request, 409, "invalid_state", "订单正在风控审核中，放行后才能发货。");
 	const char *carrier = body_string(request, "carrier"), *tracking = body_string(request, "tracking_no");
 	if (!validate_text(carrier, strlen(carrier)))
 		return http_error_message(request, 400, "invalid_field", "carrier 含有无效字符。");

@@ -60,6 +60,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "fraud_check.h"
 #include "log.h"
 #include "order.h"
 #include "payment.h"
@@ -611,7 +612,7 @@ struct order_attempt {
 static const char *const sql_shopper_lock = "SELECT id FROM shopper WHERE id = ? FOR UPDATE";
 static const char *const sql_bargain_order =
 	"UPDATE bargain SET status = 'ordered', open_slot = NULL, closed_at = FROM_UNIXTIME(?) "
-	"WHERE id = ? AND user_id = ? AND status = 'succeeded'";
+	"WHERE id = ? AND user_id = ? AND status = 'succeeded' AND held = 0"; /* a held bargain waits for review */
 static const char *const sql_order_insert =
 	"INSERT INTO orders (user_id, campaign_id, bargain_id, status, subtotal_fen, discount_fen, total_fen, "
 	"address_name, address_phone, address_province, address_city, address_district, address_detail, pay_by, "
@@ -657,6 +658,14 @@ static int order_transaction(struct request *request, void *context)
 	 * per-customer count read below cannot be raced. */
 	if (cart->coupon_count > 0 && (status = db_run(request, NULL, sql_shopper_lock, "i", user_id)) != 0)
 		return status;
+	/* anti-fraud, before anything is written (fraud_check.h). A shadow
+	 * decision cannot pretend an order into being without lying about
+	 * stock and money, so it is held for review like a review decision. */
+	struct fraud_subject subject = { .user_id = user_id, .bargain_id = cart->bargain_id };
+	struct fraud_outcome outcome;
+	if ((status = fraud_check(request, FRAUD_SCOPE_ORDER, &subject, &outcome)) != 0 ||
+	    (status = fraud_velocity(request, FRAUD_SCOPE_ORDER, outcome.phone)) != 0)
+		return status;
 	if ((status = cart_price(request, cart)) != 0)
 		return status;
 	for (int i = 0; i < cart->line_count; i++)
@@ -686,6 +695,9 @@ static int order_transaction(struct request *request, void *context)
 		return status;
 	int64_t order_id = (int64_t)inserted.insert_id;
 	attempt->order_id = order_id;
+	if ((outcome.action == FRAUD_REVIEW || outcome.action == FRAUD_SHADOW) &&
+	    (status = fraud_hold(request, "order", order_id, outcome.decision_id, false)) != 0)
+		return status;
 
 	for (int i = 0; i < cart->line_count; i++) {
 		const struct cart_line *line = &cart->lines[i];

@@ -315,3 +315,10 @@ def test_seed_demo_is_idempotent(ctx):
         check(all(image.startswith("/assets/demo/") for image in item["images"]), "demo images %r" % item["images"])
         check(item["rewards"]["initiator"] and item["rewards"]["helper"] and len(item["rewards"]["leaderboard"]) == 3,
               "demo rewards %r" % item["rewards"])
+    # seed-demo also loads the default fraud pack; it is test_fraud's to
+    # exercise. Unload it here so the suites between (orders from random
+    # phones, some in the pack's virtual-operator ranges) run without it.
+    check(int(ctx.sql_value("SELECT COUNT(*) FROM fraud_rule WHERE pack = 'default'")) > 0, "the pack was loaded")
+    ctx.sql("DELETE FROM fraud_rule WHERE pack = 'default'")
+    ctx.sql("UPDATE fraud_state SET version = version + 1 WHERE id = 1")
+    time.sleep(1.1)  # every worker re-reads the rule set within a second

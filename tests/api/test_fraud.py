@@ -8,10 +8,11 @@ default pack.
 Every rule a test makes matches only that test's own traffic (a unique
 User-Agent marker or phone), and is deleted when the test ends.
 
-ORDER 65: after test_admin (60), whose seed-demo loads the default rule
-pack. test_default_pack is last here: it deletes the pack's rules, so the
-suites after this one (the pool tests, the browser tests with their
-headless Chromium) run without them, as they did before the pack existed."""
+ORDER 65: after test_admin (60), whose seed-demo test loads the default
+rule pack and unloads it again. test_default_pack loads the pack itself and
+deletes its rules at the end, so the suites after this one (orders from
+random phones, the browser tests with their headless Chromium) run without
+them."""
 
 import calendar
 import hashlib
