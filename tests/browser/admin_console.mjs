@@ -121,6 +121,9 @@ export async function test_admin_1_login_create_campaign_with_plan_preview_and_x
   await error.waitFor();
   check((await error.textContent()).length > 4, 'a validation message');
   await shot(page, 'admin-02-campaign-form-error');
+  await page.setViewportSize({ width: 820, height: 1180 });
+  await shot(page, 'admin-02-campaign-form-tablet');
+  await page.setViewportSize({ width: 1280, height: 800 });
   await second.locator('input[name=floor_price]').fill('99');
   await page.locator('#save-campaign').click();
   await page.waitForURL(/#\/dashboard\/\d+$/);
@@ -272,6 +275,14 @@ export async function test_admin_6_audit_log_and_every_page() {
   // the report has the campaign now that it had events: its title as text
   await page.locator('td').filter({ hasText: XSS_TITLE }).first().waitFor();
   eq(await page.locator('#app img').count(), 0, 'no image element in the report');
+  // its CSV: downloaded with the admin's token, UTF-8 with a BOM, the title as a quoted field
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-csv').click()]);
+  const csv = readFileSync(await download.path());
+  check(csv[0] === 0xef && csv[1] === 0xbb && csv[2] === 0xbf, 'the CSV starts with a UTF-8 BOM');
+  const lines = csv.toString('utf8').slice(1).split('\r\n');
+  check(lines[0].startsWith('日期,活动ID,活动名称'), 'the CSV header: ' + lines[0]);
+  check(lines.some((l) => l.includes(`,${state.campaignId},"${state.title}",`)), 'the campaign row, its title quoted as text');
+  check(/^kanjia-daily-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/.test(download.suggestedFilename()), 'file name ' + download.suggestedFilename());
   eq(page.dialogs, [], 'no alert ran');
   check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
   await context.close();
