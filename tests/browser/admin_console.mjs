@@ -23,14 +23,17 @@ function config(key) {
   return line ? line.slice(line.indexOf('=') + 1).trim() : '';
 }
 
-// An owner admin made by `kanjiad create-admin`, once per run.
+// An admin made by `kanjiad create-admin`.
+function makeAdmin(roles) {
+  const username = 'browser_' + randomBytes(4).toString('hex');
+  const password = 'pw-' + randomBytes(9).toString('base64url');
+  execFileSync(BIN, ['-c', CONF, 'create-admin', username, roles], { input: password + '\n' });
+  return { username, password };
+}
+
+// The owner of the story, once per run.
 function owner() {
-  if (!state.owner) {
-    const username = 'browser_' + randomBytes(4).toString('hex');
-    const password = 'pw-' + randomBytes(9).toString('base64url');
-    execFileSync(BIN, ['-c', CONF, 'create-admin', username, 'owner'], { input: password + '\n' });
-    state.owner = { username, password };
-  }
+  if (!state.owner) state.owner = makeAdmin('owner');
   return state.owner;
 }
 
@@ -49,8 +52,8 @@ async function desktop({ width = 1280, height = 800 } = {}) {
   return { context, page };
 }
 
-async function logIn(page) {
-  const { username, password } = owner();
+async function logIn(page, who = owner()) {
+  const { username, password } = who;
   await page.goto(`${BASE}/admin/`);
   await page.locator('form.login input[name=username]').fill(username);
   await page.locator('form.login input[name=password]').fill(password);
@@ -284,6 +287,36 @@ export async function test_admin_6_audit_log_and_every_page() {
   check(lines.some((l) => l.includes(`,${state.campaignId},"${state.title}",`)), 'the campaign row, its title quoted as text');
   check(/^kanjia-daily-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/.test(download.suggestedFilename()), 'file name ' + download.suggestedFilename());
   eq(page.dialogs, [], 'no alert ran');
+  check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
+  await context.close();
+}
+
+export async function test_admin_7_menus_and_buttons_follow_the_roles() {
+  const { page, context } = await desktop();
+  // an operator: campaigns, no refund or ship buttons, no fraud or audit pages
+  await logIn(page, makeAdmin('operator'));
+  const menu = async () => page.locator('nav.side .links a').evaluateAll((links) => links.map((a) => a.dataset.page));
+  const operatorMenu = await menu();
+  check(operatorMenu.includes('campaigns') && !operatorMenu.includes('fraud') && !operatorMenu.includes('audit') && !operatorMenu.includes('admins'), 'operator menu: ' + operatorMenu);
+  await page.goto(`${BASE}/admin/#/orders`);
+  await page.locator('#page-orders tbody tr').first().waitFor();
+  eq(await page.locator('button.refund').count(), 0, 'no refund button for an operator');
+  eq(await page.locator('form.ship-form').count(), 0, 'no ship form for an operator');
+  check(await page.locator('#page-orders td').filter({ hasText: /\d{3}\*{4}\d{4}/ }).count() > 0, 'phones masked for an operator');
+  // the API refuses what the page does not offer
+  const token = JSON.parse(await page.evaluate(() => sessionStorage.getItem('kanjia.admin'))).token;
+  const refused = await api('POST', '/admin/orders/1/refund', { token, body: {} });
+  eq(refused.status, 403, 'refund by an operator');
+  await shot(page, 'admin-10-operator-orders');
+  await page.locator('nav.side button.link').click();
+  await page.locator('form.login').waitFor();
+  // fulfilment: ships and fulfils, no campaign editing, no fraud rules
+  await logIn(page, makeAdmin('fulfilment'));
+  const fulfilmentMenu = await menu();
+  check(!fulfilmentMenu.includes('fraud') && fulfilmentMenu.includes('prizes'), 'fulfilment menu: ' + fulfilmentMenu);
+  await page.goto(`${BASE}/admin/#/campaigns`);
+  await page.locator('#page-campaigns .table-wrap').waitFor();
+  eq(await page.locator('#new-campaign').count(), 0, 'no new-campaign button for fulfilment');
   check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
   await context.close();
   if (state.browser) await state.browser.close();
