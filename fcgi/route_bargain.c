@@ -617,12 +617,19 @@ static const char *const sql_landing_extra =
 static const char *const sql_share_open =
 	"INSERT INTO share_open (bargain_id, campaign_id, client_ip, created_at) VALUES (?, ?, ?, FROM_UNIXTIME(?))";
 
-/* The open and its counter (stats.h), together. */
+/* The open's fraud check, the open and its counter (stats.h): one commit,
+ * so a landing costs one log flush. A shadowed open is shown but not
+ * counted; a block keeps only the check's record (fraud_check). */
 static int share_open_transaction(struct request *request, void *context)
 {
 	const struct bargain *bargain = context;
-	int status = db_run(request, NULL, sql_share_open, "iisi", bargain->id, bargain->campaign_id, request->client_ip,
-			    request->now);
+	struct fraud_subject subject = { .share_code = bargain->share_code, .bargain_id = bargain->id };
+	struct fraud_outcome outcome;
+	int status = fraud_check(request, FRAUD_SCOPE_SHARE_OPEN, &subject, &outcome);
+	if (status != 0 || outcome.action == FRAUD_SHADOW)
+		return status != 0 ? status : 200;
+	status = db_run(request, NULL, sql_share_open, "iisi", bargain->id, bargain->campaign_id, request->client_ip,
+			request->now);
 	if (status == 0)
 		status = stats_bump(request, bargain->campaign_id, bargain->item_id, "share_opens", 1);
 	return status != 0 ? status : 200;
@@ -644,12 +651,6 @@ int share_landing(struct request *request)
 	http_header_add(request, "Cache-Control", "no-cache");
 	if (etag_matches(request->if_none_match, etag))
 		return http_reply(request, 304, NULL); /* a re-poll, not a new open */
-	/* anti-fraud: a shadowed open is shown but not counted */
-	struct fraud_subject subject = { .share_code = code, .bargain_id = bargain.id };
-	struct fraud_outcome outcome;
-	if ((status = fraud_check(request, FRAUD_SCOPE_SHARE_OPEN, &subject, &outcome)) != 0)
-		return status;
-
 	struct db_rows extra;
 	status = db_run(request, &extra, sql_landing_extra, "ii", bargain.user_id, bargain.item_id);
 	if (status != 0)
@@ -657,9 +658,8 @@ int share_landing(struct request *request)
 	if (extra.row_count != 1)
 		return http_error(request, 404, "not_found");
 	/* The open is counted in its own table, never on the hot bargain row. */
-	if (outcome.action != FRAUD_SHADOW)
-		status = db_transaction(request, share_open_transaction, &bargain);
-	if (status != 0 && status != 200)
+	status = db_transaction(request, share_open_transaction, &bargain);
+	if (status != 200)
 		return status;
 	json_t *object = http_own(request, bargain_json(request, &bargain));
 	/* The initiator's share code is the link itself; shown, but the owner's
