@@ -171,6 +171,14 @@ int http_list_params(struct request *request, int64_t *limit, int64_t *cursor)
 	return 0;
 }
 
+int http_list_params_newest_first(struct request *request, int64_t *limit, int64_t *before)
+{
+	int status = http_list_params(request, limit, before);
+	if (status == 0 && *before == 0)
+		*before = INT64_MAX;
+	return status;
+}
+
 json_t *http_next_cursor(int64_t last_id, bool more)
 {
 	if (!more)

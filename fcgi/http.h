@@ -102,6 +102,9 @@ const char *http_query_param(struct request *request, const char *name);
  * ?cursor= (the last id of the previous page; 0 when absent). Returns 0, or
  * 400 invalid_field with the error set. */
 int http_list_params(struct request *request, int64_t *limit, int64_t *cursor);
+/* The same for a list served newest first: *before (OUT) is the cursor, or
+ * INT64_MAX on the first page, for "WHERE id < ? ORDER BY id DESC". */
+int http_list_params_newest_first(struct request *request, int64_t *limit, int64_t *before);
 /* A list's next_cursor: the last id as a string when more may follow, else
  * null. Returns a new reference. */
 json_t *http_next_cursor(int64_t last_id, bool more);

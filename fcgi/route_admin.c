@@ -309,8 +309,8 @@ static json_t *nullable_text(const struct db_rows *rows, int row, int column)
  * first, with limit and cursor. */
 int admin_audit_list(struct request *request)
 {
-	int64_t limit, cursor;
-	int status = http_list_params(request, &limit, &cursor);
+	int64_t limit, before;
+	int status = http_list_params_newest_first(request, &limit, &before);
 	if (status != 0)
 		return status;
 	const char *target_type = http_query_param(request, "target_type");
@@ -320,7 +320,6 @@ int admin_audit_list(struct request *request)
 	    (target_type != NULL && (strlen(target_type) == 0 || strlen(target_type) > AUDIT_TARGET_TYPE_MAX ||
 				     !validate_text(target_type, strlen(target_type)) || target_id < 1)))
 		return http_error_message(request, 400, "invalid_field", "target_type 与 target_id 需同时给出且有效。");
-	int64_t before = cursor > 0 ? cursor : INT64_MAX;
 	struct db_rows rows;
 	status = target_type ? db_run(request, &rows, sql_audit_page_target, "siii", target_type, target_id, before,
 				      limit + 1)

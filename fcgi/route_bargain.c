@@ -588,11 +588,9 @@ static const char *const sql_my_bargains =
 int bargain_list_mine(struct request *request)
 {
 	int64_t limit, cursor;
-	int status = http_list_params(request, &limit, &cursor);
+	int status = http_list_params_newest_first(request, &limit, &cursor);
 	if (status != 0)
 		return status;
-	if (cursor == 0)
-		cursor = INT64_MAX; /* newest first: the first page starts at the top */
 	struct db_rows rows;
 	status = db_run(request, &rows, sql_my_bargains, "iii", request->session.user_id, cursor, limit);
 	if (status != 0)
@@ -720,11 +718,9 @@ static const char *const sql_my_coupons =
 int coupon_list_mine(struct request *request)
 {
 	int64_t limit, cursor;
-	int status = http_list_params(request, &limit, &cursor);
+	int status = http_list_params_newest_first(request, &limit, &cursor);
 	if (status != 0)
 		return status;
-	if (cursor == 0)
-		cursor = INT64_MAX; /* newest first: the first page starts at the top */
 	struct db_rows rows;
 	status = db_run(request, &rows, sql_my_coupons, "iii", request->session.user_id, cursor, limit);
 	if (status != 0)

@@ -107,16 +107,6 @@ static int pattern_check(struct request *request, const char *pattern)
 						  (json_int_t)offset));
 }
 
-/* Reads ?limit= and ?cursor= (http.h); for lists newest first, no cursor
- * means from the top. */
-static int list_params(struct request *request, int64_t *limit, int64_t *cursor, bool newest_first)
-{
-	int status = http_list_params(request, limit, cursor);
-	if (status == 0 && newest_first && *cursor == 0)
-		*cursor = INT64_MAX;
-	return status;
-}
-
 static json_t *time_json(int64_t when, bool is_null)
 {
 	if (is_null)
@@ -292,7 +282,7 @@ static int rule_insert(struct request *request, struct rule *rule, bool bump)
 int admin_fraud_rule_list(struct request *request)
 {
 	int64_t limit, cursor;
-	int status = list_params(request, &limit, &cursor, false);
+	int status = http_list_params(request, &limit, &cursor);
 	if (status != 0)
 		return status;
 	struct db_rows rows;
@@ -577,7 +567,7 @@ static const char *const sql_decision_list =
 int admin_fraud_decision_list(struct request *request)
 {
 	int64_t limit, cursor;
-	int status = list_params(request, &limit, &cursor, true);
+	int status = http_list_params_newest_first(request, &limit, &cursor);
 	if (status != 0)
 		return status;
 	const char *rule_text = http_query_param(request, "rule_id");
@@ -666,7 +656,7 @@ static json_t *review_json(struct request *request, const struct db_rows *rows, 
 int admin_fraud_review_list(struct request *request)
 {
 	int64_t limit, cursor;
-	int status = list_params(request, &limit, &cursor, true);
+	int status = http_list_params_newest_first(request, &limit, &cursor);
 	if (status != 0)
 		return status;
 	const char *state = http_query_param(request, "status");

@@ -124,15 +124,6 @@ const struct field order_create_body[] = {
 
 /* =========================================================== helpers */
 
-/* ?limit= and ?cursor= (http.h); the list continues below the cursor. */
-static int list_params(struct request *request, int64_t *limit, int64_t *cursor)
-{
-	int status = http_list_params(request, limit, cursor);
-	if (status == 0 && *cursor == 0)
-		*cursor = INT64_MAX;
-	return status;
-}
-
 static json_t *next_cursor(int64_t last_id, int count, int64_t limit)
 {
 	return http_next_cursor(last_id, count == limit);
@@ -247,7 +238,7 @@ static const char *const sql_my_orders =
 int order_list_mine(struct request *request)
 {
 	int64_t limit, cursor;
-	int status = list_params(request, &limit, &cursor);
+	int status = http_list_params_newest_first(request, &limit, &cursor);
 	if (status != 0)
 		return status;
 	struct db_rows rows;
@@ -1133,7 +1124,7 @@ static const char *const sql_points_ledger =
 int points_get_mine(struct request *request)
 {
 	int64_t limit, cursor;
-	int status = list_params(request, &limit, &cursor);
+	int status = http_list_params_newest_first(request, &limit, &cursor);
 	if (status != 0)
 		return status;
 	struct db_rows balance, rows;
