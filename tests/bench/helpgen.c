@@ -18,10 +18,20 @@
  *            (no hot rate_counter row) and different bargains.
  * Keep the mapping in step with helpref.c, which uses the same one.
  *
+ * With -m orders it writes the order stages' list instead (O1, O2): POST
+ * /api/v1/orders for shopper j mod H (the -H file) on item j mod I (the -I
+ * file: one id for the hot item, many for O2), one unit, a fixed address,
+ * with its own Idempotency-Key "PREFIX-j" (-k PREFIX: run.sh puts a run tag
+ * in it, so no key repeats across runs) and the JSON body as the line's
+ * last field (openloop -f and run.sh's wrk script send it as the body).
+ * orderref.c uses the same mapping.
+ *
  * Usage: helpgen -f KANJIA_CONF -H HELPER_IDS -m hot|many [-c CODE]
  *                [-B CODES] -o OFFSET -n COUNT
- * HELPER_IDS and CODES are files of one id / share code per line. Writes
- * the list on stdout. Exit 0, 1 on failure, 2 on bad usage. */
+ *        helpgen -f KANJIA_CONF -H SHOPPER_IDS -m orders -I ITEM_IDS
+ *                -k KEY_PREFIX -o OFFSET -n COUNT
+ * HELPER_IDS, ITEM_IDS and CODES are files of one id / share code per line.
+ * Writes the list on stdout. Exit 0, 1 on failure, 2 on bad usage. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
@@ -181,13 +191,54 @@ static void token_mint(const struct settings *settings, const char *header_b64, 
 	base64url(mac, mac_length, out + signed_length + 1);
 }
 
+/* The order stages' list (-m orders, see the head of this file). */
+static int orders_write(const char *config_path, const char *shoppers_path, const char *items_path,
+			const char *key_prefix, long long offset, long long count)
+{
+	static struct settings settings;
+	if (config_read(config_path, &settings) != 0)
+		return 1;
+	char *shoppers = NULL, *items = NULL;
+	long shopper_count = list_read(shoppers_path, 24, &shoppers);
+	long item_count = list_read(items_path, 24, &items);
+	if (shopper_count < 1 || item_count < 1) {
+		fprintf(stderr, "helpgen: no shoppers or no items\n");
+		return 1;
+	}
+	char header[HELPGEN_TEXT_MAX + 64], header_b64[2 * HELPGEN_TEXT_MAX];
+	snprintf(header, sizeof(header), "{\"alg\":\"HS256\",\"kid\":\"%s\",\"typ\":\"JWT\"}", settings.kid);
+	base64url((const unsigned char *)header, strlen(header), header_b64);
+	long long now = (long long)time(NULL);
+	static char token[8192];
+	static char buffer[1 << 16];
+	setvbuf(stdout, buffer, _IOFBF, sizeof(buffer));
+	for (long long j = offset; j < offset + count; j++) {
+		const char *shopper = shoppers + (size_t)(j % shopper_count) * 24;
+		const char *item = items + (size_t)(j % item_count) * 24;
+		token_mint(&settings, header_b64, atoll(shopper), now, token, sizeof(token));
+		printf("POST /api/v1/orders\tAuthorization: Bearer %s\tIdempotency-Key: %s-%lld\t"
+		       "Content-Type: application/json\t{\"lines\":[{\"item_id\":%s,\"qty\":1}],\"address\":"
+		       "{\"name\":\"Bench\",\"phone\":\"13800138000\",\"province\":\"Zhejiang\",\"city\":\"Hangzhou\","
+		       "\"district\":\"Xihu\",\"detail\":\"1 Bench Road\"}}\n",
+		       token, key_prefix, j, item);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "helpgen: writing the list failed\n");
+		return 1;
+	}
+	free(shoppers);
+	free(items);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct settings settings;
 	const char *config_path = NULL, *helpers_path = NULL, *codes_path = NULL, *mode = NULL, *hot_code = NULL;
+	const char *items_path = NULL, *key_prefix = NULL;
 	long long offset = -1, count = -1;
 	int option;
-	while ((option = getopt(argc, argv, "f:H:B:m:c:o:n:")) != -1) {
+	while ((option = getopt(argc, argv, "f:H:B:m:c:o:n:I:k:")) != -1) {
 		switch (option) {
 		case 'f':
 			config_path = optarg;
@@ -210,6 +261,12 @@ int main(int argc, char **argv)
 		case 'n':
 			count = atoll(optarg);
 			break;
+		case 'I':
+			items_path = optarg;
+			break;
+		case 'k':
+			key_prefix = optarg;
+			break;
 		default:
 			goto usage;
 		}
@@ -217,6 +274,13 @@ int main(int argc, char **argv)
 	if (config_path == NULL || helpers_path == NULL || mode == NULL || offset < 0 || count < 1 ||
 	    count > HELPGEN_COUNT_MAX || optind != argc)
 		goto usage;
+	if (strcmp(mode, "orders") == 0) {
+		if (items_path == NULL || key_prefix == NULL || strlen(key_prefix) > 40 ||
+		    strspn(key_prefix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") !=
+			    strlen(key_prefix))
+			goto usage;
+		return orders_write(config_path, helpers_path, items_path, key_prefix, offset, count);
+	}
 	int hot = strcmp(mode, "hot") == 0;
 	if (!hot && strcmp(mode, "many") != 0)
 		goto usage;
@@ -267,6 +331,7 @@ int main(int argc, char **argv)
 
 usage:
 	fprintf(stderr, "usage: helpgen -f KANJIA_CONF -H HELPER_IDS -m hot|many [-c CODE] [-B CODES] -o OFFSET "
-			"-n COUNT\n");
+			"-n COUNT\n"
+			"       helpgen -f KANJIA_CONF -H SHOPPER_IDS -m orders -I ITEM_IDS -k KEY_PREFIX -o OFFSET -n COUNT\n");
 	return 2;
 }

@@ -21,7 +21,10 @@
  * /api/v1/s/x/help<TAB>Authorization: Bearer ..."); request k is line k, each
  * line is sent once (the file must hold at least RATE * SECONDS lines), in
  * order; the URL still names the server. -H headers go on every request. A
- * method other than GET and HEAD is sent with "Content-Length: 0".
+ * field that starts with "{" is the request's body (JSON on one line, after
+ * the headers; give its Content-Type as a header), sent with its
+ * Content-Length; without one, a method other than GET and HEAD is sent
+ * with "Content-Length: 0".
  * Prints a human summary and one "RESULT key=value ..." line for scripts.
  * Exit status: 0 when the run completed (errors are results, not failures),
  * 2 on bad usage, 1 when the run could not happen at all. */
@@ -231,14 +234,34 @@ static void read_request_file(struct run *run, const char *path, const char **he
 			exit(2);
 		}
 		*space = '\0';
+		/* A field that starts with '{' is the body (JSON, one line). */
+		const char *body = NULL;
+		for (char *at = fields; at != NULL && *at != '\0';) {
+			if (*at == '{' && (at == fields || at[-1] == '\t')) {
+				body = at;
+				break;
+			}
+			at = strchr(at, '\t');
+			if (at != NULL)
+				at++;
+		}
+		size_t body_size = 0;
+		if (body != NULL) {
+			body_size = strlen(body);
+			if (fields == body)
+				fields = NULL;
+			else
+				((char *)body)[-1] = '\0'; /* the headers end before it */
+		}
 		char head[OPENLOOP_REQUEST_MAX];
+		char content_length[64] = "";
+		if (body != NULL || !(strcmp(first, "GET") == 0 || strcmp(first, "HEAD") == 0))
+			snprintf(content_length, sizeof(content_length), "Content-Length: %zu\r\n", body_size);
 		int written = snprintf(head, sizeof(head),
 				       "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nUser-Agent: kanjia-openloop\r\n"
 				       "Accept: application/json\r\n%s",
-				       first, space + 1, port,
-				       strcmp(first, "GET") == 0 || strcmp(first, "HEAD") == 0 ? ""
-											: "Content-Length: 0\r\n");
-		if (written <= 0 || (size_t)written >= sizeof(head)) {
+				       first, space + 1, port, content_length);
+		if (written <= 0 || (size_t)written >= sizeof(head) || body_size >= OPENLOOP_REQUEST_MAX) {
 			fprintf(stderr, "openloop: %s: line %llu is too long\n", path, (unsigned long long)run->listed_count);
 			exit(2);
 		}
@@ -260,6 +283,8 @@ static void read_request_file(struct run *run, const char *path, const char **he
 			append(&run->listed, &length, &capacity, "\r\n", 2);
 		}
 		append(&run->listed, &length, &capacity, "\r\n", 2);
+		if (body != NULL)
+			append(&run->listed, &length, &capacity, body, body_size);
 		if (length > OPENLOOP_FILE_MAX) {
 			fprintf(stderr, "openloop: %s: more than %lld bytes of requests\n", path, OPENLOOP_FILE_MAX);
 			exit(2);

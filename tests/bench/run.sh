@@ -18,7 +18,12 @@
 #   HR helpref.c: the help transaction's SQL from plain C, on one hot bargain
 #      and on the 10,000, at the pool's DB concurrency (and at
 #      BENCH_HR_WIDE connections)                     (the database's ceiling)
-# For A to D, H1, H2 and L: saturation throughput with wrk (closed loop), then
+#   O1 POST /api/v1/orders, distinct shoppers and Idempotency-Keys, ONE hot
+#      item (a flash sale)
+#   O2 the same spread over BENCH_ORDER_ITEMS (1,000) items
+#   OR orderref.c: the order transaction's writes from plain C, on the hot
+#      item and on the many, at the pool's DB concurrency (the ceiling)
+# For A to D, H1, H2, L, O1 and O2: saturation throughput with wrk (closed loop), then
 # latency with openloop.c at 80% of that stage's own saturation rate (open
 # loop, timed from the scheduled send, so queueing shows).
 #
@@ -27,11 +32,12 @@
 # own, every run gets its own range of pairs, and the requests (tokens
 # minted here with the pool's jwt_secret by helpgen.c) are written to a list
 # that openloop -f and wrk's Lua script (written below) send once each. After
-# every help run the cut invariants are checked by SQL (PASS/FAIL).
+# every help run the cut invariants are checked by SQL (PASS/FAIL); after
+# every order run the stock invariants (no oversell), the same way.
 #
 # Environment (set by ./dev): KANJIA_BASE_URL, KANJIA_RUN_DIR, KANJIA_CONF,
 # KANJIA_BIN, KANJIA_REPO. Knobs:
-#   BENCH_QUICK=1           ~2 minute smoke run (wrk 2 s, the others 1 s, 2 rounds)
+#   BENCH_QUICK=1           ~3 minute smoke run (wrk 2 s, the others 1 s, 2 rounds)
 #   BENCH_DURATION=6        seconds of each wrk run
 #   BENCH_OPEN_DURATION=4   seconds of each open-loop run
 #   BENCH_SQL_DURATION=3    seconds of each sqlref and helpref run
@@ -49,13 +55,16 @@
 #                           them all is flagged, its rate a lower bound)
 #   BENCH_HR_WIDE=64        helpref's second connection count; 0: skip (the
 #                           default with BENCH_QUICK)
+#   BENCH_ORDER_ITEMS=1000  items of O2 and OR-many (plus one hot item)
+#   BENCH_ORDER_RATE_CAP=3000  req/s an order wrk run is given requests for
 #   BENCH_NGINX_PORT        port of the private nginx used only when the
 #                           instance's nginx.conf does not include nginx.d/
 #                           (default: the instance's port + 1)
 # Output: the table on stdout, progress on stderr, every raw tool output in
 # $KANJIA_RUN_DIR/bench-out/. Exit 0 when the benchmark ran (a target MISS is
 # a result, not a failure); 1 when something broke (setup failed, a tool
-# failed, a stage answered errors on more than 1% of its requests).
+# failed, a stage answered errors on more than 1% of its requests, a cut or
+# stock invariant failed).
 set -eEuo pipefail
 # Anything that stops the script under set -e says where.
 trap 'printf "bench: error: line %s: %s failed (status %s)\n" "$LINENO" "$BASH_COMMAND" "$?" >&2' ERR
@@ -111,6 +120,8 @@ SHOPPERS=$(knob BENCH_SHOPPERS 10000 1000000)
 HELPERS=$(knob BENCH_HELPERS 200000 5000000)
 HELP_BARGAINS=$(knob BENCH_HELP_BARGAINS 10000 100000)
 HELP_RATE_CAP=$(knob BENCH_HELP_RATE_CAP 6000 200000)
+ORDER_ITEMS=$(knob BENCH_ORDER_ITEMS 1000 100000)
+ORDER_RATE_CAP=$(knob BENCH_ORDER_RATE_CAP 3000 200000)
 HR_WIDE=${BENCH_HR_WIDE:-$default_hr_wide}
 [[ $HR_WIDE == 0 ]] || HR_WIDE=$(knob BENCH_HR_WIDE "$default_hr_wide" 1024)
 ((CONNECTIONS >= WRK_THREADS)) || die "BENCH_CONNECTIONS must be at least BENCH_WRK_THREADS"
@@ -134,6 +145,15 @@ TARGET_HIGH_OVER_LOW_PERCENT=80   # H1 at 256 connections vs at 16: within 20%
 # help transaction), a daily help limit no helper reaches.
 ITEM_PRICE_FEN=10000000000
 HOT_OWNERS=200 # owners of hot bargains (phones 173...): one per hot run
+# The order items: 9900 fen, stock no run sells out (the hot one takes
+# every O1 and OR-hot order of a run).
+ORDER_PRICE_FEN=9900
+ORDER_HOT_STOCK=100000000
+ORDER_STOCK=1000000
+# Issue 4's targets.
+TARGET_O1_OVER_REF_PERCENT=50 # O1 / OR-hot
+TARGET_O2_OVER_REF_PERCENT=60 # O2 / OR-many
+TARGET_ORDER_P99_MS=100
 
 # Reads key $1 from the pool config ("key = value"); default $2.
 conf_value() {
@@ -245,11 +265,15 @@ cc "${CFLAGS_BENCH[@]}" -pthread $(pkg-config --cflags libmariadb) -o "$BIN_DIR/
 # shellcheck disable=SC2046
 cc "${CFLAGS_BENCH[@]}" -pthread $(pkg-config --cflags libmariadb) -o "$BIN_DIR/helpref" "$HERE/helpref.c" \
 	$(pkg-config --libs libmariadb) || die "helpref.c did not compile (libmariadb-dev?)"
+# shellcheck disable=SC2046
+cc "${CFLAGS_BENCH[@]}" -pthread $(pkg-config --cflags libmariadb) -o "$BIN_DIR/orderref" "$HERE/orderref.c" \
+	$(pkg-config --libs libmariadb) || die "orderref.c did not compile (libmariadb-dev?)"
 cc "${CFLAGS_BENCH[@]}" -o "$BIN_DIR/helpgen" "$HERE/helpgen.c" -lcrypto ||
 	die "helpgen.c did not compile (libssl-dev?)"
 
-# wrk's script for the help stages: requests from a list file ($BENCH_LIST,
-# helpgen.c's format, openloop -f's too), thread t of $BENCH_LIST_STRIDE
+# wrk's script for the help and order stages: requests from a list file
+# ($BENCH_LIST, helpgen.c's format, openloop -f's too: a field that starts
+# with "{" is the body), thread t of $BENCH_LIST_STRIDE
 # sending lines t, t + stride, ... once each. A thread whose share runs out
 # stops (and says so in the LIST lines that done() prints): its run's rate
 # is then a lower bound.
@@ -275,12 +299,16 @@ function init(args)
 			local first, rest = line:match("^([^\t]*)(.*)$")
 			local method, target = first:match("^(%S+) (%S+)$")
 			local headers = {}
-			for header in rest:gmatch("[^\t]+") do
-				local name, value = header:match("^([^:]+):%s*(.*)$")
-				headers[name] = value
-			end
 			local body = nil
-			if method ~= "GET" and method ~= "HEAD" then body = "" end
+			for header in rest:gmatch("[^\t]+") do
+				if header:sub(1, 1) == "{" then
+					body = header -- the body: a JSON field after the headers
+				else
+					local name, value = header:match("^([^:]+):%s*(.*)$")
+					headers[name] = value
+				end
+			end
+			if body == nil and method ~= "GET" and method ~= "HEAD" then body = "" end
 			count = count + 1
 			list[count] = wrk.format(method, target, headers, body)
 		end
@@ -447,22 +475,36 @@ fi
 
 # ------------------------------------------------------ the bargain data
 
-# The anti-fraud velocity limits on helps (fraud_help_limits, by default
-# "ip:30/1h subnet:20/1h device:20/1h") answer 429 to all but the first few
-# helps of a load test, which all come from 127.0.0.1. For this run the
-# pool's config says none (an empty value), unless it already sets the key;
-# the pool reloads it (SIGHUP), and the original config is put back and
-# reloaded on exit. The rest of the anti-fraud path (the rules, the events,
-# the signature) runs as usual and is measured.
-HELP_LIMITS_NOTE="fraud_help_limits as configured"
-if ! grep -Eq '^[[:space:]]*fraud_help_limits[[:space:]]*=' "$CONF"; then
+# The anti-fraud velocity limits on helps and orders (fraud_help_limits,
+# by default "ip:30/1h subnet:20/1h device:20/1h"; fraud_order_limits,
+# "phone:30/1h ip:60/1h subnet:120/1h device:30/1h") answer 429 to all but
+# the first few requests of a load test, which all come from 127.0.0.1.
+# ./dev's bench config sets them empty (none); a key it does not set is
+# appended empty here for this run, the pool reloads (SIGHUP), and the
+# original config is put back and reloaded on exit. The rest of the
+# anti-fraud path (the rules, the events, the signature) runs as usual and
+# is measured.
+LIMITS_NOTE=''
+missing_limits=()
+for key in fraud_help_limits fraud_order_limits; do
+	if grep -Eq "^[[:space:]]*${key}[[:space:]]*=" "$CONF"; then
+		LIMITS_NOTE+="${LIMITS_NOTE:+, }$key '$(conf_value "$key" '')' as configured"
+	else
+		missing_limits+=("$key")
+	fi
+done
+if ((${#missing_limits[@]})); then
 	CONF_BACKUP=$RUN/bench-kanjia.conf.orig
 	cp -p "$CONF" "$CONF_BACKUP"
-	printf '# Added by tests/bench/run.sh for one run: no velocity limit on helps.\nfraud_help_limits =\n' >>"$CONF"
-	pool_reload || die "the pool did not reload $CONF (with fraud_help_limits empty) within 5 s"
+	printf '# Added by tests/bench/run.sh for one run: no velocity limits.\n' >>"$CONF"
+	for key in "${missing_limits[@]}"; do
+		printf '%s =\n' "$key" >>"$CONF"
+		LIMITS_NOTE+="${LIMITS_NOTE:+, }$key empty for this run (via SIGHUP)"
+	done
+	pool_reload || die "the pool did not reload $CONF (with ${missing_limits[*]} empty) within 5 s"
 	sleep 1 # the old generation drains
-	HELP_LIMITS_NOTE="fraud_help_limits empty (none) for this run, via SIGHUP"
-	say "the pool reloaded with no velocity limit on helps (fraud_help_limits =)"
+	say "the pool reloaded with no velocity limits (${missing_limits[*]} =)"
+	warn "${missing_limits[*]} not in $CONF: set empty for this run; ./dev's bench config should say so"
 fi
 
 # One campaign ("kanjia bench"), one item with a huge distance, HELPERS
@@ -575,6 +617,95 @@ code=$(curl -s -o "$OUT/help-smoke.txt" -w '%{http_code}' --max-time 10 -X POST 
 [[ $code == 200 ]] || die "POST /api/v1/s/$HOT_CODE/help with a minted token answered $code: $(cat "$OUT/help-smoke.txt")"
 code=$(http_code "$BASE/api/v1/s/$LANDING_CODE")
 [[ $code == 200 ]] || die "GET /api/v1/s/$LANDING_CODE answered $code"
+
+# ------------------------------------------------------ the order data
+
+# The order stages (O1, O2, OR): campaign "kanjia bench orders" with one
+# hot item (a flash sale) and ORDER_ITEMS others, each priced 9900 fen,
+# with stock no run sells out. The previous run's bench orders (their
+# lines, discounts, events, payments and Idempotency-Keys) are deleted and
+# the items' stock reset, so the stock check below starts from a clean
+# state. The shoppers are the help stages' helpers (phones 171...); every
+# request has its own Idempotency-Key (run tag and index).
+ORDER_DIR=$RUN/bench-order
+mkdir -p "$ORDER_DIR"
+rm -f "$ORDER_DIR"/*.list
+seed_started=$(date +%s)
+say "seeding the order stages: 1 hot item and $ORDER_ITEMS others"
+ORDER_CAMPAIGN_ID=$(db -e "SELECT id FROM campaign WHERE title = 'kanjia bench orders' ORDER BY id LIMIT 1")
+if [[ -z $ORDER_CAMPAIGN_ID ]]; then
+	ORDER_CAMPAIGN_ID=$(db -e "INSERT INTO campaign (title, starts_at, ends_at, created_at, updated_at)
+	                           VALUES ('kanjia bench orders', UTC_TIMESTAMP() - INTERVAL 1 DAY,
+	                                   UTC_TIMESTAMP() + INTERVAL 30 DAY, UTC_TIMESTAMP(), UTC_TIMESTAMP());
+	                           SELECT LAST_INSERT_ID()")
+fi
+[[ $ORDER_CAMPAIGN_ID =~ ^[0-9]+$ ]] || die "no bench order campaign"
+have=$(db -e "SELECT COUNT(*) FROM campaign_item WHERE campaign_id = $ORDER_CAMPAIGN_ID")
+if ((have < ORDER_ITEMS + 1)); then
+	db -e "INSERT INTO campaign_item (campaign_id, name, images_json, original_price_fen, floor_price_fen,
+	         stock_total, stock_left, cut_min_fen, cut_max_fen, target_cuts, self_cuts_per_day,
+	         helps_per_user_per_day, bargains_per_user, helps_per_bargain, bargain_ttl_s, pay_within_s,
+	         rewards_json, created_at, updated_at)
+	       SELECT $ORDER_CAMPAIGN_ID, CONCAT('bench order item ', seq), '[]', $ORDER_PRICE_FEN, 0, 0, 0, 1, 2, NULL,
+	         1, 1, 1, NULL, 86400, 900, '{}', UTC_TIMESTAMP(), UTC_TIMESTAMP()
+	       FROM seq_1_to_$((ORDER_ITEMS + 1 - have))" || die "seeding the bench order items failed"
+fi
+old=$(db -e "SELECT COUNT(*) FROM orders WHERE campaign_id = $ORDER_CAMPAIGN_ID")
+db <<-SQL || die "deleting the previous run's bench orders failed"
+	UPDATE campaign SET starts_at = UTC_TIMESTAMP() - INTERVAL 1 DAY, ends_at = UTC_TIMESTAMP() + INTERVAL 30 DAY
+	  WHERE id = $ORDER_CAMPAIGN_ID;
+	DELETE x FROM order_event x JOIN orders o ON o.id = x.order_id WHERE o.campaign_id = $ORDER_CAMPAIGN_ID;
+	DELETE x FROM order_line x JOIN orders o ON o.id = x.order_id WHERE o.campaign_id = $ORDER_CAMPAIGN_ID;
+	DELETE x FROM order_discount x JOIN orders o ON o.id = x.order_id WHERE o.campaign_id = $ORDER_CAMPAIGN_ID;
+	DELETE x FROM payment x JOIN orders o ON o.id = x.order_id WHERE o.campaign_id = $ORDER_CAMPAIGN_ID;
+	DELETE x FROM idempotency_key x JOIN orders o ON o.id = x.order_id WHERE o.campaign_id = $ORDER_CAMPAIGN_ID;
+	DELETE FROM idempotency_key WHERE idem_key LIKE 'bench-%';
+	DELETE FROM orders WHERE campaign_id = $ORDER_CAMPAIGN_ID;
+	SET @hot = (SELECT MIN(id) FROM campaign_item WHERE campaign_id = $ORDER_CAMPAIGN_ID);
+	UPDATE campaign_item SET stock_total = IF(id = @hot, $ORDER_HOT_STOCK, $ORDER_STOCK),
+	                         stock_left = stock_total, stock_reserved = 0, stock_sold = 0
+	  WHERE campaign_id = $ORDER_CAMPAIGN_ID;
+SQL
+ORDER_HOT_IDS=$ORDER_DIR/hot.ids
+ORDER_MANY_IDS=$ORDER_DIR/many.ids
+db -e "SELECT id FROM campaign_item WHERE campaign_id = $ORDER_CAMPAIGN_ID ORDER BY id LIMIT 1" >"$ORDER_HOT_IDS"
+db -e "SELECT id FROM campaign_item WHERE campaign_id = $ORDER_CAMPAIGN_ID ORDER BY id LIMIT 1, $ORDER_ITEMS" \
+	>"$ORDER_MANY_IDS"
+ORDER_HOT_ITEM=$(cat "$ORDER_HOT_IDS")
+[[ $ORDER_HOT_ITEM =~ ^[0-9]+$ && $(grep -c '' "$ORDER_MANY_IDS") == "$ORDER_ITEMS" ]] ||
+	die "expected 1 + $ORDER_ITEMS bench order items"
+say "  order campaign $ORDER_CAMPAIGN_ID, hot item $ORDER_HOT_ITEM; $old old orders deleted; $(($(date +%s) - seed_started))s"
+
+# The next unused order index (helpgen.c -m orders, orderref.c): shopper
+# j mod HELPERS, item j mod the items, Idempotency-Key bench-RUN_TAG-j.
+ORDER_NEXT=0
+# Writes a list of $3 order requests to $1: $2 hot or many.
+make_order_list() {
+	local file=$1 mode=$2 count=$3 items=$ORDER_MANY_IDS
+	[[ $mode == hot ]] && items=$ORDER_HOT_IDS
+	"$BIN_DIR/helpgen" -f "$CONF" -H "$HELPER_IDS" -m orders -I "$items" -k "bench-$RUN_TAG" -o "$ORDER_NEXT" \
+		-n "$count" >"$file" || die "helpgen -m orders failed"
+	ORDER_NEXT=$((ORDER_NEXT + count))
+}
+
+# One order through the API before anything is measured.
+make_order_list "$ORDER_DIR/smoke.list" hot 1
+IFS=$'\t' read -r _ smoke_auth smoke_key _ smoke_body <"$ORDER_DIR/smoke.list"
+code=$(curl -s -o "$OUT/order-smoke.txt" -w '%{http_code}' --max-time 10 -X POST -H "$smoke_auth" -H "$smoke_key" \
+	-H 'Content-Type: application/json' -d "$smoke_body" "$BASE/api/v1/orders" || true)
+[[ $code == 201 ]] || die "POST /api/v1/orders with a minted token answered $code: $(cat "$OUT/order-smoke.txt")"
+
+# sql/004_orders.sql gives order_line no foreign key to campaign_item (its
+# check takes a shared lock on the item row, and two orders holding it and
+# then both wanting the row for the stock UPDATE deadlock). A database
+# migrated from an older draft of that file may still have one.
+SCHEMA_NOTE=''
+fk=$(db -e "SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()
+	AND TABLE_NAME = 'order_line' AND REFERENCED_TABLE_NAME = 'campaign_item'")
+if ((fk > 0)); then
+	SCHEMA_NOTE="this database's order_line has a foreign key to campaign_item that sql/004_orders.sql does not (an older draft): every order takes a shared lock on its item row and the hot item deadlocks; rebuild it (./dev down bench; rm -rf .run/bench)"
+	warn "$SCHEMA_NOTE"
+fi
 
 # ------------------------------------------------------- CPU accounting
 
@@ -901,6 +1032,116 @@ stage_helpref() {
 	sleep "$SETTLE"
 }
 
+# ------------------------------------------------------- order stages
+
+orders_placed() { db -e "SELECT COUNT(*) FROM orders WHERE campaign_id = $ORDER_CAMPAIGN_ID"; }
+
+# The stock invariants after an order run, for stage key $1, over every
+# bench order item: stock_total = left + reserved + sold and as seeded (no
+# unit made or lost), no negative column, stock_reserved = the units of the
+# item's pending_payment orders (no oversell: every reserved unit is an
+# order's, every order's unit is reserved); and the orders the run added
+# ($2 before it) are at least the $3 answered 201 and at most $4 more (in
+# flight when the tool stopped). Stores PASS/FAIL in RESULT[$1:check] and
+# says why in $OUT/order-checks.txt.
+check_orders() {
+	local key=$1 before=$2 ok=$3 slack=$4 line verdict=PASS items bad_sum bad_negative bad_reserved bad_total
+	local placed added
+	line=$(db -e "SELECT COUNT(*),
+	                COALESCE(SUM(i.stock_total <> i.stock_left + i.stock_reserved + i.stock_sold), 0),
+	                COALESCE(SUM(i.stock_left < 0 OR i.stock_reserved < 0 OR i.stock_sold < 0), 0),
+	                COALESCE(SUM(i.stock_reserved <> COALESCE(p.qty, 0)), 0),
+	                COALESCE(SUM(i.stock_total <> IF(i.id = $ORDER_HOT_ITEM, $ORDER_HOT_STOCK, $ORDER_STOCK)), 0)
+	              FROM campaign_item i LEFT JOIN (
+	                SELECT l.item_id, SUM(l.qty) AS qty FROM orders o JOIN order_line l ON l.order_id = o.id
+	                WHERE o.campaign_id = $ORDER_CAMPAIGN_ID AND o.status = 'pending_payment' GROUP BY l.item_id) p
+	                ON p.item_id = i.id
+	              WHERE i.campaign_id = $ORDER_CAMPAIGN_ID;
+	              SELECT COUNT(*) FROM orders WHERE campaign_id = $ORDER_CAMPAIGN_ID" | tr '\n\t' '  ')
+	read -r items bad_sum bad_negative bad_reserved bad_total placed <<<"$line"
+	added=$((placed - before))
+	if ((items != ORDER_ITEMS + 1 || bad_sum || bad_negative || bad_reserved || bad_total || added < ok ||
+		added > ok + slack)); then
+		verdict=FAIL
+	fi
+	RESULT[$key:check]=$verdict
+	printf '%s %s: %s items; total != left+reserved+sold: %s, negative: %s, reserved != pending units: %s, total changed: %s; orders added %s for %s answered 201 (+ up to %s in flight)\n' \
+		"$verdict" "$key" "$items" "$bad_sum" "$bad_negative" "$bad_reserved" "$bad_total" "$added" "$ok" "$slack" \
+		>>"$OUT/order-checks.txt"
+	[[ $verdict == PASS ]] || warn "stock check FAILED after $key (see $OUT/order-checks.txt)"
+}
+
+# An order stage in round $2: $1 O1 (the hot item) or O2 (the many), wrk
+# at $3 connections, then the open loop at LOAD_PERCENT of that rate.
+order_stage() {
+	local name=$1 round=$2 connections=$3 mode=many before key=$1:$2 list=$ORDER_DIR/run.list rate count
+	[[ $name == O1* ]] && mode=hot
+	make_order_list "$list" "$mode" $((ORDER_RATE_CAP * DURATION))
+	before=$(orders_placed)
+	export BENCH_LIST=$list
+	saturate "$name-r$round" "$BASE/" "$connections" -s "$LIST_LUA"
+	if grep -q 'exhausted=1' "$OUT/$name-r$round-wrk.txt"; then
+		warn "$name round $round used its whole list of $((ORDER_RATE_CAP * DURATION)) requests: its rate is a" \
+			"lower bound (raise BENCH_ORDER_RATE_CAP)"
+		RESULT[$key:exhausted]=1
+	fi
+	check_orders "$key:sat" "$before" "$SAT_OK" "$connections"
+	RESULT[$key:rate]=$SAT_RATE
+	RESULT[$key:cpu]=$SAT_CPU
+	RESULT[$key:db]=$SAT_DB
+	rate=$(awk -v r="$SAT_RATE" -v p="$LOAD_PERCENT" 'BEGIN { x = r * p / 100; if (x < 1) x = 1; printf "%.1f", x }')
+	count=$(awk -v r="$rate" -v d="$OPEN_DURATION" 'BEGIN { printf "%d", r * d + 2 }')
+	make_order_list "$list" "$mode" "$count"
+	before=$(orders_placed)
+	open_loop "$name-r$round" "$BASE/" "$SAT_RATE" -f "$list"
+	check_orders "$key:open" "$before" $((OPEN_TOTAL - OPEN_BAD)) $((CONNECTIONS + OPEN_TIMEOUTS))
+	db -e 'SHOW ENGINE INNODB STATUS' | sed 's/\\n/\n/g' >"$OUT/$name-r$round-innodb.txt" 2>&1 || true
+	RESULT[$key:p50]=$OPEN_P50
+	RESULT[$key:p99]=$OPEN_P99
+	RESULT[$key:errors]=$((SAT_ERRORS + OPEN_ERRORS))
+	RESULT[$key:requests]=$((SAT_TOTAL + OPEN_TOTAL))
+	RESULT[$key:open]=$OPEN_RATE/$OPEN_TARGET
+	RESULT[$key:check]=PASS
+	if [[ ${RESULT[$key:sat:check]} != PASS || ${RESULT[$key:open:check]} != PASS ]]; then
+		RESULT[$key:check]=FAIL
+	fi
+	say "  $name: $SAT_RATE orders/s saturated; at $OPEN_TARGET req/s: p50 $OPEN_P50 ms, p99 $OPEN_P99 ms;" \
+		"errors $((SAT_ERRORS + OPEN_ERRORS)); stock check ${RESULT[$key:check]}"
+}
+
+# orderref in round $2 as stage $1: $3 hot or many, $4 connections.
+stage_orderref() {
+	local name=$1 round=$2 mode=$3 threads=$4 key=$1:$2 log=$OUT/$1-r$2-orderref.txt line
+	local cap=$((20000 * SQL_DURATION)) items=$ORDER_MANY_IDS before counters metric
+	[[ $mode == hot ]] && items=$ORDER_HOT_IDS
+	before=$(orders_placed)
+	counters=$(db_counters)
+	cpu_snapshot "$OUT/cpu-before"
+	timeout $((SQL_DURATION + 30)) "$BIN_DIR/orderref" -f "$CONF" -S "$DB_SOCKET" -H "$HELPER_IDS" -I "$items" \
+		-C "$ORDER_CAMPAIGN_ID" -o "$ORDER_NEXT" -n "$cap" -c "$threads" -d "$SQL_DURATION" >"$log" 2>&1 ||
+		die "orderref failed (see $log)"
+	ORDER_NEXT=$((ORDER_NEXT + cap))
+	cpu_snapshot "$OUT/cpu-after"
+	RESULT[$key:cpu]=$(cpu_split "$OUT/cpu-before" "$OUT/cpu-after")
+	line=$(grep '^RESULT ' "$log") || die "no RESULT line in $log"
+	for metric in rate p50 p99 errors answered hold_min_ms hold_max_ms exhausted; do
+		RESULT[$key:$metric]=$(result_field "$line" "$metric")
+	done
+	RESULT[$key:requests]=${RESULT[$key:answered]}
+	RESULT[$key:db]=$(db_per_request "$counters" "${RESULT[$key:answered]}")
+	if [[ ${RESULT[$key:exhausted]} == 1 ]]; then
+		warn "$name round $round did all its $cap transactions: its rate is a lower bound"
+	fi
+	check_orders "$key" "$before" "${RESULT[$key:answered]}" 0
+	# InnoDB's view of the hot row after the run (its latest deadlock).
+	db -e 'SHOW ENGINE INNODB STATUS' | sed 's/\\n/\n/g' >"$OUT/$name-r$round-innodb.txt" 2>&1 || true
+	say "  $name: ${RESULT[$key:rate]} tx/s at $threads connections; p50 ${RESULT[$key:p50]} ms," \
+		"p99 ${RESULT[$key:p99]} ms; lock held ${RESULT[$key:hold_min_ms]}-${RESULT[$key:hold_max_ms]} ms;" \
+		"errors ${RESULT[$key:errors]}; stock check ${RESULT[$key:check]}"
+	sleep "$SETTLE"
+}
+
+
 STAGES=(A B)
 ((HAVE_C)) && STAGES+=(C)
 STAGES+=(D)
@@ -938,7 +1179,7 @@ hr_runs=2
 ((HR_WIDE)) && hr_runs=4
 estimate=$(awk -v r="$ROUNDS" -v n="$stage_count" -v w="$DURATION" -v o="$OPEN_DURATION" -v q="$SQL_DURATION" \
 	-v s="$SETTLE" -v h="$hr_runs" \
-	'BEGIN { printf "%.0f", n + 3 + r * ((n + 3) * (w + o + 2 * s) + 4 * (w + s) + (1 + h) * (q + 0.3 + s) + 8) }')
+	'BEGIN { printf "%.0f", n + 5 + r * ((n + 5) * (w + o + 2 * s) + 4 * (w + s) + (3 + h) * (q + 0.3 + s) + 12) }')
 say "about ${estimate}s of load from here (longer if a stage is overloaded: the open loop drains up to ${OPEN_DRAIN}s)"
 say "warming up"
 for name in "${STAGES[@]}"; do
@@ -955,6 +1196,10 @@ wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d1s -s "$LIST_LUA" "$BASE/" >/dev/null 2>
 make_list "$BENCH_LIST" many "$HELP_RATE_CAP"
 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d1s -s "$LIST_LUA" "$BASE/" >/dev/null 2>&1 || true
 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d1s "$BASE/api/v1/s/$LANDING_CODE" >/dev/null 2>&1 || true
+make_order_list "$BENCH_LIST" hot "$ORDER_RATE_CAP"
+wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d1s -s "$LIST_LUA" "$BASE/" >/dev/null 2>&1 || true
+make_order_list "$BENCH_LIST" many "$ORDER_RATE_CAP"
+wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d1s -s "$LIST_LUA" "$BASE/" >/dev/null 2>&1 || true
 
 for ((round = 1; round <= ROUNDS; round++)); do
 	say "round $round of $ROUNDS"
@@ -975,6 +1220,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		stage_helpref "HRh$HR_WIDE" "$round" hot "$HR_WIDE"
 		stage_helpref "HRm$HR_WIDE" "$round" many "$HR_WIDE"
 	fi
+	order_stage O1 "$round" "$CONNECTIONS"
+	order_stage O2 "$round" "$CONNECTIONS"
+	stage_orderref ORh "$round" hot "$SQL_THREADS"
+	stage_orderref ORm "$round" many "$SQL_THREADS"
 done
 elapsed=$(($(date +%s) - started_at))
 
@@ -1065,7 +1314,11 @@ if ((HR_WIDE)); then
 	print_row "HR helpref hot (tx/s)" "HRh$HR_WIDE" "$HR_WIDE"
 	print_row "HR helpref many (tx/s)" "HRm$HR_WIDE" "$HR_WIDE"
 fi
-echo "(p50/p99: open loop at $LOAD_PERCENT% of the stage's saturation, timed from the scheduled send; R, HR: per transaction, closed loop)"
+print_row "O1 order, one hot item" O1 "$CONNECTIONS"
+print_row "O2 order, $ORDER_ITEMS items" O2 "$CONNECTIONS"
+print_row "OR orderref hot (tx/s)" ORh "$SQL_THREADS"
+print_row "OR orderref many (tx/s)" ORm "$SQL_THREADS"
+echo "(p50/p99: open loop at $LOAD_PERCENT% of the stage's saturation, timed from the scheduled send; R, HR, OR: per transaction, closed loop)"
 
 # The mean over the rounds of the CPU split of stage $1.
 cpu_mean() {
@@ -1082,7 +1335,8 @@ echo "and processes that exited mid-run:"
 printf '%-30s%8s%8s%8s%8s%8s%8s%8s%8s\n' stage nginx pool bare mariadb load other unattr idle
 BARGAIN_STAGES=(H1 "H1x$LOW_CONNECTIONS" "H1x$HIGH_CONNECTIONS" H2 L HRh HRm)
 ((HR_WIDE)) && BARGAIN_STAGES+=("HRh$HR_WIDE" "HRm$HR_WIDE")
-for stage in A B C D "D$LOW_CONNECTIONS" "D$HIGH_CONNECTIONS" R "${BARGAIN_STAGES[@]}"; do
+ORDER_STAGES=(O1 O2 ORh ORm)
+for stage in A B C D "D$LOW_CONNECTIONS" "D$HIGH_CONNECTIONS" R "${BARGAIN_STAGES[@]}" "${ORDER_STAGES[@]}"; do
 	[[ $stage == C ]] && ! ((HAVE_C)) && continue
 	printf '%-30s%s\n' "$stage" "$(cpu_mean "$stage")"
 done
@@ -1100,7 +1354,7 @@ echo "The database's work per request during the saturation runs (mean of rounds
 echo "(round trips), InnoDB fsyncs (Innodb_data_fsyncs: one log flush serves many commits), row lock"
 echo "waits and their mean wait (global counters: other connections' work counts too):"
 printf '%-30s%12s%10s%12s%10s\n' stage statements fsyncs 'lock waits' 'wait ms'
-for stage in D "D$LOW_CONNECTIONS" "D$HIGH_CONNECTIONS" R "${BARGAIN_STAGES[@]}"; do
+for stage in D "D$LOW_CONNECTIONS" "D$HIGH_CONNECTIONS" R "${BARGAIN_STAGES[@]}" "${ORDER_STAGES[@]}"; do
 	printf '%-30s%12s%10s%12s%10s\n' "$stage" "$(db_field "$stage" 1)" "$(db_field "$stage" 2)" \
 		"$(db_field "$stage" 3)" "$(db_field "$stage" 4)"
 done
@@ -1145,29 +1399,57 @@ echo "H1 at $LOW_CONNECTIONS/$CONNECTIONS/$HIGH_CONNECTIONS conns  $h1_low / $h1
 echo "bargain stage errors  $bargain_errors   (target 0)   $([[ $bargain_errors == 0 ]] && echo PASS || echo MISS)"
 echo "cut invariants        $((checks_run - checks_failed)) of $checks_run help runs   (sum = original - current, current >= floor, helpers = help rows, no duplicate helper, every 2xx recorded)   $([[ $checks_run -gt 0 && $checks_failed == 0 ]] && echo PASS || echo FAIL)"
 echo "H1/H2 (hot over many) $(ratio "$h1" "$h2")%;  HR-hot/HR-many $(ratio "$hrh" "$hrm")%"
+
+# The order stages (issue 4's targets).
+o1=$(median O1 rate)
+o2=$(median O2 rate)
+orh=$(median ORh rate)
+orm=$(median ORm rate)
+o1_over_ref=$(ratio "$o1" "$orh")
+o2_over_ref=$(ratio "$o2" "$orm")
+order_p99_worst=$(printf '%s\n' "$(median O1 p99)" "$(median O2 p99)" | sort -g | tail -n 1)
+order_errors=0
+for stage in "${ORDER_STAGES[@]}"; do
+	order_errors=$((order_errors + $(total "$stage" errors)))
+done
+order_checks_run=$(grep -c '' "$OUT/order-checks.txt" 2>/dev/null || true)
+order_checks_failed=$(grep -c '^FAIL' "$OUT/order-checks.txt" 2>/dev/null || true)
+echo "O1/OR-hot throughput  $o1_over_ref%   (target >= $TARGET_O1_OVER_REF_PERCENT%)   $(verdict "$o1_over_ref" '>=' "$TARGET_O1_OVER_REF_PERCENT")"
+echo "O2/OR-many throughput $o2_over_ref%   (target >= $TARGET_O2_OVER_REF_PERCENT%)   $(verdict "$o2_over_ref" '>=' "$TARGET_O2_OVER_REF_PERCENT")"
+echo "order p99 at $LOAD_PERCENT%      O1 $(median O1 p99) / O2 $(median O2 p99) ms   (target < $TARGET_ORDER_P99_MS ms each)   $(verdict "$order_p99_worst" '<' "$TARGET_ORDER_P99_MS")"
+echo "order stage errors    $order_errors   (target 0)   $([[ $order_errors == 0 ]] && echo PASS || echo MISS)"
+echo "stock invariants      $((order_checks_run - order_checks_failed)) of $order_checks_run order runs   (total = left + reserved + sold and unchanged, none negative, reserved = pending orders' units, every 201 recorded)   $([[ $order_checks_run -gt 0 && $order_checks_failed == 0 ]] && echo PASS || echo FAIL)"
+echo "O1/O2 (hot over many) $(ratio "$o1" "$o2")%;  OR-hot/OR-many $(ratio "$orh" "$orm")%"
+
 echo
-echo "The hot bargain (row lock), medians: lock held per help from the UPDATE's answer to COMMIT sent / answered"
-echo "(helpref), InnoDB row lock waits per help and their mean wait:"
-for stage in HRh "HRh$HR_WIDE" H1; do
+echo "The hot bargain and the hot item (row lock), medians: lock held per transaction from the hot UPDATE's answer"
+echo "to COMMIT sent / answered (helpref, orderref), InnoDB row lock waits per request and their mean wait:"
+for stage in HRh "HRh$HR_WIDE" H1 ORh O1; do
 	[[ $stage == HRh0 ]] && continue
 	rate=$(median "$stage" rate)
-	if [[ $stage == HRh* ]]; then
+	if [[ $stage == HRh* || $stage == ORh ]]; then
 		hold_min=$(median "$stage" hold_min_ms)
 		hold_max=$(median "$stage" hold_max_ms)
 		printf '  %-7s %8.0f tx/s   held %s / %s ms (ceiling %s / %s tx/s)   waits %s per tx, %s ms each\n' "$stage" "$rate" \
-			"$hold_min" "$hold_max" "$(awk -v h="$hold_min" 'BEGIN { printf "%.0f", (h > 0 ? 1000 / h : 0) }')" \
-			"$(awk -v h="$hold_max" 'BEGIN { printf "%.0f", (h > 0 ? 1000 / h : 0) }')" \
+			"$hold_min" "$hold_max" "$(awk -v h="$hold_min" 'BEGIN { if (h > 0) printf "%.0f", 1000 / h; else print "-" }')" \
+			"$(awk -v h="$hold_max" 'BEGIN { if (h > 0) printf "%.0f", 1000 / h; else print "-" }')" \
 			"$(db_field "$stage" 3)" "$(db_field "$stage" 4)"
 	else
-		printf '  %-7s %8.0f req/s  waits %s per help, %s ms each (through the pool: %s DB connections)\n' "$stage" "$rate" \
+		printf '  %-7s %8.0f req/s  waits %s per request, %s ms each (through the pool: %s DB connections)\n' "$stage" "$rate" \
 			"$(db_field "$stage" 3)" "$(db_field "$stage" 4)" "$WORKERS"
 	fi
 done
-echo "fraud:   $HELP_LIMITS_NOTE; $(db -e 'SELECT COUNT(*) FROM fraud_rule WHERE enabled = 1') fraud rules enabled"
+[[ -n $SCHEMA_NOTE ]] && echo "SCHEMA:  $SCHEMA_NOTE"
+echo "fraud:   $LIMITS_NOTE; $(db -e 'SELECT COUNT(*) FROM fraud_rule WHERE enabled = 1') fraud rules enabled"
 echo "data:    campaign $CAMPAIGN_ID, item $ITEM_ID (price $ITEM_PRICE_FEN fen, floor 0, cuts 1-2 fen, no rewards), $HELPERS helpers, $HELP_BARGAINS bargains + $HOT_USED hot ones; landing: /api/v1/s/$LANDING_CODE"
-echo "raw outputs: $OUT/ (cut checks: $OUT/checks.txt)"
+echo "orders:  campaign $ORDER_CAMPAIGN_ID, hot item $ORDER_HOT_ITEM (stock $ORDER_HOT_STOCK) and $ORDER_ITEMS items (stock $ORDER_STOCK each), $ORDER_PRICE_FEN fen, one unit per order, shoppers: the $HELPERS helpers"
+echo "raw outputs: $OUT/ (cut checks: $OUT/checks.txt, stock checks: $OUT/order-checks.txt)"
 if ((checks_failed > 0)); then
 	echo "bench: a cut invariant failed after a help run: see $OUT/checks.txt" >&2
+	exit 1
+fi
+if ((order_checks_failed > 0)); then
+	echo "bench: a stock invariant failed after an order run: see $OUT/order-checks.txt" >&2
 	exit 1
 fi
 if ((BROKE)); then
