@@ -188,7 +188,7 @@ static int admin_order_load(struct request *request, int64_t id, json_t **object
 int admin_order_list(struct request *request)
 {
 	int64_t limit, cursor;
-	int status = http_list_params(request, &limit, &cursor);
+	int status = http_list_params_newest_first(request, &limit, &cursor);
 	if (status != 0)
 		return status;
 	const char *order_status = http_query_param(request, "status");
@@ -216,7 +216,7 @@ int admin_order_list(struct request *request)
 		phone = "";
 
 	struct db_rows rows;
-	status = db_run(request, &rows, sql_admin_orders, "issiiiiiisssi", cursor > 0 ? cursor : INT64_MAX, order_status,
+	status = db_run(request, &rows, sql_admin_orders, "issiiiiiisssi", cursor, order_status,
 			order_status, campaign_id, campaign_id, from_at, from_at, to_at, to_at, phone, phone, phone,
 			limit + 1);
 	if (status != 0)
@@ -448,7 +448,7 @@ static json_t *prize_json(const struct request *request, const struct db_rows *r
 int admin_prize_list(struct request *request)
 {
 	int64_t limit, cursor;
-	int status = http_list_params(request, &limit, &cursor);
+	int status = http_list_params_newest_first(request, &limit, &cursor);
 	if (status != 0)
 		return status;
 	const char *which = http_query_param(request, "status");
@@ -460,7 +460,7 @@ int admin_prize_list(struct request *request)
 	if (campaign_id < 0)
 		return http_error_message(request, 400, "invalid_field", "campaign_id 无效。");
 	struct db_rows rows;
-	status = db_run(request, &rows, sql_prizes, "isiii", cursor > 0 ? cursor : INT64_MAX, which, campaign_id,
+	status = db_run(request, &rows, sql_prizes, "isiii", cursor, which, campaign_id,
 			campaign_id, limit + 1);
 	if (status != 0)
 		return status;
@@ -541,22 +541,21 @@ static json_t *user_json(const struct request *request, const struct db_rows *ro
 int admin_user_list(struct request *request)
 {
 	int64_t limit, cursor;
-	int status = http_list_params(request, &limit, &cursor);
+	int status = http_list_params_newest_first(request, &limit, &cursor);
 	if (status != 0)
 		return status;
 	const char *phone = http_query_param(request, "phone");
 	const char *blocked = http_query_param(request, "blocked");
 	struct db_rows rows;
-	int64_t before = cursor > 0 ? cursor : INT64_MAX;
 	if (phone != NULL && phone[0] != '\0') {
 		size_t length = strlen(phone);
 		if (length < PHONE_SEARCH_MIN || length > PHONE_DIGITS || !digits_only(phone))
 			return http_error_message(request, 400, "invalid_field", "手机号搜索需要 %d 到 %d 位数字（从开头起）。",
 						  PHONE_SEARCH_MIN, PHONE_DIGITS);
-		status = db_run(request, &rows, sql_users_search, "sii", phone, before, limit + 1);
+		status = db_run(request, &rows, sql_users_search, "sii", phone, cursor, limit + 1);
 	} else {
 		int64_t only_blocked = blocked != NULL && strcmp(blocked, "1") == 0;
-		status = db_run(request, &rows, sql_users_all, "iii", before, only_blocked, limit + 1);
+		status = db_run(request, &rows, sql_users_all, "iii", cursor, only_blocked, limit + 1);
 	}
 	if (status != 0)
 		return status;
