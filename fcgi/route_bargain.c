@@ -157,9 +157,10 @@ static const char *const sql_bargain_take_cut =
 /* The cut row, copied from the row the UPDATE above just wrote (under our
  * lock). helper_id stays NULL for self-cuts. */
 static const char *const sql_cut_record =
-	"INSERT INTO bargain_cut (bargain_id, campaign_id, seq, kind, user_id, helper_id, cut_fen, client_ip, "
-	"device, created_at) SELECT id, campaign_id, cuts, ?, ?, NULLIF(?, 0), last_cut_fen, ?, NULLIF(?, ''), "
-	"FROM_UNIXTIME(?) FROM bargain WHERE id = ?";
+	"INSERT INTO bargain_cut (bargain_id, campaign_id, seq, kind, user_id, helper_id, cut_fen, price_after_fen, "
+	"helpers_after, client_ip, device, created_at) SELECT id, campaign_id, cuts, ?, ?, NULLIF(?, 0), "
+	"last_cut_fen, current_price_fen, helpers, ?, NULLIF(?, ''), FROM_UNIXTIME(?) FROM bargain WHERE id = ? "
+	"RETURNING seq, cut_fen, price_after_fen, helpers_after";
 
 struct cut_attempt {
 	struct bargain bargain; /* read before the transaction; OUT: after the cut */
@@ -171,7 +172,8 @@ struct cut_attempt {
 };
 
 /* Takes the cut and records it. Returns 0, 410 bargain_closed, 409
- * helps_full, 409 already_helped, or a DB status; reloads attempt->bargain. */
+ * helps_full, 409 already_helped, or a DB status; attempt->bargain (OUT) then
+ * shows the bargain right after this cut. */
 static int cut_take(struct request *request, struct cut_attempt *attempt)
 {
 	struct bargain *bargain = &attempt->bargain;
@@ -196,16 +198,29 @@ static int cut_take(struct request *request, struct cut_attempt *attempt)
 			return http_error(request, 409, "helps_full");
 		return http_error(request, 410, "bargain_closed");
 	}
-	status = db_run(request, NULL, sql_cut_record, "siissii", attempt->is_help ? "help" : "self",
+	struct db_rows cut;
+	status = db_run(request, &cut, sql_cut_record, "siissii", attempt->is_help ? "help" : "self",
 			attempt->cutter_id, attempt->is_help ? attempt->cutter_id : (int64_t)0, request->client_ip,
 			request->device_id ? request->device_id : "", request->now, bargain->id);
 	if (status == 409 && db_was_duplicate(request))
 		return http_error(request, 409, "already_helped");
 	if (status != 0)
 		return status;
-	status = bargain_load(request, bargain->id, NULL, bargain);
-	if (status == 0 && strcmp(bargain->status, "succeeded") == 0) /* stats: this cut reached the floor */
+	if (cut.row_count != 1)
+		return http_error(request, 500, "internal_error");
+	/* The row as our UPDATE left it, read back by the INSERT itself: no
+	 * separate read while the hot row is locked. */
+	bargain->cuts = db_int(&cut, 0, 0);
+	bargain->last_cut_fen = db_int(&cut, 0, 1);
+	bargain->current_price_fen = db_int(&cut, 0, 2);
+	bargain->helpers = db_int(&cut, 0, 3);
+	bargain->cut_total_fen = bargain->original_price_fen - bargain->current_price_fen;
+	if (bargain->current_price_fen == bargain->floor_price_fen) {
+		bargain->status = "succeeded";
+		bargain->succeeded_at = request->now;
+		/* stats: this cut reached the floor */
 		status = stats_bump(request, bargain->campaign_id, bargain->item_id, "succeeded", 1);
+	}
 	return status;
 }
 
