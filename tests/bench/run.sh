@@ -23,6 +23,8 @@
 #   O2 the same spread over BENCH_ORDER_ITEMS (1,000) items
 #   OR orderref.c: the order transaction's writes from plain C, on the hot
 #      item and on the many, at the pool's DB concurrency (the ceiling)
+#   RC0/RC1 the H2 shape (saturation only) with no anti-fraud rules / with
+#      the default pack and BENCH_RULE_EXTRA (200) more: the rules' cost
 # For A to D, H1, H2, L, O1 and O2: saturation throughput with wrk (closed loop), then
 # latency with openloop.c at 80% of that stage's own saturation rate (open
 # loop, timed from the scheduled send, so queueing shows).
@@ -57,6 +59,10 @@
 #                           default with BENCH_QUICK)
 #   BENCH_ORDER_ITEMS=1000  items of O2 and OR-many (plus one hot item)
 #   BENCH_ORDER_RATE_CAP=3000  req/s an order wrk run is given requests for
+#   BENCH_RULE_EXTRA=200    rules added to the default pack for RC1
+#   BENCH_RULE_HELPERS=50000   helpers of the rule stages (phones 139...)
+#   BENCH_RULE_DURATION     seconds of each of the 4 rule runs of a round
+#                           (default: half of BENCH_DURATION, rounded up)
 #   BENCH_NGINX_PORT        port of the private nginx used only when the
 #                           instance's nginx.conf does not include nginx.d/
 #                           (default: the instance's port + 1)
@@ -122,6 +128,9 @@ HELP_BARGAINS=$(knob BENCH_HELP_BARGAINS 10000 100000)
 HELP_RATE_CAP=$(knob BENCH_HELP_RATE_CAP 6000 200000)
 ORDER_ITEMS=$(knob BENCH_ORDER_ITEMS 1000 100000)
 ORDER_RATE_CAP=$(knob BENCH_ORDER_RATE_CAP 3000 200000)
+RULE_EXTRA=$(knob BENCH_RULE_EXTRA 200 1000)
+RULE_HELPERS=$(knob BENCH_RULE_HELPERS 50000 1000000)
+RULE_DURATION=$(knob BENCH_RULE_DURATION $(((DURATION + 1) / 2)) 120)
 HR_WIDE=${BENCH_HR_WIDE:-$default_hr_wide}
 [[ $HR_WIDE == 0 ]] || HR_WIDE=$(knob BENCH_HR_WIDE "$default_hr_wide" 1024)
 ((CONNECTIONS >= WRK_THREADS)) || die "BENCH_CONNECTIONS must be at least BENCH_WRK_THREADS"
@@ -154,6 +163,9 @@ ORDER_STOCK=1000000
 TARGET_O1_OVER_REF_PERCENT=50 # O1 / OR-hot
 TARGET_O2_OVER_REF_PERCENT=60 # O2 / OR-many
 TARGET_ORDER_P99_MS=100
+# Issue 5's: the rules cost under 10% of the help throughput.
+TARGET_RULE_COST_PERCENT=10
+RULE_SETTLE=1.5 # seconds for every worker to see a new rule set (it checks once a second)
 
 # Reads key $1 from the pool config ("key = value"); default $2.
 conf_value() {
@@ -182,6 +194,7 @@ BARE_PID=''
 NGINX_INCLUDE_FILE=''
 PRIVATE_NGINX_CONF=''
 CONF_BACKUP=''
+RULES_ON=0
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	local i
@@ -198,6 +211,9 @@ cleanup() {
 	if [[ -n $NGINX_INCLUDE_FILE && -f $NGINX_INCLUDE_FILE ]]; then
 		rm -f "$NGINX_INCLUDE_FILE"
 		nginx_instance -s reload 2>/dev/null
+	fi
+	if ((RULES_ON)); then
+		db -e "DELETE FROM fraud_rule WHERE pack = 'bench-rules'; UPDATE fraud_state SET version = version + 1 WHERE id = 1"
 	fi
 	if [[ -n $CONF_BACKUP && -f $CONF_BACKUP ]]; then
 		cat "$CONF_BACKUP" >"$CONF" && rm -f "$CONF_BACKUP"
@@ -707,6 +723,15 @@ if ((fk > 0)); then
 	warn "$SCHEMA_NOTE"
 fi
 
+# The rule stages' helpers (phones 139..., see rule_stage below).
+seed_shoppers 139 "$RULE_HELPERS"
+RULE_HELPER_IDS=$BARGAIN_DIR/rule-helpers.ids
+db -e "SELECT id FROM shopper WHERE phone LIKE '139%' ORDER BY id LIMIT $RULE_HELPERS" >"$RULE_HELPER_IDS"
+RULES_BEFORE=$(db -e "SELECT COUNT(*) FROM fraud_rule WHERE enabled = 1 AND COALESCE(pack, '') <> 'bench-rules'")
+if ((RULES_BEFORE > 0)); then
+	warn "$RULES_BEFORE fraud rules are enabled already: RC0 (\"no rules\") runs with them"
+fi
+
 # ------------------------------------------------------- CPU accounting
 
 # Where the machine's CPU went during a measurement, by process group: the
@@ -809,7 +834,8 @@ saturate() {
 	local counters
 	counters=$(db_counters)
 	cpu_snapshot "$OUT/cpu-before"
-	timeout $((DURATION + 30)) wrk -t"$threads" -c"$connections" -d"${DURATION}s" --timeout 5s "$@" "$url" \
+	local seconds=${SAT_SECONDS:-$DURATION}
+	timeout $((seconds + 30)) wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 5s "$@" "$url" \
 		>"$log" 2>&1 || die "wrk failed on $url (see $log)"
 	cpu_snapshot "$OUT/cpu-after"
 	SAT_CPU=$(cpu_split "$OUT/cpu-before" "$OUT/cpu-after")
@@ -851,6 +877,9 @@ open_loop() {
 
 # The value of key $2 in a "RESULT k=v ..." line $1.
 result_field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# $1 as a percentage of $2 ("-" if $2 is not positive).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", 100 * a / b; else print "-" }'; }
 
 # One stage A-D in round $2: saturation, then open loop. $1 stage, $3 url,
 # rest: extra arguments for both tools (a header).
@@ -1141,6 +1170,114 @@ stage_orderref() {
 	sleep "$SETTLE"
 }
 
+# ------------------------------------------------------ rule cost stages
+
+# The rule stages (RC0, RC1): the H2 shape (helps spread over the many
+# bargains, saturation only) with no rules and with the default pack
+# (sql/fraud_pack.json) plus RULE_EXTRA extra rules, in every round in the
+# order RC0 RC1 RC1 RC0, so the ratio RC1/RC0 is the rules' cost. The
+# extra rules are patterns that never match bench traffic, on phone, ip,
+# user_agent and signature, scope help, action block (a rule that matched
+# by mistake would show as errors). Their helpers are phones
+# 139... (RULE_HELPERS of them): the default pack's phone rule would send
+# the 171... helpers to review, which measures holds, not rule checks. The
+# rules are inserted by SQL with pack 'bench-rules' and fraud_state.version
+# raised (each worker reloads within a second, run.sh waits RULE_SETTLE
+# seconds), and deleted after the round's RC1 runs and on exit.
+RULE_NEXT=0
+rules_version() { db -e "SELECT version FROM fraud_state WHERE id = 1"; }
+rules_on() {
+	local pack
+	# The pack file as an SQL string literal.
+	pack=$(sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g" "$REPO/sql/fraud_pack.json")
+	RULES_ON=1
+	{
+		printf "SET @pack = '%s';\nSET @extra = %d;\n" "$pack" "$RULE_EXTRA"
+		cat <<-'SQL'
+			INSERT INTO fraud_rule (field, pattern, action, scope, enabled, note, pack, created_at, updated_at)
+			  SELECT j.field, j.pattern, j.action,
+			         REPLACE(REPLACE(REPLACE(REPLACE(JSON_EXTRACT(@pack, CONCAT('$.rules[', j.n - 1, '].scope')),
+			           '[', ''), ']', ''), '"', ''), ' ', ''),
+			         1, 'bench: a copy of the default pack', 'bench-rules', UTC_TIMESTAMP(), UTC_TIMESTAMP()
+			  FROM JSON_TABLE(@pack, '$.rules[*]' COLUMNS (n FOR ORDINALITY, field VARCHAR(16) PATH '$.field',
+			         pattern VARCHAR(1000) PATH '$.pattern', action VARCHAR(16) PATH '$.action')) j;
+			INSERT INTO fraud_rule (field, pattern, action, scope, enabled, note, pack, created_at, updated_at)
+			  SELECT ELT(1 + seq % 4, 'phone', 'ip', 'user_agent', 'signature'),
+			         ELT(1 + seq % 4,
+			           CONCAT('^10[0-9]{2}', LPAD(seq, 4, '0'), '$|(?:', LPAD(seq, 4, '0'), ')-'),
+			           CONCAT('^(?:10|192\\.168|172\\.(?:1[6-9]|2[0-9]|3[01]))\\.', seq % 256, '\\.'),
+			           CONCAT('(?i)(?:spider|crawler|bot)[-/ ]', LPAD(seq, 4, '0')),
+			           CONCAT('(?:[DSV]{2}){', 2 + seq DIV 4, ',}')),
+			         'block', 'help', 1, 'bench: never matches bench traffic', 'bench-rules', UTC_TIMESTAMP(),
+			         UTC_TIMESTAMP()
+			  FROM seq_1_to_1000 WHERE seq <= @extra;
+			UPDATE fraud_state SET version = version + 1 WHERE id = 1;
+		SQL
+	} | db || die "inserting the bench rules failed"
+	sleep "$RULE_SETTLE"
+}
+rules_off() {
+	RULES_ON=0
+	db -e "DELETE FROM fraud_rule WHERE pack = 'bench-rules'; UPDATE fraud_state SET version = version + 1 WHERE id = 1" ||
+		die "deleting the bench rules failed"
+	sleep "$RULE_SETTLE"
+}
+
+# One rule run in round $2: $1 RC0 (no rules) or RC1 (the rules: the
+# caller has put them in), part $3 (a or b), wrk for RULE_DURATION seconds
+# at CONNECTIONS over the many bargains, the cut invariants checked after.
+rule_run() {
+	local name=$1 round=$2 part=$3 key=$1$3:$2 list=$BARGAIN_DIR/run.list before count
+	count=$((HELP_RATE_CAP * RULE_DURATION))
+	"$BIN_DIR/helpgen" -f "$CONF" -H "$RULE_HELPER_IDS" -m many -B "$MANY_CODES" -o "$RULE_NEXT" -n "$count" \
+		>"$list" || die "helpgen failed"
+	RULE_NEXT=$((RULE_NEXT + count))
+	before=$(helps_on "$MANY_LO" "$MANY_HI")
+	export BENCH_LIST=$list
+	SAT_SECONDS=$RULE_DURATION saturate "$name$part-r$round" "$BASE/" "$CONNECTIONS" -s "$LIST_LUA"
+	if grep -q 'exhausted=1' "$OUT/$name$part-r$round-wrk.txt"; then
+		warn "$name$part round $round used its whole list: its rate is a lower bound (raise BENCH_HELP_RATE_CAP)"
+	fi
+	check_helps "$key" "$MANY_LO" "$MANY_HI" "$before" "$SAT_OK" "$CONNECTIONS"
+	RESULT[$key:rate]=$SAT_RATE
+	RESULT[$key:errors]=$SAT_ERRORS
+	RESULT[$key:requests]=$SAT_TOTAL
+	RESULT[$key:cpu]=$SAT_CPU
+	RESULT[$key:db]=$SAT_DB
+	say "  $name$part: $SAT_RATE help/s saturated; errors $SAT_ERRORS; check ${RESULT[$key:check]}"
+}
+
+# The rule stages of round $1, in the order RC0 RC1 RC1 RC0 (so a drift
+# of the machine's load during the round weighs on both alike); RC0 and
+# RC1 of the round are the mean of their two runs.
+rule_round() {
+	local round=$1 version stage
+	rule_run RC0 "$round" a
+	rules_on
+	version=$(rules_version)
+	rule_run RC1 "$round" a
+	rule_run RC1 "$round" b
+	# What the workers compiled: their log lines for this version
+	# (recycled workers log theirs too).
+	RESULT[RC1:$round:loaded]=$(grep -o "rule set version $version: [0-9]* rules ([0-9]* skipped)" \
+		"$RUN/kanjiad.log" 2>/dev/null | sort | uniq -c | sed 's/^ *\([0-9]*\) /\1 lines: /' | tr '\n' ';' || true)
+	rules_off
+	rule_run RC0 "$round" b
+	for stage in RC0 RC1; do
+		RESULT[$stage:$round:rate]=$(awk -v a="${RESULT[${stage}a:$round:rate]}" -v b="${RESULT[${stage}b:$round:rate]}" \
+			'BEGIN { printf "%.2f", (a + b) / 2 }')
+		RESULT[$stage:$round:errors]=$((${RESULT[${stage}a:$round:errors]} + ${RESULT[${stage}b:$round:errors]}))
+		RESULT[$stage:$round:requests]=$((${RESULT[${stage}a:$round:requests]} + ${RESULT[${stage}b:$round:requests]}))
+		RESULT[$stage:$round:cpu]=${RESULT[${stage}a:$round:cpu]}
+		RESULT[$stage:$round:db]=${RESULT[${stage}a:$round:db]}
+		RESULT[$stage:$round:check]=PASS
+		if [[ ${RESULT[${stage}a:$round:check]} != PASS || ${RESULT[${stage}b:$round:check]} != PASS ]]; then
+			RESULT[$stage:$round:check]=FAIL
+		fi
+	done
+	say "  rules: RC1/RC0 $(ratio "${RESULT[RC1:$round:rate]}" "${RESULT[RC0:$round:rate]}")% this round;" \
+		"workers: ${RESULT[RC1:$round:loaded]:-no log line}"
+}
 
 STAGES=(A B)
 ((HAVE_C)) && STAGES+=(C)
@@ -1179,7 +1316,7 @@ hr_runs=2
 ((HR_WIDE)) && hr_runs=4
 estimate=$(awk -v r="$ROUNDS" -v n="$stage_count" -v w="$DURATION" -v o="$OPEN_DURATION" -v q="$SQL_DURATION" \
 	-v s="$SETTLE" -v h="$hr_runs" \
-	'BEGIN { printf "%.0f", n + 5 + r * ((n + 5) * (w + o + 2 * s) + 4 * (w + s) + (3 + h) * (q + 0.3 + s) + 12) }')
+	'BEGIN { printf "%.0f", n + 5 + r * ((n + 5) * (w + o + 2 * s) + 4 * (w + s) + (3 + h) * (q + 0.3 + s) + 4 * (w / 2 + s + 1) + 3 + 12) }')
 say "about ${estimate}s of load from here (longer if a stage is overloaded: the open loop drains up to ${OPEN_DRAIN}s)"
 say "warming up"
 for name in "${STAGES[@]}"; do
@@ -1224,6 +1361,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	order_stage O2 "$round" "$CONNECTIONS"
 	stage_orderref ORh "$round" hot "$SQL_THREADS"
 	stage_orderref ORm "$round" many "$SQL_THREADS"
+	rule_round "$round"
 done
 elapsed=$(($(date +%s) - started_at))
 
@@ -1277,7 +1415,6 @@ print_row() {
 		"$(spread "$stage" rate)" "$flag"
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", 100 * a / b; else print "-" }'; }
 verdict() { if awk -v x="$1" -v op="$2" -v t="$3" 'BEGIN { exit !(op == ">=" ? x >= t : x < t) }'; then echo PASS; else echo MISS; fi; }
 
 nginx_workers=$(sed -n 's/^[[:space:]]*worker_processes[[:space:]]*\([^;]*\);.*/\1/p' "${PRIVATE_NGINX_CONF:-$RUN/nginx.conf}" | head -n 1)
@@ -1318,6 +1455,8 @@ print_row "O1 order, one hot item" O1 "$CONNECTIONS"
 print_row "O2 order, $ORDER_ITEMS items" O2 "$CONNECTIONS"
 print_row "OR orderref hot (tx/s)" ORh "$SQL_THREADS"
 print_row "OR orderref many (tx/s)" ORm "$SQL_THREADS"
+print_row "RC0 help, no rules (saturation)" RC0 "$CONNECTIONS"
+print_row "RC1 help, $((6 + RULE_EXTRA)) rules (saturation)" RC1 "$CONNECTIONS"
 echo "(p50/p99: open loop at $LOAD_PERCENT% of the stage's saturation, timed from the scheduled send; R, HR, OR: per transaction, closed loop)"
 
 # The mean over the rounds of the CPU split of stage $1.
@@ -1336,7 +1475,8 @@ printf '%-30s%8s%8s%8s%8s%8s%8s%8s%8s\n' stage nginx pool bare mariadb load othe
 BARGAIN_STAGES=(H1 "H1x$LOW_CONNECTIONS" "H1x$HIGH_CONNECTIONS" H2 L HRh HRm)
 ((HR_WIDE)) && BARGAIN_STAGES+=("HRh$HR_WIDE" "HRm$HR_WIDE")
 ORDER_STAGES=(O1 O2 ORh ORm)
-for stage in A B C D "D$LOW_CONNECTIONS" "D$HIGH_CONNECTIONS" R "${BARGAIN_STAGES[@]}" "${ORDER_STAGES[@]}"; do
+RULE_STAGES=(RC0 RC1)
+for stage in A B C D "D$LOW_CONNECTIONS" "D$HIGH_CONNECTIONS" R "${BARGAIN_STAGES[@]}" "${ORDER_STAGES[@]}" "${RULE_STAGES[@]}"; do
 	[[ $stage == C ]] && ! ((HAVE_C)) && continue
 	printf '%-30s%s\n' "$stage" "$(cpu_mean "$stage")"
 done
@@ -1354,7 +1494,7 @@ echo "The database's work per request during the saturation runs (mean of rounds
 echo "(round trips), InnoDB fsyncs (Innodb_data_fsyncs: one log flush serves many commits), row lock"
 echo "waits and their mean wait (global counters: other connections' work counts too):"
 printf '%-30s%12s%10s%12s%10s\n' stage statements fsyncs 'lock waits' 'wait ms'
-for stage in D "D$LOW_CONNECTIONS" "D$HIGH_CONNECTIONS" R "${BARGAIN_STAGES[@]}" "${ORDER_STAGES[@]}"; do
+for stage in D "D$LOW_CONNECTIONS" "D$HIGH_CONNECTIONS" R "${BARGAIN_STAGES[@]}" "${ORDER_STAGES[@]}" "${RULE_STAGES[@]}"; do
 	printf '%-30s%12s%10s%12s%10s\n' "$stage" "$(db_field "$stage" 1)" "$(db_field "$stage" 2)" \
 		"$(db_field "$stage" 3)" "$(db_field "$stage" 4)"
 done
@@ -1421,6 +1561,26 @@ echo "order stage errors    $order_errors   (target 0)   $([[ $order_errors == 0
 echo "stock invariants      $((order_checks_run - order_checks_failed)) of $order_checks_run order runs   (total = left + reserved + sold and unchanged, none negative, reserved = pending orders' units, every 201 recorded)   $([[ $order_checks_run -gt 0 && $order_checks_failed == 0 ]] && echo PASS || echo FAIL)"
 echo "O1/O2 (hot over many) $(ratio "$o1" "$o2")%;  OR-hot/OR-many $(ratio "$orh" "$orm")%"
 
+# The rule cost (issue 5's target): per round RC1/RC0 (each the mean of two
+# runs, in the order RC0 RC1 RC1 RC0), the median of those ratios; the cost
+# is 100% minus it.
+rule_ratios=()
+for ((round = 1; round <= ROUNDS; round++)); do
+	rule_ratios+=("$(ratio "${RESULT[RC1:$round:rate]:-0}" "${RESULT[RC0:$round:rate]:-0}")")
+done
+rule_ratio=$(printf '%s\n' "${rule_ratios[@]}" | awk '$1 != "-"' | sort -g |
+	awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+rule_cost=$(awk -v r="$rule_ratio" 'BEGIN { if (r == "-") print "-"; else printf "%.1f", 100 - r }')
+rule_errors=$(($(total RC0 errors) + $(total RC1 errors)))
+rule_checks_failed=0
+for ((round = 1; round <= ROUNDS; round++)); do
+	for stage in RC0 RC1; do
+		[[ ${RESULT[$stage:$round:check]:-FAIL} == PASS ]] || rule_checks_failed=$((rule_checks_failed + 1))
+	done
+done
+echo "rule cost (RC1 vs RC0) $rule_cost% of help throughput (RC1/RC0 per round: ${rule_ratios[*]}%; median $rule_ratio%)   (target < $TARGET_RULE_COST_PERCENT%)   $([[ $rule_cost != - ]] && verdict "$rule_cost" '<' "$TARGET_RULE_COST_PERCENT" || echo MISS)"
+echo "rule stage errors     $rule_errors   (target 0: a rule that matched bench traffic would block)   $([[ $rule_errors == 0 ]] && echo PASS || echo MISS); cut invariants $([[ $rule_checks_failed == 0 ]] && echo PASS || echo FAIL)"
+echo "rules compiled        RC1 round 1: ${RESULT[RC1:1:loaded]:-?} (the workers' log lines)"
 echo
 echo "The hot bargain and the hot item (row lock), medians: lock held per transaction from the hot UPDATE's answer"
 echo "to COMMIT sent / answered (helpref, orderref), InnoDB row lock waits per request and their mean wait:"
@@ -1439,6 +1599,7 @@ for stage in HRh "HRh$HR_WIDE" H1 ORh O1; do
 			"$(db_field "$stage" 3)" "$(db_field "$stage" 4)" "$WORKERS"
 	fi
 done
+echo "rules:   RC1: the default pack (sql/fraud_pack.json, 6 rules) + $RULE_EXTRA rules that never match (phone, ip, user_agent, signature; scope help; block), pack 'bench-rules', deleted after each RC1 run; RC helpers: $RULE_HELPERS phones 139...; rules enabled outside the bench: $RULES_BEFORE"
 [[ -n $SCHEMA_NOTE ]] && echo "SCHEMA:  $SCHEMA_NOTE"
 echo "fraud:   $LIMITS_NOTE; $(db -e 'SELECT COUNT(*) FROM fraud_rule WHERE enabled = 1') fraud rules enabled"
 echo "data:    campaign $CAMPAIGN_ID, item $ITEM_ID (price $ITEM_PRICE_FEN fen, floor 0, cuts 1-2 fen, no rewards), $HELPERS helpers, $HELP_BARGAINS bargains + $HOT_USED hot ones; landing: /api/v1/s/$LANDING_CODE"
