@@ -75,6 +75,15 @@ def check_bargain_sums(ctx, bargain_id):
     eq(helpers, help_rows, "helpers vs help rows")
     eq(distinct_helpers, help_rows, "distinct helpers vs help rows")
     eq(cuts, rows, "cuts vs cut rows")
+    # every cut row records the price and helper count right after it: the
+    # bargain replays cut by cut
+    price, helped, seq = original, 0, 0
+    for row in ctx.sql("SELECT seq, kind, cut_fen, price_after_fen, helpers_after FROM bargain_cut "
+                       "WHERE bargain_id = %d ORDER BY seq" % bargain_id):
+        seq += 1
+        price -= int(row[2])
+        helped += row[1] == "help"
+        eq((int(row[0]), int(row[3]), int(row[4])), (seq, price, helped), "cut %d replayed" % seq)
     return original, current, floor, helpers
 
 
