@@ -42,11 +42,15 @@ const char *bargain_status_shown(const struct bargain *bargain, int64_t now)
 	"b.current_price_fen, b.cut_total_fen, b.helpers, b.cuts, b.last_cut_fen, b.share_code, " \
 	"UNIX_TIMESTAMP(b.started_at), UNIX_TIMESTAMP(LEAST(b.expires_at, c.ends_at)), " \
 	"UNIX_TIMESTAMP(b.succeeded_at), b.target_cuts, b.helps_per_bargain, b.self_cuts_per_day, " \
-	"b.helps_per_user_per_day, b.rewards_json, b.cut_min_fen, b.cut_max_fen " \
-	"FROM bargain b JOIN campaign c ON c.id = b.campaign_id "
+	"b.helps_per_user_per_day, b.rewards_json, b.cut_min_fen, b.cut_max_fen "
+#define BARGAIN_FROM "FROM bargain b JOIN campaign c ON c.id = b.campaign_id "
+#define BARGAIN_COLUMN_COUNT 23
 
-static const char *const sql_bargain_by_id = "SELECT " BARGAIN_COLUMNS "WHERE b.id = ?";
-static const char *const sql_bargain_by_code = "SELECT " BARGAIN_COLUMNS "WHERE b.share_code = ?";
+static const char *const sql_bargain_by_id = "SELECT " BARGAIN_COLUMNS BARGAIN_FROM "WHERE b.id = ?";
+static const char *const sql_bargain_by_code = "SELECT " BARGAIN_COLUMNS BARGAIN_FROM "WHERE b.share_code = ?";
+static const char *const sql_bargain_for_helper =
+	"SELECT " BARGAIN_COLUMNS ", EXISTS(SELECT 1 FROM bargain_cut k WHERE k.bargain_id = b.id AND k.helper_id = ?) "
+	BARGAIN_FROM "WHERE b.share_code = ?";
 
 static void bargain_from_row(const struct db_rows *rows, int row, struct bargain *bargain)
 {
@@ -89,6 +93,20 @@ int bargain_load(struct request *request, int64_t id, const char *by_code, struc
 	if (rows.row_count != 1)
 		return http_error(request, 404, "not_found");
 	bargain_from_row(&rows, 0, bargain);
+	return 0;
+}
+
+int bargain_load_for_helper(struct request *request, const char *code, int64_t helper_id, struct bargain *bargain,
+			    bool *helped)
+{
+	struct db_rows rows;
+	int status = db_run(request, &rows, sql_bargain_for_helper, "is", helper_id, code);
+	if (status != 0)
+		return status;
+	if (rows.row_count != 1)
+		return http_error(request, 404, "not_found");
+	bargain_from_row(&rows, 0, bargain);
+	*helped = db_int(&rows, 0, BARGAIN_COLUMN_COUNT) != 0;
 	return 0;
 }
 

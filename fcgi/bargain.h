@@ -38,6 +38,10 @@ const char *bargain_status_shown(const struct bargain *bargain, int64_t now);
 /* Loads the bargain with id (by_code NULL) or share code. Returns 0, 404
  * not_found, or a DB status. lock: FOR UPDATE. */
 int bargain_load(struct request *request, int64_t id, const char *by_code, struct bargain *bargain);
+/* bargain_load() by share code for a would-be helper, telling in the same
+ * read whether helper_id has helped it already (*helped, OUT). */
+int bargain_load_for_helper(struct request *request, const char *code, int64_t helper_id, struct bargain *bargain,
+			    bool *helped);
 /* The bargain object of API.md; a new reference. */
 json_t *bargain_json(struct request *request, const struct bargain *bargain);
 /* A strong ETag of what a shopper sees of the bargain. */

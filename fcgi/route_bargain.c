@@ -271,9 +271,6 @@ int bargain_cut(struct request *request)
 
 /* --------------------------------------------------------------- help */
 
-static const char *const sql_help_exists =
-	"SELECT 1 FROM bargain_cut WHERE bargain_id = ? AND helper_id = ?";
-
 /* anti-fraud: a shadowed help answers with a believable cut and the bargain
  * as it would look after it; nothing is cut, counted or issued. */
 static int help_shadow_reply(struct request *request, const struct cut_attempt *attempt)
@@ -379,7 +376,8 @@ int share_help(struct request *request)
 	if (!share_code_shape(code))
 		return share_unknown(request, FRAUD_SCOPE_HELP, code);
 	struct cut_attempt attempt = { .cutter_id = request->session.user_id, .is_help = true };
-	int status = bargain_load(request, 0, code, &attempt.bargain);
+	bool helped = false;
+	int status = bargain_load_for_helper(request, code, attempt.cutter_id, &attempt.bargain, &helped);
 	if (status == 404)
 		return share_unknown(request, FRAUD_SCOPE_HELP, code);
 	if (status != 0)
@@ -388,11 +386,7 @@ int share_help(struct request *request)
 		return http_error(request, 403, "self_help");
 	if (strcmp(bargain_status_shown(&attempt.bargain, request->now), "active") != 0)
 		return http_error(request, 410, "bargain_closed");
-	struct db_rows rows;
-	status = db_run(request, &rows, sql_help_exists, "ii", attempt.bargain.id, attempt.cutter_id);
-	if (status != 0)
-		return status;
-	if (rows.row_count > 0)
+	if (helped)
 		return http_error(request, 409, "already_helped");
 	return db_transaction(request, help_transaction, &attempt);
 }
