@@ -64,7 +64,7 @@ void crypto_hex(const unsigned char *in, size_t size, char *out)
 	out[2 * size] = '\0';
 }
 
-static int hex_value(char c)
+int crypto_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -81,7 +81,7 @@ int crypto_unhex(const char *in, unsigned char *out, size_t out_size)
 	if (length % 2 != 0 || length / 2 > out_size)
 		return -1;
 	for (size_t i = 0; i < length / 2; i++) {
-		int high = hex_value(in[2 * i]), low = hex_value(in[2 * i + 1]);
+		int high = crypto_hex_digit(in[2 * i]), low = crypto_hex_digit(in[2 * i + 1]);
 		if (high < 0 || low < 0)
 			return -1;
 		out[i] = (unsigned char)(high << 4 | low);

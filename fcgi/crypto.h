@@ -20,6 +20,8 @@ void crypto_hmac_sha256(const void *key, size_t key_size, const void *message, s
 bool crypto_equal(const void *a, const void *b, size_t size);
 /* Lower-case hex of in; out needs 2 * size + 1 bytes. */
 void crypto_hex(const unsigned char *in, size_t size, char *out);
+/* The value of one hex digit (either case), or -1. */
+int crypto_hex_digit(char c);
 /* Decodes hex (either case) into out[out_size]; returns the byte count or -1. */
 int crypto_unhex(const char *in, unsigned char *out, size_t out_size);
 /* Base64url without padding; out needs base64url_size(size) bytes. */

@@ -56,6 +56,22 @@ unsigned fraud_scope_parse(const char *name)
 	return 0;
 }
 
+unsigned fraud_scopes_parse(const char *list)
+{
+	unsigned scopes = 0;
+	char name[16];
+	while (list != NULL && *list != '\0') {
+		size_t length = strcspn(list, ",");
+		if (length < sizeof(name)) {
+			memcpy(name, list, length);
+			name[length] = '\0';
+			scopes |= fraud_scope_parse(name);
+		}
+		list += length + (list[length] == ',');
+	}
+	return scopes;
+}
+
 static const char *const action_names[] = { "allow", "review", "shadow", "block" };
 
 const char *fraud_action_name(enum fraud_action action)

@@ -76,6 +76,9 @@ int fraud_field_parse(const char *name);
 const char *fraud_scope_name(enum fraud_scope scope);
 /* The scope bit for name, or 0. */
 unsigned fraud_scope_parse(const char *name);
+/* The scope bits of a comma-separated list of scope names, as a SET column
+ * reads ("sms,help"); unknown names add nothing. */
+unsigned fraud_scopes_parse(const char *list);
 /* "allow", "review", "shadow", "block". */
 const char *fraud_action_name(enum fraud_action action);
 /* The action for "block", "review" or "shadow" (not "allow"), or -1. */

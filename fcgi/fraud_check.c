@@ -30,24 +30,6 @@ static const char *const sql_fraud_version = "SELECT version FROM fraud_state WH
 static const char *const sql_fraud_rules =
 	"SELECT id, field, action, scope, pattern FROM fraud_rule WHERE enabled = 1 ORDER BY id LIMIT 5000";
 
-static unsigned scopes_parse(const char *text)
-{
-	unsigned scopes = 0;
-	char name[16];
-	while (text != NULL && *text != '\0') {
-		size_t length = strcspn(text, ",");
-		if (length < sizeof(name)) {
-			memcpy(name, text, length);
-			name[length] = '\0';
-			scopes |= fraud_scope_parse(name);
-		}
-		text += length;
-		if (*text == ',')
-			text++;
-	}
-	return scopes;
-}
-
 /* Recompiles the rule set when fraud_state's version moved. */
 static int rules_refresh(struct request *request)
 {
@@ -74,7 +56,7 @@ static int rules_refresh(struct request *request)
 		size_t offset = 0;
 		if (field < 0 || action < 0 ||
 		    fraud_ruleset_add(&ruleset, db_int(&rows, r, 0), (enum fraud_field)field, (enum fraud_action)action,
-				      scopes_parse(db_text(&rows, r, 3)), db_text(&rows, r, 4), message, &offset) != 0) {
+				      fraud_scopes_parse(db_text(&rows, r, 3)), db_text(&rows, r, 4), message, &offset) != 0) {
 			log_warn("fraud: rule %lld does not compile here; skipped", (long long)db_int(&rows, r, 0));
 			refused++;
 		}

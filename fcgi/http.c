@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "http_status.h"
 
 const char *http_reason(int status)
@@ -82,17 +83,6 @@ void http_reset_reply(struct request *request)
 	request->reply_type = NULL;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes text[0..length) into the arena; NULL on a bad escape or
  * an embedded NUL. */
 static char *percent_decode(struct arena *arena, const char *text, size_t length)
@@ -103,7 +93,7 @@ static char *percent_decode(struct arena *arena, const char *text, size_t length
 		if (text[i] == '%') {
 			if (i + 2 >= length)
 				return NULL;
-			int high = hex_digit(text[i + 1]), low = hex_digit(text[i + 2]);
+			int high = crypto_hex_digit(text[i + 1]), low = crypto_hex_digit(text[i + 2]);
 			if (high < 0 || low < 0 || (high == 0 && low == 0))
 				return NULL;
 			out[used++] = (char)(high << 4 | low);

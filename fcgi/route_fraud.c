@@ -171,29 +171,13 @@ struct rule {
 	int64_t hits_24h; /* decisions in the last 24 hours */
 };
 
-static unsigned set_to_scopes(const char *text)
-{
-	unsigned scopes = 0;
-	char name[16];
-	while (text != NULL && *text != '\0') {
-		size_t length = strcspn(text, ",");
-		if (length < sizeof(name)) {
-			memcpy(name, text, length);
-			name[length] = '\0';
-			scopes |= fraud_scope_parse(name);
-		}
-		text += length + (text[length] == ',');
-	}
-	return scopes;
-}
-
 static void rule_from_row(const struct db_rows *rows, int row, struct rule *rule)
 {
 	rule->id = db_int(rows, row, RULE_ID);
 	rule->field = db_text(rows, row, RULE_FIELD);
 	rule->pattern = db_text(rows, row, RULE_PATTERN);
 	rule->action = db_text(rows, row, RULE_ACTION);
-	rule->scopes = set_to_scopes(db_text(rows, row, RULE_SCOPE));
+	rule->scopes = fraud_scopes_parse(db_text(rows, row, RULE_SCOPE));
 	rule->enabled = db_int(rows, row, RULE_ENABLED) != 0;
 	rule->note = db_null(rows, row, RULE_NOTE) ? NULL : db_text(rows, row, RULE_NOTE);
 	rule->pack = db_null(rows, row, RULE_PACK) ? NULL : db_text(rows, row, RULE_PACK);
