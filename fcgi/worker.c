@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <poll.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 #include <strings.h>
 #include <time.h>
 
@@ -262,7 +263,7 @@ int worker_run(int listen_fd, const struct config *config)
 	clock_use_zone(config->timezone);
 	session_configure(config);
 
-	/* Signals are blocked except while the worker waits in ppoll() for a
+	/* Signals are blocked except while the worker waits in epoll_pwait() for a
 	 * connection: a request, from accept() through reading its head to the
 	 * answer, never sees EINTR, and a stop that arrives mid-request is
 	 * acted on as soon as the request is done. */
@@ -293,6 +294,15 @@ int worker_run(int listen_fd, const struct config *config)
 		log_error("worker: cannot make the listening socket non-blocking: %s", strerror(errno));
 		return 1;
 	}
+	/* EPOLLEXCLUSIVE: a new connection wakes one idle worker, not all of
+	 * them (a plain poll() on a shared listening socket is a thundering
+	 * herd: every worker woke, one accepted, the rest spun back). */
+	int waiter = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event interest = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = listen_fd };
+	if (waiter < 0 || epoll_ctl(waiter, EPOLL_CTL_ADD, listen_fd, &interest) != 0) {
+		log_error("worker: cannot wait on the listening socket: %s", strerror(errno));
+		return 1;
+	}
 	struct db db;
 	memset(&db, 0, sizeof(db));
 	if (db_connect(&db, config) != 0)
@@ -313,13 +323,12 @@ int worker_run(int listen_fd, const struct config *config)
 			sweep(&request, &db, config);
 			next_sweep = now + config->sweep_interval_s * 1000000;
 		}
-		int64_t wait = next_sweep - now;
-		struct timespec timeout = { (time_t)(wait / 1000000), (long)(wait % 1000000) * 1000 };
-		struct pollfd listener = { .fd = listen_fd, .events = POLLIN };
-		int ready = ppoll(&listener, 1, &timeout, &waiting);
+		int64_t wait_ms = (next_sweep - now + 999) / 1000;
+		struct epoll_event event;
+		int ready = epoll_pwait(waiter, &event, 1, (int)wait_ms, &waiting);
 		if (ready <= 0) {
 			if (ready < 0 && errno != EINTR) {
-				log_error("worker: poll failed: %s", strerror(errno));
+				log_error("worker: epoll_pwait failed: %s", strerror(errno));
 				break;
 			}
 			continue; /* a signal or the sweep's turn */
@@ -339,6 +348,7 @@ int worker_run(int listen_fd, const struct config *config)
 		}
 	}
 	FCGX_Free(&fcgx, 0);
+	close(waiter);
 	arena_destroy(&request.arena);
 	db_close(&db);
 	log_info("worker: stopped after %lld requests", (long long)served);
