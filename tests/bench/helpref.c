@@ -59,15 +59,13 @@
 
 #include <mysql.h>
 
+#include "benchdb.h"
+
 #define HELPREF_THREADS_MAX 1024
 #define HELPREF_DURATION_MAX 600.0
-#define HELPREF_TEXT_MAX 256
-#define HELPREF_COLUMNS_MAX 32
-#define HELPREF_LIST_MAX 10000000L
 #define HELPREF_CUT_MIN 1 /* the bench item's cut range, in fen */
 #define HELPREF_CUT_MAX 2
 #define HELPREF_HELPS_PER_DAY 1000000 /* the bench item's helps_per_user_per_day */
-#define NS_PER_S 1000000000LL
 
 /* The statements of the help transaction (see the head of this file). */
 static const char *const sql_limit_take =
@@ -103,8 +101,7 @@ static const char *const sql_bargain_by_id =
 	"FROM bargain b JOIN campaign c ON c.id = b.campaign_id WHERE b.id = ?";
 
 struct settings {
-	char user[HELPREF_TEXT_MAX], password[HELPREF_TEXT_MAX], database[HELPREF_TEXT_MAX];
-	char socket[HELPREF_TEXT_MAX];
+	struct bench_db db;
 	bool hot;
 	long long *helpers, *bargains;
 	long helper_count, bargain_count;
@@ -126,190 +123,9 @@ struct worker {
 	bool connected;
 };
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
-
 /* ---------------------------------------------------------------- config */
 
-/* Copies value into out if key matches; trims spaces. */
-static void config_take(const char *key, const char *value, const char *want, char *out)
-{
-	if (strcmp(key, want) == 0)
-		snprintf(out, HELPREF_TEXT_MAX, "%s", value);
-}
-
-/* Reads the db_* keys of the pool's "key = value" config; returns 0 or -1. */
-static int config_read(const char *path, struct settings *settings)
-{
-	FILE *file = fopen(path, "r");
-	if (file == NULL) {
-		fprintf(stderr, "helpref: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	snprintf(settings->user, sizeof(settings->user), "kanjia");
-	snprintf(settings->database, sizeof(settings->database), "kanjia");
-	char line[4096];
-	while (fgets(line, sizeof(line), file) != NULL) {
-		char *text = line;
-		while (isspace((unsigned char)*text))
-			text++;
-		if (*text == '#' || *text == '\0')
-			continue;
-		char *equals = strchr(text, '=');
-		if (equals == NULL)
-			continue;
-		char *key_end = equals;
-		while (key_end > text && isspace((unsigned char)key_end[-1]))
-			key_end--;
-		*key_end = '\0';
-		char *value = equals + 1;
-		while (isspace((unsigned char)*value))
-			value++;
-		size_t length = strlen(value);
-		while (length > 0 && isspace((unsigned char)value[length - 1]))
-			value[--length] = '\0';
-		config_take(text, value, "db_user", settings->user);
-		config_take(text, value, "db_password", settings->password);
-		config_take(text, value, "db_name", settings->database);
-		if (settings->socket[0] == '\0')
-			config_take(text, value, "db_socket", settings->socket);
-	}
-	fclose(file);
-	if (settings->socket[0] == '\0') {
-		fprintf(stderr, "helpref: no db_socket in %s and no -S: only a local socket is used\n", path);
-		return -1;
-	}
-	return 0;
-}
-
 /* ---------------------------------------------------------------- client */
-
-/* Connects as fcgi/db.c db_connect() does (the same session settings);
- * NULL with error filled. */
-static MYSQL *client_connect(const struct settings *settings, char *error, size_t error_size)
-{
-	MYSQL *mysql = mysql_init(NULL);
-	if (mysql == NULL)
-		abort();
-	unsigned int connect_timeout = 5, io_timeout = 30;
-	my_bool no = 0;
-	mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
-	mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
-	mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
-	mysql_options(mysql, MYSQL_OPT_RECONNECT, &no);
-	mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_options(mysql, MYSQL_INIT_COMMAND,
-		      "SET SESSION time_zone = '+00:00', SESSION tx_isolation = 'READ-COMMITTED', "
-		      "SESSION innodb_lock_wait_timeout = 10, "
-		      "SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
-	if (mysql_real_connect(mysql, NULL, settings->user, settings->password, settings->database, 0,
-			       settings->socket, 0) == NULL) {
-		snprintf(error, error_size, "connect: %s", mysql_error(mysql));
-		mysql_close(mysql);
-		return NULL;
-	}
-	return mysql;
-}
-
-static MYSQL_STMT *statement_prepare(MYSQL *mysql, const char *sql, char *error, size_t error_size)
-{
-	MYSQL_STMT *stmt = mysql_stmt_init(mysql);
-	if (stmt == NULL)
-		abort();
-	if (mysql_stmt_prepare(stmt, sql, strlen(sql)) != 0) {
-		snprintf(error, error_size, "prepare: %s", mysql_stmt_error(stmt));
-		mysql_stmt_close(stmt);
-		return NULL;
-	}
-	return stmt;
-}
-
-/* Executes stmt with its bound parameters. A statement with a result set
- * has it stored and fetched as fcgi/db.c fetch_rows() does, and returns the
- * number of rows; one without returns its affected rows. -1 on an error
- * (error filled, *errno_out set). */
-static long long statement_run(MYSQL_STMT *stmt, MYSQL_BIND *params, unsigned int *errno_out, char *error,
-			       size_t error_size)
-{
-	*errno_out = 0;
-	if (mysql_stmt_bind_param(stmt, params) != 0 || mysql_stmt_execute(stmt) != 0)
-		goto failed;
-	MYSQL_RES *meta = mysql_stmt_result_metadata(stmt);
-	if (meta == NULL) {
-		if (mysql_stmt_field_count(stmt) != 0)
-			goto failed;
-		return (long long)mysql_stmt_affected_rows(stmt);
-	}
-	unsigned int columns = mysql_num_fields(meta);
-	if (columns > HELPREF_COLUMNS_MAX) {
-		mysql_free_result(meta);
-		snprintf(error, error_size, "too many columns");
-		return -1;
-	}
-	my_bool update_max = 1;
-	mysql_stmt_attr_set(stmt, STMT_ATTR_UPDATE_MAX_LENGTH, &update_max);
-	if (mysql_stmt_store_result(stmt) != 0) {
-		mysql_free_result(meta);
-		goto failed;
-	}
-	MYSQL_FIELD *fields = mysql_fetch_fields(meta);
-	MYSQL_BIND binds[HELPREF_COLUMNS_MAX];
-	char texts[HELPREF_COLUMNS_MAX][HELPREF_TEXT_MAX];
-	long long numbers[HELPREF_COLUMNS_MAX];
-	unsigned long lengths[HELPREF_COLUMNS_MAX];
-	my_bool nulls[HELPREF_COLUMNS_MAX];
-	memset(binds, 0, sizeof(binds));
-	for (unsigned int c = 0; c < columns; c++) {
-		binds[c].is_null = &nulls[c];
-		binds[c].length = &lengths[c];
-		enum enum_field_types type = fields[c].type;
-		if (type == MYSQL_TYPE_TINY || type == MYSQL_TYPE_SHORT || type == MYSQL_TYPE_LONG ||
-		    type == MYSQL_TYPE_INT24 || type == MYSQL_TYPE_LONGLONG) {
-			binds[c].buffer_type = MYSQL_TYPE_LONGLONG;
-			binds[c].buffer = &numbers[c];
-		} else {
-			binds[c].buffer_type = MYSQL_TYPE_STRING;
-			binds[c].buffer = texts[c];
-			binds[c].buffer_length = HELPREF_TEXT_MAX;
-		}
-	}
-	long long rows = 0;
-	if (mysql_stmt_bind_result(stmt, binds) != 0) {
-		mysql_stmt_free_result(stmt);
-		mysql_free_result(meta);
-		goto failed;
-	}
-	for (;;) {
-		int fetched = mysql_stmt_fetch(stmt);
-		if (fetched == MYSQL_NO_DATA)
-			break;
-		if (fetched == 1) {
-			snprintf(error, error_size, "fetch: %s", mysql_stmt_error(stmt));
-			rows = -1;
-			break;
-		}
-		rows++; /* MYSQL_DATA_TRUNCATED too: a long text, still a row */
-	}
-	mysql_stmt_free_result(stmt);
-	mysql_free_result(meta);
-	return rows;
-failed:
-	*errno_out = mysql_stmt_errno(stmt);
-	snprintf(error, error_size, "%s (errno %u)", mysql_stmt_error(stmt), mysql_stmt_errno(stmt));
-	return -1;
-}
-
-static unsigned int plain_query(MYSQL *mysql, const char *sql, char *error, size_t error_size)
-{
-	if (mysql_real_query(mysql, sql, strlen(sql)) == 0)
-		return 0;
-	snprintf(error, error_size, "%s: %s (errno %u)", sql, mysql_error(mysql), mysql_errno(mysql));
-	return mysql_errno(mysql) ? mysql_errno(mysql) : 1;
-}
 
 static void worker_record(struct worker *worker, int64_t latency, int64_t hold_min, int64_t hold_max)
 {
@@ -340,11 +156,6 @@ static long long day_start(long long now)
 	return (long long)mktime(&tm);
 }
 
-static bool retryable(unsigned int error_number)
-{
-	return error_number == 1213 || error_number == 1205; /* deadlock, lock wait timeout */
-}
-
 enum { ST_LIMIT, ST_TAKE, ST_RECORD, ST_RELOAD, ST_COUNT };
 
 /* One connection: help transactions in a loop until the window ends or the
@@ -354,14 +165,14 @@ static void *worker_run(void *argument)
 	struct worker *worker = argument;
 	struct settings *settings = worker->settings;
 	char error[512] = "";
-	MYSQL *mysql = client_connect(settings, error, sizeof(error));
+	MYSQL *mysql = bench_connect(&settings->db, error, sizeof(error));
 	MYSQL_STMT *stmts[ST_COUNT] = { NULL };
 	static const char *const texts[ST_COUNT] = { sql_limit_take, sql_bargain_take_cut, sql_cut_record,
 						     sql_bargain_by_id };
 	if (mysql == NULL)
 		goto done;
 	for (int s = 0; s < ST_COUNT; s++)
-		if ((stmts[s] = statement_prepare(mysql, texts[s], error, sizeof(error))) == NULL)
+		if ((stmts[s] = bench_prepare(mysql, texts[s], error, sizeof(error))) == NULL)
 			goto done;
 	worker->connected = true;
 
@@ -402,12 +213,12 @@ static void *worker_run(void *argument)
 	BIND_INT(record_params[6], bargain_id);
 	BIND_INT(reload_params[0], bargain_id);
 	MYSQL_BIND *params[ST_COUNT] = { limit_params, take_params, record_params, reload_params };
-	unsigned int random_state = (unsigned int)(uintptr_t)worker ^ (unsigned int)now_ns();
+	unsigned int random_state = (unsigned int)(uintptr_t)worker ^ (unsigned int)bench_now_ns();
 
-	while (now_ns() < settings->start_ns)
+	while (bench_now_ns() < settings->start_ns)
 		usleep(1000);
 	for (;;) {
-		int64_t started = now_ns();
+		int64_t started = bench_now_ns();
 		if (started >= settings->end_ns)
 			break;
 		long long k = atomic_fetch_add(&settings->next, 1);
@@ -431,9 +242,9 @@ static void *worker_run(void *argument)
 			window_start = day_start(now);
 			unsigned int error_number = 0;
 			int64_t locked = 0, commit_sent = 0;
-			bool ok = plain_query(mysql, "START TRANSACTION", error, sizeof(error)) == 0;
+			bool ok = bench_query(mysql, "START TRANSACTION", error, sizeof(error)) == 0;
 			for (int s = 0; ok && s < ST_COUNT; s++) {
-				long long got = statement_run(stmts[s], params[s], &error_number, error, sizeof(error));
+				long long got = bench_run(stmts[s], params[s], &error_number, error, sizeof(error));
 				if (got < 0) {
 					ok = false;
 				} else if (got == 0) {
@@ -443,21 +254,21 @@ static void *worker_run(void *argument)
 					ok = false;
 				}
 				if (s == ST_TAKE)
-					locked = now_ns();
+					locked = bench_now_ns();
 			}
 			if (ok) {
-				commit_sent = now_ns();
-				error_number = plain_query(mysql, "COMMIT", error, sizeof(error));
+				commit_sent = bench_now_ns();
+				error_number = bench_query(mysql, "COMMIT", error, sizeof(error));
 				ok = error_number == 0;
 			}
 			if (ok) {
-				int64_t finished = now_ns();
+				int64_t finished = bench_now_ns();
 				worker_record(worker, finished - started, commit_sent - locked, finished - locked);
 				break;
 			}
 			char ignored[256];
-			plain_query(mysql, "ROLLBACK", ignored, sizeof(ignored));
-			if (retryable(error_number) && attempt < 3) {
+			bench_query(mysql, "ROLLBACK", ignored, sizeof(ignored));
+			if (bench_retryable(error_number) && attempt < 3) {
 				worker->retries++;
 				continue;
 			}
@@ -485,54 +296,6 @@ done:
 
 /* ------------------------------------------------------------------ main */
 
-/* Reads a file of one positive id per line. Returns the count or -1. */
-static long ids_read(const char *path, long long **out)
-{
-	FILE *file = fopen(path, "r");
-	if (file == NULL) {
-		fprintf(stderr, "helpref: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	long count = 0, capacity = 0;
-	long long *ids = NULL;
-	char line[64];
-	while (fgets(line, sizeof(line), file) != NULL) {
-		long long id = atoll(line);
-		if (id < 1)
-			continue;
-		if (count == HELPREF_LIST_MAX)
-			break;
-		if (count == capacity) {
-			capacity = capacity ? capacity * 2 : 4096;
-			ids = realloc(ids, (size_t)capacity * sizeof(long long));
-			if (ids == NULL)
-				abort();
-		}
-		ids[count++] = id;
-	}
-	fclose(file);
-	*out = ids;
-	return count;
-}
-
-static int compare_int64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-static double percentile_ms(const int64_t *sorted, size_t count, double fraction)
-{
-	if (count == 0)
-		return 0;
-	size_t rank = (size_t)(fraction * (double)count + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	if (rank > count)
-		rank = count;
-	return (double)sorted[rank - 1] / 1e6;
-}
-
 /* Gathers one per-transaction series of every worker, sorted; mean (OUT). */
 static int64_t *gather(struct worker *workers, int started, size_t total, size_t series, double *mean_ms)
 {
@@ -549,13 +312,14 @@ static int64_t *gather(struct worker *workers, int started, size_t total, size_t
 			sum += (double)values[n];
 		}
 	}
-	qsort(all, total, sizeof(int64_t), compare_int64);
+	qsort(all, total, sizeof(int64_t), bench_compare_int64);
 	*mean_ms = total ? sum / (double)total / 1e6 : 0;
 	return all;
 }
 
 int main(int argc, char **argv)
 {
+	bench_tool = "helpref";
 	static struct settings settings;
 	const char *config_path = NULL, *helpers_path = NULL, *bargains_path = NULL, *mode = NULL;
 	long long hot_bargain = 0;
@@ -592,7 +356,7 @@ int main(int argc, char **argv)
 			settings.duration_s = strtod(optarg, NULL);
 			break;
 		case 'S':
-			snprintf(settings.socket, sizeof(settings.socket), "%s", optarg);
+			snprintf(settings.db.socket, sizeof(settings.db.socket), "%s", optarg);
 			break;
 		default:
 			goto usage;
@@ -605,9 +369,9 @@ int main(int argc, char **argv)
 	settings.hot = strcmp(mode, "hot") == 0;
 	if (settings.hot ? hot_bargain < 1 : (strcmp(mode, "many") != 0 || bargains_path == NULL))
 		goto usage;
-	if (config_read(config_path, &settings) != 0)
+	if (bench_config_read(config_path, &settings.db) != 0)
 		return 1;
-	settings.helper_count = ids_read(helpers_path, &settings.helpers);
+	settings.helper_count = bench_ids_read(helpers_path, &settings.helpers);
 	if (settings.hot) {
 		settings.bargains = malloc(sizeof(long long));
 		if (settings.bargains == NULL)
@@ -615,7 +379,7 @@ int main(int argc, char **argv)
 		settings.bargains[0] = hot_bargain;
 		settings.bargain_count = 1;
 	} else {
-		settings.bargain_count = ids_read(bargains_path, &settings.bargains);
+		settings.bargain_count = bench_ids_read(bargains_path, &settings.bargains);
 	}
 	if (settings.helper_count < 1 || settings.bargain_count < 1) {
 		fprintf(stderr, "helpref: no helpers or no bargains\n");
@@ -636,7 +400,7 @@ int main(int argc, char **argv)
 	if (workers == NULL)
 		abort();
 	/* Everyone connects first; the window opens 300 ms later for all. */
-	settings.start_ns = now_ns() + 300 * 1000 * 1000LL;
+	settings.start_ns = bench_now_ns() + 300 * 1000 * 1000LL;
 	settings.end_ns = settings.start_ns + (int64_t)(settings.duration_s * 1e9);
 	int started = 0;
 	for (; started < settings.threads; started++) {
@@ -661,7 +425,7 @@ int main(int argc, char **argv)
 		if (first_error == NULL && workers[i].error[0] != '\0')
 			first_error = workers[i].error;
 	}
-	int64_t stopped = now_ns();
+	int64_t stopped = bench_now_ns();
 	double window_s = (double)((stopped < settings.end_ns ? stopped : settings.end_ns) - settings.start_ns) / 1e9;
 	if (window_s <= 0)
 		window_s = settings.duration_s;
@@ -670,7 +434,7 @@ int main(int argc, char **argv)
 	int64_t *hold_min = gather(workers, started, total, 1, &hold_min_mean);
 	int64_t *hold_max = gather(workers, started, total, 2, &hold_max_mean);
 	double rate = (double)total / window_s;
-	double p50 = percentile_ms(latency, total, 0.50), p99 = percentile_ms(latency, total, 0.99);
+	double p50 = bench_percentile_ms(latency, total, 0.50), p99 = bench_percentile_ms(latency, total, 0.99);
 	double max = total ? (double)latency[total - 1] / 1e6 : 0;
 	printf("helpref: %s, %d connections (%d connected) for %.1f s: %.1f tx/s, %zu done, %llu errors, "
 	       "%llu retries%s%s%s\n",
@@ -680,7 +444,7 @@ int main(int argc, char **argv)
 	printf("helpref: latency per transaction (ms): p50 %.3f p99 %.3f max %.3f\n", p50, p99, max);
 	printf("helpref: row lock held per transaction (ms), UPDATE answered to COMMIT sent: p50 %.3f mean %.3f; "
 	       "to COMMIT answered: p50 %.3f mean %.3f\n",
-	       percentile_ms(hold_min, total, 0.50), hold_min_mean, percentile_ms(hold_max, total, 0.50),
+	       bench_percentile_ms(hold_min, total, 0.50), hold_min_mean, bench_percentile_ms(hold_max, total, 0.50),
 	       hold_max_mean);
 	printf("RESULT rate=%.1f answered=%zu errors=%llu retries=%llu exhausted=%d p50=%.3f p99=%.3f max=%.3f "
 	       "hold_min_ms=%.3f hold_max_ms=%.3f latency_mean_ms=%.3f\n",

@@ -279,10 +279,10 @@ cc "${CFLAGS_BENCH[@]}" -o "$BIN_DIR/bare_fcgi" "$HERE/bare_fcgi.c" -lfcgi ||
 cc "${CFLAGS_BENCH[@]}" -pthread $(pkg-config --cflags libmariadb) -o "$BIN_DIR/sqlref" "$HERE/sqlref.c" \
 	$(pkg-config --libs libmariadb) || die "sqlref.c did not compile (libmariadb-dev?)"
 # shellcheck disable=SC2046
-cc "${CFLAGS_BENCH[@]}" -pthread $(pkg-config --cflags libmariadb) -o "$BIN_DIR/helpref" "$HERE/helpref.c" \
+cc "${CFLAGS_BENCH[@]}" -pthread $(pkg-config --cflags libmariadb) -o "$BIN_DIR/helpref" "$HERE/helpref.c" "$HERE/benchdb.c" \
 	$(pkg-config --libs libmariadb) || die "helpref.c did not compile (libmariadb-dev?)"
 # shellcheck disable=SC2046
-cc "${CFLAGS_BENCH[@]}" -pthread $(pkg-config --cflags libmariadb) -o "$BIN_DIR/orderref" "$HERE/orderref.c" \
+cc "${CFLAGS_BENCH[@]}" -pthread $(pkg-config --cflags libmariadb) -o "$BIN_DIR/orderref" "$HERE/orderref.c" "$HERE/benchdb.c" \
 	$(pkg-config --libs libmariadb) || die "orderref.c did not compile (libmariadb-dev?)"
 cc "${CFLAGS_BENCH[@]}" -o "$BIN_DIR/helpgen" "$HERE/helpgen.c" -lcrypto ||
 	die "helpgen.c did not compile (libssl-dev?)"
