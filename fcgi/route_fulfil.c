@@ -18,6 +18,7 @@
 #include "config.h"
 #include "db.h"
 #include "fraud_check.h"
+#include "points.h"
 #include "log.h"
 #include "phone.h"
 #include "routes.h"
@@ -321,11 +322,6 @@ static const char *const sql_payment_refunded =
 static const char *const sql_points_earned =
 	"SELECT delta FROM points_ledger WHERE order_id = ? AND reason = 'order_paid'";
 static const char *const sql_points_lock = "SELECT points_balance FROM shopper WHERE id = ? FOR UPDATE";
-static const char *const sql_points_take =
-	"UPDATE shopper SET points_balance = points_balance - ? WHERE id = ? AND points_balance >= ?";
-static const char *const sql_points_record =
-	"INSERT INTO points_ledger (user_id, delta, balance_after, reason, order_id, created_at) "
-	"SELECT id, ?, points_balance, 'order_refunded', ?, FROM_UNIXTIME(?) FROM shopper WHERE id = ?";
 static const char *const sql_refund_lines = "SELECT item_id, qty FROM order_line WHERE order_id = ? ORDER BY item_id";
 static const char *const sql_stock_unsell =
 	"UPDATE campaign_item SET stock_sold = stock_sold - ?, stock_left = stock_left + ? "
@@ -346,9 +342,7 @@ static int refund_points(struct request *request, int64_t order_id, int64_t user
 		take = db_int(&balance, 0, 0);
 	if (take <= 0)
 		return 0;
-	if ((status = db_run(request, NULL, sql_points_take, "iii", take, user_id, take)) != 0)
-		return status;
-	return db_run(request, NULL, sql_points_record, "iiii", -take, order_id, request->now, user_id);
+	return points_apply(request, user_id, -take, "order_refunded", order_id);
 }
 
 static int refund_transaction(struct request *request, void *context)

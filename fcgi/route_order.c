@@ -61,6 +61,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "fraud_check.h"
+#include "points.h"
 #include "log.h"
 #include "order.h"
 #include "payment.h"
@@ -995,11 +996,6 @@ static const char *const sql_payment_succeeded =
 static const char *const sql_payment_refund_due =
 	"UPDATE payment SET status = 'refund_due', notified_at = FROM_UNIXTIME(?) WHERE id = ? AND status = 'created'";
 static const char *const sql_order_owner_total = "SELECT user_id, total_fen, status FROM orders WHERE id = ?";
-static const char *const sql_points_add =
-	"UPDATE shopper SET points_balance = points_balance + ? WHERE id = ?";
-static const char *const sql_points_record =
-	"INSERT INTO points_ledger (user_id, delta, balance_after, reason, order_id, created_at) "
-	"SELECT id, ?, points_balance, ?, ?, FROM_UNIXTIME(?) FROM shopper WHERE id = ?";
 
 struct notify {
 	const char *provider;
@@ -1027,10 +1023,7 @@ static int points_for_order(struct request *request, int64_t user_id, int64_t or
 	int64_t points = total_fen / 100 * request->config->points_per_yuan_paid;
 	if (points <= 0)
 		return 0;
-	int status = db_run(request, NULL, sql_points_add, "ii", points, user_id);
-	if (status != 0)
-		return status;
-	return db_run(request, NULL, sql_points_record, "isiii", points, "order_paid", order_id, request->now, user_id);
+	return points_apply(request, user_id, points, "order_paid", order_id);
 }
 
 static int notify_transaction(struct request *request, void *context)
