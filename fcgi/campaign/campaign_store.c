@@ -282,6 +282,29 @@ int stock_adjust(struct unit *unit, int64_t item_id, int64_t delta)
 	return DB_OK;
 }
 
+static const char *const sql_item_for_cart =
+	"SELECT i.campaign_id, i.name, i.original_price_fen, i.checkout_floor_fen, i.stock_left, "
+	"UNIX_TIMESTAMP(c.starts_at), UNIX_TIMESTAMP(c.ends_at) "
+	"FROM campaign_item i JOIN campaign c ON c.id = i.campaign_id WHERE i.id = ?";
+
+int campaign_item_for_cart(struct unit *unit, int64_t item_id, struct item_for_cart *item)
+{
+	memset(item, 0, sizeof(*item));
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_item_for_cart, "i", item_id);
+	if (result != DB_OK || rows.row_count != 1)
+		return result;
+	item->found = true;
+	item->campaign_id = db_int(&rows, 0, 0);
+	item->name = db_text(&rows, 0, 1);
+	item->price_fen = db_int(&rows, 0, 2);
+	item->floor_fen = db_int(&rows, 0, 3);
+	item->stock_left = db_int(&rows, 0, 4);
+	item->starts_at = db_int(&rows, 0, 5);
+	item->ends_at = db_int(&rows, 0, 6);
+	return DB_OK;
+}
+
 /* ================================================================== stock */
 
 static const char *const sql_stock_reserve =

@@ -54,6 +54,20 @@ int campaign_update(struct unit *unit, const struct campaign *campaign);
  * Returns DB_OK or a door code. */
 int campaign_item_update(struct unit *unit, const struct campaign_item *item);
 
+/* What a cart needs of an item and its campaign. */
+struct item_for_cart {
+	bool found;
+	int64_t campaign_id;
+	const char *name;
+	int64_t price_fen;  /* original_price_fen */
+	int64_t floor_fen;  /* checkout_floor_fen */
+	int64_t stock_left; /* unlocked: a hint; stock_reserve decides */
+	int64_t starts_at, ends_at; /* the campaign's window */
+};
+/* Reads item_id for a cart into *item (OUT; found false when there is no
+ * such item). Returns DB_OK or a door code. */
+int campaign_item_for_cart(struct unit *unit, int64_t item_id, struct item_for_cart *item);
+
 /* ------------------------------------------------------------------ stock */
 
 /* Adds delta to stock_total and stock_left, never taking stock_left below
