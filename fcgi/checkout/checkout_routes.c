@@ -69,6 +69,7 @@
 #include "checkout/pricing.h"
 #include "checkout/checkout_routes.h"
 #include "admin/stats.h"
+#include "live/live.h"
 
 #define IDEMPOTENCY_KEY_MAX 64
 /* A claim older than this whose request never finished (its worker died)
@@ -783,6 +784,7 @@ static int order_create(struct request *request)
 		request->error_message = message;
 		return status;
 	}
+	live_bargain_changed(request, attempt.cart->bargain_id); /* live: after the commit; 0: no bargain */
 	return 201;
 }
 
