@@ -1,8 +1,12 @@
 /* live.c: what a bargain's watchers are sent after a change commits, and
- * sending it (live.h). The owner's message is what GET /bargains/{id}
- * answers (the bargain object plus its cuts), the share channel's is the
- * landing's shape (the bargain object plus item, initiator and recent
- * helps), so a page renders an event exactly as it renders a poll. */
+ * sending it (live.h). The owner's message is the shape of GET
+ * /bargains/{id} (the bargain object plus its cuts) with the newest
+ * LIVE_OWNER_CUTS cuts only and "cuts_count", how many there are: a page
+ * adds the cuts it has not shown (and reloads in the rare case it missed
+ * more than that), so a publish costs the same on a bargain with thousands
+ * of helps as on a new one. The share channel's is the landing's shape (the
+ * bargain object plus item, initiator and recent helps), as the landing
+ * answers it. */
 #include "live/live.h"
 
 #include <stdio.h>
@@ -20,7 +24,7 @@
 #include "live/live_store.h"
 
 #define LIVE_EVENT "bargain"         /* the SSE event type of every message */
-#define LIVE_OWNER_CUTS 1000         /* cuts in the owner's message: as many as GET /bargains/{id} */
+#define LIVE_OWNER_CUTS 20           /* the newest cuts in the owner's message */
 #define LIVE_RECENT_HELPS 10         /* helps in the landing's message: as many as the landing */
 #define LIVE_SWEEP_MAX 1000          /* bargains published after one sweep */
 #define LIVE_SWEEP_BUDGET_MS 2000    /* and the time they may take */
@@ -107,19 +111,32 @@ static void publish_bargain(struct request *request, int64_t bargain_id)
 		return;
 	}
 	struct db_rows cuts;
-	if (live_store_cuts(unit, bargain_id, LIVE_OWNER_CUTS, &cuts) != DB_OK) {
+	if (live_store_cuts(unit, bargain_id, LIVE_OWNER_CUTS, false, &cuts) != DB_OK) {
 		note_failure(bargain_id, "cannot read its cuts");
 		return;
 	}
 	json_t *owner = http_own(request, bargain_json(request, &bargain));
-	json_t *all = json_array(), *helps = json_array();
+	json_t *newest = json_array(), *helps = json_array();
 	for (int r = 0; r < cuts.row_count; r++) {
 		json_t *cut = cut_json(&cuts, r);
 		if (strcmp(db_text(&cuts, r, LIVE_CUT_KIND), "help") == 0 && json_array_size(helps) < LIVE_RECENT_HELPS)
 			json_array_append(helps, cut);
-		json_array_append_new(all, cut);
+		json_array_append_new(newest, cut);
 	}
-	json_object_set_new(owner, "cuts", all);
+	json_object_set_new(owner, "cuts", newest);
+	json_object_set_new(owner, "cuts_count", json_integer(bargain.cuts));
+	/* Self-cuts crowded helps out of the newest cuts: read the helps alone. */
+	if (json_array_size(helps) < LIVE_RECENT_HELPS && cuts.row_count == LIVE_OWNER_CUTS) {
+		struct db_rows only;
+		if (live_store_cuts(unit, bargain_id, LIVE_RECENT_HELPS, true, &only) != DB_OK) {
+			json_decref(helps);
+			note_failure(bargain_id, "cannot read its helps");
+			return;
+		}
+		json_array_clear(helps);
+		for (int r = 0; r < only.row_count; r++)
+			json_array_append_new(helps, cut_json(&only, r));
+	}
 	char channel[LIVE_CHANNEL_MAX + 1];
 	snprintf(channel, sizeof(channel), "b%lld", (long long)bargain_id);
 	publish(request, bargain_id, channel, owner);

@@ -3,8 +3,9 @@
  * After a change to a bargain commits (a cut, a help, a success, an expiry,
  * an order), the worker publishes the bargain's new state to nginx's
  * publish/subscribe module (nchan) on two channels: the owner's ("b<id>",
- * the bargain object with its cuts, what GET /bargains/{id} answers) and
- * the share landing's ("s<share code>", the landing's shape). nginx holds
+ * the bargain object with its newest cuts and "cuts_count", the shape of
+ * GET /bargains/{id}) and the share landing's ("s<share code>", the
+ * landing's shape). nginx holds
  * the subscribers' connections and keeps each channel's last message, so a
  * watcher costs the pool nothing after its one authorisation.
  *

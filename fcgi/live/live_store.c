@@ -5,7 +5,8 @@
 
 static const char *const sql_live_cuts =
 	"SELECT k.kind, s.phone, k.cut_fen, UNIX_TIMESTAMP(k.created_at) FROM bargain_cut k "
-	"JOIN shopper s ON s.id = k.user_id WHERE k.bargain_id = ? ORDER BY k.seq DESC LIMIT ?";
+	"JOIN shopper s ON s.id = k.user_id WHERE k.bargain_id = ? AND (? = 0 OR k.kind = 'help') "
+	"ORDER BY k.seq DESC LIMIT ?";
 
 static const char *const sql_live_landing =
 	"SELECT i.name, i.images_json, s.phone FROM campaign_item i JOIN shopper s ON s.id = ? WHERE i.id = ?";
@@ -20,9 +21,9 @@ static const char *const sql_live_swept =
 	"WHERE c.ends_at > FROM_UNIXTIME(?) AND c.ends_at <= FROM_UNIXTIME(?) AND b.closed_at = FROM_UNIXTIME(?) "
 	"LIMIT ?";
 
-int live_store_cuts(struct unit *unit, int64_t bargain_id, int64_t limit, struct db_rows *rows)
+int live_store_cuts(struct unit *unit, int64_t bargain_id, int64_t limit, bool only_helps, struct db_rows *rows)
 {
-	return db_exec(unit, rows, sql_live_cuts, "ii", bargain_id, limit);
+	return db_exec(unit, rows, sql_live_cuts, "iii", bargain_id, (int64_t)only_helps, limit);
 }
 
 int live_store_landing(struct unit *unit, int64_t owner_id, int64_t item_id, struct db_rows *rows)

@@ -18,6 +18,7 @@ from test_bargain import make_item, shopper, start, help_
 import test_orders
 
 DELIVERY_S = 1.0  # API.md: an event within a second of the change
+OWNER_CUTS = 20  # the newest cuts in an owner's event (fcgi/live/live.c)
 
 
 class Stream:
@@ -145,6 +146,15 @@ def quiet(stream, what, seconds=0.5):
     check(event is None, "%s: unexpected event %r" % (what, event and event["data"]))
 
 
+def same_as_get(event, got, what):
+    """An owner's event is GET /bargains/{id}'s answer with the newest cuts
+    only, and cuts_count."""
+    rest = dict(event)
+    eq(rest.pop("cuts_count", None), len(got["cuts"]), "%s: cuts_count" % what)
+    eq(rest.pop("cuts"), got["cuts"][:OWNER_CUTS], "%s: the newest cuts" % what)
+    eq(rest, {k: v for k, v in got.items() if k != "cuts"}, "%s: the bargain as GET shows it" % what)
+
+
 def live_socket(ctx):
     path = ctx.conf.get("live_socket", "")
     if not path or not os.path.exists(path):
@@ -187,8 +197,8 @@ def test_a_help_reaches_the_share_stream_and_the_owners_stream(ctx):
         landing = ctx.expect(ctx.get("/api/v1/s/%s" % code), 200)
         eq(sorted(e["data"]), sorted(landing), "share stream: the landing's shape")
         got = ctx.expect(ctx.get("/api/v1/bargains/%d" % bargain["id"], token=owner["token"], ip=owner["ip"]), 200)
-        eq(owner_events[0], got, "owner stream: what GET /bargains/{id} answers")
-        eq(owner_events[1], got, "owner stream by header: the same")
+        same_as_get(owner_events[0], got, "owner stream")
+        same_as_get(owner_events[1], got, "owner stream by header")
     finally:
         for s in (by_query, by_header, share):
             s.close()
@@ -214,7 +224,32 @@ def test_owner_stream_matches_get_and_carries_each_cut(ctx):
         eq((e["data"]["current_price_fen"], e["data"]["status"]), (700, "succeeded"), "the success is published")
         check(e["data"]["succeeded_at"], "succeeded_at in the event")
         got = ctx.expect(ctx.get("/api/v1/bargains/%d" % bargain["id"], token=owner["token"], ip=owner["ip"]), 200)
-        eq(e["data"], got, "the event is what GET /bargains/{id} answers")
+        same_as_get(e["data"], got, "after the success")
+    finally:
+        stream.close()
+
+
+def test_owner_event_carries_the_newest_cuts_and_their_count(ctx):
+    live_socket(ctx)
+    _, item = make_item(ctx, price=100000, floor=1000, cut_min=100, cut_max=100, helps_per_day=100)
+    owner = shopper(ctx)
+    bargain = start(ctx, owner, item)
+    # 25 cuts straight in the database (helps through HTTP would take long),
+    # then one real help: its event carries the newest 20 and the count 26.
+    ctx.sql("INSERT INTO bargain_cut (bargain_id, campaign_id, seq, kind, user_id, helper_id, cut_fen, "
+            "price_after_fen, helpers_after, created_at) SELECT b.id, b.campaign_id, s.seq, 'help', s2.id, s2.id, "
+            "100, b.current_price_fen - 100 * s.seq, s.seq, UTC_TIMESTAMP() FROM bargain b "
+            "JOIN seq_1_to_25 s JOIN (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM shopper) s2 "
+            "ON s2.n = s.seq WHERE b.id = %d" % bargain["id"])
+    ctx.sql("UPDATE bargain SET cuts = 25, helpers = 25, current_price_fen = current_price_fen - 2500, "
+            "cut_total_fen = cut_total_fen + 2500 WHERE id = %d" % bargain["id"])
+    stream = opened(owner_stream(ctx, owner, bargain["id"]), "owner stream")
+    try:
+        help_(ctx, shopper(ctx), bargain["share_code"])
+        e = expect_event(stream, "after the 26th cut")
+        eq((len(e["data"]["cuts"]), e["data"]["cuts_count"]), (OWNER_CUTS, 26), "the newest 20 cuts of 26")
+        got = ctx.expect(ctx.get("/api/v1/bargains/%d" % bargain["id"], token=owner["token"], ip=owner["ip"]), 200)
+        same_as_get(e["data"], got, "a bargain of 26 cuts")
     finally:
         stream.close()
 

@@ -14,6 +14,8 @@ import { requireLogin } from '../login.js';
 import { topbar } from './campaign.js';
 import { rememberOwn, progress, cutList, shareButton, shareTitle, shareUrl, inWeChat } from './shared.js';
 
+const CUTS_SHOWN_MAX = 1000; // as many as GET /bargains/{id} lists
+
 export function render(view, [id]) {
   let alive = true;
   let etag = null;
@@ -44,6 +46,21 @@ export function render(view, [id]) {
     }
   }
 
+  // An event carries the newest cuts and cuts_count (how many there are):
+  // the state with the whole list the page shows, or null when the page
+  // cannot tell which cuts it missed (then it reloads once).
+  function withCuts(state) {
+    if (typeof state.cuts_count !== 'number') return state;
+    const shown = (bargain && bargain.cuts) || [];
+    const counted = bargain && typeof bargain.cuts_count === 'number';
+    // GET lists at most CUTS_SHOWN_MAX: a list that long may stand for more.
+    if (!counted && shown.length >= CUTS_SHOWN_MAX) return null;
+    const added = state.cuts_count - (counted ? bargain.cuts_count : shown.length);
+    const fresh = state.cuts || [];
+    if (added < 0 || added > fresh.length) return null;
+    return { ...state, cuts: fresh.slice(0, added).concat(shown).slice(0, CUTS_SHOWN_MAX) };
+  }
+
   function stopWatching() {
     if (watcher) watcher.stop();
     watcher = null;
@@ -56,10 +73,18 @@ export function render(view, [id]) {
     watcher = watch({
       url: '/api/v1/bargains/' + id + '/events' + (t ? '?token=' + encodeURIComponent(t) : ''),
       onState: (state) => {
+        if (!alive) return;
+        const merged = withCuts(state);
+        if (!merged) {
+          // More cuts than the event carries went by (a long reconnect): one reload.
+          etag = null;
+          poll().catch(() => {});
+          return;
+        }
         // The stream starts with the state the page already shows: skip it.
-        if (!alive || JSON.stringify(state) === JSON.stringify(bargain)) return;
+        if (JSON.stringify(merged) === JSON.stringify(bargain)) return;
         etag = null;
-        update(state);
+        update(merged);
       },
       poll,
       keepOpen: open,
