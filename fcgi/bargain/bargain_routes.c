@@ -23,6 +23,7 @@
 #include "core/phone.h"
 #include "bargain/bargain_routes.h"
 #include "admin/stats.h"
+#include "ops/ops.h"
 
 #define RECENT_HELPS 10
 #define LEADERBOARD_SIZE 100
@@ -388,7 +389,10 @@ static int share_help(struct request *request)
 		return http_error(request, 410, "bargain_closed");
 	if (helped)
 		return http_error(request, 409, "already_helped");
-	return db_transaction(request, help_transaction, &attempt);
+	int status_after = db_transaction(request, help_transaction, &attempt);
+	if (status_after == 200 && attempt.letter != NULL) /* committed, and not a shadowed help */
+		ops_count_help();
+	return status_after;
 }
 
 /* ============================================================== start */

@@ -69,6 +69,7 @@
 #include "checkout/pricing.h"
 #include "checkout/checkout_routes.h"
 #include "admin/stats.h"
+#include "ops/ops.h"
 
 #define IDEMPOTENCY_KEY_MAX 64
 /* A claim older than this whose request never finished (its worker died)
@@ -783,6 +784,7 @@ static int order_create(struct request *request)
 		request->error_message = message;
 		return status;
 	}
+	ops_count_order(OPS_ORDER_CREATED);
 	return 201;
 }
 
@@ -880,6 +882,7 @@ static int order_cancel(struct request *request)
 	status = db_transaction(request, cancel_transaction, &cancel);
 	if (status != 200)
 		return status;
+	ops_count_order(OPS_ORDER_CANCELLED);
 	if ((status = order_json(request, cancel.order_id, cancel.user_id, &object)) != 0)
 		return status;
 	return http_reply(request, 200, object);
@@ -912,8 +915,10 @@ long order_sweep(struct request *request)
 		for (int r = 0; r < rows.row_count; r++) {
 			struct cancel cancel = { .order_id = db_int(&rows, r, 0), .user_id = 0 };
 			/* 409: paid or cancelled meanwhile; other failures are logged by db.c */
-			if (db_transaction(request, cancel_transaction, &cancel) == 200)
+			if (db_transaction(request, cancel_transaction, &cancel) == 200) {
 				cancelled++;
+				ops_count_order(OPS_ORDER_CANCELLED);
+			}
 		}
 		if (rows.row_count < SWEEP_BATCH)
 			break;
@@ -1104,7 +1109,10 @@ static int payment_sandbox_notify(struct request *request)
 		.amount_fen = body_int(request, "amount_fen", 0),
 		.reported = body_string(request, "status"),
 	};
-	return db_transaction(request, notify_transaction, &notify);
+	int status = db_transaction(request, notify_transaction, &notify);
+	if (status == 200 && notify.outcome != NULL && strcmp(notify.outcome, "paid") == 0)
+		ops_count_order(OPS_ORDER_PAID);
+	return status;
 }
 
 /* ============================================================ points */

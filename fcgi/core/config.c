@@ -68,6 +68,20 @@ static const struct config_key config_keys[] = {
 	KEY(fraud_new_account_s, CONFIG_INT, "86400", 0, 31536000, "an account younger than this is new (letter N)"),
 	KEY(fraud_keep_days, CONFIG_INT, "35", 1, 3650, "days fraud_event and fraud_decision rows are kept (dry runs reach back 31)"),
 	/* anti-fraud: end */
+	/* operations: begin */
+	KEY(listen_backlog, CONFIG_INT, "64", 1, 65535,
+	    "connections that may wait for a worker; when full, nginx answers 503 at once"),
+	KEY(queue_timeout_ms, CONFIG_INT, "500", 0, 600000,
+	    "a request that waited longer for a worker is answered 503 with Retry-After unseen, 0: never"),
+	KEY(request_timeout_s, CONFIG_INT, "10", 0, 3600,
+	    "a worker still in one request after this is killed (its transaction rolls back), 0: never"),
+	KEY(slow_request_ms, CONFIG_INT, "1000", 0, 3600000,
+	    "requests slower than this are logged with their statements and times, 0: none"),
+	KEY(metrics_allow, CONFIG_STRING, "", 0, 1024,
+	    "addresses or networks (besides loopback) that may read /metrics and /status, space-separated"),
+	KEY(password_hash_concurrency, CONFIG_INT, "1", 1, 256,
+	    "workers that may hash a password at once; others answer 503 with Retry-After"),
+	/* operations: end */
 	KEY(timezone, CONFIG_STRING, "Asia/Shanghai", 1, 64, "the shop's time zone for windows and daily limits"),
 	KEY(public_base_url, CONFIG_STRING, "http://127.0.0.1:8080", 8, 255, "base of share links"),
 	KEY(sms_provider, CONFIG_STRING, "outbox", 1, 32, "SMS provider: outbox (stores messages in sms_outbox)"),
