@@ -1,6 +1,7 @@
 /* config.c: the config table and its parser. */
 #include "core/config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -196,6 +197,45 @@ static char *trim(char *text)
 	return text;
 }
 
+/* operations: begin */
+/* True when every entry of list (space- or comma-separated) is an IPv4 or
+ * IPv6 address, with an optional /prefix in range. */
+static bool address_list_valid(const char *list, char *why, size_t why_size)
+{
+	const char *cursor = list;
+	while (*cursor != '\0') {
+		cursor += strspn(cursor, " ,");
+		size_t length = strcspn(cursor, " ,");
+		if (length == 0)
+			break;
+		char entry[INET6_ADDRSTRLEN + 8];
+		if (length >= sizeof(entry)) {
+			snprintf(why, why_size, "\"%.40s...\" is too long for an address", cursor);
+			return false;
+		}
+		memcpy(entry, cursor, length);
+		entry[length] = '\0';
+		cursor += length;
+		char *slash = strchr(entry, '/');
+		long prefix = -1;
+		if (slash != NULL) {
+			char *end = NULL;
+			prefix = strtol(slash + 1, &end, 10);
+			*slash = '\0';
+			if (end == slash + 1 || *end != '\0')
+				prefix = -2;
+		}
+		unsigned char address[16];
+		bool v6 = strchr(entry, ':') != NULL;
+		if (inet_pton(v6 ? AF_INET6 : AF_INET, entry, address) != 1 || prefix < -1 || prefix > (v6 ? 128 : 32)) {
+			snprintf(why, why_size, "\"%s%s\" is not an address or address/prefix", entry, slash ? "/..." : "");
+			return false;
+		}
+	}
+	return true;
+}
+/* operations: end */
+
 /* Checks that span keys, once every key is known. */
 static int config_check(const struct config *config, char *error, size_t error_size)
 {
@@ -236,6 +276,11 @@ static int config_check(const struct config *config, char *error, size_t error_s
 			return fail(error, error_size, "config key %s: %s", fraud_limits[i].key, why);
 	}
 	/* anti-fraud: end */
+	/* operations: begin */
+	char why[160];
+	if (!address_list_valid(config->metrics_allow, why, sizeof(why)))
+		return fail(error, error_size, "config key metrics_allow: %s", why);
+	/* operations: end */
 	return 0;
 }
 
