@@ -72,10 +72,15 @@ async def one(host, port, index, start_gate, results):
     began = time.monotonic()
     outcome = {"index": index, "status": None, "error": None}
     writer = None
+    connected = None
     try:
         async def exchange():
-            nonlocal writer
+            nonlocal writer, connected
             reader, writer = await asyncio.open_connection(host, port)
+            # The answer's time runs from here: the connection is up (the
+            # kernel completed it; nginx may not have accepted it yet). The
+            # time before is this one-threaded client getting to it.
+            connected = time.monotonic()
             writer.write(request_bytes(host, port, index))
             await writer.drain()
             return await reader.read()  # Connection: close: until EOF
@@ -92,7 +97,9 @@ async def one(host, port, index, start_gate, results):
     finally:
         if writer is not None:
             writer.close()
-    outcome["seconds"] = time.monotonic() - began
+    ended = time.monotonic()
+    outcome["seconds"] = ended - (connected if connected is not None else began)
+    outcome["since_burst_s"] = ended - began
     results.append(outcome)
 
 
@@ -172,8 +179,10 @@ def main(argv):
     p50 = seconds[len(seconds) // 2] if seconds else 0
     worst = seconds[-1] if seconds else 0
 
-    print("burst: %d clients in %.2f s; answers %s; p50 %.3f s, slowest %.3f s"
-          % (clients, took, json.dumps(statuses, sort_keys=True, default=str), p50, worst), flush=True)
+    print("burst: %d clients in %.2f s; answers %s; answer time (connected to answered) p50 %.3f s, "
+          "slowest %.3f s; last answer %.3f s after the burst began"
+          % (clients, took, json.dumps(statuses, sort_keys=True, default=str), p50, worst,
+             max((r["since_burst_s"] for r in results), default=0)), flush=True)
     errors = {}
     for r in unanswered:
         if r is not None:
