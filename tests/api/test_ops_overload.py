@@ -176,6 +176,6 @@ def test_login_flood_delays_logins_not_the_rest(ctx):
     check(set(k for k in outcomes if isinstance(k, int)) <= {401, 503}, "flood answers: %s" % outcomes)
     check(outcomes.get(503, 0) > 0, "the hashing cap never refused a login in the flood: %s" % outcomes)
     eq(outcomes.get("503 with Retry-After", 0), outcomes.get(503, 0), "503s with Retry-After")
-    check(p50 < max(5 * baseline, 0.05),
+    check(p50 < max(5 * baseline, 0.1),
           "campaign reads p50 %.1f ms during the login flood, %.1f ms before (%s)"
           % (p50 * 1000, baseline * 1000, outcomes))

@@ -147,7 +147,7 @@ def test_slow_request_logged_with_its_statements_and_a_stuck_one_killed(ctx):
             r, took = answer[0]
             ctx.expect(r, 503, "unavailable", what="the stuck help")
             ctx.check_error_body(r, "the stuck help")
-            check(TIMEOUT_S - 0.2 <= took <= TIMEOUT_S + 1.5, "the stuck help answered after %.2f s" % took)
+            check(TIMEOUT_S - 0.2 <= took <= TIMEOUT_S + 3, "the stuck help answered after %.2f s" % took)
             # while the lock is still held: nothing of the help is visible
             eq(ctx.sql_value("SELECT COUNT(*) FROM bargain_cut WHERE bargain_id = %d AND kind = 'help'"
                              % bargain["id"]), "0", "help rows while the lock is held")
