@@ -24,6 +24,7 @@ ORDER = 85
 LOOPBACK = "127.0.0.1"
 SLOW_MS = 300
 TIMEOUT_S = 2
+QUEUE_MS = 500
 
 
 def own_stack(ctx):
@@ -73,8 +74,8 @@ def status(ctx):
 
 
 def limits_config(original):
-    return (config_without(original, ("slow_request_ms", "request_timeout_s"))
-            + "slow_request_ms = %d\nrequest_timeout_s = %d\n" % (SLOW_MS, TIMEOUT_S))
+    return (config_without(original, ("slow_request_ms", "request_timeout_s", "queue_timeout_ms"))
+            + "slow_request_ms = %d\nrequest_timeout_s = %d\nqueue_timeout_ms = %d\n" % (SLOW_MS, TIMEOUT_S, QUEUE_MS))
 
 
 def help_setup(ctx):
@@ -174,6 +175,52 @@ def test_slow_request_logged_with_its_statements_and_a_stuck_one_killed(ctx):
         test_bargain.check_bargain_sums(ctx, bargain["id"])
     finally:
         reload_config(ctx, original)
+
+
+def test_a_request_that_waited_too_long_is_shed_at_once(ctx):
+    """nginx stamps REQUEST_START ($msec) as it hands a request over; a
+    worker that gets it after queue_timeout_ms answers 503 with Retry-After
+    without doing its work. Sent over FastCGI with a stamp of our own."""
+    own_stack(ctx)
+    with open(ctx.conf_path, encoding="utf-8") as f:
+        original = f.read()
+    try:
+        reload_config(ctx, limits_config(original))
+        before = status(ctx)["shed"]
+        stale = "%.3f" % (time.time() - 2 * QUEUE_MS / 1000)
+        fresh = "%.3f" % time.time()
+        code, headers, body = ctx.fastcgi(ctx.fastcgi_params("GET", "/api/v1/campaigns", REQUEST_START=stale))
+        eq(code, 503, "a request stamped %d ms ago" % (2 * QUEUE_MS))
+        check(headers.get("retry-after"), "the shed answer has Retry-After")
+        check(b'"unavailable"' in body, "the shed answer is the JSON error: %r" % body[:200])
+        code, _, _ = ctx.fastcgi(ctx.fastcgi_params("GET", "/api/v1/campaigns", REQUEST_START=fresh))
+        eq(code, 200, "a request stamped just now")
+        eq(status(ctx)["shed"] - before, 1, "shed on the status page moved by")
+    finally:
+        reload_config(ctx, original)
+
+
+def test_restarted_workers_keep_the_sums(ctx):
+    own_stack(ctx)
+    import test_ops_metrics
+    for _ in range(5):
+        ctx.expect(ctx.get("/api/v1/campaigns"), 200, what="campaigns")
+    before = test_ops_metrics.Scrape(ctx)
+    master = ctx.master_pid()
+    workers = wait_workers(ctx, master, ctx.workers, 5)
+    check(workers is not None, "worker count")
+    for pid in sorted(workers)[:2]:
+        os.kill(pid, signal.SIGKILL)
+    check(wait_workers(ctx, master, ctx.workers, 3, exclude=set(sorted(workers)[:2])) is not None,
+          "the killed workers were replaced")
+    after = test_ops_metrics.Scrape(ctx)
+    labels = dict(method="GET", route="/api/v1/campaigns", status="200")
+    eq(after.value("kanjia_http_requests_total", **labels), before.value("kanjia_http_requests_total", **labels),
+       "campaign reads counted after two workers died")
+    eq(after.value("kanjia_worker_restarts_total") - before.value("kanjia_worker_restarts_total"), 2,
+       "kanjia_worker_restarts_total moved by")
+    check(after.value("kanjia_db_statements_total") >= before.value("kanjia_db_statements_total"),
+          "statements counted after two workers died")
 
 
 # --------------------------------------------------- master and workers
