@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "admin/admin_routes.h"
 #include "http/token.h"
+#include "ops/ops.h"
 
 /* ================================================================= login */
 
@@ -91,8 +92,17 @@ static int admin_login_transaction(struct request *request, void *context)
 	if ((status = db_run(request, &admin, sql_admin_by_name, "s", login->username)) != 0)
 		return status;
 	bool exists = admin.row_count == 1;
+	/* Hashing is what a login flood costs: only password_hash_concurrency
+	 * workers hash at once (ops.h); the others answer 503 at once, so a
+	 * flood delays logins and leaves the other workers to the rest. */
+	if (!ops_hash_acquire()) {
+		ops_count_shed();
+		set_retry_after(request, 1);
+		return http_error(request, 503, "unavailable");
+	}
 	/* The same hash work whether or not the name exists. */
 	bool matches = admin_password_check(login->password, exists ? db_text(&admin, 0, 1) : NULL);
+	ops_hash_release();
 	if (!matches || db_int(&admin, 0, 4) != 0) {
 		log_info("admin login: refused (%s)", !exists ? "no such name" : !matches ? "wrong password" : "disabled");
 		return admin_login_failed(request, login->username);

@@ -24,6 +24,7 @@
 #include "bargain/bargain_routes.h"
 #include "admin/stats.h"
 #include "live/live.h"
+#include "ops/ops.h"
 
 #define RECENT_HELPS 10
 #define LEADERBOARD_SIZE 100
@@ -394,6 +395,8 @@ static int share_help(struct request *request)
 		return http_error(request, 409, "already_helped");
 	int64_t cuts_before = attempt.bargain.cuts; /* live: a shadowed help cuts nothing and is not published */
 	status = db_transaction(request, help_transaction, &attempt);
+	if (status == 200 && attempt.letter != NULL) /* committed, and not a shadowed help */
+		ops_count_help();
 	if (status == 200 && attempt.bargain.cuts != cuts_before)
 		live_bargain_changed(request, attempt.bargain.id); /* live: after the commit */
 	return status;

@@ -25,6 +25,7 @@
 #include "core/phone.h"
 #include "fraud/fraud_check.h"
 #include "live/live.h"
+#include "ops/ops.h"
 
 #define ADDRESS_NAME_MAX 60
 #define ADDRESS_REGION_MAX 60
@@ -220,8 +221,10 @@ static int order_create(struct request *request)
 	status = answer(request, order_place(&request->work, &placing), placing.cart->message);
 	if (status != 0)
 		return status;
-	if (!placing.replayed)
+	if (!placing.replayed) {
+		ops_count_order(OPS_ORDER_CREATED);
 		live_bargain_changed(request, placing.cart->promotions.bargain_id); /* live: after the commit; 0: no bargain */
+	}
 	return http_reply(request, placing.replayed ? 200 : 201, json_incref(placing.answer));
 }
 
@@ -281,6 +284,8 @@ static int payment_sandbox_notify(struct request *request)
 	int status = http_outcome(request, payment_notify(&request->work, &notice));
 	if (status != 0)
 		return status;
+	if (notice.outcome != NULL && strcmp(notice.outcome, "paid") == 0)
+		ops_count_order(OPS_ORDER_PAID);
 	return http_reply(request, 200, json_pack("{s:b, s:s}", "received", 1, "outcome", notice.outcome));
 }
 

@@ -20,6 +20,7 @@
 #include "db/db.h"
 #include "fraud/fraud_check.h"
 #include "reward/points.h"
+#include "ops/ops.h"
 
 #define SWEEP_BATCH 200
 #define SWEEP_BATCHES_MAX 20
@@ -377,7 +378,10 @@ int order_cancel(struct unit *unit, int64_t order_id, int64_t user_id)
 	if (head.user_id != user_id)
 		return OUT_NOT_FOUND;
 	struct cancel cancel = { .order_id = order_id, .user_id = user_id };
-	return db_atomic(unit, cancel_body, &cancel);
+	result = db_atomic(unit, cancel_body, &cancel);
+	if (result == DB_OK)
+		ops_count_order(OPS_ORDER_CANCELLED); /* /metrics, after the commit */
+	return result;
 }
 
 long order_sweep(struct unit *unit)
@@ -398,8 +402,10 @@ long order_sweep(struct unit *unit)
 		for (int r = 0; r < rows.row_count; r++) {
 			struct cancel cancel = { .order_id = db_int(&rows, r, 0), .user_id = 0 };
 			/* OUT_INVALID_STATE: paid or cancelled meanwhile; other failures are logged by db.c */
-			if (db_atomic(unit, cancel_body, &cancel) == DB_OK)
+			if (db_atomic(unit, cancel_body, &cancel) == DB_OK) {
 				cancelled++;
+				ops_count_order(OPS_ORDER_CANCELLED);
+			}
 		}
 		if (rows.row_count < SWEEP_BATCH)
 			break;

@@ -1,6 +1,7 @@
 /* config.c: the config table and its parser. */
 #include "core/config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -68,6 +69,20 @@ static const struct config_key config_keys[] = {
 	KEY(fraud_new_account_s, CONFIG_INT, "86400", 0, 31536000, "an account younger than this is new (letter N)"),
 	KEY(fraud_keep_days, CONFIG_INT, "35", 1, 3650, "days fraud_event and fraud_decision rows are kept (dry runs reach back 31)"),
 	/* anti-fraud: end */
+	/* operations: begin */
+	KEY(listen_backlog, CONFIG_INT, "128", 1, 65535,
+	    "connections that may wait for a worker (when full, nginx answers 503 at once); read at start, not on reload"),
+	KEY(queue_timeout_ms, CONFIG_INT, "500", 0, 600000,
+	    "a request that waited longer for a worker is answered 503 with Retry-After unseen, 0: never"),
+	KEY(request_timeout_s, CONFIG_INT, "10", 0, 3600,
+	    "a worker still in one request after this is killed (its transaction rolls back), 0: never"),
+	KEY(slow_request_ms, CONFIG_INT, "1000", 0, 3600000,
+	    "requests slower than this are logged with their statements and times, 0: none"),
+	KEY(metrics_allow, CONFIG_STRING, "", 0, 1024,
+	    "addresses or networks (besides loopback) that may read /metrics and /status, space-separated"),
+	KEY(password_hash_concurrency, CONFIG_INT, "1", 1, 256,
+	    "workers that may hash a password at once; others answer 503 with Retry-After"),
+	/* operations: end */
 	KEY(timezone, CONFIG_STRING, "Asia/Shanghai", 1, 64, "the shop's time zone for windows and daily limits"),
 	KEY(public_base_url, CONFIG_STRING, "http://127.0.0.1:8080", 8, 255, "base of share links"),
 	KEY(sms_provider, CONFIG_STRING, "outbox", 1, 32, "SMS provider: outbox (stores messages in sms_outbox)"),
@@ -186,6 +201,45 @@ static char *trim(char *text)
 	return text;
 }
 
+/* operations: begin */
+/* True when every entry of list (space- or comma-separated) is an IPv4 or
+ * IPv6 address, with an optional /prefix in range. */
+static bool address_list_valid(const char *list, char *why, size_t why_size)
+{
+	const char *cursor = list;
+	while (*cursor != '\0') {
+		cursor += strspn(cursor, " ,");
+		size_t length = strcspn(cursor, " ,");
+		if (length == 0)
+			break;
+		char entry[INET6_ADDRSTRLEN + 8];
+		if (length >= sizeof(entry)) {
+			snprintf(why, why_size, "\"%.40s...\" is too long for an address", cursor);
+			return false;
+		}
+		memcpy(entry, cursor, length);
+		entry[length] = '\0';
+		cursor += length;
+		char *slash = strchr(entry, '/');
+		long prefix = -1;
+		if (slash != NULL) {
+			char *end = NULL;
+			prefix = strtol(slash + 1, &end, 10);
+			*slash = '\0';
+			if (end == slash + 1 || *end != '\0')
+				prefix = -2;
+		}
+		unsigned char address[16];
+		bool v6 = strchr(entry, ':') != NULL;
+		if (inet_pton(v6 ? AF_INET6 : AF_INET, entry, address) != 1 || prefix < -1 || prefix > (v6 ? 128 : 32)) {
+			snprintf(why, why_size, "\"%s%s\" is not an address or address/prefix", entry, slash ? "/..." : "");
+			return false;
+		}
+	}
+	return true;
+}
+/* operations: end */
+
 /* Checks that span keys, once every key is known. */
 static int config_check(const struct config *config, char *error, size_t error_size)
 {
@@ -226,6 +280,11 @@ static int config_check(const struct config *config, char *error, size_t error_s
 			return fail(error, error_size, "config key %s: %s", fraud_limits[i].key, why);
 	}
 	/* anti-fraud: end */
+	/* operations: begin */
+	char why[160];
+	if (!address_list_valid(config->metrics_allow, why, sizeof(why)))
+		return fail(error, error_size, "config key metrics_allow: %s", why);
+	/* operations: end */
 	return 0;
 }
 

@@ -55,6 +55,14 @@ struct config {
 	int64_t fraud_new_account_s;
 	int64_t fraud_keep_days;
 	/* anti-fraud: end */
+	/* operations: begin */
+	int64_t listen_backlog;
+	int64_t queue_timeout_ms;
+	int64_t request_timeout_s;
+	int64_t slow_request_ms;
+	char *metrics_allow;
+	int64_t password_hash_concurrency;
+	/* operations: end */
 	/* shop */
 	char *timezone;
 	char *public_base_url;

@@ -17,6 +17,7 @@
 #include "http/http.h"
 #include "core/arena.h"
 #include "core/log.h"
+#include "ops/ops.h"
 
 #define DB_PARAMS_MAX 32
 #define DB_COLUMNS_MAX 64
@@ -345,7 +346,9 @@ int db_exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const c
 	int attempts_left = (int)unit->config->db_retries;
 	bool reconnected = false;
 	for (;;) {
+		ops_statement_begin(sql); /* timed for the slow-request log and /metrics */
 		unsigned int error_number = run_once(unit, rows, sql, &params);
+		ops_statement_end(error_number);
 		db->last_errno = error_number;
 		enum db_failure failure = classify(error_number);
 		if (failure == FAILURE_NONE)
@@ -389,9 +392,12 @@ bool db_unit_was_duplicate(const struct unit *unit)
 /* START, COMMIT and ROLLBACK carry no input: plain queries. */
 static unsigned int simple_query(struct db *db, const char *sql)
 {
+	ops_statement_begin(sql);
+	unsigned int error_number = 0;
 	if (mysql_real_query(db->mysql, sql, strlen(sql)) != 0)
-		return mysql_errno(db->mysql);
-	return 0;
+		error_number = mysql_errno(db->mysql);
+	ops_statement_end(error_number);
+	return error_number;
 }
 
 static void rollback(struct db *db)

@@ -1,6 +1,7 @@
 /* fraud_check.c: checking requests against the rules, recording them,
  * velocity limits, holds and help signatures (see fraud_check.h). */
 #include "fraud/fraud_check.h"
+#include "ops/ops.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +176,7 @@ int fraud_check(struct request *request, enum fraud_scope scope, const struct fr
 	if (status != 0)
 		return status;
 	outcome->event_id = (int64_t)inserted.insert_id;
+	ops_count_fraud(fraud_action_name(verdict.action)); /* /metrics: kanjia_fraud_decisions_total */
 	if (verdict.action == FRAUD_ALLOW)
 		return 0;
 

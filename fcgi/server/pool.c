@@ -2,12 +2,15 @@
 #include "server/pool.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -18,15 +21,19 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "ops/ops.h"
+#include "ops/ops_routes.h"
+#include "server/routes.h"
 #include "server/worker.h"
 
 #define POOL_WORKERS_MAX 256
-#define POOL_BACKLOG 1024
 #define POOL_DRAIN_S 30
 #define POOL_TICK_MS 200
 /* A worker that dies this soon after starting waits before its restart, so
  * a crash at start-up does not spin. */
 #define POOL_FAST_CRASH_S 1
+/* How long a new master waits for the workers of a dead one to go. */
+#define POOL_LOCK_WAIT_MS 5000
 
 struct worker_slot {
 	pid_t pid;
@@ -45,6 +52,8 @@ struct pool {
 	int draining_count;
 	bool owns_config; /* the first config belongs to main() */
 	sigset_t handled;
+	pid_t master_pid;
+	int lock_fd; /* the pool's lock, inherited by every worker */
 };
 
 /* --------------------------------------------------------------- socket */
@@ -101,7 +110,7 @@ static int socket_open(const struct config *config)
 			return -1;
 		}
 	}
-	if (listen(fd, POOL_BACKLOG) != 0) {
+	if (listen(fd, (int)config->listen_backlog) != 0) {
 		log_error("pool: listen: %s", strerror(errno));
 		close(fd);
 		unlink(config->listen);
@@ -110,13 +119,113 @@ static int socket_open(const struct config *config)
 	return fd;
 }
 
+/* ---------------------------------------------------- one pool at a time */
+
+/* The lock file beside the socket: <listen>.lock. The master takes it
+ * before binding and every worker inherits the open file, so the lock is
+ * held while any process of the pool lives. A new master started while a
+ * dead master's workers still run (they go within a second: see
+ * worker_bind_to_master) waits for them, then refuses to run beside them.
+ * Returns the locked descriptor, or -1 (logged). */
+static int pool_lock(const struct config *config)
+{
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof(path), "%s.lock", config->listen) >= sizeof(path)) {
+		log_error("pool: lock path too long");
+		return -1;
+	}
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_error("pool: cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (int waited_ms = 0;; waited_ms += POOL_TICK_MS) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			log_error("pool: cannot lock %s: %s", path, strerror(errno));
+			break;
+		}
+		if (waited_ms >= POOL_LOCK_WAIT_MS) {
+			log_error("pool: %s is held by another kanjiad pool or by workers of one that died; "
+				  "refusing to run beside them", path);
+			break;
+		}
+		if (waited_ms == 0)
+			log_warn("pool: %s is held (another pool, or workers of a dead one): waiting up to %d ms", path,
+				 POOL_LOCK_WAIT_MS);
+		struct timespec tick = { 0, POOL_TICK_MS * 1000000L };
+		nanosleep(&tick, NULL);
+	}
+	close(fd);
+	return -1;
+}
+
+/* In a new worker, before it serves: it dies with its master. The kernel
+ * sends SIGTERM when the master ends (however it ends), the worker's loop
+ * checks its parent on every wake (worker_run), and a master that died
+ * before the signal was armed is caught here. Also attaches the worker to
+ * its status slot. */
+static void worker_bind_to_master(const struct pool *pool, int ops_slot)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != pool->master_pid)
+		_exit(1);
+	ops_worker_attach(ops_slot);
+}
+
+static bool is_live_slot(const struct pool *pool, pid_t pid)
+{
+	for (int i = 0; i < POOL_WORKERS_MAX; i++)
+		if (pool->slots[i].pid == pid)
+			return true;
+	return false;
+}
+
+/* Kills every worker that has run one request for longer than
+ * request_timeout_s. The worker cannot be asked: it may be blocked in the
+ * database. SIGKILL ends it; MariaDB rolls back its open transaction when
+ * the connection dies; reap() starts a replacement. nginx's
+ * fastcgi_read_timeout is set above the timeout, so nginx never gives up
+ * on a request whose write may still commit. */
+static void kill_overdue(struct pool *pool)
+{
+	if (ops_shared == NULL || pool->config->request_timeout_s <= 0)
+		return;
+	int64_t limit_us = pool->config->request_timeout_s * 1000000;
+	int64_t now_us = clock_micros();
+	for (int i = 0; i < ops_shared->slot_high; i++) {
+		struct ops_worker *slot = &ops_shared->workers[i];
+		int64_t since = __atomic_load_n(&slot->busy_since, __ATOMIC_ACQUIRE);
+		pid_t pid = slot->pid;
+		if (pid <= 0 || slot->timed_out || since == 0 || now_us - since <= limit_us ||
+		    __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE) != OPS_BUSY)
+			continue;
+		char statement[OPS_STATEMENT_SHOWN + 1];
+		memcpy(statement, slot->statement, sizeof(statement));
+		statement[OPS_STATEMENT_SHOWN] = '\0';
+		char method[sizeof(slot->method)];
+		memcpy(method, slot->method, sizeof(method));
+		method[sizeof(method) - 1] = '\0';
+		const struct route *route = ops_route_at(slot->route);
+		slot->timed_out = 1;
+		__atomic_fetch_add(&ops_shared->counters.timeouts, 1, __ATOMIC_RELAXED);
+		kill(pid, SIGKILL);
+		log_error("pool: worker %d killed: request %s %s ran %lld ms, past request_timeout_s (%lld s); "
+			  "running: %s", (int)pid, route ? route->method : method, route ? route->pattern : "(not routed)",
+			  (long long)((now_us - since) / 1000), (long long)pool->config->request_timeout_s,
+			  statement[0] ? statement : "(no statement)");
+	}
+}
+
 /* -------------------------------------------------------------- workers */
 
 static void worker_spawn(struct pool *pool, struct worker_slot *slot)
 {
+	int ops_slot = ops_slot_claim(pool->generation);
 	pid_t pid = fork();
 	if (pid < 0) {
 		log_error("pool: fork: %s", strerror(errno));
+		ops_slot_release(ops_slot);
 		slot->pid = 0;
 		slot->restart_at = clock_now() + POOL_FAST_CRASH_S;
 		return;
@@ -124,9 +233,11 @@ static void worker_spawn(struct pool *pool, struct worker_slot *slot)
 	if (pid == 0) {
 		sigprocmask(SIG_UNBLOCK, &pool->handled, NULL);
 		signal(SIGCHLD, SIG_DFL);
+		worker_bind_to_master(pool, ops_slot);
 		/* exit(), not _exit(): LeakSanitizer reports only at a normal exit */
 		exit(worker_run(pool->listen_fd, pool->config));
 	}
+	ops_slot_started(ops_slot, pid);
 	slot->pid = pid;
 	slot->generation = pool->generation;
 	slot->started_at = clock_now();
@@ -142,6 +253,7 @@ static void reap(struct pool *pool, bool stopping)
 			log_warn("pool: worker %d killed by signal %d", (int)pid, WTERMSIG(wait_status));
 		else if (WEXITSTATUS(wait_status) != 0)
 			log_warn("pool: worker %d exited with %d", (int)pid, WEXITSTATUS(wait_status));
+		ops_worker_ended(pid, !stopping && is_live_slot(pool, pid));
 		for (int i = 0; i < pool->draining_count; i++) {
 			if (pool->draining[i] == pid) {
 				pool->draining[i] = pool->draining[--pool->draining_count];
@@ -214,6 +326,7 @@ static void reload(struct pool *pool)
 	pool->config = fresh;
 	pool->generation++;
 	log_threshold = (enum log_level)log_level_parse(fresh->log_level);
+	ops_set_hash_cap(fresh->password_hash_concurrency);
 	for (int i = 0; i < fresh->workers; i++)
 		worker_spawn(pool, &pool->slots[i]);
 	log_info("pool: config reloaded, %lld workers of generation %d", (long long)fresh->workers,
@@ -272,6 +385,12 @@ int pool_run(const char *config_path, struct config *config)
 	sigprocmask(SIG_BLOCK, &pool->handled, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	pool->master_pid = getpid();
+	pool->lock_fd = pool_lock(config);
+	if (pool->lock_fd < 0 || ops_shared_create(config->password_hash_concurrency) != 0) {
+		free(pool);
+		return 1;
+	}
 	pool->listen_fd = socket_open(config);
 	if (pool->listen_fd < 0) {
 		free(pool);
@@ -301,12 +420,14 @@ int pool_run(const char *config_path, struct config *config)
 			break;
 		}
 		reap(pool, !running);
+		kill_overdue(pool);
 		if (running)
 			restart_due(pool);
 	}
 	stop_all(pool);
 	close(pool->listen_fd);
 	unlink(pool->config->listen);
+	close(pool->lock_fd);
 	if (pool->owns_config) {
 		config_free(pool->config);
 		free(pool->config);

@@ -4,7 +4,11 @@
  * config->workers single-threaded workers on it, restarts a dead worker at
  * once, reloads the config on SIGHUP (a new generation of workers starts,
  * the old one drains), and on SIGTERM or SIGINT lets in-flight requests
- * finish, then exits. */
+ * finish, then exits. Workers die with the master (parent-death signal);
+ * a lock beside the socket keeps a second master from running beside them;
+ * a worker past request_timeout_s is killed and replaced; the shared
+ * counters and worker slots of /metrics and /status (ops/ops.h) are mapped
+ * before the first fork. */
 #ifndef KANJIA_POOL_H
 #define KANJIA_POOL_H
 

@@ -26,8 +26,14 @@
 #include "checkout/order.h"
 #include "server/routes.h"
 #include "http/session.h"
+#include "ops/ops.h"
+#include "ops/ops_routes.h"
 
 #define REQUEST_ID_MAX 64
+/* The longest a worker sleeps between checks that its master lives. */
+#define WORKER_WAKE_MAX_MS 1000
+/* Room for a slow request's statement list in its log line. */
+#define SLOW_TRACE_MAX 1800
 
 static volatile sig_atomic_t stop_requested;
 
@@ -72,6 +78,7 @@ int worker_dispatch(struct request *request)
 	const struct route *route = router_match(request, route_tables, route_table_count);
 	if (route == NULL)
 		return request->status;
+	ops_request_routed(ops_route_index(route), request->method);
 	if (route->auth != AUTH_NONE && (status = session_authenticate(request, route->auth, route->roles)) != 0)
 		return status;
 	/* A body is JSON or nothing; a route that declares no fields accepts
@@ -234,14 +241,51 @@ static void write_response(struct request *request, FCGX_Request *fcgx)
 
 /* ------------------------------------------------------------- the loop */
 
+/* True when the request waited for a worker longer than queue_timeout_ms
+ * (nginx stamps REQUEST_START with $msec as it hands the request over): its
+ * client has waited long enough, and the pool is behind; answering 503 at
+ * once catches it up faster than doing work nobody may be waiting for. */
+static bool queued_too_long(FCGX_Request *fcgx, const struct config *config)
+{
+	const char *stamp = param(fcgx, "REQUEST_START");
+	if (config->queue_timeout_ms <= 0 || stamp == NULL)
+		return false;
+	char *end = NULL;
+	double handed_over = strtod(stamp, &end);
+	if (end == stamp || *end != '\0' || handed_over <= 0)
+		return false;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	double waited_ms = ((double)now.tv_sec + (double)now.tv_nsec / 1e9 - handed_over) * 1000.0;
+	return waited_ms > (double)config->queue_timeout_ms;
+}
+
+/* A request slower than slow_request_ms: logged with its route and the
+ * statements it ran, with their times (SQL text only, no values). */
+static void log_slow(const struct request *request, int64_t micros)
+{
+	char statements[SLOW_TRACE_MAX];
+	int count = ops_trace_format(statements, sizeof(statements));
+	log_warn("slow request: %s %s answered %d after %lld ms; %d statements: %s", request->method,
+		 request->route ? request->route->pattern : "(no route)", request->status, (long long)(micros / 1000),
+		 count, count > 0 ? statements : "none");
+}
+
 static void handle(FCGX_Request *fcgx, struct request *request, struct db *db, const struct config *config)
 {
 	int64_t started = clock_micros();
+	ops_request_begin();
+	ops_trace_reset();
 	request->work.arena = &request->arena;
 	request->work.db = db;
 	request->work.config = config;
 	request->work.now = clock_now();
 	int status = read_request(request, fcgx);
+	if (status == 0 && queued_too_long(fcgx, config)) {
+		ops_count_shed();
+		http_header_add(request, "Retry-After", "1");
+		status = http_error(request, 503, "unavailable");
+	}
 	if (status == 0)
 		status = worker_dispatch(request);
 	if (request->status == 0 || status != request->status)
@@ -251,8 +295,12 @@ static void handle(FCGX_Request *fcgx, struct request *request, struct db *db, c
 		http_error(request, 500, "internal_error");
 	}
 	write_response(request, fcgx);
-	log_request(request->method, request->route ? request->route->pattern : "-", request->status,
-		    clock_micros() - started);
+	int64_t micros = clock_micros() - started;
+	bool slow = config->slow_request_ms > 0 && micros >= config->slow_request_ms * 1000;
+	if (slow)
+		log_slow(request, micros);
+	ops_request_end(ops_route_index(request->route), request->status, micros, slow);
+	log_request(request->method, request->route ? request->route->pattern : "-", request->status, micros);
 	log_set_request_id(NULL);
 	arena_reset(&request->arena);
 	struct arena keep = request->arena;
@@ -317,16 +365,25 @@ int worker_run(int listen_fd, const struct config *config)
 	memset(&request, 0, sizeof(request));
 	arena_init(&request.arena);
 
+	/* The master armed a parent-death signal; a changed parent is the
+	 * check that needs no signal (pool.c, worker_bind_to_master). */
+	pid_t master = getppid();
 	int64_t served = 0;
 	int64_t next_sweep = clock_micros() + config->sweep_interval_s * 1000000;
 	log_info("worker: started");
 	while (!stop_requested) {
+		if (getppid() != master) {
+			log_warn("worker: the master is gone; stopping");
+			break;
+		}
 		int64_t now = clock_micros();
 		if (now >= next_sweep) {
 			sweep(&request, &db, config);
 			next_sweep = now + config->sweep_interval_s * 1000000;
 		}
 		int64_t wait_ms = (next_sweep - now + 999) / 1000;
+		if (wait_ms > WORKER_WAKE_MAX_MS)
+			wait_ms = WORKER_WAKE_MAX_MS;
 		struct epoll_event event;
 		int ready = epoll_pwait(waiter, &event, 1, (int)wait_ms, &waiting);
 		if (ready <= 0) {
@@ -344,6 +401,7 @@ int worker_run(int listen_fd, const struct config *config)
 		}
 		handle(&fcgx, &request, &db, config);
 		FCGX_Finish_r(&fcgx);
+		ops_request_idle();
 		served++;
 		if (config->max_requests > 0 && served >= config->max_requests) {
 			log_info("worker: recycling after %lld requests", (long long)served);

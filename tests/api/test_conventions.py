@@ -319,7 +319,9 @@ def test_nginx_own_errors_follow_the_envelope(ctx):
         raise Skip("this stack's nginx has no JSON error pages")
     cases = [
         ("GET", "/api/v1/me%00x", {}, (400,)),
-        ("GET", "/api/v1/me", {"Authorization": "Bearer " + "a" * 20000}, (400, 431, 494)),
+        # a token too large for nginx is still a malformed token: the
+        # contract's 401 (issue 12), not nginx's 400
+        ("GET", "/api/v1/me", {"Authorization": "Bearer " + "a" * 20000}, (401,)),
         ("GET", "/api/v1/" + "x" * 10000, {}, (414,)),
         ("TRACE", "/api/v1/me", {}, (405,)),
     ]

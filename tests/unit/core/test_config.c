@@ -115,6 +115,18 @@ START_TEST(bad_log_level_refused)
 }
 END_TEST
 
+START_TEST(bad_metrics_allow_refused)
+{
+	assert_refused("jwt_secret = " SECRET_32 "\nmetrics_allow = example.com\n", "metrics_allow");
+	assert_refused("jwt_secret = " SECRET_32 "\nmetrics_allow = 10.0.0.1/33\n", "metrics_allow");
+	assert_refused("jwt_secret = " SECRET_32 "\nmetrics_allow = 10.0.0.1 10.0.0.0/x\n", "metrics_allow");
+	assert_refused("jwt_secret = " SECRET_32 "\nmetrics_allow = 2001:db8::/129\n", "metrics_allow");
+	ck_assert_int_eq(parse("jwt_secret = " SECRET_32 "\nmetrics_allow = 10.0.0.1, 10.1.0.0/16 2001:db8::/32\n"), 0);
+	ck_assert_str_eq(config.metrics_allow, "10.0.0.1, 10.1.0.0/16 2001:db8::/32");
+	config_free(&config);
+}
+END_TEST
+
 START_TEST(bad_timezone_refused)
 {
 	assert_refused("jwt_secret = " SECRET_32 "\ntimezone = Nowhere/City\n", "timezone");
@@ -275,6 +287,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(bad, non_number_refused);
 	tcase_add_test(bad, bad_log_level_refused);
 	tcase_add_test(bad, bad_timezone_refused);
+	tcase_add_test(bad, bad_metrics_allow_refused);
 	tcase_add_test(bad, previous_secret_needs_kid_and_until);
 	tcase_add_test(bad, line_without_equals_refused);
 	tcase_add_test(bad, line_over_4096_bytes_refused);
