@@ -15,6 +15,10 @@ import urllib.error
 import urllib.request
 
 BASE, SOCKET = sys.argv[1], sys.argv[2]
+# A phone's browser: seed-demo loads the default fraud pack, which refuses
+# HTTP libraries' user agents (Python-urllib among them) at login.
+USER_AGENT = ("Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "Chrome/120.0 Mobile Safari/537.36")
 failures = 0
 
 
@@ -28,6 +32,7 @@ def report(ok, name, detail=""):
 def request(method, path, body=None, token=None):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(BASE + path, data=data, method=method)
+    req.add_header("User-Agent", USER_AGENT)
     if data is not None:
         req.add_header("Content-Type", "application/json")
     if token:
