@@ -1,10 +1,12 @@
 /* pool.h: the master process, the php-fpm way.
  *
- * Binds the FastCGI Unix socket (mode 0660, group from the config), forks
+ * Takes the socket systemd passes (kanjiad.socket, sd_listen_fds) or else
+ * binds the FastCGI Unix socket (mode 0660, group from the config), forks
  * config->workers single-threaded workers on it, restarts a dead worker at
  * once, reloads the config on SIGHUP (a new generation of workers starts,
  * the old one drains), and on SIGTERM or SIGINT lets in-flight requests
- * finish, then exits. */
+ * finish, then exits. Under systemd (Type=notify) it reports READY=1 once the
+ * socket accepts and the workers are forked, RELOADING=1 and STOPPING=1. */
 #ifndef KANJIA_POOL_H
 #define KANJIA_POOL_H
 

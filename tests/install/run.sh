@@ -251,6 +251,12 @@ else
 fi
 
 # --- through nginx --------------------------------------------------------------------------
+# Files that are no page, as an operator might leave them under root: the
+# site file must not serve them (make install does not install them).
+printf '# notes\n' >"$ROOT/usr/share/kanjia/www/admin/README.md"
+printf '{}\n' >"$ROOT/usr/share/kanjia/www/admin/package.json"
+printf '{}\n' >"$ROOT/usr/share/kanjia/www/admin/package-lock.json"
+printf '# notes\n' >"$ROOT/usr/share/kanjia/www/README.md"
 "$BIN" -c "$CONF" seed-demo >"$WORK/seed.out" 2>&1
 if python3 "$HERE/smoke.py" "http://127.0.0.1:$PORT" "$DB_SOCK" >"$WORK/smoke.out" 2>&1; then
 	smoke_ok=yes

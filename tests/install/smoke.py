@@ -56,9 +56,14 @@ status, headers, body = request("GET", "/admin/")
 report(status == 200 and b"chart.umd.min.js" in body, "GET /admin/ serves the console", status)
 status, headers, body = request("GET", "/admin/assets/vendor/chart.umd.min.js")
 report(status == 200 and b"Chart.js v" in body[:200], "the console's chart.js is served (Debian's libjs-chart.js)", status)
+# run.sh put these files under root: the site file must still refuse them.
 for path in ("/admin/README.md", "/admin/package.json", "/admin/package-lock.json", "/README.md"):
     status, headers, body = request("GET", path)
-    report(status == 404, "GET %s is 404 (only pages and assets are served)" % path, status)
+    report(status == 404, "GET %s is 404 although the file is there (only pages and assets are served)" % path, status)
+# ... and the rule leaves the API alone: its own JSON 404 for such a path.
+status, headers, body = request("GET", "/api/v1/README.md")
+report(status == 404 and b'"error"' in body and headers.get("X-Request-Id") is not None,
+       "GET /api/v1/README.md reaches the API (its JSON 404)", "%s %s" % (status, body[:120]))
 
 phone = "1380013%04d" % random.randrange(10000)
 status, headers, body = request("POST", "/api/v1/auth/sms", {"phone": phone})
