@@ -101,8 +101,8 @@ static int admin_login_transaction(struct request *request, void *context)
 	if (guard.row_count == 1 &&
 	    (status = db_run(request, NULL, sql_admin_guard_clear, "s", login->username)) != 0)
 		return status;
-	if ((status = audit_record_by(request, db_int(&admin, 0, 0), "admin.login", "admin", db_int(&admin, 0, 0),
-				      NULL, NULL)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, db_int(&admin, 0, 0), "admin.login", "admin", db_int(&admin, 0, 0),
+				      NULL, NULL))) != 0)
 		return status;
 
 	struct token_claims claims = {
@@ -140,7 +140,7 @@ static int admin_logout_transaction(struct request *request, void *context)
 	int status = db_run(request, NULL, sql_admin_token_revoke, "si", request->session.jti,
 			    request->session.expires_at);
 	if (status == 0)
-		status = audit_record(request, "admin.logout", "admin", request->session.user_id, NULL, NULL);
+		status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "admin.logout", "admin", request->session.user_id, NULL, NULL));
 	if (status != 0)
 		return status;
 	return http_reply(request, 204, NULL);
@@ -174,7 +174,7 @@ static int campaign_create_transaction(struct request *request, void *context)
 	if (status != 0)
 		return status;
 	json_t *after = http_own(request, campaign_json(campaign, request->work.now, VIEW_ADMIN));
-	if ((status = audit_record(request, "campaign.create", "campaign", campaign->id, NULL, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "campaign.create", "campaign", campaign->id, NULL, after))) != 0)
 		return status;
 	return http_reply(request, 201, json_incref(after));
 }
@@ -202,7 +202,7 @@ static int campaign_patch_transaction(struct request *request, void *context)
 		return status;
 	campaign.updated_at = request->work.now;
 	json_t *after = http_own(request, campaign_json(&campaign, request->work.now, VIEW_ADMIN));
-	if ((status = audit_record(request, "campaign.update", "campaign", campaign.id, before, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "campaign.update", "campaign", campaign.id, before, after))) != 0)
 		return status;
 	return http_reply(request, 200, json_incref(after));
 }
@@ -227,7 +227,7 @@ static int item_create_transaction(struct request *request, void *context)
 	if ((status = campaign_item_insert(request, campaign.id, item)) != 0)
 		return status;
 	json_t *after = http_own(request, campaign_item_json(item, VIEW_ADMIN));
-	if ((status = audit_record(request, "item.create", "campaign_item", item->id, NULL, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "item.create", "campaign_item", item->id, NULL, after))) != 0)
 		return status;
 	return http_reply(request, 201, json_incref(after));
 }
@@ -263,7 +263,7 @@ static int item_patch_transaction(struct request *request, void *context)
 	if ((status = campaign_item_load(request, id, false, &item)) != 0)
 		return status;
 	json_t *after = http_own(request, campaign_item_json(&item, VIEW_ADMIN));
-	if ((status = audit_record(request, "item.update", "campaign_item", id, before, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "item.update", "campaign_item", id, before, after))) != 0)
 		return status;
 	return http_reply(request, 200, json_incref(after));
 }

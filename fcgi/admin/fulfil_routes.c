@@ -290,11 +290,11 @@ static int ship_transaction(struct request *request, void *context)
 		return http_error_message(request, 409, "invalid_state", "只有已支付的订单可以发货。");
 	json_t *after;
 	if ((status = order_event_admin(request, id, "paid", "shipped", carrier)) != 0 ||
-	    (status = stats_order(request, id, STATS_ORDER_SHIPPED)) != 0 ||
+	    (status = http_outcome(request, stats_order(&request->work, id, STATS_ORDER_SHIPPED))) != 0 ||
 	    (status = admin_order_load(request, id, &after)) != 0)
 		return status;
 	http_own(request, after);
-	if ((status = audit_record(request, "order.ship", "order", id, before, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "order.ship", "order", id, before, after))) != 0)
 		return status;
 	return http_reply(request, 200, json_incref(after));
 }
@@ -342,7 +342,7 @@ static int refund_points(struct request *request, int64_t order_id, int64_t user
 		take = db_int(&balance, 0, 0);
 	if (take <= 0)
 		return 0;
-	return points_apply(request, user_id, -take, "order_refunded", order_id);
+	return http_outcome(request, points_apply(&request->work, user_id, -take, "order_refunded", order_id));
 }
 
 static int refund_transaction(struct request *request, void *context)
@@ -375,7 +375,7 @@ static int refund_transaction(struct request *request, void *context)
 	if ((payment_id != 0 && (status = db_run(request, NULL, sql_payment_refunded, "i", payment_id)) != 0) ||
 	    (status = refund_points(request, id, db_int(&order, 0, 2))) != 0 ||
 	    (status = order_event_admin(request, id, from, "refunded", reason)) != 0 ||
-	    (status = stats_order(request, id, STATS_ORDER_REFUNDED)) != 0)
+	    (status = http_outcome(request, stats_order(&request->work, id, STATS_ORDER_REFUNDED))) != 0)
 		return status;
 	/* Not shipped: the goods never left, so the stock is sold again. Last,
 	 * by item id: the hot rows are held only until COMMIT. */
@@ -400,7 +400,7 @@ static int refund_transaction(struct request *request, void *context)
 		return status;
 	http_own(request, after);
 	json_object_set_new(after, "restocked", json_boolean(restocked));
-	if ((status = audit_record(request, "order.refund", "order", id, before, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "order.refund", "order", id, before, after))) != 0)
 		return status;
 	return http_reply(request, 200, json_incref(after));
 }
@@ -491,7 +491,7 @@ static int prize_fulfil_transaction(struct request *request, void *context)
 	if ((status = db_run(request, &rows, sql_prize_one, "i", id)) != 0)
 		return status;
 	json_t *after = http_own(request, prize_json(request, &rows, 0));
-	if ((status = audit_record(request, "prize.fulfil", "prize", id, before, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "prize.fulfil", "prize", id, before, after))) != 0)
 		return status;
 	return http_reply(request, 200, json_incref(after));
 }
@@ -587,8 +587,8 @@ static int block_transaction(struct request *request, void *context)
 		return status;
 	json_t *after = http_own(request, user_json(request, &rows, 0));
 	if (updated.affected == 1 &&
-	    (status = audit_record(request, change->block ? "user.block" : "user.unblock", "shopper", id, before,
-				   after)) != 0)
+	    (status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), change->block ? "user.block" : "user.unblock", "shopper", id, before,
+				   after))) != 0)
 		return status;
 	return http_reply(request, 200, json_incref(after));
 }
@@ -727,7 +727,7 @@ static int account_create_transaction(struct request *request, void *context)
 	if ((status = db_run(request, &rows, sql_admin_one, "i", id)) != 0)
 		return status;
 	json_t *after = http_own(request, admin_json(&rows, 0));
-	if ((status = audit_record(request, "admin.create", "admin", id, NULL, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "admin.create", "admin", id, NULL, after))) != 0)
 		return status;
 	return http_reply(request, 201, json_incref(after));
 }
@@ -767,7 +767,7 @@ static int account_patch_transaction(struct request *request, void *context)
 	    (status = db_run(request, &rows, sql_admin_one, "i", id)) != 0)
 		return status;
 	json_t *after = http_own(request, admin_json(&rows, 0));
-	if ((status = audit_record(request, "admin.update", "admin", id, before, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "admin.update", "admin", id, before, after))) != 0)
 		return status;
 	return http_reply(request, 200, json_incref(after));
 }

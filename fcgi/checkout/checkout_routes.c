@@ -717,7 +717,7 @@ static int order_transaction(struct request *request, void *context)
 						  (long long)cart->coupon_ids[i], price_error_text(PRICE_COUPON_UNAVAILABLE));
 	}
 	if ((status = event_log(request, order_id, NULL, "pending_payment", "shopper", user_id, NULL)) != 0 ||
-	    (status = stats_order(request, order_id, STATS_ORDER_PLACED)) != 0)
+	    (status = http_outcome(request, stats_order(&request->work, order_id, STATS_ORDER_PLACED))) != 0)
 		return status;
 
 	json_t *object;
@@ -853,7 +853,7 @@ static int cancel_apply(struct request *request, const struct cancel *cancel)
 		return http_error(request, 409, "invalid_state");
 	/* coupons before items: the order transaction takes them in that order */
 	if ((status = db_run(request, NULL, sql_coupons_give_back, "i", cancel->order_id)) != 0 ||
-	    (status = stats_order(request, cancel->order_id, STATS_ORDER_CANCELLED)) != 0)
+	    (status = http_outcome(request, stats_order(&request->work, cancel->order_id, STATS_ORDER_CANCELLED))) != 0)
 		return status;
 	if ((status = stock_move(request, cancel->order_id, sql_stock_release)) != 0)
 		return status;
@@ -1023,7 +1023,7 @@ static int points_for_order(struct request *request, int64_t user_id, int64_t or
 	int64_t points = total_fen / 100 * request->work.config->points_per_yuan_paid;
 	if (points <= 0)
 		return 0;
-	return points_apply(request, user_id, points, "order_paid", order_id);
+	return http_outcome(request, points_apply(&request->work, user_id, points, "order_paid", order_id));
 }
 
 static int notify_transaction(struct request *request, void *context)
@@ -1064,7 +1064,7 @@ static int notify_transaction(struct request *request, void *context)
 		return status;
 	if (rows.affected == 1) {
 		if ((status = points_for_order(request, user_id, notify->order_id, total)) != 0 ||
-		    (status = stats_order(request, notify->order_id, STATS_ORDER_PAID)) != 0 ||
+		    (status = http_outcome(request, stats_order(&request->work, notify->order_id, STATS_ORDER_PAID))) != 0 ||
 		    (status = stock_move(request, notify->order_id, sql_stock_confirm)) != 0 ||
 		    (status = db_run(request, NULL, sql_payment_succeeded, "ii", request->work.now, payment_id)) != 0 ||
 		    (status = event_log(request, notify->order_id, "pending_payment", "paid", "provider", 0,

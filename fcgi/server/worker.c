@@ -123,6 +123,7 @@ static int read_request(struct request *request, FCGX_Request *fcgx)
 {
 	const char *request_id = param(fcgx, "REQUEST_ID");
 	request->request_id = request_id && request_id_shape(request_id) ? request_id : make_request_id(request);
+	request->work.request_id = request->request_id;
 	log_set_request_id(request->request_id);
 
 	request->method = param(fcgx, "REQUEST_METHOD");
