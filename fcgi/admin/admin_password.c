@@ -57,7 +57,6 @@ int admin_password_read(FILE *in, const char *command, const char *username, cha
 }
 
 struct password_reset {
-	struct request *request;
 	const char *username;
 	const char *hash;
 	int64_t admin_id; /* out: 0 when there is no such admin */
@@ -89,7 +88,7 @@ static int password_reset_body(struct unit *unit, void *context)
 	json_t *before = json_pack("{s:s, s:I}", "username", reset->username, "token_version", (json_int_t)token_version);
 	json_t *after = json_pack("{s:s, s:I, s:b}", "username", reset->username, "token_version",
 				  (json_int_t)token_version + 1, "password_reset", 1);
-	status = audit_record_by(reset->request, 0, "admin.reset_password", "admin", id, before, after);
+	status = audit_write(unit, 0, "admin.reset_password", "admin", id, before, after);
 	json_decref(before);
 	json_decref(after);
 	if (status != DB_OK)
@@ -121,7 +120,7 @@ int admin_reset_password_command(const struct config *config, const char *userna
 	struct db db;
 	if (admin_command_open(&request, &db, config, command) != 0)
 		return 1;
-	struct password_reset reset = { &request, username, hash, 0 };
+	struct password_reset reset = { username, hash, 0 };
 	int status = db_atomic(&request.work, password_reset_body, &reset);
 	int result = 0;
 	if (status != DB_OK) {
