@@ -3,10 +3,15 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <grp.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 #include "fraud/fraud.h"
@@ -386,4 +391,70 @@ void config_describe(FILE *out)
 			fprintf(out, ", length %lld..%lld", (long long)key->min, (long long)key->max);
 		fprintf(out, "\n    %s\n", key->help);
 	}
+}
+
+/* The number of NNN_name.sql files in dir, or -1 (errno set) when it cannot
+ * be read. */
+static int count_migrations(const char *dir)
+{
+	DIR *handle = opendir(dir);
+	if (handle == NULL)
+		return -1;
+	int count = 0;
+	struct dirent *entry;
+	while ((entry = readdir(handle)) != NULL) {
+		const char *name = entry->d_name;
+		size_t length = strlen(name);
+		if (length >= 9 && isdigit((unsigned char)name[0]) && isdigit((unsigned char)name[1]) &&
+		    isdigit((unsigned char)name[2]) && name[3] == '_' && strcmp(name + length - 4, ".sql") == 0)
+			count++;
+	}
+	closedir(handle);
+	return count;
+}
+
+int config_check_paths(const struct config *config, const char *path, FILE *out)
+{
+	int errors = 0;
+	struct stat info;
+
+	int migrations = count_migrations(config->migrations_dir);
+	if (migrations < 0) {
+		fprintf(out, "error: migrations_dir %s: %s\n", config->migrations_dir, strerror(errno));
+		errors++;
+	} else if (migrations == 0) {
+		fprintf(out, "error: migrations_dir %s holds no NNN_name.sql migration\n", config->migrations_dir);
+		errors++;
+	}
+
+	char listen_copy[4096];
+	snprintf(listen_copy, sizeof(listen_copy), "%s", config->listen);
+	const char *listen_dir = dirname(listen_copy);
+	if (stat(listen_dir, &info) != 0 || !S_ISDIR(info.st_mode)) {
+		fprintf(out, "error: the directory of listen, %s, does not exist (kanjiad.socket makes /run/kanjia; "
+			     "by hand: install -d %s)\n", listen_dir, listen_dir);
+		errors++;
+	} else if (access(listen_dir, W_OK | X_OK) != 0) {
+		fprintf(out, "note: the directory of listen, %s, is not writable by this user: fine under systemd "
+			     "(kanjiad.socket makes the socket), not for serve by hand\n", listen_dir);
+	}
+
+	if (config->listen_group[0] != '\0' && getgrnam(config->listen_group) == NULL) {
+		fprintf(out, "error: listen_group %s: no such group\n", config->listen_group);
+		errors++;
+	}
+
+	if (config->db_socket[0] != '\0') {
+		if (stat(config->db_socket, &info) != 0) {
+			fprintf(out, "error: db_socket %s: %s\n", config->db_socket, strerror(errno));
+			errors++;
+		} else if (!S_ISSOCK(info.st_mode)) {
+			fprintf(out, "error: db_socket %s is not a socket\n", config->db_socket);
+			errors++;
+		}
+	}
+
+	if (stat(path, &info) == 0 && (info.st_mode & S_IROTH) != 0)
+		fprintf(out, "warning: %s is readable by everyone but holds secrets: chmod 0640 it\n", path);
+	return errors;
 }

@@ -103,5 +103,12 @@ int config_parse(struct config *config, const char *text, char *error, size_t er
 void config_free(struct config *config);
 /* Prints every key with its type, default and bounds. */
 void config_describe(FILE *out);
+/* Checks what the values point to, for check-config: migrations_dir is a
+ * readable directory holding NNN_name.sql files, the directory of listen
+ * exists, listen_group is a group, db_socket (when set) is a socket, and
+ * the config file at path is not readable by everyone (it holds secrets).
+ * Prints one line per finding to out; returns the number of errors
+ * (warnings are printed but not counted). */
+int config_check_paths(const struct config *config, const char *path, FILE *out);
 
 #endif

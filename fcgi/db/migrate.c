@@ -1,25 +1,32 @@
 /* migrate.c: applies sql/NNN_name.sql files in order. Migrations are
  * trusted files shipped with the release, run as multi-statement text; all
- * request-time SQL goes through db.c's prepared statements. */
+ * request-time SQL goes through db.c's prepared statements. Each applied
+ * file's SHA-256 is recorded, and checked on every run. */
 #include "db/migrate.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <mysql.h>
+#include <openssl/evp.h>
 
 #include "core/config.h"
+#include "core/crypto.h"
 
 #define MIGRATIONS_MAX 1000
 #define MIGRATION_FILE_MAX (4 * 1024 * 1024)
 #define MIGRATION_LOCK_WAIT_S 60
 
+#define CHECKSUM_HEX_SIZE 65 /* SHA-256 in hex and its NUL */
+
 struct migration {
 	int version;
 	char name[256];
+	char checksum[CHECKSUM_HEX_SIZE]; /* of the file as it is now */
 };
 
 static int compare_versions(const void *a, const void *b)
@@ -151,6 +158,117 @@ static const char *const sql_migration_table =
 	" applied_at DATETIME NOT NULL"
 	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
 
+/* SHA-256 of text in hex. */
+static void checksum_text(const char *text, char out[CHECKSUM_HEX_SIZE])
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int size = 0;
+	if (EVP_Digest(text, strlen(text), digest, &size, EVP_sha256(), NULL) != 1 || size != 32)
+		abort();
+	crypto_hex(digest, size, out);
+}
+
+/* Reads every migration file and fills in its checksum. Returns 0 or -1. */
+static int checksum_files(const char *dir, struct migration *migrations, int count)
+{
+	for (int i = 0; i < count; i++) {
+		char path[4096 + 300];
+		snprintf(path, sizeof(path), "%s/%s", dir, migrations[i].name);
+		char *text = read_file(path);
+		if (text == NULL) {
+			fprintf(stderr, "migrate: cannot read %s\n", path);
+			return -1;
+		}
+		checksum_text(text, migrations[i].checksum);
+		free(text);
+	}
+	return 0;
+}
+
+/* 1 when schema_migration has its checksum column (migration 008 adds it),
+ * 0 when not yet, -1 on error. */
+static int has_checksum_column(MYSQL *mysql)
+{
+	long long found = query_number(mysql, "SELECT COUNT(*) FROM information_schema.COLUMNS"
+					      " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'schema_migration'"
+					      " AND COLUMN_NAME = 'checksum'");
+	return found < 0 ? -1 : found > 0;
+}
+
+static const struct migration *find_migration(const struct migration *migrations, int count, long long version)
+{
+	for (int i = 0; i < count; i++)
+		if (migrations[i].version == version)
+			return &migrations[i];
+	return NULL;
+}
+
+/* Compares every recorded checksum with its file now. Returns 0 when all
+ * match (rows without one are skipped: backfill_checksums fills them), -1
+ * with a message naming the first changed file. */
+static int verify_checksums(MYSQL *mysql, const char *dir, const struct migration *migrations, int count)
+{
+	static const char sql[] = "SELECT version, checksum FROM schema_migration WHERE checksum IS NOT NULL ORDER BY version";
+	if (mysql_real_query(mysql, sql, sizeof(sql) - 1) != 0) {
+		fprintf(stderr, "migrate: cannot read schema_migration: %s\n", mysql_error(mysql));
+		return -1;
+	}
+	MYSQL_RES *result = mysql_store_result(mysql);
+	if (result == NULL) {
+		fprintf(stderr, "migrate: cannot read schema_migration: %s\n", mysql_error(mysql));
+		return -1;
+	}
+	int status = 0;
+	MYSQL_ROW row;
+	while (status == 0 && (row = mysql_fetch_row(result)) != NULL) {
+		const struct migration *migration = find_migration(migrations, count, atoll(row[0]));
+		if (migration == NULL)
+			continue; /* a version this release lacks: the caller's gap and version checks say so */
+		if (strcmp(row[1], migration->checksum) != 0) {
+			fprintf(stderr, "migrate: %s/%s has changed since it was applied (recorded sha256 %s, the file's "
+					"is now %s); refusing. Put the released file back: an applied migration is never "
+					"edited, a change is a new migration\n",
+				dir, migration->name, row[1], migration->checksum);
+			status = -1;
+		}
+	}
+	mysql_free_result(result);
+	return status;
+}
+
+/* Records the file's checksum for every applied migration that has none
+ * yet (those applied before migration 008, and the ones applied by this
+ * run). Returns 0 or -1. */
+static int backfill_checksums(MYSQL *mysql, const struct migration *migrations, int count, long long current)
+{
+	static const char sql[] = "UPDATE schema_migration SET checksum = ? WHERE version = ? AND checksum IS NULL";
+	for (int i = 0; i < count && migrations[i].version <= current; i++) {
+		MYSQL_STMT *stmt = mysql_stmt_init(mysql);
+		MYSQL_BIND binds[2];
+		memset(binds, 0, sizeof(binds));
+		unsigned long checksum_length = strlen(migrations[i].checksum);
+		long long version = migrations[i].version;
+		binds[0].buffer_type = MYSQL_TYPE_STRING;
+		binds[0].buffer = (void *)migrations[i].checksum;
+		binds[0].buffer_length = checksum_length;
+		binds[0].length = &checksum_length;
+		binds[1].buffer_type = MYSQL_TYPE_LONGLONG;
+		binds[1].buffer = &version;
+		int failed = stmt == NULL || mysql_stmt_prepare(stmt, sql, sizeof(sql) - 1) != 0 ||
+			     mysql_stmt_bind_param(stmt, binds) != 0 || mysql_stmt_execute(stmt) != 0;
+		if (failed)
+			fprintf(stderr, "migrate: cannot record the checksum of %s: %s\n", migrations[i].name,
+				stmt ? mysql_stmt_error(stmt) : "out of memory");
+		else if (mysql_stmt_affected_rows(stmt) == 1)
+			fprintf(stderr, "migrate: recorded the checksum of %s\n", migrations[i].name);
+		if (stmt != NULL)
+			mysql_stmt_close(stmt);
+		if (failed)
+			return -1;
+	}
+	return 0;
+}
+
 static int record(MYSQL *mysql, const struct migration *migration)
 {
 	MYSQL_STMT *stmt = mysql_stmt_init(mysql);
@@ -179,7 +297,7 @@ static int migrate(const struct config *config, int apply)
 {
 	static struct migration migrations[MIGRATIONS_MAX];
 	int count = list_migrations(config->migrations_dir, migrations);
-	if (count < 0)
+	if (count < 0 || checksum_files(config->migrations_dir, migrations, count) != 0)
 		return 1;
 	int newest = count > 0 ? migrations[count - 1].version : 0;
 
@@ -213,6 +331,13 @@ static int migrate(const struct config *config, int apply)
 				"refusing a database with gaps\n", applied, current, older);
 		goto unlock;
 	}
+	int checksums = has_checksum_column(mysql);
+	if (checksums < 0) {
+		fprintf(stderr, "migrate: cannot read schema_migration's columns: %s\n", mysql_error(mysql));
+		goto unlock;
+	}
+	if (checksums == 1 && verify_checksums(mysql, config->migrations_dir, migrations, count) != 0)
+		goto unlock;
 	if (!apply) {
 		if (current != newest)
 			fprintf(stderr, "migrate: the database is at version %lld, this release needs %d: run migrate\n",
@@ -236,6 +361,8 @@ static int migrate(const struct config *config, int apply)
 			goto unlock;
 		fprintf(stderr, "migrate: applied %s\n", migrations[i].name);
 	}
+	if ((checksums = has_checksum_column(mysql)) == 1 && backfill_checksums(mysql, migrations, count, newest) != 0)
+		goto unlock;
 	fprintf(stderr, "migrate: the database is at version %d\n", newest);
 	result = 0;
 unlock:

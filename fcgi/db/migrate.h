@@ -3,8 +3,11 @@
  * Files named NNN_name.sql are applied in order, each recorded in
  * schema_migration once it has run. Running twice changes nothing; a
  * database with a version newer than the newest file is refused, and so is
- * a gap (a recorded version with an older file never applied). One runner at
- * a time (a named lock). */
+ * a gap (a recorded version with an older file never applied). Each
+ * applied file's SHA-256 is recorded (schema_migration.checksum, added by
+ * migration 008; older rows are filled in by the first run that finds them
+ * empty), and a file that no longer matches its record stops both
+ * functions with a message naming it. One runner at a time (a named lock). */
 #ifndef KANJIA_MIGRATE_H
 #define KANJIA_MIGRATE_H
 

@@ -18,9 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/version.h"
 #include "ops/ops.h"
 #include "ops/ops_routes.h"
 #include "server/routes.h"
@@ -217,6 +220,79 @@ static void kill_overdue(struct pool *pool)
 	}
 }
 
+/* -------------------------------------------------------------- systemd */
+
+/* True when the listening socket came from systemd (kanjiad.socket): it is
+ * then systemd's to keep across restarts, never ours to unlink. */
+static bool socket_passed;
+
+/* The socket systemd passed (socket activation), if any. Returns the fd,
+ * -1 when none was passed (the caller binds its own), -2 when what was
+ * passed is not one listening Unix stream socket. LISTEN_FDS is cleared so
+ * that nothing started later takes the socket for its own. */
+static int socket_from_systemd(const struct config *config)
+{
+	int count = sd_listen_fds(1);
+	if (count == 0)
+		return -1;
+	if (count < 0) {
+		log_error("pool: the sockets systemd passed are unusable: %s", strerror(-count));
+		return -2;
+	}
+	int fd = SD_LISTEN_FDS_START;
+	if (count != 1 || sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0) {
+		log_error("pool: systemd passed %d sockets; expected one listening Unix stream socket", count);
+		return -2;
+	}
+	struct sockaddr_un address;
+	socklen_t length = sizeof(address);
+	memset(&address, 0, sizeof(address));
+	if (getsockname(fd, (struct sockaddr *)&address, &length) == 0 && address.sun_path[0] != '\0' &&
+	    strncmp(address.sun_path, config->listen, sizeof(address.sun_path)) != 0)
+		log_warn("pool: serving the socket systemd passed, %s; listen (%s) is not used",
+			 address.sun_path, config->listen);
+	socket_passed = true;
+	return fd;
+}
+
+/* The listening socket: systemd's when it passed one, else our own. */
+static int socket_acquire(const struct config *config)
+{
+	int fd = socket_from_systemd(config);
+	if (fd == -1)
+		return socket_open(config);
+	return fd < 0 ? -1 : fd;
+}
+
+/* Closes the listening socket; removes its file only if we made it. */
+static void socket_release(int fd, const struct config *config)
+{
+	close(fd);
+	if (!socket_passed)
+		unlink(config->listen);
+}
+
+/* Tells systemd (Type=notify) what the master is doing: "ready" once the
+ * socket accepts and the workers are forked, "reloading" and "stopping".
+ * Without NOTIFY_SOCKET (not under systemd) this does nothing. */
+enum systemd_state { SYSTEMD_READY, SYSTEMD_RELOADING, SYSTEMD_STOPPING };
+
+static void systemd_tell(enum systemd_state state, const struct config *config)
+{
+	switch (state) {
+	case SYSTEMD_READY:
+		sd_notifyf(0, "READY=1\nSTATUS=serving with %lld workers\nMAINPID=%lu", (long long)config->workers,
+			   (unsigned long)getpid());
+		break;
+	case SYSTEMD_RELOADING:
+		sd_notify(0, "RELOADING=1\nSTATUS=reloading the config");
+		break;
+	case SYSTEMD_STOPPING:
+		sd_notify(0, "STOPPING=1\nSTATUS=letting requests in flight finish");
+		break;
+	}
+}
+
 /* -------------------------------------------------------------- workers */
 
 static void worker_spawn(struct pool *pool, struct worker_slot *slot)
@@ -385,20 +461,23 @@ int pool_run(const char *config_path, struct config *config)
 	sigprocmask(SIG_BLOCK, &pool->handled, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	log_info("pool: kanjiad %s starting", version_text());
 	pool->master_pid = getpid();
 	pool->lock_fd = pool_lock(config);
 	if (pool->lock_fd < 0 || ops_shared_create(config->password_hash_concurrency) != 0) {
 		free(pool);
 		return 1;
 	}
-	pool->listen_fd = socket_open(config);
+	pool->listen_fd = socket_acquire(config);
 	if (pool->listen_fd < 0) {
 		free(pool);
 		return 1;
 	}
 	for (int i = 0; i < config->workers; i++)
 		worker_spawn(pool, &pool->slots[i]);
-	log_info("pool: listening on %s with %lld workers", config->listen, (long long)config->workers);
+	log_info("pool: listening on %s with %lld workers", socket_passed ? "the socket systemd passed" : config->listen,
+		 (long long)config->workers);
+	systemd_tell(SYSTEMD_READY, config);
 
 	bool running = true;
 	while (running) {
@@ -409,11 +488,14 @@ int pool_run(const char *config_path, struct config *config)
 		case SIGCHLD:
 			break; /* reaped below */
 		case SIGHUP:
+			systemd_tell(SYSTEMD_RELOADING, pool->config);
 			reload(pool);
+			systemd_tell(SYSTEMD_READY, pool->config);
 			break;
 		case SIGTERM:
 		case SIGINT:
 			log_info("pool: stopping, letting requests in flight finish");
+			systemd_tell(SYSTEMD_STOPPING, pool->config);
 			running = false;
 			break;
 		default:
@@ -425,8 +507,7 @@ int pool_run(const char *config_path, struct config *config)
 			restart_due(pool);
 	}
 	stop_all(pool);
-	close(pool->listen_fd);
-	unlink(pool->config->listen);
+	socket_release(pool->listen_fd, pool->config);
 	close(pool->lock_fd);
 	if (pool->owns_config) {
 		config_free(pool->config);

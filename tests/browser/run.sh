@@ -16,11 +16,16 @@ fail() {
 }
 
 command -v node >/dev/null || fail "node is missing (./dev installs nodejs)"
-# playwright-core 1.65 needs Node.js 20 or later.
+# Node.js 18 or later: Debian 12's own nodejs is 18, and playwright-core is
+# pinned (package.json) to 1.61.1, its last release whose engines field
+# still says node >=18.
 node_major=$(node -p 'process.versions.node.split(".")[0]')
-((node_major >= 20)) || fail "node $(node --version) is too old: playwright-core needs Node.js 20 or later"
+((node_major >= 18)) || fail "node $(node --version) is too old: playwright-core 1.61 needs Node.js 18 or later"
 [[ -x /usr/bin/chromium ]] || fail "/usr/bin/chromium is missing (./dev installs chromium)"
-if [[ ! -d node_modules/playwright-core ]]; then
+# npm ci when node_modules is missing or holds another version than the lock.
+wanted=$(node -p 'require("./package-lock.json").packages["node_modules/playwright-core"].version')
+have=$(node -p 'try { require("./node_modules/playwright-core/package.json").version } catch (e) { "" }')
+if [[ $have != "$wanted" ]]; then
 	command -v npm >/dev/null || fail "npm is missing (./dev installs npm)"
 	npm ci --no-audit --no-fund --loglevel=error >&2 || fail "npm ci failed"
 fi

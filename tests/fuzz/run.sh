@@ -23,8 +23,10 @@ sanitize="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # The install paths the build's configure would define, as a header so that
 # no quoting has to survive the shells below.
 printf '#define KANJIA_SYSCONFDIR "/etc"\n#define KANJIA_DATADIR "/usr/share/kanjia"\n' >"$build/paths.h"
-cflags="-std=c11 -g -O1 -D_GNU_SOURCE -I$repo/fcgi -include $build/paths.h"
-pkgs="jansson libjwt libmariadb libpcre2-8 libcrypto libcrypt"
+# fcgi/core/version.c's header, which the Makefile generates.
+printf '#define KANJIA_VERSION "fuzz"\n#define KANJIA_REVISION ""\n' >"$build/kanjia_version.h"
+cflags="-std=c11 -g -O1 -D_GNU_SOURCE -I$repo/fcgi -I$build -include $build/paths.h"
+pkgs="jansson libjwt libmariadb libpcre2-8 libcrypto libcrypt libsystemd"
 cflags+=" $(pkg-config --cflags $pkgs)"
 libs="$(pkg-config --libs $pkgs) -lfcgi"
 

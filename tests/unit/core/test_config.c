@@ -274,6 +274,61 @@ START_TEST(reparse_replaces_everything)
 }
 END_TEST
 
+/* ---- check-config's path checks ---- */
+
+/* config_check_paths on a config whose migrations_dir and listen are given;
+ * returns its error count and leaves its report in report[]. */
+static char report[4096];
+static int check_paths(const char *migrations_dir, const char *listen)
+{
+	char text[1024];
+	snprintf(text, sizeof(text), "jwt_secret = " SECRET_32 "\nmigrations_dir = %s\nlisten = %s\n", migrations_dir,
+		 listen);
+	ck_assert_msg(parse(text) == 0, "%s", error);
+	FILE *out = fmemopen(report, sizeof(report), "w");
+	ck_assert_ptr_nonnull(out);
+	int errors = config_check_paths(&config, "/nonexistent/kanjia.conf", out);
+	fclose(out);
+	return errors;
+}
+
+START_TEST(paths_of_a_good_config_pass)
+{
+	char dir[] = "/tmp/kanjia-migrations-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char file[sizeof(dir) + 32];
+	snprintf(file, sizeof(file), "%s/001_first.sql", dir);
+	FILE *migration = fopen(file, "w");
+	ck_assert_ptr_nonnull(migration);
+	fclose(migration);
+	char listen[sizeof(dir) + 32];
+	snprintf(listen, sizeof(listen), "%s/kanjiad.sock", dir);
+	int errors = check_paths(dir, listen);
+	unlink(file);
+	rmdir(dir);
+	ck_assert_msg(errors == 0, "%s", report);
+}
+END_TEST
+
+START_TEST(missing_paths_are_named)
+{
+	ck_assert_int_eq(check_paths("/nonexistent/sql", "/nonexistent/run/kanjiad.sock"), 2);
+	ck_assert_ptr_nonnull(strstr(report, "migrations_dir /nonexistent/sql"));
+	ck_assert_ptr_nonnull(strstr(report, "the directory of listen, /nonexistent/run,"));
+}
+END_TEST
+
+START_TEST(migrations_dir_without_migrations_refused)
+{
+	char dir[] = "/tmp/kanjia-migrations-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	int errors = check_paths(dir, "/tmp/kanjiad.sock");
+	rmdir(dir);
+	ck_assert_int_eq(errors, 1);
+	ck_assert_ptr_nonnull(strstr(report, "holds no NNN_name.sql migration"));
+}
+END_TEST
+
 static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("config");
@@ -301,5 +356,11 @@ static Suite *suite_for_file(void)
 	tcase_add_test(good, previous_until_parsed_as_rfc3339);
 	tcase_add_test(good, reparse_replaces_everything);
 	suite_add_tcase(suite, good);
+	TCase *paths = tcase_create("paths");
+	tcase_add_checked_fixture(paths, NULL, teardown);
+	tcase_add_test(paths, paths_of_a_good_config_pass);
+	tcase_add_test(paths, missing_paths_are_named);
+	tcase_add_test(paths, migrations_dir_without_migrations_refused);
+	suite_add_tcase(suite, paths);
 	return suite;
 }

@@ -1,5 +1,6 @@
 // charts.js — the few charts of the console, drawn by chart.js (the UMD
-// build ./dev copies to assets/vendor/, which sets window.Chart). Without
+// build of Debian's libjs-chart.js, linked as assets/vendor/chart.umd.min.js;
+// it sets window.Chart). Without
 // it the numbers still show; the chart spots say so.
 
 import { T } from './texts.js';
