@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "core/outcome.h"
 #include "http/http_status.h"
@@ -168,6 +169,25 @@ int http_list_params_newest_first(struct request *request, int64_t *limit, int64
 	if (status == 0 && *before == 0)
 		*before = INT64_MAX;
 	return status;
+}
+
+void http_retry_after(struct request *request, int64_t seconds)
+{
+	char text[24];
+	snprintf(text, sizeof(text), "%lld", (long long)(seconds > 0 ? seconds : 1));
+	http_header_add(request, "Retry-After", text);
+}
+
+json_t *http_time(int64_t when)
+{
+	char text[CLOCK_RFC3339_SIZE];
+	clock_format_rfc3339(when, text);
+	return json_string(text);
+}
+
+json_t *http_time_or_null(int64_t when)
+{
+	return when == 0 ? json_null() : http_time(when);
 }
 
 json_t *http_next_cursor(int64_t last_id, bool more)

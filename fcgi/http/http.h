@@ -116,6 +116,13 @@ void http_reset_reply(struct request *request);
  * outcome (core/outcome.h) its status and code, anything else is taken as
  * an HTTP status already set. Returns the status. */
 int http_outcome(struct request *request, int result);
+/* Sets Retry-After to seconds, at least 1 (a 429's or a 503's hint). */
+void http_retry_after(struct request *request, int64_t seconds);
+/* when as RFC 3339 UTC text ("2026-11-23T08:00:00Z"); a new reference. */
+json_t *http_time(int64_t when);
+/* The same, or JSON null when when is 0 (a time not set: flows and stores
+ * give an absent time as 0). A new reference. */
+json_t *http_time_or_null(int64_t when);
 /* The human message for an error code (Chinese, from messages.c). */
 const char *http_message_for(const char *code);
 

@@ -4,19 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "db/db.h"
-#include "http/http.h"
-
-static const char *const sql_outbox_insert =
-	"INSERT INTO sms_outbox (phone, body, created_at) VALUES (?, ?, FROM_UNIXTIME(?))";
-
-static int outbox_send(struct request *request, const char *phone, const char *body)
-{
-	return db_run(request, NULL, sql_outbox_insert, "ssi", phone, body, request->work.now);
-}
+#include "shopper/shopper_store.h"
 
 static const struct sms_provider providers[] = {
-	{ "outbox", outbox_send },
+	{ "outbox", sms_outbox_add },
 };
 
 const struct sms_provider *sms_provider_find(const char *name)
