@@ -42,6 +42,27 @@ int http_error_message(struct request *request, int status, const char *code, co
 	return status;
 }
 
+int http_error_detail(struct request *request, int status, const char *code, const char *detail, ...)
+{
+	const char *format = http_detail(detail);
+	if (format == NULL)
+		return http_error(request, status, code);
+	va_list args;
+	va_start(args, detail);
+	char buffer[512];
+	/* The format is one of messages.c's details, never input; their
+	 * conversions are documented there. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(buffer, sizeof(buffer), format, args);
+#pragma GCC diagnostic pop
+	va_end(args);
+	request->status = status;
+	request->error_code = code;
+	request->error_message = arena_strdup(&request->arena, buffer);
+	return status;
+}
+
 void http_header_add(struct request *request, const char *name, const char *value)
 {
 	struct http_header *header = arena_alloc(&request->arena, sizeof(*header));

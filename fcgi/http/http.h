@@ -123,6 +123,12 @@ json_t *http_time(int64_t when);
 /* The same, or JSON null when when is 0 (a time not set: flows and stores
  * give an absent time as 0). A new reference. */
 json_t *http_time_or_null(int64_t when);
+/* The sentence of a detail named name (messages.c), or NULL. */
+const char *http_detail(const char *name);
+/* Fills the error envelope with code and the sentence of detail, formatted
+ * with the int arguments that sentence takes (messages.c says which; an
+ * unknown detail falls back to the code's sentence). Returns status. */
+int http_error_detail(struct request *request, int status, const char *code, const char *detail, ...);
 /* The human message for an error code (Chinese, from messages.c). */
 const char *http_message_for(const char *code);
 

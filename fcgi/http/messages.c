@@ -1,7 +1,8 @@
 /* messages.c: every error message the API sends, in one place.
  *
  * Shoppers and shop admins read Chinese; the codes are the contract
- * (API.md), the sentences may be changed freely by a shop. */
+ * (API.md), the sentences may be changed freely by a shop. The details
+ * below are the sentences of particular refusals (http_error_detail()). */
 #include <string.h>
 
 #include "http/http.h"
@@ -59,6 +60,34 @@ static const struct message messages[] = {
 	{ "bad_signature", "支付通知签名无效。" },
 	{ "amount_mismatch", "支付金额与订单金额不一致。" },
 };
+
+/* Details: the sentence of one particular refusal, where the code's own
+ * says too little (which field, which limit). Named "<feature>.<what>";
+ * a detail's printf conversions take int arguments only, in the order its
+ * comment gives. */
+static const struct message details[] = {
+	/* admin accounts */
+	{ "admin.username_taken", "这个用户名已被使用。" },
+	{ "admin.roles", "roles 只能是 operator、fulfilment、risk、owner。" },
+	{ "admin.self_lockout", "不能停用自己或取消自己的 owner 角色。" },
+	/* admin audit list */
+	{ "audit.target", "target_type 与 target_id 需同时给出且有效。" },
+	/* admin user list: (shortest, longest) digits */
+	{ "users.phone_search", "手机号搜索需要 %d 到 %d 位数字（从开头起）。" },
+	/* daily report */
+	{ "report.dates", "from 和 to 应为 YYYY-MM-DD 格式的日期。" },
+	/* (most days) */
+	{ "report.range", "日期范围应从 from 到 to，最多 %d 天。" },
+	{ "report.campaign_id", "campaign_id 无效。" },
+};
+
+const char *http_detail(const char *name)
+{
+	for (size_t i = 0; i < sizeof(details) / sizeof(details[0]); i++)
+		if (strcmp(details[i].code, name) == 0)
+			return details[i].text;
+	return NULL;
+}
 
 const char *http_message_for(const char *code)
 {
