@@ -129,6 +129,9 @@ const char *http_detail(const char *name);
  * with the int arguments that sentence takes (messages.c says which; an
  * unknown detail falls back to the code's sentence). Returns status. */
 int http_error_detail(struct request *request, int status, const char *code, const char *detail, ...);
+/* The daily report's CSV header cells (messages.c). */
+extern const char *const http_report_csv_headers[];
+extern const size_t http_report_csv_header_count;
 /* The human message for an error code (Chinese, from messages.c). */
 const char *http_message_for(const char *code);
 

@@ -81,6 +81,14 @@ static const struct message details[] = {
 	{ "report.campaign_id", "campaign_id 无效。" },
 };
 
+/* The daily report's CSV header: date, campaign id and title, then the
+ * counters in stats_counter_names' order (admin/stats.c). */
+const char *const http_report_csv_headers[] = {
+	"日期", "活动ID", "活动名称", "参与人数", "发起砍价", "自砍次数", "助力次数", "分享打开", "砍价成功",
+	"下单数", "取消订单", "支付订单", "支付金额(元)", "补贴金额(元)", "发货订单", "退款订单", "退款金额(元)",
+};
+const size_t http_report_csv_header_count = sizeof(http_report_csv_headers) / sizeof(http_report_csv_headers[0]);
+
 const char *http_detail(const char *name)
 {
 	for (size_t i = 0; i < sizeof(details) / sizeof(details[0]); i++)
