@@ -129,7 +129,7 @@ struct admin_access_change {
 /* PATCH /admin/admins/{id} by actor_id: changes roles and disabled, ends
  * the account's sessions, audits. Returns DB_OK with *changed (OUT);
  * OUT_NOT_FOUND; OUT_UNPROCESSABLE_FIELD with *detail (OUT, the name of an
- * http_detail() sentence: bad roles, or the actor locking itself out); or
+ * http_text() in messages.c: bad roles, or the actor locking itself out); or
  * a door code. */
 int admin_account_update(struct unit *unit, int64_t actor_id, int64_t id, const struct admin_access_change *change,
 			 struct admin_account *changed, const char **detail);

@@ -44,19 +44,13 @@ int http_error_message(struct request *request, int status, const char *code, co
 
 int http_error_detail(struct request *request, int status, const char *code, const char *detail, ...)
 {
-	const char *format = http_detail(detail);
-	if (format == NULL)
-		return http_error(request, status, code);
 	va_list args;
 	va_start(args, detail);
 	char buffer[512];
-	/* The format is one of messages.c's details, never input; their
-	 * conversions are documented there. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	vsnprintf(buffer, sizeof(buffer), format, args);
-#pragma GCC diagnostic pop
+	int known = http_text_vformat(buffer, sizeof(buffer), detail, args);
 	va_end(args);
+	if (known != 0)
+		return http_error(request, status, code);
 	request->status = status;
 	request->error_code = code;
 	request->error_message = arena_strdup(&request->arena, buffer);
@@ -170,15 +164,14 @@ int http_list_params(struct request *request, int64_t *limit, int64_t *cursor)
 	if (text != NULL) {
 		int64_t value = parse_count(text, 3);
 		if (value < 1 || value > LIST_LIMIT_MAX)
-			return http_error_message(request, 400, "invalid_field", "limit 应为 1 到 %d 之间的整数。",
-						  LIST_LIMIT_MAX);
+			return http_error_detail(request, 400, "invalid_field", "list.limit", LIST_LIMIT_MAX);
 		*limit = value;
 	}
 	text = http_query_param(request, "cursor");
 	if (text != NULL) {
 		int64_t value = parse_count(text, LIST_CURSOR_DIGITS_MAX);
 		if (value < 1)
-			return http_error_message(request, 400, "invalid_field", "cursor 无效。");
+			return http_error_detail(request, 400, "invalid_field", "list.cursor");
 		*cursor = value;
 	}
 	return 0;

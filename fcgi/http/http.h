@@ -7,6 +7,7 @@
 #ifndef KANJIA_HTTP_H
 #define KANJIA_HTTP_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -123,11 +124,15 @@ json_t *http_time(int64_t when);
 /* The same, or JSON null when when is 0 (a time not set: flows and stores
  * give an absent time as 0). A new reference. */
 json_t *http_time_or_null(int64_t when);
-/* The sentence of a detail named name (messages.c), or NULL. */
-const char *http_detail(const char *name);
-/* Fills the error envelope with code and the sentence of detail, formatted
- * with the int arguments that sentence takes (messages.c says which; an
- * unknown detail falls back to the code's sentence). Returns status. */
+/* The text called name (messages.c), or NULL. */
+const char *http_text(const char *name);
+/* Formats the text called name into out[size] with the arguments its
+ * comment in messages.c gives. Returns 0, or -1 for an unknown name (a
+ * programming error: asserted). */
+int http_text_format(char *out, size_t size, const char *name, ...);
+int http_text_vformat(char *out, size_t size, const char *name, va_list args);
+/* Fills the error envelope with code and the text called detail, formatted
+ * with the arguments that text takes (messages.c). Returns status. */
 int http_error_detail(struct request *request, int status, const char *code, const char *detail, ...);
 /* The daily report's CSV header cells (messages.c). */
 extern const char *const http_report_csv_headers[];

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http/http.h"
 #include "shopper/shopper_store.h"
 
 static const struct sms_provider providers[] = {
@@ -48,5 +49,5 @@ void sms_code_digest(const char *secret, const char *phone, const char *code,
 void sms_login_message(const char *code, long valid_minutes, char body[SMS_BODY_MAX])
 {
 	/* The only run of six digits in the body is the code (API.md). */
-	snprintf(body, SMS_BODY_MAX, "【砍价】您的登录验证码：%s，%ld分钟内有效，请勿告诉他人。", code, valid_minutes);
+	http_text_format(body, SMS_BODY_MAX, "sms.login", code, valid_minutes);
 }
