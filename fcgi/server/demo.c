@@ -11,6 +11,7 @@
 #include "admin/admin_store.h"
 #include "admin/audit.h"
 #include "campaign/campaign.h"
+#include "campaign/campaign_store.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "db/db.h"
@@ -59,15 +60,15 @@ static const char *const demo_items =
 	"     {\"rank\": 3, \"prize\": \"500元购物卡 + 蓝牙耳机\"}]}}"
 	"]";
 
-/* A read of the campaign feature's table: it goes to campaign's store
- * (a find-by-title operation) when helper B's campaign_store.c lands. */
+/* A read of the campaign feature's table: it moves into
+ * campaign/campaign_store.c when that gets a find-by-title operation. */
 static const char *const sql_demo_campaign = "SELECT id FROM campaign WHERE title = ? ORDER BY id LIMIT 1";
 
 struct demo_seed {
-	/* campaign.c's parse and insert and fraud_pack_load() still take a
-	 * request: this shell carries the command's unit (shell.work) and an
-	 * arena for them, and nothing else (no method, path or session). It
-	 * goes when those take a unit. */
+	/* campaign_parse_new() and fraud_pack_load() still take a request:
+	 * this shell carries the command's unit (shell.work) and an arena for
+	 * them, and nothing else (no method, path or session). It goes when
+	 * those take a unit. */
 	struct request shell;
 	int64_t campaign_id;
 	bool campaign_created;
@@ -113,8 +114,8 @@ static int demo_campaign(struct unit *unit, struct demo_seed *seed)
 		fprintf(stderr, "kanjiad: seed-demo: the demo campaign is refused: %s\n", shell->error_message);
 		return status;
 	}
-	if ((status = campaign_insert(shell, &campaign)) != 0)
-		return status;
+	if ((result = campaign_insert(unit, &campaign)) != DB_OK)
+		return result;
 	json_t *after = http_own(shell, campaign_json(&campaign, unit->now, VIEW_ADMIN));
 	if ((result = audit_write(unit, 0, "campaign.create", "campaign", campaign.id, NULL, after)) != DB_OK)
 		return result;

@@ -50,13 +50,13 @@ static void sweep(struct request *request, struct db *db, const struct config *c
 		.config = config,
 		.now = clock_now(),
 	};
-	/* bargain_sweep(), fraud_sweep() and order_sweep() still take a
-	 * request: the idle request slot carries the unit (and nothing else)
-	 * until their owners make them take &unit. */
+	/* bargain_sweep() and fraud_sweep() still take a request: the idle
+	 * request slot carries the unit (and nothing else) until their owner
+	 * makes them take &unit, as order_sweep() does. */
 	request->work = unit;
 	bargain_sweep(request);
 	fraud_sweep(request);
-	order_sweep(request);
+	order_sweep(&unit);
 	arena_reset(&request->arena);
 	struct arena keep = request->arena;
 	memset(request, 0, sizeof(*request));
