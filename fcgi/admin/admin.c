@@ -1,18 +1,28 @@
-/* admin.c: admin accounts and their passwords. */
+/* admin.c: admin accounts and their passwords; the flows of the admin's
+ * session (login, logout, renewal) and of the accounts, over admin_store.c
+ * (load, decide, write in one transaction each); the offline commands. */
 #include "admin/admin.h"
 
+#include <assert.h>
 #include <crypt.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "admin/admin_store.h"
+#include "admin/audit.h"
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/crypto.h"
+#include "core/log.h"
+#include "core/outcome.h"
 #include "db/db.h"
 #include "http/http.h"
-#include "core/log.h"
+#include "http/session.h"
 #include "http/validate.h"
+#include "shopper/shopper_store.h"
+#include "ops/ops.h"
 
 static const char *const role_names[] = { "operator", "fulfilment", "risk", "owner" };
 #define ROLE_COUNT (sizeof(role_names) / sizeof(role_names[0]))
@@ -127,47 +137,273 @@ bool admin_password_check(const char *password, const char *stored)
 	return exists && matches;
 }
 
-static const char *const sql_admin_insert =
-	"INSERT INTO admin (username, password_hash, roles, created_at) VALUES (?, ?, ?, FROM_UNIXTIME(?))";
+/* ============================================================ the model */
 
-int admin_create(struct request *request, const char *username, const char *password_hash, const char *roles,
-		 int64_t *id)
+json_t *admin_account_json(const struct admin_account *account)
 {
-	struct db_rows rows;
-	int status = db_run(request, &rows, sql_admin_insert, "sssi", username, password_hash, roles, request->work.now);
-	if (status != 0)
-		return status;
-	*id = (int64_t)rows.insert_id;
-	return 0;
+	return json_pack("{s:I, s:s, s:o, s:b, s:o}", "id", (json_int_t)account->id, "username", account->username,
+			 "roles", admin_roles_json(account->roles), "disabled", account->disabled, "created_at",
+			 http_time_or_null(account->created_at));
+}
+
+/* ================================================================ login */
+
+struct admin_login_decision admin_login_decide(const struct admin_login_rules *rules,
+					       const struct admin_login_facts *facts)
+{
+	struct admin_login_decision decision = { .verdict = ADMIN_LOGIN_ACCEPT };
+	if (facts->guard_found && facts->guard_locked_until > facts->now) {
+		decision.verdict = ADMIN_LOGIN_LOCKED;
+		decision.retry_after_s = facts->guard_locked_until - facts->now;
+		return decision;
+	}
+	if (!facts->account_found || !facts->password_matches || facts->disabled) {
+		decision.verdict = ADMIN_LOGIN_REFUSED;
+		decision.reason = !facts->account_found      ? "no such name"
+				  : !facts->password_matches ? "wrong password"
+							     : "disabled";
+		decision.fail_window_floor = facts->now - rules->fail_window_s;
+		decision.fail_limit = rules->fail_limit;
+		decision.lock_until = facts->now + rules->lock_s;
+		decision.first_lock = rules->fail_limit <= 1 ? decision.lock_until : 0;
+		return decision;
+	}
+	decision.clear_guard = facts->guard_found;
+	return decision;
+}
+
+struct admin_login_run {
+	const char *username;
+	const char *password;
+	struct admin_login_result result;
+	int64_t retry_after_s;
+};
+
+static int admin_login_body(struct unit *unit, void *context)
+{
+	struct admin_login_run *run = context;
+	const struct config *config = unit->config;
+
+	/* load: the guard first (locked, nothing else is read), then the account */
+	struct admin_guard_row guard;
+	int result = admin_guard_read(unit, run->username, &guard);
+	if (result != DB_OK)
+		return result;
+	struct admin_login_facts facts = {
+		.now = unit->now,
+		.guard_found = guard.found,
+		.guard_locked_until = guard.locked_until,
+	};
+	struct admin_account account;
+	if (!(guard.found && guard.locked_until > unit->now)) {
+		if ((result = admin_read_by_name(unit, run->username, &account, &facts.account_found)) != DB_OK)
+			return result;
+		/* Hashing is what a login flood costs: only password_hash_concurrency
+		 * workers hash at once (ops.h); the others answer at once with
+		 * OUT_UNAVAILABLE, so a flood delays logins and leaves the other
+		 * workers to the rest. */
+		if (!ops_hash_acquire()) {
+			ops_count_shed();
+			return OUT_UNAVAILABLE;
+		}
+		/* The same hash work whether or not the name exists. */
+		facts.password_matches =
+			admin_password_check(run->password, facts.account_found ? account.password_hash : NULL);
+		ops_hash_release();
+		facts.disabled = facts.account_found && account.disabled;
+	}
+
+	/* decide */
+	const struct admin_login_rules rules = {
+		.fail_limit = config->admin_fail_limit,
+		.fail_window_s = config->admin_fail_window_s,
+		.lock_s = config->admin_lock_s,
+	};
+	struct admin_login_decision decision = admin_login_decide(&rules, &facts);
+
+	/* write */
+	switch (decision.verdict) {
+	case ADMIN_LOGIN_LOCKED:
+		run->retry_after_s = decision.retry_after_s;
+		return OUT_RATE_LIMITED;
+	case ADMIN_LOGIN_REFUSED:
+		log_info("admin login: refused (%s)", decision.reason);
+		if ((result = admin_guard_count_failure(unit, run->username, decision.fail_window_floor,
+							decision.fail_limit, decision.lock_until,
+							decision.first_lock)) != DB_OK)
+			return result;
+		unit->commit_on_error = true; /* the failure must be counted */
+		return OUT_INVALID_CREDENTIALS;
+	case ADMIN_LOGIN_ACCEPT:
+		break;
+	}
+	assert(facts.account_found);
+	if (decision.clear_guard && (result = admin_guard_clear(unit, run->username)) != DB_OK)
+		return result;
+	if ((result = audit_write(unit, account.id, "admin.login", "admin", account.id, NULL, NULL)) != DB_OK)
+		return result;
+	run->result = (struct admin_login_result){
+		.id = account.id,
+		.roles = account.roles,
+		.token_version = account.token_version,
+	};
+	return DB_OK;
+}
+
+int admin_login(struct unit *unit, const char *username, const char *password, struct admin_login_result *result,
+		int64_t *retry_after_s)
+{
+	struct admin_login_run run = { .username = username, .password = password };
+	int outcome = db_atomic(unit, admin_login_body, &run);
+	*result = run.result;
+	*retry_after_s = run.retry_after_s;
+	return outcome;
+}
+
+struct admin_logout_run {
+	int64_t admin_id;
+	const char *jti;
+	int64_t expires_at;
+};
+
+static int admin_logout_body(struct unit *unit, void *context)
+{
+	const struct admin_logout_run *run = context;
+	int result = token_revoke(unit, run->jti, run->expires_at);
+	if (result == DB_OK)
+		result = audit_write(unit, run->admin_id, "admin.logout", "admin", run->admin_id, NULL, NULL);
+	return result;
+}
+
+int admin_logout(struct unit *unit, int64_t admin_id, const char *jti, int64_t expires_at)
+{
+	struct admin_logout_run run = { admin_id, jti, expires_at };
+	return db_atomic(unit, admin_logout_body, &run);
+}
+
+int admin_renew(struct unit *unit, int64_t admin_id, struct admin_account *account)
+{
+	bool found;
+	int result = admin_read(unit, admin_id, account, &found);
+	if (result == DB_OK && !found)
+		return OUT_UNAUTHORIZED;
+	return result;
+}
+
+/* ============================================================= accounts */
+
+int admin_accounts(struct unit *unit, struct admin_account **accounts, int *count)
+{
+	return admin_list(unit, accounts, count);
+}
+
+struct account_create_run {
+	int64_t actor_id;
+	const char *username, *password_hash, *roles;
+	struct admin_account created;
+};
+
+static int account_create_body(struct unit *unit, void *context)
+{
+	struct account_create_run *run = context;
+	int64_t id;
+	bool found;
+	int result = admin_insert(unit, run->username, run->password_hash, run->roles, &id);
+	if (result == DB_OK)
+		result = admin_read(unit, id, &run->created, &found);
+	if (result != DB_OK)
+		return result;
+	assert(found); /* inserted by this very transaction */
+	json_t *after = admin_account_json(&run->created);
+	result = audit_write(unit, run->actor_id, "admin.create", "admin", id, NULL, after);
+	json_decref(after);
+	return result;
+}
+
+int admin_account_create(struct unit *unit, int64_t actor_id, const char *username, const char *password_hash,
+			 const char *roles, struct admin_account *created)
+{
+	struct account_create_run run = { actor_id, username, password_hash, roles, { 0 } };
+	int result = db_atomic(unit, account_create_body, &run);
+	*created = run.created;
+	return result;
+}
+
+struct account_update_run {
+	int64_t actor_id, id;
+	const struct admin_access_change *change;
+	struct admin_account changed;
+	const char *detail;
+};
+
+static int account_update_body(struct unit *unit, void *context)
+{
+	struct account_update_run *run = context;
+	struct admin_account account;
+	bool found;
+	int result = admin_read(unit, run->id, &account, &found);
+	if (result != DB_OK)
+		return result;
+	if (!found)
+		return OUT_NOT_FOUND;
+	char roles[ADMIN_ROLES_TEXT_MAX];
+	snprintf(roles, sizeof(roles), "%s", account.roles);
+	if (run->change->roles_list != NULL && admin_roles_normalise(run->change->roles_list, roles) != 0) {
+		run->detail = "admin.roles";
+		return OUT_UNPROCESSABLE_FIELD;
+	}
+	bool disabled = run->change->has_disabled ? run->change->disabled : account.disabled;
+	if (run->id == run->actor_id && (disabled || (session_roles_parse(roles) & ROLE_OWNER) == 0)) {
+		run->detail = "admin.self_lockout";
+		return OUT_UNPROCESSABLE_FIELD;
+	}
+	json_t *before = admin_account_json(&account);
+	/* Any change of roles or state ends the admin's sessions at once. */
+	if ((result = admin_update_access(unit, run->id, roles, disabled)) == DB_OK &&
+	    (result = admin_read(unit, run->id, &run->changed, &found)) == DB_OK) {
+		json_t *after = admin_account_json(&run->changed);
+		result = audit_write(unit, run->actor_id, "admin.update", "admin", run->id, before, after);
+		json_decref(after);
+	}
+	json_decref(before);
+	return result;
+}
+
+int admin_account_update(struct unit *unit, int64_t actor_id, int64_t id, const struct admin_access_change *change,
+			 struct admin_account *changed, const char **detail)
+{
+	struct account_update_run run = { .actor_id = actor_id, .id = id, .change = change };
+	int result = db_atomic(unit, account_update_body, &run);
+	*changed = run.changed;
+	*detail = run.detail;
+	return result;
 }
 
 /* ====================================================== offline commands */
 
-int admin_command_open(struct request *request, struct db *db, const struct config *config, const char *name)
+int admin_command_open(struct admin_command *command, const struct config *config, const char *name)
 {
-	memset(request, 0, sizeof(*request));
-	memset(db, 0, sizeof(*db));
-	arena_init(&request->arena);
-	request->work.arena = &request->arena;
-	request->work.db = db;
-	request->work.config = config;
-	request->work.now = clock_now();
-	request->request_id = name;
-	request->work.request_id = name;
-	request->method = "COMMAND";
-	request->path = name;
-	if (db_connect(db, config) != 0) {
+	memset(command, 0, sizeof(*command));
+	arena_init(&command->arena);
+	command->unit = (struct unit){
+		.arena = &command->arena,
+		.db = &command->db,
+		.config = config,
+		.now = clock_now(),
+		.request_id = name,
+	};
+	if (db_connect(&command->db, config) != 0) {
 		fprintf(stderr, "kanjiad: %s: cannot connect to the database\n", name);
-		arena_destroy(&request->arena);
+		arena_destroy(&command->arena);
 		return -1;
 	}
 	return 0;
 }
 
-void admin_command_close(struct request *request, struct db *db)
+void admin_command_close(struct admin_command *command)
 {
-	arena_destroy(&request->arena);
-	db_close(db);
+	arena_destroy(&command->arena);
+	db_close(&command->db);
 }
 
 /* Reads one line into buffer without its line end; -1 when there is none or
@@ -241,22 +477,22 @@ int admin_create_command(const struct config *config, const char *username, cons
 		return 1;
 	}
 
-	struct request request;
-	struct db db;
-	if (admin_command_open(&request, &db, config, "create-admin") != 0)
+	struct admin_command command;
+	if (admin_command_open(&command, config, "create-admin") != 0)
 		return 1;
 	int64_t id = 0;
-	int status = admin_create(&request, username, hash, canonical, &id);
+	int stored = admin_insert(&command.unit, username, hash, canonical, &id);
 	int result = 0;
-	if (status == 409) {
+	if (stored == DB_DUPLICATE) {
 		fprintf(stderr, "kanjiad: create-admin: an admin named %s already exists\n", username);
 		result = 1;
-	} else if (status != 0) {
-		fprintf(stderr, "kanjiad: create-admin: the database refused (%d); see the log line above\n", status);
+	} else if (stored != DB_OK) {
+		fprintf(stderr, "kanjiad: create-admin: the database refused (%s); see the log line above\n",
+			stored == DB_UNAVAILABLE ? "unavailable" : "failed");
 		result = 1;
 	} else {
 		printf("kanjiad: admin %s created (id %lld, roles %s)\n", username, (long long)id, canonical);
 	}
-	admin_command_close(&request, &db);
+	admin_command_close(&command);
 	return result;
 }

@@ -1,6 +1,8 @@
 /* admin.h: admin accounts — usernames, roles, password hashes (yescrypt
- * through libcrypt) and creating an account. Used by the admin login route
- * and by the offline commands (create-admin, seed-demo). */
+ * through libcrypt) — and the flows of the admin's own session and of the
+ * admin accounts (login, logout, token renewal, list, create, change),
+ * over admin_store.h; the offline commands (create-admin, seed-demo) get
+ * their unit here too. */
 #ifndef KANJIA_ADMIN_H
 #define KANJIA_ADMIN_H
 
@@ -10,7 +12,8 @@
 
 #include <jansson.h>
 
-struct request;
+#include "core/arena.h"
+#include "db/db.h"
 
 #define ADMIN_USERNAME_MAX 64
 #define ADMIN_PASSWORD_MIN 10
@@ -32,22 +35,122 @@ int admin_password_hash(const char *password, char out[ADMIN_HASH_SIZE]);
 /* True when password matches stored. stored NULL (no such admin) runs
  * the same hash against a dummy, so a missing user costs the same time. */
 bool admin_password_check(const char *password, const char *stored);
-/* Inserts an admin (roles as canonical SET text). Returns 0 with *id (OUT),
- * 409 conflict when the name is taken, or a DB status. */
-int admin_create(struct request *request, const char *username, const char *password_hash, const char *roles,
-		 int64_t *id);
+/* ------------------------------------------------------------ the model */
+
+struct admin_account;
+
+/* An account as the API shows it (and the audit log records it): id,
+ * username, roles, disabled, created_at. A new reference. */
+json_t *admin_account_json(const struct admin_account *account);
+
+/* --------------------------------------------------------------- login */
+
+/* The login rules, from the config. */
+struct admin_login_rules {
+	int64_t fail_limit;
+	int64_t fail_window_s;
+	int64_t lock_s;
+};
+
+/* What the login knows before it decides. Issue 12 adds facts per source
+ * here; the decision stays one function. */
+struct admin_login_facts {
+	int64_t now;
+	bool guard_found;
+	int64_t guard_locked_until;
+	bool account_found;
+	bool password_matches;
+	bool disabled;
+};
+
+enum admin_login_verdict {
+	ADMIN_LOGIN_LOCKED,  /* 429, nothing counted */
+	ADMIN_LOGIN_REFUSED, /* 401, the failure counted and kept */
+	ADMIN_LOGIN_ACCEPT,
+};
+
+struct admin_login_decision {
+	enum admin_login_verdict verdict;
+	int64_t retry_after_s;     /* LOCKED */
+	const char *reason;        /* REFUSED: for the log, never the client */
+	int64_t fail_window_floor; /* REFUSED: the guard upsert's arguments */
+	int64_t fail_limit;
+	int64_t lock_until;
+	int64_t first_lock;
+	bool clear_guard;          /* ACCEPT */
+};
+
+/* The admin login's decision: pure. */
+struct admin_login_decision admin_login_decide(const struct admin_login_rules *rules,
+					       const struct admin_login_facts *facts);
+
+/* A successful login: the account (roles, token version) for the token. */
+struct admin_login_result {
+	int64_t id;
+	const char *roles;
+	int64_t token_version;
+};
+
+/* POST /admin/login: load (guard, account, the password's hash check) ->
+ * admin_login_decide() -> write (the failure, or the guard cleared and the
+ * login audited). Returns DB_OK with *result (OUT); OUT_RATE_LIMITED with
+ * *retry_after_s (OUT); OUT_INVALID_CREDENTIALS (the failure committed);
+ * OUT_UNAVAILABLE when password_hash_concurrency logins are hashing
+ * already; or a door code. */
+int admin_login(struct unit *unit, const char *username, const char *password, struct admin_login_result *result,
+		int64_t *retry_after_s);
+
+/* POST /admin/logout: revokes token jti of admin_id and audits it. */
+int admin_logout(struct unit *unit, int64_t admin_id, const char *jti, int64_t expires_at);
+
+/* POST /admin/token/renew: the account of admin_id (*account, OUT), or
+ * OUT_UNAUTHORIZED when it is gone. */
+int admin_renew(struct unit *unit, int64_t admin_id, struct admin_account *account);
+
+/* ------------------------------------------------------------ accounts */
+
+/* GET /admin/admins: every account (*accounts, OUT: the arena's). */
+int admin_accounts(struct unit *unit, struct admin_account **accounts, int *count);
+
+/* POST /admin/admins by actor_id: inserts the account (roles canonical,
+ * password already hashed) and audits it. Returns DB_OK with *created
+ * (OUT), DB_DUPLICATE when the name is taken, or a door code. */
+int admin_account_create(struct unit *unit, int64_t actor_id, const char *username, const char *password_hash,
+			 const char *roles, struct admin_account *created);
+
+/* A change of an account's access; roles NULL keeps them, roles_list is
+ * the comma-separated names as given (checked inside the flow, after the
+ * account is found). */
+struct admin_access_change {
+	const char *roles_list; /* NULL: keep */
+	bool has_disabled;
+	bool disabled;
+};
+
+/* PATCH /admin/admins/{id} by actor_id: changes roles and disabled, ends
+ * the account's sessions, audits. Returns DB_OK with *changed (OUT);
+ * OUT_NOT_FOUND; OUT_UNPROCESSABLE_FIELD with *detail (OUT, the name of an
+ * http_text() in messages.c: bad roles, or the actor locking itself out); or
+ * a door code. */
+int admin_account_update(struct unit *unit, int64_t actor_id, int64_t id, const struct admin_access_change *change,
+			 struct admin_account *changed, const char **detail);
 
 /* ------------------------------------------------------ offline commands */
 
 struct config;
-struct db;
-struct request;
 
-/* Sets up *request (OUT) over *db for a command run outside the pool
- * (create-admin, seed-demo): its arena, the clock, a request id naming the
- * command, and a database connection. Returns 0, or -1 (said on stderr). */
-int admin_command_open(struct request *request, struct db *db, const struct config *config, const char *name);
-void admin_command_close(struct request *request, struct db *db);
+/* A unit for a command run outside the pool (create-admin, seed-demo): its
+ * arena, its own database connection, the config, the clock and a request
+ * id naming the command. */
+struct admin_command {
+	struct arena arena;
+	struct db db;
+	struct unit unit;
+};
+
+/* Opens *command (OUT). Returns 0, or -1 (said on stderr). */
+int admin_command_open(struct admin_command *command, const struct config *config, const char *name);
+void admin_command_close(struct admin_command *command);
 /* `kanjiad create-admin USERNAME [ROLE,...]`: the password is one line on
  * password_in. Returns the process exit status. */
 int admin_create_command(const struct config *config, const char *username, const char *roles, FILE *password_in);

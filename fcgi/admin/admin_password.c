@@ -9,9 +9,9 @@
 #include <jansson.h>
 
 #include "admin/admin.h"
+#include "admin/admin_store.h"
 #include "admin/audit.h"
 #include "db/db.h"
-#include "http/http.h"
 #include "http/validate.h"
 
 static size_t utf8_length(const char *text)
@@ -62,38 +62,31 @@ struct password_reset {
 	int64_t admin_id; /* out: 0 when there is no such admin */
 };
 
-static const char *const sql_admin_lock =
-	"SELECT id, token_version FROM admin WHERE username = ? FOR UPDATE";
-/* A new token_version ends every session of the admin at once. */
-static const char *const sql_admin_set_password =
-	"UPDATE admin SET password_hash = ?, token_version = token_version + 1 WHERE id = ?";
-static const char *const sql_admin_unlock = "DELETE FROM admin_login_guard WHERE username = ?";
-
 static int password_reset_body(struct unit *unit, void *context)
 {
 	struct password_reset *reset = context;
-	struct db_rows admin;
-	int status = db_exec(unit, &admin, sql_admin_lock, "s", reset->username);
+	struct admin_account account;
+	bool found;
+	int status = admin_lock_by_name(unit, reset->username, &account, &found);
 	if (status != DB_OK)
 		return status;
 	reset->admin_id = 0;
-	if (admin.row_count != 1)
+	if (!found)
 		return DB_OK;
-	int64_t id = db_int(&admin, 0, 0);
-	int64_t token_version = db_int(&admin, 0, 1);
-	if ((status = db_exec(unit, NULL, sql_admin_set_password, "si", reset->hash, id)) != DB_OK ||
-	    (status = db_exec(unit, NULL, sql_admin_unlock, "s", reset->username)) != DB_OK)
+	if ((status = admin_set_password(unit, account.id, reset->hash)) != DB_OK ||
+	    (status = admin_guard_clear(unit, reset->username)) != DB_OK)
 		return status;
 	/* The audit row says that the password changed, never what to. */
-	json_t *before = json_pack("{s:s, s:I}", "username", reset->username, "token_version", (json_int_t)token_version);
+	json_t *before = json_pack("{s:s, s:I}", "username", reset->username, "token_version",
+				   (json_int_t)account.token_version);
 	json_t *after = json_pack("{s:s, s:I, s:b}", "username", reset->username, "token_version",
-				  (json_int_t)token_version + 1, "password_reset", 1);
-	status = audit_write(unit, 0, "admin.reset_password", "admin", id, before, after);
+				  (json_int_t)account.token_version + 1, "password_reset", 1);
+	status = audit_write(unit, 0, "admin.reset_password", "admin", account.id, before, after);
 	json_decref(before);
 	json_decref(after);
 	if (status != DB_OK)
 		return status;
-	reset->admin_id = id;
+	reset->admin_id = account.id;
 	return DB_OK;
 }
 
@@ -116,12 +109,11 @@ int admin_reset_password_command(const struct config *config, const char *userna
 		return 1;
 	}
 
-	struct request request;
-	struct db db;
-	if (admin_command_open(&request, &db, config, command) != 0)
+	struct admin_command session;
+	if (admin_command_open(&session, config, command) != 0)
 		return 1;
 	struct password_reset reset = { username, hash, 0 };
-	int status = db_atomic(&request.work, password_reset_body, &reset);
+	int status = db_atomic(&session.unit, password_reset_body, &reset);
 	int result = 0;
 	if (status != DB_OK) {
 		fprintf(stderr, "kanjiad: %s: the database refused (%d); see the log line above\n", command, status);
@@ -134,6 +126,6 @@ int admin_reset_password_command(const struct config *config, const char *userna
 		       (long long)reset.admin_id);
 	}
 	explicit_bzero(hash, sizeof(hash));
-	admin_command_close(&request, &db);
+	admin_command_close(&session);
 	return result;
 }

@@ -1,19 +1,22 @@
-/* admin_routes.c: admin login and logout, and the audit log (API.md,
- * "Admin"). Every write is audited in its own transaction. (The campaign
- * and item admin routes are campaign/campaign_routes.c's.) */
+/* admin_routes.c: the admin's session (login, logout, token renewal), the
+ * admin accounts and the audit list (API.md, "Admin"): HTTP only, over
+ * admin.c's flows and audit.c's pages. Every write is audited in its own
+ * transaction. (The campaign and item admin routes are
+ * campaign/campaign_routes.c's.) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "admin/admin.h"
+#include "admin/admin_store.h"
 #include "admin/audit.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "db/db.h"
 #include "core/log.h"
+#include "core/outcome.h"
 #include "admin/admin_routes.h"
 #include "http/token.h"
-#include "ops/ops.h"
 
 /* ================================================================= login */
 
@@ -32,146 +35,160 @@ static const struct field admin_login_body[] = {
 	{ .name = NULL },
 };
 
-static const char *const sql_admin_guard_lock =
-	"SELECT window_start, failures, locked_until FROM admin_login_guard WHERE username = ? FOR UPDATE";
-/* One failure, counted atomically (as login_guard in shopper_routes.c): a new
- * window starts when the old one is over; the failure that reaches the
- * limit sets the lock (failures is assigned first, so locked_until sees the
- * new count). Unknown names are counted too. */
-static const char *const sql_admin_guard_fail =
-	"INSERT INTO admin_login_guard (username, window_start, failures, locked_until) VALUES (?, ?, 1, ?) "
-	"ON DUPLICATE KEY UPDATE "
-	"failures = IF(window_start > ?, failures + 1, 1), "
-	"window_start = IF(window_start > ?, window_start, VALUES(window_start)), "
-	"locked_until = IF(failures >= ?, ?, locked_until)";
-static const char *const sql_admin_guard_clear = "DELETE FROM admin_login_guard WHERE username = ?";
-static const char *const sql_admin_by_name =
-	"SELECT id, password_hash, roles, token_version, disabled FROM admin WHERE username = ?";
-
-struct admin_login {
-	const char *username;
-	const char *password;
-};
-
-static void set_retry_after(struct request *request, int64_t seconds)
-{
-	char text[24];
-	snprintf(text, sizeof(text), "%lld", (long long)(seconds > 0 ? seconds : 1));
-	http_header_add(request, "Retry-After", text);
-}
-
-static int admin_login_failed(struct request *request, const char *username)
+/* The login answer's shape, for a login and a renewal: a fresh token for
+ * the account at its token version. */
+static int admin_token_reply(struct request *request, int64_t id, const char *username, const char *roles,
+			     int64_t token_version)
 {
 	const struct config *config = request->work.config;
-	int64_t window_floor = request->work.now - config->admin_fail_window_s;
-	int64_t lock_end = request->work.now + config->admin_lock_s;
-	int status = db_run(request, NULL, sql_admin_guard_fail, "siiiiii", username, request->work.now,
-			    config->admin_fail_limit <= 1 ? lock_end : 0, window_floor, window_floor,
-			    config->admin_fail_limit, lock_end);
-	if (status != 0)
-		return status;
-	request->work.commit_on_error = true; /* the failure must be counted */
-	return http_error(request, 401, "invalid_credentials");
-}
-
-static int admin_login_transaction(struct request *request, void *context)
-{
-	const struct admin_login *login = context;
-	const struct config *config = request->work.config;
-
-	struct db_rows guard;
-	int status = db_run(request, &guard, sql_admin_guard_lock, "s", login->username);
-	if (status != 0)
-		return status;
-	if (guard.row_count == 1 && db_int(&guard, 0, 2) > request->work.now) {
-		set_retry_after(request, db_int(&guard, 0, 2) - request->work.now);
-		return http_error(request, 429, "rate_limited");
-	}
-
-	struct db_rows admin;
-	if ((status = db_run(request, &admin, sql_admin_by_name, "s", login->username)) != 0)
-		return status;
-	bool exists = admin.row_count == 1;
-	/* Hashing is what a login flood costs: only password_hash_concurrency
-	 * workers hash at once (ops.h); the others answer 503 at once, so a
-	 * flood delays logins and leaves the other workers to the rest. */
-	if (!ops_hash_acquire()) {
-		ops_count_shed();
-		set_retry_after(request, 1);
-		return http_error(request, 503, "unavailable");
-	}
-	/* The same hash work whether or not the name exists. */
-	bool matches = admin_password_check(login->password, exists ? db_text(&admin, 0, 1) : NULL);
-	ops_hash_release();
-	if (!matches || db_int(&admin, 0, 4) != 0) {
-		log_info("admin login: refused (%s)", !exists ? "no such name" : !matches ? "wrong password" : "disabled");
-		return admin_login_failed(request, login->username);
-	}
-	if (guard.row_count == 1 &&
-	    (status = db_run(request, NULL, sql_admin_guard_clear, "s", login->username)) != 0)
-		return status;
-	if ((status = http_outcome(request, audit_write(&request->work, db_int(&admin, 0, 0), "admin.login", "admin", db_int(&admin, 0, 0),
-				      NULL, NULL))) != 0)
-		return status;
-
 	struct token_claims claims = {
-		.subject = db_int(&admin, 0, 0),
+		.subject = id,
 		.issued_at = request->work.now,
 		.expires_at = request->work.now + config->admin_token_ttl_s,
-		.version = db_int(&admin, 0, 3),
+		.version = token_version,
 	};
 	char *token = token_issue(session_keys(), config->jwt_admin_audience, &claims);
-	char expires_at[CLOCK_RFC3339_SIZE];
-	clock_format_rfc3339(claims.expires_at, expires_at);
-	json_t *reply = json_pack("{s:s, s:s, s:{s:I, s:s, s:o}}", "token", token, "expires_at", expires_at, "admin",
-				  "id", (json_int_t)claims.subject, "username", login->username, "roles",
-				  admin_roles_json(db_text(&admin, 0, 2)));
+	json_t *reply = json_pack("{s:s, s:o, s:{s:I, s:s, s:o}}", "token", token, "expires_at",
+				  http_time(claims.expires_at), "admin", "id", (json_int_t)id, "username", username,
+				  "roles", admin_roles_json(roles));
 	explicit_bzero(token, strlen(token));
 	free(token);
 	return http_reply(request, 200, reply);
 }
 
-static int admin_login(struct request *request)
+static int admin_login_route(struct request *request)
 {
-	struct admin_login login = {
-		.username = body_string(request, "username"),
-		.password = body_string(request, "password"),
-	};
-	return db_transaction(request, admin_login_transaction, &login);
+	const char *username = body_string(request, "username");
+	struct admin_login_result login;
+	int64_t retry_after_s;
+	int result = admin_login(&request->work, username, body_string(request, "password"), &login, &retry_after_s);
+	if (result == OUT_RATE_LIMITED)
+		http_retry_after(request, retry_after_s);
+	else if (result == OUT_UNAVAILABLE)
+		http_retry_after(request, 1); /* the hashing cap: try again in a moment */
+	int status = http_outcome(request, result);
+	if (status != 0)
+		return status;
+	return admin_token_reply(request, login.id, username, login.roles, login.token_version);
 }
 
-static const char *const sql_admin_token_revoke =
-	"INSERT IGNORE INTO revoked_token (jti, expires_at) VALUES (?, FROM_UNIXTIME(?))";
-
-static int admin_logout_transaction(struct request *request, void *context)
+static int admin_logout_route(struct request *request)
 {
-	(void)context;
-	int status = db_run(request, NULL, sql_admin_token_revoke, "si", request->session.jti,
-			    request->session.expires_at);
-	if (status == 0)
-		status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "admin.logout", "admin", request->session.user_id, NULL, NULL));
+	int status = http_outcome(request, admin_logout(&request->work, session_admin_id(&request->session),
+							request->session.jti, request->session.expires_at));
 	if (status != 0)
 		return status;
 	return http_reply(request, 204, NULL);
 }
 
-static int admin_logout(struct request *request)
+/* POST /api/v1/admin/token/renew: a fresh token (admin_token_ttl_s) for the
+ * same admin and token version, in the login answer's shape. The console
+ * renews while its admin is active; an idle console's token runs out. A
+ * revoked, disabled or demoted admin is refused by the auth phase first. */
+static int admin_token_renew(struct request *request)
 {
-	return db_transaction(request, admin_logout_transaction, NULL);
+	struct admin_account account;
+	int status = http_outcome(request, admin_renew(&request->work, request->session.user_id, &account));
+	if (status != 0)
+		return status;
+	http_header_add(request, "Cache-Control", "no-store");
+	return admin_token_reply(request, request->session.user_id, account.username, account.roles,
+				 account.token_version);
+}
+
+/* ======================================================= admin accounts */
+
+/* GET /api/v1/admin/admins (owner) */
+static int admin_account_list(struct request *request)
+{
+	struct admin_account *accounts;
+	int count;
+	int status = http_outcome(request, admin_accounts(&request->work, &accounts, &count));
+	if (status != 0)
+		return status;
+	json_t *items = json_array();
+	for (int i = 0; i < count; i++)
+		json_array_append_new(items, admin_account_json(&accounts[i]));
+	return http_reply(request, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+static const struct field admin_account_create_body[] = {
+	{ .name = "username", .type = FIELD_STRING, .required = true, .min = 1, .max = ADMIN_USERNAME_MAX,
+	  .shape = username_shape },
+	{ .name = "password", .type = FIELD_STRING, .required = true, .min = ADMIN_PASSWORD_MIN,
+	  .max = ADMIN_PASSWORD_MAX - 1 },
+	{ .name = "roles", .type = FIELD_ARRAY, .required = true, .min = 1, .max = 4 },
+	{ .name = NULL },
+};
+
+static const struct field admin_account_patch_body[] = {
+	{ .name = "roles", .type = FIELD_ARRAY, .min = 1, .max = 4 },
+	{ .name = "disabled", .type = FIELD_BOOL },
+	{ .name = NULL },
+};
+
+/* The body's roles array as one comma-separated list in the arena; "" (no
+ * role at all: refused by admin_roles_normalise) for an element that is
+ * not a string or a list too long to be real. */
+static const char *roles_list(struct request *request)
+{
+	const json_t *roles = json_object_get(request->json, "roles");
+	char list[ADMIN_ROLES_TEXT_MAX * 2] = "";
+	size_t index;
+	const json_t *role;
+	json_array_foreach(roles, index, role) {
+		const char *name = json_string_value(role);
+		if (name == NULL || strlen(list) + strlen(name) + 2 > sizeof(list))
+			return "";
+		if (index > 0)
+			strcat(list, ",");
+		strcat(list, name);
+	}
+	return arena_strdup(&request->arena, list);
+}
+
+/* POST /api/v1/admin/admins {"username", "password", "roles": [...]} (owner) */
+static int admin_account_create_route(struct request *request)
+{
+	char roles[ADMIN_ROLES_TEXT_MAX];
+	if (admin_roles_normalise(roles_list(request), roles) != 0)
+		return http_error_detail(request, 422, "invalid_field", "admin.roles");
+	char *hash = arena_alloc(&request->arena, ADMIN_HASH_SIZE);
+	if (admin_password_hash(body_string(request, "password"), hash) != 0)
+		return http_error(request, 500, "internal_error");
+	struct admin_account created;
+	int result = admin_account_create(&request->work, session_admin_id(&request->session),
+					  body_string(request, "username"), hash, roles, &created);
+	explicit_bzero(hash, ADMIN_HASH_SIZE);
+	if (result == DB_DUPLICATE)
+		return http_error_detail(request, 409, "conflict", "admin.username_taken");
+	int status = http_outcome(request, result);
+	if (status != 0)
+		return status;
+	return http_reply(request, 201, admin_account_json(&created));
+}
+
+/* PATCH /api/v1/admin/admins/{id} {"roles"?, "disabled"?} (owner) */
+static int admin_account_patch(struct request *request)
+{
+	struct admin_access_change change = {
+		.roles_list = json_object_get(request->json, "roles") != NULL ? roles_list(request) : NULL,
+		.has_disabled = json_object_get(request->json, "disabled") != NULL,
+		.disabled = body_bool(request, "disabled", false),
+	};
+	struct admin_account changed;
+	const char *detail = NULL;
+	int result = admin_account_update(&request->work, session_admin_id(&request->session), http_path_id(request, 0),
+					  &change, &changed, &detail);
+	if (result == OUT_UNPROCESSABLE_FIELD && detail != NULL)
+		return http_error_detail(request, 422, "invalid_field", detail);
+	int status = http_outcome(request, result);
+	if (status != 0)
+		return status;
+	return http_reply(request, 200, admin_account_json(&changed));
 }
 
 /* ============================================================ audit log */
-
-static const char *const sql_audit_page =
-	"SELECT l.id, l.admin_id, a.username, l.action, l.target_type, l.target_id, l.before_json, "
-	"l.after_json, l.request_id, UNIX_TIMESTAMP(l.created_at) "
-	"FROM audit_log l LEFT JOIN admin a ON a.id = l.admin_id "
-	"WHERE l.id < ? ORDER BY l.id DESC LIMIT ?";
-static const char *const sql_audit_page_target =
-	"SELECT l.id, l.admin_id, a.username, l.action, l.target_type, l.target_id, l.before_json, "
-	"l.after_json, l.request_id, UNIX_TIMESTAMP(l.created_at) "
-	"FROM audit_log l LEFT JOIN admin a ON a.id = l.admin_id "
-	"WHERE l.target_type = ? AND l.target_id = ? AND l.id < ? ORDER BY l.id DESC LIMIT ?";
 
 #define AUDIT_TARGET_TYPE_MAX 32
 
@@ -182,14 +199,14 @@ static json_t *stored_json(const char *text)
 	return value ? value : json_null();
 }
 
-static json_t *nullable_int(const struct db_rows *rows, int row, int column)
+static json_t *id_or_null(int64_t id)
 {
-	return db_null(rows, row, column) ? json_null() : json_integer((json_int_t)db_int(rows, row, column));
+	return id != 0 ? json_integer((json_int_t)id) : json_null();
 }
 
-static json_t *nullable_text(const struct db_rows *rows, int row, int column)
+static json_t *text_or_null(const char *text)
 {
-	return db_null(rows, row, column) ? json_null() : json_string(db_text(rows, row, column));
+	return text != NULL ? json_string(text) : json_null();
 }
 
 /* GET /api/v1/admin/audit[?target_type=campaign&target_id=1]: newest
@@ -206,35 +223,38 @@ static int admin_audit_list(struct request *request)
 	if ((target_type == NULL) != (target_id_text == NULL) ||
 	    (target_type != NULL && (strlen(target_type) == 0 || strlen(target_type) > AUDIT_TARGET_TYPE_MAX ||
 				     !validate_text(target_type, strlen(target_type)) || target_id < 1)))
-		return http_error_message(request, 400, "invalid_field", "target_type 与 target_id 需同时给出且有效。");
-	struct db_rows rows;
-	status = target_type ? db_run(request, &rows, sql_audit_page_target, "siii", target_type, target_id, before,
-				      limit + 1)
-			     : db_run(request, &rows, sql_audit_page, "ii", before, limit + 1);
+		return http_error_detail(request, 400, "invalid_field", "audit.target");
+	struct audit_entry *entries;
+	int found;
+	status = http_outcome(request, audit_page(&request->work, target_type, target_id, before, limit + 1, &entries,
+						  &found));
 	if (status != 0)
 		return status;
-	int count = rows.row_count > limit ? (int)limit : rows.row_count;
+	int count = found > limit ? (int)limit : found;
 	json_t *items = json_array();
 	for (int r = 0; r < count; r++) {
-		char created_at[CLOCK_RFC3339_SIZE];
-		clock_format_rfc3339(db_int(&rows, r, 9), created_at);
+		const struct audit_entry *entry = &entries[r];
 		json_array_append_new(
-			items, json_pack("{s:I, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:s}", "id",
-					 (json_int_t)db_int(&rows, r, 0), "admin_id", nullable_int(&rows, r, 1), "admin",
-					 nullable_text(&rows, r, 2), "action", db_text(&rows, r, 3), "target_type",
-					 db_text(&rows, r, 4), "target_id", nullable_int(&rows, r, 5), "before",
-					 stored_json(db_text(&rows, r, 6)), "after", stored_json(db_text(&rows, r, 7)),
-					 "request_id", nullable_text(&rows, r, 8), "created_at", created_at));
+			items, json_pack("{s:I, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)entry->id,
+					 "admin_id", id_or_null(entry->admin_id), "admin", text_or_null(entry->admin_username),
+					 "action", entry->action, "target_type", entry->target_type, "target_id",
+					 id_or_null(entry->target_id), "before", stored_json(entry->before_json), "after",
+					 stored_json(entry->after_json), "request_id", text_or_null(entry->request_id),
+					 "created_at", http_time(entry->created_at)));
 	}
-	json_t *next = http_next_cursor(count > 0 ? db_int(&rows, count - 1, 0) : 0, rows.row_count > limit);
+	json_t *next = http_next_cursor(count > 0 ? entries[count - 1].id : 0, found > limit);
 	return http_reply(request, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 /* The routes this file serves; server/routes.c lists the table. */
 static const struct route routes[] = {
-	{ "POST", "/api/v1/admin/login", admin_login, AUTH_NONE, 0, admin_login_body },
-	{ "POST", "/api/v1/admin/logout", admin_logout, AUTH_ADMIN, 0, NULL },
+	{ "POST", "/api/v1/admin/login", admin_login_route, AUTH_NONE, 0, admin_login_body },
+	{ "POST", "/api/v1/admin/logout", admin_logout_route, AUTH_ADMIN, 0, NULL },
 	{ "GET", "/api/v1/admin/audit", admin_audit_list, AUTH_ADMIN, ROLE_OWNER, NULL },
+	{ "POST", "/api/v1/admin/token/renew", admin_token_renew, AUTH_ADMIN, 0, NULL },
+	{ "GET", "/api/v1/admin/admins", admin_account_list, AUTH_ADMIN, ROLE_OWNER, NULL },
+	{ "POST", "/api/v1/admin/admins", admin_account_create_route, AUTH_ADMIN, ROLE_OWNER, admin_account_create_body },
+	{ "PATCH", "/api/v1/admin/admins/{id}", admin_account_patch, AUTH_ADMIN, ROLE_OWNER, admin_account_patch_body },
 };
 
 const struct route_table admin_route_table = { routes, sizeof(routes) / sizeof(routes[0]) };

@@ -1,42 +1,22 @@
-/* stats.c: the campaign counters (stats.h): one upsert per event. */
+/* stats.c: the admin console's numbers (stats.h): the dashboard of a
+ * campaign and the daily report, loaded through stats_store.c and added up
+ * in pure code; the report's dates and CSV text; the shop's local day. */
 #include "admin/stats.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/arena.h"
-#include "db/db.h"
-#include "core/log.h"
 #include "core/outcome.h"
+#include "db/db.h"
 
-static const char *const sql_stat_add =
-	"INSERT INTO campaign_stat (campaign_id, hour_start, item_id, shard, local_day, participants, "
-	"bargains_started, self_cuts, helps, share_opens, succeeded, orders, cancelled, paid, paid_fen, subsidy_fen, "
-	"shipped, refunded, refunded_fen) VALUES (?, FROM_UNIXTIME(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-	"ON DUPLICATE KEY UPDATE participants = participants + VALUES(participants), "
-	"bargains_started = bargains_started + VALUES(bargains_started), self_cuts = self_cuts + VALUES(self_cuts), "
-	"helps = helps + VALUES(helps), share_opens = share_opens + VALUES(share_opens), "
-	"succeeded = succeeded + VALUES(succeeded), orders = orders + VALUES(orders), "
-	"cancelled = cancelled + VALUES(cancelled), paid = paid + VALUES(paid), paid_fen = paid_fen + VALUES(paid_fen), "
-	"subsidy_fen = subsidy_fen + VALUES(subsidy_fen), shipped = shipped + VALUES(shipped), "
-	"refunded = refunded + VALUES(refunded), refunded_fen = refunded_fen + VALUES(refunded_fen)";
-
-/* The order's own columns give its campaign and amounts. */
-static const char *const sql_stat_order =
-	"INSERT INTO campaign_stat (campaign_id, hour_start, item_id, shard, local_day, orders, cancelled, paid, "
-	"paid_fen, subsidy_fen, shipped, refunded, refunded_fen) "
-	"SELECT campaign_id, FROM_UNIXTIME(?), 0, ?, ?, ?, ?, ?, ? * total_fen, ? * (subtotal_fen - total_fen), ?, ?, "
-	"? * total_fen FROM orders WHERE id = ? "
-	"ON DUPLICATE KEY UPDATE orders = orders + VALUES(orders), cancelled = cancelled + VALUES(cancelled), "
-	"paid = paid + VALUES(paid), paid_fen = paid_fen + VALUES(paid_fen), "
-	"subsidy_fen = subsidy_fen + VALUES(subsidy_fen), shipped = shipped + VALUES(shipped), "
-	"refunded = refunded + VALUES(refunded), refunded_fen = refunded_fen + VALUES(refunded_fen)";
-
-static const char *const sql_participant_insert =
-	"INSERT IGNORE INTO campaign_participant (campaign_id, user_id, created_at) VALUES (?, ?, FROM_UNIXTIME(?))";
+const char *const stats_counter_names[STATS_COUNTERS] = {
+	"participants", "bargains_started", "self_cuts", "helps", "share_opens", "succeeded", "orders",
+	"cancelled", "paid", "paid_fen", "subsidy_fen", "shipped", "refunded", "refunded_fen",
+};
 
 void stats_local_day(int64_t when, char out[11])
 {
@@ -46,67 +26,64 @@ void stats_local_day(int64_t when, char out[11])
 	strftime(out, 11, "%Y-%m-%d", &local);
 }
 
-static int64_t stats_shard(void)
+/* ======================================================== the dashboard */
+
+int64_t stats_first_hour(int64_t now)
 {
-	return (int64_t)(getpid() % STATS_SHARDS);
+	return now - now % 3600 - (STATS_HOURS - 1) * 3600;
 }
 
-static int64_t hour_of(int64_t when)
+void stats_campaign_sum(const struct stats_campaign_facts *facts, int64_t first_hour, struct stats_campaign_view *view,
+			struct stats_counters *item_sums)
 {
-	return when - when % 3600;
-}
-
-int stats_add(struct unit *unit, int64_t campaign_id, int64_t item_id, const struct stats_delta *delta)
-{
-	char day[11];
-	int64_t hour = hour_of(unit->now);
-	stats_local_day(hour, day);
-	return db_exec(unit, NULL, sql_stat_add, "iiiisiiiiiiiiiiiiii", campaign_id, hour, item_id, stats_shard(), day,
-		      delta->participants, delta->bargains_started, delta->self_cuts, delta->helps, delta->share_opens,
-		      delta->succeeded, delta->orders, delta->cancelled, delta->paid, delta->paid_fen,
-		      delta->subsidy_fen, delta->shipped, delta->refunded, delta->refunded_fen);
-}
-
-int stats_bump(struct unit *unit, int64_t campaign_id, int64_t item_id, const char *counter, int64_t amount)
-{
-	struct stats_delta delta = { 0 };
-	if (strcmp(counter, "helps") == 0)
-		delta.helps = amount;
-	else if (strcmp(counter, "self_cuts") == 0)
-		delta.self_cuts = amount;
-	else if (strcmp(counter, "share_opens") == 0)
-		delta.share_opens = amount;
-	else if (strcmp(counter, "succeeded") == 0)
-		delta.succeeded = amount;
-	else if (strcmp(counter, "bargains_started") == 0)
-		delta.bargains_started = amount;
-	else {
-		log_error("stats: no counter named %s", counter); /* a caller's typo: refuse loudly */
-		return DB_FAILED;
+	memset(view, 0, sizeof(*view));
+	view->facts = *facts;
+	view->item_sums = item_sums;
+	/* The campaign's totals: the items' rows and the orders' (item 0) added up. */
+	for (int r = 0; r < facts->by_item_count; r++)
+		for (int i = 0; i < STATS_COUNTERS; i++)
+			view->totals.value[i] += facts->by_item[r].counters.value[i];
+	for (int k = 0; k < facts->item_count; k++) {
+		memset(&item_sums[k], 0, sizeof(item_sums[k]));
+		for (int r = 0; r < facts->by_item_count; r++)
+			if (facts->by_item[r].item_id == facts->items[k].id)
+				item_sums[k] = facts->by_item[r].counters;
 	}
-	return stats_add(unit, campaign_id, item_id, &delta);
+	/* The last STATS_HOURS hours, oldest first, hours without events as 0. */
+	for (int h = 0; h < STATS_HOURS; h++) {
+		struct stats_hour_view *hour = &view->hours[h];
+		hour->hour_start = first_hour + (int64_t)h * 3600;
+		for (int r = 0; r < facts->hour_count; r++) {
+			if (facts->hours[r].hour_start != hour->hour_start)
+				continue;
+			hour->helps = facts->hours[r].helps;
+			hour->self_cuts = facts->hours[r].self_cuts;
+			hour->share_opens = facts->hours[r].share_opens;
+			hour->bargains_started = facts->hours[r].bargains_started;
+		}
+	}
 }
 
-int stats_bargain_started(struct unit *unit, int64_t campaign_id, int64_t item_id, int64_t user_id)
+int stats_campaign(struct unit *unit, int64_t campaign_id, struct stats_campaign_view *view)
 {
-	struct db_rows rows;
-	int status = db_exec(unit, &rows, sql_participant_insert, "iii", campaign_id, user_id, unit->now);
-	if (status != 0)
-		return status;
-	struct stats_delta delta = { .bargains_started = 1, .participants = rows.affected == 1 ? 1 : 0 };
-	return stats_add(unit, campaign_id, item_id, &delta);
+	struct stats_campaign_facts facts;
+	int64_t first_hour = stats_first_hour(unit->now);
+	int result = stats_campaign_load(unit, campaign_id, first_hour, &facts);
+	if (result != DB_OK)
+		return result;
+	if (!facts.found)
+		return OUT_NOT_FOUND;
+	struct stats_counters *item_sums =
+		arena_alloc(unit->arena, sizeof(*item_sums) * (size_t)(facts.item_count > 0 ? facts.item_count : 1));
+	stats_campaign_sum(&facts, first_hour, view, item_sums);
+	return DB_OK;
 }
 
-int stats_order(struct unit *unit, int64_t order_id, enum stats_order_event event)
+int stats_daily_report(struct unit *unit, const char *from, const char *to, int64_t campaign_id,
+		       struct stats_report_row **rows, int *count)
 {
-	char day[11];
-	int64_t hour = hour_of(unit->now);
-	stats_local_day(hour, day);
-	int64_t placed = event == STATS_ORDER_PLACED, cancelled = event == STATS_ORDER_CANCELLED;
-	int64_t paid = event == STATS_ORDER_PAID, shipped = event == STATS_ORDER_SHIPPED;
-	int64_t refunded = event == STATS_ORDER_REFUNDED;
-	return db_exec(unit, NULL, sql_stat_order, "iisiiiiiiiii", hour, stats_shard(), day, placed, cancelled, paid,
-		      paid, paid, shipped, refunded, refunded, order_id);
+	assert(from != NULL && to != NULL && campaign_id >= 0);
+	return stats_report_load(unit, from, to, campaign_id, rows, count);
 }
 
 /* ==================================================== the report's text */

@@ -23,6 +23,10 @@
 #include <stdint.h>
 
 #define STATS_SHARDS 64
+#define STATS_HOURS 48         /* the dashboard's helps-per-hour chart */
+#define STATS_REPORT_DAYS_MAX 366
+
+#include "admin/stats_store.h"
 
 struct unit;
 
@@ -31,6 +35,8 @@ struct stats_delta {
 	int64_t participants, bargains_started, self_cuts, helps, share_opens, succeeded;
 	int64_t orders, cancelled, paid, paid_fen, subsidy_fen, shipped, refunded, refunded_fen;
 };
+
+/* The writes below are stats_store.c's. */
 
 /* Adds delta to the counters of campaign_id and item_id (0: campaign-wide)
  * in the current hour. Returns DB_OK or a door code (DB_RETRY inside a
@@ -62,6 +68,41 @@ int stats_order(struct unit *unit, int64_t order_id, enum stats_order_event even
 /* The shop's calendar day of when as "YYYY-MM-DD" in out[11] (config
  * timezone, which the worker made the process's zone). */
 void stats_local_day(int64_t when, char out[11]);
+
+/* -------------------------------------------------------- the dashboard */
+
+/* The counters' names, in struct stats_counters' order (the API's keys). */
+extern const char *const stats_counter_names[STATS_COUNTERS];
+
+/* One hour of the chart. */
+struct stats_hour_view {
+	int64_t hour_start;
+	int64_t helps, self_cuts, share_opens, bargains_started;
+};
+
+/* The dashboard of one campaign, decided from its facts. */
+struct stats_campaign_view {
+	struct stats_campaign_facts facts;
+	struct stats_counters totals;      /* every item's rows and the orders' */
+	struct stats_counters *item_sums;  /* per facts.items[i]; zeros without rows */
+	struct stats_hour_view hours[STATS_HOURS]; /* oldest first, empty hours 0 */
+};
+
+/* The first hour of the chart for now. */
+int64_t stats_first_hour(int64_t now);
+/* Pure: adds up facts into *view (OUT; item_sums has facts->item_count
+ * entries, given by the caller). */
+void stats_campaign_sum(const struct stats_campaign_facts *facts, int64_t first_hour, struct stats_campaign_view *view,
+			struct stats_counters *item_sums);
+/* GET /admin/campaigns/{id}/stats: load, then stats_campaign_sum(). Returns
+ * DB_OK with *view (OUT; the arena's), OUT_NOT_FOUND, or a door code. */
+int stats_campaign(struct unit *unit, int64_t campaign_id, struct stats_campaign_view *view);
+
+/* GET /admin/reports/daily: the rows from from to to (dates checked with
+ * stats_date_parse and at most STATS_REPORT_DAYS_MAX days apart by the
+ * caller). */
+int stats_daily_report(struct unit *unit, const char *from, const char *to, int64_t campaign_id,
+		       struct stats_report_row **rows, int *count);
 
 /* ---------------------------------------------- the daily report's text */
 

@@ -1,7 +1,8 @@
 /* stats_routes.c: the admin console's numbers (issue 7, API.md "Admin"):
- * a campaign's live stats, the daily report (JSON or CSV) and the exact-cut
- * plan preview. The stats are read from the counters stats.c keeps in step
- * with the events, never counted over the event tables, so they answer in
+ * a campaign's live stats and the daily report (JSON or CSV), HTTP only
+ * over stats.c; and, until the bargain feature takes it, the exact-cut
+ * plan preview. The stats are read from the counters kept in step with the
+ * events, never counted over the event tables, so they answer in
  * milliseconds on a campaign with a million helps. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,130 +18,92 @@
 #include "admin/stats_routes.h"
 #include "admin/stats.h"
 
-#define STATS_HOURS 48           /* the helps-per-hour chart */
-#define REPORT_DAYS_MAX 366
-
-/* The counters in the order every query below selects them, after its keys. */
-#define COUNTER_SUMS                                                                                          \
-	"SUM(participants), SUM(bargains_started), SUM(self_cuts), SUM(helps), SUM(share_opens), SUM(succeeded), " \
-	"SUM(orders), SUM(cancelled), SUM(paid), SUM(paid_fen), SUM(subsidy_fen), SUM(shipped), SUM(refunded), "   \
-	"SUM(refunded_fen)"
-static const char *const counter_names[] = {
-	"participants", "bargains_started", "self_cuts", "helps", "share_opens", "succeeded", "orders",
-	"cancelled", "paid", "paid_fen", "subsidy_fen", "shipped", "refunded", "refunded_fen",
-};
-#define COUNTERS ((int)(sizeof(counter_names) / sizeof(counter_names[0])))
-
-/* Sets the counters of row (from column first on) on object; SUM of no rows
- * is NULL, shown as 0. */
-static void counters_set(json_t *object, const struct db_rows *rows, int row, int first)
+/* Sets the counters on object under their API names. */
+static void counters_set(json_t *object, const struct stats_counters *counters)
 {
-	for (int i = 0; i < COUNTERS; i++)
-		json_object_set_new(object, counter_names[i],
-				    json_integer(db_null(rows, row, first + i) ? 0 : (json_int_t)db_int(rows, row, first + i)));
+	for (int i = 0; i < STATS_COUNTERS; i++)
+		json_object_set_new(object, stats_counter_names[i], json_integer((json_int_t)counters->value[i]));
 }
 
 /* ================================================================ stats */
 
-static const char *const sql_stats_campaign =
-	"SELECT title, UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(ends_at) FROM campaign WHERE id = ?";
-static const char *const sql_stats_by_item =
-	"SELECT item_id, " COUNTER_SUMS " FROM campaign_stat WHERE campaign_id = ? GROUP BY item_id";
-static const char *const sql_stats_items =
-	"SELECT id, name, original_price_fen, floor_price_fen, stock_total, stock_left, stock_reserved, stock_sold "
-	"FROM campaign_item WHERE campaign_id = ? ORDER BY id";
-static const char *const sql_stats_hourly =
-	"SELECT UNIX_TIMESTAMP(hour_start), SUM(helps), SUM(self_cuts), SUM(share_opens), SUM(bargains_started) "
-	"FROM campaign_stat WHERE campaign_id = ? AND hour_start >= FROM_UNIXTIME(?) GROUP BY hour_start";
+/* The counters an item shows: bargains_started .. succeeded. */
+static const int item_counters[] = { 1, 2, 3, 4, 5 };
 
 /* GET /api/v1/admin/campaigns/{id}/stats */
 static int admin_campaign_stats(struct request *request)
 {
 	int64_t campaign_id = http_path_id(request, 0);
-	struct db_rows campaign, by_item, items, hourly;
-	int status = db_run(request, &campaign, sql_stats_campaign, "i", campaign_id);
+	struct stats_campaign_view view;
+	int status = http_outcome(request, stats_campaign(&request->work, campaign_id, &view));
 	if (status != 0)
 		return status;
-	if (campaign.row_count != 1)
-		return http_error(request, 404, "not_found");
-	int64_t first_hour = request->work.now - request->work.now % 3600 - (STATS_HOURS - 1) * 3600;
-	if ((status = db_run(request, &by_item, sql_stats_by_item, "i", campaign_id)) != 0 ||
-	    (status = db_run(request, &items, sql_stats_items, "i", campaign_id)) != 0 ||
-	    (status = db_run(request, &hourly, sql_stats_hourly, "ii", campaign_id, first_hour)) != 0)
-		return status;
-
-	char generated[CLOCK_RFC3339_SIZE], starts[CLOCK_RFC3339_SIZE], ends[CLOCK_RFC3339_SIZE];
-	clock_format_rfc3339(request->work.now, generated);
-	clock_format_rfc3339(db_int(&campaign, 0, 1), starts);
-	clock_format_rfc3339(db_int(&campaign, 0, 2), ends);
-	json_t *reply = json_pack("{s:I, s:s, s:s, s:s, s:s}", "campaign_id", (json_int_t)campaign_id, "title",
-				  db_text(&campaign, 0, 0), "starts_at", starts, "ends_at", ends, "generated_at", generated);
-	http_own(request, reply);
-	/* The campaign's totals: the items' rows and the orders' (item 0) added up. */
-	for (int i = 0; i < COUNTERS; i++) {
-		json_int_t sum = 0;
-		for (int r = 0; r < by_item.row_count; r++)
-			sum += db_null(&by_item, r, 1 + i) ? 0 : (json_int_t)db_int(&by_item, r, 1 + i);
-		json_object_set_new(reply, counter_names[i], json_integer(sum));
-	}
+	json_t *reply = json_pack("{s:I, s:s, s:o, s:o, s:o}", "campaign_id", (json_int_t)campaign_id, "title",
+				  view.facts.title, "starts_at", http_time(view.facts.starts_at), "ends_at",
+				  http_time(view.facts.ends_at), "generated_at", http_time(request->work.now));
+	counters_set(reply, &view.totals);
 
 	json_t *list = json_array();
 	json_object_set_new(reply, "items", list);
-	for (int r = 0; r < items.row_count; r++) {
-		int64_t item_id = db_int(&items, r, 0);
-		json_t *item = json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)item_id, "name",
-					 db_text(&items, r, 1), "original_price_fen", (json_int_t)db_int(&items, r, 2),
-					 "floor_price_fen", (json_int_t)db_int(&items, r, 3), "stock_total",
-					 (json_int_t)db_int(&items, r, 4), "stock_left", (json_int_t)db_int(&items, r, 5),
-					 "stock_reserved", (json_int_t)db_int(&items, r, 6), "stock_sold",
-					 (json_int_t)db_int(&items, r, 7));
-		int found = -1;
-		for (int k = 0; k < by_item.row_count; k++)
-			if (db_int(&by_item, k, 0) == item_id)
-				found = k;
-		static const int item_counters[] = { 1, 2, 3, 4, 5 }; /* bargains_started .. succeeded */
-		for (size_t i = 0; i < sizeof(item_counters) / sizeof(item_counters[0]); i++) {
-			int column = item_counters[i];
-			json_object_set_new(item, counter_names[column],
-					    json_integer(found < 0 || db_null(&by_item, found, 1 + column)
-								 ? 0
-								 : (json_int_t)db_int(&by_item, found, 1 + column)));
-		}
-		json_array_append_new(list, item);
+	for (int k = 0; k < view.facts.item_count; k++) {
+		const struct stats_item *item = &view.facts.items[k];
+		json_t *entry = json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)item->id, "name",
+					  item->name, "original_price_fen", (json_int_t)item->original_price_fen,
+					  "floor_price_fen", (json_int_t)item->floor_price_fen, "stock_total",
+					  (json_int_t)item->stock_total, "stock_left", (json_int_t)item->stock_left,
+					  "stock_reserved", (json_int_t)item->stock_reserved, "stock_sold",
+					  (json_int_t)item->stock_sold);
+		for (size_t i = 0; i < sizeof(item_counters) / sizeof(item_counters[0]); i++)
+			json_object_set_new(entry, stats_counter_names[item_counters[i]],
+					    json_integer((json_int_t)view.item_sums[k].value[item_counters[i]]));
+		json_array_append_new(list, entry);
 	}
 
-	/* The last STATS_HOURS hours, oldest first, hours without events as 0. */
 	json_t *hours = json_array();
 	json_object_set_new(reply, "hourly", hours);
 	for (int h = 0; h < STATS_HOURS; h++) {
-		int64_t at = first_hour + (int64_t)h * 3600;
-		json_int_t values[4] = { 0, 0, 0, 0 };
-		for (int k = 0; k < hourly.row_count; k++)
-			if (db_int(&hourly, k, 0) == at)
-				for (int v = 0; v < 4; v++)
-					values[v] = db_null(&hourly, k, 1 + v) ? 0 : (json_int_t)db_int(&hourly, k, 1 + v);
-		char text[CLOCK_RFC3339_SIZE];
-		clock_format_rfc3339(at, text);
-		json_array_append_new(hours, json_pack("{s:s, s:I, s:I, s:I, s:I}", "hour", text, "helps", values[0],
-						       "self_cuts", values[1], "share_opens", values[2],
-						       "bargains_started", values[3]));
+		const struct stats_hour_view *hour = &view.hours[h];
+		json_array_append_new(hours, json_pack("{s:o, s:I, s:I, s:I, s:I}", "hour", http_time(hour->hour_start),
+						       "helps", (json_int_t)hour->helps, "self_cuts",
+						       (json_int_t)hour->self_cuts, "share_opens",
+						       (json_int_t)hour->share_opens, "bargains_started",
+						       (json_int_t)hour->bargains_started));
 	}
-	return http_reply(request, 200, json_incref(reply));
+	return http_reply(request, 200, reply);
 }
 
 /* ========================================================= daily report */
 
-static const char *const sql_report =
-	"SELECT s.campaign_id, c.title, DATE_FORMAT(s.local_day, '%Y-%m-%d'), " COUNTER_SUMS " "
-	"FROM campaign_stat s JOIN campaign c ON c.id = s.campaign_id "
-	"WHERE s.local_day BETWEEN ? AND ? AND (? = 0 OR s.campaign_id = ?) "
-	"GROUP BY s.local_day, s.campaign_id ORDER BY s.local_day, s.campaign_id";
-
-/* The CSV header, in counter_names' order after date, campaign id and title. */
-static const char *const csv_headers[] = {
-	"日期", "活动ID", "活动名称", "参与人数", "发起砍价", "自砍次数", "助力次数", "分享打开", "砍价成功",
-	"下单数", "取消订单", "支付订单", "支付金额(元)", "补贴金额(元)", "发货订单", "退款订单", "退款金额(元)",
-};
+static int report_csv(struct request *request, const char *from, const char *to, const struct stats_report_row *rows,
+		      int count)
+{
+	struct stats_csv out;
+	stats_csv_init(&out, &request->arena);
+	stats_csv_raw(&out, "\xEF\xBB\xBF", 3); /* BOM: Excel reads UTF-8 */
+	for (size_t i = 0; i < http_report_csv_header_count; i++) {
+		if (i > 0)
+			stats_csv_raw(&out, ",", 1);
+		stats_csv_raw(&out, http_report_csv_headers[i], strlen(http_report_csv_headers[i]));
+	}
+	stats_csv_raw(&out, "\r\n", 2);
+	for (int r = 0; r < count; r++) {
+		stats_csv_raw(&out, rows[r].date, strlen(rows[r].date));
+		stats_csv_number(&out, rows[r].campaign_id, false);
+		stats_csv_raw(&out, ",", 1);
+		stats_csv_text(&out, rows[r].title);
+		for (int i = 0; i < STATS_COUNTERS; i++)
+			stats_csv_number(&out, rows[r].counters.value[i], strstr(stats_counter_names[i], "_fen") != NULL);
+		stats_csv_raw(&out, "\r\n", 2);
+	}
+	char disposition[96];
+	snprintf(disposition, sizeof(disposition), "attachment; filename=\"kanjia-daily-%s-%s.csv\"", from, to);
+	http_header_add(request, "Content-Disposition", disposition);
+	http_header_add(request, "Cache-Control", "no-store");
+	request->raw_body = out.text;
+	request->raw_body_size = out.used;
+	request->reply_type = "text/csv; charset=utf-8";
+	return 200;
+}
 
 /* GET /api/v1/admin/reports/daily?from=YYYY-MM-DD&to=YYYY-MM-DD[&campaign_id=]
  * per campaign and shop-local day; CSV (UTF-8 with BOM, CRLF, money in
@@ -152,58 +115,30 @@ static int admin_report_daily(struct request *request)
 	const char *format = http_query_param(request, "format");
 	int64_t from_days, to_days, campaign_id = 0;
 	if (stats_date_parse(from, &from_days) != 0 || stats_date_parse(to, &to_days) != 0)
-		return http_error_message(request, 400, "invalid_field", "from 和 to 应为 YYYY-MM-DD 格式的日期。");
-	if (to_days < from_days || to_days - from_days >= REPORT_DAYS_MAX)
-		return http_error_message(request, 400, "invalid_field", "日期范围应从 from 到 to，最多 %d 天。",
-					  REPORT_DAYS_MAX);
+		return http_error_detail(request, 400, "invalid_field", "report.dates");
+	if (to_days < from_days || to_days - from_days >= STATS_REPORT_DAYS_MAX)
+		return http_error_detail(request, 400, "invalid_field", "report.range", STATS_REPORT_DAYS_MAX);
 	if (campaign_text != NULL) {
 		char *end;
 		campaign_id = strtoll(campaign_text, &end, 10);
 		if (*end != '\0' || campaign_id < 1)
-			return http_error_message(request, 400, "invalid_field", "campaign_id 无效。");
+			return http_error_detail(request, 400, "invalid_field", "report.campaign_id");
 	}
-	struct db_rows rows;
-	int status = db_run(request, &rows, sql_report, "ssii", from, to, campaign_id, campaign_id);
+	struct stats_report_row *rows;
+	int count;
+	int status = http_outcome(request, stats_daily_report(&request->work, from, to, campaign_id, &rows, &count));
 	if (status != 0)
 		return status;
 
-	bool csv = (format != NULL && strcmp(format, "csv") == 0) ||
-		   (request->accept != NULL && strstr(request->accept, "text/csv") != NULL);
-	if (csv) {
-		struct stats_csv out;
-		stats_csv_init(&out, &request->arena);
-		stats_csv_raw(&out, "\xEF\xBB\xBF", 3); /* BOM: Excel reads UTF-8 */
-		for (size_t i = 0; i < sizeof(csv_headers) / sizeof(csv_headers[0]); i++) {
-			if (i > 0)
-				stats_csv_raw(&out, ",", 1);
-			stats_csv_raw(&out, csv_headers[i], strlen(csv_headers[i]));
-		}
-		stats_csv_raw(&out, "\r\n", 2);
-		for (int r = 0; r < rows.row_count; r++) {
-			stats_csv_raw(&out, db_text(&rows, r, 2), strlen(db_text(&rows, r, 2)));
-			stats_csv_number(&out, db_int(&rows, r, 0), false);
-			stats_csv_raw(&out, ",", 1);
-			stats_csv_text(&out, db_text(&rows, r, 1));
-			for (int i = 0; i < COUNTERS; i++)
-				stats_csv_number(&out, db_null(&rows, r, 3 + i) ? 0 : db_int(&rows, r, 3 + i),
-						 strstr(counter_names[i], "_fen") != NULL);
-			stats_csv_raw(&out, "\r\n", 2);
-		}
-		char disposition[96];
-		snprintf(disposition, sizeof(disposition), "attachment; filename=\"kanjia-daily-%s-%s.csv\"", from, to);
-		http_header_add(request, "Content-Disposition", disposition);
-		http_header_add(request, "Cache-Control", "no-store");
-		request->raw_body = out.text;
-		request->raw_body_size = out.used;
-		request->reply_type = "text/csv; charset=utf-8";
-		return 200;
-	}
+	if ((format != NULL && strcmp(format, "csv") == 0) ||
+	    (request->accept != NULL && strstr(request->accept, "text/csv") != NULL))
+		return report_csv(request, from, to, rows, count);
 
 	json_t *items = json_array();
-	for (int r = 0; r < rows.row_count; r++) {
-		json_t *row = json_pack("{s:s, s:I, s:s}", "date", db_text(&rows, r, 2), "campaign_id",
-					(json_int_t)db_int(&rows, r, 0), "title", db_text(&rows, r, 1));
-		counters_set(row, &rows, r, 3);
+	for (int r = 0; r < count; r++) {
+		json_t *row = json_pack("{s:s, s:I, s:s}", "date", rows[r].date, "campaign_id",
+					(json_int_t)rows[r].campaign_id, "title", rows[r].title);
+		counters_set(row, &rows[r].counters);
 		json_array_append_new(items, row);
 	}
 	return http_reply(request, 200, json_pack("{s:s, s:s, s:s, s:o}", "from", from, "to", to, "timezone",

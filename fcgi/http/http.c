@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "core/outcome.h"
 #include "http/http_status.h"
@@ -35,6 +36,21 @@ int http_error_message(struct request *request, int status, const char *code, co
 	char buffer[512];
 	vsnprintf(buffer, sizeof(buffer), format, args);
 	va_end(args);
+	request->status = status;
+	request->error_code = code;
+	request->error_message = arena_strdup(&request->arena, buffer);
+	return status;
+}
+
+int http_error_detail(struct request *request, int status, const char *code, const char *detail, ...)
+{
+	va_list args;
+	va_start(args, detail);
+	char buffer[512];
+	int known = http_text_vformat(buffer, sizeof(buffer), detail, args);
+	va_end(args);
+	if (known != 0)
+		return http_error(request, status, code);
 	request->status = status;
 	request->error_code = code;
 	request->error_message = arena_strdup(&request->arena, buffer);
@@ -148,15 +164,14 @@ int http_list_params(struct request *request, int64_t *limit, int64_t *cursor)
 	if (text != NULL) {
 		int64_t value = parse_count(text, 3);
 		if (value < 1 || value > LIST_LIMIT_MAX)
-			return http_error_message(request, 400, "invalid_field", "limit 应为 1 到 %d 之间的整数。",
-						  LIST_LIMIT_MAX);
+			return http_error_detail(request, 400, "invalid_field", "list.limit", LIST_LIMIT_MAX);
 		*limit = value;
 	}
 	text = http_query_param(request, "cursor");
 	if (text != NULL) {
 		int64_t value = parse_count(text, LIST_CURSOR_DIGITS_MAX);
 		if (value < 1)
-			return http_error_message(request, 400, "invalid_field", "cursor 无效。");
+			return http_error_detail(request, 400, "invalid_field", "list.cursor");
 		*cursor = value;
 	}
 	return 0;
@@ -168,6 +183,25 @@ int http_list_params_newest_first(struct request *request, int64_t *limit, int64
 	if (status == 0 && *before == 0)
 		*before = INT64_MAX;
 	return status;
+}
+
+void http_retry_after(struct request *request, int64_t seconds)
+{
+	char text[24];
+	snprintf(text, sizeof(text), "%lld", (long long)(seconds > 0 ? seconds : 1));
+	http_header_add(request, "Retry-After", text);
+}
+
+json_t *http_time(int64_t when)
+{
+	char text[CLOCK_RFC3339_SIZE];
+	clock_format_rfc3339(when, text);
+	return json_string(text);
+}
+
+json_t *http_time_or_null(int64_t when)
+{
+	return when == 0 ? json_null() : http_time(when);
 }
 
 json_t *http_next_cursor(int64_t last_id, bool more)

@@ -7,6 +7,7 @@
 #ifndef KANJIA_HTTP_H
 #define KANJIA_HTTP_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -116,6 +117,26 @@ void http_reset_reply(struct request *request);
  * outcome (core/outcome.h) its status and code, anything else is taken as
  * an HTTP status already set. Returns the status. */
 int http_outcome(struct request *request, int result);
+/* Sets Retry-After to seconds, at least 1 (a 429's or a 503's hint). */
+void http_retry_after(struct request *request, int64_t seconds);
+/* when as RFC 3339 UTC text ("2026-11-23T08:00:00Z"); a new reference. */
+json_t *http_time(int64_t when);
+/* The same, or JSON null when when is 0 (a time not set: flows and stores
+ * give an absent time as 0). A new reference. */
+json_t *http_time_or_null(int64_t when);
+/* The text called name (messages.c), or NULL. */
+const char *http_text(const char *name);
+/* Formats the text called name into out[size] with the arguments its
+ * comment in messages.c gives. Returns 0, or -1 for an unknown name (a
+ * programming error: asserted). */
+int http_text_format(char *out, size_t size, const char *name, ...);
+int http_text_vformat(char *out, size_t size, const char *name, va_list args);
+/* Fills the error envelope with code and the text called detail, formatted
+ * with the arguments that text takes (messages.c). Returns status. */
+int http_error_detail(struct request *request, int status, const char *code, const char *detail, ...);
+/* The daily report's CSV header cells (messages.c). */
+extern const char *const http_report_csv_headers[];
+extern const size_t http_report_csv_header_count;
 /* The human message for an error code (Chinese, from messages.c). */
 const char *http_message_for(const char *code);
 

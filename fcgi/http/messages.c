@@ -1,7 +1,13 @@
 /* messages.c: every error message the API sends, in one place.
  *
  * Shoppers and shop admins read Chinese; the codes are the contract
- * (API.md), the sentences may be changed freely by a shop. */
+ * (API.md), the sentences may be changed freely by a shop. The texts
+ * below are the sentences of particular refusals (http_error_detail()) and
+ * the other sentences a person reads (the login SMS, the report's CSV
+ * header). */
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "http/http.h"
@@ -59,6 +65,97 @@ static const struct message messages[] = {
 	{ "bad_signature", "支付通知签名无效。" },
 	{ "amount_mismatch", "支付金额与订单金额不一致。" },
 };
+
+/* Texts: the sentence of one particular refusal, where the code's own
+ * says too little (which field, which limit), and the other sentences the
+ * API sends. Named "<area>.<what>"; each comment gives the arguments of the
+ * text's printf conversions, in order: callers pass exactly those. */
+static const struct message texts[] = {
+	/* validation (http/validate.c): (where, field) */
+	{ "field.null", "%s.%s 不能为空。" },
+	/* (where, field, type name: one of the field.type_* texts) */
+	{ "field.type", "%s.%s 应为%s。" },
+	{ "field.type_string", "字符串" },
+	{ "field.type_int", "整数" },
+	{ "field.type_bool", "布尔值" },
+	{ "field.type_object", "对象" },
+	{ "field.type_array", "数组" },
+	/* (where, field, long long min, long long max) */
+	{ "field.length", "%s.%s 长度应在 %lld 到 %lld 字节之间。" },
+	/* (where, field) */
+	{ "field.shape", "%s.%s 格式不正确。" },
+	/* (where, field, long long min, long long max) */
+	{ "field.range", "%s.%s 应在 %lld 到 %lld 之间。" },
+	/* (where, field, long long min, long long max) */
+	{ "field.items", "%s.%s 应有 %lld 到 %lld 项。" },
+	/* (where) */
+	{ "field.object", "%s 应为 JSON 对象。" },
+	/* (where) */
+	{ "field.unknown", "%s 中有不认识的字段。" },
+	/* (where, field) */
+	{ "field.missing", "缺少必填字段 %s.%s。" },
+	/* lists (http/http.c): (int most) */
+	{ "list.limit", "limit 应为 1 到 %d 之间的整数。" },
+	{ "list.cursor", "cursor 无效。" },
+	/* admin accounts */
+	{ "admin.username_taken", "这个用户名已被使用。" },
+	{ "admin.roles", "roles 只能是 operator、fulfilment、risk、owner。" },
+	{ "admin.self_lockout", "不能停用自己或取消自己的 owner 角色。" },
+	/* admin audit list */
+	{ "audit.target", "target_type 与 target_id 需同时给出且有效。" },
+	/* admin user list: (int shortest, int longest) digits */
+	{ "users.phone_search", "手机号搜索需要 %d 到 %d 位数字（从开头起）。" },
+	/* daily report */
+	{ "report.dates", "from 和 to 应为 YYYY-MM-DD 格式的日期。" },
+	/* (int most days) */
+	{ "report.range", "日期范围应从 from 到 to，最多 %d 天。" },
+	{ "report.campaign_id", "campaign_id 无效。" },
+	/* the login SMS (shopper/sms.c): (the code, long minutes valid); the
+	 * only run of six digits in it is the code (API.md) */
+	{ "sms.login", "【砍价】您的登录验证码：%s，%ld分钟内有效，请勿告诉他人。" },
+};
+
+const char *http_text(const char *name)
+{
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (strcmp(texts[i].code, name) == 0)
+			return texts[i].text;
+	return NULL;
+}
+
+int http_text_vformat(char *out, size_t size, const char *name, va_list args)
+{
+	const char *format = http_text(name);
+	assert(format != NULL); /* a caller names a text that exists */
+	if (format == NULL) {
+		snprintf(out, size, "%s", "请求失败。");
+		return -1;
+	}
+	/* The format is one of the texts above, never input; their callers
+	 * pass the arguments each text's comment gives. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(out, size, format, args);
+#pragma GCC diagnostic pop
+	return 0;
+}
+
+int http_text_format(char *out, size_t size, const char *name, ...)
+{
+	va_list args;
+	va_start(args, name);
+	int result = http_text_vformat(out, size, name, args);
+	va_end(args);
+	return result;
+}
+
+/* The daily report's CSV header: date, campaign id and title, then the
+ * counters in stats_counter_names' order (admin/stats.c). */
+const char *const http_report_csv_headers[] = {
+	"日期", "活动ID", "活动名称", "参与人数", "发起砍价", "自砍次数", "助力次数", "分享打开", "砍价成功",
+	"下单数", "取消订单", "支付订单", "支付金额(元)", "补贴金额(元)", "发货订单", "退款订单", "退款金额(元)",
+};
+const size_t http_report_csv_header_count = sizeof(http_report_csv_headers) / sizeof(http_report_csv_headers[0]);
 
 const char *http_message_for(const char *code)
 {

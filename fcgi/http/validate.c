@@ -52,11 +52,11 @@ bool validate_text(const char *value, size_t length)
 static const char *type_name(enum field_type type)
 {
 	switch (type) {
-	case FIELD_STRING: return "字符串";
-	case FIELD_INT: return "整数";
-	case FIELD_BOOL: return "布尔值";
-	case FIELD_OBJECT: return "对象";
-	case FIELD_ARRAY: return "数组";
+	case FIELD_STRING: return http_text("field.type_string");
+	case FIELD_INT: return http_text("field.type_int");
+	case FIELD_BOOL: return http_text("field.type_bool");
+	case FIELD_OBJECT: return http_text("field.type_object");
+	case FIELD_ARRAY: return http_text("field.type_array");
 	}
 	return "?";
 }
@@ -79,10 +79,10 @@ static int check_field(struct request *request, const struct field *field, const
 	if (json_is_null(value)) {
 		if (field->nullable)
 			return 0;
-		return http_error_message(request, 400, "invalid_field", "%s.%s 不能为空。", where, field->name);
+		return http_error_detail(request, 400, "invalid_field", "field.null", where, field->name);
 	}
 	if (!type_matches(value, field->type))
-		return http_error_message(request, 400, "invalid_field", "%s.%s 应为%s。", where, field->name,
+		return http_error_detail(request, 400, "invalid_field", "field.type", where, field->name,
 					  type_name(field->type));
 	switch (field->type) {
 	case FIELD_STRING: {
@@ -93,28 +93,28 @@ static int check_field(struct request *request, const struct field *field, const
 			if (field->shape_code != NULL)
 				return http_error(request, field->shape_status ? field->shape_status : 400,
 						  field->shape_code);
-			return http_error_message(request, 400, "invalid_field", "%s.%s 长度应在 %lld 到 %lld 字节之间。",
+			return http_error_detail(request, 400, "invalid_field", "field.length",
 						  where, field->name, (long long)field->min, (long long)field->max);
 		}
 		if (field->shape != NULL && !field->shape(text)) {
 			if (field->shape_code != NULL)
 				return http_error(request, field->shape_status ? field->shape_status : 400,
 						  field->shape_code);
-			return http_error_message(request, 400, "invalid_field", "%s.%s 格式不正确。", where, field->name);
+			return http_error_detail(request, 400, "invalid_field", "field.shape", where, field->name);
 		}
 		return 0;
 	}
 	case FIELD_INT: {
 		json_int_t number = json_integer_value(value);
 		if (number < field->min || number > field->max)
-			return http_error_message(request, 400, "invalid_field", "%s.%s 应在 %lld 到 %lld 之间。", where,
+			return http_error_detail(request, 400, "invalid_field", "field.range", where,
 						  field->name, (long long)field->min, (long long)field->max);
 		return 0;
 	}
 	case FIELD_ARRAY: {
 		size_t count = json_array_size(value);
 		if ((int64_t)count < field->min || (int64_t)count > field->max)
-			return http_error_message(request, 400, "invalid_field", "%s.%s 应有 %lld 到 %lld 项。", where,
+			return http_error_detail(request, 400, "invalid_field", "field.items", where,
 						  field->name, (long long)field->min, (long long)field->max);
 		return 0;
 	}
@@ -128,7 +128,7 @@ static int check_field(struct request *request, const struct field *field, const
 int validate_object(struct request *request, const json_t *object, const struct field *fields, const char *where)
 {
 	if (!json_is_object(object))
-		return http_error_message(request, 400, "invalid_json", "%s 应为 JSON 对象。", where);
+		return http_error_detail(request, 400, "invalid_json", "field.object", where);
 	const char *key;
 	const json_t *value;
 	json_object_foreach((json_t *)object, key, value) {
@@ -136,14 +136,14 @@ int validate_object(struct request *request, const json_t *object, const struct 
 		while (field->name != NULL && strcmp(field->name, key) != 0)
 			field++;
 		if (field->name == NULL)
-			return http_error_message(request, 400, "unknown_field", "%s 中有不认识的字段。", where);
+			return http_error_detail(request, 400, "unknown_field", "field.unknown", where);
 		int status = check_field(request, field, value, where);
 		if (status != 0)
 			return status;
 	}
 	for (const struct field *field = fields; field->name != NULL; field++)
 		if (field->required && json_object_get(object, field->name) == NULL)
-			return http_error_message(request, 400, "missing_field", "缺少必填字段 %s.%s。", where,
+			return http_error_detail(request, 400, "missing_field", "field.missing", where,
 						  field->name);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "admin/stats_routes.h"
 #include "admin/fulfil_routes.h"
 #include "fraud/fraud_routes.h"
+#include "admin/users_routes.h"
 #include "live/live_routes.h"
 #include "ops/ops_routes.h"
 
@@ -24,6 +25,7 @@ const struct route_table *const route_tables[] = {
 	&stats_route_table,
 	&fulfil_route_table,
 	&fraud_route_table,
+	&users_route_table,
 	&live_route_table,
 	&ops_route_table,
 };

@@ -43,18 +43,26 @@ static void on_stop(int signal_number)
 	stop_requested = 1;
 }
 
-/* Housekeeping between requests: close bargains past their window. Every
+/* Housekeeping between requests: close bargains past their window, forget
+ * old anti-fraud records, cancel unpaid orders past their pay-by. Every
  * worker comes here on its own schedule; a named lock lets one of them do
- * the work. */
+ * the work. The sweep is a unit of work of its own, on the worker's arena
+ * (reset afterwards) and connection. */
 static void sweep(struct request *request, struct db *db, const struct config *config)
 {
-	request->work.arena = &request->arena;
-	request->work.db = db;
-	request->work.config = config;
-	request->work.now = clock_now();
+	struct unit unit = {
+		.arena = &request->arena,
+		.db = db,
+		.config = config,
+		.now = clock_now(),
+	};
+	/* bargain_sweep() and fraud_sweep() still take a request: the idle
+	 * request slot carries the unit (and nothing else) until their owner
+	 * makes them take &unit, as order_sweep() does. */
+	request->work = unit;
 	bargain_sweep(request);
 	fraud_sweep(request);
-	order_sweep(&request->work);
+	order_sweep(&unit);
 	arena_reset(&request->arena);
 	struct arena keep = request->arena;
 	memset(request, 0, sizeof(*request));

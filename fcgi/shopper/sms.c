@@ -4,19 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "db/db.h"
 #include "http/http.h"
-
-static const char *const sql_outbox_insert =
-	"INSERT INTO sms_outbox (phone, body, created_at) VALUES (?, ?, FROM_UNIXTIME(?))";
-
-static int outbox_send(struct request *request, const char *phone, const char *body)
-{
-	return db_run(request, NULL, sql_outbox_insert, "ssi", phone, body, request->work.now);
-}
+#include "shopper/shopper_store.h"
 
 static const struct sms_provider providers[] = {
-	{ "outbox", outbox_send },
+	{ "outbox", sms_outbox_add },
 };
 
 const struct sms_provider *sms_provider_find(const char *name)
@@ -57,5 +49,5 @@ void sms_code_digest(const char *secret, const char *phone, const char *code,
 void sms_login_message(const char *code, long valid_minutes, char body[SMS_BODY_MAX])
 {
 	/* The only run of six digits in the body is the code (API.md). */
-	snprintf(body, SMS_BODY_MAX, "【砍价】您的登录验证码：%s，%ld分钟内有效，请勿告诉他人。", code, valid_minutes);
+	http_text_format(body, SMS_BODY_MAX, "sms.login", code, valid_minutes);
 }

@@ -3,8 +3,8 @@
  * Codes are 6 digits from the OS's CSPRNG, stored only as an HMAC keyed by
  * a key derived from the config's secret, and compared in constant time.
  * A provider delivers a message; the default "outbox" inserts it into the
- * sms_outbox table in the caller's transaction (demos and tests read codes
- * from there). */
+ * sms_outbox table in the caller's transaction through shopper_store.c
+ * (demos and tests read codes from there). */
 #ifndef KANJIA_SMS_H
 #define KANJIA_SMS_H
 
@@ -16,12 +16,13 @@
 #define SMS_CODE_DIGITS 6
 #define SMS_BODY_MAX 256
 
-struct request;
+struct unit;
 
 struct sms_provider {
 	const char *name;
-	/* Sends body to phone. Returns 0 or an HTTP error status. */
-	int (*send)(struct request *request, const char *phone, const char *body);
+	/* Sends body to phone within the unit's transaction. Returns DB_OK or
+	 * a door code. */
+	int (*send)(struct unit *unit, const char *phone, const char *body);
 };
 
 /* The provider called name, or NULL. */

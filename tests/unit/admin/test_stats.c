@@ -102,6 +102,33 @@ START_TEST(local_day_follows_the_shop_zone)
 }
 END_TEST
 
+START_TEST(the_dashboard_adds_up_items_and_fills_empty_hours)
+{
+	struct stats_item_sums by_item[2] = { { .item_id = 0 }, { .item_id = 9 } };
+	by_item[0].counters.value[6] = 3; /* orders, campaign-wide */
+	by_item[1].counters.value[3] = 5; /* helps of item 9 */
+	by_item[1].counters.value[6] = 0;
+	struct stats_item items[2] = { { .id = 8, .name = "no rows" }, { .id = 9, .name = "helped" } };
+	int64_t first = 360000;
+	struct stats_hour hours[1] = { { .hour_start = first + 2 * 3600, .helps = 5, .self_cuts = 1 } };
+	struct stats_campaign_facts facts = { .found = true, .by_item = by_item, .by_item_count = 2, .items = items,
+					      .item_count = 2, .hours = hours, .hour_count = 1 };
+	struct stats_counters sums[2];
+	struct stats_campaign_view view;
+	stats_campaign_sum(&facts, first, &view, sums);
+	ck_assert_int_eq(view.totals.value[6], 3);
+	ck_assert_int_eq(view.totals.value[3], 5);
+	ck_assert_int_eq(sums[0].value[3], 0); /* an item without rows shows zeros */
+	ck_assert_int_eq(sums[1].value[3], 5);
+	ck_assert_int_eq(view.hours[0].hour_start, first);
+	ck_assert_int_eq(view.hours[0].helps, 0);
+	ck_assert_int_eq(view.hours[2].helps, 5);
+	ck_assert_int_eq(view.hours[2].self_cuts, 1);
+	ck_assert_int_eq(view.hours[STATS_HOURS - 1].hour_start, first + (STATS_HOURS - 1) * 3600);
+	ck_assert_int_eq(stats_first_hour(first + 3599), first - (STATS_HOURS - 1) * 3600);
+}
+END_TEST
+
 static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("stats");
@@ -111,6 +138,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(tc, csv_fields_are_quoted_and_formulas_defused);
 	tcase_add_test(tc, csv_numbers_and_growth);
 	tcase_add_test(tc, local_day_follows_the_shop_zone);
+	tcase_add_test(tc, the_dashboard_adds_up_items_and_fills_empty_hours);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

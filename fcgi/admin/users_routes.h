@@ -1,0 +1,10 @@
+/* users_routes.h: the HTTP routes of users_routes.c, as one table for the
+ * route table (server/routes.c). */
+#ifndef KANJIA_ADMIN_USERS_ROUTES_H
+#define KANJIA_ADMIN_USERS_ROUTES_H
+
+#include "http/router.h"
+
+extern const struct route_table users_route_table;
+
+#endif

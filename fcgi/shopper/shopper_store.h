@@ -1,0 +1,129 @@
+/* shopper_store.h: the only SQL for the shopper feature's tables: shopper
+ * (all but the points columns, which the ledger in reward/ writes),
+ * sms_code, sms_outbox, login_guard and revoked_token.
+ *
+ * Named operations on a unit. Each returns DB_OK or a door code (DB_RETRY
+ * inside a transaction); what was found comes back through OUT parameters.
+ * The admin console's user list and block/unblock (admin/users.c) use the
+ * shopper operations below; nothing else writes these tables. */
+#ifndef KANJIA_SHOPPER_STORE_H
+#define KANJIA_SHOPPER_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/crypto.h"
+
+struct unit;
+
+/* ------------------------------------------------------------- sms_code */
+
+/* The newest unused, unexpired code of a phone, locked for the login. */
+struct sms_code_row {
+	bool found;
+	int64_t id;
+	int64_t tries;
+	bool digest_ok; /* the stored digest has CRYPTO_HMAC_SIZE bytes */
+	unsigned char digest[CRYPTO_HMAC_SIZE];
+};
+
+/* Marks every unused code of phone used at the unit's now: only the newest
+ * code is valid. */
+int sms_code_burn_all(struct unit *unit, const char *phone);
+/* Stores a new code's digest for phone, valid until expires_at. */
+int sms_code_add(struct unit *unit, const char *phone, const unsigned char digest[CRYPTO_HMAC_SIZE],
+		 int64_t expires_at);
+/* Reads (FOR UPDATE) the newest code of phone that is unused and unexpired
+ * at the unit's now into *code (OUT; code->found false when none). */
+int sms_code_current(struct unit *unit, const char *phone, struct sms_code_row *code);
+/* Counts one wrong try on code id; the try that reaches max_tries uses the
+ * code up (tries is assigned first, so used_at sees the new count). */
+int sms_code_count_wrong(struct unit *unit, int64_t id, int64_t max_tries);
+/* Uses code id up if it is still unused; *spent (OUT) says whether it was. */
+int sms_code_spend(struct unit *unit, int64_t id, bool *spent);
+
+/* ----------------------------------------------------------- sms_outbox */
+
+/* Queues body for phone in the outbox (the "outbox" SMS provider). */
+int sms_outbox_add(struct unit *unit, const char *phone, const char *body);
+
+/* ---------------------------------------------------------- login_guard */
+
+struct login_guard_row {
+	bool found;
+	int64_t window_start;
+	int64_t failures;
+	int64_t locked_until;
+};
+
+/* Reads (FOR UPDATE) the failure count of phone into *guard (OUT). */
+int login_guard_read(struct unit *unit, const char *phone, struct login_guard_row *guard);
+/* Counts one failed login of phone in one atomic upsert: a new window
+ * starts (at the unit's now) when the stored one began at or before
+ * window_floor; the failure that reaches fail_limit sets locked_until to
+ * lock_until. A first failure inserts locked_until = first_lock (lock_until
+ * when one failure is the limit, else 0). */
+int login_guard_count_failure(struct unit *unit, const char *phone, int64_t window_floor, int64_t fail_limit,
+			      int64_t lock_until, int64_t first_lock);
+/* Forgets the failures of phone. */
+int login_guard_clear(struct unit *unit, const char *phone);
+
+/* -------------------------------------------------------------- shopper */
+
+/* Creates the shopper of phone at its first login, or records the login
+ * time of an existing one. *id (OUT) is the shopper's, *created (OUT) says
+ * whether this login created it. */
+int shopper_login_upsert(struct unit *unit, const char *phone, int64_t *id, bool *created);
+
+/* What a token needs of a shopper. */
+struct shopper_access {
+	bool found;
+	int64_t token_version;
+	bool blocked;
+};
+int shopper_access_read(struct unit *unit, int64_t id, struct shopper_access *access);
+
+/* GET /me's facts. The arena owns phone. */
+struct shopper_profile {
+	bool found;
+	const char *phone;
+	int64_t created_at;
+	int64_t points_balance;
+	int64_t coupon_count; /* available and unexpired at the unit's now */
+};
+int shopper_profile_read(struct unit *unit, int64_t id, struct shopper_profile *profile);
+
+/* A shopper as the admin console lists it (counts over the shopper's
+ * bargains, orders and helps, read in the same query). Times are epoch
+ * seconds, 0 when not set; the arena owns phone. */
+struct shopper_summary {
+	int64_t id;
+	const char *phone;
+	bool blocked;
+	int64_t points_balance;
+	int64_t created_at;
+	int64_t last_login_at;
+	int64_t bargains, orders, helps;
+};
+
+/* A page of shoppers newest first (id < before), at most limit of them.
+ * phone_prefix (may be NULL) keeps those whose phone starts with it;
+ * otherwise only_blocked keeps blocked ones. *rows (OUT, the arena's) and
+ * *count (OUT). */
+int shopper_page(struct unit *unit, const char *phone_prefix, bool only_blocked, int64_t before, int64_t limit,
+		 struct shopper_summary **rows, int *count);
+/* One shopper's summary; *found (OUT). */
+int shopper_summary_read(struct unit *unit, int64_t id, struct shopper_summary *summary, bool *found);
+/* Sets blocked on shopper id when it differs; a block also raises the
+ * token version, so every token issued before it stays dead. *changed
+ * (OUT) says whether the row changed. */
+int shopper_set_blocked(struct unit *unit, int64_t id, bool blocked, bool *changed);
+
+/* -------------------------------------------------------- revoked_token */
+
+/* Revokes token jti until it expires (idempotent). Shopper and admin
+ * logouts both call it; session.c reads the table. */
+int token_revoke(struct unit *unit, const char *jti, int64_t expires_at);
+
+#endif

@@ -1,0 +1,250 @@
+/* test_shopper_store.c: fcgi/shopper/shopper_store.c against MariaDB:
+ * codes that must not be spent twice, the guard's atomic failure count,
+ * the block that only changes what it must. Failure paths first. */
+#include "store.h"
+
+#include "core/outcome.h"
+#include "shopper/shopper_store.h"
+
+static char phone[12];
+
+/* A phone no other test or run uses (199 numbers are not handed out). */
+static const char *fresh_phone(void)
+{
+	snprintf(phone, sizeof(phone), "199%08u", (unsigned)((clock_micros() + rand()) % 100000000));
+	return phone;
+}
+
+static void add_code(const char *for_phone, unsigned char fill, int64_t expires_at)
+{
+	unsigned char digest[CRYPTO_HMAC_SIZE];
+	memset(digest, fill, sizeof(digest));
+	ck_assert_int_eq(sms_code_add(&store_unit, for_phone, digest, expires_at), DB_OK);
+}
+
+START_TEST(no_code_and_an_expired_code_are_not_found)
+{
+	struct sms_code_row code;
+	ck_assert_int_eq(sms_code_current(&store_unit, fresh_phone(), &code), DB_OK);
+	ck_assert(!code.found);
+	add_code(phone, 1, store_unit.now); /* expires now: not valid any more */
+	ck_assert_int_eq(sms_code_current(&store_unit, phone, &code), DB_OK);
+	ck_assert(!code.found);
+}
+END_TEST
+
+START_TEST(a_code_is_spent_once)
+{
+	add_code(fresh_phone(), 2, store_unit.now + 300);
+	struct sms_code_row code;
+	ck_assert_int_eq(sms_code_current(&store_unit, phone, &code), DB_OK);
+	ck_assert(code.found);
+	ck_assert(code.digest_ok);
+	ck_assert_int_eq(code.digest[0], 2);
+	bool spent;
+	ck_assert_int_eq(sms_code_spend(&store_unit, code.id, &spent), DB_OK);
+	ck_assert(spent);
+	ck_assert_int_eq(sms_code_spend(&store_unit, code.id, &spent), DB_OK);
+	ck_assert(!spent);
+	ck_assert_int_eq(sms_code_current(&store_unit, phone, &code), DB_OK);
+	ck_assert(!code.found);
+}
+END_TEST
+
+START_TEST(wrong_tries_use_a_code_up_at_the_limit)
+{
+	add_code(fresh_phone(), 3, store_unit.now + 300);
+	struct sms_code_row code;
+	ck_assert_int_eq(sms_code_current(&store_unit, phone, &code), DB_OK);
+	int64_t id = code.id;
+	ck_assert_int_eq(sms_code_count_wrong(&store_unit, id, 3), DB_OK);
+	ck_assert_int_eq(sms_code_count_wrong(&store_unit, id, 3), DB_OK);
+	ck_assert_int_eq(sms_code_current(&store_unit, phone, &code), DB_OK);
+	ck_assert(code.found);
+	ck_assert_int_eq(code.tries, 2);
+	ck_assert_int_eq(sms_code_count_wrong(&store_unit, id, 3), DB_OK);
+	ck_assert_int_eq(sms_code_current(&store_unit, phone, &code), DB_OK);
+	ck_assert(!code.found);
+}
+END_TEST
+
+START_TEST(a_new_send_burns_the_older_codes)
+{
+	add_code(fresh_phone(), 4, store_unit.now + 300);
+	ck_assert_int_eq(sms_code_burn_all(&store_unit, phone), DB_OK);
+	struct sms_code_row code;
+	ck_assert_int_eq(sms_code_current(&store_unit, phone, &code), DB_OK);
+	ck_assert(!code.found);
+	add_code(phone, 5, store_unit.now + 300);
+	ck_assert_int_eq(sms_code_current(&store_unit, phone, &code), DB_OK);
+	ck_assert(code.found);
+	ck_assert_int_eq(code.digest[0], 5);
+}
+END_TEST
+
+START_TEST(the_guard_locks_at_the_limit_and_a_new_window_restarts)
+{
+	struct login_guard_row guard;
+	ck_assert_int_eq(login_guard_read(&store_unit, fresh_phone(), &guard), DB_OK);
+	ck_assert(!guard.found);
+	int64_t now = store_unit.now, floor = now - 3600, lock = now + 900;
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(login_guard_count_failure(&store_unit, phone, floor, 3, lock, 0), DB_OK);
+	ck_assert_int_eq(login_guard_read(&store_unit, phone, &guard), DB_OK);
+	ck_assert(guard.found);
+	ck_assert_int_eq(guard.failures, 2);
+	ck_assert_int_eq(guard.locked_until, 0);
+	ck_assert_int_eq(login_guard_count_failure(&store_unit, phone, floor, 3, lock, 0), DB_OK);
+	ck_assert_int_eq(login_guard_read(&store_unit, phone, &guard), DB_OK);
+	ck_assert_int_eq(guard.failures, 3);
+	ck_assert_int_eq(guard.locked_until, lock);
+	/* A floor past the window's start: the window is over, counting restarts. */
+	ck_assert_int_eq(login_guard_count_failure(&store_unit, phone, now, 3, lock + 1, 0), DB_OK);
+	ck_assert_int_eq(login_guard_read(&store_unit, phone, &guard), DB_OK);
+	ck_assert_int_eq(guard.failures, 1);
+	ck_assert_int_eq(guard.locked_until, lock); /* the lock set earlier stands */
+	ck_assert_int_eq(login_guard_clear(&store_unit, phone), DB_OK);
+	ck_assert_int_eq(login_guard_read(&store_unit, phone, &guard), DB_OK);
+	ck_assert(!guard.found);
+}
+END_TEST
+
+START_TEST(a_first_failure_can_lock_at_once)
+{
+	struct login_guard_row guard;
+	int64_t lock = store_unit.now + 60;
+	ck_assert_int_eq(login_guard_count_failure(&store_unit, fresh_phone(), store_unit.now - 60, 1, lock, lock), DB_OK);
+	ck_assert_int_eq(login_guard_read(&store_unit, phone, &guard), DB_OK);
+	ck_assert_int_eq(guard.locked_until, lock);
+}
+END_TEST
+
+START_TEST(a_missing_shopper_is_not_found)
+{
+	struct shopper_access access;
+	ck_assert_int_eq(shopper_access_read(&store_unit, INT64_MAX / 2, &access), DB_OK);
+	ck_assert(!access.found);
+	struct shopper_profile profile;
+	ck_assert_int_eq(shopper_profile_read(&store_unit, INT64_MAX / 2, &profile), DB_OK);
+	ck_assert(!profile.found);
+	bool found = true, changed = true;
+	struct shopper_summary summary;
+	ck_assert_int_eq(shopper_summary_read(&store_unit, INT64_MAX / 2, &summary, &found), DB_OK);
+	ck_assert(!found);
+	ck_assert_int_eq(shopper_set_blocked(&store_unit, INT64_MAX / 2, true, &changed), DB_OK);
+	ck_assert(!changed);
+}
+END_TEST
+
+START_TEST(the_first_login_creates_the_shopper_and_the_next_finds_it)
+{
+	int64_t id, again;
+	bool created;
+	ck_assert_int_eq(shopper_login_upsert(&store_unit, fresh_phone(), &id, &created), DB_OK);
+	ck_assert(created);
+	ck_assert_int_gt(id, 0);
+	ck_assert_int_eq(shopper_login_upsert(&store_unit, phone, &again, &created), DB_OK);
+	ck_assert(!created);
+	ck_assert_int_eq(again, id);
+	struct shopper_profile profile;
+	ck_assert_int_eq(shopper_profile_read(&store_unit, id, &profile), DB_OK);
+	ck_assert(profile.found);
+	ck_assert_str_eq(profile.phone, phone);
+	ck_assert_int_eq(profile.coupon_count, 0);
+}
+END_TEST
+
+START_TEST(blocking_twice_changes_once_and_raises_the_version_once)
+{
+	int64_t id;
+	bool created, changed;
+	ck_assert_int_eq(shopper_login_upsert(&store_unit, fresh_phone(), &id, &created), DB_OK);
+	struct shopper_access before, after;
+	ck_assert_int_eq(shopper_access_read(&store_unit, id, &before), DB_OK);
+	ck_assert_int_eq(shopper_set_blocked(&store_unit, id, true, &changed), DB_OK);
+	ck_assert(changed);
+	ck_assert_int_eq(shopper_set_blocked(&store_unit, id, true, &changed), DB_OK);
+	ck_assert(!changed);
+	ck_assert_int_eq(shopper_access_read(&store_unit, id, &after), DB_OK);
+	ck_assert(after.blocked);
+	ck_assert_int_eq(after.token_version, before.token_version + 1);
+	/* An unblock lifts the block and leaves the version: old tokens stay dead. */
+	ck_assert_int_eq(shopper_set_blocked(&store_unit, id, false, &changed), DB_OK);
+	ck_assert(changed);
+	ck_assert_int_eq(shopper_access_read(&store_unit, id, &after), DB_OK);
+	ck_assert(!after.blocked);
+	ck_assert_int_eq(after.token_version, before.token_version + 1);
+}
+END_TEST
+
+START_TEST(a_page_searches_by_prefix_newest_first)
+{
+	int64_t first, second;
+	bool created;
+	ck_assert_int_eq(shopper_login_upsert(&store_unit, fresh_phone(), &first, &created), DB_OK);
+	char prefix[10];
+	memcpy(prefix, phone, 9);
+	prefix[9] = '\0';
+	char other[16];
+	snprintf(other, sizeof(other), "%s%02d", prefix, (atoi(phone + 9) + 1) % 100);
+	ck_assert_int_eq(shopper_login_upsert(&store_unit, other, &second, &created), DB_OK);
+	struct shopper_summary *rows;
+	int count;
+	ck_assert_int_eq(shopper_page(&store_unit, prefix, false, INT64_MAX, 10, &rows, &count), DB_OK);
+	ck_assert_int_ge(count, 2);
+	ck_assert_int_eq(rows[0].id, second);
+	ck_assert_int_eq(shopper_page(&store_unit, prefix, false, second, 10, &rows, &count), DB_OK);
+	ck_assert_int_ge(count, 1);
+	ck_assert_int_eq(rows[0].id, first);
+	ck_assert_int_eq(rows[0].bargains, 0);
+	ck_assert_int_eq(rows[0].last_login_at, store_unit.now);
+}
+END_TEST
+
+START_TEST(a_revoked_token_is_recorded_once)
+{
+	char jti[40];
+	snprintf(jti, sizeof(jti), "store-test-%lld", (long long)clock_micros());
+	ck_assert_int_eq(token_revoke(&store_unit, jti, store_unit.now + 60), DB_OK);
+	ck_assert_int_eq(token_revoke(&store_unit, jti, store_unit.now + 60), DB_OK);
+	struct db_rows rows;
+	store_sql(&rows, "SELECT COUNT(*) FROM revoked_token WHERE jti = ?", "s", jti);
+	ck_assert_int_eq(db_int(&rows, 0, 0), 1);
+}
+END_TEST
+
+START_TEST(the_outbox_keeps_the_message)
+{
+	ck_assert_int_eq(sms_outbox_add(&store_unit, fresh_phone(), "store test 123456"), DB_OK);
+	struct db_rows rows;
+	store_sql(&rows, "SELECT body FROM sms_outbox WHERE phone = ?", "s", phone);
+	ck_assert_int_eq(rows.row_count, 1);
+	ck_assert_str_eq(db_text(&rows, 0, 0), "store test 123456");
+}
+END_TEST
+
+static Suite *suite_for_file(void)
+{
+	Suite *suite = suite_create("shopper_store");
+	TCase *bad = tcase_create("bad_input");
+	tcase_set_timeout(bad, 30);
+	tcase_add_checked_fixture(bad, store_setup, store_teardown);
+	tcase_add_test(bad, no_code_and_an_expired_code_are_not_found);
+	tcase_add_test(bad, a_code_is_spent_once);
+	tcase_add_test(bad, wrong_tries_use_a_code_up_at_the_limit);
+	tcase_add_test(bad, a_missing_shopper_is_not_found);
+	suite_add_tcase(suite, bad);
+	TCase *ops = tcase_create("operations");
+	tcase_set_timeout(ops, 30);
+	tcase_add_checked_fixture(ops, store_setup, store_teardown);
+	tcase_add_test(ops, a_new_send_burns_the_older_codes);
+	tcase_add_test(ops, the_guard_locks_at_the_limit_and_a_new_window_restarts);
+	tcase_add_test(ops, a_first_failure_can_lock_at_once);
+	tcase_add_test(ops, the_first_login_creates_the_shopper_and_the_next_finds_it);
+	tcase_add_test(ops, blocking_twice_changes_once_and_raises_the_version_once);
+	tcase_add_test(ops, a_page_searches_by_prefix_newest_first);
+	tcase_add_test(ops, a_revoked_token_is_recorded_once);
+	tcase_add_test(ops, the_outbox_keeps_the_message);
+	suite_add_tcase(suite, ops);
+	return suite;
+}
