@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h" /* the build's PACKAGE_VERSION */
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/version.h"
 #include "ops/ops.h"
 #include "server/routes.h"
 
@@ -129,7 +129,7 @@ static const char *const sql_health = "SELECT 1";
 static int ops_health(struct request *request)
 {
 	bool db_up = db_exec(&request->work, NULL, sql_health, "") == DB_OK;
-	json_t *reply = json_pack("{s:s, s:s, s:s}", "status", db_up ? "ok" : "down", "version", PACKAGE_VERSION,
+	json_t *reply = json_pack("{s:s, s:s, s:s}", "status", db_up ? "ok" : "down", "version", version_text(),
 				  "db", db_up ? "ok" : "down");
 	if (!db_up)
 		http_header_add(request, "Retry-After", "5");
