@@ -23,6 +23,7 @@
 #include "core/phone.h"
 #include "bargain/bargain_routes.h"
 #include "admin/stats.h"
+#include "reward/reward.h"
 
 #define RECENT_HELPS 10
 #define LEADERBOARD_SIZE 100
@@ -44,66 +45,6 @@ static void local_day(int64_t now, int64_t *start, int64_t *length)
 
 /* =========================================================== rewards */
 
-static const char *const sql_coupon_issue =
-	"INSERT INTO coupon (user_id, campaign_id, source, title, amount_fen, min_spend_fen, starts_at, "
-	"expires_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), "
-	"'available', FROM_UNIXTIME(?))";
-static const char *const sql_prize_issue =
-	"INSERT INTO prize (user_id, campaign_id, bargain_id, title, created_at) "
-	"VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))";
-static const char *const sql_grant_insert =
-	"INSERT INTO reward_grant (bargain_id, campaign_id, user_id, milestone, coupon_id, prize_id, created_at) "
-	"VALUES (?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), FROM_UNIXTIME(?))";
-
-/* Issues the coupon or prize that reward (a rewards_json entry) describes to
- * user, once per (bargain, milestone): the grant row's unique key makes a
- * second issue fail the transaction. coupon_out (OUT, may be NULL) gets the
- * coupon as the API shows it. Returns 0 or an error status. */
-static int reward_issue(struct request *request, const struct bargain *bargain, int64_t user_id,
-			const char *milestone, const json_t *reward, json_t **coupon_out)
-{
-	int64_t coupon_id = 0, prize_id = 0;
-	const json_t *coupon = json_object_get(reward, "coupon");
-	const char *prize = json_string_value(json_object_get(reward, "prize"));
-	struct db_rows rows;
-	int status;
-	if (json_is_object(coupon)) {
-		const char *title = json_string_value(json_object_get(coupon, "title"));
-		int64_t amount = json_integer_value(json_object_get(coupon, "amount_fen"));
-		int64_t min_spend = json_integer_value(json_object_get(coupon, "min_spend_fen"));
-		int64_t valid_days = json_integer_value(json_object_get(coupon, "valid_days"));
-		if (title == NULL || amount <= 0)
-			return 0; /* validated at campaign creation; nothing to give */
-		if (valid_days <= 0)
-			valid_days = 30;
-		int64_t expires_at = request->work.now + valid_days * 86400;
-		status = db_run(request, &rows, sql_coupon_issue, "iissiiiii", user_id, bargain->campaign_id, milestone,
-				title, amount, min_spend, request->work.now, expires_at, request->work.now);
-		if (status != 0)
-			return status;
-		coupon_id = (int64_t)rows.insert_id;
-		if (coupon_out != NULL) {
-			char starts[CLOCK_RFC3339_SIZE], expires[CLOCK_RFC3339_SIZE];
-			clock_format_rfc3339(request->work.now, starts);
-			clock_format_rfc3339(expires_at, expires);
-			*coupon_out = json_pack("{s:I, s:s, s:I, s:I, s:s, s:s, s:s}", "id", (json_int_t)coupon_id,
-						"title", title, "amount_fen", (json_int_t)amount, "min_spend_fen",
-						(json_int_t)min_spend, "starts_at", starts, "expires_at", expires,
-						"status", "available");
-		}
-	} else if (prize != NULL) {
-		status = db_run(request, &rows, sql_prize_issue, "iiisi", user_id, bargain->campaign_id, bargain->id,
-				prize, request->work.now);
-		if (status != 0)
-			return status;
-		prize_id = (int64_t)rows.insert_id;
-	} else {
-		return 0;
-	}
-	return db_run(request, NULL, sql_grant_insert, "iiisiii", bargain->id, bargain->campaign_id, user_id,
-		      milestone, coupon_id, prize_id, request->work.now);
-}
-
 /* The initiator's rewards for reaching exactly `helpers` helpers. Each help
  * raises the count by one under the row lock, so exactly one transaction
  * sees each count. */
@@ -117,7 +58,11 @@ static int milestone_rewards(struct request *request, const struct bargain *barg
 			continue;
 		char milestone[40];
 		snprintf(milestone, sizeof(milestone), "helpers:%lld", (long long)bargain->helpers);
-		int status = reward_issue(request, bargain, bargain->user_id, milestone, entry, NULL);
+		struct reward reward;
+		reward_read(entry, &reward);
+		struct reward_grant grant = { .user_id = bargain->user_id, .campaign_id = bargain->campaign_id,
+					      .bargain_id = bargain->id, .milestone = milestone };
+		int status = http_outcome(request, reward_issue(&request->work, &grant, &reward, NULL));
 		if (status != 0)
 			return status;
 	}
@@ -336,9 +281,18 @@ static int help_transaction(struct request *request, void *context)
 	if (json_is_object(helper_reward)) {
 		char milestone[40];
 		snprintf(milestone, sizeof(milestone), "help:%lld", (long long)attempt->cutter_id);
-		status = reward_issue(request, bargain, attempt->cutter_id, milestone, helper_reward, &attempt->reward);
-		if (status == 409 && db_was_duplicate(request))
+		struct reward reward;
+		reward_read(helper_reward, &reward);
+		struct reward_grant grant = { .user_id = attempt->cutter_id, .campaign_id = bargain->campaign_id,
+					      .bargain_id = bargain->id, .milestone = milestone };
+		struct coupon coupon;
+		status = reward_issue(&request->work, &grant, &reward, &coupon);
+		if (status == DB_DUPLICATE)
 			status = http_error(request, 409, "already_helped");
+		else
+			status = http_outcome(request, status);
+		if (status == 0 && coupon.id != 0)
+			attempt->reward = coupon_json(&coupon, request->work.now);
 		if (status != 0) {
 			json_decref(attempt->reward);
 			attempt->reward = NULL;
@@ -718,45 +672,8 @@ static int campaign_leaderboard(struct request *request)
 	return http_reply(request, 200, json_pack("{s:o}", "items", items));
 }
 
-/* ============================================================ coupons */
-
-static const char *const sql_my_coupons =
-	"SELECT id, title, amount_fen, min_spend_fen, UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(expires_at), "
-	"status FROM coupon WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
-
-static int coupon_list_mine(struct request *request)
-{
-	int64_t limit, cursor;
-	int status = http_list_params_newest_first(request, &limit, &cursor);
-	if (status != 0)
-		return status;
-	struct db_rows rows;
-	status = db_run(request, &rows, sql_my_coupons, "iii", request->session.user_id, cursor, limit);
-	if (status != 0)
-		return status;
-	json_t *items = json_array();
-	for (int r = 0; r < rows.row_count; r++) {
-		char starts[CLOCK_RFC3339_SIZE], expires[CLOCK_RFC3339_SIZE];
-		int64_t expires_at = db_int(&rows, r, 5);
-		clock_format_rfc3339(db_int(&rows, r, 4), starts);
-		clock_format_rfc3339(expires_at, expires);
-		const char *shown = db_text(&rows, r, 6);
-		if (strcmp(shown, "available") == 0 && expires_at <= request->work.now)
-			shown = "expired";
-		json_array_append_new(items, json_pack("{s:I, s:s, s:I, s:I, s:s, s:s, s:s}", "id",
-						       (json_int_t)db_int(&rows, r, 0), "title", db_text(&rows, r, 1),
-						       "amount_fen", (json_int_t)db_int(&rows, r, 2), "min_spend_fen",
-						       (json_int_t)db_int(&rows, r, 3), "starts_at", starts, "expires_at",
-						       expires, "status", shown));
-	}
-	int64_t last = rows.row_count ? db_int(&rows, rows.row_count - 1, 0) : 0;
-	return http_reply(request, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor",
-						  http_next_cursor(last, rows.row_count == limit)));
-}
-
 /* The routes this file serves; server/routes.c lists the table. */
 static const struct route routes[] = {
-	{ "GET", "/api/v1/me/coupons", coupon_list_mine, AUTH_SHOPPER, 0, NULL },
 	{ "POST", "/api/v1/bargains", bargain_start, AUTH_SHOPPER, 0, bargain_start_body },
 	{ "GET", "/api/v1/bargains/{id}", bargain_get, AUTH_SHOPPER, 0, NULL },
 	{ "POST", "/api/v1/bargains/{id}/cut", bargain_cut, AUTH_SHOPPER, 0, NULL },

@@ -1107,38 +1107,6 @@ static int payment_sandbox_notify(struct request *request)
 	return db_transaction(request, notify_transaction, &notify);
 }
 
-/* ============================================================ points */
-
-static const char *const sql_points_balance = "SELECT points_balance FROM shopper WHERE id = ?";
-static const char *const sql_points_ledger =
-	"SELECT id, delta, balance_after, reason, order_id, UNIX_TIMESTAMP(created_at) FROM points_ledger "
-	"WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
-
-static int points_get_mine(struct request *request)
-{
-	int64_t limit, cursor;
-	int status = http_list_params_newest_first(request, &limit, &cursor);
-	if (status != 0)
-		return status;
-	struct db_rows balance, rows;
-	if ((status = db_run(request, &balance, sql_points_balance, "i", request->session.user_id)) != 0)
-		return status;
-	if (balance.row_count != 1)
-		return http_error(request, 401, "unauthorized");
-	if ((status = db_run(request, &rows, sql_points_ledger, "iii", request->session.user_id, cursor, limit)) != 0)
-		return status;
-	json_t *items = json_array();
-	for (int r = 0; r < rows.row_count; r++)
-		json_array_append_new(items, json_pack("{s:I, s:I, s:I, s:s, s:o, s:o}", "id", (json_int_t)db_int(&rows, r, 0),
-						       "delta", (json_int_t)db_int(&rows, r, 1), "balance_after",
-						       (json_int_t)db_int(&rows, r, 2), "reason", db_text(&rows, r, 3),
-						       "order_id", int_or_null(&rows, r, 4), "at",
-						       time_or_null(&rows, r, 5)));
-	int64_t last = rows.row_count ? db_int(&rows, rows.row_count - 1, 0) : 0;
-	return http_reply(request, 200, json_pack("{s:I, s:o, s:o}", "balance", (json_int_t)db_int(&balance, 0, 0),
-						  "items", items, "next_cursor", next_cursor(last, rows.row_count, limit)));
-}
-
 /* The routes this file serves; server/routes.c lists the table. */
 static const struct route routes[] = {
 	{ "POST", "/api/v1/cart/quote", cart_quote, AUTH_SHOPPER, 0, cart_quote_body },
@@ -1148,7 +1116,6 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/orders/{id}/pay", order_pay, AUTH_SHOPPER, 0, NULL },
 	{ "POST", "/api/v1/orders/{id}/cancel", order_cancel, AUTH_SHOPPER, 0, NULL },
 	{ "POST", "/api/v1/payments/sandbox/notify", payment_sandbox_notify, AUTH_NONE, 0, payment_notify_body },
-	{ "GET", "/api/v1/me/points", points_get_mine, AUTH_SHOPPER, 0, NULL },
 };
 
 const struct route_table checkout_route_table = { routes, sizeof(routes) / sizeof(routes[0]) };
