@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "admin/audit.h"
+#include "bargain/bargain_store.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "db/db.h"
@@ -604,10 +605,6 @@ static const char *const sql_review_list =
 static const char *const sql_review_lock = "SELECT " REVIEW_COLUMNS "WHERE r.id = ? FOR UPDATE";
 static const char *const sql_review_resolve =
 	"UPDATE fraud_review SET status = ?, resolved_at = FROM_UNIXTIME(?), resolved_by = ? WHERE id = ?";
-static const char *const sql_bargain_release = "UPDATE bargain SET held = 0 WHERE id = ?";
-static const char *const sql_bargain_reject =
-	"UPDATE bargain SET status = 'expired', open_slot = NULL, closed_at = FROM_UNIXTIME(?) "
-	"WHERE id = ? AND status IN ('active', 'succeeded')";
 
 enum {
 	REVIEW_ID, REVIEW_KIND, REVIEW_TARGET, REVIEW_DECISION, REVIEW_STATUS, REVIEW_CREATED, REVIEW_RESOLVED,
@@ -680,8 +677,8 @@ static int review_resolve_transaction(struct request *request, void *context)
 	int64_t target = db_int(&rows, 0, REVIEW_TARGET);
 	status = db_run(request, NULL, sql_review_resolve, "siii", outcome, request->work.now, request->session.user_id, id);
 	if (status == 0 && is_bargain)
-		status = strcmp(outcome, "released") == 0 ? db_run(request, NULL, sql_bargain_release, "i", target)
-							   : db_run(request, NULL, sql_bargain_reject, "ii", request->work.now, target);
+		status = http_outcome(request, strcmp(outcome, "released") == 0 ? bargain_release(&request->work, target)
+										 : bargain_reject(&request->work, target));
 	if (status != 0 || (status = db_run(request, &rows, sql_review_lock, "i", id)) != 0)
 		return status;
 	json_t *after = http_own(request, review_json(request, &rows, 0));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "admin/audit.h"
+#include "core/arena.h"
 #include "core/clock.h"
 #include "core/outcome.h"
 #include "core/phone.h"
@@ -55,7 +56,7 @@ int reward_issue(struct unit *unit, const struct reward_grant *grant, const stru
 		if (status != DB_OK)
 			return status;
 		if (coupon != NULL)
-			*coupon = (struct coupon){ .id = coupon_id, .title = reward->title,
+			*coupon = (struct coupon){ .id = coupon_id, .title = arena_strdup(unit->arena, reward->title),
 						   .amount_fen = reward->amount_fen,
 						   .min_spend_fen = reward->min_spend_fen, .starts_at = unit->now,
 						   .expires_at = expires_at, .status = "available" };

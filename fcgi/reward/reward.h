@@ -56,7 +56,8 @@ void reward_read(const json_t *entry, struct reward *reward);
  * prize row, then the grant row. Returns DB_OK (also for REWARD_NONE, which
  * writes nothing), DB_DUPLICATE when this grant was issued before (the
  * caller's transaction must roll back), or a door code. coupon (OUT, may be
- * NULL) is the coupon issued, id 0 when none was. */
+ * NULL) is the coupon issued, id 0 when none was; its strings live in the
+ * unit's arena. */
 int reward_issue(struct unit *unit, const struct reward_grant *grant, const struct reward *reward,
 		 struct coupon *coupon);
 

@@ -46,8 +46,8 @@ static void sweep(struct request *request, struct db *db, const struct config *c
 	request->work.db = db;
 	request->work.config = config;
 	request->work.now = clock_now();
-	bargain_sweep(request);
-	fraud_sweep(request);
+	bargain_sweep(&request->work);
+	fraud_sweep(&request->work);
 	order_sweep(request);
 	arena_reset(&request->arena);
 	struct arena keep = request->arena;
