@@ -154,11 +154,4 @@ char *fraud_dud_token(struct request *request, int64_t subject, int64_t expires_
  * how many rows went, or -1 on a DB error. */
 long fraud_sweep(struct unit *unit);
 
-/* Loads the default rule pack (sql/fraud_pack.json in migrations_dir):
- * every rule not yet present (same field, pattern and action) is added, through the
- * same checks as POST /admin/fraud/rules, and audited. In the caller's
- * transaction. *loaded and *skipped (OUT) count the rules. Returns 0, 422
- * invalid_pattern (a bad pack), 500 (unreadable), or a DB status. */
-int fraud_pack_load(struct request *request, int *loaded, int *skipped);
-
 #endif

@@ -12,7 +12,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "db/db.h"
-#include "fraud/fraud_check.h"
+#include "fraud/fraud_admin.h"
 #include "http/http.h"
 
 #define DEMO_STARTS_AGO_S 3600
@@ -140,11 +140,13 @@ static int demo_transaction(struct request *request, void *context)
 {
 	struct demo_seed *seed = context;
 	seed->campaign_created = seed->admin_created = false;
+	struct fraud_rule_problem problem;
 	int status = demo_campaign(request, seed);
 	if (status == 0)
 		status = demo_admin(request, seed);
 	if (status == 0) /* anti-fraud: the default rule pack (sql/fraud_pack.json) */
-		status = fraud_pack_load(request, &seed->fraud_loaded, &seed->fraud_skipped);
+		status = http_outcome(request, fraud_pack_load(&request->work, session_admin_id(&request->session),
+							       &seed->fraud_loaded, &seed->fraud_skipped, &problem));
 	return status == 0 ? 200 : status;
 }
 
