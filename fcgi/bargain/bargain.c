@@ -255,15 +255,14 @@ static int start_body(struct unit *unit, void *context)
 }
 
 int bargain_start(struct unit *unit, int64_t user_id, int64_t item_id, const struct fraud_client *client,
-		  int64_t *bargain_id, bool *created)
+		  struct bargain *bargain, bool *created)
 {
 	struct start start = { .user_id = user_id, .item_id = item_id, .client = client };
 	int status = db_atomic(unit, start_body, &start);
 	if (status != DB_OK)
 		return status;
-	*bargain_id = start.bargain_id;
 	*created = start.created;
-	return DB_OK;
+	return bargain_get(unit, start.bargain_id, bargain);
 }
 
 /* ================================================================== cut */

@@ -108,11 +108,12 @@ const char *bargain_plan_text(struct unit *unit, const int64_t *plan, int64_t cu
 /* ================================================================ flows */
 
 /* POST /bargains: starts (or finds the open) bargain of user on item.
- * Returns DB_OK with *bargain_id and *created (OUT), OUT_NOT_FOUND,
+ * Returns DB_OK with *bargain (as read after the commit) and *created
+ * (OUT), OUT_NOT_FOUND,
  * OUT_CAMPAIGN_NOT_ACTIVE, OUT_OUT_OF_STOCK, OUT_BARGAIN_LIMIT,
  * OUT_INVALID_CAMPAIGN (no exact plan fits), or a door code. */
 int bargain_start(struct unit *unit, int64_t user_id, int64_t item_id, const struct fraud_client *client,
-		  int64_t *bargain_id, bool *created);
+		  struct bargain *bargain, bool *created);
 
 /* A cut's answer: the bargain right after it and the cut taken. */
 struct bargain_cut_answer {

@@ -57,14 +57,11 @@ static const struct field bargain_start_body[] = {
 static int bargain_start_route(struct request *request)
 {
 	struct fraud_client client = client_of(request);
-	int64_t bargain_id = 0;
+	struct bargain bargain;
 	bool created = false;
 	int status = bargain_start(&request->work, request->session.user_id, body_int(request, "item_id", 0), &client,
-				   &bargain_id, &created);
+				   &bargain, &created);
 	if (status != DB_OK)
-		return http_outcome(request, status);
-	struct bargain bargain;
-	if ((status = bargain_get(&request->work, bargain_id, &bargain)) != DB_OK)
 		return http_outcome(request, status);
 	return http_reply(request, created ? 201 : 200, bargain_json(&request->work, &bargain));
 }

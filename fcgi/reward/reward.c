@@ -135,6 +135,21 @@ int reward_coupons_of(struct unit *unit, int64_t user_id, int64_t before, int64_
 	return coupon_page(unit, user_id, before, limit, coupons, count);
 }
 
+int reward_points_of(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, int64_t *balance,
+		     struct points_entry **entries, int *count)
+{
+	int status = points_balance(unit, user_id, balance);
+	if (status != DB_OK)
+		return status;
+	return points_ledger_page(unit, user_id, before, limit, entries, count);
+}
+
+int reward_prize_list(struct unit *unit, const char *status, int64_t campaign_id, int64_t before, int64_t limit,
+		      struct prize **prizes, int *count)
+{
+	return prize_page(unit, status, campaign_id, before, limit, prizes, count);
+}
+
 struct fulfil {
 	int64_t prize_id, admin_id;
 	const char *note;

@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "reward/points.h"
 #include "reward/reward_store.h"
 
 struct unit;
@@ -74,6 +75,16 @@ json_t *prize_json(const struct prize *prize, bool full_phone);
  * code. */
 int reward_coupons_of(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, struct coupon **coupons,
 		      int *count);
+
+/* The shopper's points balance and ledger rows below before, newest
+ * first (*balance, *entries, *count: OUT). OUT_UNAUTHORIZED when the
+ * shopper is gone. */
+int reward_points_of(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, int64_t *balance,
+		     struct points_entry **entries, int *count);
+/* Prizes with status (pending, fulfilled) below before, of campaign_id (0:
+ * any), newest first, at most limit. */
+int reward_prize_list(struct unit *unit, const char *status, int64_t campaign_id, int64_t before, int64_t limit,
+		      struct prize **prizes, int *count);
 
 /* Marks a pending prize fulfilled by admin_id with note (may be NULL) and
  * audits it, in one transaction. after (OUT) is the prize as it is now.

@@ -69,9 +69,8 @@ static int points_get_mine(struct request *request)
 	int64_t balance;
 	struct points_entry *entries;
 	int count;
-	if ((status = points_balance(&request->work, request->session.user_id, &balance)) != DB_OK ||
-	    (status = points_ledger_page(&request->work, request->session.user_id, cursor, limit, &entries,
-					 &count)) != DB_OK)
+	status = reward_points_of(&request->work, request->session.user_id, cursor, limit, &balance, &entries, &count);
+	if (status != DB_OK)
 		return http_outcome(request, status);
 	json_t *items = json_array();
 	for (int i = 0; i < count; i++)
@@ -111,7 +110,7 @@ static int admin_prize_list(struct request *request)
 		return http_error_message(request, 400, "invalid_field", "campaign_id 无效。");
 	struct prize *prizes;
 	int count;
-	status = prize_page(&request->work, which, campaign_id, cursor, limit + 1, &prizes, &count);
+	status = reward_prize_list(&request->work, which, campaign_id, cursor, limit + 1, &prizes, &count);
 	if (status != DB_OK)
 		return http_outcome(request, status);
 	int shown = count > limit ? (int)limit : count;
