@@ -418,6 +418,18 @@ int fraud_review_list(struct unit *unit, int64_t before, const char *state, int6
 	return fraud_review_page(unit, before, state, limit, reviews, count);
 }
 
+int fraud_review_refusal(const struct fraud_review_row *review)
+{
+	return strcmp(review->status, "pending") == 0 ? DB_OK : OUT_REVIEW_CLOSED;
+}
+
+enum fraud_review_effect fraud_review_effect(const struct fraud_review_row *review, bool release)
+{
+	if (strcmp(review->kind, "bargain") != 0)
+		return REVIEW_EFFECT_NONE;
+	return release ? REVIEW_EFFECT_RELEASE_BARGAIN : REVIEW_EFFECT_CLOSE_BARGAIN;
+}
+
 struct review_decision {
 	int64_t admin_id, id;
 	bool release;
@@ -431,12 +443,15 @@ static int review_body(struct unit *unit, void *context)
 	int status = fraud_review_lock(unit, decision->id, &review);
 	if (status != DB_OK)
 		return status;
-	if (strcmp(review.status, "pending") != 0)
-		return OUT_REVIEW_CLOSED;
+	if ((status = fraud_review_refusal(&review)) != DB_OK)
+		return status;
 	const char *outcome = decision->release ? "released" : "rejected";
 	status = fraud_review_resolve(unit, decision->id, outcome, decision->admin_id);
-	if (status == DB_OK && strcmp(review.kind, "bargain") == 0)
-		status = decision->release ? bargain_release(unit, review.target_id) : bargain_reject(unit, review.target_id);
+	enum fraud_review_effect effect = fraud_review_effect(&review, decision->release);
+	if (status == DB_OK && effect == REVIEW_EFFECT_RELEASE_BARGAIN)
+		status = bargain_release(unit, review.target_id);
+	else if (status == DB_OK && effect == REVIEW_EFFECT_CLOSE_BARGAIN)
+		status = bargain_reject(unit, review.target_id);
 	if (status != DB_OK || (status = fraud_review_lock(unit, decision->id, decision->after)) != DB_OK)
 		return status;
 	return audit(unit, decision->admin_id, decision->release ? "fraud_review.release" : "fraud_review.reject",

@@ -100,6 +100,14 @@ int fraud_decision_list(struct unit *unit, int64_t before, int64_t rule_id, cons
 /* Reviews below before with state (pending, released, rejected, all). */
 int fraud_review_list(struct unit *unit, int64_t before, const char *state, int64_t limit,
 		      struct fraud_review_row **reviews, int *count);
+/* Whether a review may still be decided: DB_OK for a pending one, else
+ * OUT_REVIEW_CLOSED. Pure. */
+int fraud_review_refusal(const struct fraud_review_row *review);
+/* What deciding a review does to its target: a bargain review releases
+ * (release) or closes (reject) the bargain; an order review changes only
+ * the queue (the order flow asks fraud_is_held() before shipping). Pure. */
+enum fraud_review_effect { REVIEW_EFFECT_NONE, REVIEW_EFFECT_RELEASE_BARGAIN, REVIEW_EFFECT_CLOSE_BARGAIN };
+enum fraud_review_effect fraud_review_effect(const struct fraud_review_row *review, bool release);
 /* Releases (release) or rejects one pending review for admin_id, audited:
  * a released bargain is no longer held, a rejected one is closed (expired,
  * its progress void). *after (OUT). OUT_NOT_FOUND, OUT_REVIEW_CLOSED. */

@@ -66,15 +66,39 @@ START_TEST(a_good_rule_is_read_over_the_old_one)
 }
 END_TEST
 
+START_TEST(only_a_pending_review_is_decided)
+{
+	struct fraud_review_row review = { .id = 1, .kind = "bargain", .target_id = 9, .status = "released" };
+	ck_assert_int_eq(fraud_review_refusal(&review), OUT_REVIEW_CLOSED);
+	review.status = "rejected";
+	ck_assert_int_eq(fraud_review_refusal(&review), OUT_REVIEW_CLOSED);
+	review.status = "pending";
+	ck_assert_int_eq(fraud_review_refusal(&review), DB_OK);
+}
+END_TEST
+
+START_TEST(a_review_changes_only_a_bargain)
+{
+	struct fraud_review_row review = { .id = 1, .kind = "order", .target_id = 9, .status = "pending" };
+	ck_assert_int_eq(fraud_review_effect(&review, true), REVIEW_EFFECT_NONE);
+	ck_assert_int_eq(fraud_review_effect(&review, false), REVIEW_EFFECT_NONE);
+	review.kind = "bargain";
+	ck_assert_int_eq(fraud_review_effect(&review, true), REVIEW_EFFECT_RELEASE_BARGAIN);
+	ck_assert_int_eq(fraud_review_effect(&review, false), REVIEW_EFFECT_CLOSE_BARGAIN);
+}
+END_TEST
+
 static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("fraud_admin");
 	TCase *refusals = tcase_create("refusals");
 	tcase_add_test(refusals, unknown_or_repeated_scopes_are_refused);
 	tcase_add_test(refusals, a_pattern_that_does_not_compile_says_where);
+	tcase_add_test(refusals, only_a_pending_review_is_decided);
 	suite_add_tcase(suite, refusals);
 	TCase *read = tcase_create("read");
 	tcase_add_test(read, a_good_rule_is_read_over_the_old_one);
+	tcase_add_test(read, a_review_changes_only_a_bargain);
 	suite_add_tcase(suite, read);
 	return suite;
 }
