@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "core/crypto.h"
 #include "bargain/cut.h"
+#include "core/money.h"
 #include "db/db.h"
 #include "admin/stats_routes.h"
 #include "admin/stats.h"

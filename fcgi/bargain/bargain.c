@@ -432,6 +432,7 @@ static int help_body(struct unit *unit, void *context)
 		uint64_t random;
 		crypto_random(&random, sizeof(random));
 		bargain_shadow_cut(bargain, random, unit->now, &attempt->answer->bargain, &attempt->answer->cut_fen);
+		attempt->answer->shadowed = true;
 		return DB_OK;
 	}
 	if ((status = fraud_velocity_unit(unit, attempt->client, FRAUD_SCOPE_HELP, help.phone,

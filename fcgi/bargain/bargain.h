@@ -121,6 +121,7 @@ struct bargain_cut_answer {
 	int64_t cut_fen;
 	struct coupon reward;  /* a help's coupon for the helper; id 0: none */
 	int64_t retry_after_s; /* with OUT_DAILY_LIMIT and OUT_RATE_LIMITED */
+	bool shadowed;         /* anti-fraud: a shadowed help, shown but not made */
 };
 
 /* POST /bargains/{id}/cut: the owner's own cut, once per self-cut limit

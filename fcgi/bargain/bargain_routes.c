@@ -11,12 +11,14 @@
 #include "bargain/bargain_routes.h"
 #include "bargain/cut.h"
 #include "core/clock.h"
+#include "core/money.h"
 #include "core/outcome.h"
 #include "core/phone.h"
 #include "http/http.h"
 #include "http/router.h"
 #include "http/session.h"
 #include "http/validate.h"
+#include "live/live.h"
 #include "reward/reward.h"
 
 /* The request facts anti-fraud reads. */
@@ -127,6 +129,7 @@ static int bargain_cut(struct request *request)
 		set_retry_after(request, answer.retry_after_s);
 	if (status != DB_OK)
 		return http_outcome(request, status);
+	live_bargain_changed(request, answer.bargain.id); /* live: after the commit */
 	return cut_reply(request, &answer, false);
 }
 
@@ -139,6 +142,8 @@ static int share_help(struct request *request)
 		set_retry_after(request, answer.retry_after_s);
 	if (status != DB_OK)
 		return http_outcome(request, status);
+	if (!answer.shadowed) /* live: after the commit; a shadowed help cut nothing */
+		live_bargain_changed(request, answer.bargain.id);
 	return cut_reply(request, &answer, true);
 }
 
@@ -196,10 +201,10 @@ static int campaign_leaderboard(struct request *request)
 /* =================================================== cut plan preview */
 
 static const struct field cut_plan_preview_body[] = {
-	{ .name = "original_price_fen", .type = FIELD_INT, .required = true, .min = 1, .max = INT64_MAX / 4 },
-	{ .name = "floor_price_fen", .type = FIELD_INT, .required = true, .min = 0, .max = INT64_MAX / 4 },
-	{ .name = "cut_min_fen", .type = FIELD_INT, .required = true, .min = 1, .max = INT64_MAX / 4 },
-	{ .name = "cut_max_fen", .type = FIELD_INT, .required = true, .min = 1, .max = INT64_MAX / 4 },
+	{ .name = "original_price_fen", .type = FIELD_INT, .required = true, .min = 1, .max = MONEY_MAX_FEN },
+	{ .name = "floor_price_fen", .type = FIELD_INT, .required = true, .min = 0, .max = MONEY_MAX_FEN },
+	{ .name = "cut_min_fen", .type = FIELD_INT, .required = true, .min = 1, .max = MONEY_MAX_FEN },
+	{ .name = "cut_max_fen", .type = FIELD_INT, .required = true, .min = 1, .max = MONEY_MAX_FEN },
 	{ .name = "target_cuts", .type = FIELD_INT, .required = true, .min = 1, .max = CUT_TARGET_MAX },
 	{ .name = NULL },
 };

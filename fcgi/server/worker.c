@@ -26,6 +26,7 @@
 #include "checkout/order.h"
 #include "server/routes.h"
 #include "http/session.h"
+#include "live/live.h"
 
 #define REQUEST_ID_MAX 64
 
@@ -46,9 +47,10 @@ static void sweep(struct request *request, struct db *db, const struct config *c
 	request->work.db = db;
 	request->work.config = config;
 	request->work.now = clock_now();
-	bargain_sweep(&request->work);
+	if (bargain_sweep(&request->work) > 0)
+		live_bargains_swept(request); /* live: after the commit */
 	fraud_sweep(&request->work);
-	order_sweep(request);
+	order_sweep(&request->work);
 	arena_reset(&request->arena);
 	struct arena keep = request->arena;
 	memset(request, 0, sizeof(*request));
