@@ -1,8 +1,7 @@
 /* stats_routes.c: the admin console's numbers (issue 7, API.md "Admin"):
- * a campaign's live stats and the daily report (JSON or CSV), HTTP only
- * over stats.c; and, until the bargain feature takes it, the exact-cut
- * plan preview. The stats are read from the counters kept in step with the
- * events, never counted over the event tables, so they answer in
+ * a campaign's live stats and the daily report (JSON or CSV); the exact-cut
+ * plan preview lives in bargain/bargain_routes.c. The stats are read from the counters stats.c keeps in step
+ * with the events, never counted over the event tables, so they answer in
  * milliseconds on a campaign with a million helps. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,55 +144,10 @@ static int admin_report_daily(struct request *request)
 						  request->work.config->timezone, "items", items));
 }
 
-/* ====================================================== cut plan preview */
-
-static const struct field cut_plan_preview_body[] = {
-	{ .name = "original_price_fen", .type = FIELD_INT, .required = true, .min = 1, .max = MONEY_MAX_FEN },
-	{ .name = "floor_price_fen", .type = FIELD_INT, .required = true, .min = 0, .max = MONEY_MAX_FEN },
-	{ .name = "cut_min_fen", .type = FIELD_INT, .required = true, .min = 1, .max = MONEY_MAX_FEN },
-	{ .name = "cut_max_fen", .type = FIELD_INT, .required = true, .min = 1, .max = MONEY_MAX_FEN },
-	{ .name = "target_cuts", .type = FIELD_INT, .required = true, .min = 1, .max = CUT_TARGET_MAX },
-	{ .name = NULL },
-};
-
-/* POST /api/v1/admin/cut-plan/preview: a sample plan made by cut_plan_make,
- * the very function that fixes each bargain's plan (with a random seed: each
- * bargain's own plan differs in its randomness, not in its shape). 422
- * invalid_campaign, in the API's words, when the cuts cannot fit. */
-static int admin_cut_plan_preview(struct request *request)
-{
-	int64_t price = body_int(request, "original_price_fen", 0), floor_price = body_int(request, "floor_price_fen", 0);
-	int64_t min = body_int(request, "cut_min_fen", 0), max = body_int(request, "cut_max_fen", 0);
-	int64_t cuts = body_int(request, "target_cuts", 0);
-	if (floor_price >= price)
-		return http_error_message(request, 422, "invalid_campaign", "底价必须低于原价。");
-	if (max < min)
-		return http_error_message(request, 422, "invalid_campaign", "每刀最高金额不能低于最低金额。");
-	int64_t distance = price - floor_price;
-	if (!cut_plan_feasible(distance, min, max, cuts))
-		return http_error_message(request, 422, "invalid_campaign",
-					  "%lld 刀无法在每刀 %lld 到 %lld 分之间恰好砍掉 %lld 分。", (long long)cuts,
-					  (long long)min, (long long)max, (long long)distance);
-	unsigned char seed[CUT_SEED_SIZE];
-	crypto_random(seed, sizeof(seed));
-	int64_t *plan = arena_alloc(&request->arena, sizeof(int64_t) * (size_t)cuts);
-	if (cut_plan_make(seed, distance, min, max, cuts, plan) != 0)
-		return http_error_message(request, 422, "invalid_campaign", "无法生成砍价计划，请调整刀数或金额范围。");
-	json_t *list = json_array();
-	int64_t sum = 0;
-	for (int64_t i = 0; i < cuts; i++) {
-		json_array_append_new(list, json_integer((json_int_t)plan[i]));
-		sum += plan[i];
-	}
-	return http_reply(request, 200, json_pack("{s:o, s:I, s:I}", "plan", list, "total_fen", (json_int_t)sum,
-						  "cuts", (json_int_t)cuts));
-}
-
 /* The routes this file serves; server/routes.c lists the table. */
 static const struct route routes[] = {
 	{ "GET", "/api/v1/admin/campaigns/{id}/stats", admin_campaign_stats, AUTH_ADMIN, 0, NULL },
 	{ "GET", "/api/v1/admin/reports/daily", admin_report_daily, AUTH_ADMIN, 0, NULL },
-	{ "POST", "/api/v1/admin/cut-plan/preview", admin_cut_plan_preview, AUTH_ADMIN, ROLE_OPERATOR, cut_plan_preview_body },
 };
 
 const struct route_table stats_route_table = { routes, sizeof(routes) / sizeof(routes[0]) };

@@ -1,17 +1,28 @@
-/* bargain.c: loading a bargain, its JSON, its ETag, and the sweeper that
- * closes bargains past their window. */
+/* bargain.c: the bargain feature's rules (pure) and flows (load, decide,
+ * write); see bargain.h. */
 #include "bargain/bargain.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "admin/stats.h"
+#include "bargain/bargain_store.h"
+#include "bargain/cut.h"
+#include "core/arena.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/crypto.h"
-#include "db/db.h"
-#include "http/http.h"
 #include "core/log.h"
-#include "live/live.h"
+#include "core/outcome.h"
+#include "db/db.h"
+#include "fraud/limit.h"
+#include "reward/reward.h"
+
+#define PLAN_TEXT_MAX (CUT_TARGET_MAX * 21)
+#define DAY_S 86400
+
+/* ============================================================ pure rules */
 
 bool share_code_shape(const char *code)
 {
@@ -38,166 +49,557 @@ const char *bargain_status_shown(const struct bargain *bargain, int64_t now)
 	return bargain->status;
 }
 
-#define BARGAIN_COLUMNS \
-	"b.id, b.item_id, b.campaign_id, b.user_id, b.status, b.original_price_fen, b.floor_price_fen, " \
-	"b.current_price_fen, b.cut_total_fen, b.helpers, b.cuts, b.last_cut_fen, b.share_code, " \
-	"UNIX_TIMESTAMP(b.started_at), UNIX_TIMESTAMP(LEAST(b.expires_at, c.ends_at)), " \
-	"UNIX_TIMESTAMP(b.succeeded_at), b.target_cuts, b.helps_per_bargain, b.self_cuts_per_day, " \
-	"b.helps_per_user_per_day, b.rewards_json, b.cut_min_fen, b.cut_max_fen "
-#define BARGAIN_FROM "FROM bargain b JOIN campaign c ON c.id = b.campaign_id "
-#define BARGAIN_COLUMN_COUNT 23
-
-static const char *const sql_bargain_by_id = "SELECT " BARGAIN_COLUMNS BARGAIN_FROM "WHERE b.id = ?";
-static const char *const sql_bargain_by_code = "SELECT " BARGAIN_COLUMNS BARGAIN_FROM "WHERE b.share_code = ?";
-static const char *const sql_bargain_for_helper =
-	"SELECT " BARGAIN_COLUMNS ", EXISTS(SELECT 1 FROM bargain_cut k WHERE k.bargain_id = b.id AND k.helper_id = ?) "
-	BARGAIN_FROM "WHERE b.share_code = ?";
-
-static void bargain_from_row(const struct db_rows *rows, int row, struct bargain *bargain)
+int bargain_self_cut_refusal(const struct bargain *bargain, int64_t user_id, int64_t now)
 {
-	int c = 0;
-	bargain->id = db_int(rows, row, c++);
-	bargain->item_id = db_int(rows, row, c++);
-	bargain->campaign_id = db_int(rows, row, c++);
-	bargain->user_id = db_int(rows, row, c++);
-	bargain->status = db_text(rows, row, c++);
-	bargain->original_price_fen = db_int(rows, row, c++);
-	bargain->floor_price_fen = db_int(rows, row, c++);
-	bargain->current_price_fen = db_int(rows, row, c++);
-	bargain->cut_total_fen = db_int(rows, row, c++);
-	bargain->helpers = db_int(rows, row, c++);
-	bargain->cuts = db_int(rows, row, c++);
-	bargain->last_cut_fen = db_int(rows, row, c++);
-	bargain->share_code = db_text(rows, row, c++);
-	bargain->started_at = db_int(rows, row, c++);
-	bargain->expires_at = db_int(rows, row, c++);
-	bargain->succeeded_at = db_null(rows, row, c) ? 0 : db_int(rows, row, c);
-	c++;
-	bargain->exact = !db_null(rows, row, c);
-	bargain->target_cuts = db_int(rows, row, c++);
-	bargain->helps_limited = !db_null(rows, row, c);
-	bargain->helps_per_bargain = db_int(rows, row, c++);
-	bargain->self_cuts_per_day = db_int(rows, row, c++);
-	bargain->helps_per_user_per_day = db_int(rows, row, c++);
-	bargain->rewards_json = db_text(rows, row, c++);
-	bargain->cut_min_fen = db_int(rows, row, c++);
-	bargain->cut_max_fen = db_int(rows, row, c++);
+	if (bargain->user_id != user_id)
+		return OUT_NOT_FOUND;
+	if (strcmp(bargain_status_shown(bargain, now), "active") != 0)
+		return OUT_BARGAIN_CLOSED;
+	return DB_OK;
 }
 
-int bargain_load(struct request *request, int64_t id, const char *by_code, struct bargain *bargain)
+int bargain_help_refusal(const struct bargain *bargain, int64_t helper_id, bool helped, int64_t now)
 {
-	struct db_rows rows;
-	int status = by_code ? db_run(request, &rows, sql_bargain_by_code, "s", by_code)
-			     : db_run(request, &rows, sql_bargain_by_id, "i", id);
-	if (status != 0)
-		return status;
-	if (rows.row_count != 1)
-		return http_error(request, 404, "not_found");
-	bargain_from_row(&rows, 0, bargain);
-	return 0;
+	if (bargain->user_id == helper_id)
+		return OUT_SELF_HELP;
+	if (strcmp(bargain_status_shown(bargain, now), "active") != 0)
+		return OUT_BARGAIN_CLOSED;
+	if (helped)
+		return OUT_ALREADY_HELPED;
+	return DB_OK;
 }
 
-int bargain_load_for_helper(struct request *request, const char *code, int64_t helper_id, struct bargain *bargain,
-			    bool *helped)
+int bargain_cut_refusal(const struct bargain *bargain, bool is_help)
 {
-	struct db_rows rows;
-	int status = db_run(request, &rows, sql_bargain_for_helper, "is", helper_id, code);
-	if (status != 0)
-		return status;
-	if (rows.row_count != 1)
-		return http_error(request, 404, "not_found");
-	bargain_from_row(&rows, 0, bargain);
-	*helped = db_int(&rows, 0, BARGAIN_COLUMN_COUNT) != 0;
-	return 0;
+	if (is_help && bargain->helps_limited && bargain->helpers >= bargain->helps_per_bargain)
+		return OUT_HELPS_FULL;
+	return OUT_BARGAIN_CLOSED;
 }
 
-static json_t *time_or_null(int64_t when)
+int64_t bargain_cut_drawn(const struct bargain *bargain, uint64_t random)
 {
-	if (when == 0)
-		return json_null();
-	char text[CLOCK_RFC3339_SIZE];
-	clock_format_rfc3339(when, text);
-	return json_string(text);
-}
-
-json_t *bargain_json(struct request *request, const struct bargain *bargain)
-{
-	const char *status = bargain_status_shown(bargain, request->work.now);
-	json_t *cuts_left = json_null();
-	if (bargain->exact) {
-		int64_t left = strcmp(status, "active") == 0 ? bargain->target_cuts - bargain->cuts : 0;
-		cuts_left = json_integer(left < 0 ? 0 : left);
-	}
-	char *share_url = arena_printf(&request->arena, "%s/s/%s", request->work.config->public_base_url,
-				       bargain->share_code);
-	json_t *object = json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s, s:s, s:o, s:o, s:o}",
-				   "id", (json_int_t)bargain->id, "item_id", (json_int_t)bargain->item_id,
-				   "campaign_id", (json_int_t)bargain->campaign_id, "status", status,
-				   "original_price_fen", (json_int_t)bargain->original_price_fen,
-				   "floor_price_fen", (json_int_t)bargain->floor_price_fen,
-				   "current_price_fen", (json_int_t)bargain->current_price_fen,
-				   "cut_total_fen", (json_int_t)bargain->cut_total_fen,
-				   "remaining_fen", (json_int_t)(bargain->current_price_fen - bargain->floor_price_fen),
-				   "helpers", (json_int_t)bargain->helpers, "cuts_left", cuts_left,
-				   "share_code", bargain->share_code, "share_url", share_url,
-				   "started_at", time_or_null(bargain->started_at),
-				   "expires_at", time_or_null(bargain->expires_at),
-				   "succeeded_at", time_or_null(bargain->succeeded_at));
-	if (object == NULL)
-		abort();
-	return object;
-}
-
-const char *bargain_etag(struct request *request, const struct bargain *bargain)
-{
-	/* Everything a poller sees changes with cuts or the shown status. */
-	return arena_printf(&request->arena, "\"b%lld-%lld-%s\"", (long long)bargain->id, (long long)bargain->cuts,
-			    bargain_status_shown(bargain, request->work.now));
-}
-
-bool etag_matches(const char *if_none_match, const char *etag)
-{
-	if (if_none_match == NULL)
-		return false;
-	size_t etag_length = strlen(etag);
-	const char *cursor = if_none_match;
-	while (*cursor != '\0') {
-		while (*cursor == ' ' || *cursor == ',')
-			cursor++;
-		if (*cursor == '*')
-			return true;
-		if (strncmp(cursor, "W/", 2) == 0) /* gzip in nginx weakens our ETags */
-			cursor += 2;
-		if (strncmp(cursor, etag, etag_length) == 0 &&
-		    (cursor[etag_length] == '\0' || cursor[etag_length] == ',' || cursor[etag_length] == ' '))
-			return true;
-		cursor += strcspn(cursor, ",");
-	}
-	return false;
-}
-
-/* ------------------------------------------------------------- sweeper */
-
-static const char *const sql_sweep_lock = "SELECT GET_LOCK('kanjia.sweep', 0)";
-static const char *const sql_sweep_unlock = "SELECT RELEASE_LOCK('kanjia.sweep')";
-static const char *const sql_sweep_expired =
-	"UPDATE bargain b JOIN campaign c ON c.id = b.campaign_id "
-	"SET b.status = 'expired', b.open_slot = NULL, b.closed_at = FROM_UNIXTIME(?) "
-	"WHERE b.status = 'active' AND (b.expires_at <= FROM_UNIXTIME(?) OR c.ends_at <= FROM_UNIXTIME(?))";
-
-long bargain_sweep(struct request *request)
-{
-	struct db_rows rows;
-	/* One sweeper at a time across workers and hosts. */
-	if (db_run(request, &rows, sql_sweep_lock, "") != 0 || rows.row_count != 1 || db_int(&rows, 0, 0) != 1)
+	if (bargain->exact)
 		return 0;
-	long closed = -1;
-	if (db_run(request, &rows, sql_sweep_expired, "iii", request->work.now, request->work.now, request->work.now) == 0)
-		closed = (long)rows.affected;
-	db_run(request, NULL, sql_sweep_unlock, "");
+	return cut_range_amount(INT64_MAX, bargain->cut_min_fen, bargain->cut_max_fen, random);
+}
+
+void bargain_cut_apply(struct bargain *bargain, const struct bargain_cut_row *row, int64_t now)
+{
+	bargain->cuts = row->seq;
+	bargain->last_cut_fen = row->cut_fen;
+	bargain->current_price_fen = row->price_after_fen;
+	bargain->helpers = row->helpers_after;
+	bargain->cut_total_fen = bargain->original_price_fen - bargain->current_price_fen;
+	if (bargain->current_price_fen == bargain->floor_price_fen) {
+		bargain->status = "succeeded";
+		bargain->succeeded_at = now;
+	}
+}
+
+void bargain_shadow_cut(const struct bargain *bargain, uint64_t random, int64_t now, struct bargain *shown,
+			int64_t *cut)
+{
+	*shown = *bargain;
+	int64_t remaining = shown->current_price_fen - shown->floor_price_fen;
+	assert(remaining > 0); /* an active bargain has money left */
+	*cut = cut_range_amount(remaining, shown->cut_min_fen, shown->cut_max_fen, random);
+	shown->current_price_fen -= *cut;
+	if (shown->current_price_fen == shown->floor_price_fen) {
+		shown->status = "succeeded";
+		shown->succeeded_at = now;
+	}
+	shown->cut_total_fen = shown->original_price_fen - shown->current_price_fen;
+	shown->helpers++;
+	shown->cuts++;
+}
+
+int bargain_milestones_due(const json_t *rewards, int64_t helpers, const json_t **entries, int max)
+{
+	const json_t *initiator = json_object_get(rewards, "initiator");
+	size_t index;
+	const json_t *entry;
+	int count = 0;
+	json_array_foreach(initiator, index, entry) {
+		if (json_integer_value(json_object_get(entry, "helpers")) != helpers)
+			continue;
+		if (count < max)
+			entries[count++] = entry;
+	}
+	return count;
+}
+
+int bargain_start_window_refusal(const struct bargain_item *item, int64_t now)
+{
+	if (now < item->starts_at || now >= item->ends_at)
+		return OUT_CAMPAIGN_NOT_ACTIVE;
+	return DB_OK;
+}
+
+void bargain_start_decide(const struct bargain_start_facts *facts, struct bargain_start_decision *decision)
+{
+	const struct bargain_item *item = facts->item;
+	*decision = (struct bargain_start_decision){ .refusal = bargain_start_window_refusal(item, facts->now) };
+	if (decision->refusal != DB_OK)
+		return;
+	if (facts->open && !facts->open_expired) {
+		decision->use_open = true;
+		return;
+	}
+	/* Past its window: close it now rather than wait for the sweeper. */
+	decision->close_open = facts->open;
+	if (item->stock_left <= 0)
+		decision->refusal = OUT_OUT_OF_STOCK;
+	else if (facts->started >= item->bargains_per_user)
+		decision->refusal = OUT_BARGAIN_LIMIT;
+	decision->expires_at = facts->now + item->bargain_ttl_s;
+	if (decision->expires_at > item->ends_at)
+		decision->expires_at = item->ends_at;
+}
+
+const char *bargain_plan_text(struct unit *unit, const int64_t *plan, int64_t cuts)
+{
+	char *text = arena_alloc(unit->arena, PLAN_TEXT_MAX);
+	size_t used = 0;
+	text[0] = '\0';
+	for (int64_t i = 0; i < cuts; i++)
+		used += (size_t)snprintf(text + used, PLAN_TEXT_MAX - used, "%s%lld", i ? "," : "", (long long)plan[i]);
+	return text;
+}
+
+/* ================================================================ start */
+
+/* The key exact plans are derived with. */
+static const char *plan_key(const struct config *config)
+{
+	return config->cut_plan_secret[0] != '\0' ? config->cut_plan_secret : config->jwt_secret;
+}
+
+/* Fixes the exact plan of a new bargain. */
+static int plan_store(struct unit *unit, int64_t bargain_id, const struct bargain_item *item)
+{
+	int64_t cuts = item->target_cuts;
+	int64_t *plan = arena_alloc(unit->arena, sizeof(int64_t) * (size_t)(cuts > 0 ? cuts : 1));
+	unsigned char seed[CUT_SEED_SIZE];
+	const char *key = plan_key(unit->config);
+	cut_plan_seed(key, strlen(key), bargain_id, seed);
+	if (cut_plan_make(seed, item->original_price_fen - item->floor_price_fen, item->cut_min_fen, item->cut_max_fen,
+			  cuts, plan) != 0)
+		return OUT_INVALID_CAMPAIGN;
+	return bargain_set_plan(unit, bargain_id, bargain_plan_text(unit, plan, cuts));
+}
+
+struct start {
+	int64_t user_id, item_id;
+	const struct fraud_client *client;
+	int64_t bargain_id; /* OUT */
+	bool created;       /* OUT */
+};
+
+static int start_body(struct unit *unit, void *context)
+{
+	struct start *start = context;
+	struct bargain_item item;
+	int status = bargain_item_get(unit, start->item_id, &item);
+	if (status != DB_OK)
+		return status;
+	if ((status = bargain_start_window_refusal(&item, unit->now)) != DB_OK)
+		return status;
+
+	/* Count before looking for the open one: a concurrent start that
+	 * commits in between is then found as open (200), never counted
+	 * against the limit without being seen. */
+	struct bargain_start_facts facts = { .item = &item, .now = unit->now };
+	int64_t open_id = 0;
+	if ((status = bargain_count_started(unit, start->user_id, start->item_id, &facts.started)) != DB_OK ||
+	    (status = bargain_find_open(unit, start->user_id, start->item_id, &open_id)) != DB_OK)
+		return status;
+	struct bargain open;
+	if (open_id != 0) {
+		if ((status = bargain_get(unit, open_id, &open)) != DB_OK)
+			return status;
+		facts.open = true;
+		facts.open_expired = strcmp(bargain_status_shown(&open, unit->now), "expired") == 0;
+	}
+
+	struct bargain_start_decision decision;
+	bargain_start_decide(&facts, &decision);
+	if (decision.use_open) {
+		start->bargain_id = open.id;
+		start->created = false;
+		return DB_OK;
+	}
+	if (decision.close_open) {
+		if ((status = bargain_close(unit, open.id)) != DB_OK)
+			return status;
+		unit->commit_on_error = true; /* a refusal below keeps the close */
+	}
+	if (decision.refusal != DB_OK)
+		return decision.refusal;
+
+	char code[SHARE_CODE_LENGTH + 1];
+	share_code_new(code);
+	struct bargain_new created = { .item = &item, .user_id = start->user_id, .share_code = code,
+				       .expires_at = decision.expires_at, .start_ip = start->client->ip,
+				       .start_device = start->client->device_id };
+	status = bargain_insert(unit, &created, &start->bargain_id);
+	if (status == DB_DUPLICATE)
+		return DB_RETRY; /* a second start raced us: the next try returns the open one */
+	if (status != DB_OK)
+		return status;
+	start->created = true;
+	if ((status = stats_bargain_started(unit, item.campaign_id, start->item_id, start->user_id)) != DB_OK)
+		return status; /* stats */
+	if (item.exact && (status = plan_store(unit, start->bargain_id, &item)) != DB_OK)
+		return status;
+	return DB_OK;
+}
+
+int bargain_start(struct unit *unit, int64_t user_id, int64_t item_id, const struct fraud_client *client,
+		  struct bargain *bargain, bool *created)
+{
+	struct start start = { .user_id = user_id, .item_id = item_id, .client = client };
+	int status = db_atomic(unit, start_body, &start);
+	if (status != DB_OK)
+		return status;
+	*created = start.created;
+	return bargain_get(unit, start.bargain_id, bargain);
+}
+
+/* ================================================================== cut */
+
+/* The shop's local day as a limit window. */
+static void local_day(int64_t now, int64_t *start, int64_t *length)
+{
+	*start = clock_day_start(now);
+	*length = clock_day_start(*start + DAY_S + 7200) - *start;
+}
+
+struct cut_attempt {
+	struct bargain loaded; /* read before the transaction */
+	int64_t cutter_id;
+	bool is_help;
+	const struct fraud_client *client;
+	const char *letter; /* anti-fraud: the help's signature letter (NULL: none) */
+	bool hold;          /* anti-fraud: a review decision holds the bargain */
+	struct bargain_cut_answer *answer; /* OUT */
+};
+
+/* Takes the cut and records it: the stats first, then the hot row. Returns
+ * DB_OK with answer->bargain as it is right after this cut,
+ * OUT_BARGAIN_CLOSED, OUT_HELPS_FULL, OUT_ALREADY_HELPED, or a door code. */
+static int cut_take(struct unit *unit, struct cut_attempt *attempt)
+{
+	struct bargain *bargain = &attempt->answer->bargain;
+	uint64_t random = 0;
+	if (!bargain->exact)
+		crypto_random(&random, sizeof(random));
+	int64_t drawn = bargain_cut_drawn(bargain, random);
+	/* stats: counted before the hot row is touched (stats.h) */
+	int status = stats_bump(unit, bargain->campaign_id, bargain->item_id, attempt->is_help ? "helps" : "self_cuts", 1);
+	if (status != DB_OK)
+		return status;
+	bool taken = false;
+	if ((status = bargain_take_cut(unit, bargain->id, drawn, attempt->is_help, attempt->letter, attempt->hold,
+				       &taken)) != DB_OK)
+		return status;
+	if (!taken)
+		return bargain_cut_refusal(bargain, attempt->is_help);
+	/* The row as our UPDATE left it, read back by the INSERT itself: no
+	 * separate read while the hot row is locked. */
+	struct bargain_cut_row row;
+	status = bargain_cut_record(unit, bargain->id, attempt->is_help, attempt->cutter_id, attempt->client->ip,
+				    attempt->client->device_id, &row);
+	if (status == DB_DUPLICATE)
+		return OUT_ALREADY_HELPED;
+	if (status != DB_OK)
+		return status;
+	bargain_cut_apply(bargain, &row, unit->now);
+	attempt->answer->cut_fen = bargain->last_cut_fen;
+	if (bargain->current_price_fen == bargain->floor_price_fen) /* stats: this cut reached the floor */
+		status = stats_bump(unit, bargain->campaign_id, bargain->item_id, "succeeded", 1);
+	return status;
+}
+
+/* A fresh answer for each try of a transaction. */
+static void attempt_begin(struct cut_attempt *attempt)
+{
+	*attempt->answer = (struct bargain_cut_answer){ .bargain = attempt->loaded };
+}
+
+/* --------------------------------------------------------------- self-cut */
+
+static int self_cut_body(struct unit *unit, void *context)
+{
+	struct cut_attempt *attempt = context;
+	attempt_begin(attempt);
+	const struct bargain *bargain = &attempt->loaded;
+	int64_t start, length;
+	local_day(unit->now, &start, &length);
+	char bucket[LIMIT_BUCKET_MAX];
+	snprintf(bucket, sizeof(bucket), "selfcut:%lld", (long long)bargain->id);
+	int status = limit_take(unit, bucket, start, length, bargain->self_cuts_per_day, &attempt->answer->retry_after_s);
+	if (status == OUT_RATE_LIMITED)
+		return OUT_DAILY_LIMIT;
+	if (status != DB_OK)
+		return status;
+	return cut_take(unit, attempt);
+}
+
+int bargain_self_cut(struct unit *unit, int64_t user_id, int64_t bargain_id, const struct fraud_client *client,
+		     struct bargain_cut_answer *answer)
+{
+	struct cut_attempt attempt = { .cutter_id = user_id, .is_help = false, .client = client, .answer = answer };
+	*answer = (struct bargain_cut_answer){ .cut_fen = 0 };
+	int status = bargain_get(unit, bargain_id, &attempt.loaded);
+	if (status != DB_OK)
+		return status;
+	if ((status = bargain_self_cut_refusal(&attempt.loaded, user_id, unit->now)) != DB_OK)
+		return status;
+	return db_atomic(unit, self_cut_body, &attempt); /* the last try's answer stays */
+}
+
+/* ------------------------------------------------------------------- help */
+
+/* anti-fraud: a code that is malformed or leads nowhere is checked and
+ * recorded too (rules on share_code catch scanners); then not found unless
+ * a rule blocks it. */
+static int share_unknown(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
+			 const char *code, int64_t user_id)
+{
+	struct fraud_subject subject = { .share_code = code, .user_id = user_id };
+	struct fraud_outcome outcome;
+	int status = fraud_check_unit(unit, client, scope, &subject, &outcome);
+	return status != DB_OK ? status : OUT_NOT_FOUND;
+}
+
+/* The helper's coupon, written before the hot row is touched. */
+static int helper_reward(struct unit *unit, struct cut_attempt *attempt, const json_t *rewards)
+{
+	const struct bargain *bargain = &attempt->loaded;
+	const json_t *entry = json_object_get(rewards, "helper");
+	if (!json_is_object(entry))
+		return DB_OK;
+	char milestone[REWARD_MILESTONE_MAX];
+	snprintf(milestone, sizeof(milestone), "help:%lld", (long long)attempt->cutter_id);
+	struct reward reward;
+	reward_read(entry, &reward);
+	struct reward_grant grant = { .user_id = attempt->cutter_id, .campaign_id = bargain->campaign_id,
+				      .bargain_id = bargain->id, .milestone = milestone };
+	int status = reward_issue(unit, &grant, &reward, &attempt->answer->reward);
+	return status == DB_DUPLICATE ? OUT_ALREADY_HELPED : status;
+}
+
+/* The initiator's rewards for reaching exactly this many helpers. */
+static int milestone_rewards(struct unit *unit, const struct bargain *bargain, const json_t *rewards)
+{
+	const json_t *due[BARGAIN_MILESTONES_MAX];
+	int count = bargain_milestones_due(rewards, bargain->helpers, due, BARGAIN_MILESTONES_MAX);
+	for (int i = 0; i < count; i++) {
+		char milestone[REWARD_MILESTONE_MAX];
+		snprintf(milestone, sizeof(milestone), "helpers:%lld", (long long)bargain->helpers);
+		struct reward reward;
+		reward_read(due[i], &reward);
+		struct reward_grant grant = { .user_id = bargain->user_id, .campaign_id = bargain->campaign_id,
+					      .bargain_id = bargain->id, .milestone = milestone };
+		int status = reward_issue(unit, &grant, &reward, NULL);
+		if (status != DB_OK)
+			return status;
+	}
+	return DB_OK;
+}
+
+static int help_body(struct unit *unit, void *context)
+{
+	struct cut_attempt *attempt = context;
+	attempt_begin(attempt);
+	const struct bargain *bargain = &attempt->loaded;
+
+	/* anti-fraud: the rules see this help's letter; the velocity limits
+	 * count it; nothing is written before a block or a shadow */
+	struct fraud_help help;
+	int status = fraud_help_prepare(unit, attempt->client, bargain->id, attempt->cutter_id, &help);
+	if (status != DB_OK)
+		return status;
+	struct fraud_subject subject = { .phone = help.phone, .share_code = bargain->share_code,
+					 .signature = help.signature, .user_id = attempt->cutter_id,
+					 .bargain_id = bargain->id };
+	struct fraud_outcome outcome;
+	if ((status = fraud_check_unit(unit, attempt->client, FRAUD_SCOPE_HELP, &subject, &outcome)) != DB_OK)
+		return status;
+	if (outcome.action == FRAUD_SHADOW) {
+		/* a believable cut and the bargain as it would look after it;
+		 * nothing is cut, counted or issued */
+		uint64_t random;
+		crypto_random(&random, sizeof(random));
+		bargain_shadow_cut(bargain, random, unit->now, &attempt->answer->bargain, &attempt->answer->cut_fen);
+		attempt->answer->shadowed = true;
+		return DB_OK;
+	}
+	if ((status = fraud_velocity_unit(unit, attempt->client, FRAUD_SCOPE_HELP, help.phone,
+					  &attempt->answer->retry_after_s)) != DB_OK)
+		return status;
+	attempt->letter = help.letter;
+	attempt->hold = outcome.action == FRAUD_REVIEW;
+	if (attempt->hold && (status = fraud_hold_unit(unit, "bargain", bargain->id, outcome.decision_id, false)) != DB_OK)
+		return status;
+
+	int64_t start, length;
+	local_day(unit->now, &start, &length);
+	char bucket[LIMIT_BUCKET_MAX];
+	snprintf(bucket, sizeof(bucket), "helps:%lld", (long long)attempt->cutter_id);
+	status = limit_take(unit, bucket, start, length, bargain->helps_per_user_per_day, &attempt->answer->retry_after_s);
+	if (status != DB_OK)
+		return status;
+
+	json_error_t error;
+	json_t *rewards = bargain->rewards_json ? json_loads(bargain->rewards_json, 0, &error) : NULL;
+	if (rewards == NULL)
+		rewards = json_object();
+	if ((status = helper_reward(unit, attempt, rewards)) == DB_OK &&
+	    (status = cut_take(unit, attempt)) == DB_OK)
+		status = milestone_rewards(unit, &attempt->answer->bargain, rewards);
+	json_decref(rewards);
+	return status;
+}
+
+int bargain_help(struct unit *unit, int64_t helper_id, const char *code, const struct fraud_client *client,
+		 struct bargain_cut_answer *answer)
+{
+	*answer = (struct bargain_cut_answer){ .cut_fen = 0 };
+	if (!share_code_shape(code))
+		return share_unknown(unit, client, FRAUD_SCOPE_HELP, code, helper_id);
+	struct cut_attempt attempt = { .cutter_id = helper_id, .is_help = true, .client = client, .answer = answer };
+	bool helped = false;
+	int status = bargain_get_for_helper(unit, code, helper_id, &attempt.loaded, &helped);
+	if (status == OUT_NOT_FOUND)
+		return share_unknown(unit, client, FRAUD_SCOPE_HELP, code, helper_id);
+	if (status != DB_OK)
+		return status;
+	if ((status = bargain_help_refusal(&attempt.loaded, helper_id, helped, unit->now)) != DB_OK)
+		return status;
+	return db_atomic(unit, help_body, &attempt);
+}
+
+/* ================================================================ reads */
+
+int bargain_show(struct unit *unit, int64_t user_id, int64_t bargain_id, const char *if_none_match,
+		 struct bargain_view *view)
+{
+	*view = (struct bargain_view){ .etag = NULL };
+	int status = bargain_get(unit, bargain_id, &view->bargain);
+	if (status != DB_OK)
+		return status;
+	if (view->bargain.user_id != user_id)
+		return OUT_NOT_FOUND; /* not 403: ids say nothing */
+	view->etag = bargain_etag(unit, &view->bargain);
+	if (etag_matches(if_none_match, view->etag)) {
+		view->not_modified = true;
+		return DB_OK;
+	}
+	return bargain_cut_list(unit, view->bargain.id, BARGAIN_CUTS_SHOWN, false, &view->cuts, &view->cut_count);
+}
+
+int bargain_list_of(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, struct bargain **bargains,
+		    int *count)
+{
+	int64_t *ids;
+	int status = bargain_ids_of_user(unit, user_id, before, limit, &ids, count);
+	if (status != DB_OK)
+		return status;
+	struct bargain *list = arena_alloc(unit->arena, sizeof(*list) * (size_t)(*count + 1));
+	for (int i = 0; i < *count; i++)
+		if ((status = bargain_get(unit, ids[i], &list[i])) != DB_OK)
+			return status;
+	*bargains = list;
+	return DB_OK;
+}
+
+int bargain_ranking(struct unit *unit, int64_t campaign_id, struct bargain_rank **ranks, int *count)
+{
+	return bargain_leaderboard(unit, campaign_id, BARGAIN_LEADERBOARD_SIZE, ranks, count);
+}
+
+/* ============================================================== landing */
+
+struct share_open {
+	const struct bargain *bargain;
+	const struct fraud_client *client;
+};
+
+/* The open's fraud check, the open and its counter (stats.h): one commit,
+ * so a landing costs one log flush. A shadowed open is shown but not
+ * counted; a block keeps only the check's record (fraud_check). */
+static int share_open_body(struct unit *unit, void *context)
+{
+	struct share_open *open = context;
+	const struct bargain *bargain = open->bargain;
+	struct fraud_subject subject = { .share_code = bargain->share_code, .bargain_id = bargain->id };
+	struct fraud_outcome outcome;
+	int status = fraud_check_unit(unit, open->client, FRAUD_SCOPE_SHARE_OPEN, &subject, &outcome);
+	if (status != DB_OK || outcome.action == FRAUD_SHADOW)
+		return status;
+	/* The open is counted in its own table, never on the hot bargain row. */
+	status = share_open_record(unit, bargain->id, bargain->campaign_id, open->client->ip);
+	if (status == DB_OK)
+		status = stats_bump(unit, bargain->campaign_id, bargain->item_id, "share_opens", 1);
+	return status;
+}
+
+int bargain_landing_show(struct unit *unit, const char *code, int64_t user_id, const struct fraud_client *client,
+			 const char *if_none_match, struct bargain_landing_view *view)
+{
+	*view = (struct bargain_landing_view){ .etag = NULL };
+	if (!share_code_shape(code))
+		return share_unknown(unit, client, FRAUD_SCOPE_SHARE_OPEN, code, user_id);
+	int status = bargain_get_by_code(unit, code, &view->bargain);
+	if (status == OUT_NOT_FOUND)
+		return share_unknown(unit, client, FRAUD_SCOPE_SHARE_OPEN, code, user_id);
+	if (status != DB_OK)
+		return status;
+	view->etag = bargain_etag(unit, &view->bargain);
+	if (etag_matches(if_none_match, view->etag)) {
+		view->not_modified = true; /* a re-poll, not a new open */
+		return DB_OK;
+	}
+	if ((status = bargain_landing_get(unit, view->bargain.user_id, view->bargain.item_id, &view->landing)) != DB_OK)
+		return status;
+	struct share_open open = { .bargain = &view->bargain, .client = client };
+	if ((status = db_atomic(unit, share_open_body, &open)) != DB_OK)
+		return status;
+	return bargain_cut_list(unit, view->bargain.id, BARGAIN_RECENT_HELPS, true, &view->helps, &view->help_count);
+}
+
+/* ============================================================ plan preview */
+
+int bargain_plan_preview(struct unit *unit, int64_t price_fen, int64_t floor_fen, int64_t min_fen, int64_t max_fen,
+			 int64_t cuts, int64_t **plan, enum bargain_plan_problem *problem)
+{
+	assert(cuts >= 1 && cuts <= CUT_TARGET_MAX); /* the route's field limits */
+	*problem = PLAN_FINE;
+	if (floor_fen >= price_fen)
+		*problem = PLAN_FLOOR_NOT_BELOW_PRICE;
+	else if (max_fen < min_fen)
+		*problem = PLAN_MAX_BELOW_MIN;
+	else if (!cut_plan_feasible(price_fen - floor_fen, min_fen, max_fen, cuts))
+		*problem = PLAN_CUTS_CANNOT_FIT;
+	if (*problem != PLAN_FINE)
+		return OUT_INVALID_CAMPAIGN;
+	unsigned char seed[CUT_SEED_SIZE];
+	crypto_random(seed, sizeof(seed));
+	*plan = arena_alloc(unit->arena, sizeof(int64_t) * (size_t)cuts);
+	if (cut_plan_make(seed, price_fen - floor_fen, min_fen, max_fen, cuts, *plan) != 0) {
+		*problem = PLAN_NOT_MADE;
+		return OUT_INVALID_CAMPAIGN;
+	}
+	return DB_OK;
+}
+
+/* ================================================================ sweep */
+
+long bargain_sweep(struct unit *unit)
+{
+	long closed = bargain_close_expired(unit);
 	if (closed > 0)
 		log_info("sweep: closed %ld expired bargains", closed);
-	if (closed > 0)
-		live_bargains_swept(request); /* live: after the commit */
 	return closed;
 }

@@ -289,47 +289,6 @@ static int payment_sandbox_notify(struct request *request)
 	return http_reply(request, 200, json_pack("{s:b, s:s}", "received", 1, "outcome", notice.outcome));
 }
 
-/* ============================================================ points */
-
-/* GET /api/v1/me/points. (The wallet is reward/'s: this handler moves
- * there when the points ledger's store does.) */
-static int points_get_mine(struct request *request)
-{
-	int64_t limit, cursor;
-	int status = http_list_params_newest_first(request, &limit, &cursor);
-	if (status != 0)
-		return status;
-	bool found;
-	int64_t balance;
-	struct db_rows rows;
-	int64_t user_id = request->session.user_id;
-	if ((status = http_outcome(request, shopper_points_balance(&request->work, user_id, &found, &balance))) != 0)
-		return status;
-	if (!found)
-		return http_error(request, 401, "unauthorized");
-	if ((status = http_outcome(request, points_ledger_page(&request->work, user_id, cursor, limit, &rows))) != 0)
-		return status;
-	json_t *items = json_array();
-	for (int r = 0; r < rows.row_count; r++) {
-		char at[CLOCK_RFC3339_SIZE];
-		json_t *when = json_null();
-		if (!db_null(&rows, r, 5)) {
-			clock_format_rfc3339(db_int(&rows, r, 5), at);
-			when = json_string(at);
-		}
-		json_array_append_new(items, json_pack("{s:I, s:I, s:I, s:s, s:o, s:o}", "id", (json_int_t)db_int(&rows, r, 0),
-						       "delta", (json_int_t)db_int(&rows, r, 1), "balance_after",
-						       (json_int_t)db_int(&rows, r, 2), "reason", db_text(&rows, r, 3),
-						       "order_id",
-						       db_null(&rows, r, 4) ? json_null()
-									    : json_integer((json_int_t)db_int(&rows, r, 4)),
-						       "at", when));
-	}
-	int64_t last = rows.row_count ? db_int(&rows, rows.row_count - 1, 0) : 0;
-	return http_reply(request, 200, json_pack("{s:I, s:o, s:o}", "balance", (json_int_t)balance, "items", items,
-						  "next_cursor", http_next_cursor(last, rows.row_count == limit)));
-}
-
 /* ====================================================== admin orders */
 
 static struct admin_view admin_view_of(const struct request *request)
@@ -476,7 +435,6 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/orders/{id}/pay", order_pay_route, AUTH_SHOPPER, 0, NULL },
 	{ "POST", "/api/v1/orders/{id}/cancel", order_cancel_route, AUTH_SHOPPER, 0, NULL },
 	{ "POST", "/api/v1/payments/sandbox/notify", payment_sandbox_notify, AUTH_NONE, 0, payment_notify_body },
-	{ "GET", "/api/v1/me/points", points_get_mine, AUTH_SHOPPER, 0, NULL },
 	{ "GET", "/api/v1/admin/orders", admin_order_list_route, AUTH_ADMIN, 0, NULL },
 	{ "POST", "/api/v1/admin/orders/{id}/ship", admin_order_ship, AUTH_ADMIN, ROLE_FULFILMENT, order_ship_body },
 	{ "POST", "/api/v1/admin/orders/{id}/refund", admin_order_refund, AUTH_ADMIN, ROLE_FULFILMENT, order_refund_body },

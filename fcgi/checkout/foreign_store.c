@@ -136,9 +136,6 @@ int shopper_points_balance(struct unit *unit, int64_t user_id, bool *found, int6
 
 static const char *const sql_points_earned =
 	"SELECT delta FROM points_ledger WHERE order_id = ? AND reason = 'order_paid'";
-static const char *const sql_points_ledger =
-	"SELECT id, delta, balance_after, reason, order_id, UNIX_TIMESTAMP(created_at) FROM points_ledger "
-	"WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
 
 int points_earned_for_order(struct unit *unit, int64_t order_id, int64_t *earned)
 {
@@ -146,9 +143,4 @@ int points_earned_for_order(struct unit *unit, int64_t order_id, int64_t *earned
 	int result = db_exec(unit, &rows, sql_points_earned, "i", order_id);
 	*earned = result == DB_OK && rows.row_count == 1 ? db_int(&rows, 0, 0) : 0;
 	return result;
-}
-
-int points_ledger_page(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, struct db_rows *rows)
-{
-	return db_exec(unit, rows, sql_points_ledger, "iii", user_id, before, limit);
 }

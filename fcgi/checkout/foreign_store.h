@@ -61,9 +61,7 @@ int shopper_points_balance(struct unit *unit, int64_t user_id, bool *found, int6
 /* *earned (OUT): the points order_id earned when paid (0: none). Returns
  * DB_OK or a door code. */
 int points_earned_for_order(struct unit *unit, int64_t order_id, int64_t *earned);
-/* One page of user_id's ledger, newest first, ids below before: rows (OUT)
- * of id, delta, balance_after, reason, order_id (NULL), UNIX created_at.
- * Returns DB_OK or a door code. */
-int points_ledger_page(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, struct db_rows *rows);
+/* (points_ledger_page, the wallet's read, is folded into reward/points.c,
+ * the ledger's store; GET /me/points moved to reward/reward_routes.c.) */
 
 #endif

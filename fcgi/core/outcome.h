@@ -45,6 +45,7 @@
 	X(OUT_CAMPAIGN_NOT_ACTIVE, 410, "campaign_not_active") \
 	X(OUT_BARGAIN_CLOSED, 410, "bargain_closed") \
 	X(OUT_INVALID_CAMPAIGN, 422, "invalid_campaign") \
+	X(OUT_INVALID_PATTERN, 422, "invalid_pattern") \
 	X(OUT_UNPROCESSABLE_FIELD, 422, "invalid_field") \
 	X(OUT_COUPON_NOT_APPLICABLE, 422, "coupon_not_applicable") \
 	X(OUT_MIXED_CAMPAIGNS, 422, "mixed_campaigns") \

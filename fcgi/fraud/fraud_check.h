@@ -62,7 +62,16 @@
 #include "fraud/fraud.h"
 
 struct request;
-struct bargain;
+struct unit;
+
+/* The request facts the checks read (borrowed; NULL: not sent). Route
+ * files fill it from the request; flows carry it in their input. */
+struct fraud_client {
+	const char *ip;
+	const char *user_agent;
+	const char *referer;
+	const char *device_id; /* "" or NULL: none */
+};
 
 /* What the caller knows beyond the request itself (client IP, User-Agent,
  * referer and device id come from the request). NULL and 0 mean unknown:
@@ -89,21 +98,34 @@ struct fraud_outcome {
  * DB status (DB_RETRY inside a transaction). */
 int fraud_check(struct request *request, enum fraud_scope scope, const struct fraud_subject *subject,
 		struct fraud_outcome *outcome);
+/* The same on a unit, for flows: returns DB_OK (allow, review, shadow),
+ * OUT_RISK_REJECTED for block (with unit->commit_on_error set, so the
+ * record is kept), or a door code. */
+int fraud_check_unit(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
+		     const struct fraud_subject *subject, struct fraud_outcome *outcome);
 
 /* Takes one hit of every velocity limit of scope (config) for the request's
  * IP, subnet and device and for phone (may be NULL). Call it inside the
  * caller's transaction, so the limits are taken all or none. Returns 0, 429
  * rate_limited with Retry-After, or a DB status. */
 int fraud_velocity(struct request *request, enum fraud_scope scope, const char *phone);
+/* The same on a unit: DB_OK, OUT_RATE_LIMITED with *retry_after_s (OUT),
+ * or a door code. */
+int fraud_velocity_unit(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
+			const char *phone, int64_t *retry_after_s);
 
 /* Puts target (kind "bargain" or "order") in the review queue for
  * decision_id, once; with mark, a bargain is also marked held (the help
  * path marks it in its own UPDATE of the row instead). In the caller's
  * transaction. Returns 0 or a DB status. */
 int fraud_hold(struct request *request, const char *kind, int64_t target_id, int64_t decision_id, bool mark);
+/* The same on a unit: DB_OK or a door code. */
+int fraud_hold_unit(struct unit *unit, const char *kind, int64_t target_id, int64_t decision_id, bool mark);
 /* *held (OUT) is true while target is in the review queue and not released
  * (pending or rejected). Returns 0 or a DB status. For the order flow. */
 int fraud_is_held(struct request *request, const char *kind, int64_t target_id, bool *held);
+/* The same on a unit: DB_OK or a door code. */
+int fraud_is_held_unit(struct unit *unit, const char *kind, int64_t target_id, bool *held);
 
 /* A help about to happen: its letter (fraud.h's alphabet), the signature
  * the rules see (the bargain's plus this letter, the newest
@@ -114,9 +136,11 @@ struct fraud_help {
 	const char *phone;     /* the arena owns it */
 };
 
-/* Works out the help of helper_id on bargain_id from the request and the
- * rows so far. Returns 0 with *help (OUT) filled, 404, or a DB status. */
-int fraud_help_prepare(struct request *request, int64_t bargain_id, int64_t helper_id, struct fraud_help *help);
+/* Works out the help of helper_id on bargain_id from the client and the
+ * rows so far (one query gathers the facts, pure code decides). Returns
+ * DB_OK with *help (OUT) filled, OUT_NOT_FOUND, or a door code. */
+int fraud_help_prepare(struct unit *unit, const struct fraud_client *client, int64_t bargain_id, int64_t helper_id,
+		       struct fraud_help *help);
 
 /* A login answer for shadow: a token of the right shape for subject,
  * signed with a key this worker made up, so every use of it is refused
@@ -128,13 +152,6 @@ char *fraud_dud_token(struct request *request, int64_t subject, int64_t expires_
  * (and logs them); forgets events and decisions older than fraud_keep_days,
  * a batch of SWEEP_BATCH each, at most once a minute per worker. Returns
  * how many rows went, or -1 on a DB error. */
-long fraud_sweep(struct request *request);
-
-/* Loads the default rule pack (sql/fraud_pack.json in migrations_dir):
- * every rule not yet present (same field, pattern and action) is added, through the
- * same checks as POST /admin/fraud/rules, and audited. In the caller's
- * transaction. *loaded and *skipped (OUT) count the rules. Returns 0, 422
- * invalid_pattern (a bad pack), 500 (unreadable), or a DB status. */
-int fraud_pack_load(struct request *request, int *loaded, int *skipped);
+long fraud_sweep(struct unit *unit);
 
 #endif

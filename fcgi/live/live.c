@@ -106,7 +106,7 @@ static void publish_bargain(struct request *request, int64_t bargain_id)
 {
 	struct unit *unit = &request->work;
 	struct bargain bargain;
-	if (bargain_load(request, bargain_id, NULL, &bargain) != 0) {
+	if (bargain_get(unit, bargain_id, &bargain) != DB_OK) {
 		note_failure(bargain_id, "cannot load it");
 		return;
 	}
@@ -115,7 +115,7 @@ static void publish_bargain(struct request *request, int64_t bargain_id)
 		note_failure(bargain_id, "cannot read its cuts");
 		return;
 	}
-	json_t *owner = http_own(request, bargain_json(request, &bargain));
+	json_t *owner = http_own(request, bargain_json(unit, &bargain));
 	json_t *newest = json_array(), *helps = json_array();
 	for (int r = 0; r < cuts.row_count; r++) {
 		json_t *cut = cut_json(&cuts, r);
@@ -148,7 +148,7 @@ static void publish_bargain(struct request *request, int64_t bargain_id)
 		note_failure(bargain_id, "cannot read its landing");
 		return;
 	}
-	json_t *landing = http_own(request, bargain_json(request, &bargain));
+	json_t *landing = http_own(request, bargain_json(unit, &bargain));
 	json_error_t error;
 	json_t *images = json_loads(db_text(&extra, 0, LIVE_LANDING_IMAGES), 0, &error);
 	char masked[PHONE_MASKED_SIZE];

@@ -18,7 +18,7 @@
 static int live_authorize_owner(struct request *request)
 {
 	struct bargain bargain;
-	int status = bargain_load(request, http_path_id(request, 0), NULL, &bargain);
+	int status = http_outcome(request, bargain_get(&request->work, http_path_id(request, 0), &bargain));
 	if (status != 0)
 		return status;
 	if (bargain.user_id != request->session.user_id)
@@ -34,7 +34,7 @@ static int live_authorize_share(struct request *request)
 	if (!share_code_shape(code))
 		return http_error(request, 404, "not_found");
 	struct bargain bargain;
-	int status = bargain_load(request, 0, code, &bargain);
+	int status = http_outcome(request, bargain_get_by_code(&request->work, code, &bargain));
 	if (status != 0)
 		return status;
 	return http_reply(request, 204, NULL);

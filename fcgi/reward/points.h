@@ -1,4 +1,5 @@
-/* points.h: the points ledger. Every change of a shopper's balance is one
+/* points.h: the points ledger's store (the only SQL on points_ledger and on
+ * shopper.points_balance). Every change of a shopper's balance is one
  * conditional update and one ledger row with the balance after it, in the
  * caller's transaction; the balance never goes negative. */
 #ifndef KANJIA_POINTS_H
@@ -12,5 +13,20 @@ struct unit;
  * it belongs to (0: none). Returns DB_OK, OUT_CONFLICT when the balance
  * would go below zero, or a door code. */
 int points_apply(struct unit *unit, int64_t user_id, int64_t delta, const char *reason, int64_t order_id);
+
+struct points_entry {
+	int64_t id, delta, balance_after;
+	const char *reason;
+	int64_t order_id; /* 0: none */
+	int64_t at;
+};
+
+/* The shopper's balance (OUT). Returns DB_OK, OUT_UNAUTHORIZED when there
+ * is no such shopper (a token outliving its account), or a door code. */
+int points_balance(struct unit *unit, int64_t user_id, int64_t *balance);
+/* The shopper's ledger rows with id below before, newest first, at most
+ * limit; *entries (OUT) in the unit's arena, *count (OUT). */
+int points_ledger_page(struct unit *unit, int64_t user_id, int64_t before, int64_t limit,
+		       struct points_entry **entries, int *count);
 
 #endif

@@ -15,7 +15,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "db/db.h"
-#include "fraud/fraud_check.h"
+#include "fraud/fraud_admin.h"
 #include "http/http.h"
 
 #define DEMO_STARTS_AGO_S 3600
@@ -158,8 +158,9 @@ static int demo_transaction(struct unit *unit, void *context)
 	int result = demo_campaign(unit, seed);
 	if (result == DB_OK)
 		result = demo_admin(unit, seed);
+	struct fraud_rule_problem problem;
 	if (result == DB_OK) /* anti-fraud: the default rule pack (sql/fraud_pack.json) */
-		result = fraud_pack_load(&seed->shell, &seed->fraud_loaded, &seed->fraud_skipped);
+		result = fraud_pack_load(unit, 0, &seed->fraud_loaded, &seed->fraud_skipped, &problem);
 	return result;
 }
 

@@ -10,9 +10,9 @@
 #include "campaign/campaign_routes.h"
 #include "admin/admin_routes.h"
 #include "admin/stats_routes.h"
-#include "admin/fulfil_routes.h"
 #include "fraud/fraud_routes.h"
 #include "admin/users_routes.h"
+#include "reward/reward_routes.h"
 #include "live/live_routes.h"
 #include "ops/ops_routes.h"
 
@@ -23,9 +23,9 @@ const struct route_table *const route_tables[] = {
 	&campaign_route_table,
 	&admin_route_table,
 	&stats_route_table,
-	&fulfil_route_table,
 	&fraud_route_table,
 	&users_route_table,
+	&reward_route_table,
 	&live_route_table,
 	&ops_route_table,
 };

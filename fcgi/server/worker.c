@@ -26,6 +26,7 @@
 #include "checkout/order.h"
 #include "server/routes.h"
 #include "http/session.h"
+#include "live/live.h"
 #include "ops/ops.h"
 #include "ops/ops_routes.h"
 
@@ -56,12 +57,11 @@ static void sweep(struct request *request, struct db *db, const struct config *c
 		.config = config,
 		.now = clock_now(),
 	};
-	/* bargain_sweep() and fraud_sweep() still take a request: the idle
-	 * request slot carries the unit (and nothing else) until their owner
-	 * makes them take &unit, as order_sweep() does. */
+	/* live_bargains_swept() publishes through the request slot's unit. */
 	request->work = unit;
-	bargain_sweep(request);
-	fraud_sweep(request);
+	if (bargain_sweep(&unit) > 0)
+		live_bargains_swept(request); /* live: after the commit */
+	fraud_sweep(&unit);
 	order_sweep(&unit);
 	arena_reset(&request->arena);
 	struct arena keep = request->arena;

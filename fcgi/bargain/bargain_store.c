@@ -1,0 +1,399 @@
+/* bargain_store.c: the only SQL on bargain, bargain_cut and share_open (see
+ * bargain_store.h). The hot-row statements keep their order and their
+ * comments: the cut's UPDATE comes first and the cut row is copied from it,
+ * so the bargain row is locked for as few round trips as possible. */
+#include "bargain/bargain_store.h"
+
+#include <string.h>
+
+#include "bargain/bargain.h"
+#include "core/arena.h"
+#include "core/log.h"
+#include "core/outcome.h"
+#include "db/db.h"
+
+/* ============================================================== reads */
+
+#define BARGAIN_COLUMNS \
+	"b.id, b.item_id, b.campaign_id, b.user_id, b.status, b.original_price_fen, b.floor_price_fen, " \
+	"b.current_price_fen, b.cut_total_fen, b.helpers, b.cuts, b.last_cut_fen, b.share_code, " \
+	"UNIX_TIMESTAMP(b.started_at), UNIX_TIMESTAMP(LEAST(b.expires_at, c.ends_at)), " \
+	"UNIX_TIMESTAMP(b.succeeded_at), b.target_cuts, b.helps_per_bargain, b.self_cuts_per_day, " \
+	"b.helps_per_user_per_day, b.rewards_json, b.cut_min_fen, b.cut_max_fen "
+#define BARGAIN_FROM "FROM bargain b JOIN campaign c ON c.id = b.campaign_id "
+#define BARGAIN_COLUMN_COUNT 23
+
+static const char *const sql_bargain_by_id = "SELECT " BARGAIN_COLUMNS BARGAIN_FROM "WHERE b.id = ?";
+static const char *const sql_bargain_by_code = "SELECT " BARGAIN_COLUMNS BARGAIN_FROM "WHERE b.share_code = ?";
+static const char *const sql_bargain_for_helper =
+	"SELECT " BARGAIN_COLUMNS ", EXISTS(SELECT 1 FROM bargain_cut k WHERE k.bargain_id = b.id AND k.helper_id = ?) "
+	BARGAIN_FROM "WHERE b.share_code = ?";
+
+static void bargain_from_row(const struct db_rows *rows, int row, struct bargain *bargain)
+{
+	int c = 0;
+	bargain->id = db_int(rows, row, c++);
+	bargain->item_id = db_int(rows, row, c++);
+	bargain->campaign_id = db_int(rows, row, c++);
+	bargain->user_id = db_int(rows, row, c++);
+	bargain->status = db_text(rows, row, c++);
+	bargain->original_price_fen = db_int(rows, row, c++);
+	bargain->floor_price_fen = db_int(rows, row, c++);
+	bargain->current_price_fen = db_int(rows, row, c++);
+	bargain->cut_total_fen = db_int(rows, row, c++);
+	bargain->helpers = db_int(rows, row, c++);
+	bargain->cuts = db_int(rows, row, c++);
+	bargain->last_cut_fen = db_int(rows, row, c++);
+	bargain->share_code = db_text(rows, row, c++);
+	bargain->started_at = db_int(rows, row, c++);
+	bargain->expires_at = db_int(rows, row, c++);
+	bargain->succeeded_at = db_null(rows, row, c) ? 0 : db_int(rows, row, c);
+	c++;
+	bargain->exact = !db_null(rows, row, c);
+	bargain->target_cuts = db_int(rows, row, c++);
+	bargain->helps_limited = !db_null(rows, row, c);
+	bargain->helps_per_bargain = db_int(rows, row, c++);
+	bargain->self_cuts_per_day = db_int(rows, row, c++);
+	bargain->helps_per_user_per_day = db_int(rows, row, c++);
+	bargain->rewards_json = db_text(rows, row, c++);
+	bargain->cut_min_fen = db_int(rows, row, c++);
+	bargain->cut_max_fen = db_int(rows, row, c++);
+}
+
+int bargain_get(struct unit *unit, int64_t id, struct bargain *bargain)
+{
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_bargain_by_id, "i", id);
+	if (status != DB_OK)
+		return status;
+	if (rows.row_count != 1)
+		return OUT_NOT_FOUND;
+	bargain_from_row(&rows, 0, bargain);
+	return DB_OK;
+}
+
+int bargain_get_by_code(struct unit *unit, const char *code, struct bargain *bargain)
+{
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_bargain_by_code, "s", code);
+	if (status != DB_OK)
+		return status;
+	if (rows.row_count != 1)
+		return OUT_NOT_FOUND;
+	bargain_from_row(&rows, 0, bargain);
+	return DB_OK;
+}
+
+int bargain_get_for_helper(struct unit *unit, const char *code, int64_t helper_id, struct bargain *bargain,
+			   bool *helped)
+{
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_bargain_for_helper, "is", helper_id, code);
+	if (status != DB_OK)
+		return status;
+	if (rows.row_count != 1)
+		return OUT_NOT_FOUND;
+	bargain_from_row(&rows, 0, bargain);
+	*helped = db_int(&rows, 0, BARGAIN_COLUMN_COUNT) != 0;
+	return DB_OK;
+}
+
+static const char *const sql_bargain_cuts =
+	"SELECT k.kind, s.phone, k.cut_fen, UNIX_TIMESTAMP(k.created_at) FROM bargain_cut k "
+	"JOIN shopper s ON s.id = k.user_id WHERE k.bargain_id = ? AND (? = 0 OR k.kind = 'help') "
+	"ORDER BY k.seq DESC LIMIT ?";
+
+int bargain_cut_list(struct unit *unit, int64_t bargain_id, int64_t limit, bool only_helps,
+		     struct bargain_cut_entry **entries, int *count)
+{
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_bargain_cuts, "iii", bargain_id, (int64_t)only_helps, limit);
+	if (status != DB_OK)
+		return status;
+	struct bargain_cut_entry *list = arena_alloc(unit->arena, sizeof(*list) * (size_t)(rows.row_count + 1));
+	for (int r = 0; r < rows.row_count; r++)
+		list[r] = (struct bargain_cut_entry){ .self = strcmp(db_text(&rows, r, 0), "self") == 0,
+						      .phone = db_text(&rows, r, 1),
+						      .cut_fen = db_int(&rows, r, 2),
+						      .at = db_int(&rows, r, 3) };
+	*entries = list;
+	*count = rows.row_count;
+	return DB_OK;
+}
+
+static const char *const sql_my_bargains =
+	"SELECT b.id FROM bargain b WHERE b.user_id = ? AND b.id < ? ORDER BY b.id DESC LIMIT ?";
+
+int bargain_ids_of_user(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, int64_t **ids,
+			int *count)
+{
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_my_bargains, "iii", user_id, before, limit);
+	if (status != DB_OK)
+		return status;
+	int64_t *list = arena_alloc(unit->arena, sizeof(*list) * (size_t)(rows.row_count + 1));
+	for (int r = 0; r < rows.row_count; r++)
+		list[r] = db_int(&rows, r, 0);
+	*ids = list;
+	*count = rows.row_count;
+	return DB_OK;
+}
+
+static const char *const sql_landing_extra =
+	"SELECT i.name, i.images_json, s.phone FROM campaign_item i JOIN shopper s ON s.id = ? WHERE i.id = ?";
+
+int bargain_landing_get(struct unit *unit, int64_t user_id, int64_t item_id, struct bargain_landing *landing)
+{
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_landing_extra, "ii", user_id, item_id);
+	if (status != DB_OK)
+		return status;
+	if (rows.row_count != 1)
+		return OUT_NOT_FOUND;
+	*landing = (struct bargain_landing){ .item_name = db_text(&rows, 0, 0), .images_json = db_text(&rows, 0, 1),
+					     .initiator_phone = db_text(&rows, 0, 2) };
+	return DB_OK;
+}
+
+static const char *const sql_leaderboard =
+	"SELECT b.id, s.phone, b.succeeded_in_s, b.cut_total_fen FROM bargain b "
+	"JOIN shopper s ON s.id = b.user_id "
+	"WHERE b.campaign_id = ? AND b.succeeded_in_s IS NOT NULL AND b.held = 0 " /* held: not ranked */
+	"ORDER BY b.succeeded_in_s ASC, b.cut_total_fen DESC, b.id ASC LIMIT ?";
+static const char *const sql_campaign_exists = "SELECT 1 FROM campaign WHERE id = ?";
+
+int bargain_leaderboard(struct unit *unit, int64_t campaign_id, int64_t limit, struct bargain_rank **ranks,
+			int *count)
+{
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_campaign_exists, "i", campaign_id);
+	if (status != DB_OK)
+		return status;
+	if (rows.row_count != 1)
+		return OUT_NOT_FOUND;
+	if ((status = db_exec(unit, &rows, sql_leaderboard, "ii", campaign_id, limit)) != DB_OK)
+		return status;
+	struct bargain_rank *list = arena_alloc(unit->arena, sizeof(*list) * (size_t)(rows.row_count + 1));
+	for (int r = 0; r < rows.row_count; r++)
+		list[r] = (struct bargain_rank){ .bargain_id = db_int(&rows, r, 0), .phone = db_text(&rows, r, 1),
+						 .succeeded_in_s = db_int(&rows, r, 2),
+						 .cut_total_fen = db_int(&rows, r, 3) };
+	*ranks = list;
+	*count = rows.row_count;
+	return DB_OK;
+}
+
+/* ============================================================== start */
+
+static const char *const sql_item_for_start =
+	"SELECT i.campaign_id, i.original_price_fen, i.floor_price_fen, i.stock_left, i.cut_min_fen, "
+	"i.cut_max_fen, i.target_cuts, i.self_cuts_per_day, i.helps_per_user_per_day, i.bargains_per_user, "
+	"i.helps_per_bargain, i.bargain_ttl_s, i.pay_within_s, i.rewards_json, "
+	"UNIX_TIMESTAMP(c.starts_at), UNIX_TIMESTAMP(c.ends_at) "
+	"FROM campaign_item i JOIN campaign c ON c.id = i.campaign_id WHERE i.id = ?";
+static const char *const sql_open_bargain =
+	"SELECT id FROM bargain WHERE user_id = ? AND item_id = ? AND open_slot = 1";
+static const char *const sql_bargain_close =
+	"UPDATE bargain SET status = 'expired', open_slot = NULL, closed_at = FROM_UNIXTIME(?) "
+	"WHERE id = ? AND status = 'active'";
+static const char *const sql_bargains_started =
+	"SELECT COUNT(*) FROM bargain WHERE user_id = ? AND item_id = ?";
+static const char *const sql_bargain_insert =
+	"INSERT INTO bargain (campaign_id, item_id, user_id, share_code, original_price_fen, floor_price_fen, "
+	"current_price_fen, cut_min_fen, cut_max_fen, target_cuts, self_cuts_per_day, helps_per_user_per_day, "
+	"helps_per_bargain, pay_within_s, rewards_json, started_at, expires_at, start_ip, start_device) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?, ?, FROM_UNIXTIME(?), "
+	"FROM_UNIXTIME(?), ?, NULLIF(?, ''))";
+static const char *const sql_bargain_set_plan =
+	"UPDATE bargain SET plan = ? WHERE id = ?";
+
+int bargain_item_get(struct unit *unit, int64_t item_id, struct bargain_item *item)
+{
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_item_for_start, "i", item_id);
+	if (status != DB_OK)
+		return status;
+	if (rows.row_count != 1)
+		return OUT_NOT_FOUND;
+	int c = 0;
+	item->item_id = item_id;
+	item->campaign_id = db_int(&rows, 0, c++);
+	item->original_price_fen = db_int(&rows, 0, c++);
+	item->floor_price_fen = db_int(&rows, 0, c++);
+	item->stock_left = db_int(&rows, 0, c++);
+	item->cut_min_fen = db_int(&rows, 0, c++);
+	item->cut_max_fen = db_int(&rows, 0, c++);
+	item->exact = !db_null(&rows, 0, c);
+	item->target_cuts = item->exact ? db_int(&rows, 0, c) : 0;
+	c++;
+	item->self_cuts_per_day = db_int(&rows, 0, c++);
+	item->helps_per_user_per_day = db_int(&rows, 0, c++);
+	item->bargains_per_user = db_int(&rows, 0, c++);
+	item->helps_per_bargain = db_null(&rows, 0, c) ? 0 : db_int(&rows, 0, c);
+	c++;
+	item->bargain_ttl_s = db_int(&rows, 0, c++);
+	item->pay_within_s = db_int(&rows, 0, c++);
+	item->rewards_json = db_text(&rows, 0, c++);
+	item->starts_at = db_int(&rows, 0, c++);
+	item->ends_at = db_int(&rows, 0, c++);
+	return DB_OK;
+}
+
+int bargain_count_started(struct unit *unit, int64_t user_id, int64_t item_id, int64_t *count)
+{
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_bargains_started, "ii", user_id, item_id);
+	if (status != DB_OK)
+		return status;
+	*count = db_int(&rows, 0, 0);
+	return DB_OK;
+}
+
+int bargain_find_open(struct unit *unit, int64_t user_id, int64_t item_id, int64_t *bargain_id)
+{
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_open_bargain, "ii", user_id, item_id);
+	if (status != DB_OK)
+		return status;
+	*bargain_id = rows.row_count == 1 ? db_int(&rows, 0, 0) : 0;
+	return DB_OK;
+}
+
+int bargain_insert(struct unit *unit, const struct bargain_new *bargain, int64_t *bargain_id)
+{
+	const struct bargain_item *item = bargain->item;
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_bargain_insert, "iiisiiiiiiiiiisiiss", item->campaign_id, item->item_id,
+			     bargain->user_id, bargain->share_code, item->original_price_fen, item->floor_price_fen,
+			     item->original_price_fen, item->cut_min_fen, item->cut_max_fen, item->target_cuts,
+			     item->self_cuts_per_day, item->helps_per_user_per_day, item->helps_per_bargain,
+			     item->pay_within_s, item->rewards_json, unit->now, bargain->expires_at, bargain->start_ip,
+			     bargain->start_device ? bargain->start_device : "");
+	if (status != DB_OK)
+		return status;
+	*bargain_id = (int64_t)rows.insert_id;
+	return DB_OK;
+}
+
+int bargain_set_plan(struct unit *unit, int64_t bargain_id, const char *plan)
+{
+	return db_exec(unit, NULL, sql_bargain_set_plan, "si", plan, bargain_id);
+}
+
+int bargain_close(struct unit *unit, int64_t bargain_id)
+{
+	return db_exec(unit, NULL, sql_bargain_close, "ii", unit->now, bargain_id);
+}
+
+/* ================================================================ cut */
+
+/* The one write to the hot row (single-table, so assignments run left to
+ * right). last_cut_fen is assigned first: the exact plan's next entry, or
+ * the drawn range amount, clipped to what is left; the columns after it
+ * read the new value. Only an active bargain inside its window with money
+ * left is cut, and a help only under the bargain's helper cap. */
+static const char *const sql_bargain_take_cut =
+	"UPDATE bargain SET "
+	"last_cut_fen = LEAST(current_price_fen - floor_price_fen, IF(plan IS NULL, ?, "
+	"CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(plan, ',', cuts + 1), ',', -1) AS SIGNED))), "
+	"current_price_fen = current_price_fen - last_cut_fen, "
+	"cut_total_fen = cut_total_fen + last_cut_fen, "
+	"cuts = cuts + 1, "
+	"helpers = helpers + ?, "
+	"succeeded_at = IF(current_price_fen = floor_price_fen, FROM_UNIXTIME(?), NULL), "
+	"succeeded_in_s = IF(current_price_fen = floor_price_fen, ? - UNIX_TIMESTAMP(started_at), NULL), "
+	"status = IF(current_price_fen = floor_price_fen, 'succeeded', 'active'), "
+	"signature = RIGHT(CONCAT(signature, ?), 1000), held = GREATEST(held, ?) " /* anti-fraud */
+	"WHERE id = ? AND status = 'active' AND current_price_fen > floor_price_fen "
+	"AND expires_at > FROM_UNIXTIME(?) "
+	"AND (? = 0 OR helps_per_bargain IS NULL OR helpers < helps_per_bargain)";
+
+/* The cut row, copied from the row the UPDATE above just wrote (under our
+ * lock). helper_id stays NULL for self-cuts. */
+static const char *const sql_cut_record =
+	"INSERT INTO bargain_cut (bargain_id, campaign_id, seq, kind, user_id, helper_id, cut_fen, price_after_fen, "
+	"helpers_after, client_ip, device, created_at) SELECT id, campaign_id, cuts, ?, ?, NULLIF(?, 0), "
+	"last_cut_fen, current_price_fen, helpers, ?, NULLIF(?, ''), FROM_UNIXTIME(?) FROM bargain WHERE id = ? "
+	"RETURNING seq, cut_fen, price_after_fen, helpers_after";
+
+int bargain_take_cut(struct unit *unit, int64_t bargain_id, int64_t drawn, bool is_help, const char *letter,
+		     bool hold, bool *taken)
+{
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_bargain_take_cut, "iiiisiiii", drawn, (int64_t)is_help, unit->now,
+			     unit->now, letter ? letter : "", (int64_t)hold, bargain_id, unit->now, (int64_t)is_help);
+	if (status != DB_OK)
+		return status;
+	*taken = rows.affected != 0;
+	return DB_OK;
+}
+
+int bargain_cut_record(struct unit *unit, int64_t bargain_id, bool is_help, int64_t user_id, const char *client_ip,
+		       const char *device, struct bargain_cut_row *row)
+{
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_cut_record, "siissii", is_help ? "help" : "self", user_id,
+			     is_help ? user_id : (int64_t)0, client_ip, device ? device : "", unit->now, bargain_id);
+	if (status != DB_OK)
+		return status;
+	if (rows.row_count != 1)
+		return DB_FAILED;
+	*row = (struct bargain_cut_row){ .seq = db_int(&rows, 0, 0), .cut_fen = db_int(&rows, 0, 1),
+					 .price_after_fen = db_int(&rows, 0, 2), .helpers_after = db_int(&rows, 0, 3) };
+	return DB_OK;
+}
+
+/* ============================================================== share */
+
+static const char *const sql_share_open =
+	"INSERT INTO share_open (bargain_id, campaign_id, client_ip, created_at) VALUES (?, ?, ?, FROM_UNIXTIME(?))";
+
+int share_open_record(struct unit *unit, int64_t bargain_id, int64_t campaign_id, const char *client_ip)
+{
+	return db_exec(unit, NULL, sql_share_open, "iisi", bargain_id, campaign_id, client_ip, unit->now);
+}
+
+/* ========================================================= anti-fraud */
+
+static const char *const sql_bargain_hold = "UPDATE bargain SET held = 1 WHERE id = ?";
+static const char *const sql_bargain_release = "UPDATE bargain SET held = 0 WHERE id = ?";
+static const char *const sql_bargain_reject =
+	"UPDATE bargain SET status = 'expired', open_slot = NULL, closed_at = FROM_UNIXTIME(?) "
+	"WHERE id = ? AND status IN ('active', 'succeeded')";
+
+int bargain_hold(struct unit *unit, int64_t bargain_id)
+{
+	return db_exec(unit, NULL, sql_bargain_hold, "i", bargain_id);
+}
+
+int bargain_release(struct unit *unit, int64_t bargain_id)
+{
+	return db_exec(unit, NULL, sql_bargain_release, "i", bargain_id);
+}
+
+int bargain_reject(struct unit *unit, int64_t bargain_id)
+{
+	return db_exec(unit, NULL, sql_bargain_reject, "ii", unit->now, bargain_id);
+}
+
+/* ============================================================== sweep */
+
+static const char *const sql_sweep_lock = "SELECT GET_LOCK('kanjia.sweep', 0)";
+static const char *const sql_sweep_unlock = "SELECT RELEASE_LOCK('kanjia.sweep')";
+static const char *const sql_sweep_expired =
+	"UPDATE bargain b JOIN campaign c ON c.id = b.campaign_id "
+	"SET b.status = 'expired', b.open_slot = NULL, b.closed_at = FROM_UNIXTIME(?) "
+	"WHERE b.status = 'active' AND (b.expires_at <= FROM_UNIXTIME(?) OR c.ends_at <= FROM_UNIXTIME(?))";
+
+long bargain_close_expired(struct unit *unit)
+{
+	struct db_rows rows;
+	/* One sweeper at a time across workers and hosts. */
+	if (db_exec(unit, &rows, sql_sweep_lock, "") != DB_OK || rows.row_count != 1 || db_int(&rows, 0, 0) != 1)
+		return 0;
+	long closed = -1;
+	if (db_exec(unit, &rows, sql_sweep_expired, "iii", unit->now, unit->now, unit->now) == DB_OK)
+		closed = (long)rows.affected;
+	db_exec(unit, NULL, sql_sweep_unlock, "");
+	return closed;
+}

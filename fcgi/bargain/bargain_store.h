@@ -1,0 +1,143 @@
+/* bargain_store.h: the only SQL on bargain, bargain_cut and share_open.
+ *
+ * Named operations on a unit; each returns DB_OK, an outcome
+ * (core/outcome.h) or a door code (db/db.h). Rows read are copied into
+ * structs whose strings the unit's arena owns. Reads may join other
+ * features' tables to gather a flow's facts in one statement; writes touch
+ * only this feature's tables. Other features change a bargain only through
+ * the operations here (bargain_hold, bargain_release, bargain_reject; the
+ * order's bargain_mark_ordered lives with checkout until the merge). */
+#ifndef KANJIA_BARGAIN_STORE_H
+#define KANJIA_BARGAIN_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct unit;
+struct bargain;
+
+/* ------------------------------------------------------------ reads */
+
+/* The bargain with id, or with share code; OUT_NOT_FOUND when none. */
+int bargain_get(struct unit *unit, int64_t id, struct bargain *bargain);
+int bargain_get_by_code(struct unit *unit, const char *code, struct bargain *bargain);
+/* bargain_get_by_code() for a would-be helper, telling in the same read
+ * whether helper_id has helped it already (*helped, OUT). */
+int bargain_get_for_helper(struct unit *unit, const char *code, int64_t helper_id, struct bargain *bargain,
+			   bool *helped);
+
+/* One line of a bargain's cut list. */
+struct bargain_cut_entry {
+	bool self;          /* the owner's own cut */
+	const char *phone;  /* the cutter's phone (the route masks it) */
+	int64_t cut_fen;
+	int64_t at;
+};
+/* The newest limit cuts of bargain_id (only helps when only_helps). */
+int bargain_cut_list(struct unit *unit, int64_t bargain_id, int64_t limit, bool only_helps,
+		     struct bargain_cut_entry **entries, int *count);
+/* The ids of user's bargains below before, newest first, at most limit. */
+int bargain_ids_of_user(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, int64_t **ids,
+			int *count);
+
+/* What the share landing shows besides the bargain: the item's name and
+ * images, the initiator's phone (masked by the route). */
+struct bargain_landing {
+	const char *item_name;
+	const char *images_json;
+	const char *initiator_phone;
+};
+/* OUT_NOT_FOUND when the item or the initiator is gone. */
+int bargain_landing_get(struct unit *unit, int64_t user_id, int64_t item_id, struct bargain_landing *landing);
+
+struct bargain_rank {
+	int64_t bargain_id;
+	const char *phone;
+	int64_t succeeded_in_s, cut_total_fen;
+};
+/* The campaign's fastest succeeded bargains that are not held, at most
+ * limit, best first; OUT_NOT_FOUND when there is no such campaign. */
+int bargain_leaderboard(struct unit *unit, int64_t campaign_id, int64_t limit, struct bargain_rank **ranks,
+			int *count);
+
+/* ------------------------------------------------------------ start */
+
+/* The item a bargain starts from, with its campaign's window. */
+struct bargain_item {
+	int64_t item_id, campaign_id;
+	int64_t original_price_fen, floor_price_fen, stock_left;
+	int64_t cut_min_fen, cut_max_fen;
+	bool exact;          /* target_cuts set: an exact plan */
+	int64_t target_cuts; /* 0 when not exact */
+	int64_t self_cuts_per_day, helps_per_user_per_day, bargains_per_user;
+	int64_t helps_per_bargain; /* 0: no cap */
+	int64_t bargain_ttl_s, pay_within_s;
+	const char *rewards_json;
+	int64_t starts_at, ends_at;
+};
+/* OUT_NOT_FOUND when there is no such item. */
+int bargain_item_get(struct unit *unit, int64_t item_id, struct bargain_item *item);
+/* How many bargains user has started on item, ever (*count, OUT). */
+int bargain_count_started(struct unit *unit, int64_t user_id, int64_t item_id, int64_t *count);
+/* The id of user's open bargain on item (*bargain_id, OUT; 0: none). */
+int bargain_find_open(struct unit *unit, int64_t user_id, int64_t item_id, int64_t *bargain_id);
+
+struct bargain_new {
+	const struct bargain_item *item;
+	int64_t user_id;
+	const char *share_code;
+	int64_t expires_at;
+	const char *start_ip;
+	const char *start_device; /* "" or NULL: none */
+};
+/* Inserts an active bargain at the unit's now. *bargain_id (OUT).
+ * DB_DUPLICATE when user already has an open one on the item (the open
+ * slot's unique key) or the share code is taken. */
+int bargain_insert(struct unit *unit, const struct bargain_new *bargain, int64_t *bargain_id);
+/* Fixes the exact plan (comma-separated fen) of a new bargain. */
+int bargain_set_plan(struct unit *unit, int64_t bargain_id, const char *plan);
+/* Closes one active bargain past its window (status expired). */
+int bargain_close(struct unit *unit, int64_t bargain_id);
+
+/* -------------------------------------------------------------- cut */
+
+/* The one write to the hot row: takes the next cut of bargain_id (the exact
+ * plan's next entry, or drawn fen in range mode, clipped to what is left),
+ * adds letter to its signature and, with hold, marks it held. Only an
+ * active bargain inside its window with money left is cut, and a help
+ * (is_help) only under the helper cap. *taken (OUT) says whether it was. */
+int bargain_take_cut(struct unit *unit, int64_t bargain_id, int64_t drawn, bool is_help, const char *letter,
+		     bool hold, bool *taken);
+
+/* The bargain right after its latest cut, as the cut row recorded it. */
+struct bargain_cut_row {
+	int64_t seq, cut_fen, price_after_fen, helpers_after;
+};
+/* Records the cut bargain_take_cut() just took, copied from the row under
+ * the caller's lock. helper_id 0 for a self-cut. DB_DUPLICATE when
+ * helper_id has helped this bargain already. *row (OUT). */
+int bargain_cut_record(struct unit *unit, int64_t bargain_id, bool is_help, int64_t user_id, const char *client_ip,
+		       const char *device, struct bargain_cut_row *row);
+
+/* ------------------------------------------------------------ share */
+
+/* Counts one open of bargain's share landing from client_ip. */
+int share_open_record(struct unit *unit, int64_t bargain_id, int64_t campaign_id, const char *client_ip);
+
+/* ---------------------------------------------------- anti-fraud */
+
+/* Marks the bargain held: it can be cut, not ordered or ranked. */
+int bargain_hold(struct unit *unit, int64_t bargain_id);
+/* Releases a held bargain. */
+int bargain_release(struct unit *unit, int64_t bargain_id);
+/* Closes a bargain a reviewer rejected (expired, its progress void). */
+int bargain_reject(struct unit *unit, int64_t bargain_id);
+
+/* ------------------------------------------------------------ sweep */
+
+/* Closes active bargains past their window, one sweeper at a time across
+ * workers (a named lock; another holder: 0). Returns the number closed, or
+ * -1 on a door failure. */
+long bargain_close_expired(struct unit *unit);
+
+#endif
