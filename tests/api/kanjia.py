@@ -366,6 +366,16 @@ class Context:
         j["code"] = code
         return j
 
+    # The shop's day starts at 00:00 Asia/Shanghai, 16:00 UTC.
+    SHOP_DAY_START_UTC_S = 16 * 3600
+
+    def wait_day_boundary(self, margin=60):
+        """Sleeps past the shop's day boundary (16:00 UTC) when it is less
+        than margin s away, so a test of daily limits stays in one day."""
+        left = 86400 - int(time.time() - self.SHOP_DAY_START_UTC_S) % 86400
+        if left <= margin:
+            time.sleep(left + 1)
+
     def wait_hour_boundary(self, margin=15):
         """Sleeps past a clock hour boundary that is less than margin s away,
         so a test of hourly windows does not straddle two windows."""

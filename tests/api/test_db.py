@@ -16,14 +16,15 @@ def kill_pool_connections(ctx):
     return len(ids)
 
 
-def login_request(ctx):
-    """SMS then login for a new phone; returns the login's Response."""
-    phone = ctx.new_phone()
-    ip = ctx.new_ip()
-    ctx.send_sms(phone, ip=ip)
-    r = ctx.post("/api/v1/auth/login", {"phone": phone, "code": ctx.latest_code(phone)}, ip=ip)
-    ctx.secrets.add((r.json or {}).get("token", ""))
-    return r
+def prepared_logins(ctx, count):
+    """count phones with a code sent, ready to log in: a list of
+    (phone, code, ip) to pop from, so that the racing requests are the
+    logins alone."""
+    def one():
+        phone, ip = ctx.new_phone(), ctx.new_ip()
+        ctx.send_sms(phone, ip=ip)
+        return phone, ctx.latest_code(phone), ip
+    return ctx.concurrently([one] * count, what="%d SMS before the logins" % count, batch=16)
 
 
 def test_lost_connections_are_reconnected(ctx):
@@ -39,8 +40,16 @@ def test_lost_connections_are_reconnected(ctx):
        {pid: [200] for pid in served}, "answers per worker after the kill")
     # A transaction (login) right after a kill starts on a fresh connection
     # too, on every worker.
+    ready = prepared_logins(ctx, 16 * ctx.workers)
     kill_pool_connections(ctx)
-    served = ctx.every_worker(lambda: login_request(ctx), "logins after the kill", burst=ctx.workers)
+
+    def login():
+        phone, code, ip = ready.pop()  # list.pop is atomic
+        r = ctx.post("/api/v1/auth/login", {"phone": phone, "code": code}, ip=ip)
+        ctx.secrets.add((r.json or {}).get("token", ""))
+        return r
+
+    served = ctx.every_worker(login, "logins after the kill", rounds=8)
     eq({pid: sorted({r.status for r in got}) for pid, got in served.items()},
        {pid: [200] for pid in served}, "logins per worker after the kill")
 
