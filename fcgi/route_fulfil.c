@@ -314,6 +314,7 @@ const struct field order_refund_body[] = {
 
 static const char *const sql_refund_read = "SELECT status, payment_id, user_id FROM orders WHERE id = ?";
 static const char *const sql_payment_lock = "SELECT status FROM payment WHERE id = ? FOR UPDATE";
+static const char *const sql_refund_order_lock = "SELECT status FROM orders WHERE id = ? FOR UPDATE";
 static const char *const sql_order_refund =
 	"UPDATE orders SET status = 'refunded', refunded_at = FROM_UNIXTIME(?), updated_at = FROM_UNIXTIME(?) "
 	"WHERE id = ? AND status = ?";
@@ -358,6 +359,12 @@ static int refund_transaction(struct request *request, void *context)
 	/* order.h's lock order: the payment row before the order row */
 	int64_t payment_id = db_null(&order, 0, 1) ? 0 : db_int(&order, 0, 1);
 	if (payment_id != 0 && (status = db_run(request, NULL, sql_payment_lock, "i", payment_id)) != 0)
+		return status;
+	/* Then the order row, before its status is read: a ship committing
+	 * meanwhile is waited for and seen (READ COMMITTED), so a refund racing
+	 * a ship refunds the shipped order instead of failing on the stale
+	 * status. */
+	if ((status = db_run(request, NULL, sql_refund_order_lock, "i", id)) != 0)
 		return status;
 	json_t *before;
 	if ((status = admin_order_load(request, id, &before)) != 0)
