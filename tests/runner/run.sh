@@ -68,6 +68,12 @@ parse_closing_line '3 passed, 0 failed, some skipped' >/dev/null && fail closing
 expect closing_line_of_a_run "7 0 0" "$(TOTAL_PASSED=7 TOTAL_FAILED=0 TOTAL_SKIPPED=0 closing_line |
 	{ read -r l; parse_closing_line "$l"; })"
 
+# ./dev judges its stages with these very functions (not a copy of them).
+for needle in 'source "$ROOT/tests/runner/stage.sh"' 'run_stage runner ' 'run_stage api ' 'run_stage browser ' \
+	'judge_stage unit ' 'closing_line'; do
+	grep -qF -- "$needle" "$REPO/dev" && ok "dev_uses: $needle" || fail "dev_uses: $needle" "not in ./dev"
+done
+
 # ------------------------------------------------------------- API runner
 
 api_tests good <<-'EOF'
