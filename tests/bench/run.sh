@@ -1420,8 +1420,14 @@ print_row() {
 	errors=$(total "$stage" errors)
 	requests=$(total "$stage" requests)
 	percent=$(awk -v e="$errors" -v n="$requests" 'BEGIN { printf "%.2f", (n > 0 ? 100 * e / n : 0) }')
+	# A stage that answered any error fails (a FAIL verdict, for
+	# BENCH_STRICT); errors on more than 1% of its requests break the run.
+	if ! is_number "$errors" || ((errors > 0)); then
+		flag=' FAIL (errors)'
+		[[ -n ${VERDICT_LOG:-} ]] && printf 'FAIL %s errors %s\n' "$stage" "$errors" >>"$VERDICT_LOG"
+	fi
 	if awk -v p="$percent" 'BEGIN { exit !(p > 1) }'; then
-		flag=' ERRORS'
+		flag=' FAIL (ERRORS on more than 1% of requests)'
 		BROKE=1
 	fi
 	printf '%-30s %5s %10.0f %9s %9s %8s  (%s)%s\n' "$label" "$connections" "$rate" "$p50" "$p99" "$errors" \
