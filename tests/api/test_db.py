@@ -40,7 +40,7 @@ def test_lost_connections_are_reconnected(ctx):
        {pid: [200] for pid in served}, "answers per worker after the kill")
     # A transaction (login) right after a kill starts on a fresh connection
     # too, on every worker.
-    ready = prepared_logins(ctx, 16 * ctx.workers)
+    ready = prepared_logins(ctx, 24 * ctx.workers)
     kill_pool_connections(ctx)
 
     def login():
@@ -49,7 +49,7 @@ def test_lost_connections_are_reconnected(ctx):
         ctx.secrets.add((r.json or {}).get("token", ""))
         return r
 
-    served = ctx.every_worker(login, "logins after the kill", rounds=8)
+    served = ctx.every_worker(login, "logins after the kill", rounds=12)  # 12 bursts of 2 per worker
     eq({pid: sorted({r.status for r in got}) for pid, got in served.items()},
        {pid: [200] for pid in served}, "logins per worker after the kill")
 

@@ -548,7 +548,7 @@ def test_sigterm_drains_requests_in_flight_then_the_pool_restarts(ctx):
         ctx.sql("INSERT INTO rate_counter (bucket, window_start, hits) VALUES (%s, 0, 1)" % ctx.q("sms:gap:" + phone))
     buckets = ", ".join(ctx.q("sms:gap:" + phone) for phone in phones)
     holder = subprocess.Popen(
-        ["mariadb", "--socket=" + ctx.socket_path, "-u", "root", "kanjia", "-N", "-B", "-e",
+        ["mariadb", "--socket=" + ctx.socket_path, "-u", "root", "kanjia", "-N", "-B", "--unbuffered", "-e",
          "BEGIN; SELECT hits FROM rate_counter WHERE bucket IN (%s) FOR UPDATE; SELECT 'held'; DO SLEEP(2); COMMIT;"
          % buckets], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     since = ctx.log_size()
@@ -557,6 +557,7 @@ def test_sigterm_drains_requests_in_flight_then_the_pool_restarts(ctx):
         eq(lines, [b"1", b"1", b"1", b"held"], "the row locks are held")
         timer = threading.Timer(0.5, os.kill, (master, signal.SIGTERM))
         timer.start()
+        started = time.monotonic()
         try:
             answers = ctx.concurrently([(lambda p=p: ctx.post("/api/v1/auth/sms", {"phone": p}, timeout=30))
                                         for p in phones], what="requests in flight during SIGTERM")
@@ -564,7 +565,11 @@ def test_sigterm_drains_requests_in_flight_then_the_pool_restarts(ctx):
             timer.join()
     finally:
         holder.wait(30)
+    took = time.monotonic() - started
     eq([r.status for r in answers], [202] * 3, "the requests in flight were answered")
+    # They waited on the row locks (2 s) past the SIGTERM (0.5 s): they were
+    # in flight when it came, not done before.
+    check(took > 1.0, "the requests took only %.2f s: they were not in flight at the SIGTERM" % took)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and os.path.exists("/proc/%d" % master):
         try:
