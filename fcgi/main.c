@@ -4,12 +4,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "admin.h"
-#include "config.h"
-#include "demo.h"
-#include "log.h"
-#include "migrate.h"
-#include "pool.h"
+#include "admin/admin.h"
+#include "core/config.h"
+#include "server/demo.h"
+#include "core/log.h"
+#include "db/migrate.h"
+#include "server/pool.h"
 
 #define DEFAULT_CONFIG KANJIA_SYSCONFDIR "/kanjia/kanjia.conf"
 

@@ -3,7 +3,7 @@
  *
  * A responder that does nothing: the same process shape as the kanjiad pool
  * (a master forks N single-threaded workers that share one Unix socket,
- * mode 0660, backlog 1024) and the same accept loop as fcgi/worker.c
+ * mode 0660, backlog 1024) and the same accept loop as fcgi/server/worker.c
  * (FCGX_InitRequest with FCGI_FAIL_ACCEPT_ON_INTR, FCGX_Accept_r,
  * FCGX_Finish_r), answering every request with 200 and {"ok":true}. What
  * nginx plus this costs is what kanjiad cannot go below; GET /me over it is
@@ -28,7 +28,7 @@
 
 #include <fcgiapp.h>
 
-#define BARE_BACKLOG 1024 /* as fcgi/pool.c */
+#define BARE_BACKLOG 1024 /* as fcgi/server/pool.c */
 #define BARE_WORKERS_MAX 256
 #define BARE_MAX_SECONDS_DEFAULT 900
 
@@ -86,7 +86,7 @@ static int socket_open(const char *path)
 	return fd;
 }
 
-/* One worker: the accept loop of fcgi/worker.c with nothing in the middle. */
+/* One worker: the accept loop of fcgi/server/worker.c with nothing in the middle. */
 static int worker_run(int listen_fd)
 {
 	struct sigaction action;

@@ -1,6 +1,6 @@
 /* benchdb.c: what the bench's C references (helpref, orderref) share: the
- * pool config's db_* keys, a connection with fcgi/db.c's session settings,
- * prepared statements run and fetched the way fcgi/db.c does, id lists,
+ * pool config's db_* keys, a connection with fcgi/db/db.c's session settings,
+ * prepared statements run and fetched the way fcgi/db/db.c does, id lists,
  * and percentiles. */
 #define _GNU_SOURCE
 #include "benchdb.h"
@@ -72,7 +72,7 @@ int bench_config_read(const char *path, struct bench_db *settings)
 	return 0;
 }
 
-/* Connects as fcgi/db.c db_connect() does (the same session settings);
+/* Connects as fcgi/db/db.c db_connect() does (the same session settings);
  * NULL with error filled. */
 MYSQL *bench_connect(const struct bench_db *settings, char *error, size_t error_size)
 {
@@ -113,7 +113,7 @@ MYSQL_STMT *bench_prepare(MYSQL *mysql, const char *sql, char *error, size_t err
 }
 
 /* Executes stmt with its bound parameters. A statement with a result set
- * has it stored and fetched as fcgi/db.c fetch_rows() does, and returns the
+ * has it stored and fetched as fcgi/db/db.c fetch_rows() does, and returns the
  * number of rows; one without returns its affected rows. -1 on an error
  * (error filled, *errno_out set). */
 long long bench_run(MYSQL_STMT *stmt, MYSQL_BIND *params, unsigned int *errno_out, char *error,

@@ -24,7 +24,7 @@ struct bench_db {
 int64_t bench_now_ns(void);
 /* Reads the db_* keys of the pool's "key = value" config; 0 or -1. */
 int bench_config_read(const char *path, struct bench_db *db);
-/* Connects as fcgi/db.c does; NULL with error filled. */
+/* Connects as fcgi/db/db.c does; NULL with error filled. */
 MYSQL *bench_connect(const struct bench_db *db, char *error, size_t error_size);
 MYSQL_STMT *bench_prepare(MYSQL *mysql, const char *sql, char *error, size_t error_size);
 /* Executes stmt; rows fetched or affected rows, or -1 (error, *errno_out). */

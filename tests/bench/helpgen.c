@@ -4,7 +4,7 @@
  * Writes one request per line, "METHOD PATH<TAB>Header: value", for
  * openloop -f and for the wrk script run.sh writes: POST
  * /api/v1/s/{code}/help with a bearer token minted here for the helper
- * (HS256 with the pool's jwt_secret, the claims fcgi/token.c issues: iss,
+ * (HS256 with the pool's jwt_secret, the claims fcgi/http/token.c issues: iss,
  * aud, sub, jti, iat, exp, ver = 0 for the bench's shoppers; header alg,
  * typ, kid). The bench may know the secret; nothing here talks to a server.
  *
@@ -160,7 +160,7 @@ static size_t base64url(const unsigned char *in, size_t n, char *out)
 	return o;
 }
 
-/* A shopper token for user_id, as fcgi/token.c token_issue() makes one. */
+/* A shopper token for user_id, as fcgi/http/token.c token_issue() makes one. */
 static void token_mint(const struct settings *settings, const char *header_b64, long long user_id, long long now,
 		       char *out, size_t out_size)
 {

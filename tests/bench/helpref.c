@@ -1,13 +1,13 @@
 /* helpref.c: the database's share of POST /api/v1/s/{code}/help, for the
  * benchmark (tests/bench/run.sh, stage HR).
  *
- * Runs the help transaction exactly as fcgi/route_bargain.c
+ * Runs the help transaction exactly as fcgi/bargain/bargain_routes.c
  * help_transaction() sends it, from plain C clients:
  *   START TRANSACTION
- *   the daily limit upsert on rate_counter      (fcgi/limit.c sql_limit_take)
+ *   the daily limit upsert on rate_counter      (fcgi/fraud/limit.c sql_limit_take)
  *   the conditional UPDATE of the hot bargain   (sql_bargain_take_cut)
  *   INSERT INTO bargain_cut ... SELECT ... FROM bargain (sql_cut_record)
- *   the reload SELECT of the bargain            (fcgi/bargain.c sql_bargain_by_id)
+ *   the reload SELECT of the bargain            (fcgi/bargain/bargain.c sql_bargain_by_id)
  *   COMMIT
  * The helper's coupon insert is left out: the bench item has no rewards
  * (rewards_json '{}'), so the route does not send it either, nor the
@@ -18,7 +18,7 @@
  * The signature letter is a fixed "a", the bargain is never held, the
  * device is empty (NULL). Keep the texts below in step with those files. One
  * thread per connection, each statement prepared once, results stored and
- * fetched as fcgi/db.c does, the connection set up as db_connect() does; a
+ * fetched as fcgi/db/db.c does, the connection set up as db_connect() does; a
  * deadlock or lock wait timeout is rolled back and retried, as
  * db_transaction() does, and counted.
  *
@@ -143,7 +143,7 @@ static void worker_record(struct worker *worker, int64_t latency, int64_t hold_m
 	worker->count++;
 }
 
-/* The shop's local day, as fcgi/route_bargain.c local_day() computes it. */
+/* The shop's local day, as fcgi/bargain/bargain_routes.c local_day() computes it. */
 static long long day_start(long long now)
 {
 	time_t seconds = (time_t)now;

@@ -581,7 +581,7 @@ db <<-SQL || die "deleting the previous run's bench bargains failed"
 SQL
 # A run tag in the share codes: this run's codes are not the last run's.
 RUN_TAG=$(od -An -tx1 -N6 /dev/urandom | tr -d ' \n')
-# The bargain columns a start copies from the item (fcgi/route_bargain.c).
+# The bargain columns a start copies from the item (fcgi/bargain/bargain_routes.c).
 BARGAIN_INSERT="INSERT INTO bargain (campaign_id, item_id, user_id, share_code, original_price_fen, floor_price_fen,
 	current_price_fen, cut_min_fen, cut_max_fen, target_cuts, self_cuts_per_day, helps_per_user_per_day,
 	helps_per_bargain, pay_within_s, rewards_json, started_at, expires_at)"

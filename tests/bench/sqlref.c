@@ -2,10 +2,10 @@
  * (tests/bench/run.sh, stage R).
  *
  * Runs the two statements one GET /me costs, exactly as the worker sends
- * them (fcgi/session.c sql_shopper_session, then fcgi/route_auth.c sql_me;
+ * them (fcgi/http/session.c sql_shopper_session, then fcgi/shopper/shopper_routes.c sql_me;
  * keep the texts below in step with those), from plain C clients: one
  * thread per connection, each statement prepared once per connection,
- * results stored and fetched the way fcgi/db.c does, connection options as
+ * results stored and fetched the way fcgi/db/db.c does, connection options as
  * db_connect() sets them. No HTTP, no FastCGI, no JWT, no JSON: the
  * transactions per second here are a ceiling for /me on this machine, and
  * /me's distance from it is what our own code and nginx cost.
@@ -130,7 +130,7 @@ static int config_read(const char *path, struct settings *settings)
 
 /* ---------------------------------------------------------------- client */
 
-/* Connects as fcgi/db.c db_connect() does; NULL with error filled. */
+/* Connects as fcgi/db/db.c db_connect() does; NULL with error filled. */
 static MYSQL *client_connect(const struct settings *settings, char *error, size_t error_size)
 {
 	MYSQL *mysql = mysql_init(NULL);
@@ -169,7 +169,7 @@ static MYSQL_STMT *statement_prepare(MYSQL *mysql, const char *sql, char *error,
 }
 
 /* Executes stmt with its bound parameters, stores and fetches the whole
- * result as fcgi/db.c fetch_rows() does. Fills the first row's integers
+ * result as fcgi/db/db.c fetch_rows() does. Fills the first row's integers
  * into numbers (OUT). Returns the number of rows, or -1 (error filled). */
 static int statement_run(MYSQL_STMT *stmt, MYSQL_BIND *params, long long *numbers, char *error,
 			 size_t error_size)

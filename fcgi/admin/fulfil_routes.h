@@ -1,0 +1,10 @@
+/* fulfil_routes.h: the HTTP routes of fulfil_routes.c, as one table for
+ * the route table (server/routes.c). */
+#ifndef KANJIA_ADMIN_FULFIL_ROUTES_H
+#define KANJIA_ADMIN_FULFIL_ROUTES_H
+
+#include "http/router.h"
+
+extern const struct route_table fulfil_route_table;
+
+#endif

@@ -1,0 +1,326 @@
+/* config.c: the config table and its parser. */
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "fraud/fraud.h"
+#include "core/log.h"
+
+#define CONFIG_FILE_MAX (256 * 1024)
+#define CONFIG_LINE_MAX 4096
+
+enum config_type { CONFIG_INT, CONFIG_STRING, CONFIG_SECRET, CONFIG_TIME };
+
+struct config_key {
+	const char *name;
+	enum config_type type;
+	size_t offset;
+	const char *fallback; /* NULL: required */
+	int64_t min, max;     /* ints: value bounds; strings: length bounds */
+	const char *help;
+};
+
+#define KEY(name, type, fallback, min, max, help) \
+	{ #name, type, offsetof(struct config, name), fallback, min, max, help }
+
+static const struct config_key config_keys[] = {
+	KEY(listen, CONFIG_STRING, "/run/kanjia/kanjiad.sock", 1, 107, "FastCGI Unix socket path (mode 0660)"),
+	KEY(listen_group, CONFIG_STRING, "", 0, 64, "group owning the socket (nginx's), empty: the process's"),
+	KEY(workers, CONFIG_INT, "4", 1, 256, "worker processes"),
+	KEY(max_requests, CONFIG_INT, "10000", 0, 100000000, "requests before a worker recycles itself, 0: never"),
+	KEY(log_level, CONFIG_STRING, "info", 4, 5, "debug, info, warn or error"),
+	KEY(db_socket, CONFIG_STRING, "", 0, 4096, "MariaDB Unix socket; empty: use db_host and db_port"),
+	KEY(db_host, CONFIG_STRING, "127.0.0.1", 1, 255, "MariaDB host"),
+	KEY(db_port, CONFIG_INT, "3306", 1, 65535, "MariaDB port"),
+	KEY(db_user, CONFIG_STRING, "kanjia", 1, 80, "MariaDB user"),
+	KEY(db_password, CONFIG_STRING, "", 0, 256, "MariaDB password"),
+	KEY(db_name, CONFIG_STRING, "kanjia", 1, 64, "MariaDB database"),
+	KEY(db_retries, CONFIG_INT, "5", 0, 50, "retries of a transaction after a deadlock or lock wait timeout"),
+	KEY(migrations_dir, CONFIG_STRING, KANJIA_DATADIR "/sql", 1, 4096, "directory of numbered .sql migrations"),
+	KEY(jwt_secret, CONFIG_SECRET, NULL, CONFIG_SECRET_MIN, 1024, "HS256 signing key (at least 32 bytes)"),
+	KEY(jwt_kid, CONFIG_STRING, "k1", 1, 64, "key id put in the header of new tokens"),
+	KEY(jwt_previous_secret, CONFIG_SECRET, "", CONFIG_SECRET_MIN, 1024, "the key before the last rotation, empty: none"),
+	KEY(jwt_previous_kid, CONFIG_STRING, "", 0, 64, "its key id"),
+	KEY(jwt_previous_until, CONFIG_TIME, "", 0, 0, "RFC 3339 time until which the previous key is accepted"),
+	KEY(jwt_issuer, CONFIG_STRING, "kanjia", 1, 255, "iss claim"),
+	KEY(jwt_audience, CONFIG_STRING, "kanjia-shop", 1, 255, "aud claim of shopper tokens"),
+	KEY(jwt_admin_audience, CONFIG_STRING, "kanjia-admin", 1, 255, "aud claim of admin tokens"),
+	KEY(token_ttl_s, CONFIG_INT, "604800", 60, 2592000, "shopper token lifetime in seconds"),
+	KEY(admin_token_ttl_s, CONFIG_INT, "1800", 60, 86400, "admin token lifetime in seconds"),
+	KEY(admin_fail_limit, CONFIG_INT, "5", 1, 100, "failed admin logins per username that lock it"),
+	KEY(admin_fail_window_s, CONFIG_INT, "900", 60, 86400, "window in which those failures count"),
+	KEY(admin_lock_s, CONFIG_INT, "900", 60, 86400, "how long an admin lock lasts"),
+	/* anti-fraud: begin */
+	KEY(fraud_sms_limits, CONFIG_STRING, "subnet:300/1h device:20/1h", 0, 512,
+	    "SMS velocity limits: dimension:max/window items (phone, ip, subnet, device); empty: none"),
+	KEY(fraud_login_limits, CONFIG_STRING, "ip:60/1h subnet:300/1h device:30/1h", 0, 512,
+	    "login velocity limits, as fraud_sms_limits"),
+	KEY(fraud_help_limits, CONFIG_STRING, "ip:30/1h subnet:20/1h device:20/1h", 0, 512,
+	    "help velocity limits, as fraud_sms_limits"),
+	KEY(fraud_order_limits, CONFIG_STRING, "phone:30/1h ip:60/1h subnet:120/1h device:30/1h", 0, 512,
+	    "order velocity limits, as fraud_sms_limits"),
+	KEY(fraud_fast_help_s, CONFIG_INT, "10", 0, 3600, "a help this soon after the previous one is fast (letter F)"),
+	KEY(fraud_new_account_s, CONFIG_INT, "86400", 0, 31536000, "an account younger than this is new (letter N)"),
+	KEY(fraud_keep_days, CONFIG_INT, "35", 1, 3650, "days fraud_event and fraud_decision rows are kept (dry runs reach back 31)"),
+	/* anti-fraud: end */
+	KEY(timezone, CONFIG_STRING, "Asia/Shanghai", 1, 64, "the shop's time zone for windows and daily limits"),
+	KEY(public_base_url, CONFIG_STRING, "http://127.0.0.1:8080", 8, 255, "base of share links"),
+	KEY(sms_provider, CONFIG_STRING, "outbox", 1, 32, "SMS provider: outbox (stores messages in sms_outbox)"),
+	KEY(sms_code_ttl_s, CONFIG_INT, "300", 60, 3600, "SMS code lifetime"),
+	KEY(sms_code_max_tries, CONFIG_INT, "5", 1, 20, "wrong tries that burn a code"),
+	KEY(sms_phone_gap_s, CONFIG_INT, "60", 1, 3600, "seconds between two SMS to one phone"),
+	KEY(sms_phone_per_hour, CONFIG_INT, "5", 1, 1000000, "SMS per phone per hour"),
+	KEY(sms_phone_per_day, CONFIG_INT, "10", 1, 1000000, "SMS per phone per day (shop time zone)"),
+	KEY(sms_ip_per_hour, CONFIG_INT, "30", 1, 100000000, "SMS per client IP per hour"),
+	KEY(sms_ip_per_day, CONFIG_INT, "200", 1, 100000000, "SMS per client IP per day"),
+	KEY(login_fail_limit, CONFIG_INT, "10", 1, 1000, "failed logins per phone that lock it"),
+	KEY(login_fail_window_s, CONFIG_INT, "3600", 60, 86400, "window in which those failures count"),
+	KEY(login_lock_s, CONFIG_INT, "3600", 60, 86400, "how long such a lock lasts"),
+	KEY(cut_plan_secret, CONFIG_SECRET, "", CONFIG_SECRET_MIN, 1024, "key of exact cut plans; empty: derived from jwt_secret"),
+	KEY(sweep_interval_s, CONFIG_INT, "30", 1, 3600, "how often a worker closes expired bargains"),
+	/* checkout: begin */
+	KEY(payment_provider, CONFIG_STRING, "sandbox", 1, 32, "payment provider: sandbox (signed notifies, for tests and demos)"),
+	KEY(sandbox_secret, CONFIG_SECRET, "", CONFIG_SECRET_MIN, 1024, "HMAC key of sandbox payment notifies; empty: every notify is refused"),
+	KEY(order_pay_within_s, CONFIG_INT, "900", 60, 604800, "seconds to pay an order that is not a bargain's"),
+	KEY(idempotency_ttl_s, CONFIG_INT, "86400", 86400, 2592000, "how long an Idempotency-Key and its answer are kept"),
+	KEY(points_per_yuan_paid, CONFIG_INT, "1", 0, 1000, "points a shopper earns per whole yuan paid"),
+	/* checkout: end */
+};
+
+#define CONFIG_KEY_COUNT (sizeof(config_keys) / sizeof(config_keys[0]))
+
+static const char *const type_names[] = { "int", "string", "secret", "time" };
+
+static int fail(char *error, size_t error_size, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *error, size_t error_size, const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	vsnprintf(error, error_size, format, args);
+	va_end(args);
+	return -1;
+}
+
+static char **string_slot(struct config *config, const struct config_key *key)
+{
+	return (char **)((char *)config + key->offset);
+}
+
+static int64_t *int_slot(struct config *config, const struct config_key *key)
+{
+	return (int64_t *)((char *)config + key->offset);
+}
+
+/* Sets one key from its text; returns 0 or -1 with the error filled. */
+static int config_set(struct config *config, const struct config_key *key, const char *value,
+		      char *error, size_t error_size)
+{
+	size_t length = strlen(value);
+	switch (key->type) {
+	case CONFIG_INT: {
+		char *end = NULL;
+		errno = 0;
+		long long number = strtoll(value, &end, 10);
+		if (length == 0 || errno != 0 || *end != '\0')
+			return fail(error, error_size, "config key %s: \"%s\" is not a whole number", key->name, value);
+		if (number < key->min || number > key->max)
+			return fail(error, error_size, "config key %s: %lld is outside %lld..%lld",
+				    key->name, number, (long long)key->min, (long long)key->max);
+		*int_slot(config, key) = number;
+		return 0;
+	}
+	case CONFIG_TIME: {
+		int64_t when = 0;
+		if (length > 0 && clock_parse_rfc3339(value, &when) != 0)
+			return fail(error, error_size, "config key %s: \"%s\" is not an RFC 3339 time", key->name, value);
+		*int_slot(config, key) = when;
+		return 0;
+	}
+	case CONFIG_SECRET:
+	case CONFIG_STRING: {
+		bool optional_empty = length == 0 && key->fallback != NULL && key->fallback[0] == '\0';
+		if (!optional_empty && ((int64_t)length < key->min || (int64_t)length > key->max)) {
+			if (key->type == CONFIG_SECRET)
+				return fail(error, error_size, "config key %s: the secret must be %lld to %lld bytes long",
+					    key->name, (long long)key->min, (long long)key->max);
+			return fail(error, error_size, "config key %s: length must be %lld to %lld",
+				    key->name, (long long)key->min, (long long)key->max);
+		}
+		char **slot = string_slot(config, key);
+		free(*slot);
+		*slot = strdup(value);
+		if (*slot == NULL)
+			abort();
+		return 0;
+	}
+	}
+	return fail(error, error_size, "config key %s: unknown type", key->name);
+}
+
+static const struct config_key *config_find(const char *name)
+{
+	for (size_t i = 0; i < CONFIG_KEY_COUNT; i++)
+		if (strcmp(config_keys[i].name, name) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+static char *trim(char *text)
+{
+	while (isspace((unsigned char)*text))
+		text++;
+	char *end = text + strlen(text);
+	while (end > text && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return text;
+}
+
+/* Checks that span keys, once every key is known. */
+static int config_check(const struct config *config, char *error, size_t error_size)
+{
+	if (log_level_parse(config->log_level) < 0)
+		return fail(error, error_size, "config key log_level: \"%s\" is not debug, info, warn or error",
+			    config->log_level);
+	if (strcmp(config->payment_provider, "sandbox") != 0)
+		return fail(error, error_size, "config key payment_provider: unknown provider \"%s\"",
+			    config->payment_provider);
+	if (strcmp(config->sms_provider, "outbox") != 0)
+		return fail(error, error_size, "config key sms_provider: unknown provider \"%s\"", config->sms_provider);
+	bool has_previous = config->jwt_previous_secret[0] != '\0';
+	if (has_previous && config->jwt_previous_kid[0] == '\0')
+		return fail(error, error_size, "config key jwt_previous_kid: required with jwt_previous_secret");
+	if (has_previous && config->jwt_previous_until == 0)
+		return fail(error, error_size, "config key jwt_previous_until: required with jwt_previous_secret");
+	if (has_previous && strcmp(config->jwt_previous_kid, config->jwt_kid) == 0)
+		return fail(error, error_size, "config key jwt_previous_kid: must differ from jwt_kid");
+	if (strncmp(config->public_base_url, "http://", 7) != 0 && strncmp(config->public_base_url, "https://", 8) != 0)
+		return fail(error, error_size, "config key public_base_url: must start with http:// or https://");
+	if (strcmp(config->jwt_admin_audience, config->jwt_audience) == 0)
+		return fail(error, error_size, "config key jwt_admin_audience: must differ from jwt_audience");
+	if (clock_zone_valid(config->timezone) != 0)
+		return fail(error, error_size, "config key timezone: unknown time zone \"%s\"", config->timezone);
+	/* anti-fraud: begin */
+	const struct {
+		const char *key;
+		const char *value;
+	} fraud_limits[] = {
+		{ "fraud_sms_limits", config->fraud_sms_limits }, { "fraud_login_limits", config->fraud_login_limits },
+		{ "fraud_help_limits", config->fraud_help_limits }, { "fraud_order_limits", config->fraud_order_limits },
+	};
+	for (size_t i = 0; i < sizeof(fraud_limits) / sizeof(fraud_limits[0]); i++) {
+		struct fraud_limit limits[FRAUD_LIMITS_MAX];
+		int count;
+		char why[200];
+		if (fraud_limits_parse(fraud_limits[i].value, limits, &count, why, sizeof(why)) != 0)
+			return fail(error, error_size, "config key %s: %s", fraud_limits[i].key, why);
+	}
+	/* anti-fraud: end */
+	return 0;
+}
+
+int config_parse(struct config *config, const char *text, char *error, size_t error_size)
+{
+	memset(config, 0, sizeof(*config));
+	bool seen[CONFIG_KEY_COUNT] = { false };
+	char line[CONFIG_LINE_MAX];
+	int line_number = 0;
+	const char *cursor = text;
+
+	while (*cursor != '\0') {
+		const char *newline = strchr(cursor, '\n');
+		size_t length = newline ? (size_t)(newline - cursor) : strlen(cursor);
+		line_number++;
+		if (length >= sizeof(line))
+			return fail(error, error_size, "config line %d: longer than %d bytes", line_number, CONFIG_LINE_MAX - 1);
+		memcpy(line, cursor, length);
+		line[length] = '\0';
+		cursor += length + (newline ? 1 : 0);
+
+		char *content = trim(line);
+		if (*content == '\0' || *content == '#')
+			continue;
+		char *equals = strchr(content, '=');
+		if (equals == NULL)
+			return fail(error, error_size, "config line %d: expected \"key = value\"", line_number);
+		*equals = '\0';
+		char *name = trim(content);
+		char *value = trim(equals + 1);
+		const struct config_key *key = config_find(name);
+		if (key == NULL)
+			return fail(error, error_size, "config line %d: unknown key \"%s\"", line_number, name);
+		size_t index = (size_t)(key - config_keys);
+		if (seen[index])
+			return fail(error, error_size, "config key %s: set twice (line %d)", name, line_number);
+		seen[index] = true;
+		if (config_set(config, key, value, error, error_size) != 0)
+			return -1;
+	}
+
+	for (size_t i = 0; i < CONFIG_KEY_COUNT; i++) {
+		if (seen[i])
+			continue;
+		if (config_keys[i].fallback == NULL)
+			return fail(error, error_size, "config key %s: missing (required)", config_keys[i].name);
+		if (config_set(config, &config_keys[i], config_keys[i].fallback, error, error_size) != 0)
+			return -1;
+	}
+	return config_check(config, error, error_size);
+}
+
+int config_load(struct config *config, const char *path, char *error, size_t error_size)
+{
+	memset(config, 0, sizeof(*config));
+	FILE *file = fopen(path, "r");
+	if (file == NULL)
+		return fail(error, error_size, "config file %s: %s", path, strerror(errno));
+	char *text = malloc(CONFIG_FILE_MAX + 1);
+	if (text == NULL)
+		abort();
+	size_t length = fread(text, 1, CONFIG_FILE_MAX + 1, file);
+	bool read_error = ferror(file);
+	fclose(file);
+	if (read_error || length > CONFIG_FILE_MAX) {
+		free(text);
+		return fail(error, error_size, "config file %s: unreadable or larger than %d bytes", path, CONFIG_FILE_MAX);
+	}
+	text[length] = '\0';
+	int result = config_parse(config, text, error, error_size);
+	free(text);
+	return result;
+}
+
+void config_free(struct config *config)
+{
+	for (size_t i = 0; i < CONFIG_KEY_COUNT; i++) {
+		const struct config_key *key = &config_keys[i];
+		if (key->type == CONFIG_STRING || key->type == CONFIG_SECRET) {
+			char **slot = string_slot(config, key);
+			free(*slot);
+			*slot = NULL;
+		}
+	}
+}
+
+void config_describe(FILE *out)
+{
+	for (size_t i = 0; i < CONFIG_KEY_COUNT; i++) {
+		const struct config_key *key = &config_keys[i];
+		fprintf(out, "%-22s %-6s ", key->name, type_names[key->type]);
+		if (key->fallback == NULL)
+			fprintf(out, "(required)");
+		else
+			fprintf(out, "default \"%s\"", key->fallback);
+		if (key->type == CONFIG_INT)
+			fprintf(out, ", %lld..%lld", (long long)key->min, (long long)key->max);
+		else if (key->type != CONFIG_TIME)
+			fprintf(out, ", length %lld..%lld", (long long)key->min, (long long)key->max);
+		fprintf(out, "\n    %s\n", key->help);
+	}
+}

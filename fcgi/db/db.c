@@ -1,0 +1,504 @@
+/* db.c: prepared statements, typed binding, retries and error mapping.
+ *
+ * The door works on a unit of work (struct unit: arena, connection,
+ * config, clock) and answers its own result codes; nothing here knows HTTP
+ * except the request wrappers at the end, kept while route files still call
+ * them, which map the codes through http_outcome(). */
+#include "db/db.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#include "core/config.h"
+#include "http/http.h"
+#include "core/arena.h"
+#include "core/log.h"
+
+#define DB_PARAMS_MAX 32
+#define DB_COLUMNS_MAX 64
+#define DB_CONNECT_TIMEOUT_S 2
+#define DB_IO_TIMEOUT_S 30
+
+enum db_failure { FAILURE_NONE, FAILURE_DUPLICATE, FAILURE_RETRY, FAILURE_LOST, FAILURE_OTHER };
+
+static enum db_failure classify(unsigned int error_number)
+{
+	switch (error_number) {
+	case 0:
+		return FAILURE_NONE;
+	case ER_DUP_ENTRY:
+	case ER_DUP_ENTRY_WITH_KEY_NAME:
+		return FAILURE_DUPLICATE;
+	case ER_LOCK_DEADLOCK:
+	case ER_LOCK_WAIT_TIMEOUT:
+		return FAILURE_RETRY;
+	case CR_SERVER_GONE_ERROR:
+	case CR_SERVER_LOST:
+	case CR_CONNECTION_ERROR:
+	case CR_CONN_HOST_ERROR:
+	case CR_SERVER_LOST_EXTENDED:
+	case ER_CONNECTION_KILLED:
+	case ER_SERVER_SHUTDOWN:
+	case ER_QUERY_INTERRUPTED:
+		return FAILURE_LOST;
+	default:
+		return FAILURE_OTHER;
+	}
+}
+
+int db_connect(struct db *db, const struct config *config)
+{
+	db->config = config;
+	db->statement_count = 0;
+	db->in_transaction = false;
+	db->broken = false;
+	db->mysql = mysql_init(NULL);
+	if (db->mysql == NULL)
+		abort();
+	unsigned int connect_timeout = DB_CONNECT_TIMEOUT_S, io_timeout = DB_IO_TIMEOUT_S;
+	my_bool no = 0;
+	mysql_options(db->mysql, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+	mysql_options(db->mysql, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+	mysql_options(db->mysql, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+	mysql_options(db->mysql, MYSQL_OPT_RECONNECT, &no); /* we reconnect ourselves, knowingly */
+	mysql_options(db->mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	/* UTC sessions: every DATETIME is UTC. READ COMMITTED: counters and
+	 * stock are changed by conditional updates, so gap locks only add
+	 * deadlocks. sql_mode is pinned: strict, and without
+	 * SIMULTANEOUS_ASSIGNMENT, since single-table UPDATEs here rely on
+	 * assignments reading the columns set before them. */
+	mysql_options(db->mysql, MYSQL_INIT_COMMAND,
+		      "SET SESSION time_zone = '+00:00', SESSION tx_isolation = 'READ-COMMITTED', "
+		      "SESSION innodb_lock_wait_timeout = 10, "
+		      "SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+	bool local = config->db_socket[0] != '\0';
+	if (mysql_real_connect(db->mysql, local ? NULL : config->db_host, config->db_user, config->db_password,
+			       config->db_name, local ? 0 : (unsigned int)config->db_port,
+			       local ? config->db_socket : NULL, 0) == NULL) {
+		log_error("db: cannot connect: %s (errno %u)", mysql_error(db->mysql), mysql_errno(db->mysql));
+		mysql_close(db->mysql);
+		db->mysql = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void db_close(struct db *db)
+{
+	for (int i = 0; i < db->statement_count; i++)
+		mysql_stmt_close(db->statements[i].stmt);
+	db->statement_count = 0;
+	if (db->mysql != NULL)
+		mysql_close(db->mysql);
+	db->mysql = NULL;
+	db->in_transaction = false;
+	db->broken = false;
+}
+
+static int db_reconnect(struct db *db)
+{
+	const struct config *config = db->config;
+	db_close(db);
+	return db_connect(db, config);
+}
+
+/* The cached statement for sql, prepared on first use; NULL on failure
+ * with db->last_errno set. */
+static MYSQL_STMT *statement_for(struct db *db, const char *sql)
+{
+	for (int i = 0; i < db->statement_count; i++)
+		if (db->statements[i].sql == sql)
+			return db->statements[i].stmt;
+	MYSQL_STMT *stmt = mysql_stmt_init(db->mysql);
+	if (stmt == NULL)
+		abort();
+	if (mysql_stmt_prepare(stmt, sql, strlen(sql)) != 0) {
+		db->last_errno = mysql_stmt_errno(stmt);
+		log_error("db: prepare failed: %s (errno %u) in: %.80s", mysql_stmt_error(stmt), db->last_errno, sql);
+		mysql_stmt_close(stmt);
+		return NULL;
+	}
+	if (db->statement_count == DB_STATEMENTS_MAX)
+		abort(); /* more distinct statements than the cache holds: a bug */
+	db->statements[db->statement_count].sql = sql;
+	db->statements[db->statement_count].stmt = stmt;
+	db->statement_count++;
+	return stmt;
+}
+
+struct bound_params {
+	MYSQL_BIND binds[DB_PARAMS_MAX];
+	int64_t numbers[DB_PARAMS_MAX];
+	unsigned long lengths[DB_PARAMS_MAX];
+	my_bool nulls[DB_PARAMS_MAX];
+	int count;
+};
+
+/* Binds the variadic arguments by types; returns -1 on a bad type string. */
+static int bind_params(struct bound_params *params, const char *types, va_list args)
+{
+	memset(params, 0, sizeof(*params));
+	for (const char *type = types; *type; type++) {
+		int i = params->count;
+		if (i == DB_PARAMS_MAX)
+			return -1;
+		MYSQL_BIND *bind = &params->binds[i];
+		switch (*type) {
+		case 'i':
+			params->numbers[i] = va_arg(args, int64_t);
+			bind->buffer_type = MYSQL_TYPE_LONGLONG;
+			bind->buffer = &params->numbers[i];
+			break;
+		case 's': {
+			const char *text = va_arg(args, const char *);
+			bind->buffer_type = MYSQL_TYPE_STRING;
+			if (text == NULL) {
+				params->nulls[i] = 1;
+				bind->is_null = &params->nulls[i];
+			} else {
+				bind->buffer = (void *)text;
+				params->lengths[i] = strlen(text);
+				bind->buffer_length = params->lengths[i];
+				bind->length = &params->lengths[i];
+			}
+			break;
+		}
+		case 'b': {
+			const void *data = va_arg(args, const void *);
+			size_t size = va_arg(args, size_t);
+			bind->buffer_type = MYSQL_TYPE_BLOB;
+			bind->buffer = (void *)data;
+			params->lengths[i] = size;
+			bind->buffer_length = size;
+			bind->length = &params->lengths[i];
+			break;
+		}
+		default:
+			return -1;
+		}
+		params->count++;
+	}
+	return 0;
+}
+
+static bool is_integer_type(enum enum_field_types type)
+{
+	return type == MYSQL_TYPE_TINY || type == MYSQL_TYPE_SHORT || type == MYSQL_TYPE_LONG ||
+	       type == MYSQL_TYPE_INT24 || type == MYSQL_TYPE_LONGLONG || type == MYSQL_TYPE_YEAR;
+}
+
+/* Fetches the whole result of an executed stmt into rows (arena memory).
+ * Returns 0 or the MariaDB error number. */
+static unsigned int fetch_rows(struct unit *unit, MYSQL_STMT *stmt, struct db_rows *rows)
+{
+	MYSQL_RES *meta = mysql_stmt_result_metadata(stmt);
+	if (meta == NULL)
+		return 0;
+	unsigned int columns = mysql_num_fields(meta);
+	if (columns > DB_COLUMNS_MAX) {
+		mysql_free_result(meta);
+		return ER_UNKNOWN_ERROR;
+	}
+	my_bool update_max = 1;
+	mysql_stmt_attr_set(stmt, STMT_ATTR_UPDATE_MAX_LENGTH, &update_max);
+	if (mysql_stmt_store_result(stmt) != 0) {
+		mysql_free_result(meta);
+		return mysql_stmt_errno(stmt);
+	}
+	MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+	MYSQL_BIND binds[DB_COLUMNS_MAX];
+	int64_t numbers[DB_COLUMNS_MAX];
+	unsigned long lengths[DB_COLUMNS_MAX];
+	my_bool nulls[DB_COLUMNS_MAX];
+	memset(binds, 0, sizeof(binds));
+	for (unsigned int c = 0; c < columns; c++) {
+		binds[c].is_null = &nulls[c];
+		binds[c].length = &lengths[c];
+		if (is_integer_type(fields[c].type)) {
+			binds[c].buffer_type = MYSQL_TYPE_LONGLONG;
+			binds[c].buffer = &numbers[c];
+			binds[c].is_unsigned = (fields[c].flags & UNSIGNED_FLAG) != 0;
+		} else {
+			binds[c].buffer_type = MYSQL_TYPE_STRING;
+			binds[c].buffer_length = fields[c].max_length + 1;
+			binds[c].buffer = arena_alloc(unit->arena, binds[c].buffer_length);
+		}
+	}
+	unsigned long long row_total = mysql_stmt_num_rows(stmt);
+	if (row_total > DB_ROWS_MAX)
+		row_total = DB_ROWS_MAX;
+	rows->column_count = (int)columns;
+	rows->cells = arena_alloc(unit->arena, sizeof(struct db_cell) * (row_total * columns + 1));
+	rows->row_count = 0;
+	unsigned int error_number = 0;
+	if (mysql_stmt_bind_result(stmt, binds) != 0) {
+		error_number = mysql_stmt_errno(stmt);
+		goto done;
+	}
+	while ((unsigned long long)rows->row_count < row_total) {
+		int fetched = mysql_stmt_fetch(stmt);
+		if (fetched == MYSQL_NO_DATA)
+			break;
+		if (fetched == 1) {
+			error_number = mysql_stmt_errno(stmt);
+			break;
+		}
+		struct db_cell *row = &rows->cells[rows->row_count * (int)columns];
+		for (unsigned int c = 0; c < columns; c++) {
+			row[c].is_null = nulls[c];
+			if (nulls[c])
+				continue;
+			if (binds[c].buffer_type == MYSQL_TYPE_LONGLONG) {
+				row[c].number = numbers[c];
+			} else {
+				row[c].text = arena_strndup(unit->arena, binds[c].buffer, lengths[c]);
+				row[c].length = lengths[c];
+				/* DECIMAL sums and the like read as integers too. */
+				row[c].number = strtoll(row[c].text, NULL, 10);
+			}
+		}
+		rows->row_count++;
+	}
+done:
+	mysql_stmt_free_result(stmt);
+	mysql_free_result(meta);
+	return error_number;
+}
+
+/* One attempt: prepare (cached), bind, execute, fetch. Returns 0 or the
+ * MariaDB error number. */
+static unsigned int run_once(struct unit *unit, struct db_rows *rows, const char *sql,
+			     const struct bound_params *params)
+{
+	struct db *db = unit->db;
+	MYSQL_STMT *stmt = statement_for(db, sql);
+	if (stmt == NULL)
+		return db->last_errno;
+	if (mysql_stmt_param_count(stmt) != (unsigned long)params->count) {
+		log_error("db: %d parameters bound, statement takes %lu: %.80s", params->count,
+			  mysql_stmt_param_count(stmt), sql);
+		return ER_UNKNOWN_ERROR;
+	}
+	if (params->count > 0 && mysql_stmt_bind_param(stmt, (MYSQL_BIND *)params->binds) != 0)
+		return mysql_stmt_errno(stmt);
+	if (mysql_stmt_execute(stmt) != 0)
+		return mysql_stmt_errno(stmt);
+	rows->affected = mysql_stmt_affected_rows(stmt);
+	rows->insert_id = mysql_stmt_insert_id(stmt);
+	return fetch_rows(unit, stmt, rows);
+}
+
+static int ensure_connected(struct unit *unit)
+{
+	struct db *db = unit->db;
+	if (db->mysql != NULL && !db->broken)
+		return DB_OK;
+	if (db->mysql != NULL)
+		db_close(db);
+	if (db_connect(db, unit->config) != 0)
+		return DB_UNAVAILABLE;
+	return DB_OK;
+}
+
+/* The result code of a failed statement; logs what a person must see. */
+static int failure_result(struct unit *unit, unsigned int error_number, const char *sql)
+{
+	unit->db->last_errno = error_number;
+	switch (classify(error_number)) {
+	case FAILURE_DUPLICATE:
+		return DB_DUPLICATE;
+	case FAILURE_LOST:
+		log_error("db: connection lost (errno %u) in: %.80s", error_number, sql);
+		return DB_UNAVAILABLE;
+	case FAILURE_RETRY:
+		return DB_UNAVAILABLE;
+	default:
+		log_error("db: %s (errno %u) in: %.80s", unit->db->mysql ? mysql_error(unit->db->mysql) : "",
+			  error_number, sql);
+		return DB_FAILED;
+	}
+}
+
+int db_exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, va_list args)
+{
+	struct db *db = unit->db;
+	struct db_rows scratch;
+	if (rows == NULL)
+		rows = &scratch;
+	memset(rows, 0, sizeof(*rows));
+
+	struct bound_params params;
+	if (bind_params(&params, types, args) != 0) {
+		log_error("db: bad parameter types \"%s\" for: %.80s", types, sql);
+		return DB_FAILED;
+	}
+
+	if (!db->in_transaction) {
+		int result = ensure_connected(unit);
+		if (result != DB_OK)
+			return result;
+	}
+	int attempts_left = (int)unit->config->db_retries;
+	bool reconnected = false;
+	for (;;) {
+		unsigned int error_number = run_once(unit, rows, sql, &params);
+		db->last_errno = error_number;
+		enum db_failure failure = classify(error_number);
+		if (failure == FAILURE_NONE)
+			return DB_OK;
+		if (db->in_transaction) {
+			if (failure == FAILURE_RETRY)
+				return DB_RETRY; /* db_atomic rolls back and starts over */
+			if (failure == FAILURE_LOST) {
+				db->broken = true; /* the transaction is gone with it */
+				db->in_transaction = false;
+			}
+			return failure_result(unit, error_number, sql);
+		}
+		if (failure == FAILURE_RETRY && attempts_left-- > 0)
+			continue;
+		if (failure == FAILURE_LOST && !reconnected) {
+			reconnected = true;
+			log_warn("db: connection lost (errno %u), reconnecting", error_number);
+			if (db_reconnect(db) == 0)
+				continue;
+			return DB_UNAVAILABLE;
+		}
+		return failure_result(unit, error_number, sql);
+	}
+}
+
+int db_exec(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, ...)
+{
+	va_list args;
+	va_start(args, types);
+	int result = db_exec_va(unit, rows, sql, types, args);
+	va_end(args);
+	return result;
+}
+
+bool db_unit_was_duplicate(const struct unit *unit)
+{
+	return classify(unit->db->last_errno) == FAILURE_DUPLICATE;
+}
+
+/* START, COMMIT and ROLLBACK carry no input: plain queries. */
+static unsigned int simple_query(struct db *db, const char *sql)
+{
+	if (mysql_real_query(db->mysql, sql, strlen(sql)) != 0)
+		return mysql_errno(db->mysql);
+	return 0;
+}
+
+static void rollback(struct db *db)
+{
+	if (db->mysql != NULL && !db->broken && simple_query(db, "ROLLBACK") != 0)
+		db->broken = true;
+	db->in_transaction = false;
+}
+
+int db_atomic(struct unit *unit, int (*body)(struct unit *, void *), void *context)
+{
+	struct db *db = unit->db;
+	int retries = (int)unit->config->db_retries;
+	for (int attempt = 0;; attempt++) {
+		int result = ensure_connected(unit);
+		if (result != DB_OK)
+			return result;
+		unsigned int error_number = simple_query(db, "START TRANSACTION");
+		if (error_number != 0) {
+			enum db_failure failure = classify(error_number);
+			if (failure == FAILURE_LOST && attempt == 0) {
+				db->broken = true; /* a stale connection: reconnect, once */
+				continue;
+			}
+			return failure_result(unit, error_number, "START TRANSACTION");
+		}
+		db->in_transaction = true;
+		unit->commit_on_error = false;
+		result = body(unit, context);
+		if (!db->in_transaction) /* the connection was lost inside */
+			return result;
+		if (result == DB_RETRY) {
+			rollback(db);
+			if (attempt < retries) {
+				log_info("db: transaction retried after a deadlock or lock wait (attempt %d)", attempt + 1);
+				continue;
+			}
+			log_warn("db: transaction gave up after %d retries", retries);
+			return DB_UNAVAILABLE;
+		}
+		if (result != DB_OK && !unit->commit_on_error) {
+			rollback(db);
+			return result;
+		}
+		error_number = simple_query(db, "COMMIT");
+		db->in_transaction = false;
+		if (error_number == 0)
+			return result;
+		enum db_failure failure = classify(error_number);
+		if (failure == FAILURE_RETRY && attempt < retries) {
+			rollback(db);
+			continue;
+		}
+		if (failure == FAILURE_LOST)
+			db->broken = true;
+		return failure_result(unit, error_number, "COMMIT");
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * The request wrappers: HTTP statuses for route files that still call the
+ * door with a request. They go when the last route file has a store.
+ * ---------------------------------------------------------------------- */
+
+int db_run(struct request *request, struct db_rows *rows, const char *sql, const char *types, ...)
+{
+	va_list args;
+	va_start(args, types);
+	int result = db_exec_va(&request->work, rows, sql, types, args);
+	va_end(args);
+	return http_outcome(request, result);
+}
+
+bool db_was_duplicate(const struct request *request)
+{
+	return db_unit_was_duplicate(&request->work);
+}
+
+struct http_body {
+	struct request *request;
+	int (*body)(struct request *, void *);
+	void *context;
+	int status;   /* the body's status when it committed */
+	int attempts;
+};
+
+/* Runs the HTTP body inside db_atomic: below 400 commits, 400 and above
+ * rolls back unless the request asked to keep its writes. */
+static int run_http_body(struct unit *unit, void *context)
+{
+	struct http_body *call = context;
+	if (call->attempts++ > 0)
+		http_reset_reply(call->request);
+	int status = call->body(call->request, call->context);
+	if (status == DB_RETRY)
+		return DB_RETRY;
+	if (status >= 400)
+		return status;
+	call->status = status;
+	return DB_OK;
+}
+
+int db_transaction(struct request *request, int (*body)(struct request *, void *), void *context)
+{
+	struct http_body call = { request, body, context, 0, 0 };
+	int result = db_atomic(&request->work, run_http_body, &call);
+	if (result == DB_OK)
+		return call.status;
+	return http_outcome(request, result);
+}

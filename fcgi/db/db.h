@@ -1,0 +1,130 @@
+/* db.h: the one door to MariaDB.
+ *
+ * Each worker owns one connection. Every statement is prepared once per
+ * connection and cached by its SQL text's address (pass string literals).
+ * db_exec() binds parameters from a type string, executes, fetches the whole
+ * result into the unit's arena, and answers a result code of its own:
+ * DB_DUPLICATE, DB_UNAVAILABLE (lost server, or retries used up), DB_FAILED
+ * (anything else; the MariaDB message is logged, never sent). Outside a
+ * transaction a deadlock or lock wait timeout is retried and a lost
+ * connection is reconnected once; inside db_atomic() the whole transaction
+ * is retried instead.
+ *
+ * Stores work on a struct unit, so the command-line tools and the sweepers
+ * use the same door as requests; routes map the codes to HTTP once
+ * (http_outcome() in http/http.h).
+ *
+ * Parameter types: 'i' int64_t, 's' const char * (NULL binds SQL NULL),
+ * 'b' const void * then size_t (binary). */
+#ifndef KANJIA_DB_H
+#define KANJIA_DB_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mysql.h>
+
+#define DB_STATEMENTS_MAX 256
+#define DB_ROWS_MAX 10000
+
+/* The door's result codes. Feature results that travel through db_atomic()
+ * beside them must not use these values (HTTP statuses and codes from 100
+ * up are safe). */
+enum db_result {
+	DB_OK = 0,
+	DB_RETRY = 1,       /* inside a transaction: roll back and run it again */
+	DB_DUPLICATE = 2,   /* a unique key refused the write */
+	DB_UNAVAILABLE = 3, /* the server is gone, or retries are used up */
+	DB_FAILED = 4,      /* anything else (logged) */
+};
+
+struct arena;
+struct config;
+struct request;
+struct db;
+
+/* A unit of work: what a store needs to run statements, with or without a
+ * request. Borrowed pointers; the worker (or a command) owns them. */
+struct unit {
+	struct arena *arena; /* result rows live here */
+	struct db *db;
+	const struct config *config;
+	int64_t now;          /* the unit's clock, fixed at its start */
+	const char *request_id; /* for the records that keep it (audit, fraud) */
+	bool commit_on_error; /* see db_atomic() */
+};
+
+struct db_statement {
+	const char *sql;
+	MYSQL_STMT *stmt;
+};
+
+struct db {
+	MYSQL *mysql;
+	const struct config *config;
+	struct db_statement statements[DB_STATEMENTS_MAX];
+	int statement_count;
+	bool in_transaction;
+	bool broken; /* lost inside a transaction: reconnect before the next use */
+	unsigned int last_errno;
+};
+
+struct db_cell {
+	bool is_null;
+	int64_t number; /* integer columns */
+	char *text;     /* other columns, NUL-terminated, owned by the arena */
+	size_t length;
+};
+
+struct db_rows {
+	int row_count;
+	int column_count;
+	struct db_cell *cells;
+	uint64_t affected;
+	uint64_t insert_id;
+};
+
+/* Connects with the config's settings. Returns 0, or -1 (logged). */
+int db_connect(struct db *db, const struct config *config);
+void db_close(struct db *db);
+/* Runs one statement. rows (OUT, may be NULL) receives the result, owned by
+ * the unit's arena. Returns DB_OK, DB_RETRY (inside a transaction only),
+ * DB_DUPLICATE, DB_UNAVAILABLE or DB_FAILED. */
+int db_exec(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, ...);
+/* The same with the parameters as a va_list (for test fixtures). */
+int db_exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, va_list args);
+/* Runs body(unit, context) between BEGIN and COMMIT. body returns DB_OK to
+ * commit; DB_RETRY (a deadlock or lock wait timeout) rolls back and runs body
+ * again, at most config->db_retries more times (then DB_UNAVAILABLE); any
+ * other code rolls back, unless body set unit->commit_on_error, and is
+ * returned. A failed COMMIT answers its code. */
+int db_atomic(struct unit *unit, int (*body)(struct unit *, void *), void *context);
+/* True when the unit's last failed statement was a duplicate key. */
+bool db_unit_was_duplicate(const struct unit *unit);
+
+/* The request wrappers, while route files still call the door themselves.
+ * db_run() is db_exec() on the request's unit, its code mapped by
+ * http_outcome(); db_transaction() runs an HTTP body (below 400 commits, 400
+ * and above rolls back unless request->work.commit_on_error). */
+int db_run(struct request *request, struct db_rows *rows, const char *sql, const char *types, ...);
+int db_transaction(struct request *request, int (*body)(struct request *, void *), void *context);
+bool db_was_duplicate(const struct request *request);
+
+static inline int64_t db_int(const struct db_rows *rows, int row, int column)
+{
+	return rows->cells[row * rows->column_count + column].number;
+}
+
+static inline const char *db_text(const struct db_rows *rows, int row, int column)
+{
+	return rows->cells[row * rows->column_count + column].text;
+}
+
+static inline bool db_null(const struct db_rows *rows, int row, int column)
+{
+	return rows->cells[row * rows->column_count + column].is_null;
+}
+
+#endif

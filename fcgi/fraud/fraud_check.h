@@ -1,0 +1,140 @@
+/* fraud_check.h: the request side of anti-fraud (SPEC §5).
+ *
+ * Every SMS send, login, help, share open and order is checked with
+ * fraud_check() before it writes anything: the request is recorded in
+ * fraud_event with the values the rules look at, the worker's compiled rules
+ * (fraud.h) decide, and a decision other than allow is logged in
+ * fraud_decision. The caller then acts on the outcome:
+ *
+ *   block   fraud_check() has already answered 403 risk_rejected (saying
+ *           nothing about the rule); return its status.
+ *   shadow  answer as if it worked, but write and issue nothing.
+ *   review  go ahead, and hold what it leads to (fraud_hold(): a held
+ *           bargain can be cut but is not ordered or ranked until an admin
+ *           releases it).
+ *   allow   go ahead.
+ *
+ * What reaches the check is recorded, and nothing else: a request refused
+ * before it (a malformed body; for a help: self-help, a closed bargain, an
+ * earlier help by the same shopper) or rolled back after it (a velocity
+ * limit, a lost race) leaves no event; rate_counter counts the velocity
+ * refusals. Dry runs count over what was recorded.
+ *
+ * Inside the caller's transaction (the usual place: first thing in it),
+ * the event and the decision commit with it, and a block sets
+ * commit_on_error so they are kept while nothing else was written. Outside
+ * one they commit on their own.
+ *
+ * The rule set reaches every worker within a second of an admin's edit:
+ * fraud_check() reads fraud_state.version at most once a second per worker
+ * and recompiles only when it changed.
+ *
+ * Orders (checkout_routes.c) use it the same way, first thing in the order's
+ * transaction:
+ *
+ *	struct fraud_subject subject = { .user_id = request->session.user_id,
+ *					 .bargain_id = bargain_id };   (0: none)
+ *	struct fraud_outcome outcome;
+ *	if ((status = fraud_check(request, FRAUD_SCOPE_ORDER, &subject, &outcome)) != 0)
+ *		return status;                          (403 risk_rejected)
+ *	if (outcome.action == FRAUD_SHADOW)
+ *		... answer as if created; create nothing
+ *	if ((status = fraud_velocity(request, FRAUD_SCOPE_ORDER, outcome.phone)) != 0)
+ *		return status;                          (429 rate_limited)
+ *	... create the order; for review:
+ *	fraud_hold(request, "order", order_id, outcome.decision_id, false);
+ *
+ * and never order a held bargain (bargain.held = 1: "AND held = 0" in the
+ * UPDATE that marks it ordered, 409 bargain_not_succeeded); before shipping
+ * a held order, fraud_is_held() says whether an admin has released it.
+ *
+ * Velocity limits (fraud_velocity) are separate: config keys
+ * fraud_{sms,login,help,order}_limits, counted with limit.h's conditional
+ * upserts in rate_counter under buckets
+ * "fv:<scope>:<dimension>:<window_s>:<value>" (device ids hashed), so no
+ * race can exceed them. */
+#ifndef KANJIA_FRAUD_CHECK_H
+#define KANJIA_FRAUD_CHECK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fraud/fraud.h"
+
+struct request;
+struct bargain;
+
+/* What the caller knows beyond the request itself (client IP, User-Agent,
+ * referer and device id come from the request). NULL and 0 mean unknown:
+ * with user_id the phone is read from the shopper, with bargain_id the
+ * signature from the bargain. */
+struct fraud_subject {
+	const char *phone;
+	const char *share_code;
+	const char *signature;
+	int64_t user_id;
+	int64_t bargain_id;
+};
+
+struct fraud_outcome {
+	enum fraud_action action;
+	int64_t event_id;
+	int64_t decision_id; /* 0 for allow */
+	int64_t rule_id;     /* 0 for allow */
+	const char *phone;   /* the phone checked (given or read), or NULL; the arena owns it */
+};
+
+/* Checks request in scope. Returns 0 with *outcome (OUT) filled for allow,
+ * review and shadow; 403 risk_rejected for block (outcome filled too); or a
+ * DB status (DB_RETRY inside a transaction). */
+int fraud_check(struct request *request, enum fraud_scope scope, const struct fraud_subject *subject,
+		struct fraud_outcome *outcome);
+
+/* Takes one hit of every velocity limit of scope (config) for the request's
+ * IP, subnet and device and for phone (may be NULL). Call it inside the
+ * caller's transaction, so the limits are taken all or none. Returns 0, 429
+ * rate_limited with Retry-After, or a DB status. */
+int fraud_velocity(struct request *request, enum fraud_scope scope, const char *phone);
+
+/* Puts target (kind "bargain" or "order") in the review queue for
+ * decision_id, once; with mark, a bargain is also marked held (the help
+ * path marks it in its own UPDATE of the row instead). In the caller's
+ * transaction. Returns 0 or a DB status. */
+int fraud_hold(struct request *request, const char *kind, int64_t target_id, int64_t decision_id, bool mark);
+/* *held (OUT) is true while target is in the review queue and not released
+ * (pending or rejected). Returns 0 or a DB status. For the order flow. */
+int fraud_is_held(struct request *request, const char *kind, int64_t target_id, bool *held);
+
+/* A help about to happen: its letter (fraud.h's alphabet), the signature
+ * the rules see (the bargain's plus this letter, the newest
+ * FRAUD_SIGNATURE_MAX), and the helper's phone. */
+struct fraud_help {
+	char letter[2];
+	const char *signature; /* the arena owns it */
+	const char *phone;     /* the arena owns it */
+};
+
+/* Works out the help of helper_id on bargain_id from the request and the
+ * rows so far. Returns 0 with *help (OUT) filled, 404, or a DB status. */
+int fraud_help_prepare(struct request *request, int64_t bargain_id, int64_t helper_id, struct fraud_help *help);
+
+/* A login answer for shadow: a token of the right shape for subject,
+ * signed with a key this worker made up, so every use of it is refused
+ * (401). The caller frees the result. */
+char *fraud_dud_token(struct request *request, int64_t subject, int64_t expires_at);
+
+/* Housekeeping for the sweeper, between requests: adds the match-limit
+ * hits this worker noted since the last sweep to their rules' limit_hits
+ * (and logs them); forgets events and decisions older than fraud_keep_days,
+ * a batch of SWEEP_BATCH each, at most once a minute per worker. Returns
+ * how many rows went, or -1 on a DB error. */
+long fraud_sweep(struct request *request);
+
+/* Loads the default rule pack (sql/fraud_pack.json in migrations_dir):
+ * every rule not yet present (same field, pattern and action) is added, through the
+ * same checks as POST /admin/fraud/rules, and audited. In the caller's
+ * transaction. *loaded and *skipped (OUT) count the rules. Returns 0, 422
+ * invalid_pattern (a bad pack), 500 (unreadable), or a DB status. */
+int fraud_pack_load(struct request *request, int *loaded, int *skipped);
+
+#endif

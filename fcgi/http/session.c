@@ -1,0 +1,125 @@
+/* session.c: the auth phase. Runs before any handler of a route that needs
+ * a caller; handlers never see tokens. */
+#include "http/session.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "core/config.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "core/log.h"
+#include "http/token.h"
+
+static struct token_keyring keyring;
+
+void session_configure(const struct config *config)
+{
+	memset(&keyring, 0, sizeof(keyring));
+	keyring.issuer = config->jwt_issuer;
+	keyring.keys[0].kid = config->jwt_kid;
+	keyring.keys[0].secret = (const unsigned char *)config->jwt_secret;
+	keyring.keys[0].secret_size = strlen(config->jwt_secret);
+	keyring.count = 1;
+	if (config->jwt_previous_secret[0] != '\0') {
+		keyring.keys[1].kid = config->jwt_previous_kid;
+		keyring.keys[1].secret = (const unsigned char *)config->jwt_previous_secret;
+		keyring.keys[1].secret_size = strlen(config->jwt_previous_secret);
+		keyring.keys[1].valid_until = config->jwt_previous_until;
+		keyring.count = 2;
+	}
+}
+
+const struct token_keyring *session_keys(void)
+{
+	return &keyring;
+}
+
+static int refuse(struct request *request, const char *why)
+{
+	log_info("auth: token refused: %s", why);
+	return http_error(request, 401, "unauthorized");
+}
+
+static const char *const sql_admin_session =
+	"SELECT a.token_version, a.disabled, "
+	"(SELECT COUNT(*) FROM revoked_token r WHERE r.jti = ?), a.roles "
+	"FROM admin a WHERE a.id = ?";
+
+unsigned session_roles_parse(const char *text)
+{
+	static const struct { const char *name; unsigned bit; } names[] = {
+		{ "operator", ROLE_OPERATOR }, { "fulfilment", ROLE_FULFILMENT },
+		{ "risk", ROLE_RISK }, { "owner", ROLE_OWNER },
+	};
+	unsigned roles = 0;
+	const char *cursor = text ? text : "";
+	while (*cursor != '\0') {
+		size_t length = strcspn(cursor, ",");
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == length && strncmp(names[i].name, cursor, length) == 0)
+				roles |= names[i].bit;
+		cursor += length;
+		if (*cursor == ',')
+			cursor++;
+	}
+	return roles;
+}
+
+static const char *const sql_shopper_session =
+	"SELECT s.token_version, s.blocked, "
+	"(SELECT COUNT(*) FROM revoked_token r WHERE r.jti = ?) "
+	"FROM shopper s WHERE s.id = ?";
+
+int session_authenticate(struct request *request, enum auth_level level, unsigned roles)
+{
+	const char *header = request->authorization;
+	if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
+		return refuse(request, "no bearer token");
+	const char *token = header + 7;
+	while (*token == ' ')
+		token++;
+
+	struct token_claims claims;
+	bool admin = level == AUTH_ADMIN;
+	/* Each kind of token has its own audience: a shopper token fails on
+	 * every admin route and an admin token on every shopper route. */
+	const char *audience = admin ? request->work.config->jwt_admin_audience : request->work.config->jwt_audience;
+	enum token_result result = token_verify(&keyring, audience, token, request->work.now, &claims);
+	if (result != TOKEN_OK)
+		return refuse(request, token_result_name(result));
+
+	struct db_rows rows;
+	int status = db_run(request, &rows, admin ? sql_admin_session : sql_shopper_session, "si", claims.jti,
+			    claims.subject);
+	if (status != 0)
+		return status == DB_RETRY ? http_error(request, 503, "unavailable") : status;
+	if (rows.row_count != 1)
+		return refuse(request, "no such user");
+	if (db_int(&rows, 0, 0) != claims.version)
+		return refuse(request, "token version revoked");
+	if (db_int(&rows, 0, 1) != 0)
+		return refuse(request, "user blocked");
+	if (db_int(&rows, 0, 2) != 0)
+		return refuse(request, "token revoked");
+
+	if (admin) {
+		unsigned held = session_roles_parse(db_text(&rows, 0, 3));
+		if (roles != 0 && (held & (roles | ROLE_OWNER)) == 0) {
+			log_info("auth: admin lacks a role this route needs");
+			return http_error(request, 403, "forbidden");
+		}
+		request->session.is_admin = true;
+		request->session.roles = held;
+	}
+	request->session.authenticated = true;
+	request->session.user_id = claims.subject;
+	request->session.expires_at = claims.expires_at;
+	memcpy(request->session.jti, claims.jti, SESSION_JTI_SIZE);
+	return 0;
+}
+
+int64_t session_admin_id(const struct session *session)
+{
+	return session->is_admin ? session->user_id : 0;
+}

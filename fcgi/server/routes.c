@@ -1,0 +1,27 @@
+/* routes.c: the route table: every feature's routes, in one list of
+ * tables. The only file that knows every feature; the dispatcher
+ * (http/router.c) is the only code that walks it. A new feature adds its
+ * header here and one line to route_tables. */
+#include "server/routes.h"
+
+#include "shopper/shopper_routes.h"
+#include "bargain/bargain_routes.h"
+#include "checkout/checkout_routes.h"
+#include "campaign/campaign_routes.h"
+#include "admin/admin_routes.h"
+#include "admin/stats_routes.h"
+#include "admin/fulfil_routes.h"
+#include "fraud/fraud_routes.h"
+
+const struct route_table *const route_tables[] = {
+	&shopper_route_table,
+	&bargain_route_table,
+	&checkout_route_table,
+	&campaign_route_table,
+	&admin_route_table,
+	&stats_route_table,
+	&fulfil_route_table,
+	&fraud_route_table,
+};
+
+const size_t route_table_count = sizeof(route_tables) / sizeof(route_tables[0]);

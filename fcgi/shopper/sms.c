@@ -1,0 +1,61 @@
+/* sms.c: login codes and SMS providers. */
+#include "shopper/sms.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "http/http.h"
+
+static const char *const sql_outbox_insert =
+	"INSERT INTO sms_outbox (phone, body, created_at) VALUES (?, ?, FROM_UNIXTIME(?))";
+
+static int outbox_send(struct request *request, const char *phone, const char *body)
+{
+	return db_run(request, NULL, sql_outbox_insert, "ssi", phone, body, request->work.now);
+}
+
+static const struct sms_provider providers[] = {
+	{ "outbox", outbox_send },
+};
+
+const struct sms_provider *sms_provider_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
+		if (strcmp(providers[i].name, name) == 0)
+			return &providers[i];
+	return NULL;
+}
+
+void sms_code_new(char code[SMS_CODE_DIGITS + 1])
+{
+	snprintf(code, SMS_CODE_DIGITS + 1, "%06u", (unsigned)crypto_random_below(1000000));
+}
+
+bool sms_code_shape(const char *code)
+{
+	if (code == NULL || strlen(code) != SMS_CODE_DIGITS)
+		return false;
+	for (int i = 0; i < SMS_CODE_DIGITS; i++)
+		if (code[i] < '0' || code[i] > '9')
+			return false;
+	return true;
+}
+
+void sms_code_digest(const char *secret, const char *phone, const char *code,
+		     unsigned char digest[CRYPTO_HMAC_SIZE])
+{
+	/* A key of its own, so a code digest says nothing about session keys. */
+	unsigned char key[CRYPTO_HMAC_SIZE];
+	static const char purpose[] = "kanjia sms login code v1";
+	crypto_hmac_sha256(secret, strlen(secret), purpose, sizeof(purpose) - 1, key);
+	char message[64];
+	int length = snprintf(message, sizeof(message), "%s:%s", phone, code);
+	crypto_hmac_sha256(key, sizeof(key), message, (size_t)length, digest);
+}
+
+void sms_login_message(const char *code, long valid_minutes, char body[SMS_BODY_MAX])
+{
+	/* The only run of six digits in the body is the code (API.md). */
+	snprintf(body, SMS_BODY_MAX, "【砍价】您的登录验证码：%s，%ld分钟内有效，请勿告诉他人。", code, valid_minutes);
+}
