@@ -48,7 +48,7 @@ static void sweep(struct request *request, struct db *db, const struct config *c
 	request->work.now = clock_now();
 	bargain_sweep(request);
 	fraud_sweep(request);
-	order_sweep(request);
+	order_sweep(&request->work);
 	arena_reset(&request->arena);
 	struct arena keep = request->arena;
 	memset(request, 0, sizeof(*request));
