@@ -276,6 +276,7 @@ static const char *const sql_payment_insert =
 static const char *const sql_payment_lock_ref =
 	"SELECT id, order_id, amount_fen, status FROM payment WHERE provider = ? AND provider_ref = ? FOR UPDATE";
 static const char *const sql_payment_lock = "SELECT status FROM payment WHERE id = ? FOR UPDATE";
+static const char *const sql_order_lock = "SELECT status FROM orders WHERE id = ? FOR UPDATE";
 static const char *const sql_payment_succeeded =
 	"UPDATE payment SET status = 'succeeded', notified_at = FROM_UNIXTIME(?) WHERE id = ? AND status = 'created'";
 static const char *const sql_payment_refund_due =
@@ -327,6 +328,11 @@ int payment_lock_by_ref(struct unit *unit, const char *provider, const char *pro
 int payment_lock(struct unit *unit, int64_t payment_id)
 {
 	return db_exec(unit, NULL, sql_payment_lock, "i", payment_id);
+}
+
+int order_lock(struct unit *unit, int64_t order_id)
+{
+	return db_exec(unit, NULL, sql_order_lock, "i", order_id);
 }
 
 int payment_succeeded_mark(struct unit *unit, int64_t payment_id)

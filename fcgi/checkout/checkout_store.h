@@ -150,6 +150,9 @@ int payment_lock_by_ref(struct unit *unit, const char *provider, const char *pro
 			struct payment_row *payment);
 /* Locks payment_id's row (order.h's lock order: payment before order). */
 int payment_lock(struct unit *unit, int64_t payment_id);
+/* Locks order order_id's row until the unit ends (after its payment row:
+ * order.h's lock order), so that a status read next is the latest. */
+int order_lock(struct unit *unit, int64_t order_id);
 /* created -> succeeded / refund_due at unit->now; succeeded -> refunded.
  * A payment not in the state left is left alone (DB_OK). */
 int payment_succeeded_mark(struct unit *unit, int64_t payment_id);

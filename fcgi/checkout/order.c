@@ -648,6 +648,12 @@ static int refund_body(struct unit *unit, void *context)
 	/* order.h's lock order: the payment row before the order row */
 	if (head.payment_id != 0 && (result = payment_lock(unit, head.payment_id)) != DB_OK)
 		return result;
+	/* Then the order row, before its status is read: a ship committing
+	 * meanwhile is waited for and seen (READ COMMITTED), so a refund racing
+	 * a ship refunds the shipped order instead of failing on the stale
+	 * status (tests/api/test_fulfilment.py). */
+	if ((result = order_lock(unit, id)) != DB_OK)
+		return result;
 	json_t *before;
 	if ((result = admin_order_view(unit, id, &change->view, &before)) != DB_OK)
 		return result;

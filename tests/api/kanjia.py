@@ -249,6 +249,52 @@ class Context:
         check(content_type.startswith("application/json"),
               "%s: error answer with Content-Type %r" % (what, content_type))
 
+    def concurrently(self, calls, what="concurrent requests", batch=None, timeout=120):
+        """Runs every call in calls (functions of no argument that send
+        requests and return what they got) on a thread of its own, each
+        batch released at once by a barrier, batch=None: all together;
+        returns the results in the order of calls.
+
+        Fails unless every call returned: a call that raised (a timeout, a
+        reset, a check) or never finished is a failure here, with a count
+        and the first errors, never a request that silently vanished from
+        the totals the test checks next."""
+        calls = list(calls)
+        check(calls, "%s: nothing to run" % what)
+        results = [None] * len(calls)
+        errors = [None] * len(calls)
+        done = [False] * len(calls)
+        size = batch or len(calls)
+        deadline = time.monotonic() + timeout
+        for start in range(0, len(calls), size):
+            chunk = range(start, min(start + size, len(calls)))
+            barrier = threading.Barrier(len(chunk))
+
+            def run(i, barrier=barrier):
+                try:
+                    try:
+                        barrier.wait(30)
+                    except threading.BrokenBarrierError:
+                        pass  # a thread that could not start: run anyway
+                    results[i] = calls[i]()
+                    done[i] = True
+                except BaseException as error:  # noqa: BLE001 - reported below
+                    errors[i] = error
+
+            threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in chunk]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(max(0.0, deadline - time.monotonic()))
+        raised = [(i, e) for i, e in enumerate(errors) if e is not None]
+        unfinished = [i for i in range(len(calls)) if not done[i] and errors[i] is None]
+        if raised or unfinished:
+            detail = "; ".join("#%d %s: %s" % (i, type(e).__name__, e) for i, e in raised[:3])
+            raise CheckError("%s: %d of %d got no answer (%d raised, %d still running after %ds)%s"
+                             % (what, len(raised) + len(unfinished), len(calls), len(raised), len(unfinished),
+                                timeout, ": " + detail if detail else ""))
+        return results
+
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
 
@@ -333,6 +379,16 @@ class Context:
         j["code"] = code
         return j
 
+    # The shop's day starts at 00:00 Asia/Shanghai, 16:00 UTC.
+    SHOP_DAY_START_UTC_S = 16 * 3600
+
+    def wait_day_boundary(self, margin=60):
+        """Sleeps past the shop's day boundary (16:00 UTC) when it is less
+        than margin s away, so a test of daily limits stays in one day."""
+        left = 86400 - int(time.time() - self.SHOP_DAY_START_UTC_S) % 86400
+        if left <= margin:
+            time.sleep(left + 1)
+
     def wait_hour_boundary(self, margin=15):
         """Sleeps past a clock hour boundary that is less than margin s away,
         so a test of hourly windows does not straddle two windows."""
@@ -392,6 +448,66 @@ class Context:
         except OSError:
             pass
         return found
+
+    def worker_pids(self):
+        """The pool's current workers (the master's children)."""
+        return self.children(self.master_pid())
+
+    def log_size(self):
+        try:
+            return os.path.getsize(self.log_path)
+        except OSError:
+            return 0
+
+    def served_by(self, rids, since=0, wait_s=3.0):
+        """Maps each request id in rids to the pid of the worker that served
+        it, read from the pool's JSON log (its "request" lines) from byte
+        offset since; waits up to wait_s for lines still being written.
+        Fails if some request id never shows up."""
+        wanted = set(rids)
+        found = {}
+        deadline = time.monotonic() + wait_s
+        while True:
+            with open(self.log_path, "rb") as f:
+                f.seek(since)
+                for line in f:
+                    if b'"event":"request"' not in line:
+                        continue
+                    try:
+                        entry = json.loads(line.decode("utf-8", "replace"))
+                    except ValueError:
+                        continue
+                    if entry.get("rid") in wanted:
+                        found[entry["rid"]] = entry.get("pid")
+            if len(found) == len(wanted) or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        missing = wanted - set(found)
+        check(not missing, "%d request id(s) not in the pool log, e.g. %s" % (len(missing), sorted(missing)[:2]))
+        return found
+
+    def every_worker(self, send, what, rounds=60, burst=None):
+        """Sends bursts of concurrent requests (send() returns a Response)
+        until every worker of the pool has served at least one, as the
+        pool's log tells (pid per request id). Returns {pid: [responses]}
+        for the current workers. Fails if a worker never answered, or if a
+        request was served by a pid that is not a worker of the pool."""
+        workers = self.worker_pids()
+        check(len(workers) == self.workers, "the pool has %d workers, not %d" % (len(workers), self.workers))
+        burst = burst or 2 * len(workers)
+        served = {pid: [] for pid in workers}
+        for _ in range(rounds):
+            since = self.log_size()
+            answers = self.concurrently([send] * burst, what=what)
+            pids = self.served_by([r.header("X-Request-Id") for r in answers], since)
+            for r in answers:
+                pid = pids[r.header("X-Request-Id")]
+                check(pid in served, "%s: served by pid %r, not one of the workers %s" % (what, pid, sorted(workers)))
+                served[pid].append(r)
+            if all(served.values()):
+                return served
+        idle = sorted(pid for pid, got in served.items() if not got)
+        raise CheckError("%s: worker(s) %s served none of %d requests" % (what, idle, rounds * burst))
 
     def fastcgi(self, params, stdin=b"", timeout=10, pause_after=None, pause_s=0.0):
         """One FastCGI request straight to the pool's socket; returns

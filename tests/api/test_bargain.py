@@ -5,7 +5,6 @@ Campaigns are made straight in the database here, so these tests depend on
 the bargain routes alone; the admin API has tests of its own."""
 
 import json
-import threading
 import time
 
 from kanjia import check, eq
@@ -60,10 +59,14 @@ def bargain_row(ctx, bargain_id, columns):
     return ctx.sql("SELECT %s FROM bargain WHERE id = %d" % (columns, bargain_id))[0]
 
 
-def check_bargain_sums(ctx, bargain_id):
-    """The recorded cuts explain the price exactly, and it never went below the floor."""
+def check_bargain_sums(ctx, bargain_id, expected_floor=None):
+    """The recorded cuts explain the price exactly, and it never went below
+    the floor: expected_floor, the test's own number, when given (the
+    bargain row's floor is the engine's copy, not an oracle)."""
     original, current, floor, total, helpers, cuts = map(int, bargain_row(
         ctx, bargain_id, "original_price_fen, current_price_fen, floor_price_fen, cut_total_fen, helpers, cuts"))
+    if expected_floor is not None:
+        eq(floor, expected_floor, "the bargain's floor vs the item's, as the test set it")
     cut_sum = int(ctx.sql_value("SELECT COALESCE(SUM(cut_fen), 0) FROM bargain_cut WHERE bargain_id = %d" % bargain_id))
     help_rows = int(ctx.sql_value("SELECT COUNT(*) FROM bargain_cut WHERE bargain_id = %d AND kind = 'help'" % bargain_id))
     distinct_helpers = int(ctx.sql_value(
@@ -137,15 +140,12 @@ def test_start_refusals(ctx):
 def test_concurrent_starts_make_one_bargain(ctx):
     _, item_id = make_item(ctx)
     alice = shopper(ctx)
-    results = []
 
     def go():
         r = ctx.post("/api/v1/bargains", {"item_id": item_id}, token=alice["token"])
-        results.append((r.status, r.json.get("id")))
+        return (r.status, r.json.get("id"))
 
-    threads = [threading.Thread(target=go) for _ in range(10)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
+    results = ctx.concurrently([go] * 10, what="10 concurrent starts")
     eq(sorted(s for s, _ in results), [200] * 9 + [201], "statuses of 10 concurrent starts")
     eq(len({i for _, i in results}), 1, "one bargain id")
     eq(ctx.sql_value("SELECT COUNT(*) FROM bargain WHERE item_id = %d" % item_id), "1", "bargain rows")
@@ -179,6 +179,7 @@ def test_read_is_for_the_owner_only(ctx):
 
 
 def test_self_cuts_are_limited_per_day(ctx):
+    ctx.wait_day_boundary()
     _, item_id = make_item(ctx, cut_min=100, cut_max=300, self_per_day=3)
     alice = shopper(ctx)
     b = start(ctx, alice, item_id)
@@ -232,6 +233,7 @@ def test_share_landing_counts_opens_and_answers_304(ctx):
 
 
 def test_help_rules(ctx):
+    ctx.wait_day_boundary()
     _, item_id = make_item(ctx, helps_per_day=2, helps_cap=2, rewards={})
     alice, bob = shopper(ctx), shopper(ctx)
     b = start(ctx, alice, item_id)
@@ -283,6 +285,8 @@ def test_exact_mode_reaches_the_floor_on_the_nth_cut(ctx):
     eq(sum(plan), 20000, "plan sums to price - floor")
     check(all(100 <= x <= 5000 for x in plan), "plan cuts in range")
     check(plan[0] == max(plan), "the first cut is the largest")
+    eq(plan, sorted(plan, reverse=True), "the plan decays: every cut at most the one before")
+    check(plan[0] > plan[-1], "the plan decays: the last cut is smaller than the first: %r" % plan)
     got = []
     for n in range(2):
         j = ctx.expect(ctx.post("/api/v1/bargains/%d/cut" % b["id"], token=alice["token"]), 200, what="self-cut")
@@ -293,11 +297,13 @@ def test_exact_mode_reaches_the_floor_on_the_nth_cut(ctx):
         got.append(j["cut_fen"])
         eq(j["bargain"]["cuts_left"], 8 - len(got), "cuts_left after a help")
     eq(got, plan, "cuts follow the stored plan")
+    eq(got, sorted(got, reverse=True), "the cuts as answered decay")
+    eq(sum(got), 29900 - 9900, "the answered cuts take the price from 29900 to the floor 9900")
     eq(j["bargain"]["status"], "succeeded", "succeeded on the 8th cut")
     eq(j["bargain"]["current_price_fen"], 9900, "at the floor")
     check(j["bargain"]["succeeded_at"], "succeeded_at set")
     help_(ctx, shopper(ctx), b["share_code"], 410, "bargain_closed")
-    check_bargain_sums(ctx, b["id"])
+    check_bargain_sums(ctx, b["id"], expected_floor=9900)
 
 
 def test_rewards_are_issued_once(ctx):
@@ -331,37 +337,25 @@ def test_two_hundred_helpers_race_on_one_bargain(ctx):
                                      helps_per_day=5, rewards=REWARDS)
     alice = shopper(ctx)
     b = start(ctx, alice, item_id)
-    helpers = [None] * 200
-
-    def log_in(i):
-        helpers[i] = shopper(ctx)
-
-    threads = [threading.Thread(target=log_in, args=(i,)) for i in range(200)]
-    for chunk in range(0, 200, 25):
-        [t.start() for t in threads[chunk:chunk + 25]]
-        [t.join() for t in threads[chunk:chunk + 25]]
+    helpers = ctx.concurrently([lambda: shopper(ctx)] * 200, what="200 helpers logging in", batch=25)
     check(all(helpers), "200 helpers logged in")
-    results = []
-    lock = threading.Lock()
-    go = threading.Event()
 
     def help_once(who):
-        go.wait()
         r = ctx.post("/api/v1/s/%s/help" % b["share_code"], token=who["token"], ip=who["ip"], timeout=60)
-        with lock:
-            results.append((r.status, r.error_code, r.json.get("cut_fen") if r.status == 200 else None))
+        return (r.status, r.error_code, r.json.get("cut_fen") if r.status == 200 else None)
 
     # every helper once, and the first helper a second time at once
-    threads = [threading.Thread(target=help_once, args=(h,)) for h in helpers + [helpers[0]]]
-    [t.start() for t in threads]
-    go.set()
-    [t.join() for t in threads]
+    results = ctx.concurrently([(lambda h=h: help_once(h)) for h in helpers + [helpers[0]]],
+                               what="201 helps on one bargain")
+    eq(len(results), 201, "answers")
+    check(sum(1 for r in results if r[:2] == (409, "already_helped")) <= 1, "at most the repeat is already_helped")
     ok = [r for r in results if r[0] == 200]
     refused = [r for r in results if r[0] != 200]
     for status, code, _ in refused:
         check((status, code) in ((410, "bargain_closed"), (409, "already_helped")),
               "unexpected refusal %s %s" % (status, code))
-    original, current, floor, helpers_count = check_bargain_sums(ctx, b["id"])
+    original, current, floor, helpers_count = check_bargain_sums(ctx, b["id"], expected_floor=30000)
+    eq((original, floor), (50000, 30000), "the test's own price and floor")
     eq(helpers_count, len(ok), "helpers vs successful helps")
     eq(sum(c for _, _, c in ok), original - current, "answered cuts sum to the price drop")
     eq(current, floor, "the floor was reached")

@@ -504,22 +504,13 @@ def test_audit_log_read_by_owners_only(ctx):
 
 
 def test_racing_stock_decreases_never_go_below_zero(ctx):
-    import threading
     j = create(ctx, campaign_body(items=[item_body(stock=5)]))
     item_id = j["items"][0]["id"]
     token = admin_token(ctx)
-    statuses = []
-    lock = threading.Lock()
 
     def decrease():
-        r = ctx.request("PATCH", "%s/items/%d" % (ADMIN, item_id), json_body={"stock_delta": -1}, token=token)
-        with lock:
-            statuses.append(r.status)
+        return ctx.request("PATCH", "%s/items/%d" % (ADMIN, item_id), json_body={"stock_delta": -1}, token=token).status
 
-    threads = [threading.Thread(target=decrease) for _ in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = ctx.concurrently([decrease] * 12, what="12 racing stock decreases")
     eq(sorted(statuses), [200] * 5 + [409] * 7, "answers to 12 racing -1 on a stock of 5")
     eq(stock_row(ctx, item_id), [0, 0, 0, 0], "stock after the race")

@@ -6,7 +6,7 @@ it — and a bargain held for review cannot be ordered.
 ORDER 66: after test_fraud (65); every rule here matches only this test's
 own User-Agent marker and is deleted at the end."""
 
-from kanjia import eq
+from kanjia import check, eq
 import test_orders as orders
 from test_admin import admin_session
 from test_fraud import REVIEWS, Rules, marker, risk_token
@@ -71,3 +71,41 @@ def test_a_held_bargain_cannot_be_ordered(ctx):
     eq(orders.stock(ctx, item_id), [10, 10, 0, 0], "stock untouched")
     ctx.sql("UPDATE bargain SET held = 0 WHERE id = %d" % bargain_id)
     orders.place(ctx, alice, orders.body(item_id, bargain_id=bargain_id), expect=201)
+
+
+def test_order_velocity_limits_by_phone_and_ip(ctx):
+    # fraud_order_limits (phone:30/1h ip:60/1h ... by default): the order
+    # that reaches a limit goes through, the next one is refused with 429
+    # and Retry-After before anything is written, and the counter stays at
+    # the limit. Counters are filled to just below the limit here.
+    from test_fraud import _fill, _limits, counter, normal_phone
+    ctx.wait_hour_boundary(margin=60)
+    limits = _limits(ctx, "fraud_order_limits", "phone:30/1h ip:60/1h subnet:120/1h device:30/1h")
+    eq((limits["phone"][1], limits["ip"][1]), ("1h", "1h"), "hourly order windows configured")
+    _, item_id = orders.make_item(ctx, price=1000, stock=20)
+
+    # By phone: from ever-new addresses, the phone's own count decides.
+    j = ctx.login(normal_phone(ctx))
+    alice = {"token": j["token"], "id": j["user"]["id"], "ip": ctx.new_ip()}
+    bucket = "fv:order:phone:3600:" + j["phone"]
+    _fill(ctx, bucket, limits["phone"][0] - 1)
+    orders.place(ctx, alice, orders.body(item_id), expect=201)
+    eq(counter(ctx, bucket), limits["phone"][0], "phone counter at the limit")
+    alice["ip"] = ctx.new_ip()
+    r = orders.place(ctx, alice, orders.body(item_id), expect=429, code="rate_limited")
+    retry = int(r.header("Retry-After") or 0)
+    check(1 <= retry <= 3600, "Retry-After %r within the hour" % r.header("Retry-After"))
+    eq(counter(ctx, bucket), limits["phone"][0], "phone counter after the refusal")
+    eq(orders.stock(ctx, item_id), [20, 19, 1, 0], "the refused order took no stock")
+    eq(ctx.sql_value("SELECT COUNT(*) FROM orders WHERE user_id = %d" % alice["id"]), "1", "one order written")
+
+    # By IP: another shopper from an address that is at its limit.
+    bob = orders.shopper(ctx)
+    bob["ip"] = ctx.new_ip()
+    bucket = "fv:order:ip:3600:" + bob["ip"]
+    _fill(ctx, bucket, limits["ip"][0])
+    orders.place(ctx, bob, orders.body(item_id), expect=429, code="rate_limited")
+    eq(counter(ctx, bucket), limits["ip"][0], "ip counter after the refusal")
+    bob["ip"] = ctx.new_ip()
+    orders.place(ctx, bob, orders.body(item_id), expect=201)
+    orders.check_stock(ctx, item_id, 20)

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import itertools
 import json
-import threading
+import subprocess
 import time
 
 from kanjia import check, eq
@@ -79,15 +79,7 @@ def shopper(ctx):
 
 
 def shoppers(ctx, n):
-    found = [None] * n
-
-    def log_in(i):
-        found[i] = shopper(ctx)
-
-    threads = [threading.Thread(target=log_in, args=(i,)) for i in range(n)]
-    for chunk in range(0, n, 25):
-        [t.start() for t in threads[chunk:chunk + 25]]
-        [t.join() for t in threads[chunk:chunk + 25]]
+    found = ctx.concurrently([lambda: shopper(ctx)] * n, what="%d shoppers logging in" % n, batch=25)
     check(all(found), "%d shoppers logged in" % n)
     return found
 
@@ -312,21 +304,14 @@ def test_a_key_abandoned_in_flight_blocks_then_is_taken_over(ctx):
 def test_five_hundred_orders_race_for_fifty(ctx):
     _, item_id = make_item(ctx, price=9900, stock=50)
     people = shoppers(ctx, 100)
-    results = []
-    lock = threading.Lock()
-    go = threading.Event()
 
     def attempt(who):
-        go.wait()
         r = place(ctx, who, body(item_id), timeout=120)
-        with lock:
-            results.append((r.status, r.error_code, r.json.get("id") if r.status == 201 else None))
+        return (r.status, r.error_code, r.json.get("id") if r.status == 201 else None)
 
-    threads = [threading.Thread(target=attempt, args=(who,)) for who in people for _ in range(5)]
-    eq(len(threads), 500, "attempts")
-    [t.start() for t in threads]
-    go.set()
-    [t.join() for t in threads]
+    calls = [(lambda who=who: attempt(who)) for who in people for _ in range(5)]
+    eq(len(calls), 500, "attempts")
+    results = ctx.concurrently(calls, what="500 orders for 50 units")
     created = [r for r in results if r[0] == 201]
     refused = [r for r in results if r[0] != 201]
     for status, code, _ in refused:
@@ -345,20 +330,12 @@ def test_one_key_twenty_times_at_once_makes_one_order(ctx):
     alice = shopper(ctx)
     key = new_key()
     b = body(item_id, qty=2)
-    results = []
-    lock = threading.Lock()
-    go = threading.Event()
 
     def attempt():
-        go.wait()
         r = place(ctx, alice, b, key=key, timeout=60)
-        with lock:
-            results.append((r.status, r.error_code, r.json.get("id") if r.status in (200, 201) else None))
+        return (r.status, r.error_code, r.json.get("id") if r.status in (200, 201) else None)
 
-    threads = [threading.Thread(target=attempt) for _ in range(20)]
-    [t.start() for t in threads]
-    go.set()
-    [t.join() for t in threads]
+    results = ctx.concurrently([attempt] * 20, what="one key 20 times")
     statuses = sorted(s for s, _, _ in results)
     eq(statuses.count(201), 1, "one 201 among %r" % statuses)
     for status, code, _ in results:
@@ -375,20 +352,12 @@ def test_one_coupon_twenty_orders_at_once(ctx):
     campaign_id, item_id = make_item(ctx, price=10000, stock=50)
     alice = shopper(ctx)
     coupon = make_coupon(ctx, alice["id"], amount=3000)
-    results = []
-    lock = threading.Lock()
-    go = threading.Event()
 
     def attempt():
-        go.wait()
         r = place(ctx, alice, body(item_id, coupon_ids=[coupon]), timeout=60)
-        with lock:
-            results.append((r.status, r.error_code, r.json.get("id") if r.status == 201 else None))
+        return (r.status, r.error_code, r.json.get("id") if r.status == 201 else None)
 
-    threads = [threading.Thread(target=attempt) for _ in range(20)]
-    [t.start() for t in threads]
-    go.set()
-    [t.join() for t in threads]
+    results = ctx.concurrently([attempt] * 20, what="one coupon 20 times")
     ok = [r for r in results if r[0] == 201]
     eq(len(ok), 1, "orders that got the coupon")
     for status, code, _ in results:
@@ -422,21 +391,12 @@ def test_bargain_orders(ctx):
     eq([(d["kind"], d["amount_fen"]) for d in quote["discounts"]], [("bargain", 20000)], "quote discounts")
 
     # ten different keys race for the one bargain: one order
-    results = []
-    lock = threading.Lock()
-    go = threading.Event()
-
     def attempt():
-        go.wait()
         r = place(ctx, alice, body(item_id, bargain_id=b_id), timeout=60)
-        with lock:
-            results.append((r.status, r.error_code, r.json))
+        return (r.status, r.error_code, r.json)
 
     t0 = int(time.time())
-    threads = [threading.Thread(target=attempt) for _ in range(10)]
-    [t.start() for t in threads]
-    go.set()
-    [t.join() for t in threads]
+    results = ctx.concurrently([attempt] * 10, what="ten keys on one bargain")
     ok = [r for r in results if r[0] == 201]
     eq(len(ok), 1, "one order per bargain")
     for status, code, _ in results:
@@ -471,17 +431,12 @@ def test_cancel_returns_stock_and_coupon_once(ctx):
     eq(j["total_fen"], 28500, "total with the coupon")
     eq(stock(ctx, item_id), [5, 2, 3, 0], "reserved")
     ctx.expect(ctx.post("/api/v1/orders/%d/cancel" % j["id"], token=bob["token"]), 404, "not_found")
-    results = []
-    lock = threading.Lock()
 
     def cancel():
         r = ctx.post("/api/v1/orders/%d/cancel" % j["id"], token=alice["token"], timeout=30)
-        with lock:
-            results.append((r.status, r.error_code, r.json))
+        return (r.status, r.error_code, r.json)
 
-    threads = [threading.Thread(target=cancel) for _ in range(5)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
+    results = ctx.concurrently([cancel] * 5, what="five cancels of one order")
     eq(sorted(r[0] for r in results), [200, 409, 409, 409, 409], "one cancel wins")
     won = [r[2] for r in results if r[0] == 200][0]
     eq((won["status"], won["cancel_reason"]), ("cancelled", "shopper"), "the cancelled order")
@@ -619,26 +574,43 @@ def test_notifies_racing_the_sweeper(ctx):
         made.append((who, j, p, coupon))
     eq(stock(ctx, item_id), [30, 10, 20, 0], "reserved")
     ids = ",".join(str(j["id"]) for _, j, _, _ in made)
-    ctx.sql("UPDATE orders SET pay_by = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE id IN (%s)" % ids)
     interval = int(ctx.conf.get("sweep_interval_s", "30"))
-    outcomes = {}
-    lock = threading.Lock()
+    # The race must happen, not just may: the sweepers are held off (their
+    # GET_LOCK with timeout 0 fails) while the first notifies land, so
+    # those pay; the lock goes after `held` s, and notifies keep coming
+    # until well past the next sweep, so the last ones find their orders
+    # cancelled. In between, notifies and sweeps interleave freely.
+    held = 2.0
+    spread = held + interval * 1.5 + 1.0
+    holder = subprocess.Popen(
+        ["mariadb", "--socket=" + ctx.socket_path, "-u", "root", "kanjia", "-N", "-B", "--unbuffered", "-e",
+         "DO GET_LOCK('kanjia.order_sweep', 30); SELECT 'held'; DO SLEEP(%.1f); DO RELEASE_LOCK('kanjia.order_sweep');"
+         % held], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        eq(holder.stdout.readline().strip(), b"held", "the test holds the order sweep lock")
+        ctx.sql("UPDATE orders SET pay_by = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE id IN (%s)" % ids)
+        started = time.monotonic()
 
-    def send(i, j, p):
-        time.sleep(i * (interval * 1.5) / len(made))  # spread over a sweep or two
-        payload = {"payment_id": p["payment_id"], "order_id": j["id"], "amount_fen": 9000, "status": "success"}
-        r = notify(ctx, payload)
-        with lock:
-            outcomes[j["id"]] = ctx.expect(r, 200, what="notify")["outcome"]
+        def send(i, j, p):
+            time.sleep(max(0.0, started + i * spread / len(made) - time.monotonic()))
+            payload = {"payment_id": p["payment_id"], "order_id": j["id"], "amount_fen": 9000, "status": "success"}
+            sent = time.monotonic() - started
+            return j["id"], sent, ctx.expect(notify(ctx, payload), 200, what="notify")["outcome"]
 
-    threads = [threading.Thread(target=send, args=(i, j, p)) for i, (_, j, p, _) in enumerate(made)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
+        answers = ctx.concurrently([(lambda i=i, j=j, p=p: send(i, j, p)) for i, (_, j, p, _) in enumerate(made)],
+                                   what="20 notifies racing the sweeper")
+    finally:
+        holder.wait(30)
+    outcomes = {oid: outcome for oid, _, outcome in answers}
     wait_for(ctx, "SELECT COUNT(*) FROM orders WHERE id IN (%s) AND status = 'pending_payment'" % ids, "0",
              "nothing left pending")
     paid = [oid for oid, o in outcomes.items() if o == "paid"]
     late = [oid for oid, o in outcomes.items() if o == "refund_due"]
     eq(len(paid) + len(late), 20, "every notify either paid its order or was too late: %r" % outcomes)
+    early = [oid for oid, sent, _ in answers if sent < held - 1.0]  # a second to reach the database
+    check(early and set(early) <= set(paid), "the notifies sent while the sweepers were held off paid: %r"
+          % [(oid, round(sent, 2), outcomes[oid]) for oid, sent, _ in answers])
+    check(late, "no notify came after a sweep: the race did not happen (%r)" % sorted(outcomes.values()))
     for who, j, p, coupon in made:
         status = order_status(ctx, j["id"])
         pay_status = ctx.sql_value("SELECT status FROM payment WHERE provider_ref = %s" % ctx.q(p["payment_id"]))
@@ -662,18 +634,12 @@ def test_sweeper_takes_more_than_a_batch_at_once(ctx):
     # more due orders than one batch of the sweeper (200): all go in one sweep
     _, item_id = make_item(ctx, price=100, stock=300)
     people = shoppers(ctx, 25)
-    lock = threading.Lock()
-    ids = []
 
     def orders_of(who):
-        for _ in range(10):
-            j = ctx.expect(place(ctx, who, body(item_id), timeout=60), 201, what="order")
-            with lock:
-                ids.append(j["id"])
+        return [ctx.expect(place(ctx, who, body(item_id), timeout=60), 201, what="order")["id"] for _ in range(10)]
 
-    threads = [threading.Thread(target=orders_of, args=(who,)) for who in people]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
+    ids = [i for some in ctx.concurrently([(lambda who=who: orders_of(who)) for who in people],
+                                          what="25 shoppers x 10 orders") for i in some]
     eq(len(ids), 250, "orders placed")
     eq(stock(ctx, item_id), [300, 50, 250, 0], "reserved")
     id_list = ",".join(map(str, ids))

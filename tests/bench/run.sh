@@ -68,7 +68,8 @@
 #                           (default: the instance's port + 1)
 # Output: the table on stdout, progress on stderr, every raw tool output in
 # $KANJIA_RUN_DIR/bench-out/. Exit 0 when the benchmark ran (a target MISS is
-# a result, not a failure); 1 when something broke (setup failed, a tool
+# a result, not a failure, unless BENCH_STRICT=1: then any target not met
+# exits 1); 1 when something broke (setup failed, a tool
 # failed, a stage answered errors on more than 1% of its requests, a cut or
 # stock invariant failed).
 set -eEuo pipefail
@@ -146,7 +147,13 @@ OPEN_DRAIN=5          # seconds an open-loop run waits for stragglers
 # SETTLE (above): seconds of quiet between two measurements.
 BARE_MAX_SECONDS=1800 # bare_fcgi's own bound, in case this script dies hard
 
-# Targets (reported PASS/MISS, never an exit status).
+# The verdicts (PASS/MISS/FAIL: numbers compared as numbers, a missing
+# value a MISS, a stage with errors a FAIL, throughput of successful
+# answers only); BENCH_STRICT=1 turns any target not met into exit 1.
+# shellcheck source=tests/bench/verdict.sh
+source "$(dirname "${BASH_SOURCE[0]}")/verdict.sh"
+
+# Targets (reported PASS/MISS/FAIL; an exit status only with BENCH_STRICT=1).
 TARGET_D_OVER_B_PERCENT=50
 TARGET_D_P99_MS=20
 # Issue 3's, for the bargain stages.
@@ -845,8 +852,9 @@ saturate() {
 	cpu_snapshot "$OUT/cpu-after"
 	SAT_CPU=$(cpu_split "$OUT/cpu-before" "$OUT/cpu-after")
 	printf '%s\n' "$SAT_CPU" >"$OUT/$tag-cpu.txt"
-	SAT_RATE=$(awk '/^Requests\/sec:/ { print $2 }' "$log")
-	[[ -n $SAT_RATE ]] || die "no Requests/sec in $log"
+	# Successful answers per second: an error answer is not throughput.
+	SAT_RATE=$(ok_rate "$log")
+	[[ -n $SAT_RATE ]] || die "no request count and duration in $log"
 	SAT_ERRORS=$(awk '
 		/Non-2xx or 3xx responses:/ { e += $NF }
 		/Socket errors:/ { gsub(",", ""); e += $4 + $6 + $8 + $10 }
@@ -1417,15 +1425,23 @@ print_row() {
 	errors=$(total "$stage" errors)
 	requests=$(total "$stage" requests)
 	percent=$(awk -v e="$errors" -v n="$requests" 'BEGIN { printf "%.2f", (n > 0 ? 100 * e / n : 0) }')
+	# A stage that answered any error fails (a FAIL verdict, for
+	# BENCH_STRICT); errors on more than 1% of its requests break the run.
+	if ! is_number "$errors" || ((errors > 0)); then
+		flag=' FAIL (errors)'
+		[[ -n ${VERDICT_LOG:-} ]] && printf 'FAIL %s errors %s\n' "$stage" "$errors" >>"$VERDICT_LOG"
+	fi
 	if awk -v p="$percent" 'BEGIN { exit !(p > 1) }'; then
-		flag=' ERRORS'
+		flag=' FAIL (ERRORS on more than 1% of requests)'
 		BROKE=1
 	fi
 	printf '%-30s %5s %10.0f %9s %9s %8s  (%s)%s\n' "$label" "$connections" "$rate" "$p50" "$p99" "$errors" \
 		"$(spread "$stage" rate)" "$flag"
 }
 
-verdict() { if awk -v x="$1" -v op="$2" -v t="$3" 'BEGIN { exit !(op == ">=" ? x >= t : x < t) }'; then echo PASS; else echo MISS; fi; }
+# Every verdict below is recorded here (verdict.sh), for BENCH_STRICT.
+VERDICT_LOG=$OUT/verdicts.txt
+: >"$VERDICT_LOG"
 
 nginx_workers=$(sed -n 's/^[[:space:]]*worker_processes[[:space:]]*\([^;]*\);.*/\1/p' "${PRIVATE_NGINX_CONF:-$RUN/nginx.conf}" | head -n 1)
 echo
@@ -1514,8 +1530,8 @@ b=$(median B rate)
 d_over_b=$(ratio "$d" "$b")
 d_p99=$(median D p99)
 echo
-echo "D/B throughput        $d_over_b%   (target >= $TARGET_D_OVER_B_PERCENT%)   $(verdict "$d_over_b" '>=' "$TARGET_D_OVER_B_PERCENT")"
-echo "D p99 at $CONNECTIONS conns      $d_p99 ms   (target < $TARGET_D_P99_MS ms)   $(verdict "$d_p99" '<' "$TARGET_D_P99_MS")"
+echo "D/B throughput        $d_over_b%   (target >= $TARGET_D_OVER_B_PERCENT%)   $(verdict "$d_over_b" '>=' "$TARGET_D_OVER_B_PERCENT" "$(total D errors)" "$(total B errors)")"
+echo "D p99 at $CONNECTIONS conns      $d_p99 ms   (target < $TARGET_D_P99_MS ms)   $(verdict "$d_p99" '<' "$TARGET_D_P99_MS" "$(total D errors)")"
 echo "B/A throughput        $(ratio "$b" "$(median A rate)")%"
 echo "D/R (me over its SQL) $(ratio "$d" "$(median R rate)")%"
 echo "D at $LOW_CONNECTIONS/$CONNECTIONS/$HIGH_CONNECTIONS conns  $(median D$LOW_CONNECTIONS rate) / $d / $(median D$HIGH_CONNECTIONS rate) req/s  ($(ratio "$(median D$LOW_CONNECTIONS rate)" "$d")% / 100% / $(ratio "$(median D$HIGH_CONNECTIONS rate)" "$d")%)"
@@ -1539,14 +1555,14 @@ for stage in "${BARGAIN_STAGES[@]}"; do
 done
 checks_run=$(grep -c '' "$OUT/checks.txt" 2>/dev/null || true)
 checks_failed=$(grep -c '^FAIL' "$OUT/checks.txt" 2>/dev/null || true)
-within=$(awk -v x="$high_over_low" -v t="$TARGET_HIGH_OVER_LOW_PERCENT" \
-	'BEGIN { print (x >= t && x <= 200 - t) ? "PASS" : "MISS" }')
-echo "H1/HR-hot throughput  $h1_over_ref%   (target >= $TARGET_HELP_OVER_REF_PERCENT%)   $(verdict "$h1_over_ref" '>=' "$TARGET_HELP_OVER_REF_PERCENT")"
-echo "H2/HR-many throughput $h2_over_ref%   (target >= $TARGET_HELP_OVER_REF_PERCENT%)   $(verdict "$h2_over_ref" '>=' "$TARGET_HELP_OVER_REF_PERCENT")"
-echo "L/B throughput        $l_over_b%   (target >= $TARGET_L_OVER_B_PERCENT%)   $(verdict "$l_over_b" '>=' "$TARGET_L_OVER_B_PERCENT")"
-echo "p99 at $LOAD_PERCENT% of saturation  H1 $(median H1 p99) / H2 $(median H2 p99) / L $(median L p99) ms   (target < $TARGET_BARGAIN_P99_MS ms each)   $(verdict "$p99_worst" '<' "$TARGET_BARGAIN_P99_MS")"
+within=$(verdict "$high_over_low" within "$TARGET_HIGH_OVER_LOW_PERCENT $((200 - TARGET_HIGH_OVER_LOW_PERCENT))" \
+	"$(total "H1x$LOW_CONNECTIONS" errors)" "$(total "H1x$HIGH_CONNECTIONS" errors)")
+echo "H1/HR-hot throughput  $h1_over_ref%   (target >= $TARGET_HELP_OVER_REF_PERCENT%)   $(verdict "$h1_over_ref" '>=' "$TARGET_HELP_OVER_REF_PERCENT" "$(total H1 errors)" "$(total HRh errors)")"
+echo "H2/HR-many throughput $h2_over_ref%   (target >= $TARGET_HELP_OVER_REF_PERCENT%)   $(verdict "$h2_over_ref" '>=' "$TARGET_HELP_OVER_REF_PERCENT" "$(total H2 errors)" "$(total HRm errors)")"
+echo "L/B throughput        $l_over_b%   (target >= $TARGET_L_OVER_B_PERCENT%)   $(verdict "$l_over_b" '>=' "$TARGET_L_OVER_B_PERCENT" "$(total L errors)" "$(total B errors)")"
+echo "p99 at $LOAD_PERCENT% of saturation  H1 $(median H1 p99) / H2 $(median H2 p99) / L $(median L p99) ms   (target < $TARGET_BARGAIN_P99_MS ms each)   $(verdict "$p99_worst" '<' "$TARGET_BARGAIN_P99_MS" "$(total H1 errors)" "$(total H2 errors)" "$(total L errors)")"
 echo "H1 at $LOW_CONNECTIONS/$CONNECTIONS/$HIGH_CONNECTIONS conns  $h1_low / $h1 / $h1_high req/s; $HIGH_CONNECTIONS over $LOW_CONNECTIONS: $high_over_low%   (target within 20%)   $within"
-echo "bargain stage errors  $bargain_errors   (target 0)   $([[ $bargain_errors == 0 ]] && echo PASS || echo MISS)"
+echo "bargain stage errors  $bargain_errors   (target 0)   $(verdict "$bargain_errors" '==' 0)"
 echo "cut invariants        $((checks_run - checks_failed)) of $checks_run help runs   (sum = original - current, current >= floor, helpers = help rows, no duplicate helper, every 2xx recorded)   $([[ $checks_run -gt 0 && $checks_failed == 0 ]] && echo PASS || echo FAIL)"
 echo "H1/H2 (hot over many) $(ratio "$h1" "$h2")%;  HR-hot/HR-many $(ratio "$hrh" "$hrm")%"
 
@@ -1564,10 +1580,10 @@ for stage in "${ORDER_STAGES[@]}"; do
 done
 order_checks_run=$(grep -c '' "$OUT/order-checks.txt" 2>/dev/null || true)
 order_checks_failed=$(grep -c '^FAIL' "$OUT/order-checks.txt" 2>/dev/null || true)
-echo "O1/OR-hot throughput  $o1_over_ref%   (target >= $TARGET_O1_OVER_REF_PERCENT%)   $(verdict "$o1_over_ref" '>=' "$TARGET_O1_OVER_REF_PERCENT")"
-echo "O2/OR-many throughput $o2_over_ref%   (target >= $TARGET_O2_OVER_REF_PERCENT%)   $(verdict "$o2_over_ref" '>=' "$TARGET_O2_OVER_REF_PERCENT")"
-echo "order p99 at $LOAD_PERCENT%      O1 $(median O1 p99) / O2 $(median O2 p99) ms   (target < $TARGET_ORDER_P99_MS ms each)   $(verdict "$order_p99_worst" '<' "$TARGET_ORDER_P99_MS")"
-echo "order stage errors    $order_errors   (target 0)   $([[ $order_errors == 0 ]] && echo PASS || echo MISS)"
+echo "O1/OR-hot throughput  $o1_over_ref%   (target >= $TARGET_O1_OVER_REF_PERCENT%)   $(verdict "$o1_over_ref" '>=' "$TARGET_O1_OVER_REF_PERCENT" "$(total O1 errors)" "$(total ORh errors)")"
+echo "O2/OR-many throughput $o2_over_ref%   (target >= $TARGET_O2_OVER_REF_PERCENT%)   $(verdict "$o2_over_ref" '>=' "$TARGET_O2_OVER_REF_PERCENT" "$(total O2 errors)" "$(total ORm errors)")"
+echo "order p99 at $LOAD_PERCENT%      O1 $(median O1 p99) / O2 $(median O2 p99) ms   (target < $TARGET_ORDER_P99_MS ms each)   $(verdict "$order_p99_worst" '<' "$TARGET_ORDER_P99_MS" "$(total O1 errors)" "$(total O2 errors)")"
+echo "order stage errors    $order_errors   (target 0)   $(verdict "$order_errors" '==' 0)"
 echo "stock invariants      $((order_checks_run - order_checks_failed)) of $order_checks_run order runs   (total = left + reserved + sold and unchanged, none negative, reserved = pending orders' units, every 201 recorded)   $([[ $order_checks_run -gt 0 && $order_checks_failed == 0 ]] && echo PASS || echo FAIL)"
 echo "O1/O2 (hot over many) $(ratio "$o1" "$o2")%;  OR-hot/OR-many $(ratio "$orh" "$orm")%"
 
@@ -1589,12 +1605,13 @@ rule_other=$(for ((round = 1; round <= ROUNDS; round++)); do
 		printf '%s\n' "${RESULT[$stage:$round:cpu]:-}"
 	done
 done | awk 'NF == 8 { n++; s += $6; if ($6 > m) m = $6 } END { printf "mean %.0f%%, max %.0f%%", n ? s / n : 0, m }')
-rule_verdict=MISS
-if [[ $rule_cost != - ]]; then
-	rule_verdict=$(verdict "$rule_cost" '<' "$TARGET_RULE_COST_PERCENT")
-	awk -v c="$rule_cost" 'BEGIN { exit !(c < -10) }' && rule_verdict="NOISY (no verdict: rerun on a quiet box)"
-fi
 rule_errors=$(($(total RC0 errors) + $(total RC1 errors)))
+if is_number "$rule_cost" && awk -v c="$rule_cost" 'BEGIN { exit !(c < -10) }'; then
+	rule_verdict="NOISY (no verdict: rerun on a quiet box)"
+	[[ -n $VERDICT_LOG ]] && printf 'NOISY %s < %s\n' "$rule_cost" "$TARGET_RULE_COST_PERCENT" >>"$VERDICT_LOG"
+else
+	rule_verdict=$(verdict "$rule_cost" '<' "$TARGET_RULE_COST_PERCENT" "$rule_errors")
+fi
 rule_checks_failed=0
 for ((round = 1; round <= ROUNDS; round++)); do
 	for stage in RC0 RC1; do
@@ -1602,7 +1619,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	done
 done
 echo "rule cost (RC1 vs RC0) $rule_cost% of help throughput (RC1/RC0 per round: ${rule_ratios[*]}%; median $rule_ratio%; other processes' CPU during the runs: $rule_other)   (target < $TARGET_RULE_COST_PERCENT%)   $rule_verdict"
-echo "rule stage errors     $rule_errors   (target 0: a rule that matched bench traffic would block)   $([[ $rule_errors == 0 ]] && echo PASS || echo MISS); cut invariants $([[ $rule_checks_failed == 0 ]] && echo PASS || echo FAIL)"
+echo "rule stage errors     $rule_errors   (target 0: a rule that matched bench traffic would block)   $(verdict "$rule_errors" '==' 0); cut invariants $([[ $rule_checks_failed == 0 ]] && echo PASS || echo FAIL)"
 echo "rules compiled        RC1 round 1: ${RESULT[RC1:1:loaded]:-?} (the workers' log lines)"
 echo
 echo "The hot bargain and the hot item (row lock), medians: lock held per transaction from the hot UPDATE's answer"
@@ -1640,4 +1657,5 @@ if ((BROKE)); then
 	echo "bench: a stage answered errors on more than 1% of its requests: the numbers above are not trustworthy" >&2
 	exit 1
 fi
+verdict_exit_status || exit 1
 exit 0

@@ -78,11 +78,15 @@ export function newPhone() {
 }
 
 let ipSeq = 0;
+const ipBase = Math.floor(Math.random() * 256);
 // A client address of its own for each browser (nginx trusts
-// X-Forwarded-For from loopback), so per-IP limits see separate people.
+// X-Forwarded-For from loopback), each in a /24 of its own: per-IP and
+// per-subnet limits (20 helps per /24 an hour) see separate people, however
+// many browsers the suite opens: 10.<run + seq / 250>.<seq % 250>.x.
 export function newIp() {
   ipSeq += 1;
-  return `10.${(process.pid >> 8) & 255}.${process.pid & 255}.${ipSeq % 250 + 1}`;
+  check(ipSeq < 250 * 200, 'out of client addresses');
+  return `10.${(ipBase + Math.floor(ipSeq / 250)) & 255}.${ipSeq % 250 + 1}.${(ipSeq * 7) % 250 + 1}`;
 }
 
 // The newest code sent to phone: the only run of six digits in its body.

@@ -1,6 +1,7 @@
 // run.mjs — runs the browser tests in order, one line per test, and ends
-// with "N passed, N failed" (skipped tests print a line of their own and
-// count in neither).
+// with "N passed, N failed, N skipped" (./dev test fails a run with a skip
+// or with no test at all: tests/runner/stage.sh). Each test has a time
+// limit (TEST_TIMEOUT_MS); the stage has one of its own in ./dev.
 import { readdirSync } from 'node:fs';
 import { launch, closeBrowser, Skip, BASE, RUN_DIR } from './lib.mjs';
 
@@ -16,7 +17,7 @@ let skipped = 0;
 
 if (!BASE || !RUN_DIR) {
   console.log('browser tests need KANJIA_BASE_URL and KANJIA_RUN_DIR (run them through ./dev test)');
-  console.log('0 passed, 1 failed');
+  console.log('0 passed, 1 failed, 0 skipped');
   process.exit(1);
 }
 
@@ -24,7 +25,7 @@ try {
   await launch();
 } catch (e) {
   console.log('FAIL launch chromium: ' + e.message.split('\n')[0]);
-  console.log('0 passed, 1 failed');
+  console.log('0 passed, 1 failed, 0 skipped');
   process.exit(1);
 }
 
@@ -53,6 +54,5 @@ for (const file of files) {
   }
 }
 await closeBrowser();
-if (skipped) console.log(`(${skipped} skipped)`);
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed ? 1 : 0);

@@ -2,7 +2,7 @@
 # tests/browser/run.sh — the shopper pages in headless Chromium (Debian's
 # /usr/bin/chromium, driven by playwright-core) against the stack ./dev test
 # brought up (KANJIA_BASE_URL, KANJIA_RUN_DIR, ...). One line per test, then
-# "N passed, N failed". Screenshots go to tests/browser/artifacts/.
+# "N passed, N failed, N skipped". Screenshots go to tests/browser/artifacts/.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -11,7 +11,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 fail() {
 	echo "browser tests: $*"
-	echo "0 passed, 1 failed"
+	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
 }
 
