@@ -52,7 +52,9 @@ def risk_token(ctx):
 
 
 def marker():
-    return "KjFraudTest-" + secrets.token_hex(6)
+    # Ends in "Z": hex could end in "a", and the seeded catastrophic pattern
+    # (a+)+$ would then match the test's own values.
+    return "KjFraudTest-" + secrets.token_hex(6) + "Z"
 
 
 class Rules:
