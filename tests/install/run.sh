@@ -215,8 +215,9 @@ grep -q 'listening on the socket systemd passed' "$WORK/kanjiad.log" && ok "the 
 # --- nginx with the installed site file --------------------------------------------------
 mkdir -p "$WORK/nginx/tmp"
 ln -s /etc/nginx/fastcgi_params "$WORK/nginx/fastcgi_params"
-sed -e "s|^\( *\)listen 80;|\1listen 127.0.0.1:$PORT;|" \
-	-e '/listen \[::\]:80;/d' \
+sed -e "s|^\( *\)listen 80\( [^;]*\)\{0,1\};|\1listen 127.0.0.1:$PORT\2;|" \
+	-e '/listen \[::\]:80[ ;]/d' \
+	-e "s|unix:/run/kanjia/live.sock|unix:$WORK/nginx/live.sock|g" \
 	-e "s|root /usr/share/kanjia/www;|root $ROOT/usr/share/kanjia/www;|" \
 	-e "s|unix:/run/kanjia/kanjiad.sock|unix:$SOCK|g" \
 	-e "s|/var/log/nginx/|$WORK/nginx/|g" \
@@ -226,6 +227,8 @@ cat >"$WORK/nginx/nginx.conf" <<-NGINX
 	# installed site file. Workers as root: DESTDIR is under a 0700 run dir.
 	user root root;
 	worker_processes 1;
+	# As Debian's nginx.conf: the modules apt enabled (nchan for the streams).
+	include /etc/nginx/modules-enabled/*.conf;
 	pid $WORK/nginx/nginx.pid;
 	events { worker_connections 256; }
 	http {
@@ -239,7 +242,7 @@ cat >"$WORK/nginx/nginx.conf" <<-NGINX
 	    include $WORK/nginx/kanjia.conf;
 	}
 NGINX
-grep -q "listen 127.0.0.1:$PORT;" "$WORK/nginx/kanjia.conf" && ok "the site file adapted: listen, root, socket, logs (sed)" ||
+grep -q "listen 127.0.0.1:$PORT[ ;]" "$WORK/nginx/kanjia.conf" && ok "the site file adapted: listen, root, socket, logs (sed)" ||
 	not_ok "the sed of the site file's listen line found nothing"
 nginx_cmd() { nginx -p "$WORK/nginx/" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" "$@"; }
 if nginx_cmd -q -t >>"$WORK/steps.log" 2>&1 && nginx_cmd >>"$WORK/steps.log" 2>&1 &&
