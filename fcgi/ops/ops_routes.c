@@ -129,7 +129,12 @@ static const char *const sql_health = "SELECT 1";
 static int ops_health(struct request *request)
 {
 	bool db_up = db_exec(&request->work, NULL, sql_health, "") == DB_OK;
-	json_t *reply = json_pack("{s:s, s:s, s:s}", "status", db_up ? "ok" : "down", "version", version_text(),
+	/* The release, and the git revision as semver build metadata: one token. */
+	const char *revision = version_revision();
+	const char *version = revision[0] != '\0'
+				      ? arena_printf(&request->arena, "%s+%s", version_release(), revision)
+				      : version_release();
+	json_t *reply = json_pack("{s:s, s:s, s:s}", "status", db_up ? "ok" : "down", "version", version,
 				  "db", db_up ? "ok" : "down");
 	if (!db_up)
 		http_header_add(request, "Retry-After", "5");

@@ -227,8 +227,9 @@ cat >"$WORK/nginx/nginx.conf" <<-NGINX
 	# installed site file. Workers as root: DESTDIR is under a 0700 run dir.
 	user root root;
 	worker_processes 1;
-	# As Debian's nginx.conf: the modules apt enabled (nchan for the streams).
-	include /etc/nginx/modules-enabled/*.conf;
+	# As Debian's nginx.conf loads the modules apt enabled (nchan, for the
+	# streams); by absolute path, as this nginx runs with its own prefix.
+	load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
 	pid $WORK/nginx/nginx.pid;
 	events { worker_connections 256; }
 	http {
