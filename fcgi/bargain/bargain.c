@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/crypto.h"
 #include "db/db.h"
+#include "db/lease.h"
 #include "http/http.h"
 #include "core/log.h"
 
@@ -177,8 +178,8 @@ bool etag_matches(const char *if_none_match, const char *etag)
 
 /* ------------------------------------------------------------- sweeper */
 
-static const char *const sql_sweep_lock = "SELECT GET_LOCK('kanjia.sweep', 0)";
-static const char *const sql_sweep_unlock = "SELECT RELEASE_LOCK('kanjia.sweep')";
+/* Longer than a sweep takes; a worker killed mid-sweep frees it then. */
+#define SWEEP_LEASE_S 60
 static const char *const sql_sweep_expired =
 	"UPDATE bargain b JOIN campaign c ON c.id = b.campaign_id "
 	"SET b.status = 'expired', b.open_slot = NULL, b.closed_at = FROM_UNIXTIME(?) "
@@ -187,13 +188,14 @@ static const char *const sql_sweep_expired =
 long bargain_sweep(struct request *request)
 {
 	struct db_rows rows;
-	/* One sweeper at a time across workers and hosts. */
-	if (db_run(request, &rows, sql_sweep_lock, "") != 0 || rows.row_count != 1 || db_int(&rows, 0, 0) != 1)
+	/* One sweeper at a time across workers, hosts and database nodes. */
+	bool taken = false;
+	if (lease_take(&request->work, LEASE_BARGAIN_SWEEP, SWEEP_LEASE_S, &taken) != DB_OK || !taken)
 		return 0;
 	long closed = -1;
 	if (db_run(request, &rows, sql_sweep_expired, "iii", request->work.now, request->work.now, request->work.now) == 0)
 		closed = (long)rows.affected;
-	db_run(request, NULL, sql_sweep_unlock, "");
+	lease_release(&request->work, LEASE_BARGAIN_SWEEP);
 	if (closed > 0)
 		log_info("sweep: closed %ld expired bargains", closed);
 	return closed;
