@@ -46,6 +46,12 @@ static enum db_failure classify(unsigned int error_number)
 		 * joining). Nothing was written through it; the connection moves
 		 * to the next of db_hosts. */
 		return FAILURE_LOST;
+	case ER_ERROR_DURING_COMMIT:
+		/* 1180 from Galera: "Not connected to Primary Component" while
+		 * replicating at COMMIT (the node was cut off). Whether the
+		 * others got the write set is unknown: answered as unavailable,
+		 * never retried, and the connection moves to another node. */
+		return FAILURE_LOST;
 	case CR_SERVER_GONE_ERROR:
 	case CR_SERVER_LOST:
 	case CR_CONNECTION_ERROR:
