@@ -162,9 +162,11 @@ static void tcp_keep_on_reload(struct config *fresh, const struct config *runnin
 	fresh->listen_tcp = strdup(running->listen_tcp);
 	if (fresh->listen_tcp == NULL)
 		abort();
-	if (fresh->listen_tcp[0] == '\0' && fresh->listen_allow[0] != '\0') {
-		free(fresh->listen_allow); /* no listener: nothing to allow */
-		fresh->listen_allow = strdup("");
+	/* The listener stays until the restart: so does an allow-list for
+	 * it, the running one if the new file has none. */
+	if (fresh->listen_tcp[0] != '\0' && fresh->listen_allow[0] == '\0') {
+		free(fresh->listen_allow);
+		fresh->listen_allow = strdup(running->listen_allow);
 		if (fresh->listen_allow == NULL)
 			abort();
 	}

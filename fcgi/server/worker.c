@@ -47,6 +47,12 @@ static int tcp_listen_prepare(int waiter, const struct config *config)
 		unsetenv("FCGI_WEB_SERVER_ADDRS");
 		return 0;
 	}
+	/* libfcgi reads an empty list as "anyone": never listen so. */
+	if (config->listen_allow[0] == '\0') {
+		log_error("worker: listen_tcp without listen_allow; not accepting on TCP");
+		unsetenv("FCGI_WEB_SERVER_ADDRS");
+		return 0;
+	}
 	if (setenv("FCGI_WEB_SERVER_ADDRS", config->listen_allow, 1) != 0)
 		return -1;
 	int flags = fcntl(tcp_listen_fd, F_GETFL);
