@@ -271,7 +271,8 @@ def cut_and_rejoin(events, windows):
     windows.append(("cut", started, noticed + 1.0))
     verdict(parted, "the survivors form a primary component of %d without node %d" % (NODES - 1, CUT_NODE),
             "cluster size %s" % wsrep(survivor, "wsrep_cluster_size"))
-    verdict(wsrep(CUT_NODE, "wsrep_ready") == "OFF", "the cut node refuses work (wsrep_ready OFF)",
+    refuses = wait_for(lambda: wsrep(CUT_NODE, "wsrep_ready") == "OFF", 10)
+    verdict(refuses, "the cut node refuses work (wsrep_ready OFF)",
             "wsrep_ready %s" % wsrep(CUT_NODE, "wsrep_ready"))
     events.append("partition seen after %.1fs" % (noticed - started))
     time.sleep(4)  # the load runs on two nodes for a while
