@@ -23,6 +23,7 @@
 #include "core/phone.h"
 #include "bargain/bargain_routes.h"
 #include "admin/stats.h"
+#include "live/live.h"
 
 #define RECENT_HELPS 10
 #define LEADERBOARD_SIZE 100
@@ -266,7 +267,10 @@ static int bargain_cut(struct request *request)
 		return http_error(request, 404, "not_found");
 	if (strcmp(bargain_status_shown(&attempt.bargain, request->work.now), "active") != 0)
 		return http_error(request, 410, "bargain_closed");
-	return db_transaction(request, self_cut_transaction, &attempt);
+	status = db_transaction(request, self_cut_transaction, &attempt);
+	if (status == 200)
+		live_bargain_changed(request, attempt.bargain.id); /* live: after the commit */
+	return status;
 }
 
 /* --------------------------------------------------------------- help */
@@ -388,7 +392,11 @@ static int share_help(struct request *request)
 		return http_error(request, 410, "bargain_closed");
 	if (helped)
 		return http_error(request, 409, "already_helped");
-	return db_transaction(request, help_transaction, &attempt);
+	int64_t cuts_before = attempt.bargain.cuts; /* live: a shadowed help cuts nothing and is not published */
+	status = db_transaction(request, help_transaction, &attempt);
+	if (status == 200 && attempt.bargain.cuts != cuts_before)
+		live_bargain_changed(request, attempt.bargain.id); /* live: after the commit */
+	return status;
 }
 
 /* ============================================================== start */

@@ -24,6 +24,7 @@
 #include "core/outcome.h"
 #include "core/phone.h"
 #include "fraud/fraud_check.h"
+#include "live/live.h"
 
 #define ADDRESS_NAME_MAX 60
 #define ADDRESS_REGION_MAX 60
@@ -219,6 +220,8 @@ static int order_create(struct request *request)
 	status = answer(request, order_place(&request->work, &placing), placing.cart->message);
 	if (status != 0)
 		return status;
+	if (!placing.replayed)
+		live_bargain_changed(request, placing.cart->promotions.bargain_id); /* live: after the commit; 0: no bargain */
 	return http_reply(request, placing.replayed ? 200 : 201, json_incref(placing.answer));
 }
 

@@ -100,6 +100,10 @@ static const struct config_key config_keys[] = {
 	KEY(idempotency_ttl_s, CONFIG_INT, "86400", 86400, 2592000, "how long an Idempotency-Key and its answer are kept"),
 	KEY(points_per_yuan_paid, CONFIG_INT, "1", 0, 1000, "points a shopper earns per whole yuan paid"),
 	/* checkout: end */
+	/* live: begin */
+	KEY(live_socket, CONFIG_STRING, "/run/kanjia/live.sock", 0, 107, "nginx's nchan publisher Unix socket; empty: no live updates"),
+	KEY(live_timeout_ms, CONFIG_INT, "250", 10, 5000, "the most one publish may take, connect to answer"),
+	/* live: end */
 };
 
 #define CONFIG_KEY_COUNT (sizeof(config_keys) / sizeof(config_keys[0]))

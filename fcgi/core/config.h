@@ -85,6 +85,10 @@ struct config {
 	int64_t idempotency_ttl_s;
 	int64_t points_per_yuan_paid;
 	/* checkout: end */
+	/* live: begin */
+	char *live_socket;
+	int64_t live_timeout_ms;
+	/* live: end */
 };
 
 /* Fills *config from the file at path, defaults first. Returns 0, or -1
