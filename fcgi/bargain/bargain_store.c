@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/outcome.h"
 #include "db/db.h"
+#include "db/lease.h"
 
 /* ============================================================== reads */
 
@@ -378,8 +379,8 @@ int bargain_reject(struct unit *unit, int64_t bargain_id)
 
 /* ============================================================== sweep */
 
-static const char *const sql_sweep_lock = "SELECT GET_LOCK('kanjia.sweep', 0)";
-static const char *const sql_sweep_unlock = "SELECT RELEASE_LOCK('kanjia.sweep')";
+/* Longer than a sweep takes; a worker killed mid-sweep frees it then. */
+#define SWEEP_LEASE_S 60
 static const char *const sql_sweep_expired =
 	"UPDATE bargain b JOIN campaign c ON c.id = b.campaign_id "
 	"SET b.status = 'expired', b.open_slot = NULL, b.closed_at = FROM_UNIXTIME(?) "
@@ -388,12 +389,14 @@ static const char *const sql_sweep_expired =
 long bargain_close_expired(struct unit *unit)
 {
 	struct db_rows rows;
-	/* One sweeper at a time across workers and hosts. */
-	if (db_exec(unit, &rows, sql_sweep_lock, "") != DB_OK || rows.row_count != 1 || db_int(&rows, 0, 0) != 1)
+	/* One sweeper at a time across workers, hosts and database nodes: a
+	 * lease row, not GET_LOCK, which Galera does not replicate. */
+	bool taken = false;
+	if (lease_take(unit, LEASE_BARGAIN_SWEEP, SWEEP_LEASE_S, &taken) != DB_OK || !taken)
 		return 0;
 	long closed = -1;
 	if (db_exec(unit, &rows, sql_sweep_expired, "iii", unit->now, unit->now, unit->now) == DB_OK)
 		closed = (long)rows.affected;
-	db_exec(unit, NULL, sql_sweep_unlock, "");
+	lease_release(unit, LEASE_BARGAIN_SWEEP);
 	return closed;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/outcome.h"
+#include "db/lease.h"
 
 /* A guarded write: DB_OK when it changed one row, else refused. */
 static int one_row(struct unit *unit, int refused, const char *sql, const char *types, ...)
@@ -169,23 +170,21 @@ int order_refunded_mark(struct unit *unit, int64_t order_id, const char *from)
 
 /* =================================================================== sweep */
 
-static const char *const sql_sweep_lock = "SELECT GET_LOCK('kanjia.order_sweep', 0)";
-static const char *const sql_sweep_unlock = "SELECT RELEASE_LOCK('kanjia.order_sweep')";
+/* Longer than a sweep takes; a worker killed mid-sweep frees it then. */
+#define ORDER_SWEEP_LEASE_S 60
 static const char *const sql_sweep_due =
 	"SELECT id FROM orders WHERE status = 'pending_payment' AND pay_by <= FROM_UNIXTIME(?) "
 	"ORDER BY pay_by LIMIT ?";
 
 int order_sweep_lock(struct unit *unit, bool *taken)
 {
-	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_sweep_lock, "");
-	*taken = result == DB_OK && rows.row_count == 1 && db_int(&rows, 0, 0) == 1;
-	return result;
+	/* A lease row, not GET_LOCK: it holds across Galera nodes. */
+	return lease_take(unit, LEASE_ORDER_SWEEP, ORDER_SWEEP_LEASE_S, taken);
 }
 
 int order_sweep_unlock(struct unit *unit)
 {
-	return db_exec(unit, NULL, sql_sweep_unlock, "");
+	return lease_release(unit, LEASE_ORDER_SWEEP);
 }
 
 int orders_due(struct unit *unit, int64_t limit, struct db_rows *rows)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/endpoint.h"
 #include "fraud/fraud.h"
 #include "core/log.h"
 
@@ -37,12 +38,21 @@ struct config_key {
 static const struct config_key config_keys[] = {
 	KEY(listen, CONFIG_STRING, "/run/kanjia/kanjiad.sock", 1, 107, "FastCGI Unix socket path (mode 0660)"),
 	KEY(listen_group, CONFIG_STRING, "", 0, 64, "group owning the socket (nginx's), empty: the process's"),
+	/* scale-out: begin */
+	KEY(listen_tcp, CONFIG_STRING, "", 0, 64,
+	    "also accept FastCGI on this IPv4 address:port (nginx on other hosts); empty: the Unix socket only"),
+	KEY(listen_allow, CONFIG_STRING, "", 0, 1024,
+	    "comma-separated IPv4 addresses of the nginx hosts accepted on listen_tcp (required with it)"),
+	/* scale-out: end */
 	KEY(workers, CONFIG_INT, "4", 1, 256, "worker processes"),
 	KEY(max_requests, CONFIG_INT, "10000", 0, 100000000, "requests before a worker recycles itself, 0: never"),
 	KEY(log_level, CONFIG_STRING, "info", 4, 5, "debug, info, warn or error"),
 	KEY(db_socket, CONFIG_STRING, "", 0, 4096, "MariaDB Unix socket; empty: use db_host and db_port"),
 	KEY(db_host, CONFIG_STRING, "127.0.0.1", 1, 255, "MariaDB host"),
 	KEY(db_port, CONFIG_INT, "3306", 1, 65535, "MariaDB port"),
+	KEY(db_hosts, CONFIG_STRING, "", 0, 1024,
+	    "comma-separated host:port list of database servers tried in order (a Galera cluster's nodes); "
+	    "empty: db_socket or db_host"),
 	KEY(db_user, CONFIG_STRING, "kanjia", 1, 80, "MariaDB user"),
 	KEY(db_password, CONFIG_STRING, "", 0, 256, "MariaDB password"),
 	KEY(db_name, CONFIG_STRING, "kanjia", 1, 64, "MariaDB database"),
@@ -244,6 +254,28 @@ static bool address_list_valid(const char *list, char *why, size_t why_size)
 	return true;
 }
 /* operations: end */
+/* The scale-out keys: lists that parse, and no TCP listener without the
+ * list of nginx hosts it accepts. */
+static int config_check_scale_out(const struct config *config, char *error, size_t error_size)
+{
+	char why[300];
+	struct endpoint endpoints[ENDPOINTS_MAX];
+	if (endpoint_list_parse(config->db_hosts, endpoints, why, sizeof(why)) < 0)
+		return fail(error, error_size, "config key db_hosts: %s", why);
+	if (config->listen_tcp[0] == '\0') {
+		if (config->listen_allow[0] != '\0')
+			return fail(error, error_size, "config key listen_allow: only with listen_tcp");
+		return 0;
+	}
+	if (endpoint_parse(config->listen_tcp, &endpoints[0], why, sizeof(why)) != 0)
+		return fail(error, error_size, "config key listen_tcp: %s", why);
+	if (!endpoint_is_ipv4(endpoints[0].host))
+		return fail(error, error_size, "config key listen_tcp: the address must be a dotted IPv4 address");
+	if (!endpoint_ipv4_list_valid(config->listen_allow))
+		return fail(error, error_size,
+			    "config key listen_allow: required with listen_tcp, as IPv4 addresses separated by commas");
+	return 0;
+}
 
 /* Checks that span keys, once every key is known. */
 static int config_check(const struct config *config, char *error, size_t error_size)
@@ -269,6 +301,8 @@ static int config_check(const struct config *config, char *error, size_t error_s
 		return fail(error, error_size, "config key jwt_admin_audience: must differ from jwt_audience");
 	if (clock_zone_valid(config->timezone) != 0)
 		return fail(error, error_size, "config key timezone: unknown time zone \"%s\"", config->timezone);
+	if (config_check_scale_out(config, error, error_size) != 0)
+		return -1;
 	/* anti-fraud: begin */
 	const struct {
 		const char *key;

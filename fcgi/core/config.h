@@ -19,6 +19,10 @@ struct config {
 	/* process pool */
 	char *listen;
 	char *listen_group;
+	/* scale-out: begin */
+	char *listen_tcp;   /* IPv4 address:port, empty: the Unix socket only */
+	char *listen_allow; /* the nginx hosts accepted on listen_tcp */
+	/* scale-out: end */
 	int64_t workers;
 	int64_t max_requests;
 	char *log_level;
@@ -26,6 +30,7 @@ struct config {
 	char *db_socket;
 	char *db_host;
 	int64_t db_port;
+	char *db_hosts; /* scale-out: host:port list tried in order, empty: db_host */
 	char *db_user;
 	char *db_password;
 	char *db_name;

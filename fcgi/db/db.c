@@ -9,11 +9,14 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <errmsg.h>
 #include <mysqld_error.h>
 
 #include "core/config.h"
+#include "core/crypto.h"
+#include "core/endpoint.h"
 #include "http/http.h"
 #include "core/arena.h"
 #include "core/log.h"
@@ -23,6 +26,8 @@
 #define DB_COLUMNS_MAX 64
 #define DB_CONNECT_TIMEOUT_S 2
 #define DB_IO_TIMEOUT_S 30
+/* The longest pause before a retry, in microseconds. */
+#define DB_RETRY_PAUSE_MAX_US 50000
 
 enum db_failure { FAILURE_NONE, FAILURE_DUPLICATE, FAILURE_RETRY, FAILURE_LOST, FAILURE_OTHER };
 
@@ -36,7 +41,22 @@ static enum db_failure classify(unsigned int error_number)
 		return FAILURE_DUPLICATE;
 	case ER_LOCK_DEADLOCK:
 	case ER_LOCK_WAIT_TIMEOUT:
+		/* Galera answers a certification failure (a write set that lost
+		 * to another node's on the same rows) and a brute-force abort
+		 * with ER_LOCK_DEADLOCK too: retried like a deadlock. */
 		return FAILURE_RETRY;
+	case ER_UNKNOWN_COM_ERROR:
+		/* 1047 "WSREP has not yet prepared node for application use": a
+		 * Galera node outside the primary component (cut off, or still
+		 * joining). Nothing was written through it; the connection moves
+		 * to the next of db_hosts. */
+		return FAILURE_LOST;
+	case ER_ERROR_DURING_COMMIT:
+		/* 1180 from Galera: "Not connected to Primary Component" while
+		 * replicating at COMMIT (the node was cut off). Whether the
+		 * others got the write set is unknown: answered as unavailable,
+		 * never retried, and the connection moves to another node. */
+		return FAILURE_LOST;
 	case CR_SERVER_GONE_ERROR:
 	case CR_SERVER_LOST:
 	case CR_CONNECTION_ERROR:
@@ -51,6 +71,101 @@ static enum db_failure classify(unsigned int error_number)
 	}
 }
 
+/* Sets the session options every connection gets on a fresh handle. */
+static void connection_options(MYSQL *mysql)
+{
+	unsigned int connect_timeout = DB_CONNECT_TIMEOUT_S, io_timeout = DB_IO_TIMEOUT_S;
+	my_bool no = 0;
+	mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+	mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+	mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+	mysql_options(mysql, MYSQL_OPT_RECONNECT, &no); /* we reconnect ourselves, knowingly */
+	mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	/* UTC sessions: every DATETIME is UTC. READ COMMITTED: counters and
+	 * stock are changed by conditional updates, so gap locks only add
+	 * deadlocks. sql_mode is pinned: strict, and without
+	 * SIMULTANEOUS_ASSIGNMENT, since single-table UPDATEs here rely on
+	 * assignments reading the columns set before them. */
+	mysql_options(mysql, MYSQL_INIT_COMMAND,
+		      "SET SESSION time_zone = '+00:00', SESSION tx_isolation = 'READ-COMMITTED', "
+		      "SESSION innodb_lock_wait_timeout = 10, "
+		      "SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+}
+
+/* True if the server behind mysql takes writes: not a Galera node outside
+ * the primary component. wsrep_ready is OFF on such a node (and the
+ * variable is absent on a server without Galera, which is ready). */
+static bool node_ready(MYSQL *mysql)
+{
+	static const char sql[] = "SHOW STATUS LIKE 'wsrep_ready'";
+	if (mysql_real_query(mysql, sql, sizeof(sql) - 1) != 0)
+		return false;
+	MYSQL_RES *result = mysql_store_result(mysql);
+	if (result == NULL)
+		return false;
+	MYSQL_ROW row = mysql_fetch_row(result);
+	bool ready = row == NULL || (row[1] != NULL && strcmp(row[1], "ON") == 0);
+	mysql_free_result(result);
+	return ready;
+}
+
+/* Several database hosts (db_hosts): tries them in order from
+ * db->host_index, wrapping once around the list, and keeps the first that
+ * answers and is ready. A later loss moves host_index past the host lost
+ * (db_reconnect), so the next connect starts with the next one. */
+static int connect_any_host(struct db *db, const struct config *config)
+{
+	struct endpoint hosts[ENDPOINTS_MAX];
+	char why[300];
+	int count = endpoint_list_parse(config->db_hosts, hosts, why, sizeof(why));
+	if (count <= 0) {
+		log_error("db: db_hosts: %s", count < 0 ? why : "empty");
+		mysql_close(db->mysql);
+		db->mysql = NULL;
+		return -1;
+	}
+	if (db->host_index < 0 || db->host_index >= count)
+		db->host_index = 0;
+	for (int tried = 0; tried < count; tried++) {
+		int index = (db->host_index + tried) % count;
+		if (db->mysql == NULL) {
+			db->mysql = mysql_init(NULL);
+			if (db->mysql == NULL)
+				abort();
+			connection_options(db->mysql);
+		}
+		if (mysql_real_connect(db->mysql, hosts[index].host, config->db_user, config->db_password,
+				       config->db_name, (unsigned int)hosts[index].port, NULL, 0) != NULL &&
+		    node_ready(db->mysql)) {
+			if (index != db->host_index || tried > 0)
+				log_info("db: connected to %s:%d", hosts[index].host, hosts[index].port);
+			db->host_index = index;
+			return 0;
+		}
+		log_warn("db: %s:%d not usable: %s (errno %u)", hosts[index].host, hosts[index].port,
+			 mysql_error(db->mysql), mysql_errno(db->mysql));
+		mysql_close(db->mysql);
+		db->mysql = NULL;
+	}
+	log_error("db: none of the %d db_hosts is usable", count);
+	return -1;
+}
+
+/* A pause before retry number attempt (0 first) of a deadlock or a
+ * certification conflict: random, up to 1 ms doubled each attempt, at most
+ * DB_RETRY_PAUSE_MAX_US. Without it the writers of a hot row that lost
+ * collide again at once; on Galera, where a conflict reruns the whole
+ * transaction, three nodes writing one item used up every retry in 60 ms. */
+static void retry_pause(int attempt)
+{
+	int64_t ceiling = attempt >= 6 ? DB_RETRY_PAUSE_MAX_US : (int64_t)1000 << attempt;
+	if (ceiling > DB_RETRY_PAUSE_MAX_US)
+		ceiling = DB_RETRY_PAUSE_MAX_US;
+	uint64_t pause = crypto_random_below((uint64_t)ceiling) + 1;
+	struct timespec wait = { 0, (long)pause * 1000L };
+	nanosleep(&wait, NULL);
+}
+
 int db_connect(struct db *db, const struct config *config)
 {
 	db->config = config;
@@ -60,22 +175,9 @@ int db_connect(struct db *db, const struct config *config)
 	db->mysql = mysql_init(NULL);
 	if (db->mysql == NULL)
 		abort();
-	unsigned int connect_timeout = DB_CONNECT_TIMEOUT_S, io_timeout = DB_IO_TIMEOUT_S;
-	my_bool no = 0;
-	mysql_options(db->mysql, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
-	mysql_options(db->mysql, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
-	mysql_options(db->mysql, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
-	mysql_options(db->mysql, MYSQL_OPT_RECONNECT, &no); /* we reconnect ourselves, knowingly */
-	mysql_options(db->mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	/* UTC sessions: every DATETIME is UTC. READ COMMITTED: counters and
-	 * stock are changed by conditional updates, so gap locks only add
-	 * deadlocks. sql_mode is pinned: strict, and without
-	 * SIMULTANEOUS_ASSIGNMENT, since single-table UPDATEs here rely on
-	 * assignments reading the columns set before them. */
-	mysql_options(db->mysql, MYSQL_INIT_COMMAND,
-		      "SET SESSION time_zone = '+00:00', SESSION tx_isolation = 'READ-COMMITTED', "
-		      "SESSION innodb_lock_wait_timeout = 10, "
-		      "SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+	connection_options(db->mysql);
+	if (config->db_hosts[0] != '\0')
+		return connect_any_host(db, config);
 	bool local = config->db_socket[0] != '\0';
 	if (mysql_real_connect(db->mysql, local ? NULL : config->db_host, config->db_user, config->db_password,
 			       config->db_name, local ? 0 : (unsigned int)config->db_port,
@@ -104,6 +206,7 @@ static int db_reconnect(struct db *db)
 {
 	const struct config *config = db->config;
 	db_close(db);
+	db->host_index++; /* several hosts: the one lost is tried last */
 	return db_connect(db, config);
 }
 
@@ -298,8 +401,10 @@ static int ensure_connected(struct unit *unit)
 	struct db *db = unit->db;
 	if (db->mysql != NULL && !db->broken)
 		return DB_OK;
-	if (db->mysql != NULL)
+	if (db->mysql != NULL) {
 		db_close(db);
+		db->host_index++; /* several hosts: the one lost is tried last */
+	}
 	if (db_connect(db, unit->config) != 0)
 		return DB_UNAVAILABLE;
 	return DB_OK;
@@ -362,8 +467,10 @@ int db_exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const c
 			}
 			return failure_result(unit, error_number, sql);
 		}
-		if (failure == FAILURE_RETRY && attempts_left-- > 0)
+		if (failure == FAILURE_RETRY && attempts_left-- > 0) {
+			retry_pause((int)unit->config->db_retries - attempts_left - 1);
 			continue;
+		}
 		if (failure == FAILURE_LOST && !reconnected) {
 			reconnected = true;
 			log_warn("db: connection lost (errno %u), reconnecting", error_number);
@@ -427,12 +534,21 @@ int db_atomic(struct unit *unit, int (*body)(struct unit *, void *), void *conte
 		db->in_transaction = true;
 		unit->commit_on_error = false;
 		result = body(unit, context);
-		if (!db->in_transaction) /* the connection was lost inside */
+		if (!db->in_transaction) {
+			/* The connection was lost inside, before COMMIT: the server
+			 * rolled the transaction back, so it runs again on a fresh
+			 * connection (the next of db_hosts), like after a deadlock. */
+			if (attempt < retries) {
+				log_info("db: transaction retried after its connection was lost (attempt %d)", attempt + 1);
+				continue;
+			}
 			return result;
+		}
 		if (result == DB_RETRY) {
 			rollback(db);
 			if (attempt < retries) {
 				log_info("db: transaction retried after a deadlock or lock wait (attempt %d)", attempt + 1);
+				retry_pause(attempt);
 				continue;
 			}
 			log_warn("db: transaction gave up after %d retries", retries);
@@ -449,6 +565,8 @@ int db_atomic(struct unit *unit, int (*body)(struct unit *, void *), void *conte
 		enum db_failure failure = classify(error_number);
 		if (failure == FAILURE_RETRY && attempt < retries) {
 			rollback(db);
+			log_info("db: transaction retried after a conflict at COMMIT (attempt %d)", attempt + 1);
+			retry_pause(attempt);
 			continue;
 		}
 		if (failure == FAILURE_LOST)

@@ -68,6 +68,7 @@ struct db {
 	int statement_count;
 	bool in_transaction;
 	bool broken; /* lost inside a transaction: reconnect before the next use */
+	int host_index; /* scale-out: the db_hosts entry tried first on the next connect */
 	unsigned int last_errno;
 };
 

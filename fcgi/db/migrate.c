@@ -14,12 +14,18 @@
 #include <mysql.h>
 #include <openssl/evp.h>
 
+#include <unistd.h>
+
 #include "core/config.h"
 #include "core/crypto.h"
+#include "core/endpoint.h"
+#include "db/lease.h"
 
 #define MIGRATIONS_MAX 1000
 #define MIGRATION_FILE_MAX (4 * 1024 * 1024)
 #define MIGRATION_LOCK_WAIT_S 60
+/* Longer than any migration runs; a crashed migrate's lease lapses. */
+#define MIGRATION_LEASE_S 900
 
 #define CHECKSUM_HEX_SIZE 65 /* SHA-256 in hex and its NUL */
 
@@ -74,6 +80,32 @@ static int list_migrations(const char *dir, struct migration *out)
 	return count;
 }
 
+/* With db_hosts: the first host that accepts the connection (the lease
+ * below, not the host, keeps two migrations apart). */
+static MYSQL *connect_admin_any(MYSQL *mysql, const struct config *config)
+{
+	struct endpoint hosts[ENDPOINTS_MAX];
+	char why[300];
+	int count = endpoint_list_parse(config->db_hosts, hosts, why, sizeof(why));
+	for (int i = 0; i < count; i++) {
+		if (mysql_real_connect(mysql, hosts[i].host, config->db_user, config->db_password, config->db_name,
+				       (unsigned int)hosts[i].port, NULL, CLIENT_MULTI_STATEMENTS) != NULL)
+			return mysql;
+		fprintf(stderr, "migrate: %s:%d: %s\n", hosts[i].host, hosts[i].port, mysql_error(mysql));
+		mysql_close(mysql);
+		mysql = mysql_init(NULL);
+		if (mysql == NULL)
+			abort();
+		mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+		mysql_options(mysql, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+		unsigned int timeout = 5;
+		mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	}
+	fprintf(stderr, "migrate: cannot connect to any of db_hosts%s%s\n", count < 0 ? ": " : "", count < 0 ? why : "");
+	mysql_close(mysql);
+	return NULL;
+}
+
 static MYSQL *connect_admin(const struct config *config)
 {
 	MYSQL *mysql = mysql_init(NULL);
@@ -83,6 +115,8 @@ static MYSQL *connect_admin(const struct config *config)
 	mysql_options(mysql, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
 	unsigned int timeout = 5;
 	mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	if (config->db_hosts[0] != '\0')
+		return connect_admin_any(mysql, config);
 	bool local = config->db_socket[0] != '\0';
 	if (mysql_real_connect(mysql, local ? NULL : config->db_host, config->db_user, config->db_password,
 			       config->db_name, local ? 0 : (unsigned int)config->db_port,
@@ -305,7 +339,26 @@ static int migrate(const struct config *config, int apply)
 	if (mysql == NULL)
 		return 2;
 	int result = 1;
-	if (query_number(mysql, "SELECT GET_LOCK('kanjia.migrate', 60)") != 1) {
+	/* A lease row, not GET_LOCK: Galera does not replicate named locks,
+	 * so two migrations on two nodes would both take one. */
+	char holder[LEASE_HOLDER_MAX];
+	lease_holder_name(holder, sizeof(holder));
+	if (run_script(mysql, lease_table_sql, "service_lease") != 0)
+		goto out;
+	bool taken = false;
+	for (int waited = 0; waited <= MIGRATION_LOCK_WAIT_S; waited++) {
+		int got = lease_take_raw(mysql, LEASE_MIGRATE, holder, MIGRATION_LEASE_S);
+		if (got < 0) {
+			fprintf(stderr, "migrate: cannot take the migration lease: %s\n", mysql_error(mysql));
+			goto out;
+		}
+		if (got == 1) {
+			taken = true;
+			break;
+		}
+		sleep(1);
+	}
+	if (!taken) {
 		fprintf(stderr, "migrate: another migration holds the lock\n");
 		goto out;
 	}
@@ -366,7 +419,7 @@ static int migrate(const struct config *config, int apply)
 	fprintf(stderr, "migrate: the database is at version %d\n", newest);
 	result = 0;
 unlock:
-	query_number(mysql, "SELECT RELEASE_LOCK('kanjia.migrate')");
+	lease_release_raw(mysql, LEASE_MIGRATE, holder);
 out:
 	mysql_close(mysql);
 	return result;

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -22,6 +24,7 @@
 
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/endpoint.h"
 #include "core/log.h"
 #include "core/version.h"
 #include "ops/ops.h"
@@ -47,6 +50,7 @@ struct worker_slot {
 
 struct pool {
 	int listen_fd;
+	int tcp_fd; /* listen_tcp's socket, -1: none */
 	int generation;
 	struct config *config;
 	const char *config_path;
@@ -293,6 +297,64 @@ static void systemd_tell(enum systemd_state state, const struct config *config)
 	}
 }
 
+/* The TCP listener of listen_tcp, for nginx on other hosts (scale-out):
+ * IPv4 only, since libfcgi checks the peer against listen_allow
+ * (FCGI_WEB_SERVER_ADDRS, set by the worker) for IPv4 peers alone. Returns
+ * the listening fd, -1 when listen_tcp is empty, -2 on failure (logged). */
+static int tcp_socket_open(const struct config *config)
+{
+	if (config->listen_tcp[0] == '\0')
+		return -1;
+	struct endpoint endpoint;
+	char why[300];
+	if (endpoint_parse(config->listen_tcp, &endpoint, why, sizeof(why)) != 0) {
+		log_error("pool: listen_tcp: %s", why);
+		return -2;
+	}
+	struct sockaddr_in address;
+	memset(&address, 0, sizeof(address));
+	address.sin_family = AF_INET;
+	address.sin_port = htons((uint16_t)endpoint.port);
+	if (inet_pton(AF_INET, endpoint.host, &address.sin_addr) != 1) {
+		log_error("pool: listen_tcp: %s is not an IPv4 address", endpoint.host);
+		return -2;
+	}
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0) {
+		log_error("pool: tcp socket: %s", strerror(errno));
+		return -2;
+	}
+	int yes = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+	if (bind(fd, (struct sockaddr *)&address, sizeof(address)) != 0 || listen(fd, (int)config->listen_backlog) != 0) {
+		log_error("pool: listen on %s: %s", config->listen_tcp, strerror(errno));
+		close(fd);
+		return -2;
+	}
+	log_info("pool: also listening on %s for %s", config->listen_tcp, config->listen_allow);
+	return fd;
+}
+
+/* Keeps the TCP listener of the running config across a reload: a new
+ * address takes effect at the next restart, like listen. */
+static void tcp_keep_on_reload(struct config *fresh, const struct config *running)
+{
+	if (strcmp(fresh->listen_tcp, running->listen_tcp) != 0)
+		log_warn("pool: listen_tcp changed; it takes effect at the next restart, not on reload");
+	free(fresh->listen_tcp);
+	fresh->listen_tcp = strdup(running->listen_tcp);
+	if (fresh->listen_tcp == NULL)
+		abort();
+	/* The listener stays until the restart: so does an allow-list for
+	 * it, the running one if the new file has none. */
+	if (fresh->listen_tcp[0] != '\0' && fresh->listen_allow[0] == '\0') {
+		free(fresh->listen_allow);
+		fresh->listen_allow = strdup(running->listen_allow);
+		if (fresh->listen_allow == NULL)
+			abort();
+	}
+}
+
 /* -------------------------------------------------------------- workers */
 
 static void worker_spawn(struct pool *pool, struct worker_slot *slot)
@@ -397,6 +459,7 @@ static void reload(struct pool *pool)
 	fresh->listen = strdup(pool->config->listen);
 	if (fresh->listen == NULL)
 		abort();
+	tcp_keep_on_reload(fresh, pool->config);
 	drain_all(pool);
 	struct config *old = pool->config;
 	pool->config = fresh;
@@ -473,6 +536,14 @@ int pool_run(const char *config_path, struct config *config)
 		free(pool);
 		return 1;
 	}
+	pool->tcp_fd = tcp_socket_open(config);
+	if (pool->tcp_fd == -2) {
+		close(pool->listen_fd);
+		unlink(config->listen);
+		free(pool);
+		return 1;
+	}
+	worker_also_listen(pool->tcp_fd);
 	for (int i = 0; i < config->workers; i++)
 		worker_spawn(pool, &pool->slots[i]);
 	log_info("pool: listening on %s with %lld workers", socket_passed ? "the socket systemd passed" : config->listen,
@@ -508,6 +579,8 @@ int pool_run(const char *config_path, struct config *config)
 	}
 	stop_all(pool);
 	socket_release(pool->listen_fd, pool->config);
+	if (pool->tcp_fd >= 0)
+		close(pool->tcp_fd);
 	close(pool->lock_fd);
 	if (pool->owns_config) {
 		config_free(pool->config);

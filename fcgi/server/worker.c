@@ -37,6 +37,40 @@
 #define SLOW_TRACE_MAX 1800
 
 static volatile sig_atomic_t stop_requested;
+static int tcp_listen_fd = -1;
+
+void worker_also_listen(int tcp_fd)
+{
+	tcp_listen_fd = tcp_fd;
+}
+
+/* Adds the TCP listener to the worker's epoll set, non-blocking like the
+ * Unix one, and hands libfcgi the allow-list: its accept closes a
+ * connection from an IPv4 peer not in FCGI_WEB_SERVER_ADDRS (read once, by
+ * FCGX_Init, so this runs before it). Returns 0 or -1 (logged). */
+static int tcp_listen_prepare(int waiter, const struct config *config)
+{
+	if (tcp_listen_fd < 0) {
+		unsetenv("FCGI_WEB_SERVER_ADDRS");
+		return 0;
+	}
+	/* libfcgi reads an empty list as "anyone": never listen so. */
+	if (config->listen_allow[0] == '\0') {
+		log_error("worker: listen_tcp without listen_allow; not accepting on TCP");
+		unsetenv("FCGI_WEB_SERVER_ADDRS");
+		return 0;
+	}
+	if (setenv("FCGI_WEB_SERVER_ADDRS", config->listen_allow, 1) != 0)
+		return -1;
+	int flags = fcntl(tcp_listen_fd, F_GETFL);
+	struct epoll_event interest = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = tcp_listen_fd };
+	if (flags < 0 || fcntl(tcp_listen_fd, F_SETFL, flags | O_NONBLOCK) != 0 ||
+	    epoll_ctl(waiter, EPOLL_CTL_ADD, tcp_listen_fd, &interest) != 0) {
+		log_error("worker: cannot wait on the TCP listener: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
 static void on_stop(int signal_number)
 {
@@ -341,6 +375,9 @@ int worker_run(int listen_fd, const struct config *config)
 	sigdelset(&waiting, SIGTERM);
 	sigdelset(&waiting, SIGINT);
 
+	int waiter = epoll_create1(EPOLL_CLOEXEC);
+	if (waiter < 0 || tcp_listen_prepare(waiter, config) != 0)
+		return 1;
 	if (FCGX_Init() != 0) {
 		log_error("worker: FCGX_Init failed");
 		return 1;
@@ -356,9 +393,8 @@ int worker_run(int listen_fd, const struct config *config)
 	/* EPOLLEXCLUSIVE: a new connection wakes one idle worker, not all of
 	 * them (a plain poll() on a shared listening socket is a thundering
 	 * herd: every worker woke, one accepted, the rest spun back). */
-	int waiter = epoll_create1(EPOLL_CLOEXEC);
 	struct epoll_event interest = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = listen_fd };
-	if (waiter < 0 || epoll_ctl(waiter, EPOLL_CTL_ADD, listen_fd, &interest) != 0) {
+	if (epoll_ctl(waiter, EPOLL_CTL_ADD, listen_fd, &interest) != 0) {
 		log_error("worker: cannot wait on the listening socket: %s", strerror(errno));
 		return 1;
 	}
@@ -401,6 +437,7 @@ int worker_run(int listen_fd, const struct config *config)
 			}
 			continue; /* a signal or the sweep's turn */
 		}
+		fcgx.listen_sock = event.data.fd; /* the Unix socket or listen_tcp's */
 		if (FCGX_Accept_r(&fcgx) < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
 				continue; /* another worker took it */

@@ -9,6 +9,11 @@ struct request;
  * Single-threaded: owns one DB connection. Returns the process exit code. */
 int worker_run(int listen_fd, const struct config *config);
 
+/* A second listening socket (listen_tcp) the workers forked after this
+ * call accept on beside listen_fd; -1: none. Connections on it from
+ * addresses outside config->listen_allow are closed at accept. */
+void worker_also_listen(int tcp_fd);
+
 /* The pipeline after the input is read: route, authenticate, validate,
  * handle. Returns the final status; the output side of request is filled. */
 int worker_dispatch(struct request *request);
