@@ -538,8 +538,8 @@ int pool_run(const char *config_path, struct config *config)
 	}
 	pool->tcp_fd = tcp_socket_open(config);
 	if (pool->tcp_fd == -2) {
-		close(pool->listen_fd);
-		unlink(config->listen);
+		socket_release(pool->listen_fd, config);
+		close(pool->lock_fd);
 		free(pool);
 		return 1;
 	}
