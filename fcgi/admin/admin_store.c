@@ -9,11 +9,11 @@
 static const char *const sql_admin_by_name =
 	"SELECT id, password_hash, roles, token_version, disabled FROM admin WHERE username = ?";
 static const char *const sql_admin_one =
-	"SELECT id, username, roles, disabled, UNIX_TIMESTAMP(created_at), token_version FROM admin WHERE id = ?";
+	"SELECT id, username, roles, disabled, TIMESTAMPDIFF(SECOND, '1970-01-01', created_at), token_version FROM admin WHERE id = ?";
 static const char *const sql_admins =
-	"SELECT id, username, roles, disabled, UNIX_TIMESTAMP(created_at), token_version FROM admin ORDER BY id";
+	"SELECT id, username, roles, disabled, TIMESTAMPDIFF(SECOND, '1970-01-01', created_at), token_version FROM admin ORDER BY id";
 static const char *const sql_admin_insert =
-	"INSERT INTO admin (username, password_hash, roles, created_at) VALUES (?, ?, ?, FROM_UNIXTIME(?))";
+	"INSERT INTO admin (username, password_hash, roles, created_at) VALUES (?, ?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 static const char *const sql_admin_change =
 	"UPDATE admin SET roles = ?, disabled = ?, token_version = token_version + ? WHERE id = ?";
 
@@ -84,7 +84,7 @@ int admin_update_access(struct unit *unit, int64_t id, const char *roles, bool d
 }
 
 static const char *const sql_admin_lock_by_name =
-	"SELECT id, username, roles, disabled, UNIX_TIMESTAMP(created_at), token_version FROM admin "
+	"SELECT id, username, roles, disabled, TIMESTAMPDIFF(SECOND, '1970-01-01', created_at), token_version FROM admin "
 	"WHERE username = ? FOR UPDATE";
 static const char *const sql_admin_set_password =
 	"UPDATE admin SET password_hash = ?, token_version = token_version + 1 WHERE id = ?";

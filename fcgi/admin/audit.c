@@ -9,7 +9,7 @@
 
 static const char *const sql_audit_insert =
 	"INSERT INTO audit_log (admin_id, action, target_type, target_id, before_json, after_json, "
-	"request_id, created_at) VALUES (NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?, ?, ?, FROM_UNIXTIME(?))";
+	"request_id, created_at) VALUES (NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?, ?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 
 /* Compact JSON text with sorted keys in the arena, or NULL for NULL. */
 static const char *audit_text(struct unit *unit, const json_t *value)
@@ -33,12 +33,12 @@ int audit_write(struct unit *unit, int64_t admin_id, const char *action, const c
 
 static const char *const sql_audit_page =
 	"SELECT l.id, l.admin_id, a.username, l.action, l.target_type, l.target_id, l.before_json, "
-	"l.after_json, l.request_id, UNIX_TIMESTAMP(l.created_at) "
+	"l.after_json, l.request_id, TIMESTAMPDIFF(SECOND, '1970-01-01', l.created_at) "
 	"FROM audit_log l LEFT JOIN admin a ON a.id = l.admin_id "
 	"WHERE l.id < ? ORDER BY l.id DESC LIMIT ?";
 static const char *const sql_audit_page_target =
 	"SELECT l.id, l.admin_id, a.username, l.action, l.target_type, l.target_id, l.before_json, "
-	"l.after_json, l.request_id, UNIX_TIMESTAMP(l.created_at) "
+	"l.after_json, l.request_id, TIMESTAMPDIFF(SECOND, '1970-01-01', l.created_at) "
 	"FROM audit_log l LEFT JOIN admin a ON a.id = l.admin_id "
 	"WHERE l.target_type = ? AND l.target_id = ? AND l.id < ? ORDER BY l.id DESC LIMIT ?";
 

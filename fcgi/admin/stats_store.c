@@ -18,7 +18,7 @@
 static const char *const sql_stat_add =
 	"INSERT INTO campaign_stat (campaign_id, hour_start, item_id, shard, local_day, participants, "
 	"bargains_started, self_cuts, helps, share_opens, succeeded, orders, cancelled, paid, paid_fen, subsidy_fen, "
-	"shipped, refunded, refunded_fen) VALUES (?, FROM_UNIXTIME(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	"shipped, refunded, refunded_fen) VALUES (?, TIMESTAMPADD(SECOND, ?, '1970-01-01'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 	"ON DUPLICATE KEY UPDATE participants = participants + VALUES(participants), "
 	"bargains_started = bargains_started + VALUES(bargains_started), self_cuts = self_cuts + VALUES(self_cuts), "
 	"helps = helps + VALUES(helps), share_opens = share_opens + VALUES(share_opens), "
@@ -31,7 +31,7 @@ static const char *const sql_stat_add =
 static const char *const sql_stat_order =
 	"INSERT INTO campaign_stat (campaign_id, hour_start, item_id, shard, local_day, orders, cancelled, paid, "
 	"paid_fen, subsidy_fen, shipped, refunded, refunded_fen) "
-	"SELECT campaign_id, FROM_UNIXTIME(?), 0, ?, ?, ?, ?, ?, ? * total_fen, ? * (subtotal_fen - total_fen), ?, ?, "
+	"SELECT campaign_id, TIMESTAMPADD(SECOND, ?, '1970-01-01'), 0, ?, ?, ?, ?, ?, ? * total_fen, ? * (subtotal_fen - total_fen), ?, ?, "
 	"? * total_fen FROM orders WHERE id = ? "
 	"ON DUPLICATE KEY UPDATE orders = orders + VALUES(orders), cancelled = cancelled + VALUES(cancelled), "
 	"paid = paid + VALUES(paid), paid_fen = paid_fen + VALUES(paid_fen), "
@@ -39,7 +39,7 @@ static const char *const sql_stat_order =
 	"refunded = refunded + VALUES(refunded), refunded_fen = refunded_fen + VALUES(refunded_fen)";
 
 static const char *const sql_participant_insert =
-	"INSERT IGNORE INTO campaign_participant (campaign_id, user_id, created_at) VALUES (?, ?, FROM_UNIXTIME(?))";
+	"INSERT IGNORE INTO campaign_participant (campaign_id, user_id, created_at) VALUES (?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 
 static int64_t stats_shard(void)
 {
@@ -113,15 +113,15 @@ int stats_order(struct unit *unit, int64_t order_id, enum stats_order_event even
 	"SUM(refunded_fen)"
 
 static const char *const sql_stats_campaign =
-	"SELECT title, UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(ends_at) FROM campaign WHERE id = ?";
+	"SELECT title, TIMESTAMPDIFF(SECOND, '1970-01-01', starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', ends_at) FROM campaign WHERE id = ?";
 static const char *const sql_stats_by_item =
 	"SELECT item_id, " COUNTER_SUMS " FROM campaign_stat WHERE campaign_id = ? GROUP BY item_id";
 static const char *const sql_stats_items =
 	"SELECT id, name, original_price_fen, floor_price_fen, stock_total, stock_left, stock_reserved, stock_sold "
 	"FROM campaign_item WHERE campaign_id = ? ORDER BY id";
 static const char *const sql_stats_hourly =
-	"SELECT UNIX_TIMESTAMP(hour_start), SUM(helps), SUM(self_cuts), SUM(share_opens), SUM(bargains_started) "
-	"FROM campaign_stat WHERE campaign_id = ? AND hour_start >= FROM_UNIXTIME(?) GROUP BY hour_start";
+	"SELECT TIMESTAMPDIFF(SECOND, '1970-01-01', hour_start), SUM(helps), SUM(self_cuts), SUM(share_opens), SUM(bargains_started) "
+	"FROM campaign_stat WHERE campaign_id = ? AND hour_start >= TIMESTAMPADD(SECOND, ?, '1970-01-01') GROUP BY hour_start";
 static const char *const sql_report =
 	"SELECT s.campaign_id, c.title, DATE_FORMAT(s.local_day, '%Y-%m-%d'), " COUNTER_SUMS " "
 	"FROM campaign_stat s JOIN campaign c ON c.id = s.campaign_id "

@@ -18,8 +18,8 @@
 #define BARGAIN_COLUMNS \
 	"b.id, b.item_id, b.campaign_id, b.user_id, b.status, b.original_price_fen, b.floor_price_fen, " \
 	"b.current_price_fen, b.cut_total_fen, b.helpers, b.cuts, b.last_cut_fen, b.share_code, " \
-	"UNIX_TIMESTAMP(b.started_at), UNIX_TIMESTAMP(LEAST(b.expires_at, c.ends_at)), " \
-	"UNIX_TIMESTAMP(b.succeeded_at), b.target_cuts, b.helps_per_bargain, b.self_cuts_per_day, " \
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', b.started_at), TIMESTAMPDIFF(SECOND, '1970-01-01', LEAST(b.expires_at, c.ends_at)), " \
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', b.succeeded_at), b.target_cuts, b.helps_per_bargain, b.self_cuts_per_day, " \
 	"b.helps_per_user_per_day, b.rewards_json, b.cut_min_fen, b.cut_max_fen "
 #define BARGAIN_FROM "FROM bargain b JOIN campaign c ON c.id = b.campaign_id "
 #define BARGAIN_COLUMN_COUNT 23
@@ -100,7 +100,7 @@ int bargain_get_for_helper(struct unit *unit, const char *code, int64_t helper_i
 }
 
 static const char *const sql_bargain_cuts =
-	"SELECT k.kind, s.phone, k.cut_fen, UNIX_TIMESTAMP(k.created_at) FROM bargain_cut k "
+	"SELECT k.kind, s.phone, k.cut_fen, TIMESTAMPDIFF(SECOND, '1970-01-01', k.created_at) FROM bargain_cut k "
 	"JOIN shopper s ON s.id = k.user_id WHERE k.bargain_id = ? AND (? = 0 OR k.kind = 'help') "
 	"ORDER BY k.seq DESC LIMIT ?";
 
@@ -190,12 +190,12 @@ static const char *const sql_item_for_start =
 	"SELECT i.campaign_id, i.original_price_fen, i.floor_price_fen, i.stock_left, i.cut_min_fen, "
 	"i.cut_max_fen, i.target_cuts, i.self_cuts_per_day, i.helps_per_user_per_day, i.bargains_per_user, "
 	"i.helps_per_bargain, i.bargain_ttl_s, i.pay_within_s, i.rewards_json, "
-	"UNIX_TIMESTAMP(c.starts_at), UNIX_TIMESTAMP(c.ends_at) "
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', c.starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', c.ends_at) "
 	"FROM campaign_item i JOIN campaign c ON c.id = i.campaign_id WHERE i.id = ?";
 static const char *const sql_open_bargain =
 	"SELECT id FROM bargain WHERE user_id = ? AND item_id = ? AND open_slot = 1";
 static const char *const sql_bargain_close =
-	"UPDATE bargain SET status = 'expired', open_slot = NULL, closed_at = FROM_UNIXTIME(?) "
+	"UPDATE bargain SET status = 'expired', open_slot = NULL, closed_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
 	"WHERE id = ? AND status = 'active'";
 static const char *const sql_bargains_started =
 	"SELECT COUNT(*) FROM bargain WHERE user_id = ? AND item_id = ?";
@@ -203,8 +203,8 @@ static const char *const sql_bargain_insert =
 	"INSERT INTO bargain (campaign_id, item_id, user_id, share_code, original_price_fen, floor_price_fen, "
 	"current_price_fen, cut_min_fen, cut_max_fen, target_cuts, self_cuts_per_day, helps_per_user_per_day, "
 	"helps_per_bargain, pay_within_s, rewards_json, started_at, expires_at, start_ip, start_device) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?, ?, FROM_UNIXTIME(?), "
-	"FROM_UNIXTIME(?), ?, NULLIF(?, ''))";
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'), "
+	"TIMESTAMPADD(SECOND, ?, '1970-01-01'), ?, NULLIF(?, ''))";
 static const char *const sql_bargain_set_plan =
 	"UPDATE bargain SET plan = ? WHERE id = ?";
 
@@ -301,12 +301,12 @@ static const char *const sql_bargain_take_cut =
 	"cut_total_fen = cut_total_fen + last_cut_fen, "
 	"cuts = cuts + 1, "
 	"helpers = helpers + ?, "
-	"succeeded_at = IF(current_price_fen = floor_price_fen, FROM_UNIXTIME(?), NULL), "
-	"succeeded_in_s = IF(current_price_fen = floor_price_fen, ? - UNIX_TIMESTAMP(started_at), NULL), "
+	"succeeded_at = IF(current_price_fen = floor_price_fen, TIMESTAMPADD(SECOND, ?, '1970-01-01'), NULL), "
+	"succeeded_in_s = IF(current_price_fen = floor_price_fen, ? - TIMESTAMPDIFF(SECOND, '1970-01-01', started_at), NULL), "
 	"status = IF(current_price_fen = floor_price_fen, 'succeeded', 'active'), "
 	"signature = RIGHT(CONCAT(signature, ?), 1000), held = GREATEST(held, ?) " /* anti-fraud */
 	"WHERE id = ? AND status = 'active' AND current_price_fen > floor_price_fen "
-	"AND expires_at > FROM_UNIXTIME(?) "
+	"AND expires_at > TIMESTAMPADD(SECOND, ?, '1970-01-01') "
 	"AND (? = 0 OR helps_per_bargain IS NULL OR helpers < helps_per_bargain)";
 
 /* The cut row, copied from the row the UPDATE above just wrote (under our
@@ -314,7 +314,7 @@ static const char *const sql_bargain_take_cut =
 static const char *const sql_cut_record =
 	"INSERT INTO bargain_cut (bargain_id, campaign_id, seq, kind, user_id, helper_id, cut_fen, price_after_fen, "
 	"helpers_after, client_ip, device, created_at) SELECT id, campaign_id, cuts, ?, ?, NULLIF(?, 0), "
-	"last_cut_fen, current_price_fen, helpers, ?, NULLIF(?, ''), FROM_UNIXTIME(?) FROM bargain WHERE id = ? "
+	"last_cut_fen, current_price_fen, helpers, ?, NULLIF(?, ''), TIMESTAMPADD(SECOND, ?, '1970-01-01') FROM bargain WHERE id = ? "
 	"RETURNING seq, cut_fen, price_after_fen, helpers_after";
 
 int bargain_take_cut(struct unit *unit, int64_t bargain_id, int64_t drawn, bool is_help, const char *letter,
@@ -347,7 +347,7 @@ int bargain_cut_record(struct unit *unit, int64_t bargain_id, bool is_help, int6
 /* ============================================================== share */
 
 static const char *const sql_share_open =
-	"INSERT INTO share_open (bargain_id, campaign_id, client_ip, created_at) VALUES (?, ?, ?, FROM_UNIXTIME(?))";
+	"INSERT INTO share_open (bargain_id, campaign_id, client_ip, created_at) VALUES (?, ?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 
 int share_open_record(struct unit *unit, int64_t bargain_id, int64_t campaign_id, const char *client_ip)
 {
@@ -359,7 +359,7 @@ int share_open_record(struct unit *unit, int64_t bargain_id, int64_t campaign_id
 static const char *const sql_bargain_hold = "UPDATE bargain SET held = 1 WHERE id = ?";
 static const char *const sql_bargain_release = "UPDATE bargain SET held = 0 WHERE id = ?";
 static const char *const sql_bargain_reject =
-	"UPDATE bargain SET status = 'expired', open_slot = NULL, closed_at = FROM_UNIXTIME(?) "
+	"UPDATE bargain SET status = 'expired', open_slot = NULL, closed_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
 	"WHERE id = ? AND status IN ('active', 'succeeded')";
 
 int bargain_hold(struct unit *unit, int64_t bargain_id)
@@ -383,8 +383,8 @@ int bargain_reject(struct unit *unit, int64_t bargain_id)
 #define SWEEP_LEASE_S 60
 static const char *const sql_sweep_expired =
 	"UPDATE bargain b JOIN campaign c ON c.id = b.campaign_id "
-	"SET b.status = 'expired', b.open_slot = NULL, b.closed_at = FROM_UNIXTIME(?) "
-	"WHERE b.status = 'active' AND (b.expires_at <= FROM_UNIXTIME(?) OR c.ends_at <= FROM_UNIXTIME(?))";
+	"SET b.status = 'expired', b.open_slot = NULL, b.closed_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
+	"WHERE b.status = 'active' AND (b.expires_at <= TIMESTAMPADD(SECOND, ?, '1970-01-01') OR c.ends_at <= TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 
 long bargain_close_expired(struct unit *unit)
 {

@@ -40,10 +40,10 @@ static const char *dump(struct unit *unit, const json_t *value)
 	"id, campaign_id, name, images_json, original_price_fen, floor_price_fen, stock_total, stock_left, " \
 	"stock_reserved, stock_sold, cut_min_fen, cut_max_fen, target_cuts, self_cuts_per_day, "             \
 	"helps_per_user_per_day, bargains_per_user, helps_per_bargain, bargain_ttl_s, pay_within_s, "        \
-	"rewards_json, UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(updated_at)"
+	"rewards_json, TIMESTAMPDIFF(SECOND, '1970-01-01', created_at), TIMESTAMPDIFF(SECOND, '1970-01-01', updated_at)"
 #define CAMPAIGN_COLUMNS                                                                                      \
-	"id, title, UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(ends_at), UNIX_TIMESTAMP(created_at), "        \
-	"UNIX_TIMESTAMP(updated_at)"
+	"id, title, TIMESTAMPDIFF(SECOND, '1970-01-01', starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', ends_at), TIMESTAMPDIFF(SECOND, '1970-01-01', created_at), "        \
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', updated_at)"
 
 static const char *const sql_item_by_id = "SELECT " ITEM_COLUMNS " FROM campaign_item WHERE id = ?";
 static const char *const sql_item_by_id_locked =
@@ -56,20 +56,20 @@ static const char *const sql_items_of_range =
  * between the page's first and last id cost nothing. */
 static const char *const sql_items_of_range_public =
 	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE campaign_id BETWEEN ? AND ? "
-	"AND campaign_id IN (SELECT id FROM campaign WHERE ends_at > FROM_UNIXTIME(?)) ORDER BY campaign_id, id";
+	"AND campaign_id IN (SELECT id FROM campaign WHERE ends_at > TIMESTAMPADD(SECOND, ?, '1970-01-01')) ORDER BY campaign_id, id";
 static const char *const sql_campaign_by_id = "SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE id = ?";
 static const char *const sql_campaign_by_id_locked =
 	"SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE id = ? FOR UPDATE";
 static const char *const sql_campaigns_public =
-	"SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE ends_at > FROM_UNIXTIME(?) AND id > ? ORDER BY id LIMIT ?";
+	"SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE ends_at > TIMESTAMPADD(SECOND, ?, '1970-01-01') AND id > ? ORDER BY id LIMIT ?";
 static const char *const sql_campaigns_admin =
 	"SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE id < ? ORDER BY id DESC LIMIT ?";
 static const char *const sql_campaign_insert =
 	"INSERT INTO campaign (title, starts_at, ends_at, created_at, updated_at) "
-	"VALUES (?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), FROM_UNIXTIME(?), FROM_UNIXTIME(?))";
+	"VALUES (?, TIMESTAMPADD(SECOND, ?, '1970-01-01'), TIMESTAMPADD(SECOND, ?, '1970-01-01'), TIMESTAMPADD(SECOND, ?, '1970-01-01'), TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 static const char *const sql_campaign_update =
-	"UPDATE campaign SET title = ?, starts_at = FROM_UNIXTIME(?), ends_at = FROM_UNIXTIME(?), "
-	"updated_at = FROM_UNIXTIME(?) WHERE id = ?";
+	"UPDATE campaign SET title = ?, starts_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), ends_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), "
+	"updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE id = ?";
 /* 0 stands for SQL NULL in target_cuts and helps_per_bargain. */
 static const char *const sql_item_insert =
 	"INSERT INTO campaign_item (campaign_id, name, images_json, original_price_fen, floor_price_fen, "
@@ -77,18 +77,18 @@ static const char *const sql_item_insert =
 	"helps_per_user_per_day, bargains_per_user, helps_per_bargain, bargain_ttl_s, pay_within_s, "
 	"rewards_json, created_at, updated_at) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, NULLIF(?, 0), ?, ?, ?, "
-	"FROM_UNIXTIME(?), FROM_UNIXTIME(?))";
+	"TIMESTAMPADD(SECOND, ?, '1970-01-01'), TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 static const char *const sql_item_update =
 	"UPDATE campaign_item SET name = ?, images_json = ?, original_price_fen = ?, floor_price_fen = ?, "
 	"cut_min_fen = ?, cut_max_fen = ?, target_cuts = NULLIF(?, 0), self_cuts_per_day = ?, "
 	"helps_per_user_per_day = ?, bargains_per_user = ?, helps_per_bargain = NULLIF(?, 0), "
-	"bargain_ttl_s = ?, pay_within_s = ?, rewards_json = ?, updated_at = FROM_UNIXTIME(?) WHERE id = ?";
+	"bargain_ttl_s = ?, pay_within_s = ?, rewards_json = ?, updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE id = ?";
 /* stock_total and stock_left move together, so stock_total stays
  * stock_left + stock_reserved + stock_sold; the condition keeps
  * stock_left >= 0 under any race. */
 static const char *const sql_item_stock_adjust =
 	"UPDATE campaign_item SET stock_total = stock_total + ?, stock_left = stock_left + ?, "
-	"updated_at = FROM_UNIXTIME(?) WHERE id = ? AND stock_left + ? >= 0";
+	"updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE id = ? AND stock_left + ? >= 0";
 
 static json_t *parse_stored(struct unit *unit, const char *text, bool want_array)
 {
@@ -284,7 +284,7 @@ int stock_adjust(struct unit *unit, int64_t item_id, int64_t delta)
 
 static const char *const sql_item_for_cart =
 	"SELECT i.campaign_id, i.name, i.original_price_fen, i.checkout_floor_fen, i.stock_left, "
-	"UNIX_TIMESTAMP(c.starts_at), UNIX_TIMESTAMP(c.ends_at) "
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', c.starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', c.ends_at) "
 	"FROM campaign_item i JOIN campaign c ON c.id = i.campaign_id WHERE i.id = ?";
 
 int campaign_item_for_cart(struct unit *unit, int64_t item_id, struct item_for_cart *item)

@@ -26,9 +26,9 @@ static int one_row(struct unit *unit, int refused, const char *sql, const char *
 static const char *const sql_order_read =
 	"SELECT id, user_id, campaign_id, bargain_id, status, subtotal_fen, discount_fen, total_fen, "
 	"address_name, address_phone, address_province, address_city, address_district, address_detail, "
-	"UNIX_TIMESTAMP(pay_by), UNIX_TIMESTAMP(paid_at), UNIX_TIMESTAMP(cancelled_at), cancel_reason, "
-	"UNIX_TIMESTAMP(shipped_at), carrier, tracking_no, UNIX_TIMESTAMP(completed_at), "
-	"UNIX_TIMESTAMP(refunded_at), UNIX_TIMESTAMP(created_at) FROM orders WHERE id = ?";
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', pay_by), TIMESTAMPDIFF(SECOND, '1970-01-01', paid_at), TIMESTAMPDIFF(SECOND, '1970-01-01', cancelled_at), cancel_reason, "
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', shipped_at), carrier, tracking_no, TIMESTAMPDIFF(SECOND, '1970-01-01', completed_at), "
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', refunded_at), TIMESTAMPDIFF(SECOND, '1970-01-01', created_at) FROM orders WHERE id = ?";
 static const char *const sql_order_lines =
 	"SELECT item_id, item_name, qty, unit_price_fen, amount_fen, bargain_price_fen FROM order_line "
 	"WHERE order_id = ? ORDER BY id";
@@ -37,7 +37,7 @@ static const char *const sql_order_discounts =
 static const char *const sql_my_orders =
 	"SELECT id FROM orders WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
 static const char *const sql_order_head =
-	"SELECT user_id, status, total_fen, UNIX_TIMESTAMP(pay_by), COALESCE(payment_id, 0) FROM orders WHERE id = ?";
+	"SELECT user_id, status, total_fen, TIMESTAMPDIFF(SECOND, '1970-01-01', pay_by), COALESCE(payment_id, 0) FROM orders WHERE id = ?";
 static const char *const sql_order_quantities =
 	"SELECT item_id, qty FROM order_line WHERE order_id = ? ORDER BY item_id";
 
@@ -86,7 +86,7 @@ static const char *const sql_order_insert =
 	"INSERT INTO orders (user_id, campaign_id, bargain_id, status, subtotal_fen, discount_fen, total_fen, "
 	"address_name, address_phone, address_province, address_city, address_district, address_detail, pay_by, "
 	"created_at, updated_at) VALUES (?, ?, NULLIF(?, 0), 'pending_payment', ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"FROM_UNIXTIME(?), FROM_UNIXTIME(?), FROM_UNIXTIME(?))";
+	"TIMESTAMPADD(SECOND, ?, '1970-01-01'), TIMESTAMPADD(SECOND, ?, '1970-01-01'), TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 static const char *const sql_line_insert =
 	"INSERT INTO order_line (order_id, item_id, item_name, qty, unit_price_fen, amount_fen, bargain_price_fen) "
 	"VALUES (?, ?, ?, ?, ?, ?, IF(?, ?, NULL))";
@@ -95,21 +95,21 @@ static const char *const sql_discount_insert =
 	"VALUES (?, ?, ?, ?, ?, NULLIF(?, 0))";
 static const char *const sql_event_insert =
 	"INSERT INTO order_event (order_id, from_status, to_status, actor, actor_id, note, request_id, created_at) "
-	"VALUES (?, ?, ?, ?, NULLIF(?, 0), ?, ?, FROM_UNIXTIME(?))";
+	"VALUES (?, ?, ?, ?, NULLIF(?, 0), ?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 static const char *const sql_cancel_by_shopper =
-	"UPDATE orders SET status = 'cancelled', cancel_reason = 'shopper', cancelled_at = FROM_UNIXTIME(?), "
-	"updated_at = FROM_UNIXTIME(?) WHERE id = ? AND user_id = ? AND status = 'pending_payment'";
+	"UPDATE orders SET status = 'cancelled', cancel_reason = 'shopper', cancelled_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), "
+	"updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE id = ? AND user_id = ? AND status = 'pending_payment'";
 static const char *const sql_cancel_by_timeout =
-	"UPDATE orders SET status = 'cancelled', cancel_reason = 'timeout', cancelled_at = FROM_UNIXTIME(?), "
-	"updated_at = FROM_UNIXTIME(?) WHERE id = ? AND status = 'pending_payment' AND pay_by <= FROM_UNIXTIME(?)";
+	"UPDATE orders SET status = 'cancelled', cancel_reason = 'timeout', cancelled_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), "
+	"updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE id = ? AND status = 'pending_payment' AND pay_by <= TIMESTAMPADD(SECOND, ?, '1970-01-01')";
 static const char *const sql_order_paid =
-	"UPDATE orders SET status = 'paid', paid_at = FROM_UNIXTIME(?), payment_id = ?, updated_at = FROM_UNIXTIME(?) "
+	"UPDATE orders SET status = 'paid', paid_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), payment_id = ?, updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
 	"WHERE id = ? AND status = 'pending_payment' AND total_fen = ?";
 static const char *const sql_order_ship =
-	"UPDATE orders SET status = 'shipped', carrier = ?, tracking_no = ?, shipped_at = FROM_UNIXTIME(?), "
-	"updated_at = FROM_UNIXTIME(?) WHERE id = ? AND status = 'paid'";
+	"UPDATE orders SET status = 'shipped', carrier = ?, tracking_no = ?, shipped_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), "
+	"updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE id = ? AND status = 'paid'";
 static const char *const sql_order_refund =
-	"UPDATE orders SET status = 'refunded', refunded_at = FROM_UNIXTIME(?), updated_at = FROM_UNIXTIME(?) "
+	"UPDATE orders SET status = 'refunded', refunded_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
 	"WHERE id = ? AND status = ?";
 
 int order_insert(struct unit *unit, const struct order_new *order, int64_t *order_id)
@@ -173,7 +173,7 @@ int order_refunded_mark(struct unit *unit, int64_t order_id, const char *from)
 /* Longer than a sweep takes; a worker killed mid-sweep frees it then. */
 #define ORDER_SWEEP_LEASE_S 60
 static const char *const sql_sweep_due =
-	"SELECT id FROM orders WHERE status = 'pending_payment' AND pay_by <= FROM_UNIXTIME(?) "
+	"SELECT id FROM orders WHERE status = 'pending_payment' AND pay_by <= TIMESTAMPADD(SECOND, ?, '1970-01-01') "
 	"ORDER BY pay_by LIMIT ?";
 
 int order_sweep_lock(struct unit *unit, bool *taken)
@@ -196,21 +196,21 @@ int orders_due(struct unit *unit, int64_t limit, struct db_rows *rows)
 
 static const char *const sql_idem_claim =
 	"INSERT INTO idempotency_key (user_id, idem_key, request_hash, state, claimed_at, created_at) "
-	"VALUES (?, ?, ?, 'running', FROM_UNIXTIME(?), FROM_UNIXTIME(?))";
+	"VALUES (?, ?, ?, 'running', TIMESTAMPADD(SECOND, ?, '1970-01-01'), TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 static const char *const sql_idem_read =
-	"SELECT request_hash, state, response_status, response_body, UNIX_TIMESTAMP(claimed_at), "
-	"UNIX_TIMESTAMP(created_at) FROM idempotency_key WHERE user_id = ? AND idem_key = ?";
+	"SELECT request_hash, state, response_status, response_body, TIMESTAMPDIFF(SECOND, '1970-01-01', claimed_at), "
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', created_at) FROM idempotency_key WHERE user_id = ? AND idem_key = ?";
 static const char *const sql_idem_forget_old =
-	"DELETE FROM idempotency_key WHERE user_id = ? AND idem_key = ? AND created_at < FROM_UNIXTIME(?)";
+	"DELETE FROM idempotency_key WHERE user_id = ? AND idem_key = ? AND created_at < TIMESTAMPADD(SECOND, ?, '1970-01-01')";
 static const char *const sql_idem_take_over =
-	"UPDATE idempotency_key SET claimed_at = FROM_UNIXTIME(?) WHERE user_id = ? AND idem_key = ? "
-	"AND state = 'running' AND request_hash = ? AND claimed_at < FROM_UNIXTIME(?)";
+	"UPDATE idempotency_key SET claimed_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE user_id = ? AND idem_key = ? "
+	"AND state = 'running' AND request_hash = ? AND claimed_at < TIMESTAMPADD(SECOND, ?, '1970-01-01')";
 static const char *const sql_idem_release =
 	"DELETE FROM idempotency_key WHERE user_id = ? AND idem_key = ? AND state = 'running'";
 static const char *const sql_idem_finish =
 	"UPDATE idempotency_key SET state = 'done', response_status = ?, response_body = ?, order_id = ? "
 	"WHERE user_id = ? AND idem_key = ? AND state = 'running'";
-static const char *const sql_idem_sweep = "DELETE FROM idempotency_key WHERE created_at < FROM_UNIXTIME(?) LIMIT ?";
+static const char *const sql_idem_sweep = "DELETE FROM idempotency_key WHERE created_at < TIMESTAMPADD(SECOND, ?, '1970-01-01') LIMIT ?";
 
 int idempotency_claim(struct unit *unit, int64_t user_id, const char *key, const unsigned char hash[CRYPTO_HMAC_SIZE])
 {
@@ -271,20 +271,20 @@ static const char *const sql_payment_open =
 	"ORDER BY id DESC LIMIT 1";
 static const char *const sql_payment_insert =
 	"INSERT INTO payment (order_id, provider, provider_ref, amount_fen, status, created_at) "
-	"VALUES (?, ?, ?, ?, 'created', FROM_UNIXTIME(?))";
+	"VALUES (?, ?, ?, ?, 'created', TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 static const char *const sql_payment_lock_ref =
 	"SELECT id, order_id, amount_fen, status FROM payment WHERE provider = ? AND provider_ref = ? FOR UPDATE";
 static const char *const sql_payment_lock = "SELECT status FROM payment WHERE id = ? FOR UPDATE";
 static const char *const sql_order_lock = "SELECT status FROM orders WHERE id = ? FOR UPDATE";
 static const char *const sql_payment_succeeded =
-	"UPDATE payment SET status = 'succeeded', notified_at = FROM_UNIXTIME(?) WHERE id = ? AND status = 'created'";
+	"UPDATE payment SET status = 'succeeded', notified_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE id = ? AND status = 'created'";
 static const char *const sql_payment_refund_due =
-	"UPDATE payment SET status = 'refund_due', notified_at = FROM_UNIXTIME(?) WHERE id = ? AND status = 'created'";
+	"UPDATE payment SET status = 'refund_due', notified_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE id = ? AND status = 'created'";
 static const char *const sql_payment_refunded =
 	"UPDATE payment SET status = 'refunded' WHERE id = ? AND status = 'succeeded'";
 static const char *const sql_notify_record =
 	"INSERT INTO payment_notify (provider, provider_ref, order_id, amount_fen, reported, outcome, request_id, "
-	"created_at) VALUES (?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?))";
+	"created_at) VALUES (?, ?, ?, ?, ?, ?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 
 int payment_open_read(struct unit *unit, int64_t order_id, const char *provider, struct payment_row *payment)
 {
@@ -361,13 +361,13 @@ int payment_notify_record(struct unit *unit, const char *provider, const char *p
 #define ORDER_COLUMNS                                                                                           \
 	"o.id, o.user_id, s.phone, o.campaign_id, o.bargain_id, o.status, o.subtotal_fen, o.discount_fen, "       \
 	"o.total_fen, o.address_name, o.address_phone, o.address_province, o.address_city, o.address_district, "  \
-	"o.address_detail, UNIX_TIMESTAMP(o.created_at), UNIX_TIMESTAMP(o.paid_at), UNIX_TIMESTAMP(o.shipped_at), " \
-	"o.carrier, o.tracking_no, UNIX_TIMESTAMP(o.refunded_at), UNIX_TIMESTAMP(o.cancelled_at), "                \
-	"UNIX_TIMESTAMP(o.pay_by), c.title "
+	"o.address_detail, TIMESTAMPDIFF(SECOND, '1970-01-01', o.created_at), TIMESTAMPDIFF(SECOND, '1970-01-01', o.paid_at), TIMESTAMPDIFF(SECOND, '1970-01-01', o.shipped_at), " \
+	"o.carrier, o.tracking_no, TIMESTAMPDIFF(SECOND, '1970-01-01', o.refunded_at), TIMESTAMPDIFF(SECOND, '1970-01-01', o.cancelled_at), "                \
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', o.pay_by), c.title "
 static const char *const sql_admin_orders =
 	"SELECT " ORDER_COLUMNS "FROM orders o JOIN shopper s ON s.id = o.user_id JOIN campaign c ON c.id = o.campaign_id "
 	"WHERE o.id < ? AND (? = '' OR o.status = ?) AND (? = 0 OR o.campaign_id = ?) "
-	"AND (? = 0 OR o.created_at >= FROM_UNIXTIME(?)) AND (? = 0 OR o.created_at < FROM_UNIXTIME(?)) "
+	"AND (? = 0 OR o.created_at >= TIMESTAMPADD(SECOND, ?, '1970-01-01')) AND (? = 0 OR o.created_at < TIMESTAMPADD(SECOND, ?, '1970-01-01')) "
 	"AND (? = '' OR s.phone = ? OR o.address_phone = ?) ORDER BY o.id DESC LIMIT ?";
 static const char *const sql_admin_order_one =
 	"SELECT " ORDER_COLUMNS "FROM orders o JOIN shopper s ON s.id = o.user_id JOIN campaign c ON c.id = o.campaign_id "

@@ -13,7 +13,7 @@
 static const char *const sql_bargain_for_order =
 	"SELECT user_id, item_id, status, current_price_fen, pay_within_s FROM bargain WHERE id = ?";
 static const char *const sql_bargain_mark_ordered =
-	"UPDATE bargain SET status = 'ordered', open_slot = NULL, closed_at = FROM_UNIXTIME(?) "
+	"UPDATE bargain SET status = 'ordered', open_slot = NULL, closed_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
 	"WHERE id = ? AND user_id = ? AND status = 'succeeded' AND held = 0"; /* a held bargain waits for review */
 
 int bargain_for_order(struct unit *unit, int64_t bargain_id, struct promotion_bargain *bargain)
@@ -44,15 +44,15 @@ int bargain_mark_ordered(struct unit *unit, int64_t bargain_id, int64_t user_id)
 /* ----------------------------------------------------------------- coupon */
 
 static const char *const sql_coupon_for_order =
-	"SELECT user_id, title, amount_fen, min_spend_fen, UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(expires_at), "
+	"SELECT user_id, title, amount_fen, min_spend_fen, TIMESTAMPDIFF(SECOND, '1970-01-01', starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', expires_at), "
 	"COALESCE(item_id, 0), status FROM coupon WHERE id = ?";
 static const char *const sql_coupon_uses =
 	"SELECT COUNT(*) FROM coupon c JOIN orders o ON o.id = c.order_id "
 	"WHERE c.user_id = ? AND c.status = 'used' AND o.campaign_id = ?";
 static const char *const sql_coupon_use =
-	"UPDATE coupon SET status = 'used', order_id = ?, used_at = FROM_UNIXTIME(?) "
-	"WHERE id = ? AND user_id = ? AND status = 'available' AND starts_at <= FROM_UNIXTIME(?) "
-	"AND expires_at > FROM_UNIXTIME(?)";
+	"UPDATE coupon SET status = 'used', order_id = ?, used_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
+	"WHERE id = ? AND user_id = ? AND status = 'available' AND starts_at <= TIMESTAMPADD(SECOND, ?, '1970-01-01') "
+	"AND expires_at > TIMESTAMPADD(SECOND, ?, '1970-01-01')";
 static const char *const sql_coupon_give_back =
 	"UPDATE coupon SET status = 'available', order_id = NULL, used_at = NULL WHERE order_id = ? AND status = 'used'";
 

@@ -39,7 +39,7 @@
  *   START TRANSACTION;
  *   SELECT id FROM shopper WHERE id = ? FOR UPDATE;          -- only with coupons
  *   SELECT i.campaign_id, i.name, i.original_price_fen, i.checkout_floor_fen,
- *          i.stock_left, UNIX_TIMESTAMP(c.starts_at), UNIX_TIMESTAMP(c.ends_at)
+ *          i.stock_left, TIMESTAMPDIFF(SECOND, '1970-01-01', c.starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', c.ends_at)
  *     FROM campaign_item i JOIN campaign c ON c.id = i.campaign_id
  *     WHERE i.id = ?;                                        -- per line
  *   -- the promotion registry's loads, in its order:

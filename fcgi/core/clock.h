@@ -12,6 +12,9 @@ int64_t clock_now(void);
 int64_t clock_micros(void);
 /* Parses "YYYY-MM-DDTHH:MM:SS" with "Z" or "+hh:mm"/"-hh:mm" (fractions of a
  * second are accepted and dropped). Returns 0 and *when (OUT), or -1. */
+/* The last second a time may name: 9999-12-31T23:59:59Z, DATETIME's end. */
+#define CLOCK_MAX_EPOCH 253402300799LL
+
 int clock_parse_rfc3339(const char *text, int64_t *when);
 /* Writes "YYYY-MM-DDTHH:MM:SSZ" into out[CLOCK_RFC3339_SIZE]. */
 void clock_format_rfc3339(int64_t when, char out[CLOCK_RFC3339_SIZE]);

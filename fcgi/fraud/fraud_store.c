@@ -37,8 +37,8 @@ static int64_t int_or_zero(const struct db_rows *rows, int row, int column)
 /* hits: its decisions of the last 24 hours (fraud_decision_rule index); a
  * locking read leaves it out (0), so it locks no decision rows. */
 #define RULE_COLUMNS(hits) \
-	"id, field, pattern, action, scope, enabled, note, pack, limit_hits, UNIX_TIMESTAMP(created_at), " \
-	"UNIX_TIMESTAMP(updated_at), " hits " FROM fraud_rule "
+	"id, field, pattern, action, scope, enabled, note, pack, limit_hits, TIMESTAMPDIFF(SECOND, '1970-01-01', created_at), " \
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', updated_at), " hits " FROM fraud_rule "
 #define RULE_HITS \
 	"(SELECT COUNT(*) FROM fraud_decision d WHERE d.rule_id = fraud_rule.id " \
 	"AND d.created_at >= UTC_TIMESTAMP() - INTERVAL 1 DAY)"
@@ -48,10 +48,10 @@ static const char *const sql_rule_lock = "SELECT " RULE_COLUMNS("0") "WHERE id =
 static const char *const sql_rule_list = "SELECT " RULE_COLUMNS(RULE_HITS) "WHERE id > ? ORDER BY id LIMIT ?";
 static const char *const sql_rule_insert =
 	"INSERT INTO fraud_rule (field, pattern, action, scope, enabled, note, pack, created_at, updated_at) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?))";
+	"VALUES (?, ?, ?, ?, ?, ?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'), TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 static const char *const sql_rule_update =
 	"UPDATE fraud_rule SET field = ?, pattern = ?, action = ?, scope = ?, enabled = ?, note = ?, "
-	"updated_at = FROM_UNIXTIME(?) WHERE id = ?";
+	"updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE id = ?";
 static const char *const sql_rule_delete = "DELETE FROM fraud_rule WHERE id = ?";
 static const char *const sql_rules_changed = "UPDATE fraud_state SET version = version + 1 WHERE id = 1";
 static const char *const sql_rule_same =
@@ -187,15 +187,15 @@ static const char *const sql_subject_extra =
 	"SELECT (SELECT phone FROM shopper WHERE id = ?), (SELECT signature FROM bargain WHERE id = ?)";
 static const char *const sql_event_insert =
 	"INSERT INTO fraud_event (created_at, scope, action, user_id, bargain_id, phone, client_ip, user_agent, "
-	"referer, share_code, device, signature, request_id) VALUES (FROM_UNIXTIME(?), ?, ?, NULLIF(?, 0), "
+	"referer, share_code, device, signature, request_id) VALUES (TIMESTAMPADD(SECOND, ?, '1970-01-01'), ?, ?, NULLIF(?, 0), "
 	"NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char *const sql_decision_insert =
 	"INSERT INTO fraud_decision (created_at, event_id, rule_id, scope, field, value_shown, action, user_id, "
-	"bargain_id, request_id) VALUES (FROM_UNIXTIME(?), ?, ?, ?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?)";
+	"bargain_id, request_id) VALUES (TIMESTAMPADD(SECOND, ?, '1970-01-01'), ?, ?, ?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?)";
 static const char *const sql_events_forget =
-	"DELETE FROM fraud_event WHERE created_at < FROM_UNIXTIME(?) LIMIT 5000";
+	"DELETE FROM fraud_event WHERE created_at < TIMESTAMPADD(SECOND, ?, '1970-01-01') LIMIT 5000";
 static const char *const sql_decisions_forget =
-	"DELETE FROM fraud_decision WHERE created_at < FROM_UNIXTIME(?) LIMIT 5000";
+	"DELETE FROM fraud_decision WHERE created_at < TIMESTAMPADD(SECOND, ?, '1970-01-01') LIMIT 5000";
 
 int fraud_subject_facts(struct unit *unit, int64_t user_id, int64_t bargain_id, const char **phone,
 			const char **signature)
@@ -253,8 +253,8 @@ int fraud_forget_before(struct unit *unit, int64_t before, long *forgotten)
  * pasted in at run time. Pages go by primary key inside the id range of the
  * time range. */
 #define DRY_RUN_SQL(column)                                                                                   \
-	"SELECT id, UNIX_TIMESTAMP(created_at), scope, action, bargain_id, " column " FROM fraud_event "          \
-	"WHERE id > ? AND id <= ? AND created_at >= FROM_UNIXTIME(?) AND created_at < FROM_UNIXTIME(?) "         \
+	"SELECT id, TIMESTAMPDIFF(SECOND, '1970-01-01', created_at), scope, action, bargain_id, " column " FROM fraud_event "          \
+	"WHERE id > ? AND id <= ? AND created_at >= TIMESTAMPADD(SECOND, ?, '1970-01-01') AND created_at < TIMESTAMPADD(SECOND, ?, '1970-01-01') "         \
 	"AND FIND_IN_SET(scope, ?) > 0 ORDER BY id LIMIT 2000"
 
 static const char *const sql_dry_run[FRAUD_FIELD_COUNT] = {
@@ -268,7 +268,7 @@ static const char *const sql_dry_run[FRAUD_FIELD_COUNT] = {
 };
 static const char *const sql_dry_run_bounds =
 	"SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM fraud_event "
-	"WHERE created_at >= FROM_UNIXTIME(?) AND created_at < FROM_UNIXTIME(?)";
+	"WHERE created_at >= TIMESTAMPADD(SECOND, ?, '1970-01-01') AND created_at < TIMESTAMPADD(SECOND, ?, '1970-01-01')";
 
 int fraud_event_bounds(struct unit *unit, int64_t from, int64_t to, int64_t *first, int64_t *last)
 {
@@ -303,7 +303,7 @@ int fraud_event_page(struct unit *unit, enum fraud_field field, int64_t cursor, 
 }
 
 static const char *const sql_decision_list =
-	"SELECT id, UNIX_TIMESTAMP(created_at), event_id, rule_id, scope, field, value_shown, action, user_id, "
+	"SELECT id, TIMESTAMPDIFF(SECOND, '1970-01-01', created_at), event_id, rule_id, scope, field, value_shown, action, user_id, "
 	"bargain_id, request_id FROM fraud_decision WHERE id < ? AND (? = 0 OR rule_id = ?) "
 	"AND (? = '' OR action = ?) ORDER BY id DESC LIMIT ?";
 
@@ -337,7 +337,7 @@ int fraud_decision_page(struct unit *unit, int64_t before, int64_t rule_id, cons
  * rejected one stays rejected. */
 static const char *const sql_review_insert =
 	"INSERT INTO fraud_review (kind, target_id, decision_id, status, created_at) "
-	"VALUES (?, ?, NULLIF(?, 0), 'pending', FROM_UNIXTIME(?)) ON DUPLICATE KEY UPDATE "
+	"VALUES (?, ?, NULLIF(?, 0), 'pending', TIMESTAMPADD(SECOND, ?, '1970-01-01')) ON DUPLICATE KEY UPDATE "
 	"decision_id = IF(status = 'released', VALUES(decision_id), decision_id), "
 	"created_at = IF(status = 'released', VALUES(created_at), created_at), "
 	"resolved_at = IF(status = 'released', NULL, resolved_at), "
@@ -347,8 +347,8 @@ static const char *const sql_review_state =
 	"SELECT status FROM fraud_review WHERE kind = ? AND target_id = ?";
 
 #define REVIEW_COLUMNS                                                                                        \
-	"r.id, r.kind, r.target_id, r.decision_id, r.status, UNIX_TIMESTAMP(r.created_at), "                      \
-	"UNIX_TIMESTAMP(r.resolved_at), r.resolved_by, b.signature, b.status, b.current_price_fen, "              \
+	"r.id, r.kind, r.target_id, r.decision_id, r.status, TIMESTAMPDIFF(SECOND, '1970-01-01', r.created_at), "                      \
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', r.resolved_at), r.resolved_by, b.signature, b.status, b.current_price_fen, "              \
 	"b.floor_price_fen, b.helpers, b.held FROM fraud_review r "                                               \
 	"LEFT JOIN bargain b ON r.kind = 'bargain' AND b.id = r.target_id "
 
@@ -356,7 +356,7 @@ static const char *const sql_review_list =
 	"SELECT " REVIEW_COLUMNS "WHERE r.id < ? AND (? = 'all' OR r.status = ?) ORDER BY r.id DESC LIMIT ?";
 static const char *const sql_review_lock = "SELECT " REVIEW_COLUMNS "WHERE r.id = ? FOR UPDATE";
 static const char *const sql_review_resolve =
-	"UPDATE fraud_review SET status = ?, resolved_at = FROM_UNIXTIME(?), resolved_by = ? WHERE id = ?";
+	"UPDATE fraud_review SET status = ?, resolved_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), resolved_by = ? WHERE id = ?";
 
 int fraud_review_hold(struct unit *unit, const char *kind, int64_t target_id, int64_t decision_id)
 {
@@ -423,11 +423,11 @@ int fraud_review_resolve(struct unit *unit, int64_t id, const char *status, int6
 /* ================================================================= helps */
 
 static const char *const sql_help_facts =
-	"SELECT b.signature, b.start_ip, b.start_device, UNIX_TIMESTAMP(b.started_at), s.phone, "
-	"UNIX_TIMESTAMP(s.created_at), "
+	"SELECT b.signature, b.start_ip, b.start_device, TIMESTAMPDIFF(SECOND, '1970-01-01', b.started_at), s.phone, "
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', s.created_at), "
 	"(SELECT k.client_ip FROM bargain_cut k WHERE k.bargain_id = b.id AND k.kind = 'help' "
 	" ORDER BY k.seq DESC LIMIT 1), "
-	"(SELECT UNIX_TIMESTAMP(k.created_at) FROM bargain_cut k WHERE k.bargain_id = b.id AND k.kind = 'help' "
+	"(SELECT TIMESTAMPDIFF(SECOND, '1970-01-01', k.created_at) FROM bargain_cut k WHERE k.bargain_id = b.id AND k.kind = 'help' "
 	" ORDER BY k.seq DESC LIMIT 1), "
 	"(SELECT COUNT(*) FROM bargain_cut k WHERE k.bargain_id = b.id AND k.device = ?) "
 	"FROM bargain b JOIN shopper s ON s.id = ? WHERE b.id = ?";

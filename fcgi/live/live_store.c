@@ -4,7 +4,7 @@
 #include "live/live_store.h"
 
 static const char *const sql_live_cuts =
-	"SELECT k.kind, s.phone, k.cut_fen, UNIX_TIMESTAMP(k.created_at) FROM bargain_cut k "
+	"SELECT k.kind, s.phone, k.cut_fen, TIMESTAMPDIFF(SECOND, '1970-01-01', k.created_at) FROM bargain_cut k "
 	"JOIN shopper s ON s.id = k.user_id WHERE k.bargain_id = ? AND (? = 0 OR k.kind = 'help') "
 	"ORDER BY k.seq DESC LIMIT ?";
 
@@ -14,11 +14,11 @@ static const char *const sql_live_landing =
 /* The sweeper's UPDATE sets closed_at to its clock; the window bounds keep
  * the scan to bargains that ended since the last sweeps. */
 static const char *const sql_live_swept =
-	"SELECT b.id FROM bargain b WHERE b.status = 'expired' AND b.expires_at > FROM_UNIXTIME(?) "
-	"AND b.expires_at <= FROM_UNIXTIME(?) AND b.closed_at = FROM_UNIXTIME(?) "
+	"SELECT b.id FROM bargain b WHERE b.status = 'expired' AND b.expires_at > TIMESTAMPADD(SECOND, ?, '1970-01-01') "
+	"AND b.expires_at <= TIMESTAMPADD(SECOND, ?, '1970-01-01') AND b.closed_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
 	"UNION "
 	"SELECT b.id FROM campaign c JOIN bargain b ON b.campaign_id = c.id AND b.status = 'expired' "
-	"WHERE c.ends_at > FROM_UNIXTIME(?) AND c.ends_at <= FROM_UNIXTIME(?) AND b.closed_at = FROM_UNIXTIME(?) "
+	"WHERE c.ends_at > TIMESTAMPADD(SECOND, ?, '1970-01-01') AND c.ends_at <= TIMESTAMPADD(SECOND, ?, '1970-01-01') AND b.closed_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
 	"LIMIT ?";
 
 int live_store_cuts(struct unit *unit, int64_t bargain_id, int64_t limit, bool only_helps, struct db_rows *rows)

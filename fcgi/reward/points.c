@@ -10,7 +10,7 @@ static const char *const sql_points_change =
 	"UPDATE shopper SET points_balance = points_balance + ? WHERE id = ? AND points_balance + ? >= 0";
 static const char *const sql_points_record =
 	"INSERT INTO points_ledger (user_id, delta, balance_after, reason, order_id, created_at) "
-	"SELECT id, ?, points_balance, ?, NULLIF(?, 0), FROM_UNIXTIME(?) FROM shopper WHERE id = ?";
+	"SELECT id, ?, points_balance, ?, NULLIF(?, 0), TIMESTAMPADD(SECOND, ?, '1970-01-01') FROM shopper WHERE id = ?";
 
 int points_apply(struct unit *unit, int64_t user_id, int64_t delta, const char *reason, int64_t order_id)
 {
@@ -25,7 +25,7 @@ int points_apply(struct unit *unit, int64_t user_id, int64_t delta, const char *
 
 static const char *const sql_points_balance = "SELECT points_balance FROM shopper WHERE id = ?";
 static const char *const sql_points_ledger =
-	"SELECT id, delta, balance_after, reason, order_id, UNIX_TIMESTAMP(created_at) FROM points_ledger "
+	"SELECT id, delta, balance_after, reason, order_id, TIMESTAMPDIFF(SECOND, '1970-01-01', created_at) FROM points_ledger "
 	"WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
 
 int points_balance(struct unit *unit, int64_t user_id, int64_t *balance)

@@ -10,14 +10,14 @@
 
 static const char *const sql_coupon_issue =
 	"INSERT INTO coupon (user_id, campaign_id, source, title, amount_fen, min_spend_fen, starts_at, "
-	"expires_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), "
-	"'available', FROM_UNIXTIME(?))";
+	"expires_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'), TIMESTAMPADD(SECOND, ?, '1970-01-01'), "
+	"'available', TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 static const char *const sql_prize_issue =
 	"INSERT INTO prize (user_id, campaign_id, bargain_id, title, created_at) "
-	"VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))";
+	"VALUES (?, ?, ?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 static const char *const sql_grant_insert =
 	"INSERT INTO reward_grant (bargain_id, campaign_id, user_id, milestone, coupon_id, prize_id, created_at) "
-	"VALUES (?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), FROM_UNIXTIME(?))";
+	"VALUES (?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 
 int coupon_issue(struct unit *unit, int64_t user_id, int64_t campaign_id, const char *source, const char *title,
 		 int64_t amount_fen, int64_t min_spend_fen, int64_t starts_at, int64_t expires_at, int64_t *coupon_id)
@@ -53,7 +53,7 @@ int reward_grant_record(struct unit *unit, int64_t bargain_id, int64_t campaign_
 /* ============================================================= wallet */
 
 static const char *const sql_coupon_page =
-	"SELECT id, title, amount_fen, min_spend_fen, UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(expires_at), "
+	"SELECT id, title, amount_fen, min_spend_fen, TIMESTAMPDIFF(SECOND, '1970-01-01', starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', expires_at), "
 	"status FROM coupon WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
 
 int coupon_page(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, struct coupon **coupons,
@@ -83,14 +83,14 @@ int coupon_page(struct unit *unit, int64_t user_id, int64_t before, int64_t limi
 
 #define PRIZE_COLUMNS \
 	"SELECT p.id, p.user_id, s.phone, p.campaign_id, c.title, p.bargain_id, p.title, p.status, " \
-	"UNIX_TIMESTAMP(p.created_at), UNIX_TIMESTAMP(p.fulfilled_at), p.fulfil_note " \
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', p.created_at), TIMESTAMPDIFF(SECOND, '1970-01-01', p.fulfilled_at), p.fulfil_note " \
 	"FROM prize p JOIN shopper s ON s.id = p.user_id JOIN campaign c ON c.id = p.campaign_id "
 
 static const char *const sql_prize_page =
 	PRIZE_COLUMNS "WHERE p.id < ? AND p.status = ? AND (? = 0 OR p.campaign_id = ?) ORDER BY p.id DESC LIMIT ?";
 static const char *const sql_prize_one = PRIZE_COLUMNS "WHERE p.id = ?";
 static const char *const sql_prize_fulfil =
-	"UPDATE prize SET status = 'fulfilled', fulfilled_at = FROM_UNIXTIME(?), fulfilled_by = ?, fulfil_note = ? "
+	"UPDATE prize SET status = 'fulfilled', fulfilled_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), fulfilled_by = ?, fulfil_note = ? "
 	"WHERE id = ? AND status = 'pending'";
 
 static void prize_from_row(const struct db_rows *rows, int r, struct prize *prize)

@@ -11,20 +11,20 @@
 /* ------------------------------------------------------------- sms_code */
 
 static const char *const sql_codes_burn =
-	"UPDATE sms_code SET used_at = FROM_UNIXTIME(?) WHERE phone = ? AND used_at IS NULL";
+	"UPDATE sms_code SET used_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE phone = ? AND used_at IS NULL";
 static const char *const sql_code_insert =
 	"INSERT INTO sms_code (phone, code_digest, created_at, expires_at) "
-	"VALUES (?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?))";
+	"VALUES (?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'), TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 static const char *const sql_code_current =
 	"SELECT id, code_digest, tries FROM sms_code "
-	"WHERE phone = ? AND used_at IS NULL AND expires_at > FROM_UNIXTIME(?) "
+	"WHERE phone = ? AND used_at IS NULL AND expires_at > TIMESTAMPADD(SECOND, ?, '1970-01-01') "
 	"ORDER BY id DESC LIMIT 1 FOR UPDATE";
 /* tries is assigned first: used_at sees the count including this try. */
 static const char *const sql_code_wrong =
 	"UPDATE sms_code SET tries = tries + 1, "
-	"used_at = IF(tries >= ?, FROM_UNIXTIME(?), used_at) WHERE id = ?";
+	"used_at = IF(tries >= ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'), used_at) WHERE id = ?";
 static const char *const sql_code_spend =
-	"UPDATE sms_code SET used_at = FROM_UNIXTIME(?) WHERE id = ? AND used_at IS NULL";
+	"UPDATE sms_code SET used_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE id = ? AND used_at IS NULL";
 
 int sms_code_burn_all(struct unit *unit, const char *phone)
 {
@@ -70,7 +70,7 @@ int sms_code_spend(struct unit *unit, int64_t id, bool *spent)
 /* ----------------------------------------------------------- sms_outbox */
 
 static const char *const sql_outbox_insert =
-	"INSERT INTO sms_outbox (phone, body, created_at) VALUES (?, ?, FROM_UNIXTIME(?))";
+	"INSERT INTO sms_outbox (phone, body, created_at) VALUES (?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 
 int sms_outbox_add(struct unit *unit, const char *phone, const char *body)
 {
@@ -121,13 +121,13 @@ int login_guard_clear(struct unit *unit, const char *phone)
 /* -------------------------------------------------------------- shopper */
 
 static const char *const sql_shopper_upsert =
-	"INSERT INTO shopper (phone, created_at, last_login_at) VALUES (?, FROM_UNIXTIME(?), FROM_UNIXTIME(?)) "
+	"INSERT INTO shopper (phone, created_at, last_login_at) VALUES (?, TIMESTAMPADD(SECOND, ?, '1970-01-01'), TIMESTAMPADD(SECOND, ?, '1970-01-01')) "
 	"ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), last_login_at = VALUES(last_login_at)";
 static const char *const sql_shopper_by_id = "SELECT token_version, blocked FROM shopper WHERE id = ?";
 static const char *const sql_me =
-	"SELECT s.phone, UNIX_TIMESTAMP(s.created_at), s.points_balance, "
+	"SELECT s.phone, TIMESTAMPDIFF(SECOND, '1970-01-01', s.created_at), s.points_balance, "
 	"(SELECT COUNT(*) FROM coupon c WHERE c.user_id = s.id AND c.status = 'available' "
-	"AND c.expires_at > FROM_UNIXTIME(?)) "
+	"AND c.expires_at > TIMESTAMPADD(SECOND, ?, '1970-01-01')) "
 	"FROM shopper s WHERE s.id = ?";
 
 int shopper_login_upsert(struct unit *unit, const char *phone, int64_t *id, bool *created)
@@ -170,8 +170,8 @@ int shopper_profile_read(struct unit *unit, int64_t id, struct shopper_profile *
 /* ------------------------------------------------- the admin's user list */
 
 #define SUMMARY_COLUMNS                                                                                     \
-	"s.id, s.phone, s.blocked, s.points_balance, UNIX_TIMESTAMP(s.created_at), "                          \
-	"UNIX_TIMESTAMP(s.last_login_at), (SELECT COUNT(*) FROM bargain b WHERE b.user_id = s.id), "           \
+	"s.id, s.phone, s.blocked, s.points_balance, TIMESTAMPDIFF(SECOND, '1970-01-01', s.created_at), "                          \
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', s.last_login_at), (SELECT COUNT(*) FROM bargain b WHERE b.user_id = s.id), "           \
 	"(SELECT COUNT(*) FROM orders o WHERE o.user_id = s.id), "                                              \
 	"(SELECT COUNT(*) FROM bargain_cut k WHERE k.helper_id = s.id) "
 static const char *const sql_users_search =
@@ -235,7 +235,7 @@ int shopper_set_blocked(struct unit *unit, int64_t id, bool blocked, bool *chang
 /* -------------------------------------------------------- revoked_token */
 
 static const char *const sql_token_revoke =
-	"INSERT IGNORE INTO revoked_token (jti, expires_at) VALUES (?, FROM_UNIXTIME(?))";
+	"INSERT IGNORE INTO revoked_token (jti, expires_at) VALUES (?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 
 int token_revoke(struct unit *unit, const char *jti, int64_t expires_at)
 {

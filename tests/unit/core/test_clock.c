@@ -58,6 +58,9 @@ START_TEST(parse_refuses_out_of_range_fields)
 	assert_refused("2026-11-30T23:60:00Z");
 	assert_refused("2026-11-30T23:59:61Z");
 	assert_refused("2026-11-30T15:59:59+24:00");
+	/* past DATETIME's last second once the offset is applied */
+	assert_refused("9999-12-31T23:59:59-00:01");
+	assert_refused("1970-01-01T00:00:00+00:01"); /* before the epoch */
 	assert_refused("2026-11-30T15:59:59+08:60");
 	assert_refused("1969-12-31T23:59:59Z"); /* before the epoch */
 }
@@ -101,6 +104,16 @@ START_TEST(parse_fractions_dropped)
 	ck_assert_int_eq(parsed("2026-11-30T15:59:59.0Z"), 1796054399);
 	ck_assert_int_eq(parsed("2026-11-30T15:59:59.999999999Z"), 1796054399);
 	ck_assert_int_eq(parsed("2026-11-30T23:59:59.5+08:00"), 1796054399);
+}
+END_TEST
+
+START_TEST(parse_times_beyond_2038)
+{
+	/* 2^31 - 1 is 2038-01-19T03:14:07Z: nothing special here. */
+	ck_assert_int_eq(parsed("2038-01-19T03:14:08Z"), INT64_C(2147483648));
+	ck_assert_int_eq(parsed("2040-02-29T12:00:00Z"), INT64_C(2214129600));
+	ck_assert_int_eq(parsed("2100-01-01T00:00:00Z"), INT64_C(4102444800));
+	ck_assert_int_eq(parsed("9999-12-31T23:59:59Z"), CLOCK_MAX_EPOCH);
 }
 END_TEST
 
@@ -210,6 +223,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(parse, parse_offsets);
 	tcase_add_test(parse, parse_fractions_dropped);
 	tcase_add_test(parse, parse_leap_second_counts_as_59);
+	tcase_add_test(parse, parse_times_beyond_2038);
 	tcase_add_test(parse, format_and_round_trip);
 	suite_add_tcase(suite, parse);
 	TCase *zone = tcase_create("zone");
