@@ -75,10 +75,11 @@ int clock_parse_rfc3339(const char *text, int64_t *when)
 	tm.tm_hour = hour;
 	tm.tm_min = minute;
 	tm.tm_sec = second == 60 ? 59 : second;
-	*when = (int64_t)timegm(&tm) - offset;
+	int64_t parsed = (int64_t)timegm(&tm) - offset;
 	/* The database's DATETIME ends with 9999: an offset must not push past it. */
-	if (*when < 0 || *when > CLOCK_MAX_EPOCH)
+	if (parsed < 0 || parsed > CLOCK_MAX_EPOCH)
 		return -1;
+	*when = parsed;
 	return 0;
 }
 
