@@ -148,13 +148,47 @@ json_t *admin_account_json(const struct admin_account *account)
 
 /* ================================================================ login */
 
+int64_t admin_login_backoff(const struct admin_login_rules *rules, int64_t failures)
+{
+	if (failures < rules->fail_limit)
+		return 0;
+	int64_t wait = rules->backoff_base_s;
+	for (int64_t doubled = rules->fail_limit; doubled < failures && wait < rules->backoff_max_s; doubled++)
+		wait *= 2;
+	return wait < rules->backoff_max_s ? wait : rules->backoff_max_s;
+}
+
+/* A count's failures if its window is still open at now. */
+static int64_t failures_in_window(const struct admin_login_count *count, int64_t now, int64_t window_s)
+{
+	return count->found && count->window_start > now - window_s ? count->failures : 0;
+}
+
+bool admin_login_must_wait(const struct admin_login_rules *rules, const struct admin_login_facts *facts,
+			   int64_t *retry_after_s)
+{
+	int64_t until = 0;
+	/* The address's own wait holds for every name it tries. */
+	if (facts->source_present && facts->source.found && facts->source.locked_until > until)
+		until = facts->source.locked_until;
+	/* The username's wait holds only for an address that has been failing
+	 * (or is unknown): a stranger's failures never keep the owner out of a
+	 * clean address. */
+	bool clean = facts->source_present && failures_in_window(&facts->source, facts->now, rules->source_window_s) == 0;
+	if (!clean && facts->account.found && facts->account.locked_until > until)
+		until = facts->account.locked_until;
+	if (until <= facts->now)
+		return false;
+	*retry_after_s = until - facts->now;
+	return true;
+}
+
 struct admin_login_decision admin_login_decide(const struct admin_login_rules *rules,
 					       const struct admin_login_facts *facts)
 {
 	struct admin_login_decision decision = { .verdict = ADMIN_LOGIN_ACCEPT };
-	if (facts->guard_found && facts->guard_locked_until > facts->now) {
-		decision.verdict = ADMIN_LOGIN_LOCKED;
-		decision.retry_after_s = facts->guard_locked_until - facts->now;
+	if (admin_login_must_wait(rules, facts, &decision.retry_after_s)) {
+		decision.verdict = ADMIN_LOGIN_WAIT;
 		return decision;
 	}
 	if (!facts->account_found || !facts->password_matches || facts->disabled) {
@@ -162,19 +196,25 @@ struct admin_login_decision admin_login_decide(const struct admin_login_rules *r
 		decision.reason = !facts->account_found      ? "no such name"
 				  : !facts->password_matches ? "wrong password"
 							     : "disabled";
-		decision.fail_window_floor = facts->now - rules->fail_window_s;
-		decision.fail_limit = rules->fail_limit;
-		decision.lock_until = facts->now + rules->lock_s;
-		decision.first_lock = rules->fail_limit <= 1 ? decision.lock_until : 0;
+		decision.account_window_floor = facts->now - rules->fail_window_s;
+		int64_t wait = admin_login_backoff(
+			rules, failures_in_window(&facts->account, facts->now, rules->fail_window_s) + 1);
+		decision.account_locked_until = wait > 0 ? facts->now + wait : 0;
+		decision.count_source = facts->source_present;
+		decision.source_window_floor = facts->now - rules->source_window_s;
+		wait = admin_login_backoff(rules,
+					   failures_in_window(&facts->source, facts->now, rules->source_window_s) + 1);
+		decision.source_locked_until = wait > 0 ? facts->now + wait : 0;
 		return decision;
 	}
-	decision.clear_guard = facts->guard_found;
+	decision.clear_guard = facts->account.found;
 	return decision;
 }
 
 struct admin_login_run {
 	const char *username;
 	const char *password;
+	char source[LOGIN_SOURCE_MAX]; /* "admin:ip:<address>", "" when unknown */
 	struct admin_login_result result;
 	int64_t retry_after_s;
 };
@@ -183,19 +223,32 @@ static int admin_login_body(struct unit *unit, void *context)
 {
 	struct admin_login_run *run = context;
 	const struct config *config = unit->config;
-
-	/* load: the guard first (locked, nothing else is read), then the account */
-	struct admin_guard_row guard;
-	int result = admin_guard_read(unit, run->username, &guard);
-	if (result != DB_OK)
-		return result;
-	struct admin_login_facts facts = {
-		.now = unit->now,
-		.guard_found = guard.found,
-		.guard_locked_until = guard.locked_until,
+	const struct admin_login_rules rules = {
+		.fail_limit = config->admin_fail_limit,
+		.fail_window_s = config->admin_fail_window_s,
+		.source_window_s = config->admin_source_window_s,
+		.backoff_base_s = config->admin_backoff_base_s,
+		.backoff_max_s = config->admin_lock_s,
 	};
+
+	/* load: the address's failures, the username's (locked), and unless a
+	 * wait holds the account and the password's check */
+	struct admin_login_facts facts = { .now = unit->now, .source_present = run->source[0] != '\0' };
+	struct login_guard_row source;
+	int result;
+	if (facts.source_present) {
+		if ((result = login_source_read(unit, run->source, &source)) != DB_OK)
+			return result;
+		facts.source = (struct admin_login_count){ source.found, source.window_start, source.failures,
+							   source.locked_until };
+	}
+	struct admin_guard_row guard;
+	if ((result = admin_guard_read(unit, run->username, &guard)) != DB_OK)
+		return result;
+	facts.account = (struct admin_login_count){ guard.found, guard.window_start, guard.failures, guard.locked_until };
 	struct admin_account account;
-	if (!(guard.found && guard.locked_until > unit->now)) {
+	int64_t wait_s;
+	if (!admin_login_must_wait(&rules, &facts, &wait_s)) {
 		if ((result = admin_read_by_name(unit, run->username, &account, &facts.account_found)) != DB_OK)
 			return result;
 		/* Hashing is what a login flood costs: only password_hash_concurrency
@@ -214,23 +267,21 @@ static int admin_login_body(struct unit *unit, void *context)
 	}
 
 	/* decide */
-	const struct admin_login_rules rules = {
-		.fail_limit = config->admin_fail_limit,
-		.fail_window_s = config->admin_fail_window_s,
-		.lock_s = config->admin_lock_s,
-	};
 	struct admin_login_decision decision = admin_login_decide(&rules, &facts);
 
 	/* write */
 	switch (decision.verdict) {
-	case ADMIN_LOGIN_LOCKED:
+	case ADMIN_LOGIN_WAIT:
 		run->retry_after_s = decision.retry_after_s;
 		return OUT_RATE_LIMITED;
 	case ADMIN_LOGIN_REFUSED:
 		log_info("admin login: refused (%s)", decision.reason);
-		if ((result = admin_guard_count_failure(unit, run->username, decision.fail_window_floor,
-							decision.fail_limit, decision.lock_until,
-							decision.first_lock)) != DB_OK)
+		if ((result = admin_guard_count_failure(unit, run->username, decision.account_window_floor,
+							decision.account_locked_until)) != DB_OK)
+			return result;
+		if (decision.count_source &&
+		    (result = login_source_count_failure(unit, run->source, decision.source_window_floor,
+							 decision.source_locked_until)) != DB_OK)
 			return result;
 		unit->commit_on_error = true; /* the failure must be counted */
 		return OUT_INVALID_CREDENTIALS;
@@ -250,10 +301,12 @@ static int admin_login_body(struct unit *unit, void *context)
 	return DB_OK;
 }
 
-int admin_login(struct unit *unit, const char *username, const char *password, struct admin_login_result *result,
-		int64_t *retry_after_s)
+int admin_login(struct unit *unit, const char *username, const char *password, const char *ip,
+		struct admin_login_result *result, int64_t *retry_after_s)
 {
 	struct admin_login_run run = { .username = username, .password = password };
+	if (ip != NULL && ip[0] != '\0' && strcmp(ip, "-") != 0)
+		snprintf(run.source, sizeof(run.source), "admin:ip:%s", ip);
 	int outcome = db_atomic(unit, admin_login_body, &run);
 	*result = run.result;
 	*retry_after_s = run.retry_after_s;

@@ -45,40 +45,67 @@ json_t *admin_account_json(const struct admin_account *account);
 
 /* --------------------------------------------------------------- login */
 
-/* The login rules, from the config. */
+/* The login rules, from the config. No lock anyone can aim: failures
+ * lead to a wait that doubles with each one (exponential backoff), per
+ * username and per address, and the username's wait holds only for
+ * addresses that have been failing: the owner from a clean address always
+ * gets in. */
 struct admin_login_rules {
-	int64_t fail_limit;
-	int64_t fail_window_s;
-	int64_t lock_s;
+	int64_t fail_limit;      /* failures (per username, per address) before the wait starts */
+	int64_t fail_window_s;   /* a username's failures count this long */
+	int64_t source_window_s; /* an address's failures count this long */
+	int64_t backoff_base_s;  /* the first wait */
+	int64_t backoff_max_s;   /* the longest */
 };
 
-/* What the login knows before it decides. Issue 12 adds facts per source
- * here; the decision stays one function. */
+/* A failure count and the wait it led to. */
+struct admin_login_count {
+	bool found;
+	int64_t window_start;
+	int64_t failures;
+	int64_t locked_until; /* no try before this */
+};
+
+/* What the login knows before it decides: the username's failures
+ * (admin_login_guard), the address's (login_source_guard; source_present
+ * false when the address is unknown), and, unless a wait holds, the
+ * account and the password's check. */
 struct admin_login_facts {
 	int64_t now;
-	bool guard_found;
-	int64_t guard_locked_until;
+	struct admin_login_count account;
+	struct admin_login_count source;
+	bool source_present;
 	bool account_found;
 	bool password_matches;
 	bool disabled;
 };
 
 enum admin_login_verdict {
-	ADMIN_LOGIN_LOCKED,  /* 429, nothing counted */
+	ADMIN_LOGIN_WAIT,    /* 429 with Retry-After, nothing counted, the password not hashed */
 	ADMIN_LOGIN_REFUSED, /* 401, the failure counted and kept */
 	ADMIN_LOGIN_ACCEPT,
 };
 
 struct admin_login_decision {
 	enum admin_login_verdict verdict;
-	int64_t retry_after_s;     /* LOCKED */
-	const char *reason;        /* REFUSED: for the log, never the client */
-	int64_t fail_window_floor; /* REFUSED: the guard upsert's arguments */
-	int64_t fail_limit;
-	int64_t lock_until;
-	int64_t first_lock;
-	bool clear_guard;          /* ACCEPT */
+	int64_t retry_after_s;          /* WAIT */
+	const char *reason;             /* REFUSED: for the log, never the client */
+	int64_t account_window_floor;   /* REFUSED: the username's window that began at or before it is over */
+	int64_t account_locked_until;   /* its wait after this failure (0: none) */
+	bool count_source;
+	int64_t source_window_floor;
+	int64_t source_locked_until;
+	bool clear_guard;               /* ACCEPT */
 };
+
+/* The wait after the failures-th failure: none up to fail_limit, then
+ * base, 2 base, 4 base, ... up to max. Pure. */
+int64_t admin_login_backoff(const struct admin_login_rules *rules, int64_t failures);
+
+/* Whether the facts need the password checked: false when a wait holds
+ * (the decision is WAIT whatever the password). Pure. */
+bool admin_login_must_wait(const struct admin_login_rules *rules, const struct admin_login_facts *facts,
+			   int64_t *retry_after_s);
 
 /* The admin login's decision: pure. */
 struct admin_login_decision admin_login_decide(const struct admin_login_rules *rules,
@@ -91,14 +118,16 @@ struct admin_login_result {
 	int64_t token_version;
 };
 
-/* POST /admin/login: load (guard, account, the password's hash check) ->
+/* POST /admin/login from client address ip (NULL or "-": unknown): load
+ * (the address's and the username's failures; unless a wait holds, the
+ * account and the password's hash check) ->
  * admin_login_decide() -> write (the failure, or the guard cleared and the
  * login audited). Returns DB_OK with *result (OUT); OUT_RATE_LIMITED with
  * *retry_after_s (OUT); OUT_INVALID_CREDENTIALS (the failure committed);
  * OUT_UNAVAILABLE when password_hash_concurrency logins are hashing
  * already; or a door code. */
-int admin_login(struct unit *unit, const char *username, const char *password, struct admin_login_result *result,
-		int64_t *retry_after_s);
+int admin_login(struct unit *unit, const char *username, const char *password, const char *ip,
+		struct admin_login_result *result, int64_t *retry_after_s);
 
 /* POST /admin/logout: revokes token jti of admin_id and audits it. */
 int admin_logout(struct unit *unit, int64_t admin_id, const char *jti, int64_t expires_at);

@@ -61,7 +61,8 @@ static int admin_login_route(struct request *request)
 	const char *username = body_string(request, "username");
 	struct admin_login_result login;
 	int64_t retry_after_s;
-	int result = admin_login(&request->work, username, body_string(request, "password"), &login, &retry_after_s);
+	int result = admin_login(&request->work, username, body_string(request, "password"), request->client_ip, &login,
+				 &retry_after_s);
 	if (result == OUT_RATE_LIMITED)
 		http_retry_after(request, retry_after_s);
 	else if (result == OUT_UNAVAILABLE)

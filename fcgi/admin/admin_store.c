@@ -110,16 +110,16 @@ int admin_set_password(struct unit *unit, int64_t id, const char *password_hash)
 
 static const char *const sql_admin_guard_lock =
 	"SELECT window_start, failures, locked_until FROM admin_login_guard WHERE username = ? FOR UPDATE";
-/* One failure, counted atomically (as login_guard in shopper_store.c): a
- * new window starts when the old one is over; the failure that reaches the
- * limit sets the lock (failures is assigned first, so locked_until sees the
- * new count). Unknown names are counted too. */
+/* One failure, counted atomically: a new window starts when the old one is
+ * over; locked_until is the wait the decision computed from the count it
+ * read (under the row lock), so it is exact whenever the row existed.
+ * Unknown names are counted too. */
 static const char *const sql_admin_guard_fail =
 	"INSERT INTO admin_login_guard (username, window_start, failures, locked_until) VALUES (?, ?, 1, ?) "
 	"ON DUPLICATE KEY UPDATE "
 	"failures = IF(window_start > ?, failures + 1, 1), "
 	"window_start = IF(window_start > ?, window_start, VALUES(window_start)), "
-	"locked_until = IF(failures >= ?, ?, locked_until)";
+	"locked_until = VALUES(locked_until)";
 static const char *const sql_admin_guard_clear = "DELETE FROM admin_login_guard WHERE username = ?";
 
 int admin_guard_read(struct unit *unit, const char *username, struct admin_guard_row *guard)
@@ -136,11 +136,10 @@ int admin_guard_read(struct unit *unit, const char *username, struct admin_guard
 	return DB_OK;
 }
 
-int admin_guard_count_failure(struct unit *unit, const char *username, int64_t window_floor, int64_t fail_limit,
-			      int64_t lock_until, int64_t first_lock)
+int admin_guard_count_failure(struct unit *unit, const char *username, int64_t window_floor, int64_t locked_until)
 {
-	return db_exec(unit, NULL, sql_admin_guard_fail, "siiiiii", username, unit->now, first_lock, window_floor,
-		       window_floor, fail_limit, lock_until);
+	return db_exec(unit, NULL, sql_admin_guard_fail, "siiii", username, unit->now, locked_until, window_floor,
+		       window_floor);
 }
 
 int admin_guard_clear(struct unit *unit, const char *username)

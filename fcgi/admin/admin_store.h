@@ -56,12 +56,10 @@ struct admin_guard_row {
 
 /* Reads (FOR UPDATE) the failure count of username into *guard (OUT). */
 int admin_guard_read(struct unit *unit, const char *username, struct admin_guard_row *guard);
-/* Counts one failed login of username in one atomic upsert, as
- * login_guard_count_failure() in shopper/shopper_store.h: a window that
- * began at or before window_floor is over; the failure that reaches
- * fail_limit sets locked_until; a first failure inserts first_lock. */
-int admin_guard_count_failure(struct unit *unit, const char *username, int64_t window_floor, int64_t fail_limit,
-			      int64_t lock_until, int64_t first_lock);
+/* Counts one failed login of username in one atomic upsert: a window that
+ * began at or before window_floor is over (the count starts again at 1);
+ * locked_until (the backoff's end, 0: none) is stored as given. */
+int admin_guard_count_failure(struct unit *unit, const char *username, int64_t window_floor, int64_t locked_until);
 /* Forgets the failures of username. */
 int admin_guard_clear(struct unit *unit, const char *username);
 

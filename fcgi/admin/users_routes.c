@@ -5,6 +5,7 @@
 
 #include "admin/users.h"
 #include "admin/users_routes.h"
+#include "core/outcome.h"
 #include "core/phone.h"
 #include "db/db.h"
 #include "shopper/shopper_store.h"
@@ -14,15 +15,9 @@ static bool is_owner(const struct request *request)
 	return (request->session.roles & ROLE_OWNER) != 0;
 }
 
-static bool digits_only(const char *text)
-{
-	for (const char *c = text; *c != '\0'; c++)
-		if (*c < '0' || *c > '9')
-			return false;
-	return true;
-}
-
-/* GET /api/v1/admin/users?phone=<3 to 11 leading digits>[&blocked=1] */
+/* GET /api/v1/admin/users?phone=...[&blocked=1]: owners search by 3 to 11
+ * leading digits; other roles by the last 4 digits or a whole number (the
+ * latter rate-limited and audited). */
 static int admin_user_list(struct request *request)
 {
 	int64_t limit, before;
@@ -33,15 +28,27 @@ static int admin_user_list(struct request *request)
 	const char *blocked = http_query_param(request, "blocked");
 	if (phone != NULL && phone[0] == '\0')
 		phone = NULL;
-	if (phone != NULL && (strlen(phone) < USERS_PHONE_SEARCH_MIN || strlen(phone) > PHONE_DIGITS ||
-			      !digits_only(phone)))
-		return http_error_detail(request, 400, "invalid_field", "users.phone_search", USERS_PHONE_SEARCH_MIN,
-					 PHONE_DIGITS);
+	enum users_phone_search kind = phone != NULL ? users_phone_search_kind(phone, is_owner(request))
+						     : USERS_PHONE_REFUSED;
+	if (phone != NULL && kind == USERS_PHONE_REFUSED)
+		return is_owner(request) ? http_error_detail(request, 400, "invalid_field", "users.phone_search",
+							     USERS_PHONE_SEARCH_MIN, PHONE_DIGITS)
+					 : http_error_detail(request, 400, "invalid_field", "users.phone_search_limited",
+							     USERS_PHONE_TAIL, PHONE_DIGITS);
+	if (kind == USERS_PHONE_FULL) {
+		int64_t retry_after_s = 0;
+		int result = users_phone_lookup(&request->work, session_admin_id(&request->session), phone, "users",
+						&retry_after_s);
+		if (result == OUT_RATE_LIMITED)
+			http_retry_after(request, retry_after_s);
+		if ((status = http_outcome(request, result)) != 0)
+			return status;
+	}
 	bool only_blocked = blocked != NULL && strcmp(blocked, "1") == 0;
 	struct shopper_summary *shoppers;
 	int found;
-	status = http_outcome(request,
-			      users_page(&request->work, phone, only_blocked, before, limit + 1, &shoppers, &found));
+	status = http_outcome(request, users_page(&request->work, phone, kind, only_blocked, before, limit + 1,
+						  &shoppers, &found));
 	if (status != 0)
 		return status;
 	int count = found > limit ? (int)limit : found;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "admin/users.h"
 #include "checkout/checkout_json.h"
 #include "checkout/checkout_routes.h"
 #include "checkout/foreign_store.h"
@@ -360,6 +361,17 @@ static int admin_order_list_route(struct request *request)
 		return http_error(request, 400, "invalid_phone");
 	if (filter.phone == NULL)
 		filter.phone = "";
+	/* issue 12: a non-owner's whole-number filter is rate-limited and
+	 * audited (admin/users.h), whether or not any order matches. */
+	if (filter.phone[0] != '\0' && (request->session.roles & ROLE_OWNER) == 0) {
+		int64_t retry_after_s = 0;
+		int lookup = users_phone_lookup(&request->work, session_admin_id(&request->session), filter.phone,
+						"orders", &retry_after_s);
+		if (lookup == OUT_RATE_LIMITED)
+			http_retry_after(request, retry_after_s);
+		if ((status = http_outcome(request, lookup)) != 0)
+			return status;
+	}
 
 	struct admin_order_page page;
 	if ((status = http_outcome(request, admin_order_list(&request->work, &filter, cursor, limit, &page))) != 0)

@@ -51,6 +51,10 @@ struct config {
 	int64_t admin_fail_limit;
 	int64_t admin_fail_window_s;
 	int64_t admin_lock_s;
+	int64_t admin_backoff_base_s;
+	int64_t admin_source_window_s;
+	int64_t admin_phone_lookup_per_hour;
+	int64_t admin_phone_lookup_per_day;
 	/* anti-fraud: begin */
 	char *fraud_sms_limits;
 	char *fraud_login_limits;
@@ -83,6 +87,10 @@ struct config {
 	int64_t login_fail_limit;
 	int64_t login_fail_window_s;
 	int64_t login_lock_s;
+	int64_t login_source_window_s;
+	int64_t login_ip_fail_limit;
+	int64_t login_subnet_fail_limit;
+	int64_t login_device_fail_limit;
 	/* bargains */
 	char *cut_plan_secret;
 	int64_t sweep_interval_s;

@@ -105,6 +105,7 @@ static const struct message texts[] = {
 	{ "audit.target", "target_type 与 target_id 需同时给出且有效。" },
 	/* admin user list: (int shortest, int longest) digits */
 	{ "users.phone_search", "手机号搜索需要 %d 到 %d 位数字（从开头起）。" },
+	{ "users.phone_search_limited", "手机号只能按后 %d 位或完整的 %d 位号码搜索。" },
 	/* daily report */
 	{ "report.dates", "from 和 to 应为 YYYY-MM-DD 格式的日期。" },
 	/* (int most days) */

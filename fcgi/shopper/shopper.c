@@ -12,6 +12,7 @@
 #include "core/crypto.h"
 #include "core/outcome.h"
 #include "db/db.h"
+#include "fraud/fraud.h"
 #include "fraud/limit.h"
 #include "shopper/shopper_store.h"
 #include "shopper/sms.h"
@@ -107,24 +108,48 @@ int shopper_sms_send(struct unit *unit, const struct shopper_gate *gate, const c
 
 /* ---------------------------------------------------------------- login */
 
+/* A count's failures if its window is still open at now. */
+static int64_t count_in_window(const struct login_count *count, int64_t now, int64_t window_s)
+{
+	return count->found && count->window_start > now - window_s ? count->failures : 0;
+}
+
 struct login_decision login_decide(const struct login_rules *rules, const struct login_facts *facts)
 {
 	struct login_decision decision = { .verdict = LOGIN_ACCEPT };
-	if (facts->guard_found && facts->guard_locked_until > facts->now) {
+	/* Per source first: a source that guessed too often is refused before
+	 * the code is looked at, so the refusal says nothing about the code,
+	 * and only that source is refused: the owner elsewhere is not. */
+	for (int s = 0; s < LOGIN_SOURCES; s++) {
+		if (!facts->source_present[s] ||
+		    count_in_window(&facts->source[s], facts->now, rules->source_window_s) < rules->source_fail_limit[s])
+			continue;
+		int64_t left = facts->source[s].window_start + rules->source_window_s - facts->now;
+		if (decision.verdict != LOGIN_LOCKED || left > decision.retry_after_s)
+			decision.retry_after_s = left < 1 ? 1 : left;
 		decision.verdict = LOGIN_LOCKED;
-		decision.retry_after_s = facts->guard_locked_until - facts->now;
-		return decision;
 	}
+	if (decision.verdict == LOGIN_LOCKED)
+		return decision;
 	if (!facts->code_found || !facts->code_matches) {
 		decision.verdict = LOGIN_WRONG_CODE;
+		for (int s = 0; s < LOGIN_SOURCES; s++)
+			decision.count_source[s] = facts->source_present[s];
+		decision.source_window_floor = facts->now - rules->source_window_s;
+		/* Per code and per phone: only a try at a live code is a guess.
+		 * A phone that took phone_fail_limit wrong codes in its window
+		 * keeps working, but each code then dies at its first wrong try:
+		 * the owner's fresh code still logs in, a guesser gets one try
+		 * per SMS the send limits allow. */
 		decision.count_code_try = facts->code_found;
-		decision.fail_window_floor = facts->now - rules->fail_window_s;
-		decision.fail_limit = rules->fail_limit;
-		decision.lock_until = facts->now + rules->lock_s;
-		decision.first_lock = rules->fail_limit <= 1 ? decision.lock_until : 0;
+		decision.count_phone = facts->code_found;
+		decision.phone_window_floor = facts->now - rules->phone_window_s;
+		bool phone_spent =
+			count_in_window(&facts->phone, facts->now, rules->phone_window_s) >= rules->phone_fail_limit;
+		decision.code_max_tries = phone_spent ? 1 : rules->code_max_tries;
 		return decision;
 	}
-	decision.clear_guard = facts->guard_found;
+	decision.clear_guard = facts->phone.found;
 	return decision;
 }
 
@@ -148,28 +173,47 @@ struct login {
 	const struct shopper_gate *gate;
 	const char *phone;
 	const char *code;
+	char sources[LOGIN_SOURCES][LOGIN_SOURCE_MAX]; /* "" when the request has none */
 	struct login_result result;
 	int64_t retry_after_s;
 };
 
-/* Load: the phone's guard row, then its current code, both locked, in that
- * order. */
+/* The source keys of a request (login_source_guard's "login:<kind>:<value>"). */
+static void login_sources(const struct login_origin *origin, char sources[LOGIN_SOURCES][LOGIN_SOURCE_MAX])
+{
+	memset(sources, 0, sizeof(char[LOGIN_SOURCES][LOGIN_SOURCE_MAX]));
+	const char *ip = origin != NULL ? origin->ip : NULL;
+	const char *device = origin != NULL ? origin->device_id : NULL;
+	char subnet[FRAUD_SUBNET_SIZE];
+	if (ip != NULL && ip[0] != '\0' && strcmp(ip, "-") != 0) {
+		snprintf(sources[LOGIN_SOURCE_IP], LOGIN_SOURCE_MAX, "login:ip:%s", ip);
+		if (fraud_subnet(ip, subnet))
+			snprintf(sources[LOGIN_SOURCE_SUBNET], LOGIN_SOURCE_MAX, "login:net:%s", subnet);
+	}
+	if (device != NULL && device[0] != '\0')
+		snprintf(sources[LOGIN_SOURCE_DEVICE], LOGIN_SOURCE_MAX, "login:dev:%.*s", FRAUD_DEVICE_MAX, device);
+}
+
+/* Load: the sources' counts (no lock), the phone's guard row, then its
+ * current code, both locked, in that order. */
 static int login_load(struct unit *unit, const struct login *login, struct login_facts *facts,
 		      struct sms_code_row *code)
 {
+	*facts = (struct login_facts){ .now = unit->now };
+	int result;
+	for (int s = 0; s < LOGIN_SOURCES; s++) {
+		if (login->sources[s][0] == '\0')
+			continue;
+		struct login_guard_row row;
+		if ((result = login_source_read(unit, login->sources[s], &row)) != DB_OK)
+			return result;
+		facts->source_present[s] = true;
+		facts->source[s] = (struct login_count){ row.found, row.window_start, row.failures };
+	}
 	struct login_guard_row guard;
-	int result = login_guard_read(unit, login->phone, &guard);
-	if (result != DB_OK)
+	if ((result = login_guard_read(unit, login->phone, &guard)) != DB_OK)
 		return result;
-	*facts = (struct login_facts){
-		.now = unit->now,
-		.guard_found = guard.found,
-		.guard_failures = guard.failures,
-		.guard_window_start = guard.window_start,
-		.guard_locked_until = guard.locked_until,
-	};
-	if (facts->guard_found && facts->guard_locked_until > unit->now)
-		return DB_OK; /* locked: the code is not even looked at */
+	facts->phone = (struct login_count){ guard.found, guard.window_start, guard.failures };
 	if ((result = sms_code_current(unit, login->phone, code)) != DB_OK)
 		return result;
 	facts->code_found = code->found;
@@ -189,12 +233,16 @@ static int login_write(struct unit *unit, struct login *login, const struct logi
 		return OUT_RATE_LIMITED;
 	case LOGIN_WRONG_CODE:
 		if (decision->count_code_try &&
-		    (result = sms_code_count_wrong(unit, code->id, unit->config->sms_code_max_tries)) != DB_OK)
+		    (result = sms_code_count_wrong(unit, code->id, decision->code_max_tries)) != DB_OK)
 			return result;
-		if ((result = login_guard_count_failure(unit, login->phone, decision->fail_window_floor,
-							decision->fail_limit, decision->lock_until,
-							decision->first_lock)) != DB_OK)
+		if (decision->count_phone &&
+		    (result = login_guard_count_failure(unit, login->phone, decision->phone_window_floor)) != DB_OK)
 			return result;
+		for (int s = 0; s < LOGIN_SOURCES; s++)
+			if (decision->count_source[s] &&
+			    (result = login_source_count_failure(unit, login->sources[s],
+								 decision->source_window_floor, 0)) != DB_OK)
+				return result;
 		unit->commit_on_error = true; /* the failure must be counted */
 		return OUT_INVALID_CODE;
 	case LOGIN_ACCEPT:
@@ -237,19 +285,24 @@ static int login_body(struct unit *unit, void *context)
 	struct sms_code_row code = { .found = false };
 	if ((result = login_load(unit, login, &facts, &code)) != DB_OK)
 		return result;
+	const struct config *config = unit->config;
 	const struct login_rules rules = {
-		.fail_limit = unit->config->login_fail_limit,
-		.fail_window_s = unit->config->login_fail_window_s,
-		.lock_s = unit->config->login_lock_s,
+		.code_max_tries = config->sms_code_max_tries,
+		.phone_fail_limit = config->login_fail_limit,
+		.phone_window_s = config->login_fail_window_s,
+		.source_fail_limit = { config->login_ip_fail_limit, config->login_subnet_fail_limit,
+				       config->login_device_fail_limit },
+		.source_window_s = config->login_source_window_s,
 	};
 	struct login_decision decision = login_decide(&rules, &facts);
 	return login_write(unit, login, &decision, &code);
 }
 
 int shopper_login(struct unit *unit, const struct shopper_gate *gate, const char *phone, const char *code,
-		  struct login_result *result, int64_t *retry_after_s)
+		  const struct login_origin *origin, struct login_result *result, int64_t *retry_after_s)
 {
 	struct login login = { .gate = gate, .phone = phone, .code = code };
+	login_sources(origin, login.sources);
 	int outcome = db_atomic(unit, login_body, &login);
 	*result = login.result;
 	*retry_after_s = login.retry_after_s;

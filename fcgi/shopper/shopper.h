@@ -46,42 +46,64 @@ int shopper_sms_send(struct unit *unit, const struct shopper_gate *gate, const c
 
 /* ---------------------------------------------------------------- login */
 
-/* The login rules, from the config. */
-struct login_rules {
-	int64_t fail_limit;    /* failures that lock the phone */
-	int64_t fail_window_s; /* the window they are counted in */
-	int64_t lock_s;        /* how long the lock lasts */
+/* Where a login comes from, for the per-source limits: the client's
+ * address, its /24 (IPv6 /64) and its device id. */
+enum login_source {
+	LOGIN_SOURCE_IP,
+	LOGIN_SOURCE_SUBNET,
+	LOGIN_SOURCE_DEVICE,
+	LOGIN_SOURCES
 };
 
-/* What the login knows before it decides: the phone's failure count and
- * lock (login_guard), and the phone's current code. Issue 12 adds facts
- * per code and per source here; the decision stays one function. */
+/* The login rules, from the config (NIST SP 800-63B 5.2.2: guessing is
+ * limited where it happens, never by a lock a stranger can aim). */
+struct login_rules {
+	int64_t code_max_tries;        /* wrong tries that kill a code */
+	int64_t phone_fail_limit;      /* wrong codes per phone per window: beyond them a code dies at its first wrong try */
+	int64_t phone_window_s;
+	int64_t source_fail_limit[LOGIN_SOURCES]; /* wrong codes per source per window: beyond them 429 */
+	int64_t source_window_s;
+};
+
+/* A failure count in a window that began at window_start (found false: no
+ * failures). */
+struct login_count {
+	bool found;
+	int64_t window_start;
+	int64_t failures;
+};
+
+/* What the login knows before it decides: the failures of the phone
+ * (login_guard) and of each source (login_source_guard; present false when
+ * the request has no such source, e.g. no device id), and the phone's
+ * current code. */
 struct login_facts {
 	int64_t now;
-	bool guard_found;
-	int64_t guard_failures;
-	int64_t guard_window_start;
-	int64_t guard_locked_until;
+	struct login_count phone;
+	struct login_count source[LOGIN_SOURCES];
+	bool source_present[LOGIN_SOURCES];
 	bool code_found;   /* an unused, unexpired code exists */
 	bool code_matches; /* and the one given is it */
 };
 
 enum login_verdict {
-	LOGIN_LOCKED,     /* refuse: 429, nothing counted */
+	LOGIN_LOCKED,     /* refuse: 429, this source guessed too often; nothing counted, the code not looked at */
 	LOGIN_WRONG_CODE, /* refuse: 401, the failure counted and kept */
 	LOGIN_ACCEPT,     /* spend the code, log in */
 };
 
 struct login_decision {
 	enum login_verdict verdict;
-	int64_t retry_after_s;   /* LOCKED: until the lock ends */
-	bool count_code_try;     /* WRONG_CODE: the code's tries + 1 */
-	/* WRONG_CODE: the phone's failure, counted by the store's upsert */
-	int64_t fail_window_floor; /* a window that began at or before it is over */
-	int64_t fail_limit;
-	int64_t lock_until;        /* set by the failure that reaches the limit */
-	int64_t first_lock;        /* a first failure's lock: lock_until when one failure is the limit */
-	bool clear_guard;        /* ACCEPT: forget the phone's failures */
+	int64_t retry_after_s;      /* LOCKED: until the source's window ends */
+	/* WRONG_CODE: */
+	bool count_code_try;        /* the code's tries + 1 ... */
+	int64_t code_max_tries;     /* ... and the try that reaches this kills it */
+	bool count_phone;           /* the phone's failure (only tries at a live code count) */
+	int64_t phone_window_floor; /* a phone window that began at or before it is over */
+	bool count_source[LOGIN_SOURCES];
+	int64_t source_window_floor;
+	/* ACCEPT: */
+	bool clear_guard;           /* forget the phone's failures */
 };
 
 /* The login guard's decision: pure. */
@@ -95,12 +117,19 @@ struct login_result {
 	int64_t token_version;
 };
 
-/* POST /auth/login: the gate, then load (guard, code) -> login_decide() ->
- * write. Returns DB_OK with *result (OUT); OUT_RATE_LIMITED with
- * *retry_after_s (OUT); OUT_INVALID_CODE (the failure committed);
- * OUT_ACCOUNT_BLOCKED; a gate result; or a door code. */
+/* The request's sources: the client address ("-" or NULL when unknown:
+ * no address limits) and the device id ("" or NULL: none). */
+struct login_origin {
+	const char *ip;
+	const char *device_id;
+};
+
+/* POST /auth/login: the gate, then load (sources, guard, code) ->
+ * login_decide() -> write. Returns DB_OK with *result (OUT);
+ * OUT_RATE_LIMITED with *retry_after_s (OUT); OUT_INVALID_CODE (the
+ * failure committed); OUT_ACCOUNT_BLOCKED; a gate result; or a door code. */
 int shopper_login(struct unit *unit, const struct shopper_gate *gate, const char *phone, const char *code,
-		  struct login_result *result, int64_t *retry_after_s);
+		  const struct login_origin *origin, struct login_result *result, int64_t *retry_after_s);
 
 /* ------------------------------------------------------- logout and me */
 

@@ -110,9 +110,11 @@ static int auth_login(struct request *request)
 	const char *phone = body_string(request, "phone");
 	struct request_gate context = { request, FRAUD_SCOPE_LOGIN, 0 };
 	struct shopper_gate gate = { gate_check, gate_velocity, &context };
+	struct login_origin origin = { request->client_ip, request->device_id };
 	struct login_result login;
 	int64_t retry_after_s;
-	int result = shopper_login(&request->work, &gate, phone, body_string(request, "code"), &login, &retry_after_s);
+	int result = shopper_login(&request->work, &gate, phone, body_string(request, "code"), &origin, &login,
+				   &retry_after_s);
 	if (result == OUT_RATE_LIMITED)
 		http_retry_after(request, retry_after_s);
 	int status = http_outcome(request, result);

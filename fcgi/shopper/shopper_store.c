@@ -1,5 +1,5 @@
 /* shopper_store.c: the SQL of shopper, sms_code, sms_outbox, login_guard
- * and revoked_token (shopper_store.h). */
+ * login_source_guard and revoked_token (shopper_store.h). */
 #include "shopper/shopper_store.h"
 
 #include <assert.h>
@@ -82,14 +82,13 @@ int sms_outbox_add(struct unit *unit, const char *phone, const char *body)
 static const char *const sql_guard_lock =
 	"SELECT window_start, failures, locked_until FROM login_guard WHERE phone = ? FOR UPDATE";
 /* One failure, counted atomically: a new window starts when the old one is
- * over, and the failure that reaches the limit sets the lock (failures is
- * assigned first, so locked_until sees the new count). */
+ * over (failures is assigned before window_start, so both tests see the
+ * stored window). */
 static const char *const sql_guard_fail =
-	"INSERT INTO login_guard (phone, window_start, failures, locked_until) VALUES (?, ?, 1, ?) "
+	"INSERT INTO login_guard (phone, window_start, failures, locked_until) VALUES (?, ?, 1, 0) "
 	"ON DUPLICATE KEY UPDATE "
 	"failures = IF(window_start > ?, failures + 1, 1), "
-	"window_start = IF(window_start > ?, window_start, VALUES(window_start)), "
-	"locked_until = IF(failures >= ?, ?, locked_until)";
+	"window_start = IF(window_start > ?, window_start, VALUES(window_start))";
 static const char *const sql_guard_clear = "DELETE FROM login_guard WHERE phone = ?";
 
 int login_guard_read(struct unit *unit, const char *phone, struct login_guard_row *guard)
@@ -106,16 +105,45 @@ int login_guard_read(struct unit *unit, const char *phone, struct login_guard_ro
 	return DB_OK;
 }
 
-int login_guard_count_failure(struct unit *unit, const char *phone, int64_t window_floor, int64_t fail_limit,
-			      int64_t lock_until, int64_t first_lock)
+int login_guard_count_failure(struct unit *unit, const char *phone, int64_t window_floor)
 {
-	return db_exec(unit, NULL, sql_guard_fail, "siiiiii", phone, unit->now, first_lock, window_floor, window_floor,
-		       fail_limit, lock_until);
+	return db_exec(unit, NULL, sql_guard_fail, "siii", phone, unit->now, window_floor, window_floor);
 }
 
 int login_guard_clear(struct unit *unit, const char *phone)
 {
 	return db_exec(unit, NULL, sql_guard_clear, "s", phone);
+}
+
+/* --------------------------------------------------- login_source_guard */
+
+static const char *const sql_source_read =
+	"SELECT window_start, failures, locked_until FROM login_source_guard WHERE source = ?";
+static const char *const sql_source_fail =
+	"INSERT INTO login_source_guard (source, window_start, failures, locked_until) VALUES (?, ?, 1, ?) "
+	"ON DUPLICATE KEY UPDATE "
+	"failures = IF(window_start > ?, failures + 1, 1), "
+	"window_start = IF(window_start > ?, window_start, VALUES(window_start)), "
+	"locked_until = VALUES(locked_until)";
+
+int login_source_read(struct unit *unit, const char *source, struct login_guard_row *guard)
+{
+	memset(guard, 0, sizeof(*guard));
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_source_read, "s", source);
+	if (result != DB_OK || rows.row_count != 1)
+		return result;
+	guard->found = true;
+	guard->window_start = db_int(&rows, 0, 0);
+	guard->failures = db_int(&rows, 0, 1);
+	guard->locked_until = db_int(&rows, 0, 2);
+	return DB_OK;
+}
+
+int login_source_count_failure(struct unit *unit, const char *source, int64_t window_floor, int64_t locked_until)
+{
+	return db_exec(unit, NULL, sql_source_fail, "siiii", source, unit->now, locked_until, window_floor,
+		       window_floor);
 }
 
 /* -------------------------------------------------------------- shopper */
@@ -176,6 +204,11 @@ int shopper_profile_read(struct unit *unit, int64_t id, struct shopper_profile *
 	"(SELECT COUNT(*) FROM bargain_cut k WHERE k.helper_id = s.id) "
 static const char *const sql_users_search =
 	"SELECT " SUMMARY_COLUMNS "FROM shopper s WHERE s.phone LIKE CONCAT(?, '%') AND s.id < ? ORDER BY s.id DESC LIMIT ?";
+static const char *const sql_users_exact =
+	"SELECT " SUMMARY_COLUMNS "FROM shopper s WHERE s.phone = ? AND s.id < ? ORDER BY s.id DESC LIMIT ?";
+/* The last four digits: no index helps, the newest-first scan stops at limit. */
+static const char *const sql_users_last4 =
+	"SELECT " SUMMARY_COLUMNS "FROM shopper s WHERE RIGHT(s.phone, 4) = ? AND s.id < ? ORDER BY s.id DESC LIMIT ?";
 static const char *const sql_users_all =
 	"SELECT " SUMMARY_COLUMNS "FROM shopper s WHERE s.id < ? AND (? = 0 OR s.blocked = 1) ORDER BY s.id DESC LIMIT ?";
 static const char *const sql_user_one = "SELECT " SUMMARY_COLUMNS "FROM shopper s WHERE s.id = ?";
@@ -195,13 +228,15 @@ static void summary_from_row(const struct db_rows *rows, int r, struct shopper_s
 	summary->helps = db_int(rows, r, 8);
 }
 
-int shopper_page(struct unit *unit, const char *phone_prefix, bool only_blocked, int64_t before, int64_t limit,
-		 struct shopper_summary **summaries, int *count)
+int shopper_page(struct unit *unit, const char *phone, enum shopper_phone_match match, bool only_blocked,
+		 int64_t before, int64_t limit, struct shopper_summary **summaries, int *count)
 {
 	struct db_rows rows;
-	int result = phone_prefix != NULL
-			     ? db_exec(unit, &rows, sql_users_search, "sii", phone_prefix, before, limit)
-			     : db_exec(unit, &rows, sql_users_all, "iii", before, (int64_t)only_blocked, limit);
+	const char *search = match == SHOPPER_PHONE_EXACT   ? sql_users_exact
+			     : match == SHOPPER_PHONE_LAST4 ? sql_users_last4
+							    : sql_users_search;
+	int result = phone != NULL ? db_exec(unit, &rows, search, "sii", phone, before, limit)
+				   : db_exec(unit, &rows, sql_users_all, "iii", before, (int64_t)only_blocked, limit);
 	*summaries = NULL;
 	*count = 0;
 	if (result != DB_OK)

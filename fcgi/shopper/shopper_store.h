@@ -5,7 +5,9 @@
  * Named operations on a unit. Each returns DB_OK or a door code (DB_RETRY
  * inside a transaction); what was found comes back through OUT parameters.
  * The admin console's user list and block/unblock (admin/users.c) use the
- * shopper operations below; nothing else writes these tables. */
+ * shopper operations below; nothing else writes these tables. The admin
+ * login counts its per-address failures in login_source_guard through
+ * login_source_count_failure(). */
 #ifndef KANJIA_SHOPPER_STORE_H
 #define KANJIA_SHOPPER_STORE_H
 
@@ -59,15 +61,27 @@ struct login_guard_row {
 
 /* Reads (FOR UPDATE) the failure count of phone into *guard (OUT). */
 int login_guard_read(struct unit *unit, const char *phone, struct login_guard_row *guard);
-/* Counts one failed login of phone in one atomic upsert: a new window
- * starts (at the unit's now) when the stored one began at or before
- * window_floor; the failure that reaches fail_limit sets locked_until to
- * lock_until. A first failure inserts locked_until = first_lock (lock_until
- * when one failure is the limit, else 0). */
-int login_guard_count_failure(struct unit *unit, const char *phone, int64_t window_floor, int64_t fail_limit,
-			      int64_t lock_until, int64_t first_lock);
+/* Counts one wrong code of phone in one atomic upsert: a new window starts
+ * (at the unit's now) when the stored one began at or before window_floor.
+ * locked_until is left as it is (no phone is locked since issue 12; the
+ * column stays for the schema). */
+int login_guard_count_failure(struct unit *unit, const char *phone, int64_t window_floor);
 /* Forgets the failures of phone. */
 int login_guard_clear(struct unit *unit, const char *phone);
+
+/* --------------------------------------------------- login_source_guard */
+
+/* Longest source key: "login:dev:" and a device id of FRAUD_DEVICE_MAX. */
+#define LOGIN_SOURCE_MAX 160
+
+/* Reads the failures of one source ("login:ip:1.2.3.4", "admin:ip:...";
+ * the login_guard_row shape) into *guard (OUT), without a lock: the count
+ * is a limit, and the failure upsert below is atomic on its own. */
+int login_source_read(struct unit *unit, const char *source, struct login_guard_row *guard);
+/* Counts one failure of source in one atomic upsert: a window that began
+ * at or before window_floor is over; locked_until (0: none) is stored as
+ * given. Shopper and admin logins both count here. */
+int login_source_count_failure(struct unit *unit, const char *source, int64_t window_floor, int64_t locked_until);
 
 /* -------------------------------------------------------------- shopper */
 
@@ -107,12 +121,19 @@ struct shopper_summary {
 	int64_t bargains, orders, helps;
 };
 
+/* How a phone search matches (admin/users.h decides which one a role gets). */
+enum shopper_phone_match {
+	SHOPPER_PHONE_PREFIX, /* the phone starts with the digits (owners) */
+	SHOPPER_PHONE_EXACT,  /* the whole number */
+	SHOPPER_PHONE_LAST4,  /* the last four digits */
+};
+
 /* A page of shoppers newest first (id < before), at most limit of them.
- * phone_prefix (may be NULL) keeps those whose phone starts with it;
- * otherwise only_blocked keeps blocked ones. *rows (OUT, the arena's) and
- * *count (OUT). */
-int shopper_page(struct unit *unit, const char *phone_prefix, bool only_blocked, int64_t before, int64_t limit,
-		 struct shopper_summary **rows, int *count);
+ * phone (validated digits, may be NULL) keeps those whose phone matches it
+ * as match says; otherwise only_blocked keeps blocked ones. *rows (OUT, the
+ * arena's) and *count (OUT). */
+int shopper_page(struct unit *unit, const char *phone, enum shopper_phone_match match, bool only_blocked,
+		 int64_t before, int64_t limit, struct shopper_summary **rows, int *count);
 /* One shopper's summary; *found (OUT). */
 int shopper_summary_read(struct unit *unit, int64_t id, struct shopper_summary *summary, bool *found);
 /* Sets blocked on shopper id when it differs; a block also raises the

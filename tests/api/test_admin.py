@@ -1,5 +1,5 @@
 """Admin accounts: the create-admin command, POST /api/v1/admin/login (ok,
-wrong, unknown, lockout after 5 failures even for unknown names), logout,
+wrong, unknown, a growing wait after 5 failures even for unknown names), logout,
 admin and shopper tokens kept apart, roles (403), seed-demo."""
 
 import base64
@@ -137,35 +137,50 @@ def test_admin_login_wrong_and_unknown_look_the_same(ctx):
                what="numeric password")
 
 
-def test_admin_login_lockout_after_five_failures(ctx):
+def test_admin_login_backoff_after_five_failures(ctx):
+    # Issue 12: five failures used to lock the name for everyone for 15
+    # minutes. Now they start a wait (429 with Retry-After) for the address
+    # that failed; test_lockout.py shows it grow and the owner get in from a
+    # clean address.
     username, password = create_admin(ctx)
     limit = int(ctx.conf.get("admin_fail_limit", "5"))
+    ip = ctx.new_ip()
     for i in range(limit):
-        ctx.expect(ctx.post(LOGIN, {"username": username, "password": "wrong password %d" % i}), 401,
+        ctx.expect(ctx.post(LOGIN, {"username": username, "password": "wrong password %d" % i}, ip=ip), 401,
                    "invalid_credentials", what="failure %d" % (i + 1))
     eq(guard_failures(ctx, username), limit, "failures counted")
-    # the next try, even with the right password, is refused
-    r = ctx.post(LOGIN, {"username": username, "password": password})
+    # the wait is only seconds long: stretch it so the test does not race it
+    ctx.sql("UPDATE admin_login_guard SET locked_until = UNIX_TIMESTAMP() + 60 WHERE username = %s"
+            % ctx.q(username))
+    # from the failing address, even the right password waits
+    r = ctx.post(LOGIN, {"username": username, "password": password}, ip=ip)
     ctx.expect(r, 429, "rate_limited", what="right password after %d failures" % limit)
     retry = r.header("Retry-After")
     check(retry and retry.isdigit() and 0 < int(retry) <= int(ctx.conf.get("admin_lock_s", "900")),
           "Retry-After %r" % retry)
     check("token" not in (r.json or {}), "a token in the 429 answer")
-    # once the lock is over (moved into the past), the right password works and clears the guard
-    ctx.sql("UPDATE admin_login_guard SET locked_until = %d, window_start = %d WHERE username = %s"
-            % (int(time.time()) - 1, int(time.time()) - 3600, ctx.q(username)))
-    j = ctx.expect(ctx.post(LOGIN, {"username": username, "password": password}), 200, what="after the lock")
+    # once the wait is over, the right password works and clears the guard
+    ctx.sql("UPDATE admin_login_guard SET locked_until = %d WHERE username = %s"
+            % (int(time.time()) - 1, ctx.q(username)))
+    ctx.sql("UPDATE login_source_guard SET locked_until = 0 WHERE source = %s" % ctx.q("admin:ip:" + ip))
+    j = ctx.expect(ctx.post(LOGIN, {"username": username, "password": password}, ip=ip), 200, what="after the wait")
     ctx.secrets.add(j["token"])
     eq(guard_failures(ctx, username), None, "guard row after a good login")
 
 
-def test_admin_login_lockout_for_unknown_names(ctx):
+def test_admin_login_backoff_for_unknown_names(ctx):
+    # Unknown names are counted like real ones, so a wait does not tell
+    # which names exist.
     username = new_username("ghost")
     limit = int(ctx.conf.get("admin_fail_limit", "5"))
+    ip = ctx.new_ip()
     for i in range(limit):
-        ctx.expect(ctx.post(LOGIN, {"username": username, "password": "guess number %d" % i}), 401,
+        ctx.expect(ctx.post(LOGIN, {"username": username, "password": "guess number %d" % i}, ip=ip), 401,
                    "invalid_credentials", what="unknown-name failure %d" % (i + 1))
-    ctx.expect(ctx.post(LOGIN, {"username": username, "password": "guess number x"}), 429, "rate_limited",
+    eq(guard_failures(ctx, username), limit, "failures counted for an unknown name")
+    ctx.sql("UPDATE admin_login_guard SET locked_until = UNIX_TIMESTAMP() + 60 WHERE username = %s"
+            % ctx.q(username))
+    ctx.expect(ctx.post(LOGIN, {"username": username, "password": "guess number x"}, ip=ip), 429, "rate_limited",
                what="unknown name after %d failures" % limit)
 
 

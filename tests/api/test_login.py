@@ -1,5 +1,6 @@
 """POST /api/v1/auth/login: the answer, single use, wrong, malformed,
-burnt and expired codes, the per-phone failure lock."""
+burnt and expired codes, and the per-phone failure count that, since issue
+12, never locks a phone (test_lockout.py has the per-source limits)."""
 
 import calendar
 import re
@@ -162,7 +163,10 @@ def test_login_four_wrong_tries_then_right_code_works(ctx):
     eq(ctx.sql_value("SELECT COUNT(*) FROM login_guard WHERE phone = %s" % ctx.q(phone)), "0", "login_guard rows")
 
 
-def test_login_ten_failures_lock_the_phone(ctx):
+def test_login_ten_failures_do_not_lock_the_phone(ctx):
+    # Issue 12: ten wrong codes used to lock a phone for an hour, the
+    # owner's fresh code included. Now they only make each later code of
+    # the phone die at its first wrong try.
     phone = ctx.new_phone()
     ip = ctx.new_ip()
     limit = ctx.login_fail_limit
@@ -179,33 +183,33 @@ def test_login_ten_failures_lock_the_phone(ctx):
         ctx.expect(r, 401, "invalid_code", what="failure %d" % (failures + 1))
         failures += 1
     eq(ctx.sql_value("SELECT failures FROM login_guard WHERE phone = %s" % ctx.q(phone)), str(limit), "failures")
-    # A fresh, right code: still refused while the lock lasts.
+    eq(ctx.sql_value("SELECT locked_until FROM login_guard WHERE phone = %s" % ctx.q(phone)), "0", "locked_until")
+    # A fresh code dies at its first wrong try now ...
     ctx.skip_gap(phone)
     ctx.send_sms(phone, ip=ip)
     code = ctx.latest_code(phone)
-    r = ctx.post(LOGIN, {"phone": phone, "code": code}, ip=ip)
-    ctx.expect(r, 429, "rate_limited", what="a right code on a locked phone")
-    retry = r.header("Retry-After")
-    check(retry is not None and retry.isdigit() and 3500 <= int(retry) <= 3600, "Retry-After %r" % retry)
-    # The refused try neither spent the code nor counted.
-    eq(ctx.sql_value("SELECT used_at FROM sms_code WHERE phone = %s ORDER BY id DESC LIMIT 1" % ctx.q(phone)), None,
-       "used_at of the code tried during the lock")
-    r = ctx.post(LOGIN, {"phone": phone, "code": code}, ip=ctx.new_ip())
-    ctx.expect(r, 429, "rate_limited", what="from another IP")
-    # Once the lock is over, the right code logs in.
-    ctx.sql("UPDATE login_guard SET locked_until = UNIX_TIMESTAMP() - 1 WHERE phone = %s" % ctx.q(phone))
-    r = ctx.post(LOGIN, {"phone": phone, "code": code}, ip=ip)
-    ctx.expect(r, 200, what="after the lock")
+    ctx.expect(ctx.post(LOGIN, {"phone": phone, "code": wrong_code(code)}, ip=ctx.new_ip()), 401, "invalid_code",
+               what="a wrong try past the phone's limit")
+    ctx.expect(ctx.post(LOGIN, {"phone": phone, "code": code}, ip=ip), 401, "invalid_code",
+               what="the right code after one wrong try past the limit")
+    # ... and the owner's next fresh code logs in at once.
+    ctx.skip_gap(phone)
+    ctx.send_sms(phone, ip=ip)
+    r = ctx.post(LOGIN, {"phone": phone, "code": ctx.latest_code(phone)}, ip=ip)
+    ctx.expect(r, 200, what="the owner's fresh code")
     ctx.secrets.add(r.json["token"])
+    eq(ctx.sql_value("SELECT COUNT(*) FROM login_guard WHERE phone = %s" % ctx.q(phone)), "0", "guard cleared")
 
 
-def test_login_failures_are_per_phone(ctx):
+def test_login_an_old_lock_refuses_nothing(ctx):
+    # A lock left by the old rules (locked_until in the future) is ignored.
     locked, other = ctx.new_phone(), ctx.new_phone()
     ctx.sql("INSERT INTO login_guard (phone, window_start, failures, locked_until) VALUES "
             "(%s, UNIX_TIMESTAMP(), 10, UNIX_TIMESTAMP() + 3600)" % ctx.q(locked))
     ctx.send_sms(locked)
     r = ctx.post(LOGIN, {"phone": locked, "code": ctx.latest_code(locked)})
-    ctx.expect(r, 429, "rate_limited")
+    ctx.expect(r, 200, what="the right code on a phone the old rules locked")
+    ctx.secrets.add(r.json["token"])
     ctx.login(other)
 
 
@@ -279,14 +283,13 @@ def test_login_concurrent_wrong_guesses_bounded(ctx):
         t.join(30)
     statuses = sorted(r.status for r in results if r is not None)
     eq(len(statuses), count, "answers")
-    check(set(statuses) <= {401, 429}, "statuses %s" % statuses)
+    eq(set(statuses), {401}, "statuses (every guess from its own address)")
     tries = int(ctx.sql_value("SELECT tries FROM sms_code WHERE phone = %s" % ctx.q(phone)))
     check(tries <= ctx.code_max_tries, "%d wrong tries counted on one code (max %d)" % (tries, ctx.code_max_tries))
     check(ctx.sql_value("SELECT used_at FROM sms_code WHERE phone = %s" % ctx.q(phone)) is not None,
           "the code survived %d wrong guesses" % count)
+    # only guesses at a live code count on the phone: the tries the code took
     failures = int(ctx.sql_value("SELECT failures FROM login_guard WHERE phone = %s" % ctx.q(phone)))
-    eq(failures + statuses.count(429), count, "failures counted + 429 answers")
-    locked = int(ctx.sql_value("SELECT locked_until FROM login_guard WHERE phone = %s" % ctx.q(phone)))
-    check(locked > time.time(), "the phone is not locked after %d failures" % failures)
+    eq(failures, tries, "the phone's failures")
     r = ctx.post(LOGIN, {"phone": phone, "code": code})
-    ctx.expect(r, 429, "rate_limited", what="after the parallel guesses")
+    ctx.expect(r, 401, "invalid_code", what="the right code after the parallel guesses killed it")

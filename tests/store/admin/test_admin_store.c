@@ -33,20 +33,24 @@ START_TEST(a_missing_account_is_not_found)
 }
 END_TEST
 
-START_TEST(the_guard_counts_and_locks_at_the_limit)
+START_TEST(the_guard_counts_and_keeps_the_wait_it_is_given)
 {
 	struct admin_guard_row guard;
 	ck_assert_int_eq(admin_guard_read(&store_unit, fresh_name(), &guard), DB_OK);
 	ck_assert(!guard.found);
-	int64_t floor = store_unit.now - 900, lock = store_unit.now + 900;
-	ck_assert_int_eq(admin_guard_count_failure(&store_unit, name, floor, 2, lock, 0), DB_OK);
+	int64_t floor = store_unit.now - 900, wait = store_unit.now + 2;
+	ck_assert_int_eq(admin_guard_count_failure(&store_unit, name, floor, 0), DB_OK);
 	ck_assert_int_eq(admin_guard_read(&store_unit, name, &guard), DB_OK);
 	ck_assert_int_eq(guard.failures, 1);
 	ck_assert_int_eq(guard.locked_until, 0);
-	ck_assert_int_eq(admin_guard_count_failure(&store_unit, name, floor, 2, lock, 0), DB_OK);
+	ck_assert_int_eq(admin_guard_count_failure(&store_unit, name, floor, wait), DB_OK);
 	ck_assert_int_eq(admin_guard_read(&store_unit, name, &guard), DB_OK);
 	ck_assert_int_eq(guard.failures, 2);
-	ck_assert_int_eq(guard.locked_until, lock);
+	ck_assert_int_eq(guard.locked_until, wait);
+	/* A floor past the window's start: counting restarts. */
+	ck_assert_int_eq(admin_guard_count_failure(&store_unit, name, store_unit.now, 0), DB_OK);
+	ck_assert_int_eq(admin_guard_read(&store_unit, name, &guard), DB_OK);
+	ck_assert_int_eq(guard.failures, 1);
 	ck_assert_int_eq(admin_guard_clear(&store_unit, name), DB_OK);
 	ck_assert_int_eq(admin_guard_read(&store_unit, name, &guard), DB_OK);
 	ck_assert(!guard.found);
@@ -115,7 +119,7 @@ static Suite *suite_for_file(void)
 	TCase *ops = tcase_create("operations");
 	tcase_set_timeout(ops, 30);
 	tcase_add_checked_fixture(ops, store_setup, store_teardown);
-	tcase_add_test(ops, the_guard_counts_and_locks_at_the_limit);
+	tcase_add_test(ops, the_guard_counts_and_keeps_the_wait_it_is_given);
 	tcase_add_test(ops, an_access_change_raises_the_token_version);
 	tcase_add_test(ops, an_audit_page_of_one_target_newest_first);
 	suite_add_tcase(suite, ops);

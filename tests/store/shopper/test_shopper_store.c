@@ -1,6 +1,8 @@
 /* test_shopper_store.c: fcgi/shopper/shopper_store.c against MariaDB:
  * codes that must not be spent twice, the guard's atomic failure count,
  * the block that only changes what it must. Failure paths first. */
+#include <stdio.h>
+
 #include "store.h"
 
 #include "core/outcome.h"
@@ -82,40 +84,49 @@ START_TEST(a_new_send_burns_the_older_codes)
 }
 END_TEST
 
-START_TEST(the_guard_locks_at_the_limit_and_a_new_window_restarts)
+START_TEST(the_guard_counts_and_a_new_window_restarts)
 {
 	struct login_guard_row guard;
 	ck_assert_int_eq(login_guard_read(&store_unit, fresh_phone(), &guard), DB_OK);
 	ck_assert(!guard.found);
-	int64_t now = store_unit.now, floor = now - 3600, lock = now + 900;
-	for (int i = 0; i < 2; i++)
-		ck_assert_int_eq(login_guard_count_failure(&store_unit, phone, floor, 3, lock, 0), DB_OK);
+	int64_t now = store_unit.now, floor = now - 3600;
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(login_guard_count_failure(&store_unit, phone, floor), DB_OK);
 	ck_assert_int_eq(login_guard_read(&store_unit, phone, &guard), DB_OK);
 	ck_assert(guard.found);
-	ck_assert_int_eq(guard.failures, 2);
-	ck_assert_int_eq(guard.locked_until, 0);
-	ck_assert_int_eq(login_guard_count_failure(&store_unit, phone, floor, 3, lock, 0), DB_OK);
-	ck_assert_int_eq(login_guard_read(&store_unit, phone, &guard), DB_OK);
 	ck_assert_int_eq(guard.failures, 3);
-	ck_assert_int_eq(guard.locked_until, lock);
+	ck_assert_int_eq(guard.locked_until, 0); /* no phone is ever locked */
 	/* A floor past the window's start: the window is over, counting restarts. */
-	ck_assert_int_eq(login_guard_count_failure(&store_unit, phone, now, 3, lock + 1, 0), DB_OK);
+	ck_assert_int_eq(login_guard_count_failure(&store_unit, phone, now), DB_OK);
 	ck_assert_int_eq(login_guard_read(&store_unit, phone, &guard), DB_OK);
 	ck_assert_int_eq(guard.failures, 1);
-	ck_assert_int_eq(guard.locked_until, lock); /* the lock set earlier stands */
 	ck_assert_int_eq(login_guard_clear(&store_unit, phone), DB_OK);
 	ck_assert_int_eq(login_guard_read(&store_unit, phone, &guard), DB_OK);
 	ck_assert(!guard.found);
 }
 END_TEST
 
-START_TEST(a_first_failure_can_lock_at_once)
+START_TEST(a_source_counts_apart_and_keeps_its_wait)
 {
+	char ip[64], other[64];
+	snprintf(ip, sizeof(ip), "login:ip:test-%s", fresh_phone());
+	snprintf(other, sizeof(other), "admin:ip:test-%s", phone);
 	struct login_guard_row guard;
-	int64_t lock = store_unit.now + 60;
-	ck_assert_int_eq(login_guard_count_failure(&store_unit, fresh_phone(), store_unit.now - 60, 1, lock, lock), DB_OK);
-	ck_assert_int_eq(login_guard_read(&store_unit, phone, &guard), DB_OK);
-	ck_assert_int_eq(guard.locked_until, lock);
+	ck_assert_int_eq(login_source_read(&store_unit, ip, &guard), DB_OK);
+	ck_assert(!guard.found);
+	int64_t now = store_unit.now;
+	ck_assert_int_eq(login_source_count_failure(&store_unit, ip, now - 3600, 0), DB_OK);
+	ck_assert_int_eq(login_source_count_failure(&store_unit, ip, now - 3600, now + 4), DB_OK);
+	ck_assert_int_eq(login_source_read(&store_unit, ip, &guard), DB_OK);
+	ck_assert_int_eq(guard.failures, 2);
+	ck_assert_int_eq(guard.locked_until, now + 4);
+	ck_assert_int_eq(login_source_read(&store_unit, other, &guard), DB_OK);
+	ck_assert(!guard.found);
+	/* the window is over: one failure again, the wait as given */
+	ck_assert_int_eq(login_source_count_failure(&store_unit, ip, now, 0), DB_OK);
+	ck_assert_int_eq(login_source_read(&store_unit, ip, &guard), DB_OK);
+	ck_assert_int_eq(guard.failures, 1);
+	ck_assert_int_eq(guard.locked_until, 0);
 }
 END_TEST
 
@@ -190,14 +201,32 @@ START_TEST(a_page_searches_by_prefix_newest_first)
 	ck_assert_int_eq(shopper_login_upsert(&store_unit, other, &second, &created), DB_OK);
 	struct shopper_summary *rows;
 	int count;
-	ck_assert_int_eq(shopper_page(&store_unit, prefix, false, INT64_MAX, 10, &rows, &count), DB_OK);
+	ck_assert_int_eq(shopper_page(&store_unit, prefix, SHOPPER_PHONE_PREFIX, false, INT64_MAX, 10, &rows, &count), DB_OK);
 	ck_assert_int_ge(count, 2);
 	ck_assert_int_eq(rows[0].id, second);
-	ck_assert_int_eq(shopper_page(&store_unit, prefix, false, second, 10, &rows, &count), DB_OK);
+	ck_assert_int_eq(shopper_page(&store_unit, prefix, SHOPPER_PHONE_PREFIX, false, second, 10, &rows, &count), DB_OK);
 	ck_assert_int_ge(count, 1);
 	ck_assert_int_eq(rows[0].id, first);
 	ck_assert_int_eq(rows[0].bargains, 0);
 	ck_assert_int_eq(rows[0].last_login_at, store_unit.now);
+	/* the whole number finds only it; a prefix is no whole number */
+	ck_assert_int_eq(shopper_page(&store_unit, phone, SHOPPER_PHONE_EXACT, false, INT64_MAX, 10, &rows, &count), DB_OK);
+	ck_assert_int_eq(count, 1);
+	ck_assert_int_eq(rows[0].id, first);
+	ck_assert_int_eq(shopper_page(&store_unit, prefix, SHOPPER_PHONE_EXACT, false, INT64_MAX, 10, &rows, &count), DB_OK);
+	ck_assert_int_eq(count, 0);
+	/* the last four digits: the leading ones do not match */
+	ck_assert_int_eq(shopper_page(&store_unit, phone + 7, SHOPPER_PHONE_LAST4, false, INT64_MAX, 10, &rows, &count),
+			 DB_OK);
+	ck_assert_int_ge(count, 1);
+	for (int r = 0; r < count; r++)
+		ck_assert_str_eq(rows[r].phone + 7, phone + 7);
+	char head[5];
+	memcpy(head, phone, 4);
+	head[4] = '\0';
+	ck_assert_int_eq(shopper_page(&store_unit, head, SHOPPER_PHONE_LAST4, false, INT64_MAX, 100, &rows, &count), DB_OK);
+	for (int r = 0; r < count; r++)
+		ck_assert_str_eq(rows[r].phone + 7, head);
 }
 END_TEST
 
@@ -238,8 +267,8 @@ static Suite *suite_for_file(void)
 	tcase_set_timeout(ops, 30);
 	tcase_add_checked_fixture(ops, store_setup, store_teardown);
 	tcase_add_test(ops, a_new_send_burns_the_older_codes);
-	tcase_add_test(ops, the_guard_locks_at_the_limit_and_a_new_window_restarts);
-	tcase_add_test(ops, a_first_failure_can_lock_at_once);
+	tcase_add_test(ops, the_guard_counts_and_a_new_window_restarts);
+	tcase_add_test(ops, a_source_counts_apart_and_keeps_its_wait);
 	tcase_add_test(ops, the_first_login_creates_the_shopper_and_the_next_finds_it);
 	tcase_add_test(ops, blocking_twice_changes_once_and_raises_the_version_once);
 	tcase_add_test(ops, a_page_searches_by_prefix_newest_first);

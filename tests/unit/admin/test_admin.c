@@ -7,59 +7,127 @@
 #include "admin/admin.h"
 #include "admin/admin_store.h"
 
-static const struct admin_login_rules rules = { .fail_limit = 5, .fail_window_s = 900, .lock_s = 900 };
+static const struct admin_login_rules rules = {
+	.fail_limit = 5, .fail_window_s = 900, .source_window_s = 86400, .backoff_base_s = 1, .backoff_max_s = 900,
+};
 
-START_TEST(a_locked_name_is_refused_even_with_the_right_password)
+/* Facts from a known, clean address. */
+static struct admin_login_facts facts_at(int64_t now)
 {
-	struct admin_login_facts facts = { .now = 100, .guard_found = true, .guard_locked_until = 160,
-					   .account_found = true, .password_matches = true };
+	return (struct admin_login_facts){ .now = now, .source_present = true };
+}
+
+START_TEST(a_failing_address_waits_out_the_names_backoff_even_with_the_right_password)
+{
+	struct admin_login_facts facts = facts_at(100);
+	facts.account = (struct admin_login_count){ true, 50, 7, 160 };
+	facts.source = (struct admin_login_count){ true, 50, 1, 0 };
+	facts.account_found = facts.password_matches = true;
 	struct admin_login_decision decision = admin_login_decide(&rules, &facts);
-	ck_assert_int_eq(decision.verdict, ADMIN_LOGIN_LOCKED);
+	ck_assert_int_eq(decision.verdict, ADMIN_LOGIN_WAIT);
 	ck_assert_int_eq(decision.retry_after_s, 60);
+	ck_assert(!decision.count_source);
+	int64_t wait;
+	ck_assert(admin_login_must_wait(&rules, &facts, &wait)); /* so the password is not even hashed */
+}
+END_TEST
+
+START_TEST(an_address_in_its_own_backoff_waits_for_every_name)
+{
+	struct admin_login_facts facts = facts_at(100);
+	facts.source = (struct admin_login_count){ true, 50, 6, 130 };
+	struct admin_login_decision decision = admin_login_decide(&rules, &facts);
+	ck_assert_int_eq(decision.verdict, ADMIN_LOGIN_WAIT);
+	ck_assert_int_eq(decision.retry_after_s, 30);
+}
+END_TEST
+
+START_TEST(an_unknown_address_counts_as_failing)
+{
+	struct admin_login_facts facts = { .now = 100, .source_present = false };
+	facts.account = (struct admin_login_count){ true, 50, 6, 110 };
+	facts.account_found = facts.password_matches = true;
+	ck_assert_int_eq(admin_login_decide(&rules, &facts).verdict, ADMIN_LOGIN_WAIT);
+}
+END_TEST
+
+START_TEST(the_backoff_starts_at_the_limit_and_doubles_up_to_the_cap)
+{
+	ck_assert_int_eq(admin_login_backoff(&rules, 1), 0);
+	ck_assert_int_eq(admin_login_backoff(&rules, 4), 0);
+	ck_assert_int_eq(admin_login_backoff(&rules, 5), 1);
+	ck_assert_int_eq(admin_login_backoff(&rules, 6), 2);
+	ck_assert_int_eq(admin_login_backoff(&rules, 7), 4);
+	ck_assert_int_eq(admin_login_backoff(&rules, 14), 512);
+	ck_assert_int_eq(admin_login_backoff(&rules, 15), 900);
+	ck_assert_int_eq(admin_login_backoff(&rules, 1000000), 900); /* no overflow */
 }
 END_TEST
 
 START_TEST(an_unknown_name_a_wrong_password_and_a_disabled_account_are_counted)
 {
-	struct admin_login_facts unknown = { .now = 1000 };
+	struct admin_login_facts unknown = facts_at(1000);
 	struct admin_login_decision decision = admin_login_decide(&rules, &unknown);
 	ck_assert_int_eq(decision.verdict, ADMIN_LOGIN_REFUSED);
 	ck_assert_str_eq(decision.reason, "no such name");
-	ck_assert_int_eq(decision.fail_window_floor, 100);
-	ck_assert_int_eq(decision.lock_until, 1900);
-	ck_assert_int_eq(decision.fail_limit, 5);
-	ck_assert_int_eq(decision.first_lock, 0);
+	ck_assert_int_eq(decision.account_window_floor, 100);
+	ck_assert_int_eq(decision.account_locked_until, 0); /* the first failure costs no wait */
+	ck_assert(decision.count_source);
+	ck_assert_int_eq(decision.source_window_floor, 1000 - 86400);
+	ck_assert_int_eq(decision.source_locked_until, 0);
 
-	struct admin_login_facts wrong = { .now = 1000, .account_found = true };
+	struct admin_login_facts wrong = facts_at(1000);
+	wrong.account_found = true;
 	decision = admin_login_decide(&rules, &wrong);
 	ck_assert_int_eq(decision.verdict, ADMIN_LOGIN_REFUSED);
 	ck_assert_str_eq(decision.reason, "wrong password");
 
-	struct admin_login_facts disabled = { .now = 1000, .account_found = true, .password_matches = true,
-					      .disabled = true };
+	struct admin_login_facts disabled = facts_at(1000);
+	disabled.account_found = disabled.password_matches = disabled.disabled = true;
 	decision = admin_login_decide(&rules, &disabled);
 	ck_assert_int_eq(decision.verdict, ADMIN_LOGIN_REFUSED);
 	ck_assert_str_eq(decision.reason, "disabled");
 }
 END_TEST
 
-START_TEST(a_limit_of_one_locks_at_the_first_failure)
+START_TEST(the_failure_at_the_limit_sets_a_wait_that_grows)
 {
-	struct admin_login_rules strict = { .fail_limit = 1, .fail_window_s = 60, .lock_s = 30 };
-	struct admin_login_facts facts = { .now = 1000, .account_found = true };
-	struct admin_login_decision decision = admin_login_decide(&strict, &facts);
-	ck_assert_int_eq(decision.first_lock, 1030);
+	struct admin_login_facts facts = facts_at(1000);
+	facts.account_found = true;
+	facts.account = (struct admin_login_count){ true, 900, 4, 0 };
+	facts.source = (struct admin_login_count){ true, 900, 5, 999 };
+	struct admin_login_decision decision = admin_login_decide(&rules, &facts);
+	ck_assert_int_eq(decision.verdict, ADMIN_LOGIN_REFUSED);
+	ck_assert_int_eq(decision.account_locked_until, 1001); /* the 5th failure: 1 s */
+	ck_assert_int_eq(decision.source_locked_until, 1002);  /* the address's 6th: 2 s */
+	/* a window that is over starts again */
+	facts.account = (struct admin_login_count){ true, 1000 - 900, 40, 0 };
+	decision = admin_login_decide(&rules, &facts);
+	ck_assert_int_eq(decision.account_locked_until, 0);
+}
+END_TEST
+
+START_TEST(the_owner_from_a_clean_address_gets_in_during_the_names_backoff)
+{
+	struct admin_login_facts facts = facts_at(1000);
+	facts.account = (struct admin_login_count){ true, 900, 12, 1900 };
+	facts.source = (struct admin_login_count){ true, 1000 - 86400, 3, 0 }; /* failures of yesterday only */
+	facts.account_found = facts.password_matches = true;
+	struct admin_login_decision decision = admin_login_decide(&rules, &facts);
+	ck_assert_int_eq(decision.verdict, ADMIN_LOGIN_ACCEPT);
+	ck_assert(decision.clear_guard);
 }
 END_TEST
 
 START_TEST(the_right_password_is_accepted_and_forgets_failures)
 {
-	struct admin_login_facts facts = { .now = 1000, .guard_found = true, .guard_locked_until = 1000,
-					   .account_found = true, .password_matches = true };
+	struct admin_login_facts facts = facts_at(1000);
+	facts.account = (struct admin_login_count){ true, 900, 3, 1000 };
+	facts.account_found = facts.password_matches = true;
 	struct admin_login_decision decision = admin_login_decide(&rules, &facts);
 	ck_assert_int_eq(decision.verdict, ADMIN_LOGIN_ACCEPT);
 	ck_assert(decision.clear_guard);
-	facts.guard_found = false;
+	facts.account.found = false;
 	decision = admin_login_decide(&rules, &facts);
 	ck_assert_int_eq(decision.verdict, ADMIN_LOGIN_ACCEPT);
 	ck_assert(!decision.clear_guard);
@@ -101,12 +169,16 @@ static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("admin");
 	TCase *bad = tcase_create("bad_input");
-	tcase_add_test(bad, a_locked_name_is_refused_even_with_the_right_password);
+	tcase_add_test(bad, a_failing_address_waits_out_the_names_backoff_even_with_the_right_password);
+	tcase_add_test(bad, an_address_in_its_own_backoff_waits_for_every_name);
+	tcase_add_test(bad, an_unknown_address_counts_as_failing);
+	tcase_add_test(bad, the_backoff_starts_at_the_limit_and_doubles_up_to_the_cap);
 	tcase_add_test(bad, an_unknown_name_a_wrong_password_and_a_disabled_account_are_counted);
-	tcase_add_test(bad, a_limit_of_one_locks_at_the_first_failure);
+	tcase_add_test(bad, the_failure_at_the_limit_sets_a_wait_that_grows);
 	tcase_add_test(bad, bad_usernames_and_roles);
 	suite_add_tcase(suite, bad);
 	TCase *good = tcase_create("accepted");
+	tcase_add_test(good, the_owner_from_a_clean_address_gets_in_during_the_names_backoff);
 	tcase_add_test(good, the_right_password_is_accepted_and_forgets_failures);
 	tcase_add_test(good, an_account_renders_as_the_api_shows_it);
 	suite_add_tcase(suite, good);

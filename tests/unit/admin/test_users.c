@@ -12,6 +12,32 @@ static const struct shopper_summary shopper = {
 	.created_at = 1700000000, .last_login_at = 0, .bargains = 2, .orders = 1, .helps = 5,
 };
 
+START_TEST(a_non_owner_never_searches_by_prefix)
+{
+	/* the old oracle: leading digits, one more per request */
+	ck_assert_int_eq(users_phone_search_kind("138", false), USERS_PHONE_REFUSED);
+	ck_assert_int_eq(users_phone_search_kind("1381234", false), USERS_PHONE_REFUSED);
+	ck_assert_int_eq(users_phone_search_kind("1381234567", false), USERS_PHONE_REFUSED);
+	ck_assert_int_eq(users_phone_search_kind("23812345678", false), USERS_PHONE_REFUSED); /* not a number */
+	ck_assert_int_eq(users_phone_search_kind("138123456789", false), USERS_PHONE_REFUSED);
+	ck_assert_int_eq(users_phone_search_kind("12a4", false), USERS_PHONE_REFUSED);
+	ck_assert_int_eq(users_phone_search_kind("", false), USERS_PHONE_REFUSED);
+	ck_assert_int_eq(users_phone_search_kind("5678", false), USERS_PHONE_LAST4);
+	ck_assert_int_eq(users_phone_search_kind("13812345678", false), USERS_PHONE_FULL);
+}
+END_TEST
+
+START_TEST(an_owner_searches_by_prefix)
+{
+	ck_assert_int_eq(users_phone_search_kind("13", true), USERS_PHONE_REFUSED);
+	ck_assert_int_eq(users_phone_search_kind("138", true), USERS_PHONE_PREFIX);
+	ck_assert_int_eq(users_phone_search_kind("5678", true), USERS_PHONE_PREFIX);
+	ck_assert_int_eq(users_phone_search_kind("13812345678", true), USERS_PHONE_PREFIX);
+	ck_assert_int_eq(users_phone_search_kind("138123456789", true), USERS_PHONE_REFUSED);
+	ck_assert_int_eq(users_phone_search_kind("138 1", true), USERS_PHONE_REFUSED);
+}
+END_TEST
+
 START_TEST(a_non_owner_sees_only_the_masked_number)
 {
 	json_t *user = users_json(&shopper, false);
@@ -40,7 +66,9 @@ static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("users");
 	TCase *bad = tcase_create("bad_input");
+	tcase_add_test(bad, a_non_owner_never_searches_by_prefix);
 	tcase_add_test(bad, a_non_owner_sees_only_the_masked_number);
+	tcase_add_test(bad, an_owner_searches_by_prefix);
 	suite_add_tcase(suite, bad);
 	TCase *shown = tcase_create("shown");
 	tcase_add_test(shown, an_owner_sees_the_number_and_every_count);
