@@ -491,6 +491,12 @@ int db_exec(struct unit *unit, struct db_rows *rows, const char *sql, const char
 	return result;
 }
 
+bool db_answers(struct unit *unit)
+{
+	static const char *const sql_probe = "SELECT 1";
+	return db_exec(unit, NULL, sql_probe, "") == DB_OK;
+}
+
 bool db_unit_was_duplicate(const struct unit *unit)
 {
 	return classify(unit->db->last_errno) == FAILURE_DUPLICATE;

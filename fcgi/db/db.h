@@ -102,6 +102,9 @@ int db_exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const c
  * other code rolls back, unless body set unit->commit_on_error, and is
  * returned. A failed COMMIT answers its code. */
 int db_atomic(struct unit *unit, int (*body)(struct unit *, void *), void *context);
+/* True when the database answers a trivial statement on the unit's
+ * connection (reconnecting once if it was lost): the health check. */
+bool db_answers(struct unit *unit);
 /* True when the unit's last failed statement was a duplicate key. */
 bool db_unit_was_duplicate(const struct unit *unit);
 

@@ -124,11 +124,10 @@ static int reply_text(struct request *request, char *text, size_t size, const ch
 
 /* --------------------------------------------------------------- health */
 
-static const char *const sql_health = "SELECT 1";
 
 static int ops_health(struct request *request)
 {
-	bool db_up = db_exec(&request->work, NULL, sql_health, "") == DB_OK;
+	bool db_up = db_answers(&request->work);
 	/* The release, and the git revision as semver build metadata: one token. */
 	const char *revision = version_revision();
 	const char *version = revision[0] != '\0'

@@ -258,6 +258,17 @@ int shopper_summary_read(struct unit *unit, int64_t id, struct shopper_summary *
 	return result;
 }
 
+static const char *const sql_points_move =
+	"UPDATE shopper SET points_balance = points_balance + ? WHERE id = ? AND points_balance + ? >= 0";
+
+int shopper_points_move(struct unit *unit, int64_t id, int64_t delta, bool *moved)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_points_move, "iii", delta, id, delta);
+	*moved = result == DB_OK && rows.affected == 1;
+	return result;
+}
+
 int shopper_set_blocked(struct unit *unit, int64_t id, bool blocked, bool *changed)
 {
 	struct db_rows rows;

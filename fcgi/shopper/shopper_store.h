@@ -140,6 +140,12 @@ int shopper_summary_read(struct unit *unit, int64_t id, struct shopper_summary *
  * token version, so every token issued before it stays dead. *changed
  * (OUT) says whether the row changed. */
 int shopper_set_blocked(struct unit *unit, int64_t id, bool blocked, bool *changed);
+/* Adds delta (negative: takes) to shopper id's points balance with one
+ * conditional update that never lets it go below zero. *moved (OUT) is
+ * false when it would have (or there is no such shopper). Only the points
+ * ledger (reward/points.c) calls this, in the transaction that records the
+ * ledger row. */
+int shopper_points_move(struct unit *unit, int64_t id, int64_t delta, bool *moved);
 
 /* -------------------------------------------------------- revoked_token */
 
