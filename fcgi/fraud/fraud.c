@@ -169,9 +169,16 @@ enum fraud_match fraud_pattern_match(const struct fraud_pattern *pattern, const 
 		value = "";
 		length = 0;
 	}
-	if (length > FRAUD_FIELD_MAX)
-		length = FRAUD_FIELD_MAX; /* the cut may split a character: invalid UTF-8 is tolerated */
-	int rc = pcre2_match(pattern->code, (PCRE2_SPTR)value, length, 0, 0, match_data, match_context);
+	/* A longer value is seen in part: its cut is not its end, so $ must not
+	 * match there (PCRE2_NOTEOL); a rule like ^\d+$ would otherwise judge
+	 * the part, not the value. The cut may split a character: invalid
+	 * UTF-8 is tolerated. */
+	uint32_t options = 0;
+	if (length > FRAUD_FIELD_MAX) {
+		length = FRAUD_FIELD_MAX;
+		options |= PCRE2_NOTEOL;
+	}
+	int rc = pcre2_match(pattern->code, (PCRE2_SPTR)value, length, 0, options, match_data, match_context);
 	if (rc >= 0)
 		return FRAUD_MATCHED; /* 0: matched, the one-pair vector is just too small for the groups */
 	if (rc == PCRE2_ERROR_NOMATCH)

@@ -135,6 +135,14 @@ START_TEST(huge_values_are_cut_to_the_field_limit)
 	value[FRAUD_FIELD_MAX] = 'Z'; /* just past the part that is looked at */
 	ck_assert_int_eq(match_text("Z", value), FRAUD_NO_MATCH);
 	value[FRAUD_FIELD_MAX - 1] = 'Y'; /* the last byte looked at */
+	ck_assert_int_eq(match_text("Y", value), FRAUD_MATCHED);
+	/* The cut is not the value's end: $ never matches there (issue 12: an
+	 * anchored rule judged the first KiB, not the value). */
+	ck_assert_int_eq(match_text("Y$", value), FRAUD_NO_MATCH);
+	ck_assert_int_eq(match_text("^a{1023}Y$", value), FRAUD_NO_MATCH);
+	ck_assert_int_eq(match_text("^a+$", value), FRAUD_NO_MATCH); /* all 'a'? the part is; the value is not */
+	/* A value of exactly the limit is seen whole: $ is its end. */
+	value[FRAUD_FIELD_MAX] = '\0';
 	ck_assert_int_eq(match_text("Y$", value), FRAUD_MATCHED);
 	ck_assert_int_eq(match_text("^a{1023}Y$", value), FRAUD_MATCHED);
 }
