@@ -575,32 +575,28 @@ def test_notifies_racing_the_sweeper(ctx):
     eq(stock(ctx, item_id), [30, 10, 20, 0], "reserved")
     ids = ",".join(str(j["id"]) for _, j, _, _ in made)
     interval = int(ctx.conf.get("sweep_interval_s", "30"))
-    # The race must happen, not just may: the sweepers are held off (their
-    # GET_LOCK with timeout 0 fails) while the first notifies land, so
-    # those pay; the lock goes after `held` s, and notifies keep coming
-    # until well past the next sweep, so the last ones find their orders
-    # cancelled. In between, notifies and sweeps interleave freely.
+    # The race must happen, not just may: the sweepers are held off (the
+    # test holds their lease row, service_lease 'order_sweep', for `held`
+    # s) while the first notifies land, so those pay; the lease then runs
+    # out, and notifies keep coming until well past the next sweep, so the
+    # last ones find their orders cancelled. In between, notifies and
+    # sweeps interleave freely.
     held = 2.0
     spread = held + interval * 1.5 + 1.0
-    holder = subprocess.Popen(
-        ["mariadb", "--socket=" + ctx.socket_path, "-u", "root", "kanjia", "-N", "-B", "--unbuffered", "-e",
-         "DO GET_LOCK('kanjia.order_sweep', 30); SELECT 'held'; DO SLEEP(%.1f); DO RELEASE_LOCK('kanjia.order_sweep');"
-         % held], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    try:
-        eq(holder.stdout.readline().strip(), b"held", "the test holds the order sweep lock")
-        ctx.sql("UPDATE orders SET pay_by = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE id IN (%s)" % ids)
-        started = time.monotonic()
+    ctx.sql("INSERT INTO service_lease (name, holder, expires_at) "
+            "VALUES ('order_sweep', 'api-test', UTC_TIMESTAMP(6) + INTERVAL %.1f SECOND) "
+            "ON DUPLICATE KEY UPDATE holder = VALUES(holder), expires_at = VALUES(expires_at)" % held)
+    ctx.sql("UPDATE orders SET pay_by = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE id IN (%s)" % ids)
+    started = time.monotonic()
 
-        def send(i, j, p):
-            time.sleep(max(0.0, started + i * spread / len(made) - time.monotonic()))
-            payload = {"payment_id": p["payment_id"], "order_id": j["id"], "amount_fen": 9000, "status": "success"}
-            sent = time.monotonic() - started
-            return j["id"], sent, ctx.expect(notify(ctx, payload), 200, what="notify")["outcome"]
+    def send(i, j, p):
+        time.sleep(max(0.0, started + i * spread / len(made) - time.monotonic()))
+        payload = {"payment_id": p["payment_id"], "order_id": j["id"], "amount_fen": 9000, "status": "success"}
+        sent = time.monotonic() - started
+        return j["id"], sent, ctx.expect(notify(ctx, payload), 200, what="notify")["outcome"]
 
-        answers = ctx.concurrently([(lambda i=i, j=j, p=p: send(i, j, p)) for i, (_, j, p, _) in enumerate(made)],
-                                   what="20 notifies racing the sweeper")
-    finally:
-        holder.wait(30)
+    answers = ctx.concurrently([(lambda i=i, j=j, p=p: send(i, j, p)) for i, (_, j, p, _) in enumerate(made)],
+                               what="20 notifies racing the sweeper")
     outcomes = {oid: outcome for oid, _, outcome in answers}
     wait_for(ctx, "SELECT COUNT(*) FROM orders WHERE id IN (%s) AND status = 'pending_payment'" % ids, "0",
              "nothing left pending")
