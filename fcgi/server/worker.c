@@ -287,6 +287,11 @@ static void write_response(struct request *request, FCGX_Request *fcgx)
  * (nginx stamps REQUEST_START with $msec as it hands the request over): its
  * client has waited long enough, and the pool is behind; answering 503 at
  * once catches it up faster than doing work nobody may be waiting for. */
+/* When this worker began serving (wall clock, seconds): a request nginx
+ * handed over before that waited for a restart (the socket unit held it),
+ * not for a busy pool, and is answered, not shed. */
+static double serving_since_s;
+
 static bool queued_too_long(FCGX_Request *fcgx, const struct config *config)
 {
 	const char *stamp = param(fcgx, "REQUEST_START");
@@ -294,7 +299,7 @@ static bool queued_too_long(FCGX_Request *fcgx, const struct config *config)
 		return false;
 	char *end = NULL;
 	double handed_over = strtod(stamp, &end);
-	if (end == stamp || *end != '\0' || handed_over <= 0)
+	if (end == stamp || *end != '\0' || handed_over <= 0 || handed_over < serving_since_s)
 		return false;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -354,6 +359,9 @@ int worker_run(int listen_fd, const struct config *config)
 {
 	log_threshold = (enum log_level)log_level_parse(config->log_level);
 	clock_use_zone(config->timezone);
+	struct timespec started;
+	clock_gettime(CLOCK_REALTIME, &started);
+	serving_since_s = (double)started.tv_sec + (double)started.tv_nsec / 1e9;
 	session_configure(config);
 
 	/* Signals are blocked except while the worker waits in epoll_pwait() for a
