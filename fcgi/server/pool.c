@@ -525,6 +525,7 @@ int pool_run(const char *config_path, struct config *config)
 	signal(SIGPIPE, SIG_IGN);
 
 	log_info("pool: kanjiad %s starting", version_text());
+	worker_note_pool_start();
 	pool->master_pid = getpid();
 	pool->lock_fd = pool_lock(config);
 	if (pool->lock_fd < 0 || ops_shared_create(config->password_hash_concurrency) != 0) {

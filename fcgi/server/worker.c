@@ -287,10 +287,15 @@ static void write_response(struct request *request, FCGX_Request *fcgx)
  * (nginx stamps REQUEST_START with $msec as it hands the request over): its
  * client has waited long enough, and the pool is behind; answering 503 at
  * once catches it up faster than doing work nobody may be waiting for. */
-/* When this worker began serving (wall clock, seconds): a request nginx
- * handed over before that waited for a restart (the socket unit held it),
- * not for a busy pool, and is answered, not shed. */
+/* When the pool started (wall clock, seconds; the master sets it before its
+ * first fork): a request nginx handed over before that waited for a
+ * restart in the socket unit's backlog, not behind a busy pool, and is
+ * answered, not shed. A reload keeps the master, and so this time. */
 static double serving_since_s;
+
+void worker_note_pool_start(void)
+{
+}
 
 static bool queued_too_long(FCGX_Request *fcgx, const struct config *config)
 {

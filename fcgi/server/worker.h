@@ -13,6 +13,10 @@ int worker_run(int listen_fd, const struct config *config);
  * call accept on beside listen_fd; -1: none. Connections on it from
  * addresses outside config->listen_allow are closed at accept. */
 void worker_also_listen(int tcp_fd);
+/* Notes the pool's start (the master calls it before forking workers):
+ * requests handed over before it waited for a restart, and the queue
+ * timeout (queue_timeout_ms) does not shed them. */
+void worker_note_pool_start(void);
 
 /* The pipeline after the input is read: route, authenticate, validate,
  * handle. Returns the final status; the output side of request is filled. */
