@@ -100,7 +100,7 @@ def raw_counts(ctx, campaign_id):
         "bargains_started": one("SELECT COUNT(*) FROM bargain WHERE campaign_id = %(c)d"),
         "self_cuts": one("SELECT COUNT(*) FROM bargain_cut WHERE campaign_id = %(c)d AND kind = 'self'"),
         "helps": one("SELECT COUNT(*) FROM bargain_cut WHERE campaign_id = %(c)d AND kind = 'help'"),
-        "share_opens": one("SELECT COUNT(*) FROM share_open WHERE campaign_id = %(c)d"),
+        "share_opens": one("SELECT COALESCE(SUM(opens), 0) FROM share_open WHERE campaign_id = %(c)d"),
         "succeeded": one("SELECT COUNT(*) FROM bargain WHERE campaign_id = %(c)d AND succeeded_at IS NOT NULL"),
         "orders": one("SELECT COUNT(*) FROM orders WHERE campaign_id = %(c)d"),
         "cancelled": one("SELECT COUNT(*) FROM orders WHERE campaign_id = %(c)d AND cancelled_at IS NOT NULL"),
@@ -112,6 +112,7 @@ def raw_counts(ctx, campaign_id):
         "refunded": one("SELECT COUNT(*) FROM orders WHERE campaign_id = %(c)d AND refunded_at IS NOT NULL"),
         "refunded_fen": one("SELECT COALESCE(SUM(total_fen), 0) FROM orders WHERE campaign_id = %(c)d "
                             "AND refunded_at IS NOT NULL"),
+        "share_visitors": one("SELECT COUNT(*) FROM share_open WHERE campaign_id = %(c)d"),
     }
 
 
@@ -123,8 +124,10 @@ def raw_item_counts(ctx, item_id):
                          "WHERE b.item_id = %(i)d AND k.kind = 'self'"),
         "helps": one("SELECT COUNT(*) FROM bargain_cut k JOIN bargain b ON b.id = k.bargain_id "
                      "WHERE b.item_id = %(i)d AND k.kind = 'help'"),
-        "share_opens": one("SELECT COUNT(*) FROM share_open o JOIN bargain b ON b.id = o.bargain_id "
+        "share_opens": one("SELECT COALESCE(SUM(o.opens), 0) FROM share_open o JOIN bargain b ON b.id = o.bargain_id "
                            "WHERE b.item_id = %(i)d"),
+        "share_visitors": one("SELECT COUNT(*) FROM share_open o JOIN bargain b ON b.id = o.bargain_id "
+                              "WHERE b.item_id = %(i)d"),
         "succeeded": one("SELECT COUNT(*) FROM bargain WHERE item_id = %(i)d AND succeeded_at IS NOT NULL"),
     }
 
@@ -203,6 +206,7 @@ def stats(ctx, campaign_id, token=None):
 
 
 def check_stats_exact(ctx, campaign_id, items):
+    ctx.wait_share_flush()
     s = stats(ctx, campaign_id)
     raw = raw_counts(ctx, campaign_id)
     for name, value in raw.items():
