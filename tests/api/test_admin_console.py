@@ -423,10 +423,12 @@ def test_users_search_block_at_once_and_unblock(ctx):
           "masked for risk")
     j = ctx.expect(ctx.post(A + "/users/%d/block" % who["id"], token=risk["token"]), 200, what="block")
     eq(j["blocked"], True, "blocked")
+    ctx.wait_session_cache()
     ctx.expect(ctx.get("/api/v1/me", token=who["token"]), 401, "unauthorized")
     ctx.expect(ctx.post(A + "/users/%d/block" % who["id"], token=risk["token"]), 200, what="block again")
     j = ctx.expect(ctx.post(A + "/users/%d/unblock" % who["id"], token=risk["token"]), 200, what="unblock")
     eq(j["blocked"], False, "unblocked")
+    ctx.wait_session_cache()
     ctx.expect(ctx.get("/api/v1/me", token=who["token"]), 401, "unauthorized")  # the old token stays dead
     again = ctx.login(phone=who["phone"])
     ctx.expect(ctx.get("/api/v1/me", token=again["token"]), 200, what="a new login works")
@@ -478,6 +480,7 @@ def test_token_renew(ctx):
     ctx.expect(ctx.get(A + "/campaigns", token=j["token"]), 200, what="the new token works")
     # logout revokes the session's token; a renewed one cannot be made from it
     ctx.expect(ctx.post(A + "/logout", token=s["token"]), 204, what="logout")
+    ctx.wait_session_cache()
     ctx.expect(ctx.post(A + "/token/renew", token=s["token"]), 401, "unauthorized")
     shopper_token = shopper(ctx)["token"]
     ctx.expect(ctx.post(A + "/token/renew", token=shopper_token), 401, "unauthorized")
@@ -501,6 +504,7 @@ def test_owner_manages_admins(ctx):
     j = ctx.expect(ctx.request("PATCH", A + "/admins/%d" % j["id"], json_body={"disabled": True}, token=token), 200,
                    what="disable")
     eq(j["disabled"], True, "disabled")
+    ctx.wait_session_cache()
     ctx.expect(ctx.get(A + "/campaigns", token=login["token"]), 401, "unauthorized")
     me = jwt_payload(token)
     ctx.expect(ctx.request("PATCH", A + "/admins/%s" % me["sub"], json_body={"disabled": True}, token=token), 422,
