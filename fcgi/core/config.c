@@ -37,7 +37,7 @@ struct config_key {
 static const struct config_key config_keys[] = {
 	KEY(listen, CONFIG_STRING, "/run/kanjia/kanjiad.sock", 1, 107, "FastCGI Unix socket path (mode 0660)"),
 	KEY(listen_group, CONFIG_STRING, "", 0, 64, "group owning the socket (nginx's), empty: the process's"),
-	KEY(workers, CONFIG_INT, "4", 1, 256, "worker processes"),
+	KEY(workers, CONFIG_INT, "8", 1, 256, "worker processes (8: 4 per core on 2 cores, README \"Pool size\")"),
 	KEY(max_requests, CONFIG_INT, "10000", 0, 100000000, "requests before a worker recycles itself, 0: never"),
 	KEY(log_level, CONFIG_STRING, "info", 4, 5, "debug, info, warn or error"),
 	KEY(db_socket, CONFIG_STRING, "", 0, 4096, "MariaDB Unix socket; empty: use db_host and db_port"),
