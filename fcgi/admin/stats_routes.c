@@ -26,8 +26,8 @@ static void counters_set(json_t *object, const struct stats_counters *counters)
 
 /* ================================================================ stats */
 
-/* The counters an item shows: bargains_started .. succeeded. */
-static const int item_counters[] = { 1, 2, 3, 4, 5 };
+/* The counters an item shows: bargains_started .. succeeded, share_visitors. */
+static const int item_counters[] = { 1, 2, 3, 4, 5, 14 };
 
 /* GET /api/v1/admin/campaigns/{id}/stats */
 static int admin_campaign_stats(struct request *request)

@@ -18,14 +18,16 @@
 static const char *const sql_stat_add =
 	"INSERT INTO campaign_stat (campaign_id, hour_start, item_id, shard, local_day, participants, "
 	"bargains_started, self_cuts, helps, share_opens, succeeded, orders, cancelled, paid, paid_fen, subsidy_fen, "
-	"shipped, refunded, refunded_fen) VALUES (?, TIMESTAMPADD(SECOND, ?, '1970-01-01'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	"shipped, refunded, refunded_fen, share_visitors) "
+	"VALUES (?, TIMESTAMPADD(SECOND, ?, '1970-01-01'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 	"ON DUPLICATE KEY UPDATE participants = participants + VALUES(participants), "
 	"bargains_started = bargains_started + VALUES(bargains_started), self_cuts = self_cuts + VALUES(self_cuts), "
 	"helps = helps + VALUES(helps), share_opens = share_opens + VALUES(share_opens), "
 	"succeeded = succeeded + VALUES(succeeded), orders = orders + VALUES(orders), "
 	"cancelled = cancelled + VALUES(cancelled), paid = paid + VALUES(paid), paid_fen = paid_fen + VALUES(paid_fen), "
 	"subsidy_fen = subsidy_fen + VALUES(subsidy_fen), shipped = shipped + VALUES(shipped), "
-	"refunded = refunded + VALUES(refunded), refunded_fen = refunded_fen + VALUES(refunded_fen)";
+	"refunded = refunded + VALUES(refunded), refunded_fen = refunded_fen + VALUES(refunded_fen), "
+	"share_visitors = share_visitors + VALUES(share_visitors)";
 
 /* The order's own columns give its campaign and amounts. */
 static const char *const sql_stat_order =
@@ -56,10 +58,10 @@ int stats_add(struct unit *unit, int64_t campaign_id, int64_t item_id, const str
 	char day[11];
 	int64_t hour = hour_of(unit->now);
 	stats_local_day(hour, day);
-	return db_exec(unit, NULL, sql_stat_add, "iiiisiiiiiiiiiiiiii", campaign_id, hour, item_id, stats_shard(), day,
+	return db_exec(unit, NULL, sql_stat_add, "iiiisiiiiiiiiiiiiiii", campaign_id, hour, item_id, stats_shard(), day,
 		      delta->participants, delta->bargains_started, delta->self_cuts, delta->helps, delta->share_opens,
 		      delta->succeeded, delta->orders, delta->cancelled, delta->paid, delta->paid_fen,
-		      delta->subsidy_fen, delta->shipped, delta->refunded, delta->refunded_fen);
+		      delta->subsidy_fen, delta->shipped, delta->refunded, delta->refunded_fen, delta->share_visitors);
 }
 
 int stats_bump(struct unit *unit, int64_t campaign_id, int64_t item_id, const char *counter, int64_t amount)
@@ -71,6 +73,8 @@ int stats_bump(struct unit *unit, int64_t campaign_id, int64_t item_id, const ch
 		delta.self_cuts = amount;
 	else if (strcmp(counter, "share_opens") == 0)
 		delta.share_opens = amount;
+	else if (strcmp(counter, "share_visitors") == 0)
+		delta.share_visitors = amount;
 	else if (strcmp(counter, "succeeded") == 0)
 		delta.succeeded = amount;
 	else if (strcmp(counter, "bargains_started") == 0)
@@ -110,7 +114,7 @@ int stats_order(struct unit *unit, int64_t order_id, enum stats_order_event even
 #define COUNTER_SUMS                                                                                          \
 	"SUM(participants), SUM(bargains_started), SUM(self_cuts), SUM(helps), SUM(share_opens), SUM(succeeded), " \
 	"SUM(orders), SUM(cancelled), SUM(paid), SUM(paid_fen), SUM(subsidy_fen), SUM(shipped), SUM(refunded), "   \
-	"SUM(refunded_fen)"
+	"SUM(refunded_fen), SUM(share_visitors)"
 
 static const char *const sql_stats_campaign =
 	"SELECT title, TIMESTAMPDIFF(SECOND, '1970-01-01', starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', ends_at) FROM campaign WHERE id = ?";

@@ -13,7 +13,7 @@
 struct unit;
 
 /* The counters of stats_delta, in stats_counter_names' order. */
-#define STATS_COUNTERS 14
+#define STATS_COUNTERS 15
 struct stats_counters {
 	int64_t value[STATS_COUNTERS];
 };

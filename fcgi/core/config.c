@@ -44,7 +44,7 @@ static const struct config_key config_keys[] = {
 	KEY(listen_allow, CONFIG_STRING, "", 0, 1024,
 	    "comma-separated IPv4 addresses of the nginx hosts accepted on listen_tcp (required with it)"),
 	/* scale-out: end */
-	KEY(workers, CONFIG_INT, "4", 1, 256, "worker processes"),
+	KEY(workers, CONFIG_INT, "8", 1, 256, "worker processes (8: 4 per core on 2 cores, README \"Pool size\")"),
 	KEY(max_requests, CONFIG_INT, "10000", 0, 100000000, "requests before a worker recycles itself, 0: never"),
 	KEY(log_level, CONFIG_STRING, "info", 4, 5, "debug, info, warn or error"),
 	KEY(db_socket, CONFIG_STRING, "", 0, 4096, "MariaDB Unix socket; empty: use db_host and db_port"),

@@ -155,6 +155,7 @@ int http_text_format(char *out, size_t size, const char *name, ...)
 const char *const http_report_csv_headers[] = {
 	"日期", "活动ID", "活动名称", "参与人数", "发起砍价", "自砍次数", "助力次数", "分享打开", "砍价成功",
 	"下单数", "取消订单", "支付订单", "支付金额(元)", "补贴金额(元)", "发货订单", "退款订单", "退款金额(元)",
+	"分享访客",
 };
 const size_t http_report_csv_header_count = sizeof(http_report_csv_headers) / sizeof(http_report_csv_headers[0]);
 

@@ -16,6 +16,7 @@
 #include <fcgiapp.h>
 
 #include "bargain/bargain.h"
+#include "bargain/share_count.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -83,6 +84,23 @@ static void on_stop(int signal_number)
  * worker comes here on its own schedule; a named lock lets one of them do
  * the work. The sweep is a unit of work of its own, on the worker's arena
  * (reset afterwards) and connection. */
+/* The share opens this worker gathered (bargain/share_count.h), written
+ * when due, after the answer that noted the last one was sent; with force
+ * (a graceful stop) whatever waits. A unit of its own, like the sweep. */
+static void flush_opens(struct request *request, struct db *db, const struct config *config, bool force)
+{
+	if (share_count_pending() == 0 || (!force && !share_count_due(clock_micros())))
+		return;
+	struct unit unit = {
+		.arena = &request->arena,
+		.db = db,
+		.config = config,
+		.now = clock_now(),
+	};
+	share_count_flush(&unit);
+	arena_reset(&request->arena);
+}
+
 static void sweep(struct request *request, struct db *db, const struct config *config)
 {
 	struct unit unit = {
@@ -438,9 +456,13 @@ int worker_run(int listen_fd, const struct config *config)
 			sweep(&request, &db, config);
 			next_sweep = now + config->sweep_interval_s * 1000000;
 		}
+		flush_opens(&request, &db, config, false);
 		int64_t wait_ms = (next_sweep - now + 999) / 1000;
 		if (wait_ms > WORKER_WAKE_MAX_MS)
 			wait_ms = WORKER_WAKE_MAX_MS;
+		int64_t opens_due_ms = share_count_wait_ms(clock_micros());
+		if (opens_due_ms >= 0 && opens_due_ms < wait_ms)
+			wait_ms = opens_due_ms;
 		struct epoll_event event;
 		int ready = epoll_pwait(waiter, &event, 1, (int)wait_ms, &waiting);
 		if (ready <= 0) {
@@ -466,6 +488,7 @@ int worker_run(int listen_fd, const struct config *config)
 			break;
 		}
 	}
+	flush_opens(&request, &db, config, true); /* a graceful stop loses no open */
 	FCGX_Free(&fcgx, 0);
 	close(waiter);
 	arena_destroy(&request.arena);

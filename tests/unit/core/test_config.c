@@ -212,7 +212,7 @@ END_TEST
 START_TEST(defaults_filled)
 {
 	ck_assert_msg(parse("jwt_secret = " SECRET_32) == 0, "%s", error);
-	ck_assert_int_eq(config.workers, 4);
+	ck_assert_int_eq(config.workers, 8);
 	ck_assert_int_eq(config.max_requests, 10000);
 	ck_assert_int_eq(config.token_ttl_s, 604800);
 	ck_assert_int_eq(config.sms_phone_gap_s, 60);
@@ -269,7 +269,7 @@ START_TEST(reparse_replaces_everything)
 	ck_assert_int_eq(parse("jwt_secret = " SECRET_32 "\nworkers = 9\n"), 0);
 	config_free(&config);
 	ck_assert_int_eq(parse("jwt_secret = " OLD_SECRET "\n"), 0);
-	ck_assert_int_eq(config.workers, 4);
+	ck_assert_int_eq(config.workers, 8);
 	ck_assert_str_eq(config.jwt_secret, OLD_SECRET);
 }
 END_TEST
