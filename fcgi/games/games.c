@@ -356,7 +356,8 @@ static int wheel_spin(struct unit *unit, struct play *play)
 	struct game_play_row row = { .game_id = input->game_id, .user_id = input->user_id, .slot = slot,
 				     .amount_fen = -1 };
 	result->slot = slot;
-	result->prize = slot >= 0 ? prize : NULL;
+	if (slot >= 0)
+		result->prize = *prize;
 	if (slot >= 0) {
 		switch (prize->kind) {
 		case PRIZE_COUPON: {

@@ -192,8 +192,8 @@ struct game_play_input {
 struct game_play_result {
 	enum game_kind kind;
 	int64_t play_id;
-	int slot; /* wheel: -1 for none */
-	const struct wheel_prize *prize;
+	int slot;                 /* wheel: -1 for none */
+	struct wheel_prize prize; /* wheel, slot >= 0: a copy (its texts borrow from config_root) */
 	struct coupon coupon; /* id 0: none */
 	int64_t prize_id;
 	int64_t points_won;

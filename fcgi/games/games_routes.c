@@ -264,7 +264,7 @@ static json_t *play_json(const struct game_play_result *result, int64_t now)
 	switch (result->kind) {
 	case GAME_WHEEL:
 		json_object_set_new(object, "prize",
-				    result->prize ? prize_shown(result->prize, result->slot)
+				    result->slot >= 0 ? prize_shown(&result->prize, result->slot)
 						  : json_pack("{s:n, s:n, s:s}", "slot", "name", "kind", "none"));
 		if (result->coupon.id != 0)
 			json_object_set_new(object, "coupon", coupon_json(&result->coupon, now));

@@ -331,3 +331,26 @@ def test_leaderboard_prizes_go_to_the_top_3_once(ctx):
                      % campaign_id), "3", "granted once each")
     time.sleep(int(ctx.conf.get("sweep_interval_s", "2")) * 2 + 1)
     eq(ctx.sql_value("SELECT COUNT(*) FROM prize WHERE campaign_id = %d" % campaign_id), "3", "still once")
+
+
+# -------------------------------------------------------------- anti-fraud
+
+
+def test_play_is_an_anti_fraud_scope(ctx):
+    from test_fraud import Rules, marker
+    admin = operator(ctx)
+    campaign_id, _ = orders.make_item(ctx)
+    prizes = [{"name": "耳机", "weight": 1, "stock": 5, "kind": "item"}]
+    gid = make_game(ctx, admin, campaign_id, "wheel", wheel_config(prizes, spins_per_day=5))["id"]
+    alice = orders.shopper(ctx)
+    ua = marker()
+    with Rules(ctx) as rules:
+        rules.add("user_agent", "^" + ua + "$", "block", ["play"])
+        r = ctx.post("/api/v1/games/%d/play" % gid, {}, token=alice["token"], ip=alice["ip"],
+                     headers={"User-Agent": ua})
+        ctx.expect(r, 403, "risk_rejected", what="a blocked spin")
+        eq(ctx.sql_value("SELECT COUNT(*) FROM game_play WHERE game_id = %d" % gid), "0", "no play")
+        eq(ctx.sql_value("SELECT stock_left FROM game_prize WHERE game_id = %d" % gid), "5", "stock untouched")
+        eq(ctx.sql_value("SELECT COUNT(*) FROM fraud_event WHERE scope = 'play' AND action = 'block' "
+                         "AND user_agent = '%s'" % ua), "1", "the blocked spin is recorded")
+    ctx.expect(spin(ctx, alice, gid), 200, what="without the marker")
