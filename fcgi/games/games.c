@@ -284,9 +284,12 @@ int games_view(struct unit *unit, int64_t game_id, int64_t user_id, struct game_
 		break;
 	}
 	case GAME_GUESS_PRICE:
-		if (user_id != 0 &&
-		    (status = game_guess_read(unit, game_id, user_id, &view->played, &view->my_guess_fen)) != DB_OK)
-			return status;
+		if (user_id != 0) {
+			if ((status = game_guess_read(unit, game_id, user_id, &view->played, &view->my_guess_fen)) !=
+			    DB_OK)
+				return status;
+			view->plays_left_today = view->played ? 0 : 1; /* one guess per shopper */
+		}
 		if (unit->now >= game->ends_at) {
 			const struct guess_config *guess = &view->config.guess;
 			struct game_guess *guesses;

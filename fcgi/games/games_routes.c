@@ -104,9 +104,9 @@ static json_t *public_game_json(const struct game_view *view, int64_t now)
 			json_array_append_new(winners, json_pack("{s:o, s:I}", "user", masked_phone(view->winners[i].phone),
 								 "price_fen", (json_int_t)view->winners[i].price_fen));
 		json_object_set_new(object, "winners", winners);
-		json_object_set_new(object, "plays_left_today",
-				    view->plays_left_today >= 0 || view->played ? json_integer(view->played ? 0 : 1)
-										 : json_null());
+		json_object_set_new(object, "plays_left_today", view->plays_left_today >= 0
+									? json_integer((json_int_t)view->plays_left_today)
+									: json_null());
 		break;
 	}
 	case GAME_AUCTION: {

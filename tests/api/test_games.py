@@ -216,13 +216,16 @@ def test_guess_the_price_once_each_answer_hidden_winners_rewarded_once(ctx):
               "reward": {"coupon": {"title": "猜中有奖券", "amount_fen": 300}}}
     gid = make_game(ctx, admin, campaign_id, "guess_price", config)["id"]
     alice, bob, carol = orders.shoppers(ctx, 3)
+    eq(ctx.expect(ctx.get("/api/v1/games/%d" % gid, token=alice["token"]), 200)["plays_left_today"], 1,
+       "one guess left")
     for who, price in ((alice, 9800), (bob, 10000), (carol, 10001)):
         j = ctx.expect(spin(ctx, who, gid, {"price_fen": price}), 202, what="guess")
         eq(j["price_fen"], price, "the guess")
     ctx.expect(spin(ctx, alice, gid, {"price_fen": 9900}), 409, "already_played")
     ctx.expect(spin(ctx, orders.shopper(ctx), gid, {}), 400, "missing_field")
     view = ctx.expect(ctx.get("/api/v1/games/%d" % gid, token=alice["token"]), 200)
-    eq((view["answer_fen"], view["winners"], view["my_guess_fen"]), (None, None, 9800), "answer hidden")
+    eq((view["answer_fen"], view["winners"], view["my_guess_fen"], view["plays_left_today"]), (None, None, 9800, 0),
+       "answer hidden, no guess left")
     ctx.sql("UPDATE game SET ends_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND, starts_at = UTC_TIMESTAMP() - "
             "INTERVAL 1 HOUR WHERE id = %d" % gid)
     ctx.expect(spin(ctx, orders.shopper(ctx), gid, {"price_fen": 9900}), 410, "game_closed")
