@@ -38,6 +38,7 @@ static const struct {
 } scope_names[] = {
 	{ "sms", FRAUD_SCOPE_SMS },   { "login", FRAUD_SCOPE_LOGIN },	    { "help", FRAUD_SCOPE_HELP },
 	{ "share_open", FRAUD_SCOPE_SHARE_OPEN }, { "order", FRAUD_SCOPE_ORDER },
+	{ "play", FRAUD_SCOPE_PLAY },
 };
 
 const char *fraud_scope_name(enum fraud_scope scope)

@@ -58,8 +58,9 @@ enum fraud_scope {
 	FRAUD_SCOPE_HELP = 4,
 	FRAUD_SCOPE_SHARE_OPEN = 8,
 	FRAUD_SCOPE_ORDER = 16,
+	FRAUD_SCOPE_PLAY = 32,
 };
-#define FRAUD_SCOPE_ALL 31
+#define FRAUD_SCOPE_ALL 63
 
 /* In order of strength. */
 enum fraud_action { FRAUD_ALLOW, FRAUD_REVIEW, FRAUD_SHADOW, FRAUD_BLOCK };

@@ -64,6 +64,12 @@ static const struct message messages[] = {
 	{ "insufficient_points", "积分不足。" },
 	{ "bad_signature", "支付通知签名无效。" },
 	{ "amount_mismatch", "支付金额与订单金额不一致。" },
+	/* games */
+	{ "invalid_game", "游戏设置不正确，请检查后重试。" },
+	{ "published", "游戏已发布，只能增加奖品库存。" },
+	{ "game_closed", "游戏未开始或已结束。" },
+	{ "already_played", "你已经参与过了。" },
+	{ "outbid", "出价太低，已有更高的出价。" },
 };
 
 /* Texts: the sentence of one particular refusal, where the code's own
@@ -113,6 +119,14 @@ static const struct message texts[] = {
 	{ "report.campaign_id", "campaign_id 无效。" },
 	/* the login SMS (shopper/sms.c): (the code, long minutes valid); the
 	 * only run of six digits in it is the code (API.md) */
+	/* games (games/games_routes.c): (the field) */
+	{ "games.field", "%s 设置不正确。" },
+	{ "games.red_packet", "%s：红包奖品需要红包功能，暂不可用。" },
+	{ "games.coupon_promotion", "%s：优惠券模板尚未开放，请直接填写 coupon。" },
+	{ "games.prize_value", "%s：单个奖品价值不能超过 50000 元。" },
+	/* games: no argument */
+	{ "games.daily_limit", "今天的抽奖次数已用完，明天再来吧。" },
+	{ "games.window", "ends_at 应晚于 starts_at。" },
 	{ "sms.login", "【砍价】您的登录验证码：%s，%ld分钟内有效，请勿告诉他人。" },
 };
 

@@ -25,6 +25,7 @@
 #include "http/http.h"
 #include "core/log.h"
 #include "checkout/order.h"
+#include "games/games.h"
 #include "server/routes.h"
 #include "http/session.h"
 #include "live/live.h"
@@ -115,6 +116,7 @@ static void sweep(struct request *request, struct db *db, const struct config *c
 		live_bargains_swept(request); /* live: after the commit */
 	fraud_sweep(&unit);
 	order_sweep(&unit);
+	games_sweep(&unit);
 	arena_reset(&request->arena);
 	struct arena keep = request->arena;
 	memset(request, 0, sizeof(*request));

@@ -7,6 +7,7 @@
 //   /b/{id}/checkout  address, quote, coupon, place order
 //   /o/{id}        an order: status, pay
 //   /me            my bargains, orders, coupons
+//   /g/{id}        a game: the lucky wheel
 
 import { T } from './texts.js';
 import { h, put, failure, setTitle } from './ui.js';
@@ -19,6 +20,7 @@ const routes = [
   [/^\/b\/(\d+)\/checkout$/, () => import('./pages/checkout.js'), 'checkout'],
   [/^\/o\/(\d+)$/, () => import('./pages/order.js'), 'order'],
   [/^\/me$/, () => import('./pages/me.js'), 'me'],
+  [/^\/g\/(\d+)$/, () => import('./pages/wheel.js'), 'wheel'],
 ];
 
 const root = document.getElementById('app');
