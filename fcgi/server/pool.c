@@ -19,6 +19,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "server/worker.h"
+#include "shopper/sms.h"
 
 #define POOL_WORKERS_MAX 256
 #define POOL_BACKLOG 1024
@@ -35,6 +36,14 @@ struct worker_slot {
 	int64_t restart_at; /* 0: not waiting */
 };
 
+/* The SMS sender: one process beside the workers, only when the configured
+ * provider delivers messages itself. */
+struct sender_slot {
+	pid_t pid;
+	int64_t started_at;
+	int64_t restart_at; /* 0: not waiting */
+};
+
 struct pool {
 	int listen_fd;
 	int generation;
@@ -45,6 +54,7 @@ struct pool {
 	int draining_count;
 	bool owns_config; /* the first config belongs to main() */
 	sigset_t handled;
+	struct sender_slot sender; /* the SMS sender process (sms_sender.c) */
 };
 
 /* --------------------------------------------------------------- socket */
@@ -133,6 +143,75 @@ static void worker_spawn(struct pool *pool, struct worker_slot *slot)
 	slot->restart_at = 0;
 }
 
+/* ------------------------------------------------------- the SMS sender */
+
+static bool sender_wanted(const struct pool *pool)
+{
+	const struct sms_provider *provider = sms_provider_find(pool->config->sms_provider);
+	return provider != NULL && provider->deliver != NULL;
+}
+
+/* Starts the sender when the config wants one and none runs. */
+static void sender_spawn(struct pool *pool)
+{
+	struct sender_slot *slot = &pool->sender;
+	if (slot->pid != 0 || !sender_wanted(pool))
+		return;
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_error("pool: fork of the sms sender: %s", strerror(errno));
+		slot->restart_at = clock_now() + POOL_FAST_CRASH_S;
+		return;
+	}
+	if (pid == 0) {
+		sigprocmask(SIG_UNBLOCK, &pool->handled, NULL);
+		signal(SIGCHLD, SIG_DFL);
+		close(pool->listen_fd); /* it serves no requests */
+		exit(sms_sender_run(pool->config));
+	}
+	slot->pid = pid;
+	slot->started_at = clock_now();
+	slot->restart_at = 0;
+}
+
+/* True when pid was the sender; restarts it like a worker (at once, or
+ * after a pause when it died at start-up) unless the pool is stopping. */
+static bool sender_reaped(struct pool *pool, pid_t pid, int wait_status, bool stopping)
+{
+	struct sender_slot *slot = &pool->sender;
+	if (slot->pid == 0 || slot->pid != pid)
+		return false;
+	slot->pid = 0;
+	if (stopping)
+		return true;
+	bool crashed_early = clock_now() - slot->started_at < POOL_FAST_CRASH_S &&
+			     (WIFSIGNALED(wait_status) || WEXITSTATUS(wait_status) != 0);
+	if (crashed_early)
+		slot->restart_at = clock_now() + POOL_FAST_CRASH_S;
+	else
+		sender_spawn(pool);
+	return true;
+}
+
+static void sender_restart_due(struct pool *pool)
+{
+	if (pool->sender.pid == 0 && pool->sender.restart_at != 0 && pool->sender.restart_at <= clock_now())
+		sender_spawn(pool);
+}
+
+/* Asks the sender to finish its message and moves it to the draining list. */
+static void sender_drain(struct pool *pool)
+{
+	struct sender_slot *slot = &pool->sender;
+	if (slot->pid != 0) {
+		kill(slot->pid, SIGTERM);
+		if (pool->draining_count < (int)(sizeof(pool->draining) / sizeof(pool->draining[0])))
+			pool->draining[pool->draining_count++] = slot->pid;
+	}
+	slot->pid = 0;
+	slot->restart_at = 0;
+}
+
 static void reap(struct pool *pool, bool stopping)
 {
 	int wait_status;
@@ -148,6 +227,8 @@ static void reap(struct pool *pool, bool stopping)
 				break;
 			}
 		}
+		if (sender_reaped(pool, pid, wait_status, stopping))
+			continue;
 		for (int i = 0; i < POOL_WORKERS_MAX; i++) {
 			struct worker_slot *slot = &pool->slots[i];
 			if (slot->pid != pid)
@@ -174,6 +255,7 @@ static void restart_due(struct pool *pool)
 		if (slot->pid == 0 && slot->restart_at != 0 && slot->restart_at <= now)
 			worker_spawn(pool, slot);
 	}
+	sender_restart_due(pool);
 }
 
 /* Moves every live worker to the draining list and asks it to finish. */
@@ -189,6 +271,7 @@ static void drain_all(struct pool *pool)
 		slot->pid = 0;
 		slot->restart_at = 0;
 	}
+	sender_drain(pool);
 }
 
 static void reload(struct pool *pool)
@@ -216,6 +299,7 @@ static void reload(struct pool *pool)
 	log_threshold = (enum log_level)log_level_parse(fresh->log_level);
 	for (int i = 0; i < fresh->workers; i++)
 		worker_spawn(pool, &pool->slots[i]);
+	sender_spawn(pool);
 	log_info("pool: config reloaded, %lld workers of generation %d", (long long)fresh->workers,
 		 pool->generation);
 	if (pool->owns_config) {
@@ -279,6 +363,7 @@ int pool_run(const char *config_path, struct config *config)
 	}
 	for (int i = 0; i < config->workers; i++)
 		worker_spawn(pool, &pool->slots[i]);
+	sender_spawn(pool);
 	log_info("pool: listening on %s with %lld workers", config->listen, (long long)config->workers);
 
 	bool running = true;

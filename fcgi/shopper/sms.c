@@ -4,19 +4,32 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/config.h"
 #include "db/db.h"
 #include "http/http.h"
 
 static const char *const sql_outbox_insert =
 	"INSERT INTO sms_outbox (phone, body, created_at) VALUES (?, ?, FROM_UNIXTIME(?))";
+static const char *const sql_outbox_queue =
+	"INSERT INTO sms_outbox (phone, body, created_at, provider, status, next_attempt_at) "
+	"VALUES (?, ?, FROM_UNIXTIME(?), ?, 'pending', FROM_UNIXTIME(?))";
 
 static int outbox_send(struct request *request, const char *phone, const char *body)
 {
 	return db_run(request, NULL, sql_outbox_insert, "ssi", phone, body, request->work.now);
 }
 
+/* A real provider: the row waits for the sender process. */
+static int queue_send(struct request *request, const char *phone, const char *body)
+{
+	return db_run(request, NULL, sql_outbox_queue, "sssii", phone, body, request->work.now,
+		      request->work.config->sms_provider, request->work.now);
+}
+
 static const struct sms_provider providers[] = {
-	{ "outbox", outbox_send },
+	{ "outbox", outbox_send, NULL },
+	{ "aliyun", queue_send, sms_aliyun_deliver },
+	{ "tencent", queue_send, sms_tencent_deliver },
 };
 
 const struct sms_provider *sms_provider_find(const char *name)
@@ -58,4 +71,20 @@ void sms_login_message(const char *code, long valid_minutes, char body[SMS_BODY_
 {
 	/* The only run of six digits in the body is the code (API.md). */
 	snprintf(body, SMS_BODY_MAX, "【砍价】您的登录验证码：%s，%ld分钟内有效，请勿告诉他人。", code, valid_minutes);
+}
+
+bool sms_body_code(const char *body, char code[SMS_CODE_DIGITS + 1])
+{
+	for (const char *p = body; *p; p++) {
+		if (*p < '0' || *p > '9')
+			continue;
+		size_t run = strspn(p, "0123456789");
+		if (run == SMS_CODE_DIGITS) {
+			memcpy(code, p, SMS_CODE_DIGITS);
+			code[SMS_CODE_DIGITS] = '\0';
+			return true;
+		}
+		p += run - 1;
+	}
+	return false;
 }
