@@ -22,7 +22,7 @@ static int outbox_send(struct request *request, const char *phone, const char *b
 /* A real provider: the row waits for the sender process. */
 static int queue_send(struct request *request, const char *phone, const char *body)
 {
-	return db_run(request, NULL, sql_outbox_queue, "sssii", phone, body, request->work.now,
+	return db_run(request, NULL, sql_outbox_queue, "ssisi", phone, body, request->work.now,
 		      request->work.config->sms_provider, request->work.now);
 }
 
