@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/phone.h"
 #include "admin/fulfil_routes.h"
+#include "checkout/pay_routes.h"
 #include "admin/stats.h"
 #include "http/token.h"
 
@@ -409,6 +410,10 @@ static int refund_transaction(struct request *request, void *context)
  * refunded; the stock goes back when it was not shipped. */
 static int admin_order_refund(struct request *request)
 {
+	/* issue 16: the money goes back at WeChat Pay or Alipay first */
+	int status = pay_refund_at_provider(request, http_path_id(request, 0));
+	if (status != 0)
+		return status;
 	return db_transaction(request, refund_transaction, NULL);
 }
 

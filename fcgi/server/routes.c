@@ -7,6 +7,7 @@
 #include "shopper/shopper_routes.h"
 #include "bargain/bargain_routes.h"
 #include "checkout/checkout_routes.h"
+#include "checkout/pay_routes.h"
 #include "campaign/campaign_routes.h"
 #include "admin/admin_routes.h"
 #include "admin/stats_routes.h"
@@ -17,6 +18,7 @@ const struct route_table *const route_tables[] = {
 	&shopper_route_table,
 	&bargain_route_table,
 	&checkout_route_table,
+	&pay_route_table,
 	&campaign_route_table,
 	&admin_route_table,
 	&stats_route_table,
