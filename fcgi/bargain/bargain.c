@@ -1,6 +1,7 @@
 /* bargain.c: loading a bargain, its JSON, its ETag, and the sweeper that
  * closes bargains past their window. */
 #include "bargain/bargain.h"
+#include "share/share.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -127,8 +128,9 @@ json_t *bargain_json(struct request *request, const struct bargain *bargain)
 		int64_t left = strcmp(status, "active") == 0 ? bargain->target_cuts - bargain->cuts : 0;
 		cuts_left = json_integer(left < 0 ? 0 : left);
 	}
-	char *share_url = arena_printf(&request->arena, "%s/s/%s", request->work.config->public_base_url,
-				       bargain->share_code);
+	char base[SHARE_BASE_MAX]; /* issue 16: the share-domain pool's current domain */
+	share_link_base(&request->work, base);
+	char *share_url = arena_printf(&request->arena, "%s/s/%s", base, bargain->share_code);
 	json_t *object = json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s, s:s, s:o, s:o, s:o}",
 				   "id", (json_int_t)bargain->id, "item_id", (json_int_t)bargain->item_id,
 				   "campaign_id", (json_int_t)bargain->campaign_id, "status", status,

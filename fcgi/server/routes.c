@@ -13,6 +13,7 @@
 #include "admin/stats_routes.h"
 #include "admin/fulfil_routes.h"
 #include "fraud/fraud_routes.h"
+#include "share/share_routes.h"
 
 const struct route_table *const route_tables[] = {
 	&shopper_route_table,
@@ -24,6 +25,7 @@ const struct route_table *const route_tables[] = {
 	&stats_route_table,
 	&fulfil_route_table,
 	&fraud_route_table,
+	&share_route_table,
 };
 
 const size_t route_table_count = sizeof(route_tables) / sizeof(route_tables[0]);
