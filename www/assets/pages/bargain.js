@@ -9,7 +9,7 @@ import { request, get, post } from '../api.js';
 import { h, put, price, yuan, countdown, failure, loading, picture, link, setTitle, toast } from '../ui.js';
 import { requireLogin } from '../login.js';
 import { topbar } from './campaign.js';
-import { rememberOwn, progress, cutList, shareButton, shareTitle, shareUrl, inWeChat } from './shared.js';
+import { rememberOwn, progress, cutList, shareButton, shareTitle, shareUrl, inWeChat, shareCard } from './shared.js';
 
 export function render(view, [id]) {
   let alive = true;
@@ -60,6 +60,7 @@ export function render(view, [id]) {
       // In WeChat the share menu shares the address bar: show the share link there.
       const url = shareUrl(b);
       if (inWeChat() && url.startsWith(location.origin + '/')) history.replaceState(null, '', url.slice(location.origin.length));
+      shareCard(b, item); // after the address is final: the JS-SDK signs this page's URL
       schedule();
     } catch (e) {
       if (!alive) return;
