@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/clock.h"
 #include "core/fetch.h"
@@ -257,6 +258,19 @@ static int providers_check(const struct config *config, char *error, size_t erro
 			return fail(error, error_size, "config key %s: required by the chosen provider", required[i].key);
 	return 0;
 }
+
+/* True when the file at path may be read by others while it holds a
+ * provider's secret. */
+static bool providers_exposed(const struct config *config, const char *path)
+{
+	const char *secrets[] = { config->sms_aliyun_key_secret, config->sms_tencent_secret_key,
+				  config->wechatpay_api_v3_key, config->wechat_app_secret };
+	bool any = false;
+	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		any |= secrets[i] != NULL && secrets[i][0] != '\0';
+	struct stat info;
+	return any && stat(path, &info) == 0 && (info.st_mode & (S_IROTH | S_IWOTH)) != 0;
+}
 /* providers: end */
 
 /* Checks that span keys, once every key is known. */
@@ -369,6 +383,12 @@ int config_load(struct config *config, const char *path, char *error, size_t err
 	text[length] = '\0';
 	int result = config_parse(config, text, error, error_size);
 	free(text);
+	/* providers: begin */
+	if (result == 0 && providers_exposed(config, path)) {
+		config_free(config);
+		return fail(error, error_size, "config file %s: holds provider keys but others may read it (chmod 0640)", path);
+	}
+	/* providers: end */
 	return result;
 }
 
