@@ -14,6 +14,7 @@
 #include "admin/fulfil_routes.h"
 #include "fraud/fraud_routes.h"
 #include "share/share_routes.h"
+#include "shopper/wechat_login.h"
 
 const struct route_table *const route_tables[] = {
 	&shopper_route_table,
@@ -26,6 +27,7 @@ const struct route_table *const route_tables[] = {
 	&fulfil_route_table,
 	&fraud_route_table,
 	&share_route_table,
+	&wechat_login_route_table,
 };
 
 const size_t route_table_count = sizeof(route_tables) / sizeof(route_tables[0]);

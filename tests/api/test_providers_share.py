@@ -159,3 +159,47 @@ def test_wechat_jssdk_wrong_secret(ctx):
     finally:
         pool.stop()
         standin.stop()
+
+
+def test_wechat_login_binds_openid_to_phone(ctx):
+    """Inside WeChat: the OAuth code gives an openid; unbound, the shopper
+    logs in by SMS and binds it; next time the code alone logs them in."""
+    appid, secret = "wx" + secrets.token_hex(8), secrets.token_hex(16)
+    ctx.secrets.add(secret)
+    standin = WechatApi(WECHAT_API_PORT, appid, secret).start()
+    pool = SidePool(ctx, "wechat-login", {"wechat_appid": appid, "wechat_app_secret": secret,
+                                          "wechat_api_url": standin.base_url})
+    try:
+        pool.start()
+        back = "https://s1.example.cn/s/Xk3v9QpL2mTz8RwA"
+        link = pool.json("GET", "/api/v1/wechat/oauth-url?redirect=" + urllib.parse.quote(back, safe=""))
+        url = urllib.parse.urlsplit(link["url"])
+        eq((url.scheme, url.netloc, url.path, url.fragment), ("https", "open.weixin.qq.com",
+                                                              "/connect/oauth2/authorize", "wechat_redirect"), "url")
+        query = dict(urllib.parse.parse_qsl(url.query))
+        eq((query["appid"], query["redirect_uri"], query["scope"], query["state"]), (appid, back, "snsapi_base",
+                                                                                    link["state"]), "query")
+        openid = "o" + secrets.token_hex(13)
+        first = pool.json("POST", "/api/v1/wechat/oauth", {"code": standin.issue_code(openid)})
+        eq((first["token"], first["openid"]), (None, openid), "an unbound openid")
+        who = ctx.login()
+        pool.json("POST", "/api/v1/wechat/bind", {"openid_ticket": first["openid_ticket"]}, token=who["token"],
+                  expect=204)
+        again = pool.json("POST", "/api/v1/wechat/oauth", {"code": standin.issue_code(openid)})
+        check(again["token"], "a bound openid logs in")
+        ctx.secrets.add(again["token"])
+        eq(again["user"]["id"], who["user"]["id"], "the same shopper")
+        me = pool.json("GET", "/api/v1/me", token=again["token"])
+        eq(me["id"], who["user"]["id"], "the token works")
+        # a code is good once; a forged or foreign ticket binds nothing
+        code = standin.issue_code(openid)
+        pool.json("POST", "/api/v1/wechat/oauth", {"code": code})
+        pool.json("POST", "/api/v1/wechat/oauth", {"code": code}, expect=401)
+        forged = first["openid_ticket"][:-1] + ("A" if first["openid_ticket"][-1] != "A" else "B")
+        pool.json("POST", "/api/v1/wechat/bind", {"openid_ticket": forged}, token=who["token"], expect=400)
+        eq(ctx.sql_value("SELECT user_id FROM wechat_binding WHERE openid = %s" % ctx.q(openid)),
+           str(who["user"]["id"]), "binding")
+        check(secret not in pool.log_text(), "the AppSecret reached the log")
+    finally:
+        pool.stop()
+        standin.stop()

@@ -4,7 +4,11 @@ GET /cgi-bin/token?grant_type=client_credential&appid=..&secret=.. ->
 "invalid appsecret"}), and GET /cgi-bin/ticket/getticket?access_token=..
 &type=jsapi -> {"errcode": 0, "errmsg": "ok", "ticket", "expires_in": 7200}
 (or 40001 for a token it did not issue). Counts the calls, so tests see
-the ticket is cached."""
+the ticket is cached. And WeChat's web OAuth: issue_code(openid) is what
+WeChat puts in the redirect after the user opened the authorize page;
+GET /sns/oauth2/access_token?appid=..&secret=..&code=..&grant_type=
+authorization_code answers {"access_token", "expires_in", "refresh_token",
+"openid", "scope": "snsapi_base"} once per code (else 40029 invalid code)."""
 
 import secrets
 import urllib.parse
@@ -22,6 +26,13 @@ class WechatApi(Standin):
         self.ticket = None
         self.token_calls = 0
         self.ticket_calls = 0
+        self.codes = {}  # OAuth code -> openid, each good once
+
+    def issue_code(self, openid):
+        code = secrets.token_hex(16)
+        with self.lock:
+            self.codes[code] = openid
+        return code
 
     def handle(self, method, path, headers, body):
         url = urllib.parse.urlsplit(path)
@@ -47,4 +58,16 @@ class WechatApi(Standin):
                 return 200, {}, {"errcode": 40097, "errmsg": "invalid args"}, "refused type"
             self.ticket = secrets.token_urlsafe(64)
             return 200, {}, {"errcode": 0, "errmsg": "ok", "ticket": self.ticket, "expires_in": 7200}, "ticket"
+        if method == "GET" and url.path == "/sns/oauth2/access_token":
+            if query.get("appid") != self.appid or query.get("secret") != self.secret:
+                return 200, {}, {"errcode": 40125, "errmsg": "invalid appsecret"}, "refused secret"
+            if query.get("grant_type") != "authorization_code":
+                return 200, {}, {"errcode": 40097, "errmsg": "invalid args"}, "refused grant"
+            with self.lock:
+                openid = self.codes.pop(query.get("code", ""), None)
+            if openid is None:
+                return 200, {}, {"errcode": 40029, "errmsg": "invalid code"}, "refused code"
+            return 200, {}, {"access_token": secrets.token_urlsafe(32), "expires_in": 7200,
+                             "refresh_token": secrets.token_urlsafe(32), "openid": openid,
+                             "scope": "snsapi_base"}, "oauth"
         return 404, {}, {"errcode": 404, "errmsg": "not found"}, "unknown path"
