@@ -10,7 +10,7 @@
 // ever drawn into a picture. Outside WeChat nothing is loaded here: the
 // share button uses the system share sheet or copies the link.
 
-import { get } from './api.js';
+import { get, post } from './api.js';
 
 const SDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.6.0.js';
 const SHARE_APIS = ['updateAppMessageShareData', 'updateTimelineShareData'];
@@ -104,4 +104,71 @@ export function payQuery() {
   let openid = null;
   try { openid = sessionStorage.getItem('kanjia.openid'); } catch { /* private mode */ }
   return inWeChat() && openid ? '?channel=jsapi&openid=' + encodeURIComponent(openid) : '';
+}
+
+// ------------------------------------------------------------ WeChat login
+//
+// Inside WeChat, once per visit, the page goes through WeChat's silent
+// OAuth (snsapi_base) and comes back with ?code=&state=. The API turns the
+// code into the shopper's openid: a shopper who bound it before is logged
+// in without an SMS code; otherwise the page keeps the openid ticket and,
+// after the SMS login, binds it (bindWeChat). The openid also lets WeChat
+// Pay open its own payment sheet (payQuery).
+
+const OAUTH_STATE = 'kanjia.oauth.state';
+const OAUTH_TRIED = 'kanjia.oauth.tried';
+const OPENID = 'kanjia.openid';
+const OPENID_TICKET = 'kanjia.openid.ticket';
+
+function session(key, value) {
+  try {
+    if (value === undefined) return sessionStorage.getItem(key);
+    if (value === null) sessionStorage.removeItem(key);
+    else sessionStorage.setItem(key, value);
+  } catch { /* private mode: no WeChat login, SMS still works */ }
+  return null;
+}
+
+// Runs before the first page: finishes an OAuth return, or starts OAuth
+// once per visit. Resolves true when the page is leaving for WeChat.
+export async function wechatLogin(loggedIn, saveLogin) {
+  if (!inWeChat()) return false;
+  const url = new URL(location.href);
+  const code = url.searchParams.get('code');
+  const state = url.searchParams.get('state');
+  if (code && state) {
+    url.searchParams.delete('code');
+    url.searchParams.delete('state');
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
+    if (state !== session(OAUTH_STATE)) return false; // not the OAuth this page started
+    session(OAUTH_STATE, null);
+    try {
+      const r = await post('/wechat/oauth', { code }, { auth: false });
+      session(OPENID, r.openid);
+      if (r.token) saveLogin(r);
+      else session(OPENID_TICKET, r.openid_ticket);
+    } catch { /* SMS login still works */ }
+    return false;
+  }
+  if (loggedIn && session(OPENID)) return false;
+  if (session(OAUTH_TRIED)) return false;
+  session(OAUTH_TRIED, '1');
+  try {
+    const r = await get('/wechat/oauth-url?redirect=' + encodeURIComponent(location.href.split('#')[0]), { auth: false });
+    session(OAUTH_STATE, r.state);
+    location.replace(r.url);
+    return true;
+  } catch {
+    return false; // no official account configured
+  }
+}
+
+// After an SMS login inside WeChat: binds the openid WeChat vouched for.
+export async function bindWeChat() {
+  const ticket = session(OPENID_TICKET);
+  if (!ticket) return;
+  try {
+    await post('/wechat/bind', { openid_ticket: ticket });
+    session(OPENID_TICKET, null);
+  } catch { /* the next visit tries again */ }
 }
