@@ -37,10 +37,9 @@ async function configure() {
   const url = location.href.split('#')[0];
   if (configured && configured.url === url) return configured.ready;
   const ready = (async () => {
-    const [wx, c] = await Promise.all([
-      loadSdk(),
-      get('/wechat/jssdk?url=' + encodeURIComponent(url), { auth: false }),
-    ]);
+    // the config first: a shop without an official account loads nothing from WeChat
+    const c = await get('/wechat/jssdk?url=' + encodeURIComponent(url), { auth: false });
+    const wx = await loadSdk();
     wx.config({ debug: false, appId: c.appId, timestamp: c.timestamp, nonceStr: c.nonceStr,
       signature: c.signature, jsApiList: SHARE_APIS });
     await new Promise((resolve, reject) => { wx.ready(resolve); wx.error(reject); });
