@@ -136,6 +136,26 @@ def test_outage_delays_the_code_and_loses_none(ctx):
         standin.stop()
 
 
+def test_a_slow_provider_never_holds_a_request(ctx):
+    """The login request only queues: with the provider taking 4 s per
+    answer, the SMS request still answers at once, and the code arrives
+    once the provider does."""
+    standin, pool, _ = aliyun_pool(ctx)
+    standin.delay = 4.0
+    try:
+        pool.start()
+        phone = ctx.new_phone()
+        started = time.monotonic()
+        pool.json("POST", "/api/v1/auth/sms", {"phone": phone}, expect=202)
+        took = time.monotonic() - started
+        check(took < 2.0, "the SMS request waited on the provider (%.1f s)" % took)
+        eq(standin.codes_for(phone), [], "delivered before the provider answered")
+        wait_for("the slow provider's delivery", lambda: standin.codes_for(phone), 15)
+    finally:
+        pool.stop()
+        standin.stop()
+
+
 def test_sender_process_only_with_a_provider(ctx):
     """The master of a pool with a provider has workers + 1 children; it
     restarts the sender when it dies, like a worker."""

@@ -7,11 +7,13 @@ signature of every request the way the provider does, answers in the
 provider's format (and signs its answers where the provider does), and
 builds the provider's signed notifications for the test to deliver.
 `outage(n)` makes the next n requests fail as an unreachable or broken
-provider would (HTTP 503), so tests can watch retries."""
+provider would (HTTP 503), so tests can watch retries; `delay` (seconds)
+makes every answer slow, like a provider in trouble."""
 
 import http.server
 import json
 import threading
+import time
 
 
 class Standin:
@@ -23,6 +25,7 @@ class Standin:
         self.requests = []        # (method, path, headers dict lower-cased, body bytes, verdict)
         self.lock = threading.Lock()
         self._outages = 0
+        self.delay = 0.0
         standin = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -35,6 +38,8 @@ class Standin:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 headers = {k.lower(): v for k, v in self.headers.items()}
+                if standin.delay:
+                    time.sleep(standin.delay)
                 with standin.lock:
                     down = standin._outages > 0
                     if down:
