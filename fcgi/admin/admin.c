@@ -153,6 +153,7 @@ int admin_command_open(struct request *request, struct db *db, const struct conf
 	request->work.config = config;
 	request->work.now = clock_now();
 	request->request_id = name;
+	request->work.request_id = name;
 	request->method = "COMMAND";
 	request->path = name;
 	if (db_connect(db, config) != 0) {

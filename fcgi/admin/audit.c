@@ -4,35 +4,28 @@
 #include <stdlib.h>
 
 #include "db/db.h"
-#include "http/http.h"
+#include "core/arena.h"
 
 static const char *const sql_audit_insert =
 	"INSERT INTO audit_log (admin_id, action, target_type, target_id, before_json, after_json, "
 	"request_id, created_at) VALUES (NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?, ?, ?, FROM_UNIXTIME(?))";
 
 /* Compact JSON text with sorted keys in the arena, or NULL for NULL. */
-static const char *audit_text(struct request *request, const json_t *value)
+static const char *audit_text(struct unit *unit, const json_t *value)
 {
 	if (value == NULL)
 		return NULL;
 	char *text = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	if (text == NULL)
 		abort();
-	char *copy = arena_strdup(&request->arena, text);
+	char *copy = arena_strdup(unit->arena, text);
 	free(text);
 	return copy;
 }
 
-int audit_record(struct request *request, const char *action, const char *target_type, int64_t target_id,
-		 const json_t *before, const json_t *after)
+int audit_write(struct unit *unit, int64_t admin_id, const char *action, const char *target_type, int64_t target_id,
+		const json_t *before, const json_t *after)
 {
-	int64_t admin_id = request->session.is_admin ? request->session.user_id : 0;
-	return audit_record_by(request, admin_id, action, target_type, target_id, before, after);
-}
-
-int audit_record_by(struct request *request, int64_t admin_id, const char *action, const char *target_type,
-		    int64_t target_id, const json_t *before, const json_t *after)
-{
-	return db_run(request, NULL, sql_audit_insert, "ississsi", admin_id, action, target_type, target_id,
-		      audit_text(request, before), audit_text(request, after), request->request_id, request->work.now);
+	return db_exec(unit, NULL, sql_audit_insert, "ississsi", admin_id, action, target_type, target_id,
+		       audit_text(unit, before), audit_text(unit, after), unit->request_id, unit->now);
 }

@@ -12,16 +12,13 @@
 
 #include <jansson.h>
 
-struct request;
+struct unit;
 
-/* Inserts one audit_log row. before and after are borrowed and may be NULL
- * (a create has no before). target_id 0 records NULL. Returns 0 or a DB
- * status (DB_RETRY inside a transaction). */
-int audit_record(struct request *request, const char *action, const char *target_type, int64_t target_id,
-		 const json_t *before, const json_t *after);
-
-/* The same for an admin who is not yet the session's (a login). */
-int audit_record_by(struct request *request, int64_t admin_id, const char *action, const char *target_type,
-		    int64_t target_id, const json_t *before, const json_t *after);
+/* Inserts one audit_log row for admin_id (0: an offline command) with the
+ * unit's request id. before and after are borrowed and may be NULL (a
+ * create has no before). target_id 0 records NULL. Returns DB_OK or a door
+ * code (DB_RETRY inside a transaction). */
+int audit_write(struct unit *unit, int64_t admin_id, const char *action, const char *target_type, int64_t target_id,
+		const json_t *before, const json_t *after);
 
 #endif

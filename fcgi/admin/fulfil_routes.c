@@ -1,5 +1,5 @@
 /* fulfil_routes.c: the admin console's operations (issue 7, API.md
- * "Admin"): orders (list, ship, refund), prizes to fulfil, shoppers
+ * "Admin"): prizes to fulfil, shoppers
  * (search, block, unblock), admin token renewal and the admin accounts.
  *
  * Roles are route metadata (routes.c): fulfilment ships, refunds and
@@ -22,7 +22,6 @@
 #include "core/log.h"
 #include "core/phone.h"
 #include "admin/fulfil_routes.h"
-#include "checkout/pay_routes.h"
 #include "admin/stats.h"
 #include "http/token.h"
 
@@ -76,345 +75,12 @@ static int64_t query_id(struct request *request, const char *name)
 	return *end == '\0' && value > 0 ? (int64_t)value : -1;
 }
 
-/* "YYYY-MM-DD" as the first second of that day in the shop's zone, plus
- * days_after days. Returns 0, or -1. */
-static int local_date(const char *text, int days_after, int64_t *when)
-{
-	int year, month, day;
-	char tail;
-	if (strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%c", &year, &month, &day, &tail) != 3 || month < 1 ||
-	    month > 12 || day < 1 || day > 31 || year < 2000 || year > 2200)
-		return -1;
-	struct tm tm = { .tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = day + days_after, .tm_isdst = -1 };
-	*when = (int64_t)mktime(&tm);
-	return 0;
-}
-
 static bool digits_only(const char *text)
 {
 	for (const char *c = text; *c != '\0'; c++)
 		if (*c < '0' || *c > '9')
 			return false;
 	return true;
-}
-
-/* ============================================================== orders */
-
-#define ORDER_COLUMNS                                                                                           \
-	"o.id, o.user_id, s.phone, o.campaign_id, o.bargain_id, o.status, o.subtotal_fen, o.discount_fen, "       \
-	"o.total_fen, o.address_name, o.address_phone, o.address_province, o.address_city, o.address_district, "  \
-	"o.address_detail, UNIX_TIMESTAMP(o.created_at), UNIX_TIMESTAMP(o.paid_at), UNIX_TIMESTAMP(o.shipped_at), " \
-	"o.carrier, o.tracking_no, UNIX_TIMESTAMP(o.refunded_at), UNIX_TIMESTAMP(o.cancelled_at), "                \
-	"UNIX_TIMESTAMP(o.pay_by), c.title "
-enum admin_order_column {
-	AO_ID, AO_USER, AO_USER_PHONE, AO_CAMPAIGN, AO_BARGAIN, AO_STATUS, AO_SUBTOTAL, AO_DISCOUNT, AO_TOTAL,
-	AO_NAME, AO_PHONE, AO_PROVINCE, AO_CITY, AO_DISTRICT, AO_DETAIL, AO_CREATED, AO_PAID, AO_SHIPPED,
-	AO_CARRIER, AO_TRACKING, AO_REFUNDED, AO_CANCELLED, AO_PAY_BY, AO_TITLE,
-};
-static const char *const sql_admin_orders =
-	"SELECT " ORDER_COLUMNS "FROM orders o JOIN shopper s ON s.id = o.user_id JOIN campaign c ON c.id = o.campaign_id "
-	"WHERE o.id < ? AND (? = '' OR o.status = ?) AND (? = 0 OR o.campaign_id = ?) "
-	"AND (? = 0 OR o.created_at >= FROM_UNIXTIME(?)) AND (? = 0 OR o.created_at < FROM_UNIXTIME(?)) "
-	"AND (? = '' OR s.phone = ? OR o.address_phone = ?) ORDER BY o.id DESC LIMIT ?";
-static const char *const sql_admin_order_one =
-	"SELECT " ORDER_COLUMNS "FROM orders o JOIN shopper s ON s.id = o.user_id JOIN campaign c ON c.id = o.campaign_id "
-	"WHERE o.id = ?";
-static const char *const sql_admin_order_lines =
-	"SELECT order_id, item_id, item_name, qty, unit_price_fen, amount_fen FROM order_line "
-	"WHERE order_id BETWEEN ? AND ? ORDER BY order_id, id";
-
-static const char *const order_statuses[] = { "pending_payment", "paid", "shipped", "completed", "cancelled",
-					      "refunded" };
-
-/* One order as the console shows it. The recipient's phone and street are
- * for those who ship (fulfilment, owner); the shopper's number for owners. */
-static json_t *admin_order_json(struct request *request, const struct db_rows *rows, int r, const struct db_rows *lines)
-{
-	bool ships = (request->session.roles & (ROLE_FULFILMENT | ROLE_OWNER)) != 0;
-	json_t *address = json_pack("{s:s, s:s, s:s, s:s}", "name", db_text(rows, r, AO_NAME), "province",
-				    db_text(rows, r, AO_PROVINCE), "city", db_text(rows, r, AO_CITY), "district",
-				    db_text(rows, r, AO_DISTRICT));
-	if (ships) {
-		json_object_set_new(address, "phone", json_string(db_text(rows, r, AO_PHONE)));
-		json_object_set_new(address, "detail", json_string(db_text(rows, r, AO_DETAIL)));
-	} else {
-		char masked[PHONE_MASKED_SIZE];
-		phone_mask(db_text(rows, r, AO_PHONE), masked);
-		json_object_set_new(address, "phone", json_string(masked));
-	}
-	json_t *order = json_pack(
-		"{s:I, s:I, s:o, s:I, s:s, s:o, s:s, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
-		(json_int_t)db_int(rows, r, AO_ID), "user_id", (json_int_t)db_int(rows, r, AO_USER), "user_phone",
-		phone_shown(request, db_text(rows, r, AO_USER_PHONE)), "campaign_id",
-		(json_int_t)db_int(rows, r, AO_CAMPAIGN), "campaign_title", db_text(rows, r, AO_TITLE), "bargain_id",
-		db_null(rows, r, AO_BARGAIN) ? json_null() : json_integer((json_int_t)db_int(rows, r, AO_BARGAIN)),
-		"status", db_text(rows, r, AO_STATUS), "subtotal_fen", (json_int_t)db_int(rows, r, AO_SUBTOTAL),
-		"discount_fen", (json_int_t)db_int(rows, r, AO_DISCOUNT), "total_fen", (json_int_t)db_int(rows, r, AO_TOTAL),
-		"address", address, "created_at", time_or_null(rows, r, AO_CREATED), "paid_at",
-		time_or_null(rows, r, AO_PAID), "shipped_at", time_or_null(rows, r, AO_SHIPPED), "carrier",
-		text_or_null(rows, r, AO_CARRIER), "tracking_no", text_or_null(rows, r, AO_TRACKING), "refunded_at",
-		time_or_null(rows, r, AO_REFUNDED), "cancelled_at", time_or_null(rows, r, AO_CANCELLED), "pay_by",
-		time_or_null(rows, r, AO_PAY_BY));
-	json_t *list = json_array();
-	int64_t id = db_int(rows, r, AO_ID);
-	for (int k = 0; lines != NULL && k < lines->row_count; k++)
-		if (db_int(lines, k, 0) == id)
-			json_array_append_new(list, json_pack("{s:I, s:s, s:I, s:I, s:I}", "item_id",
-							      (json_int_t)db_int(lines, k, 1), "name", db_text(lines, k, 2),
-							      "qty", (json_int_t)db_int(lines, k, 3), "unit_price_fen",
-							      (json_int_t)db_int(lines, k, 4), "amount_fen",
-							      (json_int_t)db_int(lines, k, 5)));
-	json_object_set_new(order, "lines", list);
-	return order;
-}
-
-/* Reads order id as the console shows it into *object (OUT, a new
- * reference). Returns 0, 404, or a DB status. */
-static int admin_order_load(struct request *request, int64_t id, json_t **object)
-{
-	struct db_rows rows, lines;
-	int status = db_run(request, &rows, sql_admin_order_one, "i", id);
-	if (status != 0)
-		return status;
-	if (rows.row_count != 1)
-		return http_error(request, 404, "not_found");
-	if ((status = db_run(request, &lines, sql_admin_order_lines, "ii", id, id)) != 0)
-		return status;
-	*object = admin_order_json(request, &rows, 0, &lines);
-	return 0;
-}
-
-/* GET /api/v1/admin/orders?status=&campaign_id=&from=&to=&phone= (dates
- * are the shop's days, inclusive; phone the shopper's or the recipient's,
- * all 11 digits), newest first. */
-static int admin_order_list(struct request *request)
-{
-	int64_t limit, cursor;
-	int status = http_list_params_newest_first(request, &limit, &cursor);
-	if (status != 0)
-		return status;
-	const char *order_status = http_query_param(request, "status");
-	if (order_status != NULL && order_status[0] != '\0') {
-		bool known = false;
-		for (size_t i = 0; i < sizeof(order_statuses) / sizeof(order_statuses[0]); i++)
-			known = known || strcmp(order_status, order_statuses[i]) == 0;
-		if (!known)
-			return http_error_message(request, 400, "invalid_field", "status 不是有效的订单状态。");
-	} else {
-		order_status = "";
-	}
-	int64_t campaign_id = query_id(request, "campaign_id");
-	if (campaign_id < 0)
-		return http_error_message(request, 400, "invalid_field", "campaign_id 无效。");
-	const char *from = http_query_param(request, "from"), *to = http_query_param(request, "to");
-	int64_t from_at = 0, to_at = 0;
-	if ((from != NULL && from[0] != '\0' && local_date(from, 0, &from_at) != 0) ||
-	    (to != NULL && to[0] != '\0' && local_date(to, 1, &to_at) != 0))
-		return http_error_message(request, 400, "invalid_field", "from 和 to 应为 YYYY-MM-DD 格式的日期。");
-	const char *phone = http_query_param(request, "phone");
-	if (phone != NULL && phone[0] != '\0' && !phone_valid(phone))
-		return http_error(request, 400, "invalid_phone");
-	if (phone == NULL)
-		phone = "";
-
-	struct db_rows rows;
-	status = db_run(request, &rows, sql_admin_orders, "issiiiiiisssi", cursor, order_status,
-			order_status, campaign_id, campaign_id, from_at, from_at, to_at, to_at, phone, phone, phone,
-			limit + 1);
-	if (status != 0)
-		return status;
-	int count = rows.row_count > limit ? (int)limit : rows.row_count;
-	struct db_rows lines = { 0 };
-	if (count > 0 && (status = db_run(request, &lines, sql_admin_order_lines, "ii", db_int(&rows, count - 1, AO_ID),
-					 db_int(&rows, 0, AO_ID))) != 0)
-		return status;
-	json_t *items = json_array();
-	for (int r = 0; r < count; r++)
-		json_array_append_new(items, admin_order_json(request, &rows, r, &lines));
-	json_t *next = http_next_cursor(count > 0 ? db_int(&rows, count - 1, AO_ID) : 0, rows.row_count > limit);
-	return http_reply(request, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
-}
-
-/* --------------------------------------------------------------- ship */
-
-static bool tracking_shape(const char *value)
-{
-	for (const char *c = value; *c != '\0'; c++)
-		if (!((*c >= '0' && *c <= '9') || (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || *c == '-'))
-			return false;
-	return true;
-}
-
-static const struct field order_ship_body[] = {
-	{ .name = "carrier", .type = FIELD_STRING, .required = true, .min = 1, .max = CARRIER_MAX },
-	{ .name = "tracking_no", .type = FIELD_STRING, .required = true, .min = 4, .max = TRACKING_MAX,
-	  .shape = tracking_shape },
-	{ .name = NULL },
-};
-
-static const char *const sql_order_ship =
-	"UPDATE orders SET status = 'shipped', carrier = ?, tracking_no = ?, shipped_at = FROM_UNIXTIME(?), "
-	"updated_at = FROM_UNIXTIME(?) WHERE id = ? AND status = 'paid'";
-static const char *const sql_order_event =
-	"INSERT INTO order_event (order_id, from_status, to_status, actor, actor_id, note, request_id, created_at) "
-	"VALUES (?, ?, ?, 'admin', ?, ?, ?, FROM_UNIXTIME(?))";
-
-static int order_event_admin(struct request *request, int64_t order_id, const char *from, const char *to,
-			     const char *note)
-{
-	return db_run(request, NULL, sql_order_event, "ississi", order_id, from, to, request->session.user_id, note,
-		      request->request_id, request->work.now);
-}
-
-static int ship_transaction(struct request *request, void *context)
-{
-	(void)context;
-	int64_t id = http_path_id(request, 0);
-	json_t *before;
-	int status = admin_order_load(request, id, &before);
-	if (status != 0)
-		return status;
-	http_own(request, before);
-	/* anti-fraud: an order held for review ships only once released */
-	bool held = false;
-	if ((status = fraud_is_held(request, "order", id, &held)) != 0)
-		return status;
-	if (held)
-		return http_error_message(request, 409, "invalid_state", "订单正在风控审核中，放行后才能发货。");
-	const char *carrier = body_string(request, "carrier"), *tracking = body_string(request, "tracking_no");
-	if (!validate_text(carrier, strlen(carrier)))
-		return http_error_message(request, 400, "invalid_field", "carrier 含有无效字符。");
-	struct db_rows rows;
-	if ((status = db_run(request, &rows, sql_order_ship, "ssiii", carrier, tracking, request->work.now, request->work.now, id)) != 0)
-		return status;
-	if (rows.affected != 1)
-		return http_error_message(request, 409, "invalid_state", "只有已支付的订单可以发货。");
-	json_t *after;
-	if ((status = order_event_admin(request, id, "paid", "shipped", carrier)) != 0 ||
-	    (status = stats_order(request, id, STATS_ORDER_SHIPPED)) != 0 ||
-	    (status = admin_order_load(request, id, &after)) != 0)
-		return status;
-	http_own(request, after);
-	if ((status = audit_record(request, "order.ship", "order", id, before, after)) != 0)
-		return status;
-	return http_reply(request, 200, json_incref(after));
-}
-
-/* POST /api/v1/admin/orders/{id}/ship {"carrier", "tracking_no"}: paid -> shipped. */
-static int admin_order_ship(struct request *request)
-{
-	return db_transaction(request, ship_transaction, NULL);
-}
-
-/* ------------------------------------------------------------- refund */
-
-static const struct field order_refund_body[] = {
-	{ .name = "reason", .type = FIELD_STRING, .nullable = true, .min = 0, .max = NOTE_MAX },
-	{ .name = NULL },
-};
-
-static const char *const sql_refund_read = "SELECT status, payment_id, user_id FROM orders WHERE id = ?";
-static const char *const sql_payment_lock = "SELECT status FROM payment WHERE id = ? FOR UPDATE";
-static const char *const sql_order_refund =
-	"UPDATE orders SET status = 'refunded', refunded_at = FROM_UNIXTIME(?), updated_at = FROM_UNIXTIME(?) "
-	"WHERE id = ? AND status = ?";
-static const char *const sql_payment_refunded =
-	"UPDATE payment SET status = 'refunded' WHERE id = ? AND status = 'succeeded'";
-static const char *const sql_points_earned =
-	"SELECT delta FROM points_ledger WHERE order_id = ? AND reason = 'order_paid'";
-static const char *const sql_points_lock = "SELECT points_balance FROM shopper WHERE id = ? FOR UPDATE";
-static const char *const sql_refund_lines = "SELECT item_id, qty FROM order_line WHERE order_id = ? ORDER BY item_id";
-static const char *const sql_stock_unsell =
-	"UPDATE campaign_item SET stock_sold = stock_sold - ?, stock_left = stock_left + ? "
-	"WHERE id = ? AND stock_sold >= ?";
-
-/* The points the order earned go back, as far as the shopper still has them
- * (the balance is never negative). */
-static int refund_points(struct request *request, int64_t order_id, int64_t user_id)
-{
-	struct db_rows earned, balance;
-	int status = db_run(request, &earned, sql_points_earned, "i", order_id);
-	if (status != 0 || earned.row_count != 1 || db_int(&earned, 0, 0) <= 0)
-		return status;
-	if ((status = db_run(request, &balance, sql_points_lock, "i", user_id)) != 0)
-		return status;
-	int64_t take = db_int(&earned, 0, 0);
-	if (balance.row_count == 1 && db_int(&balance, 0, 0) < take)
-		take = db_int(&balance, 0, 0);
-	if (take <= 0)
-		return 0;
-	return points_apply(request, user_id, -take, "order_refunded", order_id);
-}
-
-static int refund_transaction(struct request *request, void *context)
-{
-	(void)context;
-	int64_t id = http_path_id(request, 0);
-	struct db_rows order;
-	int status = db_run(request, &order, sql_refund_read, "i", id);
-	if (status != 0)
-		return status;
-	if (order.row_count != 1)
-		return http_error(request, 404, "not_found");
-	/* order.h's lock order: the payment row before the order row */
-	int64_t payment_id = db_null(&order, 0, 1) ? 0 : db_int(&order, 0, 1);
-	if (payment_id != 0 && (status = db_run(request, NULL, sql_payment_lock, "i", payment_id)) != 0)
-		return status;
-	json_t *before;
-	if ((status = admin_order_load(request, id, &before)) != 0)
-		return status;
-	http_own(request, before);
-	const char *from = json_string_value(json_object_get(before, "status"));
-	if (strcmp(from, "paid") != 0 && strcmp(from, "shipped") != 0)
-		return http_error_message(request, 409, "invalid_state", "只有已支付或已发货的订单可以退款。");
-	struct db_rows rows;
-	if ((status = db_run(request, &rows, sql_order_refund, "iiis", request->work.now, request->work.now, id, from)) != 0)
-		return status;
-	if (rows.affected != 1)
-		return http_error(request, 409, "invalid_state");
-	const char *reason = body_string(request, "reason");
-	if ((payment_id != 0 && (status = db_run(request, NULL, sql_payment_refunded, "i", payment_id)) != 0) ||
-	    (status = refund_points(request, id, db_int(&order, 0, 2))) != 0 ||
-	    (status = order_event_admin(request, id, from, "refunded", reason)) != 0 ||
-	    (status = stats_order(request, id, STATS_ORDER_REFUNDED)) != 0)
-		return status;
-	/* Not shipped: the goods never left, so the stock is sold again. Last,
-	 * by item id: the hot rows are held only until COMMIT. */
-	bool restocked = strcmp(from, "paid") == 0;
-	if (restocked) {
-		struct db_rows lines;
-		if ((status = db_run(request, &lines, sql_refund_lines, "i", id)) != 0)
-			return status;
-		for (int r = 0; r < lines.row_count; r++) {
-			int64_t item_id = db_int(&lines, r, 0), qty = db_int(&lines, r, 1);
-			if ((status = db_run(request, &rows, sql_stock_unsell, "iiii", qty, qty, item_id, qty)) != 0)
-				return status;
-			if (rows.affected != 1) {
-				log_error("refund of order %lld: item %lld has less than %lld sold", (long long)id,
-					  (long long)item_id, (long long)qty);
-				return http_error(request, 500, "internal_error");
-			}
-		}
-	}
-	json_t *after;
-	if ((status = admin_order_load(request, id, &after)) != 0)
-		return status;
-	http_own(request, after);
-	json_object_set_new(after, "restocked", json_boolean(restocked));
-	if ((status = audit_record(request, "order.refund", "order", id, before, after)) != 0)
-		return status;
-	return http_reply(request, 200, json_incref(after));
-}
-
-/* POST /api/v1/admin/orders/{id}/refund [{"reason"}]: paid or shipped ->
- * refunded; the stock goes back when it was not shipped. */
-static int admin_order_refund(struct request *request)
-{
-	/* issue 16: the money goes back at WeChat Pay or Alipay first */
-	int status = pay_refund_at_provider(request, http_path_id(request, 0));
-	if (status != 0)
-		return status;
-	return db_transaction(request, refund_transaction, NULL);
 }
 
 /* ============================================================== prizes */
@@ -496,7 +162,7 @@ static int prize_fulfil_transaction(struct request *request, void *context)
 	if ((status = db_run(request, &rows, sql_prize_one, "i", id)) != 0)
 		return status;
 	json_t *after = http_own(request, prize_json(request, &rows, 0));
-	if ((status = audit_record(request, "prize.fulfil", "prize", id, before, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "prize.fulfil", "prize", id, before, after))) != 0)
 		return status;
 	return http_reply(request, 200, json_incref(after));
 }
@@ -592,8 +258,8 @@ static int block_transaction(struct request *request, void *context)
 		return status;
 	json_t *after = http_own(request, user_json(request, &rows, 0));
 	if (updated.affected == 1 &&
-	    (status = audit_record(request, change->block ? "user.block" : "user.unblock", "shopper", id, before,
-				   after)) != 0)
+	    (status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), change->block ? "user.block" : "user.unblock", "shopper", id, before,
+				   after))) != 0)
 		return status;
 	return http_reply(request, 200, json_incref(after));
 }
@@ -732,7 +398,7 @@ static int account_create_transaction(struct request *request, void *context)
 	if ((status = db_run(request, &rows, sql_admin_one, "i", id)) != 0)
 		return status;
 	json_t *after = http_own(request, admin_json(&rows, 0));
-	if ((status = audit_record(request, "admin.create", "admin", id, NULL, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "admin.create", "admin", id, NULL, after))) != 0)
 		return status;
 	return http_reply(request, 201, json_incref(after));
 }
@@ -772,7 +438,7 @@ static int account_patch_transaction(struct request *request, void *context)
 	    (status = db_run(request, &rows, sql_admin_one, "i", id)) != 0)
 		return status;
 	json_t *after = http_own(request, admin_json(&rows, 0));
-	if ((status = audit_record(request, "admin.update", "admin", id, before, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "admin.update", "admin", id, before, after))) != 0)
 		return status;
 	return http_reply(request, 200, json_incref(after));
 }
@@ -785,9 +451,6 @@ static int admin_account_patch(struct request *request)
 
 /* The routes this file serves; server/routes.c lists the table. */
 static const struct route routes[] = {
-	{ "GET", "/api/v1/admin/orders", admin_order_list, AUTH_ADMIN, 0, NULL },
-	{ "POST", "/api/v1/admin/orders/{id}/ship", admin_order_ship, AUTH_ADMIN, ROLE_FULFILMENT, order_ship_body },
-	{ "POST", "/api/v1/admin/orders/{id}/refund", admin_order_refund, AUTH_ADMIN, ROLE_FULFILMENT, order_refund_body },
 	{ "GET", "/api/v1/admin/prizes", admin_prize_list, AUTH_ADMIN, 0, NULL },
 	{ "POST", "/api/v1/admin/prizes/{id}/fulfil", admin_prize_fulfil, AUTH_ADMIN, ROLE_FULFILMENT, prize_fulfil_body },
 	{ "GET", "/api/v1/admin/users", admin_user_list, AUTH_ADMIN, 0, NULL },

@@ -9,7 +9,8 @@
 
 #include "core/arena.h"
 #include "db/db.h"
-#include "http/http.h"
+#include "core/log.h"
+#include "core/outcome.h"
 
 static const char *const sql_stat_add =
 	"INSERT INTO campaign_stat (campaign_id, hour_start, item_id, shard, local_day, participants, "
@@ -55,18 +56,18 @@ static int64_t hour_of(int64_t when)
 	return when - when % 3600;
 }
 
-int stats_add(struct request *request, int64_t campaign_id, int64_t item_id, const struct stats_delta *delta)
+int stats_add(struct unit *unit, int64_t campaign_id, int64_t item_id, const struct stats_delta *delta)
 {
 	char day[11];
-	int64_t hour = hour_of(request->work.now);
+	int64_t hour = hour_of(unit->now);
 	stats_local_day(hour, day);
-	return db_run(request, NULL, sql_stat_add, "iiiisiiiiiiiiiiiiii", campaign_id, hour, item_id, stats_shard(), day,
+	return db_exec(unit, NULL, sql_stat_add, "iiiisiiiiiiiiiiiiii", campaign_id, hour, item_id, stats_shard(), day,
 		      delta->participants, delta->bargains_started, delta->self_cuts, delta->helps, delta->share_opens,
 		      delta->succeeded, delta->orders, delta->cancelled, delta->paid, delta->paid_fen,
 		      delta->subsidy_fen, delta->shipped, delta->refunded, delta->refunded_fen);
 }
 
-int stats_bump(struct request *request, int64_t campaign_id, int64_t item_id, const char *counter, int64_t amount)
+int stats_bump(struct unit *unit, int64_t campaign_id, int64_t item_id, const char *counter, int64_t amount)
 {
 	struct stats_delta delta = { 0 };
 	if (strcmp(counter, "helps") == 0)
@@ -79,30 +80,32 @@ int stats_bump(struct request *request, int64_t campaign_id, int64_t item_id, co
 		delta.succeeded = amount;
 	else if (strcmp(counter, "bargains_started") == 0)
 		delta.bargains_started = amount;
-	else
-		return http_error(request, 500, "internal_error"); /* a caller's typo: refuse loudly */
-	return stats_add(request, campaign_id, item_id, &delta);
+	else {
+		log_error("stats: no counter named %s", counter); /* a caller's typo: refuse loudly */
+		return DB_FAILED;
+	}
+	return stats_add(unit, campaign_id, item_id, &delta);
 }
 
-int stats_bargain_started(struct request *request, int64_t campaign_id, int64_t item_id, int64_t user_id)
+int stats_bargain_started(struct unit *unit, int64_t campaign_id, int64_t item_id, int64_t user_id)
 {
 	struct db_rows rows;
-	int status = db_run(request, &rows, sql_participant_insert, "iii", campaign_id, user_id, request->work.now);
+	int status = db_exec(unit, &rows, sql_participant_insert, "iii", campaign_id, user_id, unit->now);
 	if (status != 0)
 		return status;
 	struct stats_delta delta = { .bargains_started = 1, .participants = rows.affected == 1 ? 1 : 0 };
-	return stats_add(request, campaign_id, item_id, &delta);
+	return stats_add(unit, campaign_id, item_id, &delta);
 }
 
-int stats_order(struct request *request, int64_t order_id, enum stats_order_event event)
+int stats_order(struct unit *unit, int64_t order_id, enum stats_order_event event)
 {
 	char day[11];
-	int64_t hour = hour_of(request->work.now);
+	int64_t hour = hour_of(unit->now);
 	stats_local_day(hour, day);
 	int64_t placed = event == STATS_ORDER_PLACED, cancelled = event == STATS_ORDER_CANCELLED;
 	int64_t paid = event == STATS_ORDER_PAID, shipped = event == STATS_ORDER_SHIPPED;
 	int64_t refunded = event == STATS_ORDER_REFUNDED;
-	return db_run(request, NULL, sql_stat_order, "iisiiiiiiiii", hour, stats_shard(), day, placed, cancelled, paid,
+	return db_exec(unit, NULL, sql_stat_order, "iisiiiiiiiii", hour, stats_shard(), day, placed, cancelled, paid,
 		      paid, paid, shipped, refunded, refunded, order_id);
 }
 

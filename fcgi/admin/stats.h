@@ -24,7 +24,7 @@
 
 #define STATS_SHARDS 64
 
-struct request;
+struct unit;
 
 /* What one event adds; fields left 0 add nothing. */
 struct stats_delta {
@@ -33,18 +33,18 @@ struct stats_delta {
 };
 
 /* Adds delta to the counters of campaign_id and item_id (0: campaign-wide)
- * in the current hour. Returns 0 or a DB status (DB_RETRY inside a
+ * in the current hour. Returns DB_OK or a door code (DB_RETRY inside a
  * transaction). */
-int stats_add(struct request *request, int64_t campaign_id, int64_t item_id, const struct stats_delta *delta);
+int stats_add(struct unit *unit, int64_t campaign_id, int64_t item_id, const struct stats_delta *delta);
 
 /* The same for one counter, by its column name ("helps", "self_cuts",
  * "share_opens", "succeeded", "bargains_started"). */
-int stats_bump(struct request *request, int64_t campaign_id, int64_t item_id, const char *counter, int64_t amount);
+int stats_bump(struct unit *unit, int64_t campaign_id, int64_t item_id, const char *counter, int64_t amount);
 
 /* A bargain started: bargains_started + 1, and participants + 1 when it is
  * user_id's first bargain in the campaign (one campaign_participant row per
- * shopper and campaign). Returns 0 or a DB status. */
-int stats_bargain_started(struct request *request, int64_t campaign_id, int64_t item_id, int64_t user_id);
+ * shopper and campaign). Returns DB_OK or a door code. */
+int stats_bargain_started(struct unit *unit, int64_t campaign_id, int64_t item_id, int64_t user_id);
 
 enum stats_order_event {
 	STATS_ORDER_PLACED,
@@ -56,8 +56,8 @@ enum stats_order_event {
 
 /* An order event, counted for the order's campaign (read from the order
  * row, which the caller's transaction has just written and so holds).
- * Returns 0 or a DB status. */
-int stats_order(struct request *request, int64_t order_id, enum stats_order_event event);
+ * Returns DB_OK or a door code. */
+int stats_order(struct unit *unit, int64_t order_id, enum stats_order_event event);
 
 /* The shop's calendar day of when as "YYYY-MM-DD" in out[11] (config
  * timezone, which the worker made the process's zone). */

@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "core/crypto.h"
 #include "bargain/cut.h"
+#include "core/money.h"
 #include "db/db.h"
 #include "admin/stats_routes.h"
 #include "admin/stats.h"
@@ -212,10 +213,10 @@ static int admin_report_daily(struct request *request)
 /* ====================================================== cut plan preview */
 
 static const struct field cut_plan_preview_body[] = {
-	{ .name = "original_price_fen", .type = FIELD_INT, .required = true, .min = 1, .max = INT64_MAX / 4 },
-	{ .name = "floor_price_fen", .type = FIELD_INT, .required = true, .min = 0, .max = INT64_MAX / 4 },
-	{ .name = "cut_min_fen", .type = FIELD_INT, .required = true, .min = 1, .max = INT64_MAX / 4 },
-	{ .name = "cut_max_fen", .type = FIELD_INT, .required = true, .min = 1, .max = INT64_MAX / 4 },
+	{ .name = "original_price_fen", .type = FIELD_INT, .required = true, .min = 1, .max = MONEY_MAX_FEN },
+	{ .name = "floor_price_fen", .type = FIELD_INT, .required = true, .min = 0, .max = MONEY_MAX_FEN },
+	{ .name = "cut_min_fen", .type = FIELD_INT, .required = true, .min = 1, .max = MONEY_MAX_FEN },
+	{ .name = "cut_max_fen", .type = FIELD_INT, .required = true, .min = 1, .max = MONEY_MAX_FEN },
 	{ .name = "target_cuts", .type = FIELD_INT, .required = true, .min = 1, .max = CUT_TARGET_MAX },
 	{ .name = NULL },
 };

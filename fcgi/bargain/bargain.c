@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "http/http.h"
 #include "core/log.h"
+#include "live/live.h"
 
 bool share_code_shape(const char *code)
 {
@@ -198,5 +199,7 @@ long bargain_sweep(struct request *request)
 	db_run(request, NULL, sql_sweep_unlock, "");
 	if (closed > 0)
 		log_info("sweep: closed %ld expired bargains", closed);
+	if (closed > 0)
+		live_bargains_swept(request); /* live: after the commit */
 	return closed;
 }

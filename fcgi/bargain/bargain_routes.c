@@ -23,6 +23,7 @@
 #include "core/phone.h"
 #include "bargain/bargain_routes.h"
 #include "admin/stats.h"
+#include "live/live.h"
 
 #define RECENT_HELPS 10
 #define LEADERBOARD_SIZE 100
@@ -184,7 +185,7 @@ static int cut_take(struct request *request, struct cut_attempt *attempt)
 		drawn = cut_range_amount(INT64_MAX, bargain->cut_min_fen, bargain->cut_max_fen, random);
 	}
 	/* stats: counted before the hot row is touched (stats.h) */
-	int status = stats_bump(request, bargain->campaign_id, bargain->item_id, attempt->is_help ? "helps" : "self_cuts", 1);
+	int status = http_outcome(request, stats_bump(&request->work, bargain->campaign_id, bargain->item_id, attempt->is_help ? "helps" : "self_cuts", 1));
 	if (status != 0)
 		return status;
 	struct db_rows rows;
@@ -219,7 +220,7 @@ static int cut_take(struct request *request, struct cut_attempt *attempt)
 		bargain->status = "succeeded";
 		bargain->succeeded_at = request->work.now;
 		/* stats: this cut reached the floor */
-		status = stats_bump(request, bargain->campaign_id, bargain->item_id, "succeeded", 1);
+		status = http_outcome(request, stats_bump(&request->work, bargain->campaign_id, bargain->item_id, "succeeded", 1));
 	}
 	return status;
 }
@@ -243,7 +244,7 @@ static int self_cut_transaction(struct request *request, void *context)
 	local_day(request->work.now, &start, &length);
 	char bucket[LIMIT_BUCKET_MAX];
 	snprintf(bucket, sizeof(bucket), "selfcut:%lld", (long long)bargain->id);
-	int status = limit_take(request, bucket, start, length, bargain->self_cuts_per_day, &retry_after);
+	int status = http_outcome(request, limit_take(&request->work, bucket, start, length, bargain->self_cuts_per_day, &retry_after));
 	if (status == 429) {
 		set_retry_after(request, retry_after);
 		return http_error(request, 429, "daily_limit");
@@ -266,7 +267,10 @@ static int bargain_cut(struct request *request)
 		return http_error(request, 404, "not_found");
 	if (strcmp(bargain_status_shown(&attempt.bargain, request->work.now), "active") != 0)
 		return http_error(request, 410, "bargain_closed");
-	return db_transaction(request, self_cut_transaction, &attempt);
+	status = db_transaction(request, self_cut_transaction, &attempt);
+	if (status == 200)
+		live_bargain_changed(request, attempt.bargain.id); /* live: after the commit */
+	return status;
 }
 
 /* --------------------------------------------------------------- help */
@@ -324,7 +328,7 @@ static int help_transaction(struct request *request, void *context)
 	local_day(request->work.now, &start, &length);
 	char bucket[LIMIT_BUCKET_MAX];
 	snprintf(bucket, sizeof(bucket), "helps:%lld", (long long)attempt->cutter_id);
-	status = limit_take(request, bucket, start, length, bargain->helps_per_user_per_day, &retry_after);
+	status = http_outcome(request, limit_take(&request->work, bucket, start, length, bargain->helps_per_user_per_day, &retry_after));
 	if (status == 429)
 		set_retry_after(request, retry_after);
 	if (status != 0)
@@ -388,7 +392,11 @@ static int share_help(struct request *request)
 		return http_error(request, 410, "bargain_closed");
 	if (helped)
 		return http_error(request, 409, "already_helped");
-	return db_transaction(request, help_transaction, &attempt);
+	int64_t cuts_before = attempt.bargain.cuts; /* live: a shadowed help cuts nothing and is not published */
+	status = db_transaction(request, help_transaction, &attempt);
+	if (status == 200 && attempt.bargain.cuts != cuts_before)
+		live_bargain_changed(request, attempt.bargain.id); /* live: after the commit */
+	return status;
 }
 
 /* ============================================================== start */
@@ -521,7 +529,7 @@ static int start_transaction(struct request *request, void *context)
 		return status;
 	start->bargain_id = (int64_t)inserted.insert_id;
 	start->created = true;
-	if ((status = stats_bargain_started(request, db_int(&item, 0, ITEM_CAMPAIGN), start->item_id, user_id)) != 0)
+	if ((status = http_outcome(request, stats_bargain_started(&request->work, db_int(&item, 0, ITEM_CAMPAIGN), start->item_id, user_id))) != 0)
 		return status; /* stats */
 	if (!db_null(&item, 0, ITEM_TARGET)) {
 		status = plan_store(request, start->bargain_id, price - floor_price, &item);
@@ -638,7 +646,7 @@ static int share_open_transaction(struct request *request, void *context)
 	status = db_run(request, NULL, sql_share_open, "iisi", bargain->id, bargain->campaign_id, request->client_ip,
 			request->work.now);
 	if (status == 0)
-		status = stats_bump(request, bargain->campaign_id, bargain->item_id, "share_opens", 1);
+		status = http_outcome(request, stats_bump(&request->work, bargain->campaign_id, bargain->item_id, "share_opens", 1));
 	return status != 0 ? status : 200;
 }
 

@@ -6,10 +6,14 @@
 #include <string.h>
 
 #include "core/crypto.h"
+#include "core/money.h"
 
 int cut_plan_feasible(int64_t distance, int64_t min, int64_t max, int64_t cuts)
 {
 	if (cuts < 1 || cuts > CUT_TARGET_MAX || min < 1 || max < min || distance < 1)
+		return 0;
+	/* Bounded amounts keep cuts * max far from overflowing. */
+	if (distance > MONEY_MAX_FEN || max > MONEY_MAX_FEN)
 		return 0;
 	return cuts * min <= distance && distance <= cuts * max;
 }

@@ -18,7 +18,8 @@
 #define CUT_TARGET_MAX 500
 #define CUT_SEED_SIZE 32
 
-/* True when N cuts in [min, max] can sum to distance: N*min <= distance <= N*max. */
+/* True when N cuts in [min, max] can sum to distance: N*min <= distance <=
+ * N*max, with every amount at most MONEY_MAX_FEN (core/money.h). */
 int cut_plan_feasible(int64_t distance, int64_t min, int64_t max, int64_t cuts);
 /* The seed of a bargain's plan: HMAC-SHA256(key, "cut-plan:" id). */
 void cut_plan_seed(const void *key, size_t key_size, int64_t bargain_id, unsigned char seed[CUT_SEED_SIZE]);

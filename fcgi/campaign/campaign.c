@@ -1,5 +1,6 @@
-/* campaign.c: campaigns and bargain items — parse, check, render, load and
- * store. See campaign.h for the two-step checking and the rewards shape. */
+/* campaign.c: campaigns and bargain items: parse, check, render, and the
+ * admin's changes as flows (load and write through campaign_store.c). See
+ * campaign.h for the two-step checking and the rewards shape. */
 #include "campaign/campaign.h"
 
 #include <stdarg.h>
@@ -12,6 +13,8 @@
 #include "db/db.h"
 #include "http/http.h"
 #include "core/log.h"
+#include "admin/audit.h"
+#include "campaign/campaign_store.h"
 
 /* Type-level bounds: wide enough that every business rule answers 422
  * with its own message, narrow enough that no arithmetic overflows. */
@@ -174,17 +177,6 @@ static int64_t int_member(const json_t *object, const char *name, int64_t fallba
 {
 	const json_t *value = json_object_get(object, name);
 	return json_is_integer(value) ? (int64_t)json_integer_value(value) : fallback;
-}
-
-/* A JSON text of value in the arena (for the DB and the audit log). */
-static const char *dump(struct request *request, const json_t *value)
-{
-	char *text = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-	if (text == NULL)
-		abort();
-	char *copy = arena_strdup(&request->arena, text);
-	free(text);
-	return copy;
 }
 
 static json_t *empty_rewards(void)
@@ -698,271 +690,107 @@ json_t *campaign_json(const struct campaign *campaign, int64_t now, enum campaig
 	return object;
 }
 
-/* ============================================================ load, store */
 
-#define ITEM_COLUMNS                                                                                          \
-	"id, campaign_id, name, images_json, original_price_fen, floor_price_fen, stock_total, stock_left, " \
-	"stock_reserved, stock_sold, cut_min_fen, cut_max_fen, target_cuts, self_cuts_per_day, "             \
-	"helps_per_user_per_day, bargains_per_user, helps_per_bargain, bargain_ttl_s, pay_within_s, "        \
-	"rewards_json, UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(updated_at)"
-#define CAMPAIGN_COLUMNS                                                                                      \
-	"id, title, UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(ends_at), UNIX_TIMESTAMP(created_at), "        \
-	"UNIX_TIMESTAMP(updated_at)"
+/* ================================================================== flows */
 
-static const char *const sql_item_by_id = "SELECT " ITEM_COLUMNS " FROM campaign_item WHERE id = ?";
-static const char *const sql_item_by_id_locked =
-	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE id = ? FOR UPDATE";
-static const char *const sql_items_of_campaign =
-	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE campaign_id = ? ORDER BY id";
-static const char *const sql_items_of_range =
-	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE campaign_id BETWEEN ? AND ? ORDER BY campaign_id, id";
-/* The public page's items: only of campaigns still listed, so ended ones
- * between the page's first and last id cost nothing. */
-static const char *const sql_items_of_range_public =
-	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE campaign_id BETWEEN ? AND ? "
-	"AND campaign_id IN (SELECT id FROM campaign WHERE ends_at > FROM_UNIXTIME(?)) ORDER BY campaign_id, id";
-static const char *const sql_campaign_by_id = "SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE id = ?";
-static const char *const sql_campaign_by_id_locked =
-	"SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE id = ? FOR UPDATE";
-static const char *const sql_campaigns_public =
-	"SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE ends_at > FROM_UNIXTIME(?) AND id > ? ORDER BY id LIMIT ?";
-static const char *const sql_campaigns_admin =
-	"SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE id < ? ORDER BY id DESC LIMIT ?";
-static const char *const sql_campaign_insert =
-	"INSERT INTO campaign (title, starts_at, ends_at, created_at, updated_at) "
-	"VALUES (?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), FROM_UNIXTIME(?), FROM_UNIXTIME(?))";
-static const char *const sql_campaign_update =
-	"UPDATE campaign SET title = ?, starts_at = FROM_UNIXTIME(?), ends_at = FROM_UNIXTIME(?), "
-	"updated_at = FROM_UNIXTIME(?) WHERE id = ?";
-/* 0 stands for SQL NULL in target_cuts and helps_per_bargain. */
-static const char *const sql_item_insert =
-	"INSERT INTO campaign_item (campaign_id, name, images_json, original_price_fen, floor_price_fen, "
-	"stock_total, stock_left, cut_min_fen, cut_max_fen, target_cuts, self_cuts_per_day, "
-	"helps_per_user_per_day, bargains_per_user, helps_per_bargain, bargain_ttl_s, pay_within_s, "
-	"rewards_json, created_at, updated_at) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, NULLIF(?, 0), ?, ?, ?, "
-	"FROM_UNIXTIME(?), FROM_UNIXTIME(?))";
-static const char *const sql_item_update =
-	"UPDATE campaign_item SET name = ?, images_json = ?, original_price_fen = ?, floor_price_fen = ?, "
-	"cut_min_fen = ?, cut_max_fen = ?, target_cuts = NULLIF(?, 0), self_cuts_per_day = ?, "
-	"helps_per_user_per_day = ?, bargains_per_user = ?, helps_per_bargain = NULLIF(?, 0), "
-	"bargain_ttl_s = ?, pay_within_s = ?, rewards_json = ?, updated_at = FROM_UNIXTIME(?) WHERE id = ?";
-/* stock_total and stock_left move together, so stock_total stays
- * stock_left + stock_reserved + stock_sold; the condition keeps
- * stock_left >= 0 under any race. */
-static const char *const sql_item_stock_adjust =
-	"UPDATE campaign_item SET stock_total = stock_total + ?, stock_left = stock_left + ?, "
-	"updated_at = FROM_UNIXTIME(?) WHERE id = ? AND stock_left + ? >= 0";
-
-static json_t *parse_stored(struct request *request, const char *text, bool want_array)
+static void json_release(void *value)
 {
-	json_t *value = text ? json_loads(text, 0, NULL) : NULL;
-	if (value == NULL || (want_array ? !json_is_array(value) : !json_is_object(value))) {
-		log_error("campaign: stored %s JSON is not readable", want_array ? "images" : "rewards");
-		json_decref(value);
-		value = want_array ? json_array() : empty_rewards();
-	}
-	return http_own(request, value);
+	json_decref(value);
 }
 
-static void item_from_row(struct request *request, const struct db_rows *rows, int row, struct campaign_item *item)
+/* value, released with the unit's arena. */
+static json_t *unit_own(struct unit *unit, json_t *value)
 {
-	memset(item, 0, sizeof(*item));
-	item->id = db_int(rows, row, 0);
-	item->campaign_id = db_int(rows, row, 1);
-	item->name = db_text(rows, row, 2);
-	item->images = parse_stored(request, db_text(rows, row, 3), true);
-	item->original_price_fen = db_int(rows, row, 4);
-	item->floor_price_fen = db_int(rows, row, 5);
-	item->stock_total = db_int(rows, row, 6);
-	item->stock_left = db_int(rows, row, 7);
-	item->stock_reserved = db_int(rows, row, 8);
-	item->stock_sold = db_int(rows, row, 9);
-	item->rules.cut_min_fen = db_int(rows, row, 10);
-	item->rules.cut_max_fen = db_int(rows, row, 11);
-	item->rules.target_cuts = db_null(rows, row, 12) ? 0 : db_int(rows, row, 12);
-	item->rules.self_cuts_per_day = db_int(rows, row, 13);
-	item->rules.helps_per_user_per_day = db_int(rows, row, 14);
-	item->rules.bargains_per_user = db_int(rows, row, 15);
-	item->rules.helps_per_bargain = db_null(rows, row, 16) ? 0 : db_int(rows, row, 16);
-	item->rules.bargain_ttl_s = db_int(rows, row, 17);
-	item->rules.pay_within_s = db_int(rows, row, 18);
-	item->rewards = parse_stored(request, db_text(rows, row, 19), false);
-	item->created_at = db_int(rows, row, 20);
-	item->updated_at = db_int(rows, row, 21);
+	if (value == NULL)
+		abort(); /* jansson returns NULL only when out of memory */
+	arena_defer(unit->arena, json_release, value);
+	return value;
 }
 
-static void campaign_from_row(const struct db_rows *rows, int row, struct campaign *campaign)
+static int create_body(struct unit *unit, void *context)
 {
-	memset(campaign, 0, sizeof(*campaign));
-	campaign->id = db_int(rows, row, 0);
-	campaign->title = db_text(rows, row, 1);
-	campaign->starts_at = db_int(rows, row, 2);
-	campaign->ends_at = db_int(rows, row, 3);
-	campaign->created_at = db_int(rows, row, 4);
-	campaign->updated_at = db_int(rows, row, 5);
+	struct campaign_change *change = context;
+	int result = campaign_insert(unit, change->campaign);
+	if (result != DB_OK)
+		return result;
+	change->after = unit_own(unit, campaign_json(change->campaign, unit->now, VIEW_ADMIN));
+	return audit_write(unit, change->admin_id, "campaign.create", "campaign", change->campaign->id, NULL,
+			   change->after);
 }
 
-int campaign_item_load(struct request *request, int64_t id, bool for_update, struct campaign_item *item)
+int campaign_create(struct unit *unit, struct campaign_change *change)
 {
-	struct db_rows rows;
-	int status = db_run(request, &rows, for_update ? sql_item_by_id_locked : sql_item_by_id, "i", id);
-	if (status != 0)
-		return status;
-	if (rows.row_count != 1)
-		return http_error(request, 404, "not_found");
-	item_from_row(request, &rows, 0, item);
-	return 0;
+	return db_atomic(unit, create_body, change);
 }
 
-/* Attaches to each campaign its items among rows (sorted by campaign id). */
-static void attach_items(struct request *request, const struct db_rows *rows, struct campaign *campaigns, int count)
+static int patch_body(struct unit *unit, void *context)
 {
-	for (int c = 0; c < count; c++) {
-		int first = -1, found = 0;
-		for (int r = 0; r < rows->row_count; r++) {
-			if (db_int(rows, r, 1) == campaigns[c].id) {
-				if (first < 0)
-					first = r;
-				found++;
-			}
-		}
-		campaigns[c].item_count = found;
-		campaigns[c].items = arena_alloc(&request->arena, sizeof(struct campaign_item) * (size_t)(found + 1));
-		for (int i = 0; i < found; i++)
-			item_from_row(request, rows, first + i, &campaigns[c].items[i]);
-	}
+	struct campaign_change *change = context;
+	struct campaign campaign;
+	int result = campaign_load(unit, change->id, true, &campaign);
+	if (result != DB_OK)
+		return result;
+	json_t *before = unit_own(unit, campaign_json(&campaign, unit->now, VIEW_ADMIN));
+	if ((result = campaign_apply_patch(change->checker, change->body, &campaign)) != 0 ||
+	    (result = campaign_update(unit, &campaign)) != DB_OK)
+		return result;
+	campaign.updated_at = unit->now;
+	change->after = unit_own(unit, campaign_json(&campaign, unit->now, VIEW_ADMIN));
+	return audit_write(unit, change->admin_id, "campaign.update", "campaign", campaign.id, before, change->after);
 }
 
-int campaign_load(struct request *request, int64_t id, bool for_update, struct campaign *campaign)
+int campaign_patch(struct unit *unit, struct campaign_change *change)
 {
-	struct db_rows rows;
-	int status = db_run(request, &rows, for_update ? sql_campaign_by_id_locked : sql_campaign_by_id, "i", id);
-	if (status != 0)
-		return status;
-	if (rows.row_count != 1)
-		return http_error(request, 404, "not_found");
-	campaign_from_row(&rows, 0, campaign);
-	if ((status = db_run(request, &rows, sql_items_of_campaign, "i", id)) != 0)
-		return status;
-	attach_items(request, &rows, campaign, 1);
-	return 0;
+	return db_atomic(unit, patch_body, change);
 }
 
-int campaign_list(struct request *request, enum campaign_view view, int64_t cursor, int64_t limit,
-		  struct campaign **campaigns, int *count, bool *more)
+static int item_create_body(struct unit *unit, void *context)
 {
-	struct db_rows rows;
-	int status = view == VIEW_PUBLIC
-			     ? db_run(request, &rows, sql_campaigns_public, "iii", request->work.now, cursor, limit + 1)
-			     : db_run(request, &rows, sql_campaigns_admin, "ii", cursor > 0 ? cursor : INT64_MAX,
-				      limit + 1);
-	if (status != 0)
-		return status;
-	*more = rows.row_count > limit;
-	int found = *more ? (int)limit : rows.row_count;
-	struct campaign *list = arena_alloc(&request->arena, sizeof(struct campaign) * (size_t)(found + 1));
-	int64_t low = INT64_MAX, high = 0;
-	for (int i = 0; i < found; i++) {
-		campaign_from_row(&rows, i, &list[i]);
-		if (list[i].id < low)
-			low = list[i].id;
-		if (list[i].id > high)
-			high = list[i].id;
-	}
-	if (found > 0) {
-		struct db_rows items;
-		status = view == VIEW_PUBLIC
-				 ? db_run(request, &items, sql_items_of_range_public, "iii", low, high, request->work.now)
-				 : db_run(request, &items, sql_items_of_range, "ii", low, high);
-		if (status != 0)
-			return status;
-		attach_items(request, &items, list, found);
-	}
-	*campaigns = list;
-	*count = found;
-	return 0;
+	struct campaign_change *change = context;
+	struct campaign campaign;
+	int result = campaign_load(unit, change->id, true, &campaign);
+	if (result != DB_OK)
+		return result;
+	if (campaign.item_count >= CAMPAIGN_ITEMS_MAX)
+		return http_error_message(change->checker, 422, "invalid_campaign", "body：一个活动最多 %d 个砍价商品。",
+					  CAMPAIGN_ITEMS_MAX);
+	if ((result = campaign_item_insert(unit, campaign.id, change->item)) != DB_OK)
+		return result;
+	change->after = unit_own(unit, campaign_item_json(change->item, VIEW_ADMIN));
+	return audit_write(unit, change->admin_id, "item.create", "campaign_item", change->item->id, NULL,
+			   change->after);
 }
 
-int campaign_list_reply(struct request *request, enum campaign_view view)
+int campaign_item_create(struct unit *unit, struct campaign_change *change)
 {
-	int64_t limit, cursor;
-	int status = http_list_params(request, &limit, &cursor);
-	if (status != 0)
-		return status;
-	struct campaign *campaigns;
-	int count;
-	bool more;
-	if ((status = campaign_list(request, view, cursor, limit, &campaigns, &count, &more)) != 0)
-		return status;
-	json_t *items = json_array();
-	for (int i = 0; i < count; i++)
-		json_array_append_new(items, campaign_json(&campaigns[i], request->work.now, view));
-	json_t *next = http_next_cursor(count > 0 ? campaigns[count - 1].id : 0, more && count > 0);
-	return http_reply(request, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	return db_atomic(unit, item_create_body, change);
 }
 
-int campaign_item_insert(struct request *request, int64_t campaign_id, struct campaign_item *item)
+static int item_patch_body(struct unit *unit, void *context)
 {
-	const struct campaign_rules *rules = &item->rules;
-	struct db_rows rows;
-	int status = db_run(request, &rows, sql_item_insert, "issiiiiiiiiiiiiisii", campaign_id, item->name,
-			    dump(request, item->images), item->original_price_fen, item->floor_price_fen,
-			    item->stock_total, item->stock_total, rules->cut_min_fen, rules->cut_max_fen,
-			    rules->target_cuts, rules->self_cuts_per_day, rules->helps_per_user_per_day,
-			    rules->bargains_per_user, rules->helps_per_bargain, rules->bargain_ttl_s, rules->pay_within_s,
-			    dump(request, item->rewards), request->work.now, request->work.now);
-	if (status != 0)
-		return status;
-	item->id = (int64_t)rows.insert_id;
-	item->campaign_id = campaign_id;
-	item->stock_left = item->stock_total;
-	item->stock_reserved = item->stock_sold = 0;
-	item->created_at = item->updated_at = request->work.now;
-	return 0;
+	struct campaign_change *change = context;
+	struct campaign_item item;
+	int result = campaign_item_load(unit, change->id, true, &item);
+	if (result != DB_OK)
+		return result;
+	json_t *before = unit_own(unit, campaign_item_json(&item, VIEW_ADMIN));
+	if ((result = campaign_item_apply_patch(change->checker, change->body, &item)) != 0 ||
+	    (result = campaign_item_update(unit, &item)) != DB_OK)
+		return result;
+	int64_t delta = int_member(change->body, "stock_delta", 0);
+	if (delta < -ITEM_STOCK_MAX || delta > ITEM_STOCK_MAX || item.stock_total + delta > ITEM_STOCK_MAX)
+		return http_error_message(change->checker, 422, "invalid_campaign",
+					  "body.stock_delta：库存调整超出范围。");
+	if (delta != 0 && (result = stock_adjust(unit, change->id, delta)) != DB_OK)
+		return result;
+	/* Read back: the stock columns may have moved under other orders. */
+	if ((result = campaign_item_load(unit, change->id, false, &item)) != DB_OK)
+		return result;
+	change->after = unit_own(unit, campaign_item_json(&item, VIEW_ADMIN));
+	return audit_write(unit, change->admin_id, "item.update", "campaign_item", change->id, before, change->after);
 }
 
-int campaign_insert(struct request *request, struct campaign *campaign)
+int campaign_item_patch(struct unit *unit, struct campaign_change *change)
 {
-	struct db_rows rows;
-	int status = db_run(request, &rows, sql_campaign_insert, "siiii", campaign->title, campaign->starts_at,
-			    campaign->ends_at, request->work.now, request->work.now);
-	if (status != 0)
-		return status;
-	campaign->id = (int64_t)rows.insert_id;
-	campaign->created_at = campaign->updated_at = request->work.now;
-	for (int i = 0; i < campaign->item_count; i++)
-		if ((status = campaign_item_insert(request, campaign->id, &campaign->items[i])) != 0)
-			return status;
-	return 0;
+	return db_atomic(unit, item_patch_body, change);
 }
-
-int campaign_update(struct request *request, const struct campaign *campaign)
-{
-	return db_run(request, NULL, sql_campaign_update, "siiii", campaign->title, campaign->starts_at,
-		      campaign->ends_at, request->work.now, campaign->id);
-}
-
-int campaign_item_update(struct request *request, const struct campaign_item *item)
-{
-	const struct campaign_rules *rules = &item->rules;
-	return db_run(request, NULL, sql_item_update, "ssiiiiiiiiiiisii", item->name, dump(request, item->images),
-		      item->original_price_fen, item->floor_price_fen, rules->cut_min_fen, rules->cut_max_fen,
-		      rules->target_cuts, rules->self_cuts_per_day, rules->helps_per_user_per_day,
-		      rules->bargains_per_user, rules->helps_per_bargain, rules->bargain_ttl_s, rules->pay_within_s,
-		      dump(request, item->rewards), request->work.now, item->id);
-}
-
-int campaign_item_stock_adjust(struct request *request, int64_t item_id, int64_t delta)
-{
-	struct db_rows rows;
-	int status = db_run(request, &rows, sql_item_stock_adjust, "iiiii", delta, delta, request->work.now, item_id, delta);
-	if (status != 0)
-		return status;
-	if (rows.affected != 1)
-		return http_error(request, 409, "insufficient_stock");
-	return 0;
-}
-
-/* =================================================================== lists */
-

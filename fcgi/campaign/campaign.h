@@ -2,9 +2,8 @@
  *
  * Parses and checks the admin's create and patch bodies (items, their cut
  * rules and rewards), renders campaigns and items for the public pages and
- * the admin console, and loads and stores them. Route files call these;
- * nothing else reads or writes the campaign and campaign_item tables'
- * admin-owned columns.
+ * the admin console, and runs the admin's changes (load through
+ * campaign_store.h, check, write, audit). The SQL is campaign_store.c's.
  *
  * Checking happens in two steps. The declared-field validator (validate.h)
  * refuses unknown keys, wrong types and absurd sizes with 400 at every
@@ -34,6 +33,7 @@
 #include "http/validate.h"
 
 struct request;
+struct unit;
 
 /* Business limits (422 outside them). */
 #define CAMPAIGN_TITLE_CHARS_MAX 100
@@ -142,34 +142,33 @@ json_t *campaign_json(const struct campaign *campaign, int64_t now, enum campaig
 /* "upcoming", "active" or "ended" at now. */
 const char *campaign_status(const struct campaign *campaign, int64_t now);
 
-/* ------------------------------------------------------------ load, store */
+/* ------------------------------------------------------------------ flows */
 
-/* Loads campaign id with its items (locking the rows when for_update).
- * Returns 0, 404 not_found, or a DB status. */
-int campaign_load(struct request *request, int64_t id, bool for_update, struct campaign *campaign);
-/* Loads item id. Returns 0, 404 not_found, or a DB status. */
-int campaign_item_load(struct request *request, int64_t id, bool for_update, struct campaign_item *item);
-/* One page of campaigns with their items. VIEW_PUBLIC: campaigns not yet
- * ended at request->work.now, by id ascending after cursor; VIEW_ADMIN: all, by
- * id descending before cursor (0: from the start). *campaigns (OUT) is arena
- * memory; *more (OUT) says whether another page follows. */
-int campaign_list(struct request *request, enum campaign_view view, int64_t cursor, int64_t limit,
-		  struct campaign **campaigns, int *count, bool *more);
-/* Inserts campaign and its items at request->work.now; fills the ids. */
-int campaign_insert(struct request *request, struct campaign *campaign);
-/* Inserts one item of campaign_id; fills item->id and its stock fields. */
-int campaign_item_insert(struct request *request, int64_t campaign_id, struct campaign_item *item);
-/* Writes title and window. */
-int campaign_update(struct request *request, const struct campaign *campaign);
-/* Writes an item's name, images, prices, rules and rewards (never stock). */
-int campaign_item_update(struct request *request, const struct campaign_item *item);
-/* Adds delta to stock_total and stock_left in one conditional UPDATE that
- * never takes stock_left below 0. Returns 0, 409 insufficient_stock, or a
- * DB status. */
-int campaign_item_stock_adjust(struct request *request, int64_t item_id, int64_t delta);
+/* An admin's change to a campaign or an item: one transaction holding the
+ * write and its audit_log row. The checks of a patch run on the locked
+ * row, so they answer through checker (400/422 with the message set, as
+ * the parse functions above). */
+struct campaign_change {
+	struct request *checker; /* borrowed: where a refused body's answer goes */
+	const json_t *body;      /* the validated body */
+	int64_t admin_id;
+	int64_t id;              /* the campaign's (item create, campaign patch) or the item's (item patch) */
+	struct campaign *campaign;   /* campaign create: parsed; ids filled */
+	struct campaign_item *item;  /* item create: parsed; ids filled */
+	json_t *after;           /* OUT: the admin view after the change, owned by the unit's arena */
+};
 
-/* Answers a list request (?limit=, ?cursor=) with campaigns in view's
- * shape: {"items": [...], "next_cursor": ...}. Returns the status. */
-int campaign_list_reply(struct request *request, enum campaign_view view);
+/* Inserts change->campaign with its items. Returns DB_OK or a door code. */
+int campaign_create(struct unit *unit, struct campaign_change *change);
+/* Applies change->body to campaign change->id. Returns DB_OK,
+ * OUT_NOT_FOUND, 400/422 (set on the checker), or a door code. */
+int campaign_patch(struct unit *unit, struct campaign_change *change);
+/* Adds change->item to campaign change->id. Returns DB_OK, OUT_NOT_FOUND,
+ * 422 (a full campaign, set on the checker), or a door code. */
+int campaign_item_create(struct unit *unit, struct campaign_change *change);
+/* Applies change->body (with stock_delta) to item change->id. Returns
+ * DB_OK, OUT_NOT_FOUND, OUT_INSUFFICIENT_STOCK, 400/422 (on the checker),
+ * or a door code. */
+int campaign_item_patch(struct unit *unit, struct campaign_change *change);
 
 #endif

@@ -1,6 +1,13 @@
-/* order.h: what the rest of the program needs of orders: the sweeper that
- * cancels orders not paid by their pay_by. The routes are in
- * checkout_routes.c (declared in routes.h).
+/* order.h: checkout's flows (the order, its payment, cancel, the sweeper,
+ * shipping and refund) and the pure decisions they are made of.
+ *
+ * Each flow loads its facts through the stores (checkout_store.h,
+ * campaign_store.h, promotion.h's kinds, foreign_store.h), decides in the
+ * pure functions below (unit-tested without a database:
+ * tests/unit/checkout/test_order.c), then writes, inside db_atomic().
+ * Flows return DB_OK, a door code, an outcome (core/outcome.h) with an
+ * optional message, or an HTTP status that anti-fraud (fraud_check.h) has
+ * already answered on the request it was given.
  *
  * The order state machine (sql/004_orders.sql): every transition is one
  * conditional UPDATE of the order row, checked by affected rows, in the
@@ -12,7 +19,7 @@
  *   cancelled pending_payment -> cancelled  WHERE status = 'pending_payment'
  *             (shopper, or timeout: AND pay_by <= now)
  *                                           stock released (reserved -> left),
- *                                           coupons back to 'available'
+ *                                           promotions given back (coupons)
  *   shipped   paid -> shipped      SET carrier, tracking_no, shipped_at
  *                                  WHERE status = 'paid'
  *   completed shipped -> completed WHERE status = 'shipped'
@@ -21,16 +28,237 @@
  *             stock returns is the refund's call (sold -> left, or not).
  *
  * Lock order, to keep clear of deadlocks: payment row, order row, shopper
- * row, coupon rows, then item rows by id. */
+ * row, coupon rows, then item rows by id.
+ *
+ * The order transaction, as SQL (for tests/bench's C reference; `?` are
+ * bound parameters, one line per statement, in this order):
+ *
+ *   -- outside it: INSERT INTO idempotency_key (user_id, idem_key,
+ *   --   request_hash, state, claimed_at, created_at) VALUES (?, ?, ?,
+ *   --   'running', NOW, NOW)                       (duplicate: replay/409/422)
+ *   START TRANSACTION;
+ *   SELECT id FROM shopper WHERE id = ? FOR UPDATE;          -- only with coupons
+ *   SELECT i.campaign_id, i.name, i.original_price_fen, i.checkout_floor_fen,
+ *          i.stock_left, UNIX_TIMESTAMP(c.starts_at), UNIX_TIMESTAMP(c.ends_at)
+ *     FROM campaign_item i JOIN campaign c ON c.id = i.campaign_id
+ *     WHERE i.id = ?;                                        -- per line
+ *   -- the promotion registry's loads, in its order:
+ *   SELECT ... FROM bargain WHERE id = ?;                    -- bargain orders
+ *   SELECT min_spend_fen, off_fen FROM full_reduction_tier WHERE campaign_id = ?;
+ *   SELECT ... FROM coupon WHERE id = ?;                     -- per coupon
+ *   SELECT coupons_stackable, coupon_uses_per_customer FROM campaign_checkout
+ *     WHERE campaign_id = ?;
+ *   -- cart_decide(): price_quote() in C (pricing.c, promotion.c)
+ *   UPDATE bargain SET status = 'ordered', open_slot = NULL, closed_at = ?
+ *     WHERE id = ? AND user_id = ? AND status = 'succeeded'; -- bargain orders; 0 rows: 409
+ *   INSERT INTO orders (...) VALUES (...);
+ *   INSERT INTO order_line (...) VALUES (...);               -- per line
+ *   INSERT INTO order_discount (...) VALUES (...);           -- per discount
+ *   UPDATE coupon SET status = 'used', order_id = ?, used_at = ?
+ *     WHERE id = ? AND user_id = ? AND status = 'available'
+ *     AND starts_at <= ? AND expires_at > ?;                 -- per coupon; 0 rows: 422
+ *   INSERT INTO order_event (...) VALUES (...);
+ *   SELECT ... FROM orders / order_line / order_discount WHERE ...;  -- the answer
+ *   UPDATE idempotency_key SET state = 'done', response_status = 201,
+ *     response_body = ?, order_id = ? WHERE user_id = ? AND idem_key = ?
+ *     AND state = 'running';
+ *   UPDATE campaign_item SET stock_left = stock_left - ?,
+ *     stock_reserved = stock_reserved + ?
+ *     WHERE id = ? AND stock_left >= ?;                      -- per line, by item id; 0 rows: 409
+ *   COMMIT;
+ *
+ * The hot row (the item) is written last, so its lock is held only from
+ * that UPDATE to COMMIT; an item already sold out is refused from the
+ * unlocked read before anything is written. */
 #ifndef KANJIA_ORDER_H
 #define KANJIA_ORDER_H
 
-struct request;
+#include <stdbool.h>
+#include <stdint.h>
 
-/* Cancels pending orders past pay_by (returning their stock and coupons,
- * each exactly once) and forgets idempotency keys older than
+#include <jansson.h>
+
+#include "campaign/campaign_store.h"
+#include "checkout/checkout_store.h"
+#include "checkout/payment.h"
+#include "checkout/pricing.h"
+#include "checkout/promotion.h"
+#include "core/crypto.h"
+
+struct request;
+struct unit;
+
+#define IDEMPOTENCY_KEY_MAX 64
+/* A claim older than this whose request never finished (its worker died)
+ * may be taken over by a retry with the same body. */
+#define IDEMPOTENCY_STALE_S 120
+#define ORDER_MESSAGE_SIZE 512
+
+/* ================================================================== cart */
+
+struct cart_line {
+	int64_t item_id, qty;     /* asked */
+	struct item_for_cart item; /* loaded */
+};
+
+/* A cart: what the shopper asked (lines, and in promotions the user, the
+ * bargain and the coupons), what was loaded, and what was decided. */
+struct cart {
+	struct cart_line lines[PRICE_LINES_MAX];
+	int line_count;
+	struct promotion_config promotions;
+	struct price_line price_lines[PRICE_LINES_MAX];
+	struct price_quote quote;
+	char message[ORDER_MESSAGE_SIZE]; /* why it was refused, when there is more to say than the code */
+};
+
+/* Loads the cart's items and promotions and prices it (cart->quote).
+ * Returns DB_OK, OUT_NOT_FOUND, OUT_MIXED_CAMPAIGNS,
+ * OUT_BARGAIN_NOT_SUCCEEDED, OUT_INVALID_FIELD, OUT_CAMPAIGN_NOT_ACTIVE,
+ * OUT_COUPON_NOT_APPLICABLE (cart->message says more), or a door code. */
+int cart_price(struct unit *unit, struct cart *cart);
+
+/* ---------------------------------------------------- pure cart decisions */
+
+/* Every line's item exists and all are of one campaign (then
+ * promotions.campaign_id is set). Returns DB_OK, OUT_NOT_FOUND or
+ * OUT_MIXED_CAMPAIGNS (cart->message). */
+int cart_items_decide(struct cart *cart);
+/* With items and promotions loaded: the promotions' checks, the campaign's
+ * window at now (a succeeded bargain may be ordered after its campaign
+ * ends: it has its own time to pay), then the quote. Returns DB_OK or an
+ * outcome (cart->message). */
+int cart_decide(struct cart *cart, int64_t now);
+/* OUT_OUT_OF_STOCK when a line asks more than its item had left when read
+ * (sold out already: the order writes nothing), else DB_OK. */
+int order_stock_decide(const struct cart *cart);
+/* When the order must be paid by: a bargain's own pay window, else
+ * pay_within_s (config). */
+int64_t order_pay_by(const struct cart *cart, int64_t now, int64_t pay_within_s);
+
+/* ================================================================= order */
+
+struct order_address {
+	const char *name, *phone, *province, *city, *district, *detail;
+};
+
+struct order_placing {
+	struct request *fraud_request; /* borrowed: anti-fraud's view of the request */
+	struct cart *cart;
+	const char *key;                /* Idempotency-Key */
+	unsigned char hash[CRYPTO_HMAC_SIZE]; /* the request's fingerprint */
+	struct order_address address;
+	/* OUT */
+	bool replayed;    /* answer is the stored answer of the same request */
+	json_t *answer;   /* the order object (or the stored answer), owned by the unit's arena */
+	int64_t order_id;
+};
+
+/* Places the order once per key: claims the key, runs the order
+ * transaction (above), and on failure releases the key. Returns DB_OK,
+ * OUT_IDEMPOTENCY_KEY_REUSED, OUT_IN_PROGRESS, OUT_OUT_OF_STOCK, the cart's
+ * outcomes (cart->message), an anti-fraud HTTP status, or a door code. */
+int order_place(struct unit *unit, struct order_placing *placing);
+
+/* user_id's order (0: anyone's) into *rows (OUT). Returns DB_OK,
+ * OUT_NOT_FOUND (also for another's: ids say nothing), or a door code. */
+int order_view(struct unit *unit, int64_t order_id, int64_t user_id, struct order_rows *rows);
+
+/* Cancels user_id's pending order. Returns DB_OK, OUT_NOT_FOUND,
+ * OUT_INVALID_STATE, or a door code. */
+int order_cancel(struct unit *unit, int64_t order_id, int64_t user_id);
+
+/* Cancels pending orders past pay_by (returning their stock and
+ * promotions, each exactly once) and forgets idempotency keys older than
  * idempotency_ttl_s. One worker at a time (a named lock). Returns the
  * number of orders cancelled, or -1 on a DB error. */
-long order_sweep(struct request *request);
+long order_sweep(struct unit *unit);
+
+/* ============================================================== payment */
+
+struct order_payment {
+	int64_t order_id, user_id;
+	/* OUT */
+	const char *provider;
+	char ref[PAYMENT_REF_SIZE];
+	int64_t amount_fen, pay_by;
+	const char *message;
+};
+
+/* Decides whether user_id may pay order head now. Returns DB_OK,
+ * OUT_NOT_FOUND, or OUT_INVALID_STATE (*message OUT for a passed pay_by). */
+int pay_decide(const struct order_head *head, int64_t user_id, int64_t now, const char **message);
+/* Opens (or reuses) a payment of the config's provider for the order.
+ * Returns DB_OK, OUT_UNAVAILABLE (no provider), pay_decide()'s outcomes,
+ * or a door code. */
+int order_pay(struct unit *unit, struct order_payment *payment);
+
+struct payment_notice {
+	const char *provider, *ref, *reported;
+	int64_t order_id, amount_fen;
+	const char *outcome; /* OUT: what was recorded */
+};
+
+enum notify_verdict {
+	NOTIFY_UNKNOWN,         /* no such payment for this order */
+	NOTIFY_IGNORED,         /* the provider reports something other than success */
+	NOTIFY_AMOUNT_MISMATCH, /* the amount is not the payment's or the order's */
+	NOTIFY_APPLY,           /* pay the order */
+};
+/* The provider's report against the payment (order may be NULL before it
+ * is read: then only the first two verdicts are decided, else APPLY). */
+enum notify_verdict notify_decide(const struct payment_row *payment, const struct payment_notice *notice,
+				  const struct order_head *order);
+/* Applies a verified notify once: pays the order (stock confirmed, points,
+ * stats), or records a replay, a refund due, or a refusal (kept even when
+ * refused). Returns DB_OK (notice->outcome), OUT_NOT_FOUND,
+ * OUT_AMOUNT_MISMATCH, or a door code. */
+int payment_notify(struct unit *unit, struct payment_notice *notice);
+
+/* ================================================================ admin */
+
+/* What the console shows of an order depends on who looks. */
+struct admin_view {
+	bool ships; /* fulfilment or owner: the recipient's phone and street */
+	bool owner; /* the shopper's whole phone number */
+};
+
+struct admin_order_change {
+	int64_t order_id, admin_id;
+	struct admin_view view;
+	struct request *fraud_request; /* borrowed: for fraud_is_held() */
+	const char *carrier, *tracking_no; /* ship */
+	bool carrier_ok;                  /* ship: the carrier's text passed validate_text() */
+	const char *reason;               /* refund, may be NULL */
+	/* OUT */
+	json_t *after;       /* the console's view after, owned by the unit's arena */
+	const char *message;
+};
+
+/* paid -> shipped. Returns DB_OK, OUT_NOT_FOUND, OUT_INVALID_STATE (held
+ * for review, or not paid; message), OUT_INVALID_FIELD (carrier), an
+ * anti-fraud HTTP status, or a door code. */
+int order_ship(struct unit *unit, struct admin_order_change *change);
+
+/* Whether an order in status from may be refunded (*restock OUT: the goods
+ * never left, so the stock is sold again). Returns DB_OK or
+ * OUT_INVALID_STATE (*message OUT). */
+int refund_decide(const char *from, bool *restock, const char **message);
+/* How many of the points an order earned a refund takes back: all, or as
+ * many as the shopper still has (the balance is never negative). */
+int64_t refund_points_to_take(int64_t earned, bool shopper_found, int64_t balance);
+/* paid or shipped -> refunded. Returns DB_OK, OUT_NOT_FOUND,
+ * OUT_INVALID_STATE, or a door code. */
+int order_refund(struct unit *unit, struct admin_order_change *change);
+
+struct admin_order_page {
+	struct db_rows orders; /* enum admin_order_column; at most limit */
+	struct db_rows lines;
+	int count;
+	bool more;
+};
+/* One page of the console's order list. */
+int admin_order_list(struct unit *unit, const struct admin_order_filter *filter, int64_t before, int64_t limit,
+		     struct admin_order_page *page);
 
 #endif

@@ -303,7 +303,7 @@ static bool form_decode(char *text)
 	return true;
 }
 
-int alipay_notice(const struct config *config, const char *body, size_t body_size, struct payment_notice *notice)
+int alipay_notice(const struct config *config, const char *body, size_t body_size, struct provider_notice *notice)
 {
 	memset(notice, 0, sizeof(*notice));
 	if (body == NULL || body_size == 0)

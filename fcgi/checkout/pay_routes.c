@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "checkout/checkout_routes.h"
+#include "checkout/order.h"
 #include "checkout/pay_store.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -84,17 +84,25 @@ int pay_open_reply(struct request *request, const struct payment_provider *provi
 
 /* Applies a verified notice; returns checkout's status (200 applied or
  * duplicate, 404 unknown payment, 422 amount mismatch, 5xx). */
-static int notice_apply(struct request *request, const char *provider, const struct payment_notice *notice)
+static int notice_apply(struct request *request, const char *provider, const struct provider_notice *notice)
 {
 	int64_t order_id = 0;
-	int status = db_http_status(request, pay_store_order_of(&request->work, provider, notice->ref, &order_id));
+	int status = http_outcome(request, pay_store_order_of(&request->work, provider, notice->ref, &order_id));
 	if (status != 0)
 		return status;
 	if (strcmp(notice->reported, "success") == 0 &&
-	    (status = db_http_status(request, pay_store_keep_txn(&request->work, provider, notice->ref,
+	    (status = http_outcome(request, pay_store_keep_txn(&request->work, provider, notice->ref,
 								  notice->transaction_id))) != 0)
 		return status;
-	return checkout_notify_apply(request, provider, notice->ref, order_id, notice->amount_fen, notice->reported);
+	struct payment_notice applied = {
+		.provider = provider,
+		.ref = notice->ref,
+		.reported = notice->reported,
+		.order_id = order_id,
+		.amount_fen = notice->amount_fen,
+	};
+	status = http_outcome(request, payment_notify(&request->work, &applied));
+	return status != 0 ? status : 200;
 }
 
 static int wechat_answer(struct request *request, int status, const char *message)
@@ -110,7 +118,7 @@ static int wechat_answer(struct request *request, int status, const char *messag
 
 static int wechat_notify(struct request *request)
 {
-	struct payment_notice notice;
+	struct provider_notice notice;
 	if (wechatpay_notice(request->work.config, request->work.now, param(request, "HTTP_WECHATPAY_TIMESTAMP"),
 			     param(request, "HTTP_WECHATPAY_NONCE"), param(request, "HTTP_WECHATPAY_SIGNATURE"),
 			     request->body, request->body_size, &notice) != 0) {
@@ -132,7 +140,7 @@ static int alipay_answer(struct request *request, int status)
 
 static int alipay_notify(struct request *request)
 {
-	struct payment_notice notice;
+	struct provider_notice notice;
 	if (alipay_notice(request->work.config, request->body, request->body_size, &notice) != 0) {
 		log_warn("alipay notify: bad signature or fields, refused unread");
 		return alipay_answer(request, 401);
@@ -145,7 +153,7 @@ static int alipay_notify(struct request *request)
 int pay_refund_at_provider(struct request *request, int64_t order_id)
 {
 	struct pay_refund_target target;
-	int status = db_http_status(request, pay_store_refund_target(&request->work, order_id, &target));
+	int status = http_outcome(request, pay_store_refund_target(&request->work, order_id, &target));
 	if (status != 0)
 		return status;
 	const struct payment_provider *provider = target.found ? payment_provider_find(target.provider) : NULL;
@@ -165,7 +173,7 @@ int pay_refund_at_provider(struct request *request, int64_t order_id)
 	int result = provider->refund(request->work.config, &refund, provider_refund_id, sizeof(provider_refund_id), why,
 				      sizeof(why));
 	const char *outcome = result == PAYMENT_OK ? "accepted" : result == PAYMENT_REFUSED ? "refused" : "unavailable";
-	if ((status = db_http_status(request, pay_store_refund_record(&request->work, &target, refund_ref,
+	if ((status = http_outcome(request, pay_store_refund_record(&request->work, &target, refund_ref,
 								      provider_refund_id, outcome, why,
 								      request->request_id))) != 0)
 		return status;

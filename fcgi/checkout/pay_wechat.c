@@ -256,7 +256,7 @@ int wechatpay_refund(const struct config *config, const struct payment_refund *r
 }
 
 int wechatpay_notice(const struct config *config, int64_t now, const char *timestamp, const char *nonce,
-		     const char *signature, const char *body, size_t body_size, struct payment_notice *notice)
+		     const char *signature, const char *body, size_t body_size, struct provider_notice *notice)
 {
 	memset(notice, 0, sizeof(*notice));
 	if (timestamp == NULL || nonce == NULL || signature == NULL || body == NULL || strlen(nonce) > 64 ||

@@ -48,7 +48,7 @@ struct payment_refund {
 };
 
 /* A notification, once verified and decrypted. */
-struct payment_notice {
+struct provider_notice {
 	char ref[PAYMENT_REF_SIZE];
 	char transaction_id[PAYMENT_REF_SIZE];
 	int64_t amount_fen;
@@ -92,7 +92,7 @@ int wechatpay_refund(const struct config *config, const struct payment_refund *r
  * and checks it names our mchid and appid. Returns 0 with notice filled,
  * or -1 (nothing in the body may be trusted). */
 int wechatpay_notice(const struct config *config, int64_t now, const char *timestamp, const char *nonce,
-		     const char *signature, const char *body, size_t body_size, struct payment_notice *notice);
+		     const char *signature, const char *body, size_t body_size, struct provider_notice *notice);
 /* The message WeChat Pay v3 signs for a request: METHOD\nPATH\nTS\nNONCE\nBODY\n
  * (malloc'd). */
 char *wechatpay_request_message(const char *method, const char *path, const char *timestamp, const char *nonce,
@@ -106,7 +106,7 @@ int alipay_refund(const struct config *config, const struct payment_refund *refu
 /* Verifies an async notify (form-encoded body: the RSA2 signature over the
  * sorted parameters but sign and sign_type, under Alipay's public key;
  * app_id ours). Returns 0 with notice filled, or -1. */
-int alipay_notice(const struct config *config, const char *body, size_t body_size, struct payment_notice *notice);
+int alipay_notice(const struct config *config, const char *body, size_t body_size, struct provider_notice *notice);
 /* The string Alipay signs: the parameters sorted by name, "name=value"
  * joined by '&', empty values and the names in skip left out (malloc'd).
  * names/values are count pairs. */

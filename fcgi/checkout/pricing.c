@@ -1,10 +1,14 @@
 /* pricing.c: the pricing engine (see pricing.h for the order of
  * application and the floor). Pure arithmetic on int64 fen; inputs are
- * bounded first so no sum can overflow. */
+ * bounded first so no sum can overflow. The steps themselves are the
+ * promotion registry's kinds (promotion.c), applied in its order. */
 #include "checkout/pricing.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "checkout/promotion.h"
 
 const char *price_kind_name(enum price_kind kind)
 {
@@ -32,15 +36,6 @@ const char *price_error_text(enum price_error error)
 	case PRICE_COUPON_NO_VALUE: return "订单已是最低价，无法再使用优惠券。";
 	}
 	return "无法计算价格。";
-}
-
-/* "30元", "29.90元": fen as yuan for labels. */
-static void yuan(int64_t fen, char *out, size_t size)
-{
-	if (fen % 100 == 0)
-		snprintf(out, size, "%lld元", (long long)(fen / 100));
-	else
-		snprintf(out, size, "%lld.%02lld元", (long long)(fen / 100), (long long)(fen % 100));
 }
 
 static bool input_bounded(const struct price_input *input)
@@ -80,15 +75,27 @@ static bool input_bounded(const struct price_input *input)
 	return true;
 }
 
-static enum price_error refuse(struct price_quote *quote, enum price_error error, int64_t coupon_id)
+/* ============================================ helpers for the promotion kinds */
+
+void price_yuan(int64_t fen, char *out, size_t size)
+{
+	if (fen % 100 == 0)
+		snprintf(out, size, "%lld元", (long long)(fen / 100));
+	else
+		snprintf(out, size, "%lld.%02lld元", (long long)(fen / 100), (long long)(fen % 100));
+}
+
+enum price_error price_refuse(struct price_quote *quote, enum price_error error, int64_t coupon_id)
 {
 	quote->error = error;
 	quote->error_coupon_id = coupon_id;
 	return error;
 }
 
-static struct price_discount *discount_add(struct price_quote *quote, enum price_kind kind, int64_t amount)
+struct price_discount *price_discount_add(struct price_quote *quote, enum price_kind kind, int64_t amount)
 {
+	assert(quote->discount_count < PRICE_DISCOUNTS_MAX);
+	assert(amount > 0);
 	struct price_discount *discount = &quote->discounts[quote->discount_count++];
 	discount->kind = kind;
 	discount->amount_fen = amount;
@@ -97,13 +104,12 @@ static struct price_discount *discount_add(struct price_quote *quote, enum price
 	return discount;
 }
 
-static int64_t min64(int64_t a, int64_t b)
+int64_t price_min(int64_t a, int64_t b)
 {
 	return a < b ? a : b;
 }
 
-/* What the lines of item (0: all) cost after the bargain, and their floor. */
-static void scope_amounts(const struct price_input *input, int64_t item_id, int64_t *amount, int64_t *floor_fen)
+void price_scope_amounts(const struct price_input *input, int64_t item_id, int64_t *amount, int64_t *floor_fen)
 {
 	*amount = 0;
 	*floor_fen = 0;
@@ -115,11 +121,11 @@ static void scope_amounts(const struct price_input *input, int64_t item_id, int6
 		if (line->has_bargain)
 			paid -= line->unit_price_fen - line->bargain_price_fen;
 		*amount += paid;
-		*floor_fen += min64(line->qty * line->unit_floor_fen, paid);
+		*floor_fen += price_min(line->qty * line->unit_floor_fen, paid);
 	}
 }
 
-static bool item_in_cart(const struct price_input *input, int64_t item_id)
+bool price_item_in_cart(const struct price_input *input, int64_t item_id)
 {
 	for (int i = 0; i < input->line_count; i++)
 		if (input->lines[i].item_id == item_id)
@@ -127,28 +133,28 @@ static bool item_in_cart(const struct price_input *input, int64_t item_id)
 	return false;
 }
 
-/* The tier that takes off most among those merchandise reaches, or NULL. */
-static const struct price_tier *best_tier(const struct price_rules *rules, int64_t merchandise)
+/* ================================================================ engine */
+
+/* Applies the registry's kinds of stage in their order. */
+static enum price_error apply_stage(const struct price_input *input, struct price_quote *quote,
+				    enum promotion_stage stage)
 {
-	const struct price_tier *best = NULL;
-	for (int i = 0; i < rules->tier_count; i++) {
-		const struct price_tier *tier = &rules->tiers[i];
-		if (merchandise < tier->min_spend_fen)
+	for (int k = 0; k < promotion_kind_count; k++) {
+		const struct promotion_kind *kind = promotion_kinds[k];
+		if (kind->stage != stage || kind->apply == NULL)
 			continue;
-		if (best == NULL || tier->off_fen > best->off_fen ||
-		    (tier->off_fen == best->off_fen && tier->min_spend_fen > best->min_spend_fen))
-			best = tier;
+		enum price_error error = kind->apply(input, quote);
+		if (error != PRICE_OK)
+			return error;
 	}
-	return best;
+	return PRICE_OK;
 }
 
 enum price_error price_quote(const struct price_input *input, struct price_quote *quote)
 {
 	memset(quote, 0, sizeof(*quote));
 	if (!input_bounded(input))
-		return refuse(quote, PRICE_BAD_INPUT, 0);
-	const struct price_rules *rules = input->rules;
-
+		return price_refuse(quote, PRICE_BAD_INPUT, 0);
 	/* 1. lines */
 	for (int i = 0; i < input->line_count; i++) {
 		const struct price_line *line = &input->lines[i];
@@ -157,73 +163,14 @@ enum price_error price_quote(const struct price_input *input, struct price_quote
 	}
 	quote->total_fen = quote->subtotal_fen;
 
-	/* 2. the bargain price */
-	for (int i = 0; i < input->line_count; i++) {
-		const struct price_line *line = &input->lines[i];
-		int64_t off = line->unit_price_fen - line->bargain_price_fen;
-		if (!line->has_bargain || off == 0)
-			continue;
-		struct price_discount *discount = discount_add(quote, PRICE_BARGAIN, off);
-		char price[32];
-		yuan(line->bargain_price_fen, price, sizeof(price));
-		snprintf(discount->label, sizeof(discount->label), "砍价成功，一件按 %s 计", price);
-	}
+	/* 2. item prices (the registry's item-price kinds: the bargain) */
+	enum price_error error = apply_stage(input, quote, PROMOTION_ITEM_PRICE);
+	if (error != PRICE_OK)
+		return error;
 	quote->merchandise_fen = quote->total_fen;
 	int64_t ignored;
-	scope_amounts(input, 0, &ignored, &quote->floor_fen);
+	price_scope_amounts(input, 0, &ignored, &quote->floor_fen);
 
-	/* 3. full reduction: the best tier reached */
-	const struct price_tier *tier = best_tier(rules, quote->merchandise_fen);
-	if (tier != NULL) {
-		int64_t off = min64(tier->off_fen, quote->total_fen - quote->floor_fen);
-		if (off > 0) {
-			struct price_discount *discount = discount_add(quote, PRICE_FULL_REDUCTION, off);
-			char over[32], minus[32];
-			yuan(tier->min_spend_fen, over, sizeof(over));
-			yuan(tier->off_fen, minus, sizeof(minus));
-			snprintf(discount->label, sizeof(discount->label), "满%s减%s", over, minus);
-		}
-	}
-
-	/* 4. coupons */
-	for (int i = 0; i < input->coupon_count; i++) {
-		const struct price_coupon *coupon = &input->coupons[i];
-		for (int j = 0; j < i; j++)
-			if (input->coupons[j].id == coupon->id)
-				return refuse(quote, PRICE_COUPON_DUPLICATE, coupon->id);
-		if (!coupon->available)
-			return refuse(quote, PRICE_COUPON_UNAVAILABLE, coupon->id);
-		if (input->now < coupon->starts_at)
-			return refuse(quote, PRICE_COUPON_NOT_STARTED, coupon->id);
-		if (input->now >= coupon->expires_at)
-			return refuse(quote, PRICE_COUPON_EXPIRED, coupon->id);
-		if (coupon->item_id != 0 && !item_in_cart(input, coupon->item_id))
-			return refuse(quote, PRICE_COUPON_SCOPE, coupon->id);
-		int64_t scope_amount, scope_floor;
-		scope_amounts(input, coupon->item_id, &scope_amount, &scope_floor);
-		if (scope_amount < coupon->min_spend_fen)
-			return refuse(quote, PRICE_COUPON_MIN_SPEND, coupon->id);
-		if (i > 0 && !rules->coupons_stackable)
-			return refuse(quote, PRICE_COUPON_NOT_STACKABLE, coupon->id);
-		if (rules->coupon_uses_per_customer > 0 &&
-		    rules->coupon_uses_so_far + i + 1 > rules->coupon_uses_per_customer)
-			return refuse(quote, PRICE_COUPON_CUSTOMER_LIMIT, coupon->id);
-		int64_t room = quote->total_fen - quote->floor_fen;
-		if (coupon->item_id != 0) {
-			/* an item's coupon takes only from that item's lines */
-			int64_t scope_room = scope_amount - scope_floor;
-			for (int d = 0; d < quote->discount_count; d++)
-				if (quote->discounts[d].kind == PRICE_COUPON && quote->discounts[d].item_id == coupon->item_id)
-					scope_room -= quote->discounts[d].amount_fen;
-			room = min64(room, scope_room);
-		}
-		int64_t off = min64(coupon->amount_fen, room);
-		if (off <= 0)
-			return refuse(quote, PRICE_COUPON_NO_VALUE, coupon->id);
-		struct price_discount *discount = discount_add(quote, PRICE_COUPON, off);
-		discount->coupon_id = coupon->id;
-		discount->item_id = coupon->item_id;
-		snprintf(discount->label, sizeof(discount->label), "优惠券：%s", coupon->title ? coupon->title : "");
-	}
-	return PRICE_OK;
+	/* 3. order promotions, in the registry's order (full reduction, coupons) */
+	return apply_stage(input, quote, PROMOTION_ORDER);
 }

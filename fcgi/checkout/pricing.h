@@ -19,6 +19,9 @@
  *      cart, or the lines of its item), one per order unless the campaign
  *      says stackable, and the shopper's per-campaign use limit;
  *
+ * Each step is a kind of the promotion registry (promotion.h), in its
+ * order; later kinds (API.md "The price of an order") join as rows there.
+ *
  * Points as cash, time-limited discounts, gifts, presale, member tiers,
  * add-ons and bundles are later parts of the engine (SPEC §3).
  *
@@ -30,6 +33,7 @@
 #define KANJIA_PRICING_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define PRICE_LINES_MAX 20
@@ -134,5 +138,20 @@ enum price_error price_quote(const struct price_input *input, struct price_quote
 const char *price_kind_name(enum price_kind kind);
 /* A sentence for people (Chinese) saying why error refused the cart. */
 const char *price_error_text(enum price_error error);
+
+/* For the promotion kinds' apply functions (promo_*.c). */
+
+/* Adds a discount of amount (> 0) to quote, taking it off the total;
+ * returns it for its label. */
+struct price_discount *price_discount_add(struct price_quote *quote, enum price_kind kind, int64_t amount);
+/* Records error (about coupon_id, or 0) in quote and returns it. */
+enum price_error price_refuse(struct price_quote *quote, enum price_error error, int64_t coupon_id);
+/* "30元", "29.90元": fen as yuan for labels, into out. */
+void price_yuan(int64_t fen, char *out, size_t size);
+int64_t price_min(int64_t a, int64_t b);
+/* What the lines of item_id (0: all) cost after the bargain, and their
+ * floor (OUT both). */
+void price_scope_amounts(const struct price_input *input, int64_t item_id, int64_t *amount, int64_t *floor_fen);
+bool price_item_in_cart(const struct price_input *input, int64_t item_id);
 
 #endif

@@ -118,6 +118,10 @@ static const struct config_key config_keys[] = {
 	KEY(wechat_appid, CONFIG_STRING, "", 0, 32, "WeChat official account appid (JS-SDK); empty: no share card"),
 	KEY(wechat_app_secret, CONFIG_SECRET, "", 1, 128, "WeChat official account AppSecret"),
 	/* providers: end */
+	/* live: begin */
+	KEY(live_socket, CONFIG_STRING, "/run/kanjia/live.sock", 0, 107, "nginx's nchan publisher Unix socket; empty: no live updates"),
+	KEY(live_timeout_ms, CONFIG_INT, "250", 10, 5000, "the most one publish may take, connect to answer"),
+	/* live: end */
 };
 
 #define CONFIG_KEY_COUNT (sizeof(config_keys) / sizeof(config_keys[0]))

@@ -106,6 +106,10 @@ struct config {
 	char *wechat_appid;
 	char *wechat_app_secret;
 	/* providers: end */
+	/* live: begin */
+	char *live_socket;
+	int64_t live_timeout_ms;
+	/* live: end */
 };
 
 /* Fills *config from the file at path, defaults first. Returns 0, or -1

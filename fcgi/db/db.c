@@ -2,8 +2,8 @@
  *
  * The door works on a unit of work (struct unit: arena, connection,
  * config, clock) and answers its own result codes; nothing here knows HTTP
- * except the two request wrappers at the end, kept while route files still
- * call them, which map the codes once (db_http_status). */
+ * except the request wrappers at the end, kept while route files still call
+ * them, which map the codes through http_outcome(). */
 #include "db/db.h"
 
 #include <stdarg.h>
@@ -323,7 +323,7 @@ static int failure_result(struct unit *unit, unsigned int error_number, const ch
 	}
 }
 
-static int exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, va_list args)
+int db_exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, va_list args)
 {
 	struct db *db = unit->db;
 	struct db_rows scratch;
@@ -376,7 +376,7 @@ int db_exec(struct unit *unit, struct db_rows *rows, const char *sql, const char
 {
 	va_list args;
 	va_start(args, types);
-	int result = exec_va(unit, rows, sql, types, args);
+	int result = db_exec_va(unit, rows, sql, types, args);
 	va_end(args);
 	return result;
 }
@@ -456,30 +456,13 @@ int db_atomic(struct unit *unit, int (*body)(struct unit *, void *), void *conte
  * door with a request. They go when the last route file has a store.
  * ---------------------------------------------------------------------- */
 
-int db_http_status(struct request *request, int result)
-{
-	switch (result) {
-	case DB_OK:
-	case DB_RETRY:
-		return result;
-	case DB_DUPLICATE:
-		return http_error(request, 409, "conflict");
-	case DB_UNAVAILABLE:
-		return http_error(request, 503, "unavailable");
-	case DB_FAILED:
-		return http_error(request, 500, "internal_error");
-	default:
-		return result; /* already an HTTP status */
-	}
-}
-
 int db_run(struct request *request, struct db_rows *rows, const char *sql, const char *types, ...)
 {
 	va_list args;
 	va_start(args, types);
-	int result = exec_va(&request->work, rows, sql, types, args);
+	int result = db_exec_va(&request->work, rows, sql, types, args);
 	va_end(args);
-	return db_http_status(request, result);
+	return http_outcome(request, result);
 }
 
 bool db_was_duplicate(const struct request *request)
@@ -517,5 +500,5 @@ int db_transaction(struct request *request, int (*body)(struct request *, void *
 	int result = db_atomic(&request->work, run_http_body, &call);
 	if (result == DB_OK)
 		return call.status;
-	return db_http_status(request, result);
+	return http_outcome(request, result);
 }

@@ -12,13 +12,14 @@
  *
  * Stores work on a struct unit, so the command-line tools and the sweepers
  * use the same door as requests; routes map the codes to HTTP once
- * (db_http_status()).
+ * (http_outcome() in http/http.h).
  *
  * Parameter types: 'i' int64_t, 's' const char * (NULL binds SQL NULL),
  * 'b' const void * then size_t (binary). */
 #ifndef KANJIA_DB_H
 #define KANJIA_DB_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,6 +52,7 @@ struct unit {
 	struct db *db;
 	const struct config *config;
 	int64_t now;          /* the unit's clock, fixed at its start */
+	const char *request_id; /* for the records that keep it (audit, fraud) */
 	bool commit_on_error; /* see db_atomic() */
 };
 
@@ -91,6 +93,8 @@ void db_close(struct db *db);
  * the unit's arena. Returns DB_OK, DB_RETRY (inside a transaction only),
  * DB_DUPLICATE, DB_UNAVAILABLE or DB_FAILED. */
 int db_exec(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, ...);
+/* The same with the parameters as a va_list (for test fixtures). */
+int db_exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, va_list args);
 /* Runs body(unit, context) between BEGIN and COMMIT. body returns DB_OK to
  * commit; DB_RETRY (a deadlock or lock wait timeout) rolls back and runs body
  * again, at most config->db_retries more times (then DB_UNAVAILABLE); any
@@ -101,12 +105,9 @@ int db_atomic(struct unit *unit, int (*body)(struct unit *, void *), void *conte
 bool db_unit_was_duplicate(const struct unit *unit);
 
 /* The request wrappers, while route files still call the door themselves.
- * db_http_status() maps a result code to the HTTP error (409 conflict, 503
- * unavailable, 500 internal_error, with the request's error set); DB_OK,
- * DB_RETRY and HTTP statuses pass through. db_run() is db_exec() on the
- * request's unit, mapped; db_transaction() runs an HTTP body (below 400
- * commits, 400 and above rolls back unless request->work.commit_on_error). */
-int db_http_status(struct request *request, int result);
+ * db_run() is db_exec() on the request's unit, its code mapped by
+ * http_outcome(); db_transaction() runs an HTTP body (below 400 commits, 400
+ * and above rolls back unless request->work.commit_on_error). */
 int db_run(struct request *request, struct db_rows *rows, const char *sql, const char *types, ...);
 int db_transaction(struct request *request, int (*body)(struct request *, void *), void *context);
 bool db_was_duplicate(const struct request *request);

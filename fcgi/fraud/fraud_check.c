@@ -254,7 +254,7 @@ int fraud_velocity(struct request *request, enum fraud_scope scope, const char *
 		snprintf(bucket, sizeof(bucket), "fv:%s:%s:%lld:%s", fraud_scope_name(scope),
 			 fraud_dimension_name(limits[i].dimension), (long long)limits[i].window_s, value);
 		int64_t start = limit_window_start(request->work.now, limits[i].window_s), retry_after = 0;
-		int status = limit_take(request, bucket, start, limits[i].window_s, limits[i].max, &retry_after);
+		int status = http_outcome(request, limit_take(&request->work, bucket, start, limits[i].window_s, limits[i].max, &retry_after));
 		if (status == 429) {
 			char text[24];
 			snprintf(text, sizeof(text), "%lld", (long long)retry_after);

@@ -260,7 +260,7 @@ static int rule_insert(struct request *request, struct rule *rule, bool bump)
 	if (bump && (status = db_run(request, NULL, sql_rules_changed, "")) != 0)
 		return status;
 	json_t *after = http_own(request, rule_json(rule));
-	return audit_record(request, "fraud_rule.create", "fraud_rule", rule->id, NULL, after);
+	return http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "fraud_rule.create", "fraud_rule", rule->id, NULL, after));
 }
 
 static int admin_fraud_rule_list(struct request *request)
@@ -318,7 +318,7 @@ static int rule_patch_transaction(struct request *request, void *context)
 	if ((status = rule_load(request, rule.id, false, &rule)) != 0) /* as stored, with its hits */
 		return status;
 	json_t *after = http_own(request, rule_json(&rule));
-	if ((status = audit_record(request, "fraud_rule.update", "fraud_rule", rule.id, before, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "fraud_rule.update", "fraud_rule", rule.id, before, after))) != 0)
 		return status;
 	return http_reply(request, 200, json_incref(after));
 }
@@ -338,7 +338,7 @@ static int rule_delete_transaction(struct request *request, void *context)
 	json_t *before = http_own(request, rule_json(&rule));
 	if ((status = db_run(request, NULL, sql_rule_delete, "i", rule.id)) != 0 ||
 	    (status = db_run(request, NULL, sql_rules_changed, "")) != 0 ||
-	    (status = audit_record(request, "fraud_rule.delete", "fraud_rule", rule.id, before, NULL)) != 0)
+	    (status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "fraud_rule.delete", "fraud_rule", rule.id, before, NULL))) != 0)
 		return status;
 	return http_reply(request, 204, NULL);
 }
@@ -685,8 +685,8 @@ static int review_resolve_transaction(struct request *request, void *context)
 	if (status != 0 || (status = db_run(request, &rows, sql_review_lock, "i", id)) != 0)
 		return status;
 	json_t *after = http_own(request, review_json(request, &rows, 0));
-	status = audit_record(request, strcmp(outcome, "released") == 0 ? "fraud_review.release" : "fraud_review.reject",
-			      "fraud_review", id, before, after);
+	status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), strcmp(outcome, "released") == 0 ? "fraud_review.release" : "fraud_review.reject",
+			      "fraud_review", id, before, after));
 	if (status != 0)
 		return status;
 	return http_reply(request, 200, json_incref(after));

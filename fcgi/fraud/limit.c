@@ -2,7 +2,7 @@
 #include "fraud/limit.h"
 
 #include "db/db.h"
-#include "http/http.h"
+#include "core/outcome.h"
 
 int64_t limit_window_start(int64_t now, int64_t window_s)
 {
@@ -23,16 +23,16 @@ static const char *const sql_limit_take =
 	"hits = IF(window_start = VALUES(window_start), IF(hits < ?, hits + 1, hits), 1), "
 	"window_start = VALUES(window_start)";
 
-int limit_take(struct request *request, const char *bucket, int64_t window_start, int64_t window_length,
+int limit_take(struct unit *unit, const char *bucket, int64_t window_start, int64_t window_length,
 	       int64_t max, int64_t *retry_after_s)
 {
 	struct db_rows rows;
-	int status = db_run(request, &rows, sql_limit_take, "sii", bucket, window_start, max);
+	int status = db_exec(unit, &rows, sql_limit_take, "sii", bucket, window_start, max);
 	if (status != 0)
 		return status;
 	if (rows.affected == 0) {
-		*retry_after_s = limit_retry_after(request->work.now, window_start, window_length);
-		return http_error(request, 429, "rate_limited");
+		*retry_after_s = limit_retry_after(unit->now, window_start, window_length);
+		return OUT_RATE_LIMITED;
 	}
 	return 0;
 }
@@ -47,18 +47,18 @@ static const char *const sql_limit_gap =
 static const char *const sql_limit_last =
 	"SELECT window_start FROM rate_counter WHERE bucket = ?";
 
-int limit_gap(struct request *request, const char *bucket, int64_t gap_s, int64_t *retry_after_s)
+int limit_gap(struct unit *unit, const char *bucket, int64_t gap_s, int64_t *retry_after_s)
 {
 	struct db_rows rows;
-	int status = db_run(request, &rows, sql_limit_gap, "siii", bucket, request->work.now, gap_s, gap_s);
+	int status = db_exec(unit, &rows, sql_limit_gap, "siii", bucket, unit->now, gap_s, gap_s);
 	if (status != 0)
 		return status;
 	if (rows.affected != 0)
 		return 0;
-	status = db_run(request, &rows, sql_limit_last, "s", bucket);
+	status = db_exec(unit, &rows, sql_limit_last, "s", bucket);
 	if (status != 0)
 		return status;
-	int64_t last = rows.row_count == 1 ? db_int(&rows, 0, 0) : request->work.now;
-	*retry_after_s = limit_retry_after(request->work.now, last, gap_s);
-	return http_error(request, 429, "rate_limited");
+	int64_t last = rows.row_count == 1 ? db_int(&rows, 0, 0) : unit->now;
+	*retry_after_s = limit_retry_after(unit->now, last, gap_s);
+	return OUT_RATE_LIMITED;
 }

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct request;
+struct unit;
 
 #define LIMIT_BUCKET_MAX 96
 
@@ -20,12 +20,13 @@ int64_t limit_window_start(int64_t now, int64_t window_s);
 int64_t limit_retry_after(int64_t now, int64_t window_start, int64_t window_length);
 
 /* Takes one hit from the window [window_start, window_start + window_length)
- * of bucket if fewer than max were taken. Returns 0 when taken; 429 (with
- * *retry_after_s, OUT) when the limit is reached; or a DB status. */
-int limit_take(struct request *request, const char *bucket, int64_t window_start, int64_t window_length,
+ * of bucket if fewer than max were taken. Returns DB_OK when taken;
+ * OUT_RATE_LIMITED (with *retry_after_s, OUT) when the limit is reached; or
+ * a door code. */
+int limit_take(struct unit *unit, const char *bucket, int64_t window_start, int64_t window_length,
 	       int64_t max, int64_t *retry_after_s);
 /* Takes the bucket if its last take is at least gap_s seconds ago. Same
  * returns as limit_take(). */
-int limit_gap(struct request *request, const char *bucket, int64_t gap_s, int64_t *retry_after_s);
+int limit_gap(struct unit *unit, const char *bucket, int64_t gap_s, int64_t *retry_after_s);
 
 #endif

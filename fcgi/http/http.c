@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/crypto.h"
+#include "core/outcome.h"
 #include "http/http_status.h"
 
 const char *http_reason(int status)
@@ -183,4 +184,37 @@ int64_t http_path_id(const struct request *request, int index)
 	if (index >= request->path_param_count)
 		return 0;
 	return strtoll(request->path_params[index], NULL, 10);
+}
+
+struct outcome_answer {
+	int status;
+	const char *code;
+};
+
+static const struct outcome_answer outcome_answers[] = {
+#define OUTCOME_ANSWER(name, status, code) { status, code },
+	OUTCOME_LIST(OUTCOME_ANSWER)
+#undef OUTCOME_ANSWER
+};
+
+int http_outcome(struct request *request, int result)
+{
+	switch (result) {
+	case DB_OK:
+	case DB_RETRY:
+		return result;
+	case DB_DUPLICATE:
+		return http_error(request, 409, "conflict");
+	case DB_UNAVAILABLE:
+		return http_error(request, 503, "unavailable");
+	case DB_FAILED:
+		return http_error(request, 500, "internal_error");
+	default:
+		break;
+	}
+	if (result > OUTCOME_FIRST && result < OUTCOME_END) {
+		const struct outcome_answer *answer = &outcome_answers[result - OUTCOME_BASE];
+		return http_error(request, answer->status, answer->code);
+	}
+	return result; /* an HTTP status, its error already set */
 }

@@ -112,6 +112,11 @@ json_t *http_next_cursor(int64_t last_id, bool more);
 int64_t http_path_id(const struct request *request, int index);
 /* Resets the output side, for a transaction that is tried again. */
 void http_reset_reply(struct request *request);
+/* Maps a flow's result once: DB_OK and DB_RETRY pass through, the door's
+ * failures become 409 conflict, 503 unavailable or 500 internal_error, an
+ * outcome (core/outcome.h) its status and code, anything else is taken as
+ * an HTTP status already set. Returns the status. */
+int http_outcome(struct request *request, int result);
 /* The human message for an error code (Chinese, from messages.c). */
 const char *http_message_for(const char *code);
 

@@ -12,6 +12,7 @@ struct message {
 };
 
 static const struct message messages[] = {
+	{ "bad_request", "请求无效。" },
 	{ "invalid_json", "请求内容不是有效的 JSON。" },
 	{ "missing_field", "请求缺少必填字段。" },
 	{ "unknown_field", "请求包含不认识的字段。" },
@@ -54,6 +55,7 @@ static const struct message messages[] = {
 	{ "mixed_campaigns", "一个订单只能包含同一活动的商品。" },
 	{ "points_not_accepted", "本活动暂不支持积分抵现。" },
 	{ "invalid_state", "订单当前状态不允许此操作。" },
+	{ "insufficient_points", "积分不足。" },
 	{ "bad_signature", "支付通知签名无效。" },
 	{ "amount_mismatch", "支付金额与订单金额不一致。" },
 };

@@ -118,3 +118,8 @@ int session_authenticate(struct request *request, enum auth_level level, unsigne
 	memcpy(request->session.jti, claims.jti, SESSION_JTI_SIZE);
 	return 0;
 }
+
+int64_t session_admin_id(const struct session *session)
+{
+	return session->is_admin ? session->user_id : 0;
+}

@@ -39,6 +39,8 @@ struct request;
 int session_authenticate(struct request *request, enum auth_level level, unsigned roles);
 /* Parses a SET('operator',...) column value into role bits. */
 unsigned session_roles_parse(const char *text);
+/* The admin's id when the session is an admin's, else 0. */
+int64_t session_admin_id(const struct session *session);
 
 struct config;
 struct token_keyring;

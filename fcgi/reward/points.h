@@ -6,11 +6,11 @@
 
 #include <stdint.h>
 
-struct request;
+struct unit;
 
 /* Adds delta (negative: takes) to user's balance with reason and the order
- * it belongs to (0: none). Returns 0, 409 conflict when the balance would
- * go below zero, or a DB status. */
-int points_apply(struct request *request, int64_t user_id, int64_t delta, const char *reason, int64_t order_id);
+ * it belongs to (0: none). Returns DB_OK, OUT_CONFLICT when the balance
+ * would go below zero, or a door code. */
+int points_apply(struct unit *unit, int64_t user_id, int64_t delta, const char *reason, int64_t order_id);
 
 #endif

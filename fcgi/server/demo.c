@@ -9,6 +9,7 @@
 #include "admin/admin.h"
 #include "admin/audit.h"
 #include "campaign/campaign.h"
+#include "campaign/campaign_store.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "db/db.h"
@@ -103,10 +104,10 @@ static int demo_campaign(struct request *request, struct demo_seed *seed)
 		fprintf(stderr, "kanjiad: seed-demo: the demo campaign is refused: %s\n", request->error_message);
 		return status;
 	}
-	if ((status = campaign_insert(request, &campaign)) != 0)
+	if ((status = http_outcome(request, campaign_insert(&request->work, &campaign))) != 0)
 		return status;
 	json_t *after = http_own(request, campaign_json(&campaign, request->work.now, VIEW_ADMIN));
-	if ((status = audit_record(request, "campaign.create", "campaign", campaign.id, NULL, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "campaign.create", "campaign", campaign.id, NULL, after))) != 0)
 		return status;
 	seed->campaign_id = campaign.id;
 	seed->campaign_created = true;
@@ -130,7 +131,7 @@ static int demo_admin(struct request *request, struct demo_seed *seed)
 		return status;
 	json_t *after = http_own(request, json_pack("{s:I, s:s, s:[s]}", "id", (json_int_t)id, "username",
 						    DEMO_ADMIN_USERNAME, "roles", "owner"));
-	if ((status = audit_record(request, "admin.create", "admin", id, NULL, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session), "admin.create", "admin", id, NULL, after))) != 0)
 		return status;
 	seed->admin_created = true;
 	return 0;

@@ -15,6 +15,7 @@
 #include "fraud/fraud_routes.h"
 #include "share/share_routes.h"
 #include "shopper/wechat_login.h"
+#include "live/live_routes.h"
 
 const struct route_table *const route_tables[] = {
 	&shopper_route_table,
@@ -28,6 +29,7 @@ const struct route_table *const route_tables[] = {
 	&fraud_route_table,
 	&share_route_table,
 	&wechat_login_route_table,
+	&live_route_table,
 };
 
 const size_t route_table_count = sizeof(route_tables) / sizeof(route_tables[0]);

@@ -48,7 +48,7 @@ static void sweep(struct request *request, struct db *db, const struct config *c
 	request->work.now = clock_now();
 	bargain_sweep(request);
 	fraud_sweep(request);
-	order_sweep(request);
+	order_sweep(&request->work);
 	arena_reset(&request->arena);
 	struct arena keep = request->arena;
 	memset(request, 0, sizeof(*request));
@@ -124,6 +124,7 @@ static int read_request(struct request *request, FCGX_Request *fcgx)
 {
 	const char *request_id = param(fcgx, "REQUEST_ID");
 	request->request_id = request_id && request_id_shape(request_id) ? request_id : make_request_id(request);
+	request->work.request_id = request->request_id;
 	log_set_request_id(request->request_id);
 
 	request->method = param(fcgx, "REQUEST_METHOD");

@@ -83,9 +83,9 @@ static int domain_list(struct request *request)
 	struct share_domain *domains = arena_alloc(&request->arena, sizeof(*domains) * SHARE_DOMAINS_MAX);
 	int count = 0;
 	char current[SHARE_HOST_MAX + 1];
-	int status = db_http_status(request, share_store_list(&request->work, domains, &count));
+	int status = http_outcome(request, share_store_list(&request->work, domains, &count));
 	if (status == 0)
-		status = db_http_status(request, share_store_current(&request->work, current, sizeof(current)));
+		status = http_outcome(request, share_store_current(&request->work, current, sizeof(current)));
 	if (status != 0)
 		return status;
 	json_t *items = json_array();
@@ -101,9 +101,9 @@ static json_t *domain_load(struct request *request, int64_t id, int *status)
 	struct share_domain domain;
 	bool found = false;
 	char current[SHARE_HOST_MAX + 1];
-	*status = db_http_status(request, share_store_get(&request->work, id, &domain, &found));
+	*status = http_outcome(request, share_store_get(&request->work, id, &domain, &found));
 	if (*status == 0)
-		*status = db_http_status(request, share_store_current(&request->work, current, sizeof(current)));
+		*status = http_outcome(request, share_store_current(&request->work, current, sizeof(current)));
 	if (*status != 0 || !found)
 		return NULL;
 	return domain_json(request->work.config, &domain, current);
@@ -117,14 +117,15 @@ static int create_transaction(struct request *request, void *context)
 	int result = share_store_insert(&request->work, host, body_bool(request, "active", true), &id);
 	if (result == DB_DUPLICATE)
 		return http_error_message(request, 409, "conflict", "这个域名已在分享域名池中。");
-	int status = db_http_status(request, result);
+	int status = http_outcome(request, result);
 	if (status != 0)
 		return status;
 	json_t *after = domain_load(request, id, &status);
 	if (after == NULL)
 		return status ? status : http_error(request, 500, "internal_error");
 	http_own(request, after);
-	if ((status = audit_record(request, "share_domain.create", "share_domain", id, NULL, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session),
+							"share_domain.create", "share_domain", id, NULL, after))) != 0)
 		return status;
 	return http_reply(request, 201, json_incref(after));
 }
@@ -140,7 +141,7 @@ static int update_transaction(struct request *request, void *context)
 	int64_t id = http_path_id(request, 0);
 	struct share_domain domain;
 	bool found = false;
-	int status = db_http_status(request, share_store_get(&request->work, id, &domain, &found));
+	int status = http_outcome(request, share_store_get(&request->work, id, &domain, &found));
 	if (status != 0)
 		return status;
 	if (!found)
@@ -155,7 +156,7 @@ static int update_transaction(struct request *request, void *context)
 					body_bool(request, "blocked", domain.blocked));
 	if (result == DB_DUPLICATE)
 		return http_error_message(request, 409, "conflict", "这个域名已在分享域名池中。");
-	if ((status = db_http_status(request, result)) != 0)
+	if ((status = http_outcome(request, result)) != 0)
 		return status;
 	json_t *after = domain_load(request, id, &status);
 	if (after == NULL)
@@ -163,7 +164,8 @@ static int update_transaction(struct request *request, void *context)
 	http_own(request, after);
 	if (body_bool(request, "blocked", false) && !domain.blocked)
 		log_warn("share domain %lld marked blocked; new links move to the next one", (long long)id);
-	if ((status = audit_record(request, "share_domain.update", "share_domain", id, before, after)) != 0)
+	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session),
+							"share_domain.update", "share_domain", id, before, after))) != 0)
 		return status;
 	return http_reply(request, 200, json_incref(after));
 }
@@ -183,9 +185,9 @@ static int domain_for_page(struct request *request)
 	struct share_domain domain;
 	bool found = false;
 	char current[SHARE_HOST_MAX + 1];
-	int status = db_http_status(request, share_store_by_host(&request->work, host, &domain, &found));
+	int status = http_outcome(request, share_store_by_host(&request->work, host, &domain, &found));
 	if (status == 0)
-		status = db_http_status(request, share_store_current(&request->work, current, sizeof(current)));
+		status = http_outcome(request, share_store_current(&request->work, current, sizeof(current)));
 	if (status != 0)
 		return status;
 	http_header_add(request, "Cache-Control", "max-age=30");

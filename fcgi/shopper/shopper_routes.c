@@ -73,7 +73,7 @@ static int sms_take_limits(struct request *request, const char *phone)
 	char bucket[LIMIT_BUCKET_MAX];
 
 	snprintf(bucket, sizeof(bucket), "sms:gap:%s", phone);
-	int status = limit_gap(request, bucket, config->sms_phone_gap_s, &retry_after);
+	int status = http_outcome(request, limit_gap(&request->work, bucket, config->sms_phone_gap_s, &retry_after));
 	if (status == 0) {
 		const struct sms_limit limits[] = {
 			{ "sms:phone:hour", phone, 3600, config->sms_phone_per_hour },
@@ -91,7 +91,7 @@ static int sms_take_limits(struct request *request, const char *phone)
 				length = limits[i].window_s;
 			}
 			snprintf(bucket, sizeof(bucket), "%s:%s", limits[i].kind, limits[i].who);
-			status = limit_take(request, bucket, start, length, limits[i].max, &retry_after);
+			status = http_outcome(request, limit_take(&request->work, bucket, start, length, limits[i].max, &retry_after));
 		}
 	}
 	if (status == 429)

@@ -159,7 +159,7 @@ static int oauth_login(struct request *request)
 	if (exchange(config, body_string(request, "code"), openid) != 0)
 		return http_error_message(request, 401, "invalid_code", "微信授权已失效，请重新进入页面。");
 	struct db_rows bound;
-	int status = db_http_status(request, db_exec(&request->work, &bound, sql_bound, "s", openid));
+	int status = http_outcome(request, db_exec(&request->work, &bound, sql_bound, "s", openid));
 	if (status != 0)
 		return status;
 	if (bound.row_count != 1) {
@@ -172,7 +172,7 @@ static int oauth_login(struct request *request)
 	if (db_int(&bound, 0, 3) != 0)
 		return http_error(request, 403, "account_blocked");
 	int64_t user_id = db_int(&bound, 0, 0);
-	if ((status = db_http_status(request, db_exec(&request->work, NULL, sql_last_login, "ii", request->work.now,
+	if ((status = http_outcome(request, db_exec(&request->work, NULL, sql_last_login, "ii", request->work.now,
 						      user_id))) != 0)
 		return status;
 	struct token_claims claims = {
@@ -219,7 +219,7 @@ static int wechat_bind(struct request *request)
 			       openid) != 0)
 		return http_error_message(request, 400, "invalid_field", "微信授权已失效，请重新进入页面。");
 	struct bind bind = { .openid = openid, .user_id = request->session.user_id };
-	int status = db_http_status(request, db_atomic(&request->work, bind_body_run, &bind));
+	int status = http_outcome(request, db_atomic(&request->work, bind_body_run, &bind));
 	if (status != 0)
 		return status;
 	return 204;

@@ -28,6 +28,8 @@ import threading
 import time
 import urllib.parse
 
+import openapi_check
+
 
 class Skip(Exception):
     """Raised by a test that cannot run against this stack."""
@@ -143,6 +145,7 @@ class Context:
         # The developer stack at /tmp/kj is shared: no signals to its pool.
         self.shared_stack = os.path.realpath(self.run_dir or "/") == "/tmp/kj"
         self._lock = threading.Lock()
+        self._document = None
         self._phones = set()
         self._ips = set()
         self._rng = random.SystemRandom()
@@ -214,7 +217,17 @@ class Context:
             conn.close()
         if checked:
             self.check_response(response, "%s %s" % (method, path))
+            self.check_document(method, path, response)
         return response
+
+    def check_document(self, method, path, response):
+        """The answer against docs/openapi.json (openapi_check.py)."""
+        if self._document is None:
+            self._document = openapi_check.Document()
+        is_json = (response.header("Content-Type") or "").startswith("application/json")
+        problem = self._document.problems(method, path, response.status, response.header("Content-Type"),
+                                          response.json if is_json and response.body else None)
+        check(problem is None, "the OpenAPI document: %s" % problem)
 
     def check_response(self, response, what):
         check(response.header("X-Request-Id"), "%s: answer %d without X-Request-Id" % (what, response.status))

@@ -1,7 +1,7 @@
 /* orderref.c: the database's share of POST /api/v1/orders, for the
  * benchmark (tests/bench/run.sh, stage OR).
  *
- * Runs the writes of the order transaction of fcgi/checkout/checkout_routes.c (the SQL
+ * Runs the writes of the order transaction of fcgi/checkout/order.h (the SQL
  * in its header comment), simplified to the statements that write, from
  * plain C clients:
  *   START TRANSACTION
@@ -16,7 +16,8 @@
  * the anti-fraud check and velocity (fraud_event insert), the pricing
  * reads (item, tiers, checkout rules), the campaign_stat upsert and the
  * answer's reads: the reference is the order's own rows and the stock.
- * Keep the texts below in step with checkout_routes.c. One thread per
+ * Keep the texts below in step with order.h, checkout_store.c and
+ * campaign_store.c. One thread per
  * connection, each statement prepared once, the connection set up as
  * db_connect() does; a deadlock or lock wait timeout is rolled back and
  * retried, as db_transaction() does, and counted. A reserve that finds no

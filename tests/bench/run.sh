@@ -72,6 +72,11 @@
 # failed, a stage answered errors on more than 1% of its requests, a cut or
 # stock invariant failed).
 set -eEuo pipefail
+# `./dev bench live`: the live-updates stage alone (tests/bench/live.sh).
+if [[ ${1:-} == live ]]; then
+	shift
+	exec bash "$(dirname "${BASH_SOURCE[0]}")/live.sh" "$@"
+fi
 # Anything that stops the script under set -e says where.
 trap 'printf "bench: error: line %s: %s failed (status %s)\n" "$LINENO" "$BASH_COMMAND" "$?" >&2' ERR
 

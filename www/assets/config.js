@@ -21,6 +21,11 @@ export const CONFIG = {
   // How often the bargain page checks for new cuts (ms). Unchanged polls
   // are answered 304 with no body.
   pollMs: 1200,
+  // Polling is the fallback of the live stream (live.js), for browsers or
+  // proxies that cannot hold one: each unchanged poll waits pollBackoff
+  // times longer, up to pollMaxMs; a change starts over at pollMs.
+  pollBackoff: 1.5,
+  pollMaxMs: 10000,
   // Order page: how often to look for the payment result, and for how long.
   payPollMs: 1000,
   payPollMaxMs: 30000,

@@ -120,7 +120,7 @@ START_TEST(wechat_notice_verified_then_decrypted)
 	snprintf(message, sizeof(message), "%s\n%s\n%s\n", timestamp, "nonce-1", body);
 	char *signature = signed_by(platform_private, message);
 
-	struct payment_notice notice;
+	struct provider_notice notice;
 	ck_assert_int_eq(wechatpay_notice(&config, now, timestamp, "nonce-1", signature, body, strlen(body), &notice), 0);
 	ck_assert_str_eq(notice.ref, "kj0011");
 	ck_assert_str_eq(notice.transaction_id, "4200000001");
@@ -175,7 +175,7 @@ START_TEST(alipay_notice_verified)
 		 "subject=%%E7%%A0%%8D%%E4%%BB%%B7&app_id=2021000000000001&out_trade_no=kj0012&trade_no=2026120622001&"
 		 "sign_type=RSA2&sign=%s",
 		 encoded_signature);
-	struct payment_notice notice;
+	struct provider_notice notice;
 	ck_assert_int_eq(alipay_notice(&config, body, strlen(body), &notice), 0);
 	ck_assert_str_eq(notice.ref, "kj0012");
 	ck_assert_int_eq(notice.amount_fen, 8800);

@@ -1,45 +1,94 @@
 // pages/bargain.js — the shopper's own bargain: original price, cut, left,
 // progress bar, "N more cuts", countdown, the cut list, the share button,
-// and the success state leading to checkout. Refreshes itself every
-// CONFIG.pollMs with If-None-Match, so an unchanged poll is a bodiless 304.
+// and the success state leading to checkout. Each cut shows as it happens:
+// the page holds the bargain's live stream (live.js), which nginx feeds
+// with every change; where no stream can be had it polls with
+// If-None-Match (an unchanged poll is a bodiless 304), slower while
+// nothing changes.
 
 import { T, fmt } from '../texts.js';
-import { CONFIG } from '../config.js';
-import { request, get, post } from '../api.js';
+import { request, get, post, token } from '../api.js';
+import { watch } from '../live.js';
 import { h, put, price, yuan, countdown, failure, loading, picture, link, setTitle, toast } from '../ui.js';
 import { requireLogin } from '../login.js';
 import { topbar } from './campaign.js';
 import { rememberOwn, progress, cutList, shareButton, shareTitle, shareUrl, inWeChat, shareCard } from './shared.js';
 
+const CUTS_SHOWN_MAX = 1000; // as many as GET /bargains/{id} lists
+
 export function render(view, [id]) {
   let alive = true;
   let etag = null;
-  let timer = 0;
   let bargain = null;
   let item = null;
   let seenCuts = null;
+  let watcher = null;
 
-  const schedule = () => {
-    clearTimeout(timer);
-    if (alive && bargain && (bargain.status === 'active' || bargain.status === 'succeeded')) {
-      timer = setTimeout(poll, CONFIG.pollMs);
-    }
-  };
+  // Active and succeeded bargains still change (cuts, then the order).
+  const open = (b) => b.status === 'active' || b.status === 'succeeded';
 
+  // One conditional poll, for the fallback: true when the bargain changed.
   async function poll() {
-    if (!alive) return;
-    if (document.hidden) return schedule();
+    if (!alive) return false;
     try {
       const r = await request('/bargains/' + id, { etag });
-      if (!alive) return;
-      if (r.status !== 304) {
-        etag = r.etag;
-        update(r.data);
-      }
+      if (!alive || r.status === 304) return false;
+      etag = r.etag;
+      update(r.data);
+      return true;
     } catch (e) {
-      if (e.status === 401 || e.status === 404) return first();
+      if (e.status === 401 || e.status === 404) {
+        stopWatching();
+        first();
+        return false;
+      }
+      throw e;
     }
-    schedule();
+  }
+
+  // An event carries the newest cuts and cuts_count (how many there are):
+  // the state with the whole list the page shows, or null when the page
+  // cannot tell which cuts it missed (then it reloads once).
+  function withCuts(state) {
+    if (typeof state.cuts_count !== 'number') return state;
+    const shown = (bargain && bargain.cuts) || [];
+    const counted = bargain && typeof bargain.cuts_count === 'number';
+    // GET lists at most CUTS_SHOWN_MAX: a list that long may stand for more.
+    if (!counted && shown.length >= CUTS_SHOWN_MAX) return null;
+    const added = state.cuts_count - (counted ? bargain.cuts_count : shown.length);
+    const fresh = state.cuts || [];
+    if (added < 0 || added > fresh.length) return null;
+    return { ...state, cuts: fresh.slice(0, added).concat(shown).slice(0, CUTS_SHOWN_MAX) };
+  }
+
+  function stopWatching() {
+    if (watcher) watcher.stop();
+    watcher = null;
+  }
+
+  function startWatching(b) {
+    stopWatching();
+    if (!open(b)) return;
+    const t = token();
+    watcher = watch({
+      url: '/api/v1/bargains/' + id + '/events' + (t ? '?token=' + encodeURIComponent(t) : ''),
+      onState: (state) => {
+        if (!alive) return;
+        const merged = withCuts(state);
+        if (!merged) {
+          // More cuts than the event carries went by (a long reconnect): one reload.
+          etag = null;
+          poll().catch(() => {});
+          return;
+        }
+        // The stream starts with the state the page already shows: skip it.
+        if (JSON.stringify(merged) === JSON.stringify(bargain)) return;
+        etag = null;
+        update(merged);
+      },
+      poll,
+      keepOpen: open,
+    });
   }
 
   async function first() {
@@ -61,7 +110,7 @@ export function render(view, [id]) {
       const url = shareUrl(b);
       if (inWeChat() && url.startsWith(location.origin + '/')) history.replaceState(null, '', url.slice(location.origin.length));
       shareCard(b, item); // after the address is final: the JS-SDK signs this page's URL
-      schedule();
+      startWatching(b);
     } catch (e) {
       if (!alive) return;
       put(view, topbar(), failure(e.status === 404 ? T.notYours : e.text, e.status === 404 ? null : first));
@@ -102,8 +151,10 @@ export function render(view, [id]) {
         try {
           const r = await post('/bargains/' + id + '/cut');
           toast(fmt(T.selfCutDone, { amount: yuan(r.cut_fen) }));
+          // The stream brings the cut; a polling page looks at once.
           etag = null;
-          await poll();
+          if (watcher) watcher.nudge();
+          else await poll();
         } catch (e) {
           toast(e.text, 3500);
         } finally {
@@ -139,12 +190,12 @@ export function render(view, [id]) {
     return reward ? h('p.next-reward', fmt(T.nextReward, { n: m.helpers - b.helpers, reward })) : null;
   }
 
-  const onVisible = () => { if (!document.hidden && bargain) poll(); };
+  const onVisible = () => { if (!document.hidden && watcher) watcher.nudge(); };
   document.addEventListener('visibilitychange', onVisible);
   first();
   return () => {
     alive = false;
-    clearTimeout(timer);
+    stopWatching();
     document.removeEventListener('visibilitychange', onVisible);
   };
 }

@@ -1,7 +1,9 @@
 // pages/share.js — the share landing (/s/{code}) a friend opens from a chat:
 // what they help with, "help" (with login if needed), the cut they made,
 // their reward, and "start your own". The bargain's owner sees their own
-// bargain page here instead.
+// bargain page here instead. The progress follows the share stream
+// (live.js) while the bargain is active; without a stream the landing
+// shows what it loaded (it never polls: a changed landing counts an open).
 
 import { T, fmt } from '../texts.js';
 import { CONFIG } from '../config.js';
@@ -12,13 +14,31 @@ import { topbar } from './campaign.js';
 import { ownBargainId, helpedOn, rememberHelp, progress, cutList, shareTitle, shareCard } from './shared.js';
 import { leaveBlockedDomain } from '../wechat.js';
 import * as bargainPage from './bargain.js';
+import { watch } from '../live.js';
 
 export function render(view, [code]) {
   let alive = true;
   let inner = null;
   let landing = null;
+  let watcher = null;
+  let helping = false; // a help in flight renders its own answer
+
+  function follow() {
+    if (watcher || landing.status !== 'active') return;
+    watcher = watch({
+      url: '/api/v1/s/' + encodeURIComponent(code) + '/events',
+      onState: (state) => {
+        if (!alive || JSON.stringify(state) === JSON.stringify(landing)) return;
+        landing = state;
+        if (!helping) show();
+      },
+      keepOpen: (state) => state.status === 'active',
+    });
+  }
 
   async function load() {
+    if (watcher) watcher.stop();
+    watcher = null;
     put(view, loading());
     // a link made on a share domain WeChat has since blocked: go to the current one
     if (await leaveBlockedDomain()) return;
@@ -32,7 +52,10 @@ export function render(view, [code]) {
     }
     try {
       landing = await get('/s/' + encodeURIComponent(code), { auth: false });
-      if (alive) show();
+      if (alive) {
+        show();
+        follow();
+      }
     } catch (e) {
       if (alive) put(view, topbar(), failure(e.status === 404 ? T.landingNotFound : e.text, e.status === 404 ? null : load));
     }
@@ -72,18 +95,26 @@ export function render(view, [code]) {
       if (await ownBargainId(code)) return load(); // the owner logged in on the landing
       btn.disabled = true;
       btn.textContent = T.helping;
+      helping = true;
       try {
         const r = await post('/s/' + encodeURIComponent(code) + '/help');
         const result = { cut_fen: r.cut_fen, reward: r.reward || null };
         rememberHelp(code, result);
         // The answer carries the new progress; the friend's own help joins
         // the list here (fetching the landing again would count another open).
+        // The share stream may have brought it first (it is published
+        // before the answer leaves): then the list has it already.
+        const streamed = r.bargain && landing.helpers >= r.bargain.helpers;
         Object.assign(landing, r.bargain || {});
         const me = user();
-        landing.recent_helps = [{ by: (me && me.phone_masked) || '', cut_fen: r.cut_fen, at: new Date().toISOString() },
-          ...(landing.recent_helps || [])];
+        if (!streamed) {
+          landing.recent_helps = [{ by: (me && me.phone_masked) || '', cut_fen: r.cut_fen, at: new Date().toISOString() },
+            ...(landing.recent_helps || [])];
+        }
+        helping = false;
         if (alive) show(result);
       } catch (e) {
+        helping = false;
         if (e.code === 'already_helped') {
           rememberHelp(code, { already: true });
           return show({ already: true });
@@ -112,6 +143,7 @@ export function render(view, [code]) {
   load();
   return () => {
     alive = false;
+    if (watcher) watcher.stop();
     if (inner) inner();
   };
 }

@@ -1,0 +1,351 @@
+/* campaign_store.c: the only SQL of the campaign and campaign_item tables
+ * (see campaign_store.h for the stock movements and their guards). */
+#include "campaign/campaign_store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/log.h"
+#include "core/outcome.h"
+
+static void json_release(void *value)
+{
+	json_decref(value);
+}
+
+/* value, released with the unit's arena. */
+static json_t *unit_own(struct unit *unit, json_t *value)
+{
+	if (value == NULL)
+		abort(); /* jansson returns NULL only when out of memory */
+	arena_defer(unit->arena, json_release, value);
+	return value;
+}
+
+/* A JSON text of value in the arena (for the columns that hold JSON). */
+static const char *dump(struct unit *unit, const json_t *value)
+{
+	char *text = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	if (text == NULL)
+		abort();
+	char *copy = arena_strdup(unit->arena, text);
+	free(text);
+	return copy;
+}
+
+/* ============================================================ load, store */
+
+#define ITEM_COLUMNS                                                                                          \
+	"id, campaign_id, name, images_json, original_price_fen, floor_price_fen, stock_total, stock_left, " \
+	"stock_reserved, stock_sold, cut_min_fen, cut_max_fen, target_cuts, self_cuts_per_day, "             \
+	"helps_per_user_per_day, bargains_per_user, helps_per_bargain, bargain_ttl_s, pay_within_s, "        \
+	"rewards_json, UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(updated_at)"
+#define CAMPAIGN_COLUMNS                                                                                      \
+	"id, title, UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(ends_at), UNIX_TIMESTAMP(created_at), "        \
+	"UNIX_TIMESTAMP(updated_at)"
+
+static const char *const sql_item_by_id = "SELECT " ITEM_COLUMNS " FROM campaign_item WHERE id = ?";
+static const char *const sql_item_by_id_locked =
+	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE id = ? FOR UPDATE";
+static const char *const sql_items_of_campaign =
+	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE campaign_id = ? ORDER BY id";
+static const char *const sql_items_of_range =
+	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE campaign_id BETWEEN ? AND ? ORDER BY campaign_id, id";
+/* The public page's items: only of campaigns still listed, so ended ones
+ * between the page's first and last id cost nothing. */
+static const char *const sql_items_of_range_public =
+	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE campaign_id BETWEEN ? AND ? "
+	"AND campaign_id IN (SELECT id FROM campaign WHERE ends_at > FROM_UNIXTIME(?)) ORDER BY campaign_id, id";
+static const char *const sql_campaign_by_id = "SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE id = ?";
+static const char *const sql_campaign_by_id_locked =
+	"SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE id = ? FOR UPDATE";
+static const char *const sql_campaigns_public =
+	"SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE ends_at > FROM_UNIXTIME(?) AND id > ? ORDER BY id LIMIT ?";
+static const char *const sql_campaigns_admin =
+	"SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE id < ? ORDER BY id DESC LIMIT ?";
+static const char *const sql_campaign_insert =
+	"INSERT INTO campaign (title, starts_at, ends_at, created_at, updated_at) "
+	"VALUES (?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), FROM_UNIXTIME(?), FROM_UNIXTIME(?))";
+static const char *const sql_campaign_update =
+	"UPDATE campaign SET title = ?, starts_at = FROM_UNIXTIME(?), ends_at = FROM_UNIXTIME(?), "
+	"updated_at = FROM_UNIXTIME(?) WHERE id = ?";
+/* 0 stands for SQL NULL in target_cuts and helps_per_bargain. */
+static const char *const sql_item_insert =
+	"INSERT INTO campaign_item (campaign_id, name, images_json, original_price_fen, floor_price_fen, "
+	"stock_total, stock_left, cut_min_fen, cut_max_fen, target_cuts, self_cuts_per_day, "
+	"helps_per_user_per_day, bargains_per_user, helps_per_bargain, bargain_ttl_s, pay_within_s, "
+	"rewards_json, created_at, updated_at) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, NULLIF(?, 0), ?, ?, ?, "
+	"FROM_UNIXTIME(?), FROM_UNIXTIME(?))";
+static const char *const sql_item_update =
+	"UPDATE campaign_item SET name = ?, images_json = ?, original_price_fen = ?, floor_price_fen = ?, "
+	"cut_min_fen = ?, cut_max_fen = ?, target_cuts = NULLIF(?, 0), self_cuts_per_day = ?, "
+	"helps_per_user_per_day = ?, bargains_per_user = ?, helps_per_bargain = NULLIF(?, 0), "
+	"bargain_ttl_s = ?, pay_within_s = ?, rewards_json = ?, updated_at = FROM_UNIXTIME(?) WHERE id = ?";
+/* stock_total and stock_left move together, so stock_total stays
+ * stock_left + stock_reserved + stock_sold; the condition keeps
+ * stock_left >= 0 under any race. */
+static const char *const sql_item_stock_adjust =
+	"UPDATE campaign_item SET stock_total = stock_total + ?, stock_left = stock_left + ?, "
+	"updated_at = FROM_UNIXTIME(?) WHERE id = ? AND stock_left + ? >= 0";
+
+static json_t *parse_stored(struct unit *unit, const char *text, bool want_array)
+{
+	json_t *value = text ? json_loads(text, 0, NULL) : NULL;
+	if (value == NULL || (want_array ? !json_is_array(value) : !json_is_object(value))) {
+		log_error("campaign: stored %s JSON is not readable", want_array ? "images" : "rewards");
+		json_decref(value);
+		value = want_array ? json_array() : json_pack("{s:[], s:n, s:[]}", "initiator", "helper", "leaderboard");
+	}
+	return unit_own(unit, value);
+}
+
+static void item_from_row(struct unit *unit, const struct db_rows *rows, int row, struct campaign_item *item)
+{
+	memset(item, 0, sizeof(*item));
+	item->id = db_int(rows, row, 0);
+	item->campaign_id = db_int(rows, row, 1);
+	item->name = db_text(rows, row, 2);
+	item->images = parse_stored(unit, db_text(rows, row, 3), true);
+	item->original_price_fen = db_int(rows, row, 4);
+	item->floor_price_fen = db_int(rows, row, 5);
+	item->stock_total = db_int(rows, row, 6);
+	item->stock_left = db_int(rows, row, 7);
+	item->stock_reserved = db_int(rows, row, 8);
+	item->stock_sold = db_int(rows, row, 9);
+	item->rules.cut_min_fen = db_int(rows, row, 10);
+	item->rules.cut_max_fen = db_int(rows, row, 11);
+	item->rules.target_cuts = db_null(rows, row, 12) ? 0 : db_int(rows, row, 12);
+	item->rules.self_cuts_per_day = db_int(rows, row, 13);
+	item->rules.helps_per_user_per_day = db_int(rows, row, 14);
+	item->rules.bargains_per_user = db_int(rows, row, 15);
+	item->rules.helps_per_bargain = db_null(rows, row, 16) ? 0 : db_int(rows, row, 16);
+	item->rules.bargain_ttl_s = db_int(rows, row, 17);
+	item->rules.pay_within_s = db_int(rows, row, 18);
+	item->rewards = parse_stored(unit, db_text(rows, row, 19), false);
+	item->created_at = db_int(rows, row, 20);
+	item->updated_at = db_int(rows, row, 21);
+}
+
+static void campaign_from_row(const struct db_rows *rows, int row, struct campaign *campaign)
+{
+	memset(campaign, 0, sizeof(*campaign));
+	campaign->id = db_int(rows, row, 0);
+	campaign->title = db_text(rows, row, 1);
+	campaign->starts_at = db_int(rows, row, 2);
+	campaign->ends_at = db_int(rows, row, 3);
+	campaign->created_at = db_int(rows, row, 4);
+	campaign->updated_at = db_int(rows, row, 5);
+}
+
+int campaign_item_load(struct unit *unit, int64_t id, bool for_update, struct campaign_item *item)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, for_update ? sql_item_by_id_locked : sql_item_by_id, "i", id);
+	if (result != DB_OK)
+		return result;
+	if (rows.row_count != 1)
+		return OUT_NOT_FOUND;
+	item_from_row(unit, &rows, 0, item);
+	return DB_OK;
+}
+
+/* Attaches to each campaign its items among rows (sorted by campaign id). */
+static void attach_items(struct unit *unit, const struct db_rows *rows, struct campaign *campaigns, int count)
+{
+	for (int c = 0; c < count; c++) {
+		int first = -1, found = 0;
+		for (int r = 0; r < rows->row_count; r++) {
+			if (db_int(rows, r, 1) == campaigns[c].id) {
+				if (first < 0)
+					first = r;
+				found++;
+			}
+		}
+		campaigns[c].item_count = found;
+		campaigns[c].items = arena_alloc(unit->arena, sizeof(struct campaign_item) * (size_t)(found + 1));
+		for (int i = 0; i < found; i++)
+			item_from_row(unit, rows, first + i, &campaigns[c].items[i]);
+	}
+}
+
+int campaign_load(struct unit *unit, int64_t id, bool for_update, struct campaign *campaign)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, for_update ? sql_campaign_by_id_locked : sql_campaign_by_id, "i", id);
+	if (result != DB_OK)
+		return result;
+	if (rows.row_count != 1)
+		return OUT_NOT_FOUND;
+	campaign_from_row(&rows, 0, campaign);
+	if ((result = db_exec(unit, &rows, sql_items_of_campaign, "i", id)) != DB_OK)
+		return result;
+	attach_items(unit, &rows, campaign, 1);
+	return DB_OK;
+}
+
+int campaign_list(struct unit *unit, enum campaign_view view, int64_t cursor, int64_t limit,
+		  struct campaign **campaigns, int *count, bool *more)
+{
+	struct db_rows rows;
+	int result = view == VIEW_PUBLIC
+			     ? db_exec(unit, &rows, sql_campaigns_public, "iii", unit->now, cursor, limit + 1)
+			     : db_exec(unit, &rows, sql_campaigns_admin, "ii", cursor > 0 ? cursor : INT64_MAX,
+				      limit + 1);
+	if (result != DB_OK)
+		return result;
+	*more = rows.row_count > limit;
+	int found = *more ? (int)limit : rows.row_count;
+	struct campaign *list = arena_alloc(unit->arena, sizeof(struct campaign) * (size_t)(found + 1));
+	int64_t low = INT64_MAX, high = 0;
+	for (int i = 0; i < found; i++) {
+		campaign_from_row(&rows, i, &list[i]);
+		if (list[i].id < low)
+			low = list[i].id;
+		if (list[i].id > high)
+			high = list[i].id;
+	}
+	if (found > 0) {
+		struct db_rows items;
+		result = view == VIEW_PUBLIC
+				 ? db_exec(unit, &items, sql_items_of_range_public, "iii", low, high, unit->now)
+				 : db_exec(unit, &items, sql_items_of_range, "ii", low, high);
+		if (result != DB_OK)
+			return result;
+		attach_items(unit, &items, list, found);
+	}
+	*campaigns = list;
+	*count = found;
+	return DB_OK;
+}
+
+int campaign_item_insert(struct unit *unit, int64_t campaign_id, struct campaign_item *item)
+{
+	const struct campaign_rules *rules = &item->rules;
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_item_insert, "issiiiiiiiiiiiiisii", campaign_id, item->name,
+			    dump(unit, item->images), item->original_price_fen, item->floor_price_fen,
+			    item->stock_total, item->stock_total, rules->cut_min_fen, rules->cut_max_fen,
+			    rules->target_cuts, rules->self_cuts_per_day, rules->helps_per_user_per_day,
+			    rules->bargains_per_user, rules->helps_per_bargain, rules->bargain_ttl_s, rules->pay_within_s,
+			    dump(unit, item->rewards), unit->now, unit->now);
+	if (result != DB_OK)
+		return result;
+	item->id = (int64_t)rows.insert_id;
+	item->campaign_id = campaign_id;
+	item->stock_left = item->stock_total;
+	item->stock_reserved = item->stock_sold = 0;
+	item->created_at = item->updated_at = unit->now;
+	return DB_OK;
+}
+
+int campaign_insert(struct unit *unit, struct campaign *campaign)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_campaign_insert, "siiii", campaign->title, campaign->starts_at,
+			    campaign->ends_at, unit->now, unit->now);
+	if (result != DB_OK)
+		return result;
+	campaign->id = (int64_t)rows.insert_id;
+	campaign->created_at = campaign->updated_at = unit->now;
+	for (int i = 0; i < campaign->item_count; i++)
+		if ((result = campaign_item_insert(unit, campaign->id, &campaign->items[i])) != DB_OK)
+			return result;
+	return DB_OK;
+}
+
+int campaign_update(struct unit *unit, const struct campaign *campaign)
+{
+	return db_exec(unit, NULL, sql_campaign_update, "siiii", campaign->title, campaign->starts_at,
+		      campaign->ends_at, unit->now, campaign->id);
+}
+
+int campaign_item_update(struct unit *unit, const struct campaign_item *item)
+{
+	const struct campaign_rules *rules = &item->rules;
+	return db_exec(unit, NULL, sql_item_update, "ssiiiiiiiiiiisii", item->name, dump(unit, item->images),
+		      item->original_price_fen, item->floor_price_fen, rules->cut_min_fen, rules->cut_max_fen,
+		      rules->target_cuts, rules->self_cuts_per_day, rules->helps_per_user_per_day,
+		      rules->bargains_per_user, rules->helps_per_bargain, rules->bargain_ttl_s, rules->pay_within_s,
+		      dump(unit, item->rewards), unit->now, item->id);
+}
+
+int stock_adjust(struct unit *unit, int64_t item_id, int64_t delta)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_item_stock_adjust, "iiiii", delta, delta, unit->now, item_id, delta);
+	if (result != DB_OK)
+		return result;
+	if (rows.affected != 1)
+		return OUT_INSUFFICIENT_STOCK;
+	return DB_OK;
+}
+
+static const char *const sql_item_for_cart =
+	"SELECT i.campaign_id, i.name, i.original_price_fen, i.checkout_floor_fen, i.stock_left, "
+	"UNIX_TIMESTAMP(c.starts_at), UNIX_TIMESTAMP(c.ends_at) "
+	"FROM campaign_item i JOIN campaign c ON c.id = i.campaign_id WHERE i.id = ?";
+
+int campaign_item_for_cart(struct unit *unit, int64_t item_id, struct item_for_cart *item)
+{
+	memset(item, 0, sizeof(*item));
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_item_for_cart, "i", item_id);
+	if (result != DB_OK || rows.row_count != 1)
+		return result;
+	item->found = true;
+	item->campaign_id = db_int(&rows, 0, 0);
+	item->name = db_text(&rows, 0, 1);
+	item->price_fen = db_int(&rows, 0, 2);
+	item->floor_fen = db_int(&rows, 0, 3);
+	item->stock_left = db_int(&rows, 0, 4);
+	item->starts_at = db_int(&rows, 0, 5);
+	item->ends_at = db_int(&rows, 0, 6);
+	return DB_OK;
+}
+
+/* ================================================================== stock */
+
+static const char *const sql_stock_reserve =
+	"UPDATE campaign_item SET stock_left = stock_left - ?, stock_reserved = stock_reserved + ? "
+	"WHERE id = ? AND stock_left >= ?";
+static const char *const sql_stock_confirm =
+	"UPDATE campaign_item SET stock_reserved = stock_reserved - ?, stock_sold = stock_sold + ? "
+	"WHERE id = ? AND stock_reserved >= ?";
+static const char *const sql_stock_release =
+	"UPDATE campaign_item SET stock_reserved = stock_reserved - ?, stock_left = stock_left + ? "
+	"WHERE id = ? AND stock_reserved >= ?";
+static const char *const sql_stock_unsell =
+	"UPDATE campaign_item SET stock_sold = stock_sold - ?, stock_left = stock_left + ? "
+	"WHERE id = ? AND stock_sold >= ?";
+
+/* One guarded move of qty; refused answers refused. */
+static int stock_move(struct unit *unit, const char *sql, int64_t item_id, int64_t qty, int refused)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql, "iiii", qty, qty, item_id, qty);
+	if (result != DB_OK)
+		return result;
+	return rows.affected == 1 ? DB_OK : refused;
+}
+
+int stock_reserve(struct unit *unit, int64_t item_id, int64_t qty)
+{
+	return stock_move(unit, sql_stock_reserve, item_id, qty, OUT_OUT_OF_STOCK);
+}
+
+int stock_confirm(struct unit *unit, int64_t item_id, int64_t qty)
+{
+	return stock_move(unit, sql_stock_confirm, item_id, qty, OUT_CONFLICT);
+}
+
+int stock_release(struct unit *unit, int64_t item_id, int64_t qty)
+{
+	return stock_move(unit, sql_stock_release, item_id, qty, OUT_CONFLICT);
+}
+
+int stock_unsell(struct unit *unit, int64_t item_id, int64_t qty)
+{
+	return stock_move(unit, sql_stock_unsell, item_id, qty, OUT_CONFLICT);
+}

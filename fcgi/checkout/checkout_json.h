@@ -1,0 +1,19 @@
+/* checkout_json.h: checkout's answers as API.md shows them, rendered from
+ * what the stores read and the flows decided. Pure: no SQL, no request.
+ * Every function returns a new reference. */
+#ifndef KANJIA_CHECKOUT_JSON_H
+#define KANJIA_CHECKOUT_JSON_H
+
+#include <jansson.h>
+
+#include "checkout/order.h"
+
+/* The order object (API.md "Orders and payment"). */
+json_t *order_json(const struct order_rows *rows);
+/* The quote of a priced cart. */
+json_t *quote_json(const struct cart *cart);
+/* Row r of rows (enum admin_order_column) with its lines among lines, as
+ * view may see it. */
+json_t *admin_order_json(const struct db_rows *rows, int r, const struct db_rows *lines, const struct admin_view *view);
+
+#endif

@@ -1,0 +1,393 @@
+/* checkout_store.c: the only SQL of orders, order_line, order_discount,
+ * order_event, idempotency_key, payment and payment_notify (see
+ * checkout_store.h). */
+#include "checkout/checkout_store.h"
+
+#include <string.h>
+
+#include "core/outcome.h"
+
+/* A guarded write: DB_OK when it changed one row, else refused. */
+static int one_row(struct unit *unit, int refused, const char *sql, const char *types, ...)
+{
+	struct db_rows rows;
+	va_list args;
+	va_start(args, types);
+	int result = db_exec_va(unit, &rows, sql, types, args);
+	va_end(args);
+	if (result != DB_OK)
+		return result;
+	return rows.affected == 1 ? DB_OK : refused;
+}
+
+/* ============================================================ order reads */
+
+static const char *const sql_order_read =
+	"SELECT id, user_id, campaign_id, bargain_id, status, subtotal_fen, discount_fen, total_fen, "
+	"address_name, address_phone, address_province, address_city, address_district, address_detail, "
+	"UNIX_TIMESTAMP(pay_by), UNIX_TIMESTAMP(paid_at), UNIX_TIMESTAMP(cancelled_at), cancel_reason, "
+	"UNIX_TIMESTAMP(shipped_at), carrier, tracking_no, UNIX_TIMESTAMP(completed_at), "
+	"UNIX_TIMESTAMP(refunded_at), UNIX_TIMESTAMP(created_at) FROM orders WHERE id = ?";
+static const char *const sql_order_lines =
+	"SELECT item_id, item_name, qty, unit_price_fen, amount_fen, bargain_price_fen FROM order_line "
+	"WHERE order_id = ? ORDER BY id";
+static const char *const sql_order_discounts =
+	"SELECT kind, label, amount_fen, coupon_id FROM order_discount WHERE order_id = ? ORDER BY seq";
+static const char *const sql_my_orders =
+	"SELECT id FROM orders WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
+static const char *const sql_order_head =
+	"SELECT user_id, status, total_fen, UNIX_TIMESTAMP(pay_by), COALESCE(payment_id, 0) FROM orders WHERE id = ?";
+static const char *const sql_order_quantities =
+	"SELECT item_id, qty FROM order_line WHERE order_id = ? ORDER BY item_id";
+
+int order_read(struct unit *unit, int64_t order_id, struct order_rows *rows)
+{
+	int result = db_exec(unit, &rows->order, sql_order_read, "i", order_id);
+	if (result != DB_OK)
+		return result;
+	if (rows->order.row_count != 1)
+		return OUT_NOT_FOUND;
+	if ((result = db_exec(unit, &rows->lines, sql_order_lines, "i", order_id)) != DB_OK)
+		return result;
+	return db_exec(unit, &rows->discounts, sql_order_discounts, "i", order_id);
+}
+
+int order_ids_of_shopper(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, struct db_rows *rows)
+{
+	return db_exec(unit, rows, sql_my_orders, "iii", user_id, before, limit);
+}
+
+int order_head_read(struct unit *unit, int64_t order_id, struct order_head *head)
+{
+	memset(head, 0, sizeof(*head));
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_order_head, "i", order_id);
+	if (result != DB_OK)
+		return result;
+	if (rows.row_count != 1)
+		return OUT_NOT_FOUND;
+	head->user_id = db_int(&rows, 0, 0);
+	head->status = db_text(&rows, 0, 1);
+	head->total_fen = db_int(&rows, 0, 2);
+	head->pay_by = db_int(&rows, 0, 3);
+	head->payment_id = db_int(&rows, 0, 4);
+	return DB_OK;
+}
+
+int order_quantities(struct unit *unit, int64_t order_id, struct db_rows *rows)
+{
+	return db_exec(unit, rows, sql_order_quantities, "i", order_id);
+}
+
+/* =========================================================== order writes */
+
+static const char *const sql_order_insert =
+	"INSERT INTO orders (user_id, campaign_id, bargain_id, status, subtotal_fen, discount_fen, total_fen, "
+	"address_name, address_phone, address_province, address_city, address_district, address_detail, pay_by, "
+	"created_at, updated_at) VALUES (?, ?, NULLIF(?, 0), 'pending_payment', ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	"FROM_UNIXTIME(?), FROM_UNIXTIME(?), FROM_UNIXTIME(?))";
+static const char *const sql_line_insert =
+	"INSERT INTO order_line (order_id, item_id, item_name, qty, unit_price_fen, amount_fen, bargain_price_fen) "
+	"VALUES (?, ?, ?, ?, ?, ?, IF(?, ?, NULL))";
+static const char *const sql_discount_insert =
+	"INSERT INTO order_discount (order_id, seq, kind, label, amount_fen, coupon_id) "
+	"VALUES (?, ?, ?, ?, ?, NULLIF(?, 0))";
+static const char *const sql_event_insert =
+	"INSERT INTO order_event (order_id, from_status, to_status, actor, actor_id, note, request_id, created_at) "
+	"VALUES (?, ?, ?, ?, NULLIF(?, 0), ?, ?, FROM_UNIXTIME(?))";
+static const char *const sql_cancel_by_shopper =
+	"UPDATE orders SET status = 'cancelled', cancel_reason = 'shopper', cancelled_at = FROM_UNIXTIME(?), "
+	"updated_at = FROM_UNIXTIME(?) WHERE id = ? AND user_id = ? AND status = 'pending_payment'";
+static const char *const sql_cancel_by_timeout =
+	"UPDATE orders SET status = 'cancelled', cancel_reason = 'timeout', cancelled_at = FROM_UNIXTIME(?), "
+	"updated_at = FROM_UNIXTIME(?) WHERE id = ? AND status = 'pending_payment' AND pay_by <= FROM_UNIXTIME(?)";
+static const char *const sql_order_paid =
+	"UPDATE orders SET status = 'paid', paid_at = FROM_UNIXTIME(?), payment_id = ?, updated_at = FROM_UNIXTIME(?) "
+	"WHERE id = ? AND status = 'pending_payment' AND total_fen = ?";
+static const char *const sql_order_ship =
+	"UPDATE orders SET status = 'shipped', carrier = ?, tracking_no = ?, shipped_at = FROM_UNIXTIME(?), "
+	"updated_at = FROM_UNIXTIME(?) WHERE id = ? AND status = 'paid'";
+static const char *const sql_order_refund =
+	"UPDATE orders SET status = 'refunded', refunded_at = FROM_UNIXTIME(?), updated_at = FROM_UNIXTIME(?) "
+	"WHERE id = ? AND status = ?";
+
+int order_insert(struct unit *unit, const struct order_new *order, int64_t *order_id)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_order_insert, "iiiiiissssssiii", order->user_id, order->campaign_id,
+			     order->bargain_id, order->subtotal_fen, order->discount_fen, order->total_fen, order->name,
+			     order->phone, order->province, order->city, order->district, order->detail, order->pay_by,
+			     unit->now, unit->now);
+	*order_id = result == DB_OK ? (int64_t)rows.insert_id : 0;
+	return result;
+}
+
+int order_line_insert(struct unit *unit, int64_t order_id, int64_t item_id, const char *name, int64_t qty,
+		      int64_t unit_price_fen, int64_t amount_fen, bool bargained, int64_t bargain_price_fen)
+{
+	return db_exec(unit, NULL, sql_line_insert, "iisiiiii", order_id, item_id, name, qty, unit_price_fen, amount_fen,
+		       (int64_t)bargained, bargain_price_fen);
+}
+
+int order_discount_insert(struct unit *unit, int64_t order_id, int64_t seq, const char *kind, const char *label,
+			  int64_t amount_fen, int64_t coupon_id)
+{
+	return db_exec(unit, NULL, sql_discount_insert, "iissii", order_id, seq, kind, label, amount_fen, coupon_id);
+}
+
+int order_event_add(struct unit *unit, int64_t order_id, const char *from, const char *to, const char *actor,
+		    int64_t actor_id, const char *note)
+{
+	return db_exec(unit, NULL, sql_event_insert, "isssissi", order_id, from, to, actor, actor_id, note,
+		       unit->request_id, unit->now);
+}
+
+int order_cancelled_mark(struct unit *unit, int64_t order_id, int64_t user_id)
+{
+	if (user_id != 0)
+		return one_row(unit, OUT_INVALID_STATE, sql_cancel_by_shopper, "iiii", unit->now, unit->now, order_id,
+			       user_id);
+	return one_row(unit, OUT_INVALID_STATE, sql_cancel_by_timeout, "iiii", unit->now, unit->now, order_id, unit->now);
+}
+
+int order_paid_mark(struct unit *unit, int64_t order_id, int64_t payment_id, int64_t total_fen)
+{
+	return one_row(unit, OUT_INVALID_STATE, sql_order_paid, "iiiii", unit->now, payment_id, unit->now, order_id,
+		       total_fen);
+}
+
+int order_shipped_mark(struct unit *unit, int64_t order_id, const char *carrier, const char *tracking_no)
+{
+	return one_row(unit, OUT_INVALID_STATE, sql_order_ship, "ssiii", carrier, tracking_no, unit->now, unit->now,
+		       order_id);
+}
+
+int order_refunded_mark(struct unit *unit, int64_t order_id, const char *from)
+{
+	return one_row(unit, OUT_INVALID_STATE, sql_order_refund, "iiis", unit->now, unit->now, order_id, from);
+}
+
+/* =================================================================== sweep */
+
+static const char *const sql_sweep_lock = "SELECT GET_LOCK('kanjia.order_sweep', 0)";
+static const char *const sql_sweep_unlock = "SELECT RELEASE_LOCK('kanjia.order_sweep')";
+static const char *const sql_sweep_due =
+	"SELECT id FROM orders WHERE status = 'pending_payment' AND pay_by <= FROM_UNIXTIME(?) "
+	"ORDER BY pay_by LIMIT ?";
+
+int order_sweep_lock(struct unit *unit, bool *taken)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_sweep_lock, "");
+	*taken = result == DB_OK && rows.row_count == 1 && db_int(&rows, 0, 0) == 1;
+	return result;
+}
+
+int order_sweep_unlock(struct unit *unit)
+{
+	return db_exec(unit, NULL, sql_sweep_unlock, "");
+}
+
+int orders_due(struct unit *unit, int64_t limit, struct db_rows *rows)
+{
+	return db_exec(unit, rows, sql_sweep_due, "ii", unit->now, limit);
+}
+
+/* ============================================================= idempotency */
+
+static const char *const sql_idem_claim =
+	"INSERT INTO idempotency_key (user_id, idem_key, request_hash, state, claimed_at, created_at) "
+	"VALUES (?, ?, ?, 'running', FROM_UNIXTIME(?), FROM_UNIXTIME(?))";
+static const char *const sql_idem_read =
+	"SELECT request_hash, state, response_status, response_body, UNIX_TIMESTAMP(claimed_at), "
+	"UNIX_TIMESTAMP(created_at) FROM idempotency_key WHERE user_id = ? AND idem_key = ?";
+static const char *const sql_idem_forget_old =
+	"DELETE FROM idempotency_key WHERE user_id = ? AND idem_key = ? AND created_at < FROM_UNIXTIME(?)";
+static const char *const sql_idem_take_over =
+	"UPDATE idempotency_key SET claimed_at = FROM_UNIXTIME(?) WHERE user_id = ? AND idem_key = ? "
+	"AND state = 'running' AND request_hash = ? AND claimed_at < FROM_UNIXTIME(?)";
+static const char *const sql_idem_release =
+	"DELETE FROM idempotency_key WHERE user_id = ? AND idem_key = ? AND state = 'running'";
+static const char *const sql_idem_finish =
+	"UPDATE idempotency_key SET state = 'done', response_status = ?, response_body = ?, order_id = ? "
+	"WHERE user_id = ? AND idem_key = ? AND state = 'running'";
+static const char *const sql_idem_sweep = "DELETE FROM idempotency_key WHERE created_at < FROM_UNIXTIME(?) LIMIT ?";
+
+int idempotency_claim(struct unit *unit, int64_t user_id, const char *key, const unsigned char hash[CRYPTO_HMAC_SIZE])
+{
+	return db_exec(unit, NULL, sql_idem_claim, "isbii", user_id, key, hash, (size_t)CRYPTO_HMAC_SIZE, unit->now,
+		       unit->now);
+}
+
+int idempotency_read(struct unit *unit, int64_t user_id, const char *key, const unsigned char hash[CRYPTO_HMAC_SIZE],
+		     struct idempotency_record *record)
+{
+	memset(record, 0, sizeof(*record));
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_idem_read, "is", user_id, key);
+	if (result != DB_OK || rows.row_count != 1)
+		return result;
+	record->found = true;
+	record->same_request =
+		rows.cells[0].length == CRYPTO_HMAC_SIZE && crypto_equal(db_text(&rows, 0, 0), hash, CRYPTO_HMAC_SIZE);
+	record->done = strcmp(db_text(&rows, 0, 1), "done") == 0;
+	record->answer = db_null(&rows, 0, 3) ? NULL : db_text(&rows, 0, 3);
+	record->claimed_at = db_int(&rows, 0, 4);
+	record->created_at = db_int(&rows, 0, 5);
+	return DB_OK;
+}
+
+int idempotency_forget_old(struct unit *unit, int64_t user_id, const char *key, int64_t before)
+{
+	return db_exec(unit, NULL, sql_idem_forget_old, "isi", user_id, key, before);
+}
+
+int idempotency_take_over(struct unit *unit, int64_t user_id, const char *key,
+			  const unsigned char hash[CRYPTO_HMAC_SIZE], int64_t stale_before)
+{
+	return one_row(unit, OUT_IN_PROGRESS, sql_idem_take_over, "iisbi", unit->now, user_id, key, hash,
+		       (size_t)CRYPTO_HMAC_SIZE, stale_before);
+}
+
+int idempotency_release(struct unit *unit, int64_t user_id, const char *key)
+{
+	return db_exec(unit, NULL, sql_idem_release, "is", user_id, key);
+}
+
+int idempotency_finish(struct unit *unit, int64_t user_id, const char *key, int64_t status, const char *answer,
+		       int64_t order_id)
+{
+	return one_row(unit, OUT_IN_PROGRESS, sql_idem_finish, "isiis", status, answer, order_id, user_id, key);
+}
+
+int idempotency_sweep(struct unit *unit, int64_t before, int64_t limit)
+{
+	return db_exec(unit, NULL, sql_idem_sweep, "ii", before, limit);
+}
+
+/* ================================================================ payment */
+
+static const char *const sql_payment_open =
+	"SELECT provider_ref, amount_fen FROM payment WHERE order_id = ? AND provider = ? AND status = 'created' "
+	"ORDER BY id DESC LIMIT 1";
+static const char *const sql_payment_insert =
+	"INSERT INTO payment (order_id, provider, provider_ref, amount_fen, status, created_at) "
+	"VALUES (?, ?, ?, ?, 'created', FROM_UNIXTIME(?))";
+static const char *const sql_payment_lock_ref =
+	"SELECT id, order_id, amount_fen, status FROM payment WHERE provider = ? AND provider_ref = ? FOR UPDATE";
+static const char *const sql_payment_lock = "SELECT status FROM payment WHERE id = ? FOR UPDATE";
+static const char *const sql_payment_succeeded =
+	"UPDATE payment SET status = 'succeeded', notified_at = FROM_UNIXTIME(?) WHERE id = ? AND status = 'created'";
+static const char *const sql_payment_refund_due =
+	"UPDATE payment SET status = 'refund_due', notified_at = FROM_UNIXTIME(?) WHERE id = ? AND status = 'created'";
+static const char *const sql_payment_refunded =
+	"UPDATE payment SET status = 'refunded' WHERE id = ? AND status = 'succeeded'";
+static const char *const sql_notify_record =
+	"INSERT INTO payment_notify (provider, provider_ref, order_id, amount_fen, reported, outcome, request_id, "
+	"created_at) VALUES (?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?))";
+
+int payment_open_read(struct unit *unit, int64_t order_id, const char *provider, struct payment_row *payment)
+{
+	memset(payment, 0, sizeof(*payment));
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_payment_open, "is", order_id, provider);
+	if (result != DB_OK || rows.row_count != 1)
+		return result;
+	payment->found = true;
+	payment->order_id = order_id;
+	payment->provider_ref = db_text(&rows, 0, 0);
+	payment->amount_fen = db_int(&rows, 0, 1);
+	payment->status = "created";
+	return DB_OK;
+}
+
+int payment_insert(struct unit *unit, int64_t order_id, const char *provider, const char *provider_ref,
+		   int64_t amount_fen)
+{
+	return db_exec(unit, NULL, sql_payment_insert, "issii", order_id, provider, provider_ref, amount_fen, unit->now);
+}
+
+int payment_lock_by_ref(struct unit *unit, const char *provider, const char *provider_ref,
+			struct payment_row *payment)
+{
+	memset(payment, 0, sizeof(*payment));
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_payment_lock_ref, "ss", provider, provider_ref);
+	if (result != DB_OK || rows.row_count != 1)
+		return result;
+	payment->found = true;
+	payment->id = db_int(&rows, 0, 0);
+	payment->order_id = db_int(&rows, 0, 1);
+	payment->amount_fen = db_int(&rows, 0, 2);
+	payment->status = db_text(&rows, 0, 3);
+	payment->provider_ref = provider_ref;
+	return DB_OK;
+}
+
+int payment_lock(struct unit *unit, int64_t payment_id)
+{
+	return db_exec(unit, NULL, sql_payment_lock, "i", payment_id);
+}
+
+int payment_succeeded_mark(struct unit *unit, int64_t payment_id)
+{
+	return db_exec(unit, NULL, sql_payment_succeeded, "ii", unit->now, payment_id);
+}
+
+int payment_refund_due_mark(struct unit *unit, int64_t payment_id)
+{
+	return db_exec(unit, NULL, sql_payment_refund_due, "ii", unit->now, payment_id);
+}
+
+int payment_refunded_mark(struct unit *unit, int64_t payment_id)
+{
+	return db_exec(unit, NULL, sql_payment_refunded, "i", payment_id);
+}
+
+int payment_notify_record(struct unit *unit, const char *provider, const char *provider_ref, int64_t order_id,
+			  int64_t amount_fen, const char *reported, const char *outcome)
+{
+	return db_exec(unit, NULL, sql_notify_record, "ssiisssi", provider, provider_ref, order_id, amount_fen, reported,
+		       outcome, unit->request_id, unit->now);
+}
+
+/* ============================================================ admin reads */
+
+#define ORDER_COLUMNS                                                                                           \
+	"o.id, o.user_id, s.phone, o.campaign_id, o.bargain_id, o.status, o.subtotal_fen, o.discount_fen, "       \
+	"o.total_fen, o.address_name, o.address_phone, o.address_province, o.address_city, o.address_district, "  \
+	"o.address_detail, UNIX_TIMESTAMP(o.created_at), UNIX_TIMESTAMP(o.paid_at), UNIX_TIMESTAMP(o.shipped_at), " \
+	"o.carrier, o.tracking_no, UNIX_TIMESTAMP(o.refunded_at), UNIX_TIMESTAMP(o.cancelled_at), "                \
+	"UNIX_TIMESTAMP(o.pay_by), c.title "
+static const char *const sql_admin_orders =
+	"SELECT " ORDER_COLUMNS "FROM orders o JOIN shopper s ON s.id = o.user_id JOIN campaign c ON c.id = o.campaign_id "
+	"WHERE o.id < ? AND (? = '' OR o.status = ?) AND (? = 0 OR o.campaign_id = ?) "
+	"AND (? = 0 OR o.created_at >= FROM_UNIXTIME(?)) AND (? = 0 OR o.created_at < FROM_UNIXTIME(?)) "
+	"AND (? = '' OR s.phone = ? OR o.address_phone = ?) ORDER BY o.id DESC LIMIT ?";
+static const char *const sql_admin_order_one =
+	"SELECT " ORDER_COLUMNS "FROM orders o JOIN shopper s ON s.id = o.user_id JOIN campaign c ON c.id = o.campaign_id "
+	"WHERE o.id = ?";
+static const char *const sql_admin_order_lines =
+	"SELECT order_id, item_id, item_name, qty, unit_price_fen, amount_fen FROM order_line "
+	"WHERE order_id BETWEEN ? AND ? ORDER BY order_id, id";
+
+int admin_orders_page(struct unit *unit, const struct admin_order_filter *filter, int64_t before, int64_t limit,
+		      struct db_rows *rows)
+{
+	return db_exec(unit, rows, sql_admin_orders, "issiiiiiisssi", before, filter->status, filter->status,
+		       filter->campaign_id, filter->campaign_id, filter->from, filter->from, filter->to, filter->to,
+		       filter->phone, filter->phone, filter->phone, limit);
+}
+
+int admin_order_read(struct unit *unit, int64_t order_id, struct db_rows *rows)
+{
+	int result = db_exec(unit, rows, sql_admin_order_one, "i", order_id);
+	if (result != DB_OK)
+		return result;
+	return rows->row_count == 1 ? DB_OK : OUT_NOT_FOUND;
+}
+
+int admin_order_lines(struct unit *unit, int64_t low, int64_t high, struct db_rows *rows)
+{
+	return db_exec(unit, rows, sql_admin_order_lines, "ii", low, high);
+}

@@ -1,0 +1,687 @@
+/* order.c: checkout's flows as load -> decide -> write (see order.h for
+ * the state machine, the lock order and the order transaction's SQL). The
+ * decisions are the pure functions at the top of each section. */
+#include "checkout/order.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin/audit.h"
+#include "admin/stats.h"
+#include "checkout/checkout_json.h"
+#include "checkout/foreign_store.h"
+#include "core/arena.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/outcome.h"
+#include "db/db.h"
+#include "fraud/fraud_check.h"
+#include "reward/points.h"
+
+#define SWEEP_BATCH 200
+#define SWEEP_BATCHES_MAX 20
+#define SWEEP_BUDGET_US 5000000
+#define SWEEP_KEYS_BATCH 1000
+
+static void json_release(void *value)
+{
+	json_decref(value);
+}
+
+/* value, released with the unit's arena. */
+static json_t *unit_own(struct unit *unit, json_t *value)
+{
+	if (value == NULL)
+		abort(); /* jansson returns NULL only when out of memory */
+	arena_defer(unit->arena, json_release, value);
+	return value;
+}
+
+/* ========================================================== cart: decide */
+
+int cart_items_decide(struct cart *cart)
+{
+	cart->message[0] = '\0';
+	for (int i = 0; i < cart->line_count; i++) {
+		const struct cart_line *line = &cart->lines[i];
+		if (!line->item.found) {
+			snprintf(cart->message, sizeof(cart->message), "商品 %lld 不存在。", (long long)line->item_id);
+			return OUT_NOT_FOUND;
+		}
+		if (i == 0)
+			cart->promotions.campaign_id = line->item.campaign_id;
+		else if (line->item.campaign_id != cart->promotions.campaign_id)
+			return OUT_MIXED_CAMPAIGNS;
+	}
+	return DB_OK;
+}
+
+int cart_decide(struct cart *cart, int64_t now)
+{
+	assert(cart->line_count >= 1 && cart->line_count <= PRICE_LINES_MAX);
+	cart->message[0] = '\0';
+	const struct promotion_config *promotions = &cart->promotions;
+	struct price_line *lines = cart->price_lines;
+	memset(lines, 0, sizeof(cart->price_lines));
+	for (int i = 0; i < cart->line_count; i++) {
+		const struct cart_line *line = &cart->lines[i];
+		lines[i].item_id = line->item_id;
+		lines[i].qty = line->qty;
+		lines[i].unit_price_fen = line->item.price_fen;
+		lines[i].unit_floor_fen = line->item.floor_fen > line->item.price_fen ? line->item.price_fen
+										     : line->item.floor_fen;
+	}
+	const char *message = NULL;
+	int result = promotion_check(promotions, lines, cart->line_count, &message);
+	if (result != DB_OK) {
+		if (message != NULL)
+			snprintf(cart->message, sizeof(cart->message), "%s", message);
+		return result;
+	}
+	/* A succeeded bargain may be ordered after its campaign ends (it has
+	 * its own time to pay); anything else only while the campaign runs.
+	 * Every line is of one campaign: the last line's window is its. */
+	const struct item_for_cart *window = &cart->lines[cart->line_count - 1].item;
+	if (now < window->starts_at || (now >= window->ends_at && promotions->bargain_id == 0))
+		return OUT_CAMPAIGN_NOT_ACTIVE;
+	for (int i = 0; i < cart->line_count; i++)
+		if (promotions->bargain_id != 0 && lines[i].item_id == promotions->bargain.item_id) {
+			lines[i].has_bargain = true;
+			lines[i].bargain_price_fen = promotions->bargain.price_fen;
+		}
+	struct price_input input = {
+		.lines = lines, .line_count = cart->line_count, .coupons = promotions->coupons,
+		.coupon_count = promotions->coupon_count, .rules = &promotions->rules, .now = now,
+	};
+	enum price_error error = price_quote(&input, &cart->quote);
+	if (error == PRICE_BAD_INPUT) {
+		snprintf(cart->message, sizeof(cart->message), "%s", price_error_text(error));
+		return OUT_INVALID_FIELD;
+	}
+	if (error != PRICE_OK) {
+		snprintf(cart->message, sizeof(cart->message), "优惠券 %lld 不可用：%s",
+			 (long long)cart->quote.error_coupon_id, price_error_text(error));
+		return OUT_COUPON_NOT_APPLICABLE;
+	}
+	return DB_OK;
+}
+
+int order_stock_decide(const struct cart *cart)
+{
+	for (int i = 0; i < cart->line_count; i++)
+		if (cart->lines[i].item.stock_left < cart->lines[i].qty)
+			return OUT_OUT_OF_STOCK;
+	return DB_OK;
+}
+
+int64_t order_pay_by(const struct cart *cart, int64_t now, int64_t pay_within_s)
+{
+	return now + (cart->promotions.bargain_id != 0 ? cart->promotions.bargain.pay_within_s : pay_within_s);
+}
+
+/* ============================================================ cart: load */
+
+int cart_price(struct unit *unit, struct cart *cart)
+{
+	int result;
+	for (int i = 0; i < cart->line_count; i++)
+		if ((result = campaign_item_for_cart(unit, cart->lines[i].item_id, &cart->lines[i].item)) != DB_OK)
+			return result;
+	if ((result = cart_items_decide(cart)) != DB_OK ||
+	    (result = promotion_load(unit, &cart->promotions)) != DB_OK)
+		return result;
+	return cart_decide(cart, unit->now);
+}
+
+/* ================================================================= order */
+
+static int compare_lines(const void *a, const void *b)
+{
+	int64_t x = ((const struct cart_line *)a)->item_id, y = ((const struct cart_line *)b)->item_id;
+	return (x > y) - (x < y);
+}
+
+/* The order's rows: the order, its lines, its discounts. */
+static int order_rows_write(struct unit *unit, struct order_placing *placing, int64_t order_id)
+{
+	const struct cart *cart = placing->cart;
+	const struct price_quote *quote = &cart->quote;
+	int result;
+	for (int i = 0; i < cart->line_count; i++) {
+		const struct cart_line *line = &cart->lines[i];
+		const struct price_line *priced = &cart->price_lines[i];
+		if ((result = order_line_insert(unit, order_id, line->item_id, line->item.name, line->qty,
+						line->item.price_fen, quote->lines[i].amount_fen, priced->has_bargain,
+						cart->promotions.bargain.price_fen)) != DB_OK)
+			return result;
+	}
+	for (int i = 0; i < quote->discount_count; i++) {
+		const struct price_discount *discount = &quote->discounts[i];
+		if ((result = order_discount_insert(unit, order_id, (int64_t)(i + 1), price_kind_name(discount->kind),
+						    discount->label, discount->amount_fen, discount->coupon_id)) != DB_OK)
+			return result;
+	}
+	return DB_OK;
+}
+
+/* The order transaction (order.h). */
+static int order_body(struct unit *unit, void *context)
+{
+	struct order_placing *placing = context;
+	struct cart *cart = placing->cart;
+	int64_t user_id = cart->promotions.user_id;
+	int result;
+	/* A shopper's orders with coupons go one at a time, so the
+	 * per-customer count read below cannot be raced. */
+	if (cart->promotions.coupon_count > 0 && (result = shopper_lock(unit, user_id)) != DB_OK)
+		return result;
+	/* anti-fraud, before anything is written (fraud_check.h). A shadow
+	 * decision cannot pretend an order into being without lying about
+	 * stock and money, so it is held for review like a review decision. */
+	struct fraud_subject subject = { .user_id = user_id, .bargain_id = cart->promotions.bargain_id };
+	struct fraud_outcome outcome;
+	if ((result = fraud_check(placing->fraud_request, FRAUD_SCOPE_ORDER, &subject, &outcome)) != 0 ||
+	    (result = fraud_velocity(placing->fraud_request, FRAUD_SCOPE_ORDER, outcome.phone)) != 0)
+		return result;
+
+	/* load and decide */
+	if ((result = cart_price(unit, cart)) != DB_OK || (result = order_stock_decide(cart)) != DB_OK)
+		return result;
+
+	/* write */
+	const char *message = NULL;
+	if ((result = promotion_claim(unit, &cart->promotions, &message)) != DB_OK)
+		goto refused;
+	const struct price_quote *quote = &cart->quote;
+	const struct order_address *address = &placing->address;
+	struct order_new order = {
+		.user_id = user_id, .campaign_id = cart->promotions.campaign_id,
+		.bargain_id = cart->promotions.bargain_id, .subtotal_fen = quote->subtotal_fen,
+		.discount_fen = quote->discount_fen, .total_fen = quote->total_fen, .name = address->name,
+		.phone = address->phone, .province = address->province, .city = address->city,
+		.district = address->district, .detail = address->detail,
+		.pay_by = order_pay_by(cart, unit->now, unit->config->order_pay_within_s),
+	};
+	int64_t order_id;
+	result = order_insert(unit, &order, &order_id);
+	if (result == DB_DUPLICATE)
+		return OUT_BARGAIN_NOT_SUCCEEDED; /* the bargain has its order */
+	if (result != DB_OK)
+		return result;
+	placing->order_id = order_id;
+	if ((outcome.action == FRAUD_REVIEW || outcome.action == FRAUD_SHADOW) &&
+	    (result = fraud_hold(placing->fraud_request, "order", order_id, outcome.decision_id, false)) != 0)
+		return result;
+	if ((result = order_rows_write(unit, placing, order_id)) != DB_OK)
+		return result;
+	if ((result = promotion_persist(unit, &cart->promotions, order_id, &message)) != DB_OK)
+		goto refused;
+	if ((result = order_event_add(unit, order_id, NULL, "pending_payment", "shopper", user_id, NULL)) != DB_OK ||
+	    (result = stats_order(unit, order_id, STATS_ORDER_PLACED)) != DB_OK)
+		return result;
+
+	/* the answer, kept for a replay of the same request */
+	struct order_rows rows;
+	if ((result = order_read(unit, order_id, &rows)) != DB_OK)
+		return result;
+	placing->answer = unit_own(unit, order_json(&rows));
+	char *text = json_dumps(placing->answer, JSON_COMPACT);
+	if (text == NULL)
+		abort();
+	result = idempotency_finish(unit, user_id, placing->key, 201, text, order_id);
+	free(text);
+	if (result != DB_OK)
+		return result; /* OUT_IN_PROGRESS: another request took the key over */
+
+	/* Last, in item order: the hot rows' locks are held only until COMMIT. */
+	struct cart_line sorted[PRICE_LINES_MAX];
+	memcpy(sorted, cart->lines, sizeof(sorted[0]) * (size_t)cart->line_count);
+	qsort(sorted, (size_t)cart->line_count, sizeof(sorted[0]), compare_lines);
+	for (int i = 0; i < cart->line_count; i++)
+		if ((result = stock_reserve(unit, sorted[i].item_id, sorted[i].qty)) != DB_OK)
+			return result;
+	return DB_OK;
+
+refused:
+	if (message != NULL)
+		snprintf(cart->message, sizeof(cart->message), "%s", message);
+	return result;
+}
+
+/* Claims the key for this request. Returns DB_OK when the order should be
+ * placed, DB_OK with placing->replayed for the stored answer of the same
+ * request, OUT_IN_PROGRESS while it still runs, OUT_IDEMPOTENCY_KEY_REUSED
+ * for another body, or a door code. */
+static int idempotency_begin(struct unit *unit, struct order_placing *placing)
+{
+	int64_t user_id = placing->cart->promotions.user_id;
+	int64_t ttl = unit->config->idempotency_ttl_s;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		int result = idempotency_claim(unit, user_id, placing->key, placing->hash);
+		if (result != DB_DUPLICATE)
+			return result;
+		struct idempotency_record record;
+		if ((result = idempotency_read(unit, user_id, placing->key, placing->hash, &record)) != DB_OK)
+			return result;
+		if (!record.found)
+			continue; /* released meanwhile: claim again */
+		if (record.created_at < unit->now - ttl) {
+			/* past its time and not yet swept: a new key now */
+			if ((result = idempotency_forget_old(unit, user_id, placing->key, unit->now - ttl)) != DB_OK)
+				return result;
+			continue;
+		}
+		if (!record.same_request)
+			return OUT_IDEMPOTENCY_KEY_REUSED;
+		if (record.done) {
+			json_error_t error;
+			json_t *stored = record.answer ? json_loads(record.answer, 0, &error) : NULL;
+			if (stored == NULL) {
+				log_error("order: stored answer of an idempotency key does not parse");
+				return OUT_INTERNAL_ERROR;
+			}
+			placing->answer = unit_own(unit, stored);
+			placing->replayed = true;
+			return DB_OK;
+		}
+		/* still running: unless its worker died long ago */
+		result = idempotency_take_over(unit, user_id, placing->key, placing->hash, unit->now - IDEMPOTENCY_STALE_S);
+		if (result == DB_OK)
+			log_warn("order: took over an idempotency key abandoned since %lld", (long long)record.claimed_at);
+		return result;
+	}
+	return OUT_IN_PROGRESS;
+}
+
+int order_place(struct unit *unit, struct order_placing *placing)
+{
+	placing->replayed = false;
+	placing->answer = NULL;
+	placing->order_id = 0;
+	int result = idempotency_begin(unit, placing);
+	if (result != DB_OK || placing->replayed)
+		return result;
+	result = db_atomic(unit, order_body, placing);
+	if (result != DB_OK) /* nothing was ordered: the key may be used again */
+		idempotency_release(unit, placing->cart->promotions.user_id, placing->key);
+	return result;
+}
+
+int order_view(struct unit *unit, int64_t order_id, int64_t user_id, struct order_rows *rows)
+{
+	int result = order_read(unit, order_id, rows);
+	if (result != DB_OK)
+		return result;
+	if (user_id != 0 && db_int(&rows->order, 0, O_USER) != user_id)
+		return OUT_NOT_FOUND; /* not 403: ids say nothing */
+	return DB_OK;
+}
+
+/* ================================================================ cancel */
+
+/* Moves every line's quantity with move (stock_release, stock_confirm or
+ * stock_unsell). A row that does not move means the stock columns
+ * disagree with the orders: a bug, refused so the transaction rolls back. */
+static int stock_move_lines(struct unit *unit, int64_t order_id, int (*move)(struct unit *, int64_t, int64_t),
+			    const char *what)
+{
+	struct db_rows lines;
+	int result = order_quantities(unit, order_id, &lines);
+	if (result != DB_OK)
+		return result;
+	for (int r = 0; r < lines.row_count; r++) {
+		int64_t item_id = db_int(&lines, r, 0), qty = db_int(&lines, r, 1);
+		result = move(unit, item_id, qty);
+		if (result == OUT_CONFLICT) {
+			log_error("%s %lld: item %lld has less than %lld %s", move == stock_unsell ? "refund of order" : "order",
+				  (long long)order_id, (long long)item_id, (long long)qty, what);
+			return OUT_INTERNAL_ERROR;
+		}
+		if (result != DB_OK)
+			return result;
+	}
+	return DB_OK;
+}
+
+struct cancel {
+	int64_t order_id;
+	int64_t user_id; /* 0: the sweeper */
+};
+
+/* pending_payment -> cancelled, then promotions and stock back. */
+static int cancel_body(struct unit *unit, void *context)
+{
+	const struct cancel *cancel = context;
+	int result = order_cancelled_mark(unit, cancel->order_id, cancel->user_id);
+	if (result != DB_OK)
+		return result;
+	/* coupons before items: the order transaction takes them in that order */
+	if ((result = promotion_give_back(unit, cancel->order_id, PROMOTION_CANCELLED)) != DB_OK ||
+	    (result = stats_order(unit, cancel->order_id, STATS_ORDER_CANCELLED)) != DB_OK ||
+	    (result = stock_move_lines(unit, cancel->order_id, stock_release, "reserved")) != DB_OK)
+		return result;
+	return order_event_add(unit, cancel->order_id, "pending_payment", "cancelled",
+			       cancel->user_id ? "shopper" : "system", cancel->user_id,
+			       cancel->user_id ? "shopper" : "timeout");
+}
+
+int order_cancel(struct unit *unit, int64_t order_id, int64_t user_id)
+{
+	struct order_head head;
+	int result = order_head_read(unit, order_id, &head);
+	if (result != DB_OK)
+		return result;
+	if (head.user_id != user_id)
+		return OUT_NOT_FOUND;
+	struct cancel cancel = { .order_id = order_id, .user_id = user_id };
+	return db_atomic(unit, cancel_body, &cancel);
+}
+
+long order_sweep(struct unit *unit)
+{
+	bool taken;
+	if (order_sweep_lock(unit, &taken) != DB_OK || !taken)
+		return 0;
+	/* After a flash sale thousands may fall due at once: batch after batch,
+	 * within a time budget, so one sweep does not hold a worker long. */
+	long cancelled = 0;
+	int64_t started = clock_micros();
+	for (int batch = 0; batch < SWEEP_BATCHES_MAX && clock_micros() - started < SWEEP_BUDGET_US; batch++) {
+		struct db_rows rows;
+		if (orders_due(unit, SWEEP_BATCH, &rows) != DB_OK) {
+			cancelled = -1;
+			break;
+		}
+		for (int r = 0; r < rows.row_count; r++) {
+			struct cancel cancel = { .order_id = db_int(&rows, r, 0), .user_id = 0 };
+			/* OUT_INVALID_STATE: paid or cancelled meanwhile; other failures are logged by db.c */
+			if (db_atomic(unit, cancel_body, &cancel) == DB_OK)
+				cancelled++;
+		}
+		if (rows.row_count < SWEEP_BATCH)
+			break;
+	}
+	idempotency_sweep(unit, unit->now - unit->config->idempotency_ttl_s, SWEEP_KEYS_BATCH);
+	order_sweep_unlock(unit);
+	if (cancelled > 0)
+		log_info("sweep: cancelled %ld unpaid orders", cancelled);
+	return cancelled;
+}
+
+/* =============================================================== payment */
+
+int pay_decide(const struct order_head *head, int64_t user_id, int64_t now, const char **message)
+{
+	*message = NULL;
+	if (head->user_id != user_id)
+		return OUT_NOT_FOUND;
+	if (strcmp(head->status, "pending_payment") != 0)
+		return OUT_INVALID_STATE;
+	if (head->pay_by <= now) {
+		*message = "订单已超过支付时限。";
+		return OUT_INVALID_STATE;
+	}
+	return DB_OK;
+}
+
+int order_pay(struct unit *unit, struct order_payment *payment)
+{
+	payment->message = NULL;
+	const struct payment_provider *provider = payment_provider_find(unit->config->payment_provider);
+	if (provider == NULL)
+		return OUT_UNAVAILABLE;
+	payment->provider = provider->name;
+	struct order_head head;
+	int result = order_head_read(unit, payment->order_id, &head);
+	if (result != DB_OK)
+		return result;
+	if ((result = pay_decide(&head, payment->user_id, unit->now, &payment->message)) != DB_OK)
+		return result;
+	payment->amount_fen = head.total_fen;
+	payment->pay_by = head.pay_by;
+	struct payment_row open;
+	if ((result = payment_open_read(unit, payment->order_id, provider->name, &open)) != DB_OK)
+		return result;
+	if (open.found && open.amount_fen == head.total_fen) {
+		snprintf(payment->ref, sizeof(payment->ref), "%s", open.provider_ref);
+		return DB_OK;
+	}
+	provider->new_ref(payment->ref);
+	return payment_insert(unit, payment->order_id, provider->name, payment->ref, head.total_fen);
+}
+
+enum notify_verdict notify_decide(const struct payment_row *payment, const struct payment_notice *notice,
+				  const struct order_head *order)
+{
+	if (!payment->found || payment->order_id != notice->order_id)
+		return NOTIFY_UNKNOWN;
+	if (strcmp(notice->reported, "success") != 0)
+		return NOTIFY_IGNORED;
+	if (order != NULL && (notice->amount_fen != payment->amount_fen || notice->amount_fen != order->total_fen))
+		return NOTIFY_AMOUNT_MISMATCH;
+	return NOTIFY_APPLY;
+}
+
+static int notify_record(struct unit *unit, struct payment_notice *notice, const char *outcome)
+{
+	notice->outcome = outcome;
+	return payment_notify_record(unit, notice->provider, notice->ref, notice->order_id, notice->amount_fen,
+				     notice->reported, outcome);
+}
+
+/* Points for a paid order: one ledger row per order, with the balance. */
+static int points_for_order(struct unit *unit, int64_t user_id, int64_t order_id, int64_t total_fen)
+{
+	int64_t points = total_fen / 100 * unit->config->points_per_yuan_paid;
+	if (points <= 0)
+		return DB_OK;
+	return points_apply(unit, user_id, points, "order_paid", order_id);
+}
+
+static int notify_body(struct unit *unit, void *context)
+{
+	struct payment_notice *notice = context;
+	struct payment_row payment;
+	int result = payment_lock_by_ref(unit, notice->provider, notice->ref, &payment);
+	if (result != DB_OK)
+		return result;
+	unit->commit_on_error = true; /* a refused notify is still recorded */
+	switch (notify_decide(&payment, notice, NULL)) {
+	case NOTIFY_UNKNOWN:
+		result = notify_record(unit, notice, "unknown");
+		return result != DB_OK ? result : OUT_NOT_FOUND;
+	case NOTIFY_IGNORED:
+		return notify_record(unit, notice, "ignored");
+	default:
+		break;
+	}
+	struct order_head order;
+	result = order_head_read(unit, notice->order_id, &order);
+	if (result == OUT_NOT_FOUND)
+		return OUT_INTERNAL_ERROR; /* a payment of an order that is not there */
+	if (result != DB_OK)
+		return result;
+	if (notify_decide(&payment, notice, &order) == NOTIFY_AMOUNT_MISMATCH) {
+		result = notify_record(unit, notice, "amount_mismatch");
+		return result != DB_OK ? result : OUT_AMOUNT_MISMATCH;
+	}
+	unit->commit_on_error = false;
+
+	result = order_paid_mark(unit, notice->order_id, payment.id, order.total_fen);
+	if (result == DB_OK) {
+		if ((result = points_for_order(unit, order.user_id, notice->order_id, order.total_fen)) != DB_OK ||
+		    (result = stats_order(unit, notice->order_id, STATS_ORDER_PAID)) != DB_OK ||
+		    (result = stock_move_lines(unit, notice->order_id, stock_confirm, "reserved")) != DB_OK ||
+		    (result = payment_succeeded_mark(unit, payment.id)) != DB_OK ||
+		    (result = order_event_add(unit, notice->order_id, "pending_payment", "paid", "provider", 0,
+					      notice->provider)) != DB_OK)
+			return result;
+		return notify_record(unit, notice, "paid");
+	}
+	if (result != OUT_INVALID_STATE)
+		return result;
+	/* Not pending any more. This payment already applied: a replay. Else
+	 * the money came for an order that cannot take it (cancelled by the
+	 * sweeper or the shopper, or paid by another payment): owed back. */
+	if (strcmp(payment.status, "created") != 0)
+		return notify_record(unit, notice, "duplicate");
+	if ((result = payment_refund_due_mark(unit, payment.id)) != DB_OK)
+		return result;
+	log_warn("payment %lld for order %lld (%s) arrived too late: refund due", (long long)payment.id,
+		 (long long)notice->order_id, order.status);
+	return notify_record(unit, notice, "refund_due");
+}
+
+int payment_notify(struct unit *unit, struct payment_notice *notice)
+{
+	notice->outcome = NULL;
+	return db_atomic(unit, notify_body, notice);
+}
+
+/* ================================================================= admin */
+
+/* The console's view of order_id into *object (OUT, owned by the arena). */
+static int admin_order_view(struct unit *unit, int64_t order_id, const struct admin_view *view, json_t **object)
+{
+	struct db_rows rows, lines;
+	int result = admin_order_read(unit, order_id, &rows);
+	if (result != DB_OK || (result = admin_order_lines(unit, order_id, order_id, &lines)) != DB_OK)
+		return result;
+	*object = unit_own(unit, admin_order_json(&rows, 0, &lines, view));
+	return DB_OK;
+}
+
+static int ship_body(struct unit *unit, void *context)
+{
+	struct admin_order_change *change = context;
+	int64_t id = change->order_id;
+	json_t *before;
+	int result = admin_order_view(unit, id, &change->view, &before);
+	if (result != DB_OK)
+		return result;
+	/* anti-fraud: an order held for review ships only once released */
+	bool held = false;
+	if ((result = fraud_is_held(change->fraud_request, "order", id, &held)) != 0)
+		return result;
+	if (held) {
+		change->message = "订单正在风控审核中，放行后才能发货。";
+		return OUT_INVALID_STATE;
+	}
+	if (!change->carrier_ok) {
+		change->message = "carrier 含有无效字符。";
+		return OUT_INVALID_FIELD;
+	}
+	if ((result = order_shipped_mark(unit, id, change->carrier, change->tracking_no)) != DB_OK) {
+		if (result == OUT_INVALID_STATE)
+			change->message = "只有已支付的订单可以发货。";
+		return result;
+	}
+	if ((result = order_event_add(unit, id, "paid", "shipped", "admin", change->admin_id, change->carrier)) != DB_OK ||
+	    (result = stats_order(unit, id, STATS_ORDER_SHIPPED)) != DB_OK ||
+	    (result = admin_order_view(unit, id, &change->view, &change->after)) != DB_OK)
+		return result;
+	return audit_write(unit, change->admin_id, "order.ship", "order", id, before, change->after);
+}
+
+int order_ship(struct unit *unit, struct admin_order_change *change)
+{
+	change->message = NULL;
+	return db_atomic(unit, ship_body, change);
+}
+
+int refund_decide(const char *from, bool *restock, const char **message)
+{
+	*restock = false;
+	*message = NULL;
+	if (strcmp(from, "paid") != 0 && strcmp(from, "shipped") != 0) {
+		*message = "只有已支付或已发货的订单可以退款。";
+		return OUT_INVALID_STATE;
+	}
+	/* Not shipped: the goods never left, so the stock is sold again. */
+	*restock = strcmp(from, "paid") == 0;
+	return DB_OK;
+}
+
+int64_t refund_points_to_take(int64_t earned, bool shopper_found, int64_t balance)
+{
+	if (earned <= 0)
+		return 0;
+	int64_t take = shopper_found && balance < earned ? balance : earned;
+	return take > 0 ? take : 0;
+}
+
+/* The points the order earned go back, as far as the shopper still has them
+ * (the balance is never negative). */
+static int refund_points(struct unit *unit, int64_t order_id, int64_t user_id)
+{
+	int64_t earned;
+	int result = points_earned_for_order(unit, order_id, &earned);
+	if (result != DB_OK || earned <= 0)
+		return result;
+	bool found;
+	int64_t balance;
+	if ((result = shopper_lock_points(unit, user_id, &found, &balance)) != DB_OK)
+		return result;
+	int64_t take = refund_points_to_take(earned, found, balance);
+	if (take <= 0)
+		return DB_OK;
+	return points_apply(unit, user_id, -take, "order_refunded", order_id);
+}
+
+static int refund_body(struct unit *unit, void *context)
+{
+	struct admin_order_change *change = context;
+	int64_t id = change->order_id;
+	struct order_head head;
+	int result = order_head_read(unit, id, &head);
+	if (result != DB_OK)
+		return result;
+	/* order.h's lock order: the payment row before the order row */
+	if (head.payment_id != 0 && (result = payment_lock(unit, head.payment_id)) != DB_OK)
+		return result;
+	json_t *before;
+	if ((result = admin_order_view(unit, id, &change->view, &before)) != DB_OK)
+		return result;
+	const char *from = json_string_value(json_object_get(before, "status"));
+	bool restock;
+	if ((result = refund_decide(from, &restock, &change->message)) != DB_OK ||
+	    (result = order_refunded_mark(unit, id, from)) != DB_OK)
+		return result;
+	if ((head.payment_id != 0 && (result = payment_refunded_mark(unit, head.payment_id)) != DB_OK) ||
+	    (result = refund_points(unit, id, head.user_id)) != DB_OK ||
+	    (result = order_event_add(unit, id, from, "refunded", "admin", change->admin_id, change->reason)) != DB_OK ||
+	    (result = stats_order(unit, id, STATS_ORDER_REFUNDED)) != DB_OK ||
+	    (result = promotion_give_back(unit, id, PROMOTION_REFUNDED)) != DB_OK)
+		return result;
+	/* Last, by item id: the hot rows are held only until COMMIT. */
+	if (restock && (result = stock_move_lines(unit, id, stock_unsell, "sold")) != DB_OK)
+		return result;
+	if ((result = admin_order_view(unit, id, &change->view, &change->after)) != DB_OK)
+		return result;
+	json_object_set_new(change->after, "restocked", json_boolean(restock));
+	return audit_write(unit, change->admin_id, "order.refund", "order", id, before, change->after);
+}
+
+int order_refund(struct unit *unit, struct admin_order_change *change)
+{
+	change->message = NULL;
+	return db_atomic(unit, refund_body, change);
+}
+
+int admin_order_list(struct unit *unit, const struct admin_order_filter *filter, int64_t before, int64_t limit,
+		     struct admin_order_page *page)
+{
+	memset(page, 0, sizeof(*page));
+	int result = admin_orders_page(unit, filter, before, limit + 1, &page->orders);
+	if (result != DB_OK)
+		return result;
+	page->more = page->orders.row_count > limit;
+	page->count = page->more ? (int)limit : page->orders.row_count;
+	if (page->count > 0)
+		return admin_order_lines(unit, db_int(&page->orders, page->count - 1, AO_ID),
+					 db_int(&page->orders, 0, AO_ID), &page->lines);
+	return DB_OK;
+}

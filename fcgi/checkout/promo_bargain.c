@@ -1,0 +1,70 @@
+/* promo_bargain.c: the bargain price as a promotion kind: a cart that
+ * names a succeeded bargain of the shopper's pays one unit of its item at
+ * the bargain's price; the order marks the bargain ordered. Configured on
+ * the campaign item (campaign.c), so no admin config of its own. */
+#include <stdio.h>
+
+#include "checkout/foreign_store.h"
+#include "checkout/promotion.h"
+#include "core/outcome.h"
+
+static int bargain_load(struct unit *unit, struct promotion_config *config)
+{
+	if (config->bargain_id == 0)
+		return DB_OK;
+	return bargain_for_order(unit, config->bargain_id, &config->bargain);
+}
+
+static int bargain_check(const struct promotion_config *config, const struct price_line *lines, int line_count,
+			 const char **message)
+{
+	if (config->bargain_id == 0)
+		return DB_OK;
+	if (!config->bargain.found || config->bargain.user_id != config->user_id) {
+		*message = "找不到这个砍价。";
+		return OUT_NOT_FOUND;
+	}
+	if (!config->bargain.succeeded)
+		return OUT_BARGAIN_NOT_SUCCEEDED;
+	for (int i = 0; i < line_count; i++)
+		if (lines[i].item_id == config->bargain.item_id)
+			return DB_OK;
+	*message = "砍价的商品不在 lines 中。";
+	return OUT_INVALID_FIELD;
+}
+
+/* One unit of the bargain's item at the bargain price (the caller marked
+ * that line has_bargain). */
+static enum price_error bargain_apply(const struct price_input *input, struct price_quote *quote)
+{
+	for (int i = 0; i < input->line_count; i++) {
+		const struct price_line *line = &input->lines[i];
+		int64_t off = line->unit_price_fen - line->bargain_price_fen;
+		if (!line->has_bargain || off == 0)
+			continue;
+		struct price_discount *discount = price_discount_add(quote, PRICE_BARGAIN, off);
+		char price[32];
+		price_yuan(line->bargain_price_fen, price, sizeof(price));
+		snprintf(discount->label, sizeof(discount->label), "砍价成功，一件按 %s 计", price);
+	}
+	return PRICE_OK;
+}
+
+static int bargain_claim(struct unit *unit, const struct promotion_config *config, const char **message)
+{
+	(void)message;
+	if (config->bargain_id == 0)
+		return DB_OK;
+	return bargain_mark_ordered(unit, config->bargain_id, config->user_id);
+}
+
+const struct promotion_kind promo_bargain = {
+	.name = "bargain",
+	.stage = PROMOTION_ITEM_PRICE,
+	.load = bargain_load,
+	.check = bargain_check,
+	.apply = bargain_apply,
+	.claim = bargain_claim,
+	/* Not given back: a cancelled bargain order leaves the bargain
+	 * ordered (issue 14 changes that). */
+};

@@ -1,0 +1,122 @@
+/* promo_coupon.c: coupons as a promotion kind: the shopper's chosen
+ * coupons, in the order given, each checked for validity at now, its
+ * minimum spend against the merchandise of its scope (the whole cart, or
+ * its item's lines), one per order unless the campaign says stackable, and
+ * the shopper's per-campaign use limit. The order uses each coupon (one
+ * conditional update); a cancelled order gives them back. */
+#include <stdio.h>
+
+#include "checkout/foreign_store.h"
+#include "checkout/promotion.h"
+#include "checkout/promotion_store.h"
+#include "core/arena.h"
+#include "core/outcome.h"
+
+static int coupon_load(struct unit *unit, struct promotion_config *config)
+{
+	int result;
+	for (int i = 0; i < config->coupon_count; i++)
+		if ((result = coupon_for_order(unit, config->coupon_ids[i], config->user_id, &config->coupons[i])) != DB_OK)
+			return result;
+	if ((result = checkout_rules_load(unit, config->campaign_id, &config->rules)) != DB_OK)
+		return result;
+	if (config->rules.coupon_uses_per_customer > 0 && config->coupon_count > 0)
+		return coupon_uses_in_campaign(unit, config->user_id, config->campaign_id,
+					       &config->rules.coupon_uses_so_far);
+	return DB_OK;
+}
+
+/* {"coupons_stackable": true|false, "coupon_uses_per_customer": n|null}. */
+static bool coupon_validate(const json_t *config, const char **message)
+{
+	const json_t *stackable = json_object_get(config, "coupons_stackable");
+	const json_t *uses = json_object_get(config, "coupon_uses_per_customer");
+	if (stackable != NULL && !json_is_boolean(stackable)) {
+		*message = "coupons_stackable";
+		return false;
+	}
+	if (uses != NULL && !json_is_null(uses) &&
+	    (!json_is_integer(uses) || json_integer_value(uses) < 1 || json_integer_value(uses) > INT32_MAX)) {
+		*message = "coupon_uses_per_customer";
+		return false;
+	}
+	return true;
+}
+
+static enum price_error coupon_apply(const struct price_input *input, struct price_quote *quote)
+{
+	const struct price_rules *rules = input->rules;
+	for (int i = 0; i < input->coupon_count; i++) {
+		const struct price_coupon *coupon = &input->coupons[i];
+		for (int j = 0; j < i; j++)
+			if (input->coupons[j].id == coupon->id)
+				return price_refuse(quote, PRICE_COUPON_DUPLICATE, coupon->id);
+		if (!coupon->available)
+			return price_refuse(quote, PRICE_COUPON_UNAVAILABLE, coupon->id);
+		if (input->now < coupon->starts_at)
+			return price_refuse(quote, PRICE_COUPON_NOT_STARTED, coupon->id);
+		if (input->now >= coupon->expires_at)
+			return price_refuse(quote, PRICE_COUPON_EXPIRED, coupon->id);
+		if (coupon->item_id != 0 && !price_item_in_cart(input, coupon->item_id))
+			return price_refuse(quote, PRICE_COUPON_SCOPE, coupon->id);
+		int64_t scope_amount, scope_floor;
+		price_scope_amounts(input, coupon->item_id, &scope_amount, &scope_floor);
+		if (scope_amount < coupon->min_spend_fen)
+			return price_refuse(quote, PRICE_COUPON_MIN_SPEND, coupon->id);
+		if (i > 0 && !rules->coupons_stackable)
+			return price_refuse(quote, PRICE_COUPON_NOT_STACKABLE, coupon->id);
+		if (rules->coupon_uses_per_customer > 0 &&
+		    rules->coupon_uses_so_far + i + 1 > rules->coupon_uses_per_customer)
+			return price_refuse(quote, PRICE_COUPON_CUSTOMER_LIMIT, coupon->id);
+		int64_t room = quote->total_fen - quote->floor_fen;
+		if (coupon->item_id != 0) {
+			/* an item's coupon takes only from that item's lines */
+			int64_t scope_room = scope_amount - scope_floor;
+			for (int d = 0; d < quote->discount_count; d++)
+				if (quote->discounts[d].kind == PRICE_COUPON && quote->discounts[d].item_id == coupon->item_id)
+					scope_room -= quote->discounts[d].amount_fen;
+			room = price_min(room, scope_room);
+		}
+		int64_t off = price_min(coupon->amount_fen, room);
+		if (off <= 0)
+			return price_refuse(quote, PRICE_COUPON_NO_VALUE, coupon->id);
+		struct price_discount *discount = price_discount_add(quote, PRICE_COUPON, off);
+		discount->coupon_id = coupon->id;
+		discount->item_id = coupon->item_id;
+		snprintf(discount->label, sizeof(discount->label), "优惠券：%s", coupon->title ? coupon->title : "");
+	}
+	return PRICE_OK;
+}
+
+static int coupon_persist(struct unit *unit, const struct promotion_config *config, int64_t order_id,
+			  const char **message)
+{
+	for (int i = 0; i < config->coupon_count; i++) {
+		int result = coupon_use(unit, config->coupon_ids[i], config->user_id, order_id);
+		if (result == OUT_COUPON_NOT_APPLICABLE)
+			*message = arena_printf(unit->arena, "优惠券 %lld 不可用：%s", (long long)config->coupon_ids[i],
+						price_error_text(PRICE_COUPON_UNAVAILABLE));
+		if (result != DB_OK)
+			return result;
+	}
+	return DB_OK;
+}
+
+/* A cancelled order's coupons are the shopper's again; a refunded order's
+ * stay used (the refund returns the money paid, not the coupon). */
+static int coupon_return(struct unit *unit, int64_t order_id, enum promotion_return why)
+{
+	if (why != PROMOTION_CANCELLED)
+		return DB_OK;
+	return coupon_give_back(unit, order_id);
+}
+
+const struct promotion_kind promo_coupon = {
+	.name = "coupon",
+	.stage = PROMOTION_ORDER,
+	.load = coupon_load,
+	.validate = coupon_validate,
+	.apply = coupon_apply,
+	.persist = coupon_persist,
+	.give_back = coupon_return,
+};

@@ -1,0 +1,94 @@
+/* promotion.c: the promotion registry's table and its walks (see
+ * promotion.h). The order of the rows is the order of application. */
+#include "checkout/promotion.h"
+
+#include <string.h>
+
+#include "db/db.h"
+
+const struct promotion_kind *const promotion_kinds[] = {
+	/* item prices: bargain (bundle, timed_discount, member_price later) */
+	&promo_bargain,
+	/* first_order (later) */
+	&promo_full_reduction,
+	&promo_coupon,
+	/* deposit, red_packet, points_cash (later) */
+};
+const int promotion_kind_count = (int)(sizeof(promotion_kinds) / sizeof(promotion_kinds[0]));
+
+const struct promotion_kind *promotion_kind_find(const char *name)
+{
+	for (int k = 0; k < promotion_kind_count; k++)
+		if (strcmp(promotion_kinds[k]->name, name) == 0)
+			return promotion_kinds[k];
+	return NULL;
+}
+
+int promotion_load(struct unit *unit, struct promotion_config *config)
+{
+	/* what the shopper asked stays; what is loaded is loaded afresh (a
+	 * transaction that is tried again loads again) */
+	memset(&config->bargain, 0, sizeof(config->bargain));
+	memset(config->coupons, 0, sizeof(config->coupons));
+	memset(config->tiers, 0, sizeof(config->tiers));
+	memset(&config->rules, 0, sizeof(config->rules));
+	config->rules.tiers = config->tiers;
+	for (int k = 0; k < promotion_kind_count; k++) {
+		if (promotion_kinds[k]->load == NULL)
+			continue;
+		int result = promotion_kinds[k]->load(unit, config);
+		if (result != DB_OK)
+			return result;
+	}
+	return DB_OK;
+}
+
+int promotion_check(const struct promotion_config *config, const struct price_line *lines, int line_count,
+		    const char **message)
+{
+	for (int k = 0; k < promotion_kind_count; k++) {
+		if (promotion_kinds[k]->check == NULL)
+			continue;
+		int result = promotion_kinds[k]->check(config, lines, line_count, message);
+		if (result != DB_OK)
+			return result;
+	}
+	return DB_OK;
+}
+
+int promotion_claim(struct unit *unit, const struct promotion_config *config, const char **message)
+{
+	for (int k = 0; k < promotion_kind_count; k++) {
+		if (promotion_kinds[k]->claim == NULL)
+			continue;
+		int result = promotion_kinds[k]->claim(unit, config, message);
+		if (result != DB_OK)
+			return result;
+	}
+	return DB_OK;
+}
+
+int promotion_persist(struct unit *unit, const struct promotion_config *config, int64_t order_id,
+		      const char **message)
+{
+	for (int k = 0; k < promotion_kind_count; k++) {
+		if (promotion_kinds[k]->persist == NULL)
+			continue;
+		int result = promotion_kinds[k]->persist(unit, config, order_id, message);
+		if (result != DB_OK)
+			return result;
+	}
+	return DB_OK;
+}
+
+int promotion_give_back(struct unit *unit, int64_t order_id, enum promotion_return why)
+{
+	for (int k = 0; k < promotion_kind_count; k++) {
+		if (promotion_kinds[k]->give_back == NULL)
+			continue;
+		int result = promotion_kinds[k]->give_back(unit, order_id, why);
+		if (result != DB_OK)
+			return result;
+	}
+	return DB_OK;
+}

@@ -1,0 +1,40 @@
+/* live.h: live progress pushed to watchers (API.md, "Live updates").
+ *
+ * After a change to a bargain commits (a cut, a help, a success, an expiry,
+ * an order), the worker publishes the bargain's new state to nginx's
+ * publish/subscribe module (nchan) on two channels: the owner's ("b<id>",
+ * the bargain object with its newest cuts and "cuts_count", the shape of
+ * GET /bargains/{id}) and the share landing's ("s<share code>", the
+ * landing's shape). nginx holds
+ * the subscribers' connections and keeps each channel's last message, so a
+ * watcher costs the pool nothing after its one authorisation.
+ *
+ * A publish never fails the request that caused it: it runs after the
+ * commit, is bounded by live_timeout_ms, and a failure is logged and
+ * counted; the next change or a reconnect repairs what a watcher missed. */
+#ifndef KANJIA_LIVE_H
+#define KANJIA_LIVE_H
+
+#include <stdint.h>
+
+struct request;
+
+/* Publishes bargain_id's state as it is now in the database, on both of its
+ * channels. Call it only after the transaction that changed the bargain
+ * has committed. Leaves the request's answer (status, error, reply) as it
+ * found it, whatever happens; does nothing when live_socket is empty. */
+void live_bargain_changed(struct request *request, int64_t bargain_id);
+
+/* After the sweeper closed expired bargains at request->work.now: publishes
+ * each of them (at most LIVE_SWEEP_MAX, within LIVE_SWEEP_BUDGET_MS). */
+void live_bargains_swept(struct request *request);
+
+/* This worker's publish counters since it started: messages nchan took,
+ * and publishes that failed (either channel of a change counts). */
+struct live_counters {
+	int64_t published;
+	int64_t failed;
+};
+struct live_counters live_counters(void);
+
+#endif
