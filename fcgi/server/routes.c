@@ -14,7 +14,7 @@
 #include "admin/fulfil_routes.h"
 #include "fraud/fraud_routes.h"
 #include "share/share_routes.h"
-#include "shopper/wechat_login.h"
+#include "shopper/wechat_routes.h"
 #include "live/live_routes.h"
 
 const struct route_table *const route_tables[] = {

@@ -1,8 +1,8 @@
-/* wechat_login.c: WeChat OAuth (snsapi_base) binds a shopper's openid to
- * the phone account (wechat_login.h). The code is exchanged at WeChat's
+/* wechat_routes.c: WeChat OAuth (snsapi_base) binds a shopper's openid to
+ * the phone account (wechat_routes.h). The code is exchanged at WeChat's
  * /sns/oauth2/access_token (appid, AppSecret, code); the answer's openid
  * is the only thing taken from it. */
-#include "shopper/wechat_login.h"
+#include "shopper/wechat_routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>

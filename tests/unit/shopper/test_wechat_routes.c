@@ -1,10 +1,10 @@
-/* test_wechat_login.c: unit tests of the openid tickets of
- * fcgi/shopper/wechat_login.c. */
+/* test_wechat_routes.c: unit tests of the openid tickets of
+ * fcgi/shopper/wechat_routes.c. */
 #include "unit.h"
 
 #include <string.h>
 
-#include "shopper/wechat_login.h"
+#include "shopper/wechat_routes.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef"
 
@@ -32,7 +32,7 @@ END_TEST
 
 static Suite *suite_for_file(void)
 {
-	Suite *suite = suite_create("wechat_login");
+	Suite *suite = suite_create("wechat_routes");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, ticket_round_trip_and_refusals);
 	suite_add_tcase(suite, tc);

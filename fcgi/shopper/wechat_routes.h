@@ -1,5 +1,5 @@
-/* wechat_login.h: WeChat login (OAuth snsapi_base) for shoppers inside
- * WeChat, the routes of wechat_login.c:
+/* wechat_routes.h: WeChat login (OAuth snsapi_base) for shoppers inside
+ * WeChat, the routes of wechat_routes.c:
  *
  *   GET  /api/v1/wechat/oauth-url?redirect=U  {"url"}: WeChat's authorize
  *        page for the official account, back to U with ?code=&state=
@@ -12,8 +12,8 @@
  *
  * The ticket is the openid and an expiry under an HMAC keyed from
  * jwt_secret: the page cannot bind an openid WeChat did not vouch for. */
-#ifndef KANJIA_SHOPPER_WECHAT_LOGIN_H
-#define KANJIA_SHOPPER_WECHAT_LOGIN_H
+#ifndef KANJIA_SHOPPER_WECHAT_ROUTES_H
+#define KANJIA_SHOPPER_WECHAT_ROUTES_H
 
 #include <stddef.h>
 #include <stdint.h>
