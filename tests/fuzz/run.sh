@@ -24,7 +24,7 @@ sanitize="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # no quoting has to survive the shells below.
 printf '#define KANJIA_SYSCONFDIR "/etc"\n#define KANJIA_DATADIR "/usr/share/kanjia"\n' >"$build/paths.h"
 cflags="-std=c11 -g -O1 -D_GNU_SOURCE -I$repo/fcgi -include $build/paths.h"
-pkgs="jansson libjwt libmariadb libpcre2-8 libcrypto libcrypt"
+pkgs="jansson libjwt libmariadb libpcre2-8 libcrypto libcrypt libcurl"
 cflags+=" $(pkg-config --cflags $pkgs)"
 libs="$(pkg-config --libs $pkgs) -lfcgi"
 
