@@ -7,6 +7,7 @@ socket through the suite's client (ctx.fastcgi)."""
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 
@@ -36,17 +37,30 @@ class SidePool:
         self.process = None
 
     def start(self):
+        # a socket file left by an earlier pool (killed, not stopped) would look ready
+        if os.path.exists(self.listen):
+            os.unlink(self.listen)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen([self.ctx.bin, "-c", self.conf_path, "serve"], stdin=subprocess.DEVNULL,
                                         stdout=log, stderr=log, start_new_session=True)
         log.close()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            if os.path.exists(self.listen):
+            if os.path.exists(self.listen) and self._accepts():
                 return self
             check(self.process.poll() is None, "the %s pool exited at start: %s" % (self.name, self.log_tail()))
             time.sleep(0.05)
         raise AssertionError("the %s pool made no socket: %s" % (self.name, self.log_tail()))
+
+    def _accepts(self):
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.connect(self.listen)
+            return True
+        except OSError:
+            return False
+        finally:
+            probe.close()
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:
