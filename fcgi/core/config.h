@@ -101,6 +101,32 @@ struct config {
 	int64_t idempotency_ttl_s;
 	int64_t points_per_yuan_paid;
 	/* checkout: end */
+	/* providers: begin (keys of the outside services; see README "Going live") */
+	char *sms_sign_name;
+	char *sms_template;
+	char *sms_aliyun_url;
+	char *sms_aliyun_key_id;
+	char *sms_aliyun_key_secret;
+	char *sms_tencent_url;
+	char *sms_tencent_secret_id;
+	char *sms_tencent_secret_key;
+	char *sms_tencent_app_id;
+	char *sms_tencent_region;
+	char *wechatpay_url;
+	char *wechatpay_mchid;
+	char *wechatpay_appid;
+	char *wechatpay_serial_no;
+	char *wechatpay_private_key_file;
+	char *wechatpay_api_v3_key;
+	char *wechatpay_platform_key_file;
+	char *alipay_url;
+	char *alipay_app_id;
+	char *alipay_private_key_file;
+	char *alipay_public_key_file;
+	char *wechat_api_url;
+	char *wechat_appid;
+	char *wechat_app_secret;
+	/* providers: end */
 	/* live: begin */
 	char *live_socket;
 	int64_t live_timeout_ms;

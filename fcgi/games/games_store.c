@@ -5,6 +5,7 @@
 #include "core/arena.h"
 #include "core/outcome.h"
 #include "db/db.h"
+#include "db/lease.h"
 
 /* ================================================================ games */
 
@@ -333,8 +334,8 @@ static const char *const sql_leaderboard_rewards =
 	"SELECT rewards_json FROM campaign_item WHERE campaign_id = ? ORDER BY id";
 static const char *const sql_leaderboard_mark =
 	"INSERT INTO game_leaderboard_award (campaign_id, awarded_at) VALUES (?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
-static const char *const sql_games_lock = "SELECT GET_LOCK('kanjia.games_sweep', 0)";
-static const char *const sql_games_unlock = "SELECT RELEASE_LOCK('kanjia.games_sweep')";
+/* Longer than a sweep takes; a worker killed mid-sweep frees it then. */
+#define GAMES_SWEEP_LEASE_S 60
 
 static int ids_of(struct unit *unit, const char *sql, int64_t limit, int64_t **ids, int *count)
 {
@@ -390,15 +391,14 @@ int game_leaderboard_awarded_mark(struct unit *unit, int64_t campaign_id)
 
 int games_sweep_lock(struct unit *unit, bool *taken)
 {
-	struct db_rows rows;
-	int status = db_exec(unit, &rows, sql_games_lock, "");
-	*taken = status == DB_OK && rows.row_count == 1 && !db_null(&rows, 0, 0) && db_int(&rows, 0, 0) == 1;
-	return status;
+	/* A lease row, not GET_LOCK: it holds across Galera nodes. */
+	*taken = false;
+	return lease_take(unit, "games_sweep", GAMES_SWEEP_LEASE_S, taken);
 }
 
 int games_sweep_unlock(struct unit *unit)
 {
-	return db_exec(unit, NULL, sql_games_unlock, "");
+	return lease_release(unit, "games_sweep");
 }
 
 static const char *const sql_shopper_phone = "SELECT phone FROM shopper WHERE id = ?";

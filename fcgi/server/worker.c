@@ -146,9 +146,10 @@ int worker_dispatch(struct request *request)
 	/* A body is JSON or nothing; a route that declares no fields accepts
 	 * only an empty body or {}. */
 	static const struct field no_fields[] = { { .name = NULL } };
-	if (request->body_size > 0 && !content_type_is_json(request->content_type))
+	bool raw = route->body == route_raw_body; /* a provider's notify: verified by its handler */
+	if (!raw && request->body_size > 0 && !content_type_is_json(request->content_type))
 		return http_error(request, 415, "unsupported_media_type");
-	if (route->body != NULL || request->body_size > 0) {
+	if (!raw && (route->body != NULL || request->body_size > 0)) {
 		if ((status = validate_body(request, route->body ? route->body : no_fields)) != 0)
 			return status;
 	}
@@ -221,6 +222,7 @@ static int read_request(struct request *request, FCGX_Request *fcgx)
 	request->if_none_match = param(fcgx, "HTTP_IF_NONE_MATCH");
 	request->idempotency_key = param(fcgx, "HTTP_IDEMPOTENCY_KEY");
 	request->payment_signature = param(fcgx, "HTTP_X_SANDBOX_SIGNATURE");
+	request->params = fcgx->envp;
 	request->accept = param(fcgx, "HTTP_ACCEPT");
 
 	const char *length_text = param(fcgx, "CONTENT_LENGTH");

@@ -26,7 +26,7 @@ printf '#define KANJIA_SYSCONFDIR "/etc"\n#define KANJIA_DATADIR "/usr/share/kan
 # fcgi/core/version.c's header, which the Makefile generates.
 printf '#define KANJIA_VERSION "fuzz"\n#define KANJIA_REVISION ""\n' >"$build/kanjia_version.h"
 cflags="-std=c11 -g -O1 -D_GNU_SOURCE -I$repo/fcgi -I$build -include $build/paths.h"
-pkgs="jansson libjwt libmariadb libpcre2-8 libcrypto libcrypt libsystemd"
+pkgs="jansson libjwt libmariadb libpcre2-8 libcrypto libcrypt libsystemd libcurl"
 cflags+=" $(pkg-config --cflags $pkgs)"
 libs="$(pkg-config --libs $pkgs) -lfcgi"
 

@@ -11,6 +11,8 @@
 
 import { T } from './texts.js';
 import { h, put, failure, setTitle } from './ui.js';
+import { token, saveLogin } from './api.js';
+import { wechatLogin } from './wechat.js';
 
 const routes = [
   [/^\/$/, () => import('./pages/campaign.js'), 'home'],
@@ -64,4 +66,5 @@ document.addEventListener('click', (e) => {
 });
 window.addEventListener('popstate', render);
 window.addEventListener('kanjia:navigate', render);
-render();
+// Inside WeChat: the silent OAuth first (it may leave for WeChat and come back).
+wechatLogin(!!token(), saveLogin).then((leaving) => { if (!leaving) render(); }, () => render());

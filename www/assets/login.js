@@ -4,6 +4,7 @@
 import { T, fmt } from './texts.js';
 import { post, token, saveLogin } from './api.js';
 import { h, sheet } from './ui.js';
+import { bindWeChat } from './wechat.js';
 
 const PHONE = /^1\d{10}$/;
 const CODE = /^\d{6}$/;
@@ -90,6 +91,7 @@ export function openLogin() {
       try {
         const r = await post('/auth/login', { phone: phone.value, code: code.value }, { auth: false });
         saveLogin(r);
+        bindWeChat(); // inside WeChat: next time no SMS code
         done = true;
         clearInterval(timer);
         s.close();
