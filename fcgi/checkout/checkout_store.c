@@ -36,7 +36,8 @@ static const char *const sql_order_discounts =
 static const char *const sql_my_orders =
 	"SELECT id FROM orders WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
 static const char *const sql_order_head =
-	"SELECT user_id, status, total_fen, UNIX_TIMESTAMP(pay_by), COALESCE(payment_id, 0) FROM orders WHERE id = ?";
+	"SELECT user_id, status, total_fen, UNIX_TIMESTAMP(pay_by), COALESCE(payment_id, 0), COALESCE(bargain_id, 0) "
+	"FROM orders WHERE id = ?";
 static const char *const sql_order_quantities =
 	"SELECT item_id, qty FROM order_line WHERE order_id = ? ORDER BY item_id";
 
@@ -70,6 +71,7 @@ int order_head_read(struct unit *unit, int64_t order_id, struct order_head *head
 	head->status = db_text(&rows, 0, 1);
 	head->total_fen = db_int(&rows, 0, 2);
 	head->pay_by = db_int(&rows, 0, 3);
+	head->bargain_id = db_int(&rows, 0, 5);
 	head->payment_id = db_int(&rows, 0, 4);
 	return DB_OK;
 }
@@ -107,6 +109,12 @@ static const char *const sql_order_paid =
 static const char *const sql_order_ship =
 	"UPDATE orders SET status = 'shipped', carrier = ?, tracking_no = ?, shipped_at = FROM_UNIXTIME(?), "
 	"updated_at = FROM_UNIXTIME(?) WHERE id = ? AND status = 'paid'";
+static const char *const sql_order_complete_by_shopper =
+	"UPDATE orders SET status = 'completed', completed_at = FROM_UNIXTIME(?), updated_at = FROM_UNIXTIME(?) "
+	"WHERE id = ? AND user_id = ? AND status = 'shipped'";
+static const char *const sql_order_complete_by_time =
+	"UPDATE orders SET status = 'completed', completed_at = FROM_UNIXTIME(?), updated_at = FROM_UNIXTIME(?) "
+	"WHERE id = ? AND status = 'shipped' AND shipped_at <= FROM_UNIXTIME(?)";
 static const char *const sql_order_refund =
 	"UPDATE orders SET status = 'refunded', refunded_at = FROM_UNIXTIME(?), updated_at = FROM_UNIXTIME(?) "
 	"WHERE id = ? AND status = ?";
@@ -162,6 +170,15 @@ int order_shipped_mark(struct unit *unit, int64_t order_id, const char *carrier,
 		       order_id);
 }
 
+int order_completed_mark(struct unit *unit, int64_t order_id, int64_t user_id, int64_t shipped_before)
+{
+	if (user_id != 0)
+		return one_row(unit, OUT_INVALID_STATE, sql_order_complete_by_shopper, "iiii", unit->now, unit->now,
+			       order_id, user_id);
+	return one_row(unit, OUT_INVALID_STATE, sql_order_complete_by_time, "iiii", unit->now, unit->now, order_id,
+		       shipped_before);
+}
+
 int order_refunded_mark(struct unit *unit, int64_t order_id, const char *from)
 {
 	return one_row(unit, OUT_INVALID_STATE, sql_order_refund, "iiis", unit->now, unit->now, order_id, from);
@@ -174,6 +191,9 @@ static const char *const sql_sweep_unlock = "SELECT RELEASE_LOCK('kanjia.order_s
 static const char *const sql_sweep_due =
 	"SELECT id FROM orders WHERE status = 'pending_payment' AND pay_by <= FROM_UNIXTIME(?) "
 	"ORDER BY pay_by LIMIT ?";
+
+static const char *const sql_sweep_to_complete =
+	"SELECT id FROM orders WHERE status = 'shipped' AND shipped_at <= FROM_UNIXTIME(?) ORDER BY shipped_at LIMIT ?";
 
 int order_sweep_lock(struct unit *unit, bool *taken)
 {
@@ -191,6 +211,11 @@ int order_sweep_unlock(struct unit *unit)
 int orders_due(struct unit *unit, int64_t limit, struct db_rows *rows)
 {
 	return db_exec(unit, rows, sql_sweep_due, "ii", unit->now, limit);
+}
+
+int orders_to_complete(struct unit *unit, int64_t shipped_before, int64_t limit, struct db_rows *rows)
+{
+	return db_exec(unit, rows, sql_sweep_to_complete, "ii", shipped_before, limit);
 }
 
 /* ============================================================= idempotency */

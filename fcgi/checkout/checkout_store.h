@@ -49,6 +49,7 @@ struct order_head {
 	int64_t total_fen;
 	int64_t pay_by;
 	int64_t payment_id; /* 0: none */
+	int64_t bargain_id; /* 0: none */
 };
 /* Reads order_id's head into *head (OUT). Returns DB_OK, OUT_NOT_FOUND,
  * or a door code. */
@@ -89,6 +90,10 @@ int order_paid_mark(struct unit *unit, int64_t order_id, int64_t payment_id, int
 /* paid -> shipped with carrier and tracking_no. Returns DB_OK,
  * OUT_INVALID_STATE, or a door code. */
 int order_shipped_mark(struct unit *unit, int64_t order_id, const char *carrier, const char *tracking_no);
+/* shipped -> completed: by user_id (the shopper confirms receipt), or with
+ * user_id 0 by time (only if shipped at or before shipped_before). Returns
+ * DB_OK, OUT_INVALID_STATE, or a door code. */
+int order_completed_mark(struct unit *unit, int64_t order_id, int64_t user_id, int64_t shipped_before);
 /* from (paid or shipped) -> refunded. Returns DB_OK, OUT_INVALID_STATE, or
  * a door code. */
 int order_refunded_mark(struct unit *unit, int64_t order_id, const char *from);
@@ -101,6 +106,9 @@ int order_sweep_unlock(struct unit *unit);
 /* Pending orders whose pay_by has passed at unit->now, oldest due first,
  * at most limit: rows (OUT) of ids. */
 int orders_due(struct unit *unit, int64_t limit, struct db_rows *rows);
+/* Shipped orders shipped at or before shipped_before, oldest first, at
+ * most limit: rows (OUT) of ids. */
+int orders_to_complete(struct unit *unit, int64_t shipped_before, int64_t limit, struct db_rows *rows);
 
 /* ============================================================= idempotency */
 

@@ -64,6 +64,7 @@ int cart_decide(struct cart *cart, int64_t now)
 {
 	assert(cart->line_count >= 1 && cart->line_count <= PRICE_LINES_MAX);
 	cart->message[0] = '\0';
+	cart->promotions.now = now;
 	const struct promotion_config *promotions = &cart->promotions;
 	struct price_line *lines = cart->price_lines;
 	memset(lines, 0, sizeof(cart->price_lines));
@@ -384,6 +385,57 @@ int order_cancel(struct unit *unit, int64_t order_id, int64_t user_id)
 	return result;
 }
 
+struct complete {
+	int64_t order_id;
+	int64_t user_id;        /* 0: the sweeper */
+	int64_t shipped_before; /* the sweeper: shipped at or before */
+};
+
+/* shipped -> completed, and its event. */
+static int complete_body(struct unit *unit, void *context)
+{
+	const struct complete *complete = context;
+	int result = order_completed_mark(unit, complete->order_id, complete->user_id, complete->shipped_before);
+	if (result != DB_OK)
+		return result;
+	return order_event_add(unit, complete->order_id, "shipped", "completed",
+			       complete->user_id ? "shopper" : "system", complete->user_id,
+			       complete->user_id ? "confirmed" : "auto");
+}
+
+int order_confirm(struct unit *unit, int64_t order_id, int64_t user_id)
+{
+	struct order_head head;
+	int result = order_head_read(unit, order_id, &head);
+	if (result != DB_OK)
+		return result;
+	if (head.user_id != user_id)
+		return OUT_NOT_FOUND;
+	struct complete complete = { .order_id = order_id, .user_id = user_id };
+	return db_atomic(unit, complete_body, &complete);
+}
+
+/* Completes up to a few batches of orders shipped long enough ago. */
+static long complete_shipped(struct unit *unit)
+{
+	int64_t shipped_before = unit->now - unit->config->order_complete_after_days * 86400;
+	long completed = 0;
+	for (int batch = 0; batch < SWEEP_BATCHES_MAX; batch++) {
+		struct db_rows rows;
+		if (orders_to_complete(unit, shipped_before, SWEEP_BATCH, &rows) != DB_OK)
+			return completed;
+		for (int r = 0; r < rows.row_count; r++) {
+			struct complete complete = { .order_id = db_int(&rows, r, 0), .shipped_before = shipped_before };
+			/* OUT_INVALID_STATE: refunded or confirmed meanwhile */
+			if (db_atomic(unit, complete_body, &complete) == DB_OK)
+				completed++;
+		}
+		if (rows.row_count < SWEEP_BATCH)
+			break;
+	}
+	return completed;
+}
+
 long order_sweep(struct unit *unit)
 {
 	bool taken;
@@ -410,6 +462,9 @@ long order_sweep(struct unit *unit)
 		if (rows.row_count < SWEEP_BATCH)
 			break;
 	}
+	long completed = complete_shipped(unit);
+	if (completed > 0)
+		log_info("sweep: completed %ld shipped orders", completed);
 	idempotency_sweep(unit, unit->now - unit->config->idempotency_ttl_s, SWEEP_KEYS_BATCH);
 	order_sweep_unlock(unit);
 	if (cancelled > 0)

@@ -45,6 +45,7 @@ struct promotion_bargain {
 	bool succeeded;
 	int64_t price_fen;
 	int64_t pay_within_s;
+	int64_t pay_window_end; /* orderable until then (foreign_store.h) */
 };
 
 /* A cart's promotions: what the shopper asked, then what the kinds load.
@@ -56,6 +57,7 @@ struct promotion_config {
 	int64_t bargain_id;  /* 0: none */
 	int64_t coupon_ids[PRICE_COUPONS_MAX];
 	int coupon_count;
+	int64_t now; /* when the cart is decided (cart_decide sets it) */
 	/* loaded */
 	struct promotion_bargain bargain;
 	struct price_coupon coupons[PRICE_COUPONS_MAX];
