@@ -32,7 +32,7 @@ static const char *const sql_order_lines =
 	"SELECT item_id, item_name, qty, unit_price_fen, amount_fen, bargain_price_fen FROM order_line "
 	"WHERE order_id = ? ORDER BY id";
 static const char *const sql_order_discounts =
-	"SELECT kind, label, amount_fen, coupon_id FROM order_discount WHERE order_id = ? ORDER BY seq";
+	"SELECT kind, label, amount_fen, coupon_id, promotion_id FROM order_discount WHERE order_id = ? ORDER BY seq";
 static const char *const sql_my_orders =
 	"SELECT id FROM orders WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
 static const char *const sql_order_head =
@@ -92,8 +92,8 @@ static const char *const sql_line_insert =
 	"INSERT INTO order_line (order_id, item_id, item_name, qty, unit_price_fen, amount_fen, bargain_price_fen) "
 	"VALUES (?, ?, ?, ?, ?, ?, IF(?, ?, NULL))";
 static const char *const sql_discount_insert =
-	"INSERT INTO order_discount (order_id, seq, kind, label, amount_fen, coupon_id) "
-	"VALUES (?, ?, ?, ?, ?, NULLIF(?, 0))";
+	"INSERT INTO order_discount (order_id, seq, kind, label, amount_fen, coupon_id, promotion_id) "
+	"VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0))";
 static const char *const sql_event_insert =
 	"INSERT INTO order_event (order_id, from_status, to_status, actor, actor_id, note, request_id, created_at) "
 	"VALUES (?, ?, ?, ?, NULLIF(?, 0), ?, ?, FROM_UNIXTIME(?))";
@@ -138,9 +138,10 @@ int order_line_insert(struct unit *unit, int64_t order_id, int64_t item_id, cons
 }
 
 int order_discount_insert(struct unit *unit, int64_t order_id, int64_t seq, const char *kind, const char *label,
-			  int64_t amount_fen, int64_t coupon_id)
+			  int64_t amount_fen, int64_t coupon_id, int64_t promotion_id)
 {
-	return db_exec(unit, NULL, sql_discount_insert, "iissii", order_id, seq, kind, label, amount_fen, coupon_id);
+	return db_exec(unit, NULL, sql_discount_insert, "iissiii", order_id, seq, kind, label, amount_fen, coupon_id,
+		       promotion_id);
 }
 
 int order_event_add(struct unit *unit, int64_t order_id, const char *from, const char *to, const char *actor,

@@ -30,7 +30,7 @@ enum order_column {
 
 /* An order as the shopper sees it: the row (enum order_column), its lines
  * (item_id, item_name, qty, unit_price_fen, amount_fen, bargain_price_fen
- * or NULL) and its discounts (kind, label, amount_fen, coupon_id or NULL). */
+ * or NULL) and its discounts (kind, label, amount_fen, coupon_id or NULL, promotion_id or NULL). */
 struct order_rows {
 	struct db_rows order, lines, discounts;
 };
@@ -72,9 +72,9 @@ int order_insert(struct unit *unit, const struct order_new *order, int64_t *orde
 /* bargain_price_fen is stored only when bargained. */
 int order_line_insert(struct unit *unit, int64_t order_id, int64_t item_id, const char *name, int64_t qty,
 		      int64_t unit_price_fen, int64_t amount_fen, bool bargained, int64_t bargain_price_fen);
-/* coupon_id 0: none. */
+/* coupon_id, promotion_id 0: none. */
 int order_discount_insert(struct unit *unit, int64_t order_id, int64_t seq, const char *kind, const char *label,
-			  int64_t amount_fen, int64_t coupon_id);
+			  int64_t amount_fen, int64_t coupon_id, int64_t promotion_id);
 /* One order_event row (from NULL: placed; actor_id 0: NULL; note may be
  * NULL) with the unit's request id. Returns DB_OK or a door code. */
 int order_event_add(struct unit *unit, int64_t order_id, const char *from, const char *to, const char *actor,

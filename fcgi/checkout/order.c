@@ -12,6 +12,7 @@
 #include "admin/stats.h"
 #include "checkout/checkout_json.h"
 #include "checkout/foreign_store.h"
+#include "checkout/promotion_store.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -97,6 +98,7 @@ int cart_decide(struct cart *cart, int64_t now)
 	struct price_input input = {
 		.lines = lines, .line_count = cart->line_count, .coupons = promotions->coupons,
 		.coupon_count = promotions->coupon_count, .rules = &promotions->rules, .now = now,
+		.timed = promotions->timed, .timed_count = promotions->timed_count,
 	};
 	enum price_error error = price_quote(&input, &cart->quote);
 	if (error == PRICE_BAD_INPUT) {
@@ -163,7 +165,12 @@ static int order_rows_write(struct unit *unit, struct order_placing *placing, in
 	for (int i = 0; i < quote->discount_count; i++) {
 		const struct price_discount *discount = &quote->discounts[i];
 		if ((result = order_discount_insert(unit, order_id, (int64_t)(i + 1), price_kind_name(discount->kind),
-						    discount->label, discount->amount_fen, discount->coupon_id)) != DB_OK)
+						    discount->label, discount->amount_fen, discount->coupon_id,
+						    discount->promotion_id)) != DB_OK)
+			return result;
+		/* one discount line per promotion: what it took, for its `used` */
+		if (discount->promotion_id != 0 &&
+		    (result = order_promotion_insert(unit, order_id, discount->promotion_id, discount->amount_fen)) != DB_OK)
 			return result;
 	}
 	return DB_OK;

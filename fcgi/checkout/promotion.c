@@ -4,11 +4,13 @@
 
 #include <string.h>
 
+#include "checkout/promotion_store.h"
 #include "db/db.h"
 
 const struct promotion_kind *const promotion_kinds[] = {
-	/* item prices: bargain (bundle, timed_discount, member_price later) */
+	/* item prices: bargain, (bundle later), timed_discount, (member_price later) */
 	&promo_bargain,
+	&promo_timed_discount,
 	/* first_order (later) */
 	&promo_full_reduction,
 	&promo_coupon,
@@ -33,10 +35,18 @@ int promotion_load(struct unit *unit, struct promotion_config *config)
 	memset(config->tiers, 0, sizeof(config->tiers));
 	memset(&config->rules, 0, sizeof(config->rules));
 	config->rules.tiers = config->tiers;
+	config->timed_count = 0;
+	config->live = NULL;
+	config->live_count = 0;
+	/* the campaign's live promotions, read once for every kind */
+	int result = config->campaign_id == 0 ? DB_OK
+		     : promotions_live_load(unit, config->campaign_id, &config->live, &config->live_count);
+	if (result != DB_OK)
+		return result;
 	for (int k = 0; k < promotion_kind_count; k++) {
 		if (promotion_kinds[k]->load == NULL)
 			continue;
-		int result = promotion_kinds[k]->load(unit, config);
+		result = promotion_kinds[k]->load(unit, config);
 		if (result != DB_OK)
 			return result;
 	}

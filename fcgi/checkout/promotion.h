@@ -15,7 +15,7 @@
  * Any hook may be NULL. The order of the rows is API.md's "The price of an
  * order": item prices (bargain, bundle, timed_discount, member_price) ->
  * first_order -> full_reduction -> coupon -> deposit -> red_packet ->
- * points_cash. Today: bargain, full_reduction, coupon. A new kind is one
+ * points_cash. Today: bargain, timed_discount, full_reduction, coupon. A new kind is one
  * file, one row here, and its members in struct promotion_config. */
 #ifndef KANJIA_PROMOTION_H
 #define KANJIA_PROMOTION_H
@@ -48,6 +48,16 @@ struct promotion_bargain {
 	int64_t pay_window_end; /* orderable until then (foreign_store.h) */
 };
 
+/* One live promotion of the cart's campaign (the promotion resource:
+ * enabled, its window holding now), as promotion_load() reads them once
+ * for every kind. Texts and config are the unit's. */
+struct promotion_live {
+	int64_t id;
+	const char *kind, *title;
+	int64_t starts_at, ends_at;
+	json_t *config; /* NULL if the stored text does not parse */
+};
+
 /* A cart's promotions: what the shopper asked, then what the kinds load.
  * Strings borrowed from the unit's arena. */
 struct promotion_config {
@@ -63,11 +73,16 @@ struct promotion_config {
 	struct price_coupon coupons[PRICE_COUPONS_MAX];
 	struct price_tier tiers[PRICE_TIERS_MAX];
 	struct price_rules rules; /* tiers point at the member above */
+	struct promotion_live *live; /* the campaign's live promotions */
+	int live_count;
+	struct price_timed_discount timed[PRICE_PROMOTIONS_MAX];
+	int timed_count;
 };
 
 struct promotion_kind {
 	const char *name;
 	enum promotion_stage stage;
+	bool configurable; /* an admin creates it on the promotion resource */
 	/* Returns DB_OK or a door code. */
 	int (*load)(struct unit *unit, struct promotion_config *config);
 	/* lines are the cart's at list price. Returns DB_OK, or an outcome
@@ -106,5 +121,10 @@ int promotion_give_back(struct unit *unit, int64_t order_id, enum promotion_retu
 extern const struct promotion_kind promo_bargain;
 extern const struct promotion_kind promo_full_reduction;
 extern const struct promotion_kind promo_coupon;
+extern const struct promotion_kind promo_timed_discount;
+
+/* Pure: a timed discount's config into *timed (promo_timed_discount.c).
+ * Returns true, or false with *message naming the field. */
+bool timed_discount_parse(const json_t *config, struct price_timed_discount *timed, const char **message);
 
 #endif

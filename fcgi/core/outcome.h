@@ -42,9 +42,11 @@
 	X(OUT_BARGAIN_NOT_SUCCEEDED, 409, "bargain_not_succeeded") \
 	X(OUT_REVIEW_CLOSED, 409, "review_closed") \
 	X(OUT_INSUFFICIENT_POINTS, 409, "insufficient_points") \
+	X(OUT_IN_USE, 409, "in_use") \
 	X(OUT_CAMPAIGN_NOT_ACTIVE, 410, "campaign_not_active") \
 	X(OUT_BARGAIN_CLOSED, 410, "bargain_closed") \
 	X(OUT_INVALID_CAMPAIGN, 422, "invalid_campaign") \
+	X(OUT_INVALID_PROMOTION, 422, "invalid_promotion") \
 	X(OUT_UNPROCESSABLE_FIELD, 422, "invalid_field") \
 	X(OUT_COUPON_NOT_APPLICABLE, 422, "coupon_not_applicable") \
 	X(OUT_MIXED_CAMPAIGNS, 422, "mixed_campaigns") \

@@ -111,7 +111,7 @@ START_TEST(an_order_lives_through_its_rows)
 	int64_t order = fixture_order(user, campaign, 1500, store_unit.now - 1);
 	ck_assert_int_eq(order_line_insert(&store_unit, order, 12, "乙", 1, 1000, 1000, false, 0), DB_OK);
 	ck_assert_int_eq(order_line_insert(&store_unit, order, 11, "甲", 1, 1000, 1000, true, 500), DB_OK);
-	ck_assert_int_eq(order_discount_insert(&store_unit, order, 1, "bargain", "砍价", 500, 0), DB_OK);
+	ck_assert_int_eq(order_discount_insert(&store_unit, order, 1, "bargain", "砍价", 500, 0, 0), DB_OK);
 	ck_assert_int_eq(order_event_add(&store_unit, order, NULL, "pending_payment", "shopper", user, NULL), DB_OK);
 	struct order_rows rows;
 	ck_assert_int_eq(order_read(&store_unit, order, &rows), DB_OK);

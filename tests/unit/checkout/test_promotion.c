@@ -78,8 +78,8 @@ START_TEST(the_rows_follow_the_documented_order)
 {
 	/* API.md "The price of an order": item prices, then the order's
 	 * promotions in their order. */
-	static const char *const expected[] = { "bargain", "full_reduction", "coupon" };
-	ck_assert_int_eq(promotion_kind_count, 3);
+	static const char *const expected[] = { "bargain", "timed_discount", "full_reduction", "coupon" };
+	ck_assert_int_eq(promotion_kind_count, 4);
 	enum promotion_stage last = PROMOTION_ITEM_PRICE;
 	for (int k = 0; k < promotion_kind_count; k++) {
 		ck_assert_str_eq(promotion_kinds[k]->name, expected[k]);
@@ -88,6 +88,9 @@ START_TEST(the_rows_follow_the_documented_order)
 		last = promotion_kinds[k]->stage;
 	}
 	ck_assert_int_eq(promotion_kind_find("bargain")->stage, PROMOTION_ITEM_PRICE);
+	ck_assert_int_eq(promotion_kind_find("timed_discount")->stage, PROMOTION_ITEM_PRICE);
+	ck_assert(promotion_kind_find("timed_discount")->configurable);
+	ck_assert(!promotion_kind_find("bargain")->configurable);
 	/* what an order keeps and gives back */
 	ck_assert_ptr_nonnull(promotion_kind_find("bargain")->claim);
 	ck_assert_ptr_nonnull(promotion_kind_find("coupon")->persist);
