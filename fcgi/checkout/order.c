@@ -168,9 +168,11 @@ static int order_rows_write(struct unit *unit, struct order_placing *placing, in
 						    discount->label, discount->amount_fen, discount->coupon_id,
 						    discount->promotion_id)) != DB_OK)
 			return result;
-		/* one discount line per promotion: what it took, for its `used` */
+		/* one discount line per promotion: what it took (its `used`), and a
+		 * use of its limits */
 		if (discount->promotion_id != 0 &&
-		    (result = order_promotion_insert(unit, order_id, discount->promotion_id, discount->amount_fen)) != DB_OK)
+		    (result = promotion_take_for_order(unit, &cart->promotions, order_id, discount->promotion_id,
+						       discount->amount_fen)) != DB_OK)
 			return result;
 	}
 	return DB_OK;

@@ -75,8 +75,8 @@ static int timed_discount_load(struct unit *unit, struct promotion_config *confi
 	config->timed_count = 0;
 	for (int r = 0; r < config->live_count && config->timed_count < PRICE_PROMOTIONS_MAX; r++) {
 		const struct promotion_live *live = &config->live[r];
-		if (strcmp(live->kind, "timed_discount") != 0 || live->config == NULL)
-			continue;
+		if (strcmp(live->kind, "timed_discount") != 0 || live->config == NULL || promotion_live_exhausted(live))
+			continue; /* a promotion whose limits are used up serves nothing */
 		struct price_timed_discount *timed = &config->timed[config->timed_count];
 		const char *ignored;
 		if (!timed_discount_parse(live->config, timed, &ignored))

@@ -56,7 +56,12 @@ struct promotion_live {
 	const char *kind, *title;
 	int64_t starts_at, ends_at;
 	json_t *config; /* NULL if the stored text does not parse */
+	int64_t limit_total, limit_per_user; /* 0: none */
+	int64_t used_orders, user_uses;      /* the counters as loaded */
 };
+
+/* Pure: whether live has no use left for the cart's shopper. */
+bool promotion_live_exhausted(const struct promotion_live *live);
 
 /* A cart's promotions: what the shopper asked, then what the kinds load.
  * Strings borrowed from the unit's arena. */
@@ -116,6 +121,12 @@ int promotion_claim(struct unit *unit, const struct promotion_config *config, co
 int promotion_persist(struct unit *unit, const struct promotion_config *config, int64_t order_id,
 		      const char **message);
 int promotion_give_back(struct unit *unit, int64_t order_id, enum promotion_return why);
+/* Records that order_id took amount_fen from promotion_id (one of
+ * config->live), taking a use of its limits. Returns DB_OK, DB_RETRY (a
+ * limit was reached since the cart was priced: the order is priced again
+ * without it), or a door code. */
+int promotion_take_for_order(struct unit *unit, const struct promotion_config *config, int64_t order_id,
+			     int64_t promotion_id, int64_t amount_fen);
 
 /* The kinds' rows (promo_<kind>.c). */
 extern const struct promotion_kind promo_bargain;

@@ -10,9 +10,11 @@
 /* ============================================== the promotion resource */
 
 static const char *const sql_live =
-	"SELECT id, kind, title, UNIX_TIMESTAMP(starts_at), UNIX_TIMESTAMP(ends_at), config_json FROM promotion "
-	"WHERE campaign_id = ? AND enabled = 1 AND starts_at <= FROM_UNIXTIME(?) AND ends_at > FROM_UNIXTIME(?) "
-	"ORDER BY id LIMIT 64";
+	"SELECT p.id, p.kind, p.title, UNIX_TIMESTAMP(p.starts_at), UNIX_TIMESTAMP(p.ends_at), p.config_json, "
+	"COALESCE(p.limit_total, 0), COALESCE(p.limit_per_user, 0), p.used_orders, COALESCE(u.uses, 0) "
+	"FROM promotion p LEFT JOIN promotion_user u ON u.promotion_id = p.id AND u.user_id = ? "
+	"WHERE p.campaign_id = ? AND p.enabled = 1 AND p.starts_at <= FROM_UNIXTIME(?) "
+	"AND p.ends_at > FROM_UNIXTIME(?) ORDER BY p.id LIMIT 64";
 _Static_assert(PROMOTIONS_LIVE_MAX == 64, "sql_live reads at most PROMOTIONS_LIVE_MAX rows");
 
 /* The resource's columns, then its used counts (orders still standing). */
@@ -39,19 +41,32 @@ static const char *const sql_promotion_delete = "DELETE FROM promotion WHERE id 
 static const char *const sql_promotion_disable =
 	"UPDATE promotion SET enabled = 0, updated_at = FROM_UNIXTIME(?) WHERE id = ?";
 static const char *const sql_order_promotion_insert =
-	"INSERT INTO order_promotion (order_id, promotion_id, amount_fen) VALUES (?, ?, ?)";
+	"INSERT INTO order_promotion (order_id, promotion_id, amount_fen, counted) VALUES (?, ?, ?, ?)";
+static const char *const sql_take_total =
+	"UPDATE promotion SET used_orders = used_orders + 1 WHERE id = ? AND limit_total IS NOT NULL "
+	"AND used_orders < limit_total";
+static const char *const sql_take_per_user =
+	"INSERT INTO promotion_user (promotion_id, user_id, uses) VALUES (?, ?, 1) "
+	"ON DUPLICATE KEY UPDATE uses = IF(uses < ?, uses + 1, uses)";
+static const char *const sql_give_back_total =
+	"UPDATE promotion p JOIN order_promotion o ON o.promotion_id = p.id SET p.used_orders = p.used_orders - 1 "
+	"WHERE o.order_id = ? AND o.counted & 1";
+static const char *const sql_give_back_per_user =
+	"UPDATE promotion_user u JOIN order_promotion o ON o.promotion_id = u.promotion_id SET u.uses = u.uses - 1 "
+	"WHERE o.order_id = ? AND u.user_id = ? AND o.counted & 2";
 
 static void json_release(void *value)
 {
 	json_decref(value);
 }
 
-int promotions_live_load(struct unit *unit, int64_t campaign_id, struct promotion_live **live, int *count)
+int promotions_live_load(struct unit *unit, int64_t campaign_id, int64_t user_id, struct promotion_live **live,
+			 int *count)
 {
 	*live = NULL;
 	*count = 0;
 	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_live, "iii", campaign_id, unit->now, unit->now);
+	int result = db_exec(unit, &rows, sql_live, "iiii", user_id, campaign_id, unit->now, unit->now);
 	if (result != DB_OK || rows.row_count == 0)
 		return result;
 	*live = arena_alloc(unit->arena, sizeof(**live) * (size_t)rows.row_count);
@@ -65,6 +80,10 @@ int promotions_live_load(struct unit *unit, int64_t campaign_id, struct promotio
 		row->config = json_loads(db_text(&rows, r, 5), 0, NULL);
 		if (row->config != NULL)
 			arena_defer(unit->arena, json_release, row->config);
+		row->limit_total = db_int(&rows, r, 6);
+		row->limit_per_user = db_int(&rows, r, 7);
+		row->used_orders = db_int(&rows, r, 8);
+		row->user_uses = db_int(&rows, r, 9);
 	}
 	*count = rows.row_count;
 	return DB_OK;
@@ -147,9 +166,39 @@ int promotion_delete_or_disable(struct unit *unit, int64_t id)
 	return result != DB_OK ? result : OUT_IN_USE;
 }
 
-int order_promotion_insert(struct unit *unit, int64_t order_id, int64_t promotion_id, int64_t amount_fen)
+int order_promotion_insert(struct unit *unit, int64_t order_id, int64_t promotion_id, int64_t amount_fen,
+			   int counted)
 {
-	return db_exec(unit, NULL, sql_order_promotion_insert, "iii", order_id, promotion_id, amount_fen);
+	return db_exec(unit, NULL, sql_order_promotion_insert, "iiii", order_id, promotion_id, amount_fen,
+		       (int64_t)counted);
+}
+
+int promotion_take(struct unit *unit, int64_t promotion_id, int64_t user_id, int64_t limit_total,
+		   int64_t limit_per_user)
+{
+	struct db_rows rows;
+	int result;
+	if (limit_total > 0) {
+		if ((result = db_exec(unit, &rows, sql_take_total, "i", promotion_id)) != DB_OK)
+			return result;
+		if (rows.affected != 1)
+			return OUT_CONFLICT;
+	}
+	if (limit_per_user > 0) {
+		if ((result = db_exec(unit, &rows, sql_take_per_user, "iii", promotion_id, user_id, limit_per_user)) != DB_OK)
+			return result;
+		if (rows.affected == 0) /* 1 inserted, 2 updated, 0 already at the limit */
+			return OUT_CONFLICT;
+	}
+	return DB_OK;
+}
+
+int promotion_give_back_uses(struct unit *unit, int64_t order_id, int64_t user_id)
+{
+	int result = db_exec(unit, NULL, sql_give_back_total, "i", order_id);
+	if (result != DB_OK)
+		return result;
+	return db_exec(unit, NULL, sql_give_back_per_user, "ii", order_id, user_id);
 }
 
 /* ============================================ full reduction, coupons */

@@ -34,7 +34,8 @@ struct promotion_row {
  * by id, at most PROMOTIONS_LIVE_MAX, into *live (OUT, the arena's; each
  * config parsed, NULL if it does not parse) and *count. Returns DB_OK or
  * a door code. */
-int promotions_live_load(struct unit *unit, int64_t campaign_id, struct promotion_live **live, int *count);
+int promotions_live_load(struct unit *unit, int64_t campaign_id, int64_t user_id, struct promotion_live **live,
+			 int *count);
 /* Inserts row (id, used ignored) at unit->now; *id (OUT). */
 int promotion_insert(struct unit *unit, const struct promotion_row *row, int64_t *id);
 /* Reads promotion id with its used counts into *row (OUT). Returns DB_OK,
@@ -47,8 +48,21 @@ int promotion_update(struct unit *unit, const struct promotion_row *row);
 /* Deletes promotion id if no order used it; else disables it. Returns
  * DB_OK (deleted), OUT_IN_USE (disabled instead), or a door code. */
 int promotion_delete_or_disable(struct unit *unit, int64_t id);
-/* One order_promotion row: order_id took amount_fen from promotion_id. */
-int order_promotion_insert(struct unit *unit, int64_t order_id, int64_t promotion_id, int64_t amount_fen);
+/* One order_promotion row: order_id took amount_fen from promotion_id,
+ * moving the counters of counted (PROMOTION_COUNTED_*). */
+#define PROMOTION_COUNTED_TOTAL 1
+#define PROMOTION_COUNTED_PER_USER 2
+int order_promotion_insert(struct unit *unit, int64_t order_id, int64_t promotion_id, int64_t amount_fen,
+			   int counted);
+/* Takes one use of promotion_id for user_id: used_orders + 1 while below
+ * its limits.total (limit_total > 0), and user_id's uses + 1 while below
+ * limit_per_user (> 0), each one conditional statement. Returns DB_OK,
+ * OUT_CONFLICT (a limit was reached meanwhile), or a door code. */
+int promotion_take(struct unit *unit, int64_t promotion_id, int64_t user_id, int64_t limit_total,
+		   int64_t limit_per_user);
+/* Gives back what order_id took from every promotion's counters (called
+ * once, with the order's cancel or refund). */
+int promotion_give_back_uses(struct unit *unit, int64_t order_id, int64_t user_id);
 
 /* ============================================ full reduction, coupons */
 

@@ -174,3 +174,46 @@ def test_a_timed_discount_end_to_end(ctx):
     ctx.expect(ctx.request("PATCH", "%s/promotions/%d" % (A, later["id"]), json_body={"starts_at": iso(-60)},
                            token=tok), 200, what="start now")
     eq(quote(ctx, alice, lines)["total_fen"], 5000 * 2 + 5000, "10% of the price, held at the floor")
+
+
+def test_limits_hold_under_a_race_and_come_back_on_cancel(ctx):
+    import threading
+    campaign_id, item_id = make_item(ctx, price=10000, stock=200)
+    tok = admin(ctx)
+    p = create(ctx, campaign_id, timed(item_id, title="前5单五折", limits={"total": 5, "per_user": 2}))
+    eq(p["limits"], {"total": 5, "per_user": 2}, "limits")
+    alice = shopper(ctx)
+    # per user: alice's third order pays full price
+    first = [order(ctx, alice, [{"item_id": item_id, "qty": 1}]) for _ in range(3)]
+    eq([o["total_fen"] for o in first], [5000, 5000, 10000], "two uses per shopper")
+    eq(quote(ctx, alice, [{"item_id": item_id, "qty": 1}])["total_fen"], 10000, "the quote knows it too")
+    # 30 shoppers race for the 3 uses left: exactly 3 get the price, everyone gets an answer
+    racers = [shopper(ctx) for _ in range(30)]
+    results = []
+    lock = threading.Lock()
+    go = threading.Event()
+
+    def attempt(who):
+        go.wait()
+        r = ctx.post("/api/v1/orders", {"lines": [{"item_id": item_id, "qty": 1}], "address": dict(ADDRESS)},
+                     token=who["token"], ip=who["ip"], headers={"Idempotency-Key": new_key()}, timeout=60)
+        with lock:
+            results.append((r.status, r.json.get("total_fen") if r.status == 201 else r.error_code))
+
+    threads = [threading.Thread(target=attempt, args=(who,)) for who in racers]
+    [t.start() for t in threads]
+    go.set()
+    [t.join() for t in threads]
+    eq(len(results), 30, "every request answered")
+    check(all(status == 201 for status, _ in results), "every order placed: %s" % results)
+    eq(sorted(total for _, total in results).count(5000), 3, "three at the promotion's price")
+    eq(int(ctx.sql_value("SELECT used_orders FROM promotion WHERE id = %d" % p["id"])), 5, "the counter at its cap")
+    got = ctx.expect(ctx.get("%s/promotions/%d" % (A, p["id"]), token=tok), 200, what="used")
+    eq(got["used"], {"count": 5, "subsidy_fen": 25000}, "used")
+    # a cancel gives its use back, once
+    ctx.expect(ctx.post("/api/v1/orders/%d/cancel" % first[0]["id"], token=alice["token"]), 200, what="cancel")
+    ctx.expect(ctx.post("/api/v1/orders/%d/cancel" % first[0]["id"], token=alice["token"]), 409, "invalid_state")
+    eq(int(ctx.sql_value("SELECT used_orders FROM promotion WHERE id = %d" % p["id"])), 4, "one use back")
+    eq(int(ctx.sql_value("SELECT uses FROM promotion_user WHERE promotion_id = %d AND user_id = %d"
+                         % (p["id"], alice["id"]))), 1, "alice's use back")
+    eq(order(ctx, alice, [{"item_id": item_id, "qty": 1}])["total_fen"], 5000, "and taken again")
