@@ -99,6 +99,7 @@ int cart_decide(struct cart *cart, int64_t now)
 		.lines = lines, .line_count = cart->line_count, .coupons = promotions->coupons,
 		.coupon_count = promotions->coupon_count, .rules = &promotions->rules, .now = now,
 		.timed = promotions->timed, .timed_count = promotions->timed_count,
+		.reductions = promotions->reductions, .reduction_count = promotions->reduction_count,
 	};
 	enum price_error error = price_quote(&input, &cart->quote);
 	if (error == PRICE_BAD_INPUT) {

@@ -61,8 +61,21 @@ static bool input_bounded(const struct price_input *input)
 	}
 	if (bargains > 1)
 		return false;
-	if (input->timed_count < 0 || input->timed_count > PRICE_PROMOTIONS_MAX)
+	if (input->timed_count < 0 || input->timed_count > PRICE_PROMOTIONS_MAX || input->reduction_count < 0 ||
+	    input->reduction_count > PRICE_PROMOTIONS_MAX)
 		return false;
+	for (int r = 0; r < input->reduction_count; r++) {
+		const struct price_full_reduction *reduction = &input->reductions[r];
+		if (reduction->tier_count < 1 || reduction->tier_count > PRICE_TIERS_MAX || reduction->item_count < 0 ||
+		    reduction->item_count > PRICE_LINES_MAX || reduction->cap_fen < 0 ||
+		    (reduction->repeat && reduction->tier_count != 1))
+			return false;
+		for (int t = 0; t < reduction->tier_count; t++)
+			if (reduction->tiers[t].off_fen <= 0 || reduction->tiers[t].off_fen > PRICE_UNIT_MAX ||
+			    reduction->tiers[t].min_spend_fen < (reduction->repeat ? 1 : 0) ||
+			    reduction->tiers[t].min_spend_fen > PRICE_UNIT_MAX * PRICE_LINES_MAX * PRICE_QTY_MAX)
+				return false;
+	}
 	for (int t = 0; t < input->timed_count; t++) {
 		const struct price_timed_discount *timed = &input->timed[t];
 		if (timed->item_count < 0 || timed->item_count > PRICE_LINES_MAX)

@@ -90,6 +90,21 @@ struct price_tier {
 	int64_t off_fen;
 };
 
+/* A full reduction (满减) of the promotion resource: the best tier its
+ * items' amount (after item prices) reaches, or with repeat "每满 X 减 Y"
+ * (its one tier) up to cap_fen (0: no cap), in [starts_at, ends_at). */
+struct price_full_reduction {
+	int64_t promotion_id;
+	const char *title; /* borrowed */
+	int64_t starts_at, ends_at;
+	struct price_tier tiers[PRICE_TIERS_MAX];
+	int tier_count;
+	bool repeat;
+	int64_t cap_fen;
+	int64_t item_ids[PRICE_LINES_MAX]; /* item_count 0: every item */
+	int item_count;
+};
+
 struct price_rules {
 	const struct price_tier *tiers;
 	int tier_count;
@@ -106,6 +121,8 @@ struct price_input {
 	const struct price_rules *rules;
 	const struct price_timed_discount *timed; /* the campaign's timed discounts */
 	int timed_count;
+	const struct price_full_reduction *reductions; /* the campaign's full reductions */
+	int reduction_count;
 	int64_t now;
 };
 

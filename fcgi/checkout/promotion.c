@@ -39,6 +39,7 @@ int promotion_load(struct unit *unit, struct promotion_config *config)
 	memset(&config->rules, 0, sizeof(config->rules));
 	config->rules.tiers = config->tiers;
 	config->timed_count = 0;
+	config->reduction_count = 0;
 	config->live = NULL;
 	config->live_count = 0;
 	/* the campaign's live promotions, read once for every kind */

@@ -82,6 +82,8 @@ struct promotion_config {
 	int live_count;
 	struct price_timed_discount timed[PRICE_PROMOTIONS_MAX];
 	int timed_count;
+	struct price_full_reduction reductions[PRICE_PROMOTIONS_MAX];
+	int reduction_count;
 };
 
 struct promotion_kind {
@@ -137,5 +139,10 @@ extern const struct promotion_kind promo_timed_discount;
 /* Pure: a timed discount's config into *timed (promo_timed_discount.c).
  * Returns true, or false with *message naming the field. */
 bool timed_discount_parse(const json_t *config, struct price_timed_discount *timed, const char **message);
+/* Pure: a full reduction's config of the promotion resource
+ * ({"tiers": [{"threshold_fen", "off_fen"}], "repeat", "cap_fen",
+ * "item_ids"}) into *reduction (promo_full_reduction.c). Returns true, or
+ * false with *message naming the field. */
+bool full_reduction_parse(const json_t *config, struct price_full_reduction *reduction, const char **message);
 
 #endif

@@ -140,20 +140,34 @@ json_t *promotion_json(const struct promotion_row *row)
 			 "count", (json_int_t)row->used_count, "subsidy_fen", (json_int_t)row->used_subsidy_fen);
 }
 
-/* Every item a config names must be an item of the campaign. */
+static bool item_of_campaign(const struct campaign *campaign, int64_t item_id)
+{
+	for (int i = 0; i < campaign->item_count; i++)
+		if (campaign->items[i].id == item_id)
+			return true;
+	return false;
+}
+
+/* Every item a config names ("items": [{"item_id"}], "item_ids": [...])
+ * must be an item of the campaign. */
 static int items_of_campaign(const struct campaign *campaign, const json_t *config, char *message)
 {
-	const json_t *items = json_object_get(config, "items"), *entry;
+	const json_t *entry;
 	size_t index;
-	json_array_foreach(items, index, entry)
+	json_array_foreach(json_object_get(config, "items"), index, entry)
 	{
 		int64_t item_id = json_integer_value(json_object_get(entry, "item_id"));
-		bool found = false;
-		for (int i = 0; i < campaign->item_count; i++)
-			found = found || campaign->items[i].id == item_id;
-		if (!found) {
+		if (!item_of_campaign(campaign, item_id)) {
 			snprintf(message, PROMOTION_MESSAGE_SIZE, "config.items.item_id 不正确：商品 %lld 不在本活动中。",
 				 (long long)item_id);
+			return OUT_INVALID_PROMOTION;
+		}
+	}
+	json_array_foreach(json_object_get(config, "item_ids"), index, entry)
+	{
+		if (!item_of_campaign(campaign, json_integer_value(entry))) {
+			snprintf(message, PROMOTION_MESSAGE_SIZE, "config.item_ids 不正确：商品 %lld 不在本活动中。",
+				 (long long)json_integer_value(entry));
 			return OUT_INVALID_PROMOTION;
 		}
 	}

@@ -217,3 +217,36 @@ def test_limits_hold_under_a_race_and_come_back_on_cancel(ctx):
     eq(int(ctx.sql_value("SELECT uses FROM promotion_user WHERE promotion_id = %d AND user_id = %d"
                          % (p["id"], alice["id"]))), 1, "alice's use back")
     eq(order(ctx, alice, [{"item_id": item_id, "qty": 1}])["total_fen"], 5000, "and taken again")
+
+
+def test_a_full_reduction_on_the_resource(ctx):
+    campaign_id, item_id = make_item(ctx, price=10000, stock=50)
+    _, other_item = make_item(ctx, price=3000, campaign_id=campaign_id)
+    tok = admin(ctx)
+    alice = shopper(ctx)
+    r = ctx.post("%s/campaigns/%d/promotions" % (A, campaign_id),
+                 {"kind": "full_reduction", "title": "每满100减10", "config": {
+                     "tiers": [{"threshold_fen": 10000, "off_fen": 1000}, {"threshold_fen": 20000, "off_fen": 3000}],
+                     "repeat": True}}, token=tok)
+    check("config.tiers" in ctx.expect(r, 422, "invalid_promotion")["error"]["message"], "repeat takes one tier")
+    r = ctx.post("%s/campaigns/%d/promotions" % (A, campaign_id),
+                 {"kind": "full_reduction", "title": "x", "config": {
+                     "tiers": [{"threshold_fen": 10000, "off_fen": 1000}], "item_ids": [999999999]}}, token=tok)
+    check("config.item_ids" in ctx.expect(r, 422, "invalid_promotion")["error"]["message"], "items of the campaign")
+    tiers = create(ctx, campaign_id, {"kind": "full_reduction", "title": "满300减40", "config": {
+        "tiers": [{"threshold_fen": 30000, "off_fen": 4000}, {"threshold_fen": 15000, "off_fen": 2000}]}})
+    every = create(ctx, campaign_id, {"kind": "full_reduction", "title": "每满100减15", "config": {
+        "tiers": [{"threshold_fen": 10000, "off_fen": 1500}], "repeat": True, "cap_fen": 4000,
+        "item_ids": [item_id]}})
+    # 2 x 100 + 1 x 30 = 230: tiers give 20 (over 150); every-100 on the item gives 2 x 15 = 30: it wins
+    q = quote(ctx, alice, [{"item_id": item_id, "qty": 2}, {"item_id": other_item, "qty": 1}])
+    eq([(d["kind"], d["promotion_id"], d["label"], d["amount_fen"]) for d in q["discounts"]],
+       [("full_reduction", every["id"], "每满100元减15元", 3000)], "the most off")
+    eq(q["total_fen"], 20000, "total")
+    # 4 x 100: every-100 would be 60, capped at 40; tiers give 40 too: the tie goes to the lower id
+    q = quote(ctx, alice, [{"item_id": item_id, "qty": 4}])
+    eq([(d["promotion_id"], d["amount_fen"]) for d in q["discounts"]], [(tiers["id"], 4000)], "capped, tied")
+    o = order(ctx, alice, [{"item_id": item_id, "qty": 2}, {"item_id": other_item, "qty": 1}])
+    eq((o["total_fen"], o["discounts"][0]["promotion_id"]), (20000, every["id"]), "the order as its quote")
+    got = ctx.expect(ctx.get("%s/promotions/%d" % (A, every["id"]), token=tok), 200, what="used")
+    eq(got["used"], {"count": 1, "subsidy_fen": 3000}, "used")
