@@ -9,7 +9,7 @@ import re
 
 from kanjia import check, eq
 
-ROUTE_LINE = re.compile(r'\{\s*"([A-Z]+)",\s*"(/api/[^"]+)",\s*\w+,\s*AUTH_\w+')
+ROUTE_LINE = re.compile(r'\{\s*"([A-Z]+)",\s*"(/[^"]*)",\s*\w+,\s*AUTH_\w+')  # /metrics, /status too
 # Served by nginx itself, not by a route of the pool.
 SERVED_BY_NGINX = {("GET", "/api/v1/openapi.json")}
 
