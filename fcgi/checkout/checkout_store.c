@@ -38,6 +38,8 @@ static const char *const sql_my_orders =
 static const char *const sql_order_head =
 	"SELECT user_id, status, total_fen, UNIX_TIMESTAMP(pay_by), COALESCE(payment_id, 0), COALESCE(bargain_id, 0) "
 	"FROM orders WHERE id = ?";
+static const char *const sql_shopper_paid_once =
+	"SELECT 1 FROM orders WHERE user_id = ? AND paid_at IS NOT NULL LIMIT 1";
 static const char *const sql_order_quantities =
 	"SELECT item_id, qty FROM order_line WHERE order_id = ? ORDER BY item_id";
 
@@ -51,6 +53,14 @@ int order_read(struct unit *unit, int64_t order_id, struct order_rows *rows)
 	if ((result = db_exec(unit, &rows->lines, sql_order_lines, "i", order_id)) != DB_OK)
 		return result;
 	return db_exec(unit, &rows->discounts, sql_order_discounts, "i", order_id);
+}
+
+int shopper_has_paid_order(struct unit *unit, int64_t user_id, bool *paid)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_shopper_paid_once, "i", user_id);
+	*paid = result == DB_OK && rows.row_count == 1;
+	return result;
 }
 
 int order_ids_of_shopper(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, struct db_rows *rows)

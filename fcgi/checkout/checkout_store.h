@@ -42,6 +42,10 @@ int order_read(struct unit *unit, int64_t order_id, struct order_rows *rows);
  * (OUT) of one column. Returns DB_OK or a door code. */
 int order_ids_of_shopper(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, struct db_rows *rows);
 
+/* *paid (OUT): whether user_id has ever paid an order in the shop (a
+ * refunded one included). Returns DB_OK or a door code. */
+int shopper_has_paid_order(struct unit *unit, int64_t user_id, bool *paid);
+
 /* What the transitions decide on. */
 struct order_head {
 	int64_t user_id;

@@ -100,6 +100,7 @@ int cart_decide(struct cart *cart, int64_t now)
 		.coupon_count = promotions->coupon_count, .rules = &promotions->rules, .now = now,
 		.timed = promotions->timed, .timed_count = promotions->timed_count,
 		.reductions = promotions->reductions, .reduction_count = promotions->reduction_count,
+		.first_orders = promotions->first_orders, .first_order_count = promotions->first_order_count,
 	};
 	enum price_error error = price_quote(&input, &cart->quote);
 	if (error == PRICE_BAD_INPUT) {

@@ -17,6 +17,7 @@ const char *price_kind_name(enum price_kind kind)
 	case PRICE_FULL_REDUCTION: return "full_reduction";
 	case PRICE_COUPON: return "coupon";
 	case PRICE_TIMED_DISCOUNT: return "timed_discount";
+	case PRICE_FIRST_ORDER: return "first_order";
 	}
 	return "discount";
 }
@@ -64,6 +65,14 @@ static bool input_bounded(const struct price_input *input)
 	if (input->timed_count < 0 || input->timed_count > PRICE_PROMOTIONS_MAX || input->reduction_count < 0 ||
 	    input->reduction_count > PRICE_PROMOTIONS_MAX)
 		return false;
+	if (input->first_order_count < 0 || input->first_order_count > PRICE_PROMOTIONS_MAX)
+		return false;
+	for (int f = 0; f < input->first_order_count; f++) {
+		const struct price_first_order *first = &input->first_orders[f];
+		if (first->percent < 0 || first->percent > 99 || first->off_fen < 0 || first->off_fen > PRICE_UNIT_MAX ||
+		    first->max_off_fen < 0 || (first->percent == 0) == (first->off_fen == 0))
+			return false;
+	}
 	for (int r = 0; r < input->reduction_count; r++) {
 		const struct price_full_reduction *reduction = &input->reductions[r];
 		if (reduction->tier_count < 1 || reduction->tier_count > PRICE_TIERS_MAX || reduction->item_count < 0 ||

@@ -85,6 +85,16 @@ struct price_timed_discount {
 	int item_count;
 };
 
+/* A new shopper's first order (新客首单) of the promotion resource: pay
+ * percent of the total (1..99), or off_fen less; at most max_off_fen (0:
+ * no cap); in [starts_at, ends_at). */
+struct price_first_order {
+	int64_t promotion_id;
+	const char *title; /* borrowed */
+	int64_t starts_at, ends_at;
+	int64_t percent, off_fen, max_off_fen;
+};
+
 struct price_tier {
 	int64_t min_spend_fen;
 	int64_t off_fen;
@@ -123,10 +133,12 @@ struct price_input {
 	int timed_count;
 	const struct price_full_reduction *reductions; /* the campaign's full reductions */
 	int reduction_count;
+	const struct price_first_order *first_orders; /* only when the shopper has no paid order */
+	int first_order_count;
 	int64_t now;
 };
 
-enum price_kind { PRICE_BARGAIN, PRICE_FULL_REDUCTION, PRICE_COUPON, PRICE_TIMED_DISCOUNT };
+enum price_kind { PRICE_BARGAIN, PRICE_FULL_REDUCTION, PRICE_COUPON, PRICE_TIMED_DISCOUNT, PRICE_FIRST_ORDER };
 
 struct price_discount {
 	enum price_kind kind;

@@ -14,7 +14,7 @@ const struct promotion_kind *const promotion_kinds[] = {
 	/* item prices: bargain, (bundle later), timed_discount, (member_price later) */
 	&promo_bargain,
 	&promo_timed_discount,
-	/* first_order (later) */
+	&promo_first_order,
 	&promo_full_reduction,
 	&promo_coupon,
 	/* deposit, red_packet, points_cash (later) */
@@ -40,6 +40,7 @@ int promotion_load(struct unit *unit, struct promotion_config *config)
 	config->rules.tiers = config->tiers;
 	config->timed_count = 0;
 	config->reduction_count = 0;
+	config->first_order_count = 0;
 	config->live = NULL;
 	config->live_count = 0;
 	/* the campaign's live promotions, read once for every kind */

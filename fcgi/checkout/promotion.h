@@ -84,6 +84,8 @@ struct promotion_config {
 	int timed_count;
 	struct price_full_reduction reductions[PRICE_PROMOTIONS_MAX];
 	int reduction_count;
+	struct price_first_order first_orders[PRICE_PROMOTIONS_MAX];
+	int first_order_count;
 };
 
 struct promotion_kind {
@@ -135,6 +137,12 @@ extern const struct promotion_kind promo_bargain;
 extern const struct promotion_kind promo_full_reduction;
 extern const struct promotion_kind promo_coupon;
 extern const struct promotion_kind promo_timed_discount;
+extern const struct promotion_kind promo_first_order;
+
+/* Pure: a first order's config ({"percent"} or {"off_fen"}, optional
+ * "max_off_fen") into *first (promo_first_order.c). Returns true, or
+ * false with *message naming the field. */
+bool first_order_parse(const json_t *config, struct price_first_order *first, const char **message);
 
 /* Pure: a timed discount's config into *timed (promo_timed_discount.c).
  * Returns true, or false with *message naming the field. */

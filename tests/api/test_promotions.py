@@ -250,3 +250,27 @@ def test_a_full_reduction_on_the_resource(ctx):
     eq((o["total_fen"], o["discounts"][0]["promotion_id"]), (20000, every["id"]), "the order as its quote")
     got = ctx.expect(ctx.get("%s/promotions/%d" % (A, every["id"]), token=tok), 200, what="used")
     eq(got["used"], {"count": 1, "subsidy_fen": 3000}, "used")
+
+
+def test_a_first_order_until_the_shopper_has_paid(ctx):
+    from test_orders import notify, pay
+    campaign_id, item_id = make_item(ctx, price=10000, stock=20)
+    tok = admin(ctx)
+    r = ctx.post("%s/campaigns/%d/promotions" % (A, campaign_id),
+                 {"kind": "first_order", "title": "x", "config": {"percent": 80, "off_fen": 100}}, token=tok)
+    check("config.percent" in ctx.expect(r, 422, "invalid_promotion")["error"]["message"], "one of the two")
+    p = create(ctx, campaign_id, {"kind": "first_order", "title": "新人八折",
+                                  "config": {"percent": 80, "max_off_fen": 3000}})
+    alice = shopper(ctx)
+    lines = [{"item_id": item_id, "qty": 1}]
+    q = quote(ctx, alice, lines)
+    eq([(d["kind"], d["promotion_id"], d["label"], d["amount_fen"]) for d in q["discounts"]],
+       [("first_order", p["id"], "新客首单：新人八折", 2000)], "20% off a new shopper's order")
+    eq(quote(ctx, alice, [{"item_id": item_id, "qty": 3}])["total_fen"], 27000, "at most 30 off")
+    o = order(ctx, alice, lines)
+    eq(o["total_fen"], 8000, "ordered at the price")
+    pr = pay(ctx, alice, o["id"])
+    r = notify(ctx, {"payment_id": pr["payment_id"], "order_id": o["id"], "amount_fen": 8000, "status": "success"})
+    ctx.expect(r, 200, what="notify")
+    eq(quote(ctx, alice, lines)["total_fen"], 10000, "once a paid order exists, no more")
+    eq(quote(ctx, shopper(ctx), lines)["total_fen"], 8000, "another new shopper still gets it")

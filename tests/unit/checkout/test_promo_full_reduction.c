@@ -136,6 +136,67 @@ START_TEST(item_prices_come_first)
 }
 END_TEST
 
+/* The first order (promo_first_order.c) sits between the item prices and
+ * the full reduction (whose threshold is on the merchandise after item
+ * prices, like a coupon's): its table here, with the one it competes with. */
+START_TEST(a_first_order_takes_its_share_before_the_full_reduction)
+{
+	const char *field = NULL;
+	struct price_first_order first;
+	json_t *bad = json_loads("{\"percent\": 80, \"off_fen\": 100}", 0, NULL);
+	ck_assert(!first_order_parse(bad, &first, &field));
+	ck_assert_str_eq(field, "config.percent");
+	json_decref(bad);
+	bad = json_loads("{\"off_fen\": 100, \"max_off_fen\": 0}", 0, NULL);
+	ck_assert(!first_order_parse(bad, &first, &field));
+	ck_assert_str_eq(field, "config.max_off_fen");
+	json_decref(bad);
+	json_t *good = json_loads("{\"percent\": 80, \"max_off_fen\": 3000}", 0, NULL);
+	ck_assert(first_order_parse(good, &first, &field));
+	json_decref(good);
+	first.promotion_id = 8;
+	first.title = "新人八折";
+	first.starts_at = NOW - 60;
+	first.ends_at = NOW + 60;
+	struct price_first_order off_200 = { .promotion_id = 9, .title = "立减", .starts_at = NOW - 60,
+					     .ends_at = NOW + 60, .off_fen = 2000 };
+	struct price_first_order both[2] = { first, off_200 };
+	struct price_line lines[] = { { 1, 1, 10000, 0, false, 0 } };
+	struct price_full_reduction reduction = reduction_of(4, 10000, 1000, false, 0, 0);
+	struct price_rules rules = { 0 };
+	struct price_input input = { .lines = lines, .line_count = 1, .rules = &rules, .reductions = &reduction,
+				     .reduction_count = 1, .first_orders = both, .first_order_count = 2, .now = NOW };
+	struct price_quote quote;
+	/* 20% of 100 = 20, the 20-off ties: the lower id; the full reduction's
+	 * threshold is on the merchandise (after item prices), so it still applies */
+	ck_assert_int_eq(price_quote(&input, &quote), PRICE_OK);
+	ck_assert_int_eq(quote.total_fen, 7000);
+	ck_assert_int_eq(quote.discount_count, 2);
+	ck_assert_int_eq(quote.discounts[0].kind, PRICE_FIRST_ORDER);
+	ck_assert_int_eq(quote.discounts[0].promotion_id, 8);
+	ck_assert_str_eq(quote.discounts[0].label, "新客首单：新人八折");
+	/* 3 units: 20% of 300 = 60, capped at 30; the 20-off loses */
+	lines[0].qty = 3;
+	ck_assert_int_eq(price_quote(&input, &quote), PRICE_OK);
+	ck_assert_int_eq(quote.total_fen, 30000 - 3000 - 1000);
+	/* out of its window, or for a shopper who paid before (no first orders loaded): nothing */
+	input.now = NOW + 60;
+	reduction.ends_at = NOW + 61;
+	ck_assert_int_eq(price_quote(&input, &quote), PRICE_OK);
+	ck_assert_int_eq(quote.total_fen, 30000 - 1000);
+	input.now = NOW;
+	input.first_order_count = 0;
+	ck_assert_int_eq(price_quote(&input, &quote), PRICE_OK);
+	ck_assert_int_eq(quote.total_fen, 30000 - 1000);
+	/* never below the floor */
+	lines[0] = (struct price_line){ 1, 1, 10000, 9500, false, 0 };
+	input.first_order_count = 2;
+	input.reduction_count = 0;
+	ck_assert_int_eq(price_quote(&input, &quote), PRICE_OK);
+	ck_assert_int_eq(quote.total_fen, 9500);
+}
+END_TEST
+
 static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("promo_full_reduction");
@@ -146,6 +207,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(good, the_table);
 	tcase_add_test(good, the_one_that_takes_most_applies_legacy_first_on_a_tie);
 	tcase_add_test(good, item_prices_come_first);
+	tcase_add_test(good, a_first_order_takes_its_share_before_the_full_reduction);
 	suite_add_tcase(suite, good);
 	return suite;
 }
