@@ -32,13 +32,14 @@ static const char *const sql_stat_add =
 /* The order's own columns give its campaign and amounts. */
 static const char *const sql_stat_order =
 	"INSERT INTO campaign_stat (campaign_id, hour_start, item_id, shard, local_day, orders, cancelled, paid, "
-	"paid_fen, subsidy_fen, shipped, refunded, refunded_fen) "
+	"paid_fen, subsidy_fen, shipped, refunded, refunded_fen, bargain_orders, bargain_paid) "
 	"SELECT campaign_id, TIMESTAMPADD(SECOND, ?, '1970-01-01'), 0, ?, ?, ?, ?, ?, ? * total_fen, ? * (subtotal_fen - total_fen), ?, ?, "
-	"? * total_fen FROM orders WHERE id = ? "
+	"? * total_fen, ? * (bargain_id IS NOT NULL), ? * (bargain_id IS NOT NULL) FROM orders WHERE id = ? "
 	"ON DUPLICATE KEY UPDATE orders = orders + VALUES(orders), cancelled = cancelled + VALUES(cancelled), "
 	"paid = paid + VALUES(paid), paid_fen = paid_fen + VALUES(paid_fen), "
 	"subsidy_fen = subsidy_fen + VALUES(subsidy_fen), shipped = shipped + VALUES(shipped), "
-	"refunded = refunded + VALUES(refunded), refunded_fen = refunded_fen + VALUES(refunded_fen)";
+	"refunded = refunded + VALUES(refunded), refunded_fen = refunded_fen + VALUES(refunded_fen), "
+	"bargain_orders = bargain_orders + VALUES(bargain_orders), bargain_paid = bargain_paid + VALUES(bargain_paid)";
 
 static const char *const sql_participant_insert =
 	"INSERT IGNORE INTO campaign_participant (campaign_id, user_id, created_at) VALUES (?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
@@ -104,8 +105,9 @@ int stats_order(struct unit *unit, int64_t order_id, enum stats_order_event even
 	int64_t placed = event == STATS_ORDER_PLACED, cancelled = event == STATS_ORDER_CANCELLED;
 	int64_t paid = event == STATS_ORDER_PAID, shipped = event == STATS_ORDER_SHIPPED;
 	int64_t refunded = event == STATS_ORDER_REFUNDED;
-	return db_exec(unit, NULL, sql_stat_order, "iisiiiiiiiii", hour, stats_shard(), day, placed, cancelled, paid,
-		      paid, paid, shipped, refunded, refunded, order_id);
+	/* the funnel's bargain steps: bargain orders standing (placed less cancelled) and paid */
+	return db_exec(unit, NULL, sql_stat_order, "iisiiiiiiiiiii", hour, stats_shard(), day, placed, cancelled, paid,
+		      paid, paid, shipped, refunded, refunded, placed - cancelled, paid, order_id);
 }
 
 /* ================================================================ reads */
@@ -120,6 +122,8 @@ static const char *const sql_stats_campaign =
 	"SELECT title, TIMESTAMPDIFF(SECOND, '1970-01-01', starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', ends_at) FROM campaign WHERE id = ?";
 static const char *const sql_stats_by_item =
 	"SELECT item_id, " COUNTER_SUMS " FROM campaign_stat WHERE campaign_id = ? GROUP BY item_id";
+static const char *const sql_stats_funnel =
+	"SELECT SUM(bargain_orders), SUM(bargain_paid) FROM campaign_stat WHERE campaign_id = ?";
 static const char *const sql_stats_items =
 	"SELECT id, name, original_price_fen, floor_price_fen, stock_total, stock_left, stock_reserved, stock_sold "
 	"FROM campaign_item WHERE campaign_id = ? ORDER BY id";
@@ -152,15 +156,18 @@ static void *array_of(struct unit *unit, size_t size, int count)
 int stats_campaign_load(struct unit *unit, int64_t campaign_id, int64_t first_hour, struct stats_campaign_facts *facts)
 {
 	memset(facts, 0, sizeof(*facts));
-	struct db_rows campaign, by_item, items, hourly;
+	struct db_rows campaign, by_item, items, hourly, funnel;
 	int result = db_exec(unit, &campaign, sql_stats_campaign, "i", campaign_id);
 	if (result != DB_OK || campaign.row_count != 1)
 		return result;
 	if ((result = db_exec(unit, &by_item, sql_stats_by_item, "i", campaign_id)) != DB_OK ||
 	    (result = db_exec(unit, &items, sql_stats_items, "i", campaign_id)) != DB_OK ||
-	    (result = db_exec(unit, &hourly, sql_stats_hourly, "ii", campaign_id, first_hour)) != DB_OK)
+	    (result = db_exec(unit, &hourly, sql_stats_hourly, "ii", campaign_id, first_hour)) != DB_OK ||
+	    (result = db_exec(unit, &funnel, sql_stats_funnel, "i", campaign_id)) != DB_OK)
 		return result;
 	facts->found = true;
+	facts->bargain_orders = sum_at(&funnel, 0, 0);
+	facts->bargain_paid = sum_at(&funnel, 0, 1);
 	facts->title = db_text(&campaign, 0, 0);
 	facts->starts_at = db_int(&campaign, 0, 1);
 	facts->ends_at = db_int(&campaign, 0, 2);

@@ -291,6 +291,14 @@ int campaign_insert(struct unit *unit, struct campaign *campaign)
 	return DB_OK;
 }
 
+static const char *const sql_promotion_version_bump =
+	"UPDATE campaign SET promotion_version = promotion_version + 1 WHERE id = ?";
+
+int campaign_promotion_version_bump(struct unit *unit, int64_t campaign_id)
+{
+	return db_exec(unit, NULL, sql_promotion_version_bump, "i", campaign_id);
+}
+
 int campaign_update(struct unit *unit, const struct campaign *campaign)
 {
 	return db_exec(unit, NULL, sql_campaign_update, "siiii", campaign->title, campaign->starts_at,

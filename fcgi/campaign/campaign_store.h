@@ -32,6 +32,9 @@
 /* Loads campaign id with its items (locking the campaign row when
  * for_update). Returns DB_OK, OUT_NOT_FOUND, or a door code. */
 int campaign_load(struct unit *unit, int64_t id, bool for_update, struct campaign *campaign);
+/* A promotion of campaign_id changed: its promotion_version + 1 (workers
+ * holding the old config read it again). Returns DB_OK or a door code. */
+int campaign_promotion_version_bump(struct unit *unit, int64_t campaign_id);
 /* Loads item id (locking its row when for_update). Returns DB_OK,
  * OUT_NOT_FOUND, or a door code. */
 int campaign_item_load(struct unit *unit, int64_t id, bool for_update, struct campaign_item *item);

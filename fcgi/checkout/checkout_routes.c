@@ -233,6 +233,16 @@ static int order_create(struct request *request)
 
 /* ============================================================ cancel */
 
+/* POST /api/v1/orders/{id}/confirm: the shopper has the goods. */
+static int order_confirm_route(struct request *request)
+{
+	int64_t order_id = http_path_id(request, 0), user_id = request->session.user_id;
+	int status = http_outcome(request, order_confirm(&request->work, order_id, user_id));
+	if (status != 0)
+		return status;
+	return order_get(request);
+}
+
 static int order_cancel_route(struct request *request)
 {
 	int64_t order_id = http_path_id(request, 0), user_id = request->session.user_id;
@@ -456,6 +466,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/orders/{id}", order_get, AUTH_SHOPPER, 0, NULL },
 	{ "POST", "/api/v1/orders/{id}/pay", order_pay_route, AUTH_SHOPPER, 0, NULL },
 	{ "POST", "/api/v1/orders/{id}/cancel", order_cancel_route, AUTH_SHOPPER, 0, NULL },
+	{ "POST", "/api/v1/orders/{id}/confirm", order_confirm_route, AUTH_SHOPPER, 0, NULL },
 	{ "POST", "/api/v1/payments/sandbox/notify", payment_sandbox_notify, AUTH_NONE, 0, payment_notify_body },
 	{ "GET", "/api/v1/admin/orders", admin_order_list_route, AUTH_ADMIN, 0, NULL },
 	{ "POST", "/api/v1/admin/orders/{id}/ship", admin_order_ship, AUTH_ADMIN, ROLE_FULFILMENT, order_ship_body },

@@ -135,6 +135,7 @@ static const struct config_key config_keys[] = {
 	KEY(order_pay_within_s, CONFIG_INT, "900", 60, 604800, "seconds to pay an order that is not a bargain's"),
 	KEY(idempotency_ttl_s, CONFIG_INT, "86400", 86400, 2592000, "how long an Idempotency-Key and its answer are kept"),
 	KEY(points_per_yuan_paid, CONFIG_INT, "1", 0, 1000, "points a shopper earns per whole yuan paid"),
+	KEY(order_complete_after_days, CONFIG_INT, "10", 1, 365, "days after shipping an order completes unless the shopper confirms receipt earlier"),
 	/* checkout: end */
 	/* providers: begin */
 	KEY(sms_sign_name, CONFIG_STRING, "", 0, 64, "SMS signature name approved by the provider (aliyun, tencent)"),

@@ -100,6 +100,7 @@ struct config {
 	int64_t order_pay_within_s;
 	int64_t idempotency_ttl_s;
 	int64_t points_per_yuan_paid;
+	int64_t order_complete_after_days;
 	/* checkout: end */
 	/* providers: begin (keys of the outside services; see README "Going live") */
 	char *sms_sign_name;

@@ -39,6 +39,8 @@ static const struct message messages[] = {
 	{ "internal_error", "服务器开小差了，请稍后再试。" },
 	{ "invalid_credentials", "用户名或密码错误。" },
 	{ "invalid_campaign", "活动设置不正确，请检查后重试。" },
+	{ "invalid_promotion", "促销设置不正确，请检查后重试。" },
+	{ "in_use", "已有订单使用了它，已停用而未删除。" },
 	{ "insufficient_stock", "库存不足，无法减少这么多库存。" },
 	/* anti-fraud */
 	{ "invalid_pattern", "规则的正则表达式无效。" },

@@ -8,6 +8,7 @@
 #include "bargain/bargain_routes.h"
 #include "checkout/checkout_routes.h"
 #include "checkout/pay_routes.h"
+#include "checkout/promotion_routes.h"
 #include "campaign/campaign_routes.h"
 #include "admin/admin_routes.h"
 #include "admin/stats_routes.h"
@@ -25,6 +26,7 @@ const struct route_table *const route_tables[] = {
 	&bargain_route_table,
 	&checkout_route_table,
 	&pay_route_table,
+	&promotion_route_table,
 	&campaign_route_table,
 	&admin_route_table,
 	&stats_route_table,

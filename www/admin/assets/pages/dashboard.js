@@ -40,7 +40,7 @@ export function mount(main, { args, api }) {
     clear(tiles, TILES.map((k) => h('div', { class: 'tile', 'data-stat': k },
       h('div', { class: 'tile-label' }, T.stat[k]),
       h('div', { class: 'tile-value' }, k.endsWith('_fen') ? yuan(s[k]) : String(s[k])))));
-    const steps = [s.bargains_started, s.succeeded, s.orders, s.paid];
+    const steps = [s.bargains_started, s.succeeded, s.bargain_orders, s.bargain_paid]; // bargain orders against succeeded bargains
     clear(funnelNote, T.funnelSteps.map((name, i) => h('span', { class: 'step' }, `${name} ${steps[i]}`,
       i > 0 ? h('small', {}, ' ', T.conversion(percent(steps[i], steps[i - 1]))) : null)));
     funnel.update(T.funnelSteps, [{ label: T.funnel, data: steps }]);
