@@ -42,6 +42,8 @@
 	X(OUT_BARGAIN_NOT_SUCCEEDED, 409, "bargain_not_succeeded") \
 	X(OUT_REVIEW_CLOSED, 409, "review_closed") \
 	X(OUT_INSUFFICIENT_POINTS, 409, "insufficient_points") \
+	X(OUT_ALREADY_CHECKED_IN, 409, "already_checked_in") \
+	X(OUT_LIMIT_REACHED, 409, "limit_reached") \
 	X(OUT_CAMPAIGN_NOT_ACTIVE, 410, "campaign_not_active") \
 	X(OUT_BARGAIN_CLOSED, 410, "bargain_closed") \
 	X(OUT_INVALID_CAMPAIGN, 422, "invalid_campaign") \

@@ -58,8 +58,12 @@ enum fraud_scope {
 	FRAUD_SCOPE_HELP = 4,
 	FRAUD_SCOPE_SHARE_OPEN = 8,
 	FRAUD_SCOPE_ORDER = 16,
+	FRAUD_SCOPE_CHECKIN = 32,  /* engagement: daily check-in */
+	FRAUD_SCOPE_CLAIM = 64,    /* engagement: coupon claims */
+	FRAUD_SCOPE_EXCHANGE = 128, /* engagement: the points exchange */
+	FRAUD_SCOPE_INVITE = 256,  /* engagement: a login through an invite */
 };
-#define FRAUD_SCOPE_ALL 31
+#define FRAUD_SCOPE_ALL 511
 
 /* In order of strength. */
 enum fraud_action { FRAUD_ALLOW, FRAUD_REVIEW, FRAUD_SHADOW, FRAUD_BLOCK };

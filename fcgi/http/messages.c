@@ -64,6 +64,9 @@ static const struct message messages[] = {
 	{ "insufficient_points", "积分不足。" },
 	{ "bad_signature", "支付通知签名无效。" },
 	{ "amount_mismatch", "支付金额与订单金额不一致。" },
+	/* engagement */
+	{ "already_checked_in", "今天已经签到过了，明天再来吧。" },
+	{ "limit_reached", "已达到每人可兑换的次数上限。" },
 };
 
 /* Texts: the sentence of one particular refusal, where the code's own
@@ -113,6 +116,9 @@ static const struct message texts[] = {
 	/* the login SMS (shopper/sms.c): (the code, long minutes valid); the
 	 * only run of six digits in it is the code (API.md) */
 	{ "sms.login", "【砍价】您的登录验证码：%s，%ld分钟内有效，请勿告诉他人。" },
+	/* engagement settings and points offers: (the field, e.g.
+	 * "checkin.points[2]") */
+	{ "engagement.field", "%s 的值无效，请检查后重试。" },
 };
 
 const char *http_text(const char *name)

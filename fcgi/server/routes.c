@@ -15,6 +15,7 @@
 #include "reward/reward_routes.h"
 #include "live/live_routes.h"
 #include "ops/ops_routes.h"
+#include "engagement/engagement_routes.h"
 
 const struct route_table *const route_tables[] = {
 	&shopper_route_table,
@@ -28,6 +29,7 @@ const struct route_table *const route_tables[] = {
 	&reward_route_table,
 	&live_route_table,
 	&ops_route_table,
+	&engagement_route_table,
 };
 
 const size_t route_table_count = sizeof(route_tables) / sizeof(route_tables[0]);
