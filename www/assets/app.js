@@ -7,6 +7,7 @@
 //   /b/{id}/checkout  address, quote, coupon, place order
 //   /o/{id}        an order: status, pay
 //   /me            my bargains, orders, coupons
+//   /me/wallet     check-in calendar, points ledger, red packets, coupons, invite link
 
 import { T } from './texts.js';
 import { h, put, failure, setTitle } from './ui.js';
@@ -19,6 +20,7 @@ const routes = [
   [/^\/b\/(\d+)\/checkout$/, () => import('./pages/checkout.js'), 'checkout'],
   [/^\/o\/(\d+)$/, () => import('./pages/order.js'), 'order'],
   [/^\/me$/, () => import('./pages/me.js'), 'me'],
+  [/^\/me\/wallet$/, () => import('./pages/wallet.js'), 'wallet'],
 ];
 
 const root = document.getElementById('app');

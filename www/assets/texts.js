@@ -178,6 +178,43 @@ export const T = {
   },
   couponValid: '有效期至 {date}',
   loginToSee: '登录后查看你的砍价、订单和优惠券',
+  walletLink: '我的钱包：签到、积分、红包、邀请',
+
+  // wallet: check-in, points, red packets, invitations
+  walletTitle: '我的钱包',
+  checkinTitle: '每日签到',
+  checkinNow: '签到领积分',
+  checkedIn: '今日已签到',
+  checkinDone: '签到成功，获得 {points} 积分，已连续签到 {streak} 天',
+  checkinDoneBonus: '签到成功，获得 {points} 积分，连续签到 {streak} 天再奖 {bonus} 积分',
+  streak: '已连续签到 {n} 天',
+  pointsTitle: '我的积分',
+  pointsReasons: {
+    order_paid: '购物奖励',
+    order_refunded: '退款扣回',
+    checkin: '每日签到',
+    checkin_bonus: '连续签到奖励',
+    new_user_pack: '新人礼包',
+    invite_reward: '邀请奖励',
+    points_exchange: '积分兑换',
+  },
+  redPacketsTitle: '我的红包',
+  redPacket: '红包',
+  redPacketSources: {
+    new_user_pack: '新人红包',
+    points_exchange: '积分兑换红包',
+    wheel: '大转盘红包',
+  },
+  redPacketStatuses: {
+    available: '可使用',
+    locked: '下单占用中',
+    used: '已使用',
+    expired: '已过期',
+  },
+  inviteTitle: '邀请好友',
+  inviteHint: '好友通过你的链接登录并完成首单，你就能获得奖励。',
+  inviteCode: '我的邀请码：{code}',
+  inviteCounts: '已邀请 {invited} 人，{qualified} 人已完成首单，获得奖励 {rewards} 次',
 
   // errors: one sentence per API error code (API.md), then fallbacks
   errors: {
@@ -211,6 +248,9 @@ export const T = {
     unavailable: '服务繁忙，请稍后再试。',
     internal_error: '服务器开小差了，请稍后再试。',
     conflict: '数据有变化，请刷新后重试。',
+    already_checked_in: '今天已经签到过了，明天再来吧。',
+    limit_reached: '已达到每人可兑换的次数上限。',
+    insufficient_points: '积分不够了，多签到、多购物就能攒积分。',
     network: '网络不太好，请检查网络后重试。',
     timeout: '网络超时，请稍后重试。',
     bad_request: '请求有误，请刷新页面后重试。',
