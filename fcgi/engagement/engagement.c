@@ -416,7 +416,9 @@ static int checkin_body(struct unit *unit, void *context)
 	struct fraud_subject subject = { .user_id = run->user_id };
 	struct fraud_outcome outcome;
 	int status = fraud_check_unit(unit, run->client, FRAUD_SCOPE_CHECKIN, &subject, &outcome);
-	if (status != DB_OK)
+	if (status != DB_OK ||
+	    (status = fraud_velocity_unit(unit, run->client, FRAUD_SCOPE_CHECKIN, NULL, &run->result->retry_after_s)) !=
+		    DB_OK)
 		return status;
 	struct engagement_settings settings;
 	if ((status = engagement_settings_get(unit, &settings)) != DB_OK)
@@ -565,6 +567,12 @@ static int invite_join(struct unit *unit, const struct first_login *login)
 		return status;
 	if (outcome.action == FRAUD_SHADOW)
 		return DB_OK;
+	int64_t retry_after_s;
+	status = fraud_velocity_unit(unit, login->client, FRAUD_SCOPE_INVITE, NULL, &retry_after_s);
+	if (status == OUT_RATE_LIMITED)
+		return DB_OK; /* the login stands; too many invitations from here: none recorded */
+	if (status != DB_OK)
+		return status;
 	status = invitation_insert(unit, login->user_id, inviter_id, ip, subnet, device, letter);
 	return status == DB_DUPLICATE ? DB_OK : status;
 }
@@ -765,7 +773,8 @@ static int exchange_body(struct unit *unit, void *context)
 	struct fraud_subject subject = { .user_id = run->user_id };
 	struct fraud_outcome outcome;
 	int status = fraud_check_unit(unit, run->client, FRAUD_SCOPE_EXCHANGE, &subject, &outcome);
-	if (status != DB_OK)
+	if (status != DB_OK || (status = fraud_velocity_unit(unit, run->client, FRAUD_SCOPE_EXCHANGE, outcome.phone,
+							     &run->result->retry_after_s)) != DB_OK)
 		return status;
 	/* The offer's row is the hot row: locked first, so the stock and the
 	 * shopper's count below are read in turn by every exchange of it. */

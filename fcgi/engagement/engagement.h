@@ -124,10 +124,12 @@ int64_t checkin_streak_now(const struct checkin_facts *facts);
 struct checkin_result {
 	char date[11];
 	int64_t streak, points, bonus_points;
+	int64_t retry_after_s; /* OUT_RATE_LIMITED: when to come back */
 };
 
 /* POST /checkin: once per shop day. OUT_ALREADY_CHECKED_IN, a fraud
- * outcome, or DB_OK with *result (OUT). */
+ * outcome (OUT_RISK_REJECTED; OUT_RATE_LIMITED by fraud_checkin_limits,
+ * result->retry_after_s set), or DB_OK with *result (OUT). */
 int engagement_checkin(struct unit *unit, const struct fraud_client *client, int64_t user_id,
 		       struct checkin_result *result);
 
@@ -239,6 +241,7 @@ struct exchange_result {
 	struct red_packet red_packet; /* id 0: none */
 	int64_t prize_id;             /* 0: none */
 	const char *prize_title;
+	int64_t retry_after_s;        /* OUT_RATE_LIMITED (fraud_exchange_limits) */
 };
 
 /* POST /points/offers/{id}/exchange. */

@@ -75,6 +75,8 @@ static int checkin_post(struct request *request)
 	struct fraud_client client = client_of(request);
 	struct checkin_result result;
 	int status = engagement_checkin(&request->work, &client, request->session.user_id, &result);
+	if (status == OUT_RATE_LIMITED)
+		http_retry_after(request, result.retry_after_s);
 	if (status != DB_OK)
 		return http_outcome(request, status);
 	return http_reply(request, 200, json_pack("{s:s, s:I, s:I, s:I}", "date", result.date, "streak",
@@ -121,6 +123,8 @@ static int offer_exchange(struct request *request)
 	struct exchange_result result;
 	int status = engagement_exchange(&request->work, &client, request->session.user_id, http_path_id(request, 0),
 					 &result);
+	if (status == OUT_RATE_LIMITED)
+		http_retry_after(request, result.retry_after_s);
 	if (status != DB_OK)
 		return http_outcome(request, status);
 	json_t *reply = json_pack("{s:I}", "points_balance", (json_int_t)result.points_balance);

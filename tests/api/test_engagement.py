@@ -11,6 +11,8 @@ back (engagement_defaults) so the other suites see a pack that gives
 nothing."""
 
 import calendar
+import hashlib
+import hmac
 import time
 
 from kanjia import check, eq
@@ -468,9 +470,14 @@ def test_new_scopes_guard_checkin_exchange_and_invite_rings(ctx):
         eq(ctx.sql_value("SELECT COUNT(*) FROM fraud_decision d JOIN fraud_event e ON e.id = d.event_id "
                          "WHERE e.scope IN ('checkin', 'exchange') AND e.device = %s" % ctx.q(device)), "2",
            "both decisions recorded")
-        ctx.expect(ctx.post("/api/v1/checkin", token=who["token"]), 200, what="another device checks in")
+        ip = ctx.new_ip()
+        ctx.expect(ctx.post("/api/v1/checkin", token=who["token"], ip=ip), 200, what="another device checks in")
+        # the check-in took a hit of its velocity limits (fraud_checkin_limits), by its address
+        check(int(ctx.sql_value("SELECT COUNT(*) FROM rate_counter WHERE bucket LIKE 'fv:checkin:ip:%%:%s'" % ip)) == 1,
+              "the check-in counted against fraud_checkin_limits")
     # invite rings: the third invitee from one device is refused by a rule on the signature
     ring_device = marker()
+    ctx.wait_hour_boundary()  # the velocity count below stays in one hour's window
     with Rules(ctx) as rules:
         rules.add("signature", "D{2,}$", "block", ["invite"])
         inviter = login_with(ctx)
@@ -481,3 +488,7 @@ def test_new_scopes_guard_checkin_exchange_and_invite_rings(ctx):
         eq(ctx.sql_value("SELECT COUNT(*) FROM invitation WHERE invitee_id = %d" % ring[2]["id"]), "0",
            "no invitation for the ring's third")
         eq(ctx.expect(ctx.get("/api/v1/me/invite", token=inviter["token"]), 200)["invited"], 2, "two invited")
+        # velocity buckets hold a digest of the device id (fraud_check.c)
+        digest = hmac.new(b"kanjia fraud device", ring_device.encode(), hashlib.sha256).hexdigest()[:24]
+        eq(ctx.sql_value("SELECT hits FROM rate_counter WHERE bucket LIKE 'fv:invite:device:%%:%s'" % digest), "2",
+           "the recorded invitations counted against fraud_invite_limits")
