@@ -23,7 +23,9 @@ ORDER = 85
 
 LOOPBACK = "127.0.0.1"
 SLOW_MS = 300
-TIMEOUT_S = 2
+# The pool's request_timeout_s in these tests (a module's own TIMEOUT_S would
+# be run.py's time limit for each of its tests).
+REQUEST_TIMEOUT_S = 2
 QUEUE_MS = 500
 
 
@@ -75,7 +77,7 @@ def status(ctx):
 
 def limits_config(original):
     return (config_without(original, ("slow_request_ms", "request_timeout_s", "queue_timeout_ms"))
-            + "slow_request_ms = %d\nrequest_timeout_s = %d\nqueue_timeout_ms = %d\n" % (SLOW_MS, TIMEOUT_S, QUEUE_MS))
+            + "slow_request_ms = %d\nrequest_timeout_s = %d\nqueue_timeout_ms = %d\n" % (SLOW_MS, REQUEST_TIMEOUT_S, QUEUE_MS))
 
 
 def help_setup(ctx):
@@ -143,12 +145,12 @@ def test_slow_request_logged_with_its_statements_and_a_stuck_one_killed(ctx):
         lock = RowLock(ctx, "bargain", bargain["id"])
         try:
             thread, answer = help_in_background(ctx, helper, bargain["share_code"])
-            thread.join(TIMEOUT_S + 5)
+            thread.join(REQUEST_TIMEOUT_S + 5)
             check(answer, "no answer %d s after request_timeout_s" % 5)
             r, took = answer[0]
             ctx.expect(r, 503, "unavailable", what="the stuck help")
             ctx.check_error_body(r, "the stuck help")
-            check(TIMEOUT_S - 0.2 <= took <= TIMEOUT_S + 3, "the stuck help answered after %.2f s" % took)
+            check(REQUEST_TIMEOUT_S - 0.2 <= took <= REQUEST_TIMEOUT_S + 3, "the stuck help answered after %.2f s" % took)
             # while the lock is still held: nothing of the help is visible
             eq(ctx.sql_value("SELECT COUNT(*) FROM bargain_cut WHERE bargain_id = %d AND kind = 'help'"
                              % bargain["id"]), "0", "help rows while the lock is held")

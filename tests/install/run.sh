@@ -215,8 +215,8 @@ grep -q 'listening on the socket systemd passed' "$WORK/kanjiad.log" && ok "the 
 # --- nginx with the installed site file --------------------------------------------------
 mkdir -p "$WORK/nginx/tmp"
 ln -s /etc/nginx/fastcgi_params "$WORK/nginx/fastcgi_params"
-sed -e "s|^\( *\)listen 80;|\1listen 127.0.0.1:$PORT;|" \
-	-e '/listen \[::\]:80;/d' \
+sed -e "s|^\( *\)listen 80\( backlog=[0-9]*\)\{0,1\};|\1listen 127.0.0.1:$PORT;|" \
+	-e '/listen \[::\]:80\( backlog=[0-9]*\)\{0,1\};/d' \
 	-e "s|root /usr/share/kanjia/www;|root $ROOT/usr/share/kanjia/www;|" \
 	-e "s|unix:/run/kanjia/kanjiad.sock|unix:$SOCK|g" \
 	-e "s|/var/log/nginx/|$WORK/nginx/|g" \
