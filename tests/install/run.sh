@@ -226,6 +226,8 @@ cat >"$WORK/nginx/nginx.conf" <<-NGINX
 	# installed site file. Workers as root: DESTDIR is under a 0700 run dir.
 	user root root;
 	worker_processes 1;
+	# Debian's own nginx.conf loads the packaged modules (nchan) this way.
+	include /etc/nginx/modules-enabled/*.conf;
 	pid $WORK/nginx/nginx.pid;
 	events { worker_connections 256; }
 	http {
