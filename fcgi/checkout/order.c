@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/outcome.h"
 #include "db/db.h"
+#include "engagement/engagement.h"
 #include "fraud/fraud_check.h"
 #include "reward/points.h"
 #include "ops/ops.h"
@@ -588,6 +589,7 @@ static int notify_body(struct unit *unit, void *context)
 		    (result = stats_order(unit, notice->order_id, STATS_ORDER_PAID)) != DB_OK ||
 		    (result = stock_move_lines(unit, notice->order_id, stock_confirm, "reserved")) != DB_OK ||
 		    (result = payment_succeeded_mark(unit, payment.id)) != DB_OK ||
+		    (result = engagement_order_paid(unit, order.user_id, notice->order_id)) != DB_OK || /* invitations */
 		    (result = order_event_add(unit, notice->order_id, "pending_payment", "paid", "provider", 0,
 					      notice->provider)) != DB_OK)
 			return result;

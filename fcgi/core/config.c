@@ -91,6 +91,12 @@ static const struct config_key config_keys[] = {
 	    "help velocity limits, as fraud_sms_limits"),
 	KEY(fraud_order_limits, CONFIG_STRING, "phone:30/1h ip:60/1h subnet:120/1h device:30/1h", 0, 512,
 	    "order velocity limits, as fraud_sms_limits"),
+	KEY(fraud_checkin_limits, CONFIG_STRING, "ip:120/1h subnet:600/1h device:60/1h", 0, 512,
+	    "check-in velocity limits, as fraud_sms_limits"),
+	KEY(fraud_exchange_limits, CONFIG_STRING, "phone:60/1h ip:120/1h device:60/1h", 0, 512,
+	    "points exchange velocity limits, as fraud_sms_limits"),
+	KEY(fraud_invite_limits, CONFIG_STRING, "ip:30/1h subnet:60/1h device:20/1h", 0, 512,
+	    "invitation velocity limits (an invitation over them is not recorded), as fraud_sms_limits"),
 	KEY(fraud_fast_help_s, CONFIG_INT, "10", 0, 3600, "a help this soon after the previous one is fast (letter F)"),
 	KEY(fraud_new_account_s, CONFIG_INT, "86400", 0, 31536000, "an account younger than this is new (letter N)"),
 	KEY(fraud_keep_days, CONFIG_INT, "35", 1, 3650, "days fraud_event and fraud_decision rows are kept (dry runs reach back 31)"),
@@ -415,6 +421,9 @@ static int config_check(const struct config *config, char *error, size_t error_s
 	} fraud_limits[] = {
 		{ "fraud_sms_limits", config->fraud_sms_limits }, { "fraud_login_limits", config->fraud_login_limits },
 		{ "fraud_help_limits", config->fraud_help_limits }, { "fraud_order_limits", config->fraud_order_limits },
+		{ "fraud_checkin_limits", config->fraud_checkin_limits },
+		{ "fraud_exchange_limits", config->fraud_exchange_limits },
+		{ "fraud_invite_limits", config->fraud_invite_limits },
 	};
 	for (size_t i = 0; i < sizeof(fraud_limits) / sizeof(fraud_limits[0]); i++) {
 		struct fraud_limit limits[FRAUD_LIMITS_MAX];

@@ -60,6 +60,9 @@ struct config {
 	char *fraud_login_limits;
 	char *fraud_help_limits;
 	char *fraud_order_limits;
+	char *fraud_checkin_limits;  /* engagement */
+	char *fraud_exchange_limits;
+	char *fraud_invite_limits;
 	int64_t fraud_fast_help_s;
 	int64_t fraud_new_account_s;
 	int64_t fraud_keep_days;

@@ -46,6 +46,8 @@
 	X(OUT_PUBLISHED, 409, "published") \
 	X(OUT_OUTBID, 409, "outbid") \
 	X(OUT_IN_USE, 409, "in_use") \
+	X(OUT_ALREADY_CHECKED_IN, 409, "already_checked_in") \
+	X(OUT_LIMIT_REACHED, 409, "limit_reached") \
 	X(OUT_CAMPAIGN_NOT_ACTIVE, 410, "campaign_not_active") \
 	X(OUT_BARGAIN_CLOSED, 410, "bargain_closed") \
 	X(OUT_GAME_CLOSED, 410, "game_closed") \

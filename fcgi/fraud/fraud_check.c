@@ -238,6 +238,12 @@ static const char *scope_limits(const struct config *config, enum fraud_scope sc
 		return config->fraud_help_limits;
 	case FRAUD_SCOPE_ORDER:
 		return config->fraud_order_limits;
+	case FRAUD_SCOPE_CHECKIN:
+		return config->fraud_checkin_limits;
+	case FRAUD_SCOPE_EXCHANGE:
+		return config->fraud_exchange_limits;
+	case FRAUD_SCOPE_INVITE:
+		return config->fraud_invite_limits;
 	default:
 		return "";
 	}

@@ -15,12 +15,12 @@
 /* "sms,help" for a SET column from scope bits (in the column's order). */
 static const char *scopes_text(struct unit *unit, unsigned scopes)
 {
-	char *text = arena_alloc(unit->arena, 64);
+	char *text = arena_alloc(unit->arena, 128);
 	size_t used = 0;
 	text[0] = '\0';
 	for (unsigned bit = 1; bit <= FRAUD_SCOPE_ALL; bit <<= 1)
 		if (scopes & bit)
-			used += (size_t)snprintf(text + used, 64 - used, "%s%s", used ? "," : "",
+			used += (size_t)snprintf(text + used, 128 - used, "%s%s", used ? "," : "",
 						 fraud_scope_name((enum fraud_scope)bit));
 	return text;
 }

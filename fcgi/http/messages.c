@@ -72,6 +72,9 @@ static const struct message messages[] = {
 	{ "game_closed", "游戏未开始或已结束。" },
 	{ "already_played", "你已经参与过了。" },
 	{ "outbid", "出价太低，已有更高的出价。" },
+	/* engagement */
+	{ "already_checked_in", "今天已经签到过了，明天再来吧。" },
+	{ "limit_reached", "已达到每人可兑换的次数上限。" },
 };
 
 /* Texts: the sentence of one particular refusal, where the code's own
@@ -130,6 +133,9 @@ static const struct message texts[] = {
 	{ "games.daily_limit", "今天的抽奖次数已用完，明天再来吧。" },
 	{ "games.window", "ends_at 应晚于 starts_at。" },
 	{ "sms.login", "【砍价】您的登录验证码：%s，%ld分钟内有效，请勿告诉他人。" },
+	/* engagement settings and points offers: (the field, e.g.
+	 * "checkin.points[2]") */
+	{ "engagement.field", "%s 的值无效，请检查后重试。" },
 };
 
 const char *http_text(const char *name)

@@ -20,6 +20,7 @@
 #include "live/live_routes.h"
 #include "ops/ops_routes.h"
 #include "games/games_routes.h"
+#include "engagement/engagement_routes.h"
 
 const struct route_table *const route_tables[] = {
 	&shopper_route_table,
@@ -38,6 +39,7 @@ const struct route_table *const route_tables[] = {
 	&live_route_table,
 	&ops_route_table,
 	&games_route_table,
+	&engagement_route_table,
 };
 
 const size_t route_table_count = sizeof(route_tables) / sizeof(route_tables[0]);

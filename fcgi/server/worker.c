@@ -21,6 +21,7 @@
 #include "core/config.h"
 #include "core/crypto.h"
 #include "db/db.h"
+#include "engagement/engagement.h"
 #include "fraud/fraud_check.h"
 #include "http/http.h"
 #include "core/log.h"
@@ -117,6 +118,7 @@ static void sweep(struct request *request, struct db *db, const struct config *c
 	fraud_sweep(&unit);
 	order_sweep(&unit);
 	games_sweep(&unit);
+	engagement_sweep(&unit); /* red packets past their end */
 	arena_reset(&request->arena);
 	struct arena keep = request->arena;
 	memset(request, 0, sizeof(*request));

@@ -8,6 +8,7 @@
 //   /o/{id}        an order: status, pay
 //   /me            my bargains, orders, coupons
 //   /g/{id}        a game: the lucky wheel
+//   /me/wallet     check-in calendar, points ledger, red packets, coupons, invite link
 
 import { T } from './texts.js';
 import { h, put, failure, setTitle } from './ui.js';
@@ -23,6 +24,7 @@ const routes = [
   [/^\/o\/(\d+)$/, () => import('./pages/order.js'), 'order'],
   [/^\/me$/, () => import('./pages/me.js'), 'me'],
   [/^\/g\/(\d+)$/, () => import('./pages/wheel.js'), 'wheel'],
+  [/^\/me\/wallet$/, () => import('./pages/wallet.js'), 'wallet'],
 ];
 
 const root = document.getElementById('app');
