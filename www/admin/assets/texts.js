@@ -112,6 +112,7 @@ export const T = {
     self_cuts: '自砍次数',
     helps: '助力次数',
     share_opens: '分享打开',
+    share_visitors: '分享访客',
     succeeded: '砍价成功',
     orders: '下单数',
     cancelled: '取消订单',
