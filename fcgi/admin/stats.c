@@ -15,7 +15,7 @@
 
 const char *const stats_counter_names[STATS_COUNTERS] = {
 	"participants", "bargains_started", "self_cuts", "helps", "share_opens", "succeeded", "orders",
-	"cancelled", "paid", "paid_fen", "subsidy_fen", "shipped", "refunded", "refunded_fen",
+	"cancelled", "paid", "paid_fen", "subsidy_fen", "shipped", "refunded", "refunded_fen", "share_visitors",
 };
 
 void stats_local_day(int64_t when, char out[11])

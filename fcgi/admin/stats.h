@@ -34,6 +34,7 @@ struct unit;
 struct stats_delta {
 	int64_t participants, bargains_started, self_cuts, helps, share_opens, succeeded;
 	int64_t orders, cancelled, paid, paid_fen, subsidy_fen, shipped, refunded, refunded_fen;
+	int64_t share_visitors; /* new visitors of share landings (bargain/share_count.h) */
 };
 
 /* The writes below are stats_store.c's. */
@@ -44,7 +45,7 @@ struct stats_delta {
 int stats_add(struct unit *unit, int64_t campaign_id, int64_t item_id, const struct stats_delta *delta);
 
 /* The same for one counter, by its column name ("helps", "self_cuts",
- * "share_opens", "succeeded", "bargains_started"). */
+ * "share_opens", "share_visitors", "succeeded", "bargains_started"). */
 int stats_bump(struct unit *unit, int64_t campaign_id, int64_t item_id, const char *counter, int64_t amount);
 
 /* A bargain started: bargains_started + 1, and participants + 1 when it is

@@ -26,8 +26,8 @@ static void counters_set(json_t *object, const struct stats_counters *counters)
 
 /* ================================================================ stats */
 
-/* The counters an item shows: bargains_started .. succeeded. */
-static const int item_counters[] = { 1, 2, 3, 4, 5 };
+/* The counters an item shows: bargains_started .. succeeded, share_visitors. */
+static const int item_counters[] = { 1, 2, 3, 4, 5, 14 };
 
 /* GET /api/v1/admin/campaigns/{id}/stats */
 static int admin_campaign_stats(struct request *request)
@@ -41,6 +41,8 @@ static int admin_campaign_stats(struct request *request)
 				  view.facts.title, "starts_at", http_time(view.facts.starts_at), "ends_at",
 				  http_time(view.facts.ends_at), "generated_at", http_time(request->work.now));
 	counters_set(reply, &view.totals);
+	json_object_set_new(reply, "bargain_orders", json_integer((json_int_t)view.facts.bargain_orders));
+	json_object_set_new(reply, "bargain_paid", json_integer((json_int_t)view.facts.bargain_paid));
 
 	json_t *list = json_array();
 	json_object_set_new(reply, "items", list);

@@ -18,25 +18,28 @@
 static const char *const sql_stat_add =
 	"INSERT INTO campaign_stat (campaign_id, hour_start, item_id, shard, local_day, participants, "
 	"bargains_started, self_cuts, helps, share_opens, succeeded, orders, cancelled, paid, paid_fen, subsidy_fen, "
-	"shipped, refunded, refunded_fen) VALUES (?, TIMESTAMPADD(SECOND, ?, '1970-01-01'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	"shipped, refunded, refunded_fen, share_visitors) "
+	"VALUES (?, TIMESTAMPADD(SECOND, ?, '1970-01-01'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 	"ON DUPLICATE KEY UPDATE participants = participants + VALUES(participants), "
 	"bargains_started = bargains_started + VALUES(bargains_started), self_cuts = self_cuts + VALUES(self_cuts), "
 	"helps = helps + VALUES(helps), share_opens = share_opens + VALUES(share_opens), "
 	"succeeded = succeeded + VALUES(succeeded), orders = orders + VALUES(orders), "
 	"cancelled = cancelled + VALUES(cancelled), paid = paid + VALUES(paid), paid_fen = paid_fen + VALUES(paid_fen), "
 	"subsidy_fen = subsidy_fen + VALUES(subsidy_fen), shipped = shipped + VALUES(shipped), "
-	"refunded = refunded + VALUES(refunded), refunded_fen = refunded_fen + VALUES(refunded_fen)";
+	"refunded = refunded + VALUES(refunded), refunded_fen = refunded_fen + VALUES(refunded_fen), "
+	"share_visitors = share_visitors + VALUES(share_visitors)";
 
 /* The order's own columns give its campaign and amounts. */
 static const char *const sql_stat_order =
 	"INSERT INTO campaign_stat (campaign_id, hour_start, item_id, shard, local_day, orders, cancelled, paid, "
-	"paid_fen, subsidy_fen, shipped, refunded, refunded_fen) "
+	"paid_fen, subsidy_fen, shipped, refunded, refunded_fen, bargain_orders, bargain_paid) "
 	"SELECT campaign_id, TIMESTAMPADD(SECOND, ?, '1970-01-01'), 0, ?, ?, ?, ?, ?, ? * total_fen, ? * (subtotal_fen - total_fen), ?, ?, "
-	"? * total_fen FROM orders WHERE id = ? "
+	"? * total_fen, ? * (bargain_id IS NOT NULL), ? * (bargain_id IS NOT NULL) FROM orders WHERE id = ? "
 	"ON DUPLICATE KEY UPDATE orders = orders + VALUES(orders), cancelled = cancelled + VALUES(cancelled), "
 	"paid = paid + VALUES(paid), paid_fen = paid_fen + VALUES(paid_fen), "
 	"subsidy_fen = subsidy_fen + VALUES(subsidy_fen), shipped = shipped + VALUES(shipped), "
-	"refunded = refunded + VALUES(refunded), refunded_fen = refunded_fen + VALUES(refunded_fen)";
+	"refunded = refunded + VALUES(refunded), refunded_fen = refunded_fen + VALUES(refunded_fen), "
+	"bargain_orders = bargain_orders + VALUES(bargain_orders), bargain_paid = bargain_paid + VALUES(bargain_paid)";
 
 static const char *const sql_participant_insert =
 	"INSERT IGNORE INTO campaign_participant (campaign_id, user_id, created_at) VALUES (?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
@@ -56,10 +59,10 @@ int stats_add(struct unit *unit, int64_t campaign_id, int64_t item_id, const str
 	char day[11];
 	int64_t hour = hour_of(unit->now);
 	stats_local_day(hour, day);
-	return db_exec(unit, NULL, sql_stat_add, "iiiisiiiiiiiiiiiiii", campaign_id, hour, item_id, stats_shard(), day,
+	return db_exec(unit, NULL, sql_stat_add, "iiiisiiiiiiiiiiiiiii", campaign_id, hour, item_id, stats_shard(), day,
 		      delta->participants, delta->bargains_started, delta->self_cuts, delta->helps, delta->share_opens,
 		      delta->succeeded, delta->orders, delta->cancelled, delta->paid, delta->paid_fen,
-		      delta->subsidy_fen, delta->shipped, delta->refunded, delta->refunded_fen);
+		      delta->subsidy_fen, delta->shipped, delta->refunded, delta->refunded_fen, delta->share_visitors);
 }
 
 int stats_bump(struct unit *unit, int64_t campaign_id, int64_t item_id, const char *counter, int64_t amount)
@@ -71,6 +74,8 @@ int stats_bump(struct unit *unit, int64_t campaign_id, int64_t item_id, const ch
 		delta.self_cuts = amount;
 	else if (strcmp(counter, "share_opens") == 0)
 		delta.share_opens = amount;
+	else if (strcmp(counter, "share_visitors") == 0)
+		delta.share_visitors = amount;
 	else if (strcmp(counter, "succeeded") == 0)
 		delta.succeeded = amount;
 	else if (strcmp(counter, "bargains_started") == 0)
@@ -100,8 +105,9 @@ int stats_order(struct unit *unit, int64_t order_id, enum stats_order_event even
 	int64_t placed = event == STATS_ORDER_PLACED, cancelled = event == STATS_ORDER_CANCELLED;
 	int64_t paid = event == STATS_ORDER_PAID, shipped = event == STATS_ORDER_SHIPPED;
 	int64_t refunded = event == STATS_ORDER_REFUNDED;
-	return db_exec(unit, NULL, sql_stat_order, "iisiiiiiiiii", hour, stats_shard(), day, placed, cancelled, paid,
-		      paid, paid, shipped, refunded, refunded, order_id);
+	/* the funnel's bargain steps: bargain orders standing (placed less cancelled) and paid */
+	return db_exec(unit, NULL, sql_stat_order, "iisiiiiiiiiiii", hour, stats_shard(), day, placed, cancelled, paid,
+		      paid, paid, shipped, refunded, refunded, placed - cancelled, paid, order_id);
 }
 
 /* ================================================================ reads */
@@ -110,12 +116,14 @@ int stats_order(struct unit *unit, int64_t order_id, enum stats_order_event even
 #define COUNTER_SUMS                                                                                          \
 	"SUM(participants), SUM(bargains_started), SUM(self_cuts), SUM(helps), SUM(share_opens), SUM(succeeded), " \
 	"SUM(orders), SUM(cancelled), SUM(paid), SUM(paid_fen), SUM(subsidy_fen), SUM(shipped), SUM(refunded), "   \
-	"SUM(refunded_fen)"
+	"SUM(refunded_fen), SUM(share_visitors)"
 
 static const char *const sql_stats_campaign =
 	"SELECT title, TIMESTAMPDIFF(SECOND, '1970-01-01', starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', ends_at) FROM campaign WHERE id = ?";
 static const char *const sql_stats_by_item =
 	"SELECT item_id, " COUNTER_SUMS " FROM campaign_stat WHERE campaign_id = ? GROUP BY item_id";
+static const char *const sql_stats_funnel =
+	"SELECT SUM(bargain_orders), SUM(bargain_paid) FROM campaign_stat WHERE campaign_id = ?";
 static const char *const sql_stats_items =
 	"SELECT id, name, original_price_fen, floor_price_fen, stock_total, stock_left, stock_reserved, stock_sold "
 	"FROM campaign_item WHERE campaign_id = ? ORDER BY id";
@@ -148,15 +156,18 @@ static void *array_of(struct unit *unit, size_t size, int count)
 int stats_campaign_load(struct unit *unit, int64_t campaign_id, int64_t first_hour, struct stats_campaign_facts *facts)
 {
 	memset(facts, 0, sizeof(*facts));
-	struct db_rows campaign, by_item, items, hourly;
+	struct db_rows campaign, by_item, items, hourly, funnel;
 	int result = db_exec(unit, &campaign, sql_stats_campaign, "i", campaign_id);
 	if (result != DB_OK || campaign.row_count != 1)
 		return result;
 	if ((result = db_exec(unit, &by_item, sql_stats_by_item, "i", campaign_id)) != DB_OK ||
 	    (result = db_exec(unit, &items, sql_stats_items, "i", campaign_id)) != DB_OK ||
-	    (result = db_exec(unit, &hourly, sql_stats_hourly, "ii", campaign_id, first_hour)) != DB_OK)
+	    (result = db_exec(unit, &hourly, sql_stats_hourly, "ii", campaign_id, first_hour)) != DB_OK ||
+	    (result = db_exec(unit, &funnel, sql_stats_funnel, "i", campaign_id)) != DB_OK)
 		return result;
 	facts->found = true;
+	facts->bargain_orders = sum_at(&funnel, 0, 0);
+	facts->bargain_paid = sum_at(&funnel, 0, 1);
 	facts->title = db_text(&campaign, 0, 0);
 	facts->starts_at = db_int(&campaign, 0, 1);
 	facts->ends_at = db_int(&campaign, 0, 2);

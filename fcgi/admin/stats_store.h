@@ -13,7 +13,7 @@
 struct unit;
 
 /* The counters of stats_delta, in stats_counter_names' order. */
-#define STATS_COUNTERS 14
+#define STATS_COUNTERS 15
 struct stats_counters {
 	int64_t value[STATS_COUNTERS];
 };
@@ -48,6 +48,9 @@ struct stats_campaign_facts {
 	int item_count;
 	struct stats_hour *hours; /* hours from first_hour on that have events */
 	int hour_count;
+	/* The funnel's bargain steps: orders of a bargain standing (placed, not cancelled) and paid
+	 * (the campaign's orders count every order, bargain or not). */
+	int64_t bargain_orders, bargain_paid;
 };
 
 /* Reads the campaign's title and window, its counters summed per item,

@@ -8,6 +8,7 @@
 
 #include "admin/stats.h"
 #include "bargain/bargain_store.h"
+#include "bargain/share_count.h"
 #include "bargain/cut.h"
 #include "core/arena.h"
 #include "core/clock.h"
@@ -16,6 +17,7 @@
 #include "core/log.h"
 #include "core/outcome.h"
 #include "db/db.h"
+#include "fraud/fraud_store.h"
 #include "fraud/limit.h"
 #include "reward/reward.h"
 
@@ -521,28 +523,29 @@ int bargain_ranking(struct unit *unit, int64_t campaign_id, struct bargain_rank 
 
 /* ============================================================== landing */
 
-struct share_open {
-	const struct bargain *bargain;
-	const struct fraud_client *client;
-};
-
-/* The open's fraud check, the open and its counter (stats.h): one commit,
- * so a landing costs one log flush. A shadowed open is shown but not
- * counted; a block keeps only the check's record (fraud_check). */
-static int share_open_body(struct unit *unit, void *context)
+/* The open's anti-fraud check, then the open noted for the worker's next
+ * batch (share_count.h): no commit of its own. An allowed check's event
+ * travels with the batch; review, shadow and block are written at once by
+ * the check. A shadowed open is shown but not counted; a block answers
+ * OUT_RISK_REJECTED with its record kept. */
+static int share_open_note(struct unit *unit, const struct bargain *bargain, const char *signature,
+			   const struct fraud_client *client)
 {
-	struct share_open *open = context;
-	const struct bargain *bargain = open->bargain;
-	struct fraud_subject subject = { .share_code = bargain->share_code, .bargain_id = bargain->id };
+	struct fraud_subject subject = { .share_code = bargain->share_code, .bargain_id = bargain->id,
+					 .signature = signature ? signature : "" };
 	struct fraud_outcome outcome;
-	int status = fraud_check_unit(unit, open->client, FRAUD_SCOPE_SHARE_OPEN, &subject, &outcome);
+	struct fraud_event_row event;
+	bool deferred = false;
+	int status = fraud_check_deferred(unit, client, FRAUD_SCOPE_SHARE_OPEN, &subject, &outcome, &event, &deferred);
 	if (status != DB_OK || outcome.action == FRAUD_SHADOW)
 		return status;
-	/* The open is counted in its own table, never on the hot bargain row. */
-	status = share_open_record(unit, bargain->id, bargain->campaign_id, open->client->ip);
-	if (status == DB_OK)
-		status = stats_bump(unit, bargain->campaign_id, bargain->item_id, "share_opens", 1);
-	return status;
+	int64_t start, length;
+	local_day(unit->now, &start, &length);
+	struct share_open_note open = { .bargain_id = bargain->id, .campaign_id = bargain->campaign_id,
+					.item_id = bargain->item_id, .day_start = start, .at = unit->now,
+					.client_ip = client->ip, .device_id = client->device_id };
+	share_count_note(&open, deferred ? &event : NULL, unit->request_id);
+	return DB_OK;
 }
 
 int bargain_landing_show(struct unit *unit, const char *code, int64_t user_id, const struct fraud_client *client,
@@ -551,22 +554,32 @@ int bargain_landing_show(struct unit *unit, const char *code, int64_t user_id, c
 	*view = (struct bargain_landing_view){ .etag = NULL };
 	if (!share_code_shape(code))
 		return share_unknown(unit, client, FRAUD_SCOPE_SHARE_OPEN, code, user_id);
-	int status = bargain_get_by_code(unit, code, &view->bargain);
+	int status;
+	if (if_none_match != NULL && if_none_match[0] != '\0') {
+		/* a re-poll: the bargain alone tells whether anything changed */
+		status = bargain_get_by_code(unit, code, &view->bargain);
+		if (status == OUT_NOT_FOUND)
+			return share_unknown(unit, client, FRAUD_SCOPE_SHARE_OPEN, code, user_id);
+		if (status != DB_OK)
+			return status;
+		view->etag = bargain_etag(unit, &view->bargain);
+		if (etag_matches(if_none_match, view->etag)) {
+			view->not_modified = true; /* not a new open */
+			return DB_OK;
+		}
+	}
+	status = bargain_landing_by_code(unit, code, BARGAIN_RECENT_HELPS, &view->bargain, &view->landing, &view->helps,
+					 &view->help_count);
 	if (status == OUT_NOT_FOUND)
 		return share_unknown(unit, client, FRAUD_SCOPE_SHARE_OPEN, code, user_id);
 	if (status != DB_OK)
 		return status;
 	view->etag = bargain_etag(unit, &view->bargain);
 	if (etag_matches(if_none_match, view->etag)) {
-		view->not_modified = true; /* a re-poll, not a new open */
+		view->not_modified = true; /* changed back between the two reads: still a re-poll */
 		return DB_OK;
 	}
-	if ((status = bargain_landing_get(unit, view->bargain.user_id, view->bargain.item_id, &view->landing)) != DB_OK)
-		return status;
-	struct share_open open = { .bargain = &view->bargain, .client = client };
-	if ((status = db_atomic(unit, share_open_body, &open)) != DB_OK)
-		return status;
-	return bargain_cut_list(unit, view->bargain.id, BARGAIN_RECENT_HELPS, true, &view->helps, &view->help_count);
+	return share_open_note(unit, &view->bargain, view->landing.signature, client);
 }
 
 /* ============================================================ plan preview */

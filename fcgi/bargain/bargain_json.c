@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "db/db.h"
+#include "share/share.h"
 
 static json_t *time_or_null(int64_t when)
 {
@@ -26,7 +27,9 @@ json_t *bargain_json(struct unit *unit, const struct bargain *bargain)
 		int64_t left = strcmp(status, "active") == 0 ? bargain->target_cuts - bargain->cuts : 0;
 		cuts_left = json_integer(left < 0 ? 0 : left);
 	}
-	char *share_url = arena_printf(unit->arena, "%s/s/%s", unit->config->public_base_url, bargain->share_code);
+	char base[SHARE_BASE_MAX]; /* issue 16: the share-domain pool's current domain */
+	share_link_base(unit, base);
+	char *share_url = arena_printf(unit->arena, "%s/s/%s", base, bargain->share_code);
 	json_t *object = json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s, s:s, s:o, s:o, s:o}",
 				   "id", (json_int_t)bargain->id, "item_id", (json_int_t)bargain->item_id,
 				   "campaign_id", (json_int_t)bargain->campaign_id, "status", status,

@@ -4,7 +4,11 @@
  * so the bargain row is locked for as few round trips as possible. */
 #include "bargain/bargain_store.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "bargain/bargain.h"
 #include "core/arena.h"
@@ -140,20 +144,57 @@ int bargain_ids_of_user(struct unit *unit, int64_t user_id, int64_t before, int6
 	return DB_OK;
 }
 
-static const char *const sql_landing_extra =
-	"SELECT i.name, i.images_json, s.phone FROM campaign_item i JOIN shopper s ON s.id = ? WHERE i.id = ?";
+/* The helps come as one JSON array ([[phone, cut_fen, at], ...], newest
+ * first) so the landing stays one statement. */
+static const char *const sql_landing =
+	"SELECT " BARGAIN_COLUMNS ", i.name, i.images_json, s.phone, b.signature, "
+	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(hs.phone, k.cut_fen, TIMESTAMPDIFF(SECOND, '1970-01-01', k.created_at)) ORDER BY k.seq DESC LIMIT ?) "
+	"FROM bargain_cut k JOIN shopper hs ON hs.id = k.user_id WHERE k.bargain_id = b.id AND k.kind = 'help') "
+	BARGAIN_FROM "JOIN campaign_item i ON i.id = b.item_id JOIN shopper s ON s.id = b.user_id WHERE b.share_code = ?";
 
-int bargain_landing_get(struct unit *unit, int64_t user_id, int64_t item_id, struct bargain_landing *landing)
+static int helps_from_json(struct unit *unit, const char *text, struct bargain_cut_entry **helps, int *count)
+{
+	*helps = arena_alloc(unit->arena, sizeof(**helps));
+	*count = 0;
+	if (text == NULL)
+		return DB_OK; /* no help yet */
+	json_error_t error;
+	json_t *list = json_loads(text, 0, &error);
+	if (!json_is_array(list)) {
+		json_decref(list);
+		log_error("landing: the helps read back are not a JSON array");
+		return DB_FAILED;
+	}
+	size_t length = json_array_size(list);
+	*helps = arena_alloc(unit->arena, sizeof(**helps) * (length + 1));
+	for (size_t h = 0; h < length; h++) {
+		const json_t *help = json_array_get(list, h);
+		const char *phone = json_string_value(json_array_get(help, 0));
+		(*helps)[h] = (struct bargain_cut_entry){ .self = false,
+							  .phone = arena_strdup(unit->arena, phone ? phone : ""),
+							  .cut_fen = json_integer_value(json_array_get(help, 1)),
+							  .at = json_integer_value(json_array_get(help, 2)) };
+	}
+	*count = (int)length;
+	json_decref(list);
+	return DB_OK;
+}
+
+int bargain_landing_by_code(struct unit *unit, const char *code, int64_t limit, struct bargain *bargain,
+			    struct bargain_landing *landing, struct bargain_cut_entry **helps, int *help_count)
 {
 	struct db_rows rows;
-	int status = db_exec(unit, &rows, sql_landing_extra, "ii", user_id, item_id);
+	int status = db_exec(unit, &rows, sql_landing, "is", limit, code);
 	if (status != DB_OK)
 		return status;
 	if (rows.row_count != 1)
 		return OUT_NOT_FOUND;
-	*landing = (struct bargain_landing){ .item_name = db_text(&rows, 0, 0), .images_json = db_text(&rows, 0, 1),
-					     .initiator_phone = db_text(&rows, 0, 2) };
-	return DB_OK;
+	bargain_from_row(&rows, 0, bargain);
+	int c = BARGAIN_COLUMN_COUNT;
+	*landing = (struct bargain_landing){ .item_name = db_text(&rows, 0, c), .images_json = db_text(&rows, 0, c + 1),
+					     .initiator_phone = db_text(&rows, 0, c + 2),
+					     .signature = db_null(&rows, 0, c + 3) ? NULL : db_text(&rows, 0, c + 3) };
+	return helps_from_json(unit, db_null(&rows, 0, c + 4) ? NULL : db_text(&rows, 0, c + 4), helps, help_count);
 }
 
 static const char *const sql_leaderboard =
@@ -346,12 +387,81 @@ int bargain_cut_record(struct unit *unit, int64_t bargain_id, bool is_help, int6
 
 /* ============================================================== share */
 
-static const char *const sql_share_open =
-	"INSERT INTO share_open (bargain_id, campaign_id, client_ip, created_at) VALUES (?, ?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
+/* A batch's visitors travel as one JSON array; the visitor key in hex
+ * (a device id is the client's bytes). */
+static const char *const sql_visits_load =
+	"SELECT j.i, o.opens FROM JSON_TABLE(?, '$[*]' COLUMNS (i INT PATH '$[0]', b BIGINT PATH '$[1]', "
+	"d BIGINT PATH '$[2]', v VARCHAR(400) PATH '$[3]')) AS j "
+	"JOIN share_open o ON o.bargain_id = j.b AND o.day_start = j.d AND o.visitor = UNHEX(j.v) FOR UPDATE";
+static const char *const sql_visits_write =
+	"INSERT INTO share_open (bargain_id, campaign_id, item_id, day_start, visitor, client_ip, opens, created_at) "
+	"SELECT j.b, j.c, j.it, j.d, UNHEX(j.v), UNHEX(j.ip), j.n, TIMESTAMPADD(SECOND, j.at, '1970-01-01') "
+	"FROM JSON_TABLE(?, '$[*]' COLUMNS (b BIGINT PATH '$[0]', c BIGINT PATH '$[1]', it BIGINT PATH '$[2]', "
+	"d BIGINT PATH '$[3]', v VARCHAR(400) PATH '$[4]', ip VARCHAR(96) PATH '$[5]', n INT PATH '$[6]', "
+	"at BIGINT PATH '$[7]')) AS j "
+	"ON DUPLICATE KEY UPDATE opens = VALUES(opens)";
 
-int share_open_record(struct unit *unit, int64_t bargain_id, int64_t campaign_id, const char *client_ip)
+static json_t *hex_of(const char *text)
 {
-	return db_exec(unit, NULL, sql_share_open, "iisi", bargain_id, campaign_id, client_ip, unit->now);
+	size_t length = strlen(text);
+	char *hex = malloc(length * 2 + 1);
+	if (hex == NULL)
+		return json_null();
+	for (size_t i = 0; i < length; i++)
+		snprintf(hex + i * 2, 3, "%02x", (unsigned char)text[i]);
+	hex[length * 2] = '\0';
+	json_t *value = json_string(hex);
+	free(hex);
+	return value;
+}
+
+static int exec_json(struct unit *unit, struct db_rows *rows, const char *sql, json_t *list)
+{
+	char *text = json_dumps(list, JSON_COMPACT);
+	json_decref(list);
+	if (text == NULL)
+		return DB_FAILED;
+	int status = db_exec(unit, rows, sql, "s", text);
+	free(text);
+	return status;
+}
+
+int share_visits_load(struct unit *unit, struct share_visit *visits, int count)
+{
+	json_t *list = json_array();
+	for (int v = 0; v < count; v++) {
+		visits[v].before = 0;
+		json_array_append_new(list, json_pack("[i, I, I, o]", v, (json_int_t)visits[v].bargain_id,
+						      (json_int_t)visits[v].day_start, hex_of(visits[v].visitor)));
+	}
+	struct db_rows rows;
+	int status = exec_json(unit, &rows, sql_visits_load, list);
+	if (status != DB_OK)
+		return status;
+	for (int r = 0; r < rows.row_count; r++) {
+		int64_t v = db_int(&rows, r, 0);
+		if (v >= 0 && v < count)
+			visits[v].before = db_int(&rows, r, 1);
+	}
+	return DB_OK;
+}
+
+int share_visits_write(struct unit *unit, const struct share_visit *visits, int count)
+{
+	json_t *list = json_array();
+	for (int v = 0; v < count; v++)
+		if (visits[v].after > visits[v].before)
+			json_array_append_new(list, json_pack("[I, I, I, I, o, o, I, I]", (json_int_t)visits[v].bargain_id,
+							      (json_int_t)visits[v].campaign_id,
+							      (json_int_t)visits[v].item_id,
+							      (json_int_t)visits[v].day_start, hex_of(visits[v].visitor),
+							      hex_of(visits[v].client_ip), (json_int_t)visits[v].after,
+							      (json_int_t)visits[v].first_at));
+	if (json_array_size(list) == 0) {
+		json_decref(list);
+		return DB_OK;
+	}
+	return exec_json(unit, NULL, sql_visits_write, list);
 }
 
 /* ========================================================= anti-fraud */

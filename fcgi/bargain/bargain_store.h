@@ -46,9 +46,14 @@ struct bargain_landing {
 	const char *item_name;
 	const char *images_json;
 	const char *initiator_phone;
+	const char *signature; /* the bargain's anti-fraud signature, or NULL */
 };
-/* OUT_NOT_FOUND when the item or the initiator is gone. */
-int bargain_landing_get(struct unit *unit, int64_t user_id, int64_t item_id, struct bargain_landing *landing);
+/* The share landing in one indexed read: the bargain by its code, the
+ * item's name and images, the initiator's phone, the bargain's anti-fraud
+ * signature and its newest limit helps (*helps, *help_count OUT).
+ * OUT_NOT_FOUND when the code, the item or the initiator is gone. */
+int bargain_landing_by_code(struct unit *unit, const char *code, int64_t limit, struct bargain *bargain,
+			    struct bargain_landing *landing, struct bargain_cut_entry **helps, int *help_count);
 
 struct bargain_rank {
 	int64_t bargain_id;
@@ -121,8 +126,21 @@ int bargain_cut_record(struct unit *unit, int64_t bargain_id, bool is_help, int6
 
 /* ------------------------------------------------------------ share */
 
-/* Counts one open of bargain's share landing from client_ip. */
-int share_open_record(struct unit *unit, int64_t bargain_id, int64_t campaign_id, const char *client_ip);
+/* A visitor's opens of one bargain's shop day, as a batch carries them
+ * (bargain/share_count.c). */
+struct share_visit {
+	int64_t bargain_id, campaign_id, item_id, day_start, first_at;
+	const char *visitor, *client_ip;
+	int64_t arriving; /* this batch's opens */
+	int64_t before;   /* opens counted already (share_visits_load; 0: a new visitor) */
+	int64_t after;    /* opens counted after the batch (decided by the caller) */
+};
+/* Reads and locks the rows of visits (inside the caller's transaction);
+ * sets each visit's before. */
+int share_visits_load(struct unit *unit, struct share_visit *visits, int count);
+/* Writes each visit whose after exceeds its before: a new row, or its
+ * opens raised to after. */
+int share_visits_write(struct unit *unit, const struct share_visit *visits, int count);
 
 /* ---------------------------------------------------- anti-fraud */
 

@@ -102,6 +102,7 @@ struct campaign {
 	int64_t updated_at;
 	struct campaign_item *items; /* arena memory */
 	int item_count;
+	bool items_more; /* public reads: more items follow the last one shown */
 };
 
 enum campaign_view { VIEW_PUBLIC, VIEW_ADMIN };

@@ -7,6 +7,15 @@
 #include "campaign/campaign_routes.h"
 #include "campaign/campaign_store.h"
 
+/* A public campaign's item paging: items_next_cursor, the last item's id
+ * when more follow (GET /campaigns/{id}?cursor= gives the next page), else
+ * null. */
+static void items_cursor_set(json_t *object, const struct campaign *campaign)
+{
+	int64_t last = campaign->item_count > 0 ? campaign->items[campaign->item_count - 1].id : 0;
+	json_object_set_new(object, "items_next_cursor", http_next_cursor(last, campaign->items_more && last > 0));
+}
+
 /* Answers a list request (?limit=, ?cursor=) with campaigns in view's
  * shape: {"items": [...], "next_cursor": ...}. */
 static int campaign_list_reply(struct request *request, enum campaign_view view)
@@ -22,8 +31,12 @@ static int campaign_list_reply(struct request *request, enum campaign_view view)
 							  &more))) != 0)
 		return status;
 	json_t *items = json_array();
-	for (int i = 0; i < count; i++)
-		json_array_append_new(items, campaign_json(&campaigns[i], request->work.now, view));
+	for (int i = 0; i < count; i++) {
+		json_t *campaign = campaign_json(&campaigns[i], request->work.now, view);
+		if (view == VIEW_PUBLIC)
+			items_cursor_set(campaign, &campaigns[i]);
+		json_array_append_new(items, campaign);
+	}
 	json_t *next = http_next_cursor(count > 0 ? campaigns[count - 1].id : 0, more && count > 0);
 	return http_reply(request, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
@@ -44,9 +57,23 @@ static int campaign_public_list(struct request *request)
 	return campaign_list_reply(request, VIEW_PUBLIC);
 }
 
+/* GET /campaigns/{id}: the campaign with one page of its items (?limit=,
+ * default CAMPAIGN_ITEMS_SHOWN, and ?cursor=, an item id). */
 static int campaign_public_get(struct request *request)
 {
-	return campaign_get_reply(request, VIEW_PUBLIC);
+	int64_t limit, cursor;
+	int status = http_list_params(request, &limit, &cursor);
+	if (status != 0)
+		return status;
+	if (http_query_param(request, "limit") == NULL)
+		limit = CAMPAIGN_ITEMS_SHOWN;
+	struct campaign campaign;
+	if ((status = http_outcome(request, campaign_load_page(&request->work, http_path_id(request, 0), cursor, limit,
+								&campaign))) != 0)
+		return status;
+	json_t *object = campaign_json(&campaign, request->work.now, VIEW_PUBLIC);
+	items_cursor_set(object, &campaign);
+	return http_reply(request, 200, object);
 }
 
 /* ================================================================= admin */

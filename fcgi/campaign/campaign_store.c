@@ -52,11 +52,17 @@ static const char *const sql_items_of_campaign =
 	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE campaign_id = ? ORDER BY id";
 static const char *const sql_items_of_range =
 	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE campaign_id BETWEEN ? AND ? ORDER BY campaign_id, id";
-/* The public page's items: only of campaigns still listed, so ended ones
- * between the page's first and last id cost nothing. */
-static const char *const sql_items_of_range_public =
-	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE campaign_id BETWEEN ? AND ? "
-	"AND campaign_id IN (SELECT id FROM campaign WHERE ends_at > TIMESTAMPADD(SECOND, ?, '1970-01-01')) ORDER BY campaign_id, id";
+/* The public reads page a campaign's items (a campaign may hold a
+ * thousand): one page of one campaign after a cursor, and for the list the
+ * first page of each campaign (ROW_NUMBER over the (campaign_id, id) index,
+ * so only the ids of the rest are read, not their rows). */
+static const char *const sql_items_page =
+	"SELECT " ITEM_COLUMNS " FROM campaign_item WHERE campaign_id = ? AND id > ? ORDER BY id LIMIT ?";
+static const char *const sql_items_first_pages_public =
+	"SELECT " ITEM_COLUMNS " FROM campaign_item JOIN (SELECT id AS paged_id, "
+	"ROW_NUMBER() OVER (PARTITION BY campaign_id ORDER BY id) AS place FROM campaign_item "
+	"WHERE campaign_id BETWEEN ? AND ? AND campaign_id IN (SELECT id FROM campaign WHERE ends_at > TIMESTAMPADD(SECOND, ?, '1970-01-01'))) "
+	"AS paged ON paged.paged_id = campaign_item.id WHERE paged.place <= ? ORDER BY campaign_id, id";
 static const char *const sql_campaign_by_id = "SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE id = ?";
 static const char *const sql_campaign_by_id_locked =
 	"SELECT " CAMPAIGN_COLUMNS " FROM campaign WHERE id = ? FOR UPDATE";
@@ -185,6 +191,33 @@ int campaign_load(struct unit *unit, int64_t id, bool for_update, struct campaig
 	return DB_OK;
 }
 
+/* Keeps at most shown items of each campaign, noting that more follow. */
+static void items_trim(struct campaign *campaigns, int count, int64_t shown)
+{
+	for (int c = 0; c < count; c++) {
+		campaigns[c].items_more = campaigns[c].item_count > shown;
+		if (campaigns[c].items_more)
+			campaigns[c].item_count = (int)shown;
+	}
+}
+
+int campaign_load_page(struct unit *unit, int64_t id, int64_t items_cursor, int64_t items_limit,
+		       struct campaign *campaign)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_campaign_by_id, "i", id);
+	if (result != DB_OK)
+		return result;
+	if (rows.row_count != 1)
+		return OUT_NOT_FOUND;
+	campaign_from_row(&rows, 0, campaign);
+	if ((result = db_exec(unit, &rows, sql_items_page, "iii", id, items_cursor, items_limit + 1)) != DB_OK)
+		return result;
+	attach_items(unit, &rows, campaign, 1);
+	items_trim(campaign, 1, items_limit);
+	return DB_OK;
+}
+
 int campaign_list(struct unit *unit, enum campaign_view view, int64_t cursor, int64_t limit,
 		  struct campaign **campaigns, int *count, bool *more)
 {
@@ -209,11 +242,14 @@ int campaign_list(struct unit *unit, enum campaign_view view, int64_t cursor, in
 	if (found > 0) {
 		struct db_rows items;
 		result = view == VIEW_PUBLIC
-				 ? db_exec(unit, &items, sql_items_of_range_public, "iii", low, high, unit->now)
+				 ? db_exec(unit, &items, sql_items_first_pages_public, "iiii", low, high, unit->now,
+					   (int64_t)CAMPAIGN_ITEMS_SHOWN + 1)
 				 : db_exec(unit, &items, sql_items_of_range, "ii", low, high);
 		if (result != DB_OK)
 			return result;
 		attach_items(unit, &items, list, found);
+		if (view == VIEW_PUBLIC)
+			items_trim(list, found, CAMPAIGN_ITEMS_SHOWN);
 	}
 	*campaigns = list;
 	*count = found;
@@ -253,6 +289,14 @@ int campaign_insert(struct unit *unit, struct campaign *campaign)
 		if ((result = campaign_item_insert(unit, campaign->id, &campaign->items[i])) != DB_OK)
 			return result;
 	return DB_OK;
+}
+
+static const char *const sql_promotion_version_bump =
+	"UPDATE campaign SET promotion_version = promotion_version + 1 WHERE id = ?";
+
+int campaign_promotion_version_bump(struct unit *unit, int64_t campaign_id)
+{
+	return db_exec(unit, NULL, sql_promotion_version_bump, "i", campaign_id);
 }
 
 int campaign_update(struct unit *unit, const struct campaign *campaign)

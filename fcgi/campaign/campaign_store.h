@@ -32,6 +32,9 @@
 /* Loads campaign id with its items (locking the campaign row when
  * for_update). Returns DB_OK, OUT_NOT_FOUND, or a door code. */
 int campaign_load(struct unit *unit, int64_t id, bool for_update, struct campaign *campaign);
+/* A promotion of campaign_id changed: its promotion_version + 1 (workers
+ * holding the old config read it again). Returns DB_OK or a door code. */
+int campaign_promotion_version_bump(struct unit *unit, int64_t campaign_id);
 /* Loads item id (locking its row when for_update). Returns DB_OK,
  * OUT_NOT_FOUND, or a door code. */
 int campaign_item_load(struct unit *unit, int64_t id, bool for_update, struct campaign_item *item);
@@ -42,6 +45,15 @@ int campaign_item_load(struct unit *unit, int64_t id, bool for_update, struct ca
  * a door code. */
 int campaign_list(struct unit *unit, enum campaign_view view, int64_t cursor, int64_t limit,
 		  struct campaign **campaigns, int *count, bool *more);
+/* VIEW_PUBLIC's items are paged: the list shows each campaign's first
+ * CAMPAIGN_ITEMS_SHOWN (items_more when more follow; only the items of
+ * campaigns still listed are read). */
+#define CAMPAIGN_ITEMS_SHOWN 50
+/* One campaign with one page of its items: at most items_limit after the
+ * item id items_cursor (0: from the first), campaign->items_more when more
+ * follow. Returns DB_OK, OUT_NOT_FOUND, or a door code. */
+int campaign_load_page(struct unit *unit, int64_t id, int64_t items_cursor, int64_t items_limit,
+		       struct campaign *campaign);
 /* Inserts campaign and its items at unit->now; fills the ids and the
  * timestamps. Returns DB_OK or a door code. */
 int campaign_insert(struct unit *unit, struct campaign *campaign);

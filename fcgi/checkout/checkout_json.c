@@ -42,6 +42,8 @@ json_t *order_json(const struct order_rows *rows)
 					     db_text(discounts, r, 1), "amount_fen", (json_int_t)db_int(discounts, r, 2));
 		if (!db_null(discounts, r, 3))
 			json_object_set_new(discount, "coupon_id", json_integer((json_int_t)db_int(discounts, r, 3)));
+		if (!db_null(discounts, r, 4))
+			json_object_set_new(discount, "promotion_id", json_integer((json_int_t)db_int(discounts, r, 4)));
 		json_array_append_new(discount_list, discount);
 	}
 	char masked[PHONE_MASKED_SIZE];
@@ -96,6 +98,8 @@ json_t *quote_json(const struct cart *cart)
 					   discount->label, "amount_fen", (json_int_t)discount->amount_fen);
 		if (discount->kind == PRICE_COUPON)
 			json_object_set_new(object, "coupon_id", json_integer((json_int_t)discount->coupon_id));
+		if (discount->promotion_id != 0)
+			json_object_set_new(object, "promotion_id", json_integer((json_int_t)discount->promotion_id));
 		json_array_append_new(discounts, object);
 	}
 	return json_pack("{s:o, s:I, s:o, s:I, s:[], s:I}", "lines", lines, "subtotal_fen",

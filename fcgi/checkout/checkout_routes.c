@@ -18,6 +18,8 @@
 #include "checkout/checkout_routes.h"
 #include "checkout/foreign_store.h"
 #include "checkout/order.h"
+#include "checkout/pay_routes.h"
+#include "checkout/payment.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -231,6 +233,16 @@ static int order_create(struct request *request)
 
 /* ============================================================ cancel */
 
+/* POST /api/v1/orders/{id}/confirm: the shopper has the goods. */
+static int order_confirm_route(struct request *request)
+{
+	int64_t order_id = http_path_id(request, 0), user_id = request->session.user_id;
+	int status = http_outcome(request, order_confirm(&request->work, order_id, user_id));
+	if (status != 0)
+		return status;
+	return order_get(request);
+}
+
 static int order_cancel_route(struct request *request)
 {
 	int64_t order_id = http_path_id(request, 0), user_id = request->session.user_id;
@@ -250,11 +262,15 @@ static int order_pay_route(struct request *request)
 		return status;
 	char pay_by_text[CLOCK_RFC3339_SIZE];
 	clock_format_rfc3339(payment.pay_by, pay_by_text);
-	return http_reply(request, 200,
-			  json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "provider", payment.provider, "payment_id",
-				    payment.ref, "order_id", (json_int_t)payment.order_id, "amount_fen",
-				    (json_int_t)payment.amount_fen, "pay_by", pay_by_text, "notify_url",
-				    "/api/v1/payments/sandbox/notify"));
+	json_t *reply = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "provider", payment.provider, "payment_id",
+				  payment.ref, "order_id", (json_int_t)payment.order_id, "amount_fen",
+				  (json_int_t)payment.amount_fen, "pay_by", pay_by_text, "notify_url",
+				  "/api/v1/payments/sandbox/notify");
+	const struct payment_provider *provider = payment_provider_find(payment.provider);
+	if (provider != NULL && provider->open != NULL) /* issue 16: WeChat Pay, Alipay */
+		return pay_open_reply(request, provider, payment.order_id, payment.amount_fen, payment.ref, payment.pay_by,
+				      reply);
+	return http_reply(request, 200, reply);
 }
 
 /* ------------------------------------------------------------ notify */
@@ -434,6 +450,10 @@ static int admin_order_ship(struct request *request)
  * refunded; the stock goes back when it was not shipped. */
 static int admin_order_refund(struct request *request)
 {
+	/* issue 16: the money goes back at WeChat Pay or Alipay first */
+	int status = pay_refund_at_provider(request, http_path_id(request, 0));
+	if (status != 0)
+		return status;
 	struct admin_order_change change = { .reason = body_string(request, "reason") };
 	return admin_change_reply(request, order_refund, &change);
 }
@@ -446,6 +466,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/orders/{id}", order_get, AUTH_SHOPPER, 0, NULL },
 	{ "POST", "/api/v1/orders/{id}/pay", order_pay_route, AUTH_SHOPPER, 0, NULL },
 	{ "POST", "/api/v1/orders/{id}/cancel", order_cancel_route, AUTH_SHOPPER, 0, NULL },
+	{ "POST", "/api/v1/orders/{id}/confirm", order_confirm_route, AUTH_SHOPPER, 0, NULL },
 	{ "POST", "/api/v1/payments/sandbox/notify", payment_sandbox_notify, AUTH_NONE, 0, payment_notify_body },
 	{ "GET", "/api/v1/admin/orders", admin_order_list_route, AUTH_ADMIN, 0, NULL },
 	{ "POST", "/api/v1/admin/orders/{id}/ship", admin_order_ship, AUTH_ADMIN, ROLE_FULFILMENT, order_ship_body },

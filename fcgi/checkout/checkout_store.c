@@ -33,11 +33,14 @@ static const char *const sql_order_lines =
 	"SELECT item_id, item_name, qty, unit_price_fen, amount_fen, bargain_price_fen FROM order_line "
 	"WHERE order_id = ? ORDER BY id";
 static const char *const sql_order_discounts =
-	"SELECT kind, label, amount_fen, coupon_id FROM order_discount WHERE order_id = ? ORDER BY seq";
+	"SELECT kind, label, amount_fen, coupon_id, promotion_id FROM order_discount WHERE order_id = ? ORDER BY seq";
 static const char *const sql_my_orders =
 	"SELECT id FROM orders WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
 static const char *const sql_order_head =
-	"SELECT user_id, status, total_fen, TIMESTAMPDIFF(SECOND, '1970-01-01', pay_by), COALESCE(payment_id, 0) FROM orders WHERE id = ?";
+	"SELECT user_id, status, total_fen, TIMESTAMPDIFF(SECOND, '1970-01-01', pay_by), COALESCE(payment_id, 0), COALESCE(bargain_id, 0) "
+	"FROM orders WHERE id = ?";
+static const char *const sql_shopper_paid_once =
+	"SELECT 1 FROM orders WHERE user_id = ? AND paid_at IS NOT NULL LIMIT 1";
 static const char *const sql_order_quantities =
 	"SELECT item_id, qty FROM order_line WHERE order_id = ? ORDER BY item_id";
 
@@ -51,6 +54,14 @@ int order_read(struct unit *unit, int64_t order_id, struct order_rows *rows)
 	if ((result = db_exec(unit, &rows->lines, sql_order_lines, "i", order_id)) != DB_OK)
 		return result;
 	return db_exec(unit, &rows->discounts, sql_order_discounts, "i", order_id);
+}
+
+int shopper_has_paid_order(struct unit *unit, int64_t user_id, bool *paid)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_shopper_paid_once, "i", user_id);
+	*paid = result == DB_OK && rows.row_count == 1;
+	return result;
 }
 
 int order_ids_of_shopper(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, struct db_rows *rows)
@@ -71,6 +82,7 @@ int order_head_read(struct unit *unit, int64_t order_id, struct order_head *head
 	head->status = db_text(&rows, 0, 1);
 	head->total_fen = db_int(&rows, 0, 2);
 	head->pay_by = db_int(&rows, 0, 3);
+	head->bargain_id = db_int(&rows, 0, 5);
 	head->payment_id = db_int(&rows, 0, 4);
 	return DB_OK;
 }
@@ -91,8 +103,8 @@ static const char *const sql_line_insert =
 	"INSERT INTO order_line (order_id, item_id, item_name, qty, unit_price_fen, amount_fen, bargain_price_fen) "
 	"VALUES (?, ?, ?, ?, ?, ?, IF(?, ?, NULL))";
 static const char *const sql_discount_insert =
-	"INSERT INTO order_discount (order_id, seq, kind, label, amount_fen, coupon_id) "
-	"VALUES (?, ?, ?, ?, ?, NULLIF(?, 0))";
+	"INSERT INTO order_discount (order_id, seq, kind, label, amount_fen, coupon_id, promotion_id) "
+	"VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0))";
 static const char *const sql_event_insert =
 	"INSERT INTO order_event (order_id, from_status, to_status, actor, actor_id, note, request_id, created_at) "
 	"VALUES (?, ?, ?, ?, NULLIF(?, 0), ?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
@@ -108,6 +120,12 @@ static const char *const sql_order_paid =
 static const char *const sql_order_ship =
 	"UPDATE orders SET status = 'shipped', carrier = ?, tracking_no = ?, shipped_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), "
 	"updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE id = ? AND status = 'paid'";
+static const char *const sql_order_complete_by_shopper =
+	"UPDATE orders SET status = 'completed', completed_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
+	"WHERE id = ? AND user_id = ? AND status = 'shipped'";
+static const char *const sql_order_complete_by_time =
+	"UPDATE orders SET status = 'completed', completed_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
+	"WHERE id = ? AND status = 'shipped' AND shipped_at <= TIMESTAMPADD(SECOND, ?, '1970-01-01')";
 static const char *const sql_order_refund =
 	"UPDATE orders SET status = 'refunded', refunded_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
 	"WHERE id = ? AND status = ?";
@@ -131,9 +149,10 @@ int order_line_insert(struct unit *unit, int64_t order_id, int64_t item_id, cons
 }
 
 int order_discount_insert(struct unit *unit, int64_t order_id, int64_t seq, const char *kind, const char *label,
-			  int64_t amount_fen, int64_t coupon_id)
+			  int64_t amount_fen, int64_t coupon_id, int64_t promotion_id)
 {
-	return db_exec(unit, NULL, sql_discount_insert, "iissii", order_id, seq, kind, label, amount_fen, coupon_id);
+	return db_exec(unit, NULL, sql_discount_insert, "iissiii", order_id, seq, kind, label, amount_fen, coupon_id,
+		       promotion_id);
 }
 
 int order_event_add(struct unit *unit, int64_t order_id, const char *from, const char *to, const char *actor,
@@ -163,6 +182,15 @@ int order_shipped_mark(struct unit *unit, int64_t order_id, const char *carrier,
 		       order_id);
 }
 
+int order_completed_mark(struct unit *unit, int64_t order_id, int64_t user_id, int64_t shipped_before)
+{
+	if (user_id != 0)
+		return one_row(unit, OUT_INVALID_STATE, sql_order_complete_by_shopper, "iiii", unit->now, unit->now,
+			       order_id, user_id);
+	return one_row(unit, OUT_INVALID_STATE, sql_order_complete_by_time, "iiii", unit->now, unit->now, order_id,
+		       shipped_before);
+}
+
 int order_refunded_mark(struct unit *unit, int64_t order_id, const char *from)
 {
 	return one_row(unit, OUT_INVALID_STATE, sql_order_refund, "iiis", unit->now, unit->now, order_id, from);
@@ -175,6 +203,9 @@ int order_refunded_mark(struct unit *unit, int64_t order_id, const char *from)
 static const char *const sql_sweep_due =
 	"SELECT id FROM orders WHERE status = 'pending_payment' AND pay_by <= TIMESTAMPADD(SECOND, ?, '1970-01-01') "
 	"ORDER BY pay_by LIMIT ?";
+
+static const char *const sql_sweep_to_complete =
+	"SELECT id FROM orders WHERE status = 'shipped' AND shipped_at <= TIMESTAMPADD(SECOND, ?, '1970-01-01') ORDER BY shipped_at LIMIT ?";
 
 int order_sweep_lock(struct unit *unit, bool *taken)
 {
@@ -190,6 +221,11 @@ int order_sweep_unlock(struct unit *unit)
 int orders_due(struct unit *unit, int64_t limit, struct db_rows *rows)
 {
 	return db_exec(unit, rows, sql_sweep_due, "ii", unit->now, limit);
+}
+
+int orders_to_complete(struct unit *unit, int64_t shipped_before, int64_t limit, struct db_rows *rows)
+{
+	return db_exec(unit, rows, sql_sweep_to_complete, "ii", shipped_before, limit);
 }
 
 /* ============================================================= idempotency */

@@ -30,7 +30,7 @@ enum order_column {
 
 /* An order as the shopper sees it: the row (enum order_column), its lines
  * (item_id, item_name, qty, unit_price_fen, amount_fen, bargain_price_fen
- * or NULL) and its discounts (kind, label, amount_fen, coupon_id or NULL). */
+ * or NULL) and its discounts (kind, label, amount_fen, coupon_id or NULL, promotion_id or NULL). */
 struct order_rows {
 	struct db_rows order, lines, discounts;
 };
@@ -42,6 +42,10 @@ int order_read(struct unit *unit, int64_t order_id, struct order_rows *rows);
  * (OUT) of one column. Returns DB_OK or a door code. */
 int order_ids_of_shopper(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, struct db_rows *rows);
 
+/* *paid (OUT): whether user_id has ever paid an order in the shop (a
+ * refunded one included). Returns DB_OK or a door code. */
+int shopper_has_paid_order(struct unit *unit, int64_t user_id, bool *paid);
+
 /* What the transitions decide on. */
 struct order_head {
 	int64_t user_id;
@@ -49,6 +53,7 @@ struct order_head {
 	int64_t total_fen;
 	int64_t pay_by;
 	int64_t payment_id; /* 0: none */
+	int64_t bargain_id; /* 0: none */
 };
 /* Reads order_id's head into *head (OUT). Returns DB_OK, OUT_NOT_FOUND,
  * or a door code. */
@@ -71,9 +76,9 @@ int order_insert(struct unit *unit, const struct order_new *order, int64_t *orde
 /* bargain_price_fen is stored only when bargained. */
 int order_line_insert(struct unit *unit, int64_t order_id, int64_t item_id, const char *name, int64_t qty,
 		      int64_t unit_price_fen, int64_t amount_fen, bool bargained, int64_t bargain_price_fen);
-/* coupon_id 0: none. */
+/* coupon_id, promotion_id 0: none. */
 int order_discount_insert(struct unit *unit, int64_t order_id, int64_t seq, const char *kind, const char *label,
-			  int64_t amount_fen, int64_t coupon_id);
+			  int64_t amount_fen, int64_t coupon_id, int64_t promotion_id);
 /* One order_event row (from NULL: placed; actor_id 0: NULL; note may be
  * NULL) with the unit's request id. Returns DB_OK or a door code. */
 int order_event_add(struct unit *unit, int64_t order_id, const char *from, const char *to, const char *actor,
@@ -89,6 +94,10 @@ int order_paid_mark(struct unit *unit, int64_t order_id, int64_t payment_id, int
 /* paid -> shipped with carrier and tracking_no. Returns DB_OK,
  * OUT_INVALID_STATE, or a door code. */
 int order_shipped_mark(struct unit *unit, int64_t order_id, const char *carrier, const char *tracking_no);
+/* shipped -> completed: by user_id (the shopper confirms receipt), or with
+ * user_id 0 by time (only if shipped at or before shipped_before). Returns
+ * DB_OK, OUT_INVALID_STATE, or a door code. */
+int order_completed_mark(struct unit *unit, int64_t order_id, int64_t user_id, int64_t shipped_before);
 /* from (paid or shipped) -> refunded. Returns DB_OK, OUT_INVALID_STATE, or
  * a door code. */
 int order_refunded_mark(struct unit *unit, int64_t order_id, const char *from);
@@ -101,6 +110,9 @@ int order_sweep_unlock(struct unit *unit);
 /* Pending orders whose pay_by has passed at unit->now, oldest due first,
  * at most limit: rows (OUT) of ids. */
 int orders_due(struct unit *unit, int64_t limit, struct db_rows *rows);
+/* Shipped orders shipped at or before shipped_before, oldest first, at
+ * most limit: rows (OUT) of ids. */
+int orders_to_complete(struct unit *unit, int64_t shipped_before, int64_t limit, struct db_rows *rows);
 
 /* ============================================================= idempotency */
 

@@ -10,11 +10,24 @@
 
 /* ---------------------------------------------------------------- bargain */
 
+/* A succeeded bargain's own pay window ends at its expiry, or pay_within_s
+ * after it succeeded if that is later (one that succeeds at the last
+ * minute still has its time to pay). */
+#define BARGAIN_PAY_WINDOW_END \
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', GREATEST(expires_at, COALESCE(succeeded_at, expires_at) + INTERVAL pay_within_s SECOND))"
+
 static const char *const sql_bargain_for_order =
-	"SELECT user_id, item_id, status, current_price_fen, pay_within_s FROM bargain WHERE id = ?";
+	"SELECT user_id, item_id, status, current_price_fen, pay_within_s, " BARGAIN_PAY_WINDOW_END " FROM bargain WHERE id = ?";
 static const char *const sql_bargain_mark_ordered =
 	"UPDATE bargain SET status = 'ordered', open_slot = NULL, closed_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
 	"WHERE id = ? AND user_id = ? AND status = 'succeeded' AND held = 0"; /* a held bargain waits for review */
+
+static const char *const sql_bargain_unmark_ordered =
+	"UPDATE bargain SET status = 'succeeded', open_slot = NULLIF(?, 0), closed_at = NULL "
+	"WHERE id = ? AND user_id = ? AND status = 'ordered' AND " BARGAIN_PAY_WINDOW_END " > ?";
+static const char *const sql_bargain_close_ordered =
+	"UPDATE bargain SET status = 'expired', closed_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
+	"WHERE id = ? AND user_id = ? AND status = 'ordered'";
 
 int bargain_for_order(struct unit *unit, int64_t bargain_id, struct promotion_bargain *bargain)
 {
@@ -29,6 +42,7 @@ int bargain_for_order(struct unit *unit, int64_t bargain_id, struct promotion_ba
 	bargain->succeeded = strcmp(db_text(&rows, 0, 2), "succeeded") == 0;
 	bargain->price_fen = db_int(&rows, 0, 3);
 	bargain->pay_within_s = db_int(&rows, 0, 4);
+	bargain->pay_window_end = db_int(&rows, 0, 5);
 	return DB_OK;
 }
 
@@ -39,6 +53,21 @@ int bargain_mark_ordered(struct unit *unit, int64_t bargain_id, int64_t user_id)
 	if (result != DB_OK)
 		return result;
 	return rows.affected == 1 ? DB_OK : OUT_BARGAIN_NOT_SUCCEEDED;
+}
+
+int bargain_unmark_ordered(struct unit *unit, int64_t bargain_id, int64_t user_id)
+{
+	struct db_rows rows;
+	/* open again; a bargain of the same item the shopper opened meanwhile
+	 * keeps the open slot, and this one waits beside it (open_slot NULL) */
+	int result = db_exec(unit, &rows, sql_bargain_unmark_ordered, "iiii", (int64_t)1, bargain_id, user_id, unit->now);
+	if (result == DB_DUPLICATE)
+		result = db_exec(unit, &rows, sql_bargain_unmark_ordered, "iiii", (int64_t)0, bargain_id, user_id,
+				 unit->now);
+	if (result != DB_OK || rows.affected == 1)
+		return result;
+	/* its pay window is over: the bargain closes */
+	return db_exec(unit, NULL, sql_bargain_close_ordered, "iii", unit->now, bargain_id, user_id);
 }
 
 /* ----------------------------------------------------------------- coupon */

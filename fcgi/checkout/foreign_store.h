@@ -26,6 +26,11 @@ int bargain_for_order(struct unit *unit, int64_t bargain_id, struct promotion_ba
  * review. Returns DB_OK, OUT_BARGAIN_NOT_SUCCEEDED (not succeeded, not
  * the user's, or held), or a door code. */
 int bargain_mark_ordered(struct unit *unit, int64_t bargain_id, int64_t user_id);
+/* ordered -> succeeded for user_id's bargain whose order was cancelled:
+ * open again and orderable until its pay window ends (its expiry, or
+ * pay_within_s after it succeeded if later); once that window is over the
+ * bargain closes (expired) instead. Returns DB_OK or a door code. */
+int bargain_unmark_ordered(struct unit *unit, int64_t bargain_id, int64_t user_id);
 
 /* ----------------------------------------------------------------- coupon */
 

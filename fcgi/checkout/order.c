@@ -12,12 +12,14 @@
 #include "admin/stats.h"
 #include "checkout/checkout_json.h"
 #include "checkout/foreign_store.h"
+#include "checkout/promotion_store.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/outcome.h"
 #include "db/db.h"
+#include "engagement/engagement.h"
 #include "fraud/fraud_check.h"
 #include "reward/points.h"
 #include "ops/ops.h"
@@ -64,6 +66,7 @@ int cart_decide(struct cart *cart, int64_t now)
 {
 	assert(cart->line_count >= 1 && cart->line_count <= PRICE_LINES_MAX);
 	cart->message[0] = '\0';
+	cart->promotions.now = now;
 	const struct promotion_config *promotions = &cart->promotions;
 	struct price_line *lines = cart->price_lines;
 	memset(lines, 0, sizeof(cart->price_lines));
@@ -96,6 +99,9 @@ int cart_decide(struct cart *cart, int64_t now)
 	struct price_input input = {
 		.lines = lines, .line_count = cart->line_count, .coupons = promotions->coupons,
 		.coupon_count = promotions->coupon_count, .rules = &promotions->rules, .now = now,
+		.timed = promotions->timed, .timed_count = promotions->timed_count,
+		.reductions = promotions->reductions, .reduction_count = promotions->reduction_count,
+		.first_orders = promotions->first_orders, .first_order_count = promotions->first_order_count,
 	};
 	enum price_error error = price_quote(&input, &cart->quote);
 	if (error == PRICE_BAD_INPUT) {
@@ -162,7 +168,14 @@ static int order_rows_write(struct unit *unit, struct order_placing *placing, in
 	for (int i = 0; i < quote->discount_count; i++) {
 		const struct price_discount *discount = &quote->discounts[i];
 		if ((result = order_discount_insert(unit, order_id, (int64_t)(i + 1), price_kind_name(discount->kind),
-						    discount->label, discount->amount_fen, discount->coupon_id)) != DB_OK)
+						    discount->label, discount->amount_fen, discount->coupon_id,
+						    discount->promotion_id)) != DB_OK)
+			return result;
+		/* one discount line per promotion: what it took (its `used`), and a
+		 * use of its limits */
+		if (discount->promotion_id != 0 &&
+		    (result = promotion_take_for_order(unit, &cart->promotions, order_id, discount->promotion_id,
+						       discount->amount_fen)) != DB_OK)
 			return result;
 	}
 	return DB_OK;
@@ -384,6 +397,57 @@ int order_cancel(struct unit *unit, int64_t order_id, int64_t user_id)
 	return result;
 }
 
+struct complete {
+	int64_t order_id;
+	int64_t user_id;        /* 0: the sweeper */
+	int64_t shipped_before; /* the sweeper: shipped at or before */
+};
+
+/* shipped -> completed, and its event. */
+static int complete_body(struct unit *unit, void *context)
+{
+	const struct complete *complete = context;
+	int result = order_completed_mark(unit, complete->order_id, complete->user_id, complete->shipped_before);
+	if (result != DB_OK)
+		return result;
+	return order_event_add(unit, complete->order_id, "shipped", "completed",
+			       complete->user_id ? "shopper" : "system", complete->user_id,
+			       complete->user_id ? "confirmed" : "auto");
+}
+
+int order_confirm(struct unit *unit, int64_t order_id, int64_t user_id)
+{
+	struct order_head head;
+	int result = order_head_read(unit, order_id, &head);
+	if (result != DB_OK)
+		return result;
+	if (head.user_id != user_id)
+		return OUT_NOT_FOUND;
+	struct complete complete = { .order_id = order_id, .user_id = user_id };
+	return db_atomic(unit, complete_body, &complete);
+}
+
+/* Completes up to a few batches of orders shipped long enough ago. */
+static long complete_shipped(struct unit *unit)
+{
+	int64_t shipped_before = unit->now - unit->config->order_complete_after_days * 86400;
+	long completed = 0;
+	for (int batch = 0; batch < SWEEP_BATCHES_MAX; batch++) {
+		struct db_rows rows;
+		if (orders_to_complete(unit, shipped_before, SWEEP_BATCH, &rows) != DB_OK)
+			return completed;
+		for (int r = 0; r < rows.row_count; r++) {
+			struct complete complete = { .order_id = db_int(&rows, r, 0), .shipped_before = shipped_before };
+			/* OUT_INVALID_STATE: refunded or confirmed meanwhile */
+			if (db_atomic(unit, complete_body, &complete) == DB_OK)
+				completed++;
+		}
+		if (rows.row_count < SWEEP_BATCH)
+			break;
+	}
+	return completed;
+}
+
 long order_sweep(struct unit *unit)
 {
 	bool taken;
@@ -410,6 +474,9 @@ long order_sweep(struct unit *unit)
 		if (rows.row_count < SWEEP_BATCH)
 			break;
 	}
+	long completed = complete_shipped(unit);
+	if (completed > 0)
+		log_info("sweep: completed %ld shipped orders", completed);
 	idempotency_sweep(unit, unit->now - unit->config->idempotency_ttl_s, SWEEP_KEYS_BATCH);
 	order_sweep_unlock(unit);
 	if (cancelled > 0)
@@ -522,6 +589,7 @@ static int notify_body(struct unit *unit, void *context)
 		    (result = stats_order(unit, notice->order_id, STATS_ORDER_PAID)) != DB_OK ||
 		    (result = stock_move_lines(unit, notice->order_id, stock_confirm, "reserved")) != DB_OK ||
 		    (result = payment_succeeded_mark(unit, payment.id)) != DB_OK ||
+		    (result = engagement_order_paid(unit, order.user_id, notice->order_id)) != DB_OK || /* invitations */
 		    (result = order_event_add(unit, notice->order_id, "pending_payment", "paid", "provider", 0,
 					      notice->provider)) != DB_OK)
 			return result;

@@ -23,6 +23,8 @@
  *   shipped   paid -> shipped      SET carrier, tracking_no, shipped_at
  *                                  WHERE status = 'paid'
  *   completed shipped -> completed WHERE status = 'shipped'
+ *             (the shopper confirms receipt, or the sweeper
+ *             order_complete_after_days after shipped_at)
  *   refunded  paid -> refunded     WHERE status = 'paid'; the points the
  *             order earned go back (a negative points_ledger row); whether
  *             stock returns is the refund's call (sold -> left, or not).
@@ -168,8 +170,13 @@ int order_view(struct unit *unit, int64_t order_id, int64_t user_id, struct orde
  * OUT_INVALID_STATE, or a door code. */
 int order_cancel(struct unit *unit, int64_t order_id, int64_t user_id);
 
+/* user_id confirms receipt of a shipped order: shipped -> completed.
+ * Returns DB_OK, OUT_NOT_FOUND, OUT_INVALID_STATE, or a door code. */
+int order_confirm(struct unit *unit, int64_t order_id, int64_t user_id);
+
 /* Cancels pending orders past pay_by (returning their stock and
- * promotions, each exactly once) and forgets idempotency keys older than
+ * promotions, each exactly once), completes orders shipped
+ * order_complete_after_days ago, and forgets idempotency keys older than
  * idempotency_ttl_s. One worker at a time (a named lock). Returns the
  * number of orders cancelled, or -1 on a DB error. */
 long order_sweep(struct unit *unit);

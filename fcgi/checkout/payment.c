@@ -37,8 +37,20 @@ static bool sandbox_verify(const struct config *config, const char *signature, c
 	return crypto_equal(given, expected, sizeof(expected));
 }
 
+/* Real providers' references: 26 characters of [a-z0-9], inside both
+ * WeChat Pay's (6-32 characters) and Alipay's (up to 64) out_trade_no. */
+static void provider_new_ref(char ref[PAYMENT_REF_SIZE])
+{
+	unsigned char random[SANDBOX_REF_BYTES];
+	crypto_random(random, sizeof(random));
+	memcpy(ref, "kj", 2);
+	crypto_hex(random, sizeof(random), ref + 2);
+}
+
 static const struct payment_provider providers[] = {
-	{ "sandbox", sandbox_new_ref, sandbox_verify },
+	{ "sandbox", sandbox_new_ref, sandbox_verify, NULL, NULL },
+	{ "wechat", provider_new_ref, NULL, wechatpay_open, wechatpay_refund },
+	{ "alipay", provider_new_ref, NULL, alipay_open, alipay_refund },
 };
 
 const struct payment_provider *payment_provider_find(const char *name)
@@ -47,4 +59,30 @@ const struct payment_provider *payment_provider_find(const char *name)
 		if (strcmp(providers[i].name, name) == 0)
 			return &providers[i];
 	return NULL;
+}
+
+bool payment_parse_yuan(const char *text, int64_t *fen)
+{
+	if (text == NULL)
+		return false;
+	size_t whole = strspn(text, "0123456789");
+	if (whole == 0 || whole > 12)
+		return false;
+	int64_t value = 0;
+	for (size_t i = 0; i < whole; i++)
+		value = value * 10 + (text[i] - '0');
+	value *= 100;
+	const char *rest = text + whole;
+	if (*rest == '.') {
+		size_t decimals = strspn(rest + 1, "0123456789");
+		if (decimals == 0 || decimals > 2 || rest[1 + decimals] != '\0')
+			return false;
+		value += (rest[1] - '0') * 10;
+		if (decimals == 2)
+			value += rest[2] - '0';
+	} else if (*rest != '\0') {
+		return false;
+	}
+	*fen = value;
+	return true;
 }

@@ -16,6 +16,8 @@ const char *price_kind_name(enum price_kind kind)
 	case PRICE_BARGAIN: return "bargain";
 	case PRICE_FULL_REDUCTION: return "full_reduction";
 	case PRICE_COUPON: return "coupon";
+	case PRICE_TIMED_DISCOUNT: return "timed_discount";
+	case PRICE_FIRST_ORDER: return "first_order";
 	}
 	return "discount";
 }
@@ -60,6 +62,38 @@ static bool input_bounded(const struct price_input *input)
 	}
 	if (bargains > 1)
 		return false;
+	if (input->timed_count < 0 || input->timed_count > PRICE_PROMOTIONS_MAX || input->reduction_count < 0 ||
+	    input->reduction_count > PRICE_PROMOTIONS_MAX)
+		return false;
+	if (input->first_order_count < 0 || input->first_order_count > PRICE_PROMOTIONS_MAX)
+		return false;
+	for (int f = 0; f < input->first_order_count; f++) {
+		const struct price_first_order *first = &input->first_orders[f];
+		if (first->percent < 0 || first->percent > 99 || first->off_fen < 0 || first->off_fen > PRICE_UNIT_MAX ||
+		    first->max_off_fen < 0 || (first->percent == 0) == (first->off_fen == 0))
+			return false;
+	}
+	for (int r = 0; r < input->reduction_count; r++) {
+		const struct price_full_reduction *reduction = &input->reductions[r];
+		if (reduction->tier_count < 1 || reduction->tier_count > PRICE_TIERS_MAX || reduction->item_count < 0 ||
+		    reduction->item_count > PRICE_LINES_MAX || reduction->cap_fen < 0 ||
+		    (reduction->repeat && reduction->tier_count != 1))
+			return false;
+		for (int t = 0; t < reduction->tier_count; t++)
+			if (reduction->tiers[t].off_fen <= 0 || reduction->tiers[t].off_fen > PRICE_UNIT_MAX ||
+			    reduction->tiers[t].min_spend_fen < (reduction->repeat ? 1 : 0) ||
+			    reduction->tiers[t].min_spend_fen > PRICE_UNIT_MAX * PRICE_LINES_MAX * PRICE_QTY_MAX)
+				return false;
+	}
+	for (int t = 0; t < input->timed_count; t++) {
+		const struct price_timed_discount *timed = &input->timed[t];
+		if (timed->item_count < 0 || timed->item_count > PRICE_LINES_MAX)
+			return false;
+		for (int i = 0; i < timed->item_count; i++)
+			if (timed->items[i].percent < 0 || timed->items[i].percent > 99 || timed->items[i].price_fen < 0 ||
+			    timed->items[i].price_fen > PRICE_UNIT_MAX)
+				return false;
+	}
 	for (int i = 0; i < input->coupon_count; i++) {
 		const struct price_coupon *coupon = &input->coupons[i];
 		if (coupon->amount_fen <= 0 || coupon->amount_fen > PRICE_UNIT_MAX || coupon->min_spend_fen < 0 ||
@@ -109,7 +143,8 @@ int64_t price_min(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
-void price_scope_amounts(const struct price_input *input, int64_t item_id, int64_t *amount, int64_t *floor_fen)
+void price_scope_amounts(const struct price_input *input, const struct price_quote *quote, int64_t item_id,
+			 int64_t *amount, int64_t *floor_fen)
 {
 	*amount = 0;
 	*floor_fen = 0;
@@ -120,6 +155,8 @@ void price_scope_amounts(const struct price_input *input, int64_t item_id, int64
 		int64_t paid = line->qty * line->unit_price_fen;
 		if (line->has_bargain)
 			paid -= line->unit_price_fen - line->bargain_price_fen;
+		if (quote != NULL)
+			paid -= quote->lines[i].item_off_fen;
 		*amount += paid;
 		*floor_fen += price_min(line->qty * line->unit_floor_fen, paid);
 	}
@@ -169,7 +206,7 @@ enum price_error price_quote(const struct price_input *input, struct price_quote
 		return error;
 	quote->merchandise_fen = quote->total_fen;
 	int64_t ignored;
-	price_scope_amounts(input, 0, &ignored, &quote->floor_fen);
+	price_scope_amounts(input, quote, 0, &ignored, &quote->floor_fen);
 
 	/* 3. order promotions, in the registry's order (full reduction, coupons) */
 	return apply_stage(input, quote, PROMOTION_ORDER);

@@ -22,8 +22,10 @@
  * Each step is a kind of the promotion registry (promotion.h), in its
  * order; later kinds (API.md "The price of an order") join as rows there.
  *
- * Points as cash, time-limited discounts, gifts, presale, member tiers,
- * add-ons and bundles are later parts of the engine (SPEC §3).
+ * Time-limited discounts (限时折扣) of the promotion resource are an
+ * item-price step after the bargain (promo_timed_discount.c). Points as
+ * cash, gifts, presale, member tiers, add-ons and bundles are later parts
+ * of the engine (SPEC §3).
  *
  * Every reduction is clipped so the total never falls below the floor: the
  * sum over lines of qty times the item's per-unit floor (and never below
@@ -40,7 +42,8 @@
 #define PRICE_QTY_MAX 99
 #define PRICE_COUPONS_MAX 5
 #define PRICE_TIERS_MAX 20
-#define PRICE_DISCOUNTS_MAX (2 + PRICE_COUPONS_MAX)
+#define PRICE_PROMOTIONS_MAX 16 /* a campaign's promotions of one kind that one cart meets */
+#define PRICE_DISCOUNTS_MAX (2 + PRICE_COUPONS_MAX + PRICE_PROMOTIONS_MAX)
 #define PRICE_LABEL_SIZE 448 /* a coupon title is up to 100 characters */
 /* Prices above this (per unit, in fen) are refused as input errors, so no
  * sum of PRICE_LINES_MAX * PRICE_QTY_MAX lines can overflow. */
@@ -66,9 +69,50 @@ struct price_coupon {
 	bool available;       /* not used by another order */
 };
 
+/* A timed discount (限时折扣) of the promotion resource: in [starts_at,
+ * ends_at) each of its items costs percent of its price (1..99), or
+ * price_fen when percent is 0. */
+struct price_timed_item {
+	int64_t item_id;
+	int64_t percent;
+	int64_t price_fen;
+};
+struct price_timed_discount {
+	int64_t promotion_id;
+	const char *title; /* borrowed */
+	int64_t starts_at, ends_at;
+	struct price_timed_item items[PRICE_LINES_MAX];
+	int item_count;
+};
+
+/* A new shopper's first order (新客首单) of the promotion resource: pay
+ * percent of the total (1..99), or off_fen less; at most max_off_fen (0:
+ * no cap); in [starts_at, ends_at). */
+struct price_first_order {
+	int64_t promotion_id;
+	const char *title; /* borrowed */
+	int64_t starts_at, ends_at;
+	int64_t percent, off_fen, max_off_fen;
+};
+
 struct price_tier {
 	int64_t min_spend_fen;
 	int64_t off_fen;
+};
+
+/* A full reduction (满减) of the promotion resource: the best tier its
+ * items' amount (after item prices) reaches, or with repeat "每满 X 减 Y"
+ * (its one tier) up to cap_fen (0: no cap), in [starts_at, ends_at). */
+struct price_full_reduction {
+	int64_t promotion_id;
+	const char *title; /* borrowed */
+	int64_t starts_at, ends_at;
+	struct price_tier tiers[PRICE_TIERS_MAX];
+	int tier_count;
+	bool repeat;
+	int64_t cap_fen;
+	int64_t item_ids[PRICE_LINES_MAX]; /* item_count 0: every item */
+	int item_count;
 };
 
 struct price_rules {
@@ -85,21 +129,29 @@ struct price_input {
 	const struct price_coupon *coupons; /* the ones the shopper chose */
 	int coupon_count;
 	const struct price_rules *rules;
+	const struct price_timed_discount *timed; /* the campaign's timed discounts */
+	int timed_count;
+	const struct price_full_reduction *reductions; /* the campaign's full reductions */
+	int reduction_count;
+	const struct price_first_order *first_orders; /* only when the shopper has no paid order */
+	int first_order_count;
 	int64_t now;
 };
 
-enum price_kind { PRICE_BARGAIN, PRICE_FULL_REDUCTION, PRICE_COUPON };
+enum price_kind { PRICE_BARGAIN, PRICE_FULL_REDUCTION, PRICE_COUPON, PRICE_TIMED_DISCOUNT, PRICE_FIRST_ORDER };
 
 struct price_discount {
 	enum price_kind kind;
 	int64_t amount_fen;  /* > 0 */
 	int64_t coupon_id;   /* PRICE_COUPON only */
 	int64_t item_id;     /* PRICE_COUPON only: its scope, 0 shop-wide */
+	int64_t promotion_id; /* the promotion resource's row it came from, or 0 */
 	char label[PRICE_LABEL_SIZE];
 };
 
 struct price_line_total {
 	int64_t amount_fen; /* qty * unit price */
+	int64_t item_off_fen; /* what item-price kinds other than the bargain took off the line */
 };
 
 /* Why a quote was refused. */
@@ -149,9 +201,11 @@ enum price_error price_refuse(struct price_quote *quote, enum price_error error,
 /* "30元", "29.90元": fen as yuan for labels, into out. */
 void price_yuan(int64_t fen, char *out, size_t size);
 int64_t price_min(int64_t a, int64_t b);
-/* What the lines of item_id (0: all) cost after the bargain, and their
+/* What the lines of item_id (0: all) cost after the item prices (the
+ * bargain, and quote's item_off_fen when quote is not NULL), and their
  * floor (OUT both). */
-void price_scope_amounts(const struct price_input *input, int64_t item_id, int64_t *amount, int64_t *floor_fen);
+void price_scope_amounts(const struct price_input *input, const struct price_quote *quote, int64_t item_id,
+			 int64_t *amount, int64_t *floor_fen);
 bool price_item_in_cart(const struct price_input *input, int64_t item_id);
 
 #endif

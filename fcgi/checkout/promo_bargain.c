@@ -1,9 +1,12 @@
 /* promo_bargain.c: the bargain price as a promotion kind: a cart that
  * names a succeeded bargain of the shopper's pays one unit of its item at
- * the bargain's price; the order marks the bargain ordered. Configured on
- * the campaign item (campaign.c), so no admin config of its own. */
+ * the bargain's price; the order marks the bargain ordered, and a cancelled
+ * order gives it back (succeeded again, orderable until its own pay window
+ * ends). Configured on the campaign item (campaign.c), so no admin config
+ * of its own. */
 #include <stdio.h>
 
+#include "checkout/checkout_store.h"
 #include "checkout/foreign_store.h"
 #include "checkout/promotion.h"
 #include "core/outcome.h"
@@ -26,6 +29,10 @@ static int bargain_check(const struct promotion_config *config, const struct pri
 	}
 	if (!config->bargain.succeeded)
 		return OUT_BARGAIN_NOT_SUCCEEDED;
+	if (config->now >= config->bargain.pay_window_end) {
+		*message = "砍价的下单时限已过。";
+		return OUT_BARGAIN_NOT_SUCCEEDED;
+	}
 	for (int i = 0; i < line_count; i++)
 		if (lines[i].item_id == config->bargain.item_id)
 			return DB_OK;
@@ -58,6 +65,19 @@ static int bargain_claim(struct unit *unit, const struct promotion_config *confi
 	return bargain_mark_ordered(unit, config->bargain_id, config->user_id);
 }
 
+/* A cancelled order gives its bargain back; a refunded one does not (the
+ * bargain was bought). */
+static int bargain_give_back(struct unit *unit, int64_t order_id, enum promotion_return why)
+{
+	if (why != PROMOTION_CANCELLED)
+		return DB_OK;
+	struct order_head head;
+	int result = order_head_read(unit, order_id, &head);
+	if (result != DB_OK || head.bargain_id == 0)
+		return result;
+	return bargain_unmark_ordered(unit, head.bargain_id, head.user_id);
+}
+
 const struct promotion_kind promo_bargain = {
 	.name = "bargain",
 	.stage = PROMOTION_ITEM_PRICE,
@@ -65,6 +85,5 @@ const struct promotion_kind promo_bargain = {
 	.check = bargain_check,
 	.apply = bargain_apply,
 	.claim = bargain_claim,
-	/* Not given back: a cancelled bargain order leaves the bargain
-	 * ordered (issue 14 changes that). */
+	.give_back = bargain_give_back,
 };

@@ -60,7 +60,7 @@ static enum price_error coupon_apply(const struct price_input *input, struct pri
 		if (coupon->item_id != 0 && !price_item_in_cart(input, coupon->item_id))
 			return price_refuse(quote, PRICE_COUPON_SCOPE, coupon->id);
 		int64_t scope_amount, scope_floor;
-		price_scope_amounts(input, coupon->item_id, &scope_amount, &scope_floor);
+		price_scope_amounts(input, quote, coupon->item_id, &scope_amount, &scope_floor);
 		if (scope_amount < coupon->min_spend_fen)
 			return price_refuse(quote, PRICE_COUPON_MIN_SPEND, coupon->id);
 		if (i > 0 && !rules->coupons_stackable)

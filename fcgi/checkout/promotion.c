@@ -2,14 +2,19 @@
  * promotion.h). The order of the rows is the order of application. */
 #include "checkout/promotion.h"
 
+#include <assert.h>
 #include <string.h>
 
+#include "checkout/checkout_store.h"
+#include "checkout/promotion_store.h"
+#include "core/outcome.h"
 #include "db/db.h"
 
 const struct promotion_kind *const promotion_kinds[] = {
-	/* item prices: bargain (bundle, timed_discount, member_price later) */
+	/* item prices: bargain, (bundle later), timed_discount, (member_price later) */
 	&promo_bargain,
-	/* first_order (later) */
+	&promo_timed_discount,
+	&promo_first_order,
 	&promo_full_reduction,
 	&promo_coupon,
 	/* deposit, red_packet, points_cash (later) */
@@ -33,10 +38,21 @@ int promotion_load(struct unit *unit, struct promotion_config *config)
 	memset(config->tiers, 0, sizeof(config->tiers));
 	memset(&config->rules, 0, sizeof(config->rules));
 	config->rules.tiers = config->tiers;
+	config->timed_count = 0;
+	config->reduction_count = 0;
+	config->first_order_count = 0;
+	config->live = NULL;
+	config->live_count = 0;
+	/* the campaign's live promotions, read once for every kind */
+	int result = config->campaign_id == 0 ? DB_OK
+		     : promotions_live_load(unit, config->campaign_id, config->user_id, &config->live,
+					    &config->live_count);
+	if (result != DB_OK)
+		return result;
 	for (int k = 0; k < promotion_kind_count; k++) {
 		if (promotion_kinds[k]->load == NULL)
 			continue;
-		int result = promotion_kinds[k]->load(unit, config);
+		result = promotion_kinds[k]->load(unit, config);
 		if (result != DB_OK)
 			return result;
 	}
@@ -81,12 +97,41 @@ int promotion_persist(struct unit *unit, const struct promotion_config *config, 
 	return DB_OK;
 }
 
+bool promotion_live_exhausted(const struct promotion_live *live)
+{
+	return (live->limit_total > 0 && live->used_orders >= live->limit_total) ||
+	       (live->limit_per_user > 0 && live->user_uses >= live->limit_per_user);
+}
+
+int promotion_take_for_order(struct unit *unit, const struct promotion_config *config, int64_t order_id,
+			     int64_t promotion_id, int64_t amount_fen)
+{
+	const struct promotion_live *live = NULL;
+	for (int r = 0; r < config->live_count; r++)
+		if (config->live[r].id == promotion_id)
+			live = &config->live[r];
+	assert(live != NULL); /* every promotion a quote names was loaded */
+	int counted = (live->limit_total > 0 ? PROMOTION_COUNTED_TOTAL : 0) |
+		      (live->limit_per_user > 0 ? PROMOTION_COUNTED_PER_USER : 0);
+	int result = promotion_take(unit, promotion_id, config->user_id, live->limit_total, live->limit_per_user);
+	if (result == OUT_CONFLICT)
+		return DB_RETRY; /* priced again, the counters read afresh: it is skipped */
+	if (result != DB_OK)
+		return result;
+	return order_promotion_insert(unit, order_id, promotion_id, amount_fen, counted);
+}
+
 int promotion_give_back(struct unit *unit, int64_t order_id, enum promotion_return why)
 {
+	/* the promotion resource's counters, once per cancel or refund */
+	struct order_head head;
+	int result = order_head_read(unit, order_id, &head);
+	if (result != DB_OK || (result = promotion_give_back_uses(unit, order_id, head.user_id)) != DB_OK)
+		return result;
 	for (int k = 0; k < promotion_kind_count; k++) {
 		if (promotion_kinds[k]->give_back == NULL)
 			continue;
-		int result = promotion_kinds[k]->give_back(unit, order_id, why);
+		result = promotion_kinds[k]->give_back(unit, order_id, why);
 		if (result != DB_OK)
 			return result;
 	}

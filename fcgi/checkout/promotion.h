@@ -15,7 +15,7 @@
  * Any hook may be NULL. The order of the rows is API.md's "The price of an
  * order": item prices (bargain, bundle, timed_discount, member_price) ->
  * first_order -> full_reduction -> coupon -> deposit -> red_packet ->
- * points_cash. Today: bargain, full_reduction, coupon. A new kind is one
+ * points_cash. Today: bargain, timed_discount, full_reduction, coupon. A new kind is one
  * file, one row here, and its members in struct promotion_config. */
 #ifndef KANJIA_PROMOTION_H
 #define KANJIA_PROMOTION_H
@@ -45,7 +45,23 @@ struct promotion_bargain {
 	bool succeeded;
 	int64_t price_fen;
 	int64_t pay_within_s;
+	int64_t pay_window_end; /* orderable until then (foreign_store.h) */
 };
+
+/* One live promotion of the cart's campaign (the promotion resource:
+ * enabled, its window holding now), as promotion_load() reads them once
+ * for every kind. Texts and config are the unit's. */
+struct promotion_live {
+	int64_t id;
+	const char *kind, *title;
+	int64_t starts_at, ends_at;
+	json_t *config; /* NULL if the stored text does not parse */
+	int64_t limit_total, limit_per_user; /* 0: none */
+	int64_t used_orders, user_uses;      /* the counters as loaded */
+};
+
+/* Pure: whether live has no use left for the cart's shopper. */
+bool promotion_live_exhausted(const struct promotion_live *live);
 
 /* A cart's promotions: what the shopper asked, then what the kinds load.
  * Strings borrowed from the unit's arena. */
@@ -56,16 +72,26 @@ struct promotion_config {
 	int64_t bargain_id;  /* 0: none */
 	int64_t coupon_ids[PRICE_COUPONS_MAX];
 	int coupon_count;
+	int64_t now; /* when the cart is decided (cart_decide sets it) */
 	/* loaded */
 	struct promotion_bargain bargain;
 	struct price_coupon coupons[PRICE_COUPONS_MAX];
 	struct price_tier tiers[PRICE_TIERS_MAX];
 	struct price_rules rules; /* tiers point at the member above */
+	struct promotion_live *live; /* the campaign's live promotions */
+	int live_count;
+	struct price_timed_discount timed[PRICE_PROMOTIONS_MAX];
+	int timed_count;
+	struct price_full_reduction reductions[PRICE_PROMOTIONS_MAX];
+	int reduction_count;
+	struct price_first_order first_orders[PRICE_PROMOTIONS_MAX];
+	int first_order_count;
 };
 
 struct promotion_kind {
 	const char *name;
 	enum promotion_stage stage;
+	bool configurable; /* an admin creates it on the promotion resource */
 	/* Returns DB_OK or a door code. */
 	int (*load)(struct unit *unit, struct promotion_config *config);
 	/* lines are the cart's at list price. Returns DB_OK, or an outcome
@@ -99,10 +125,32 @@ int promotion_claim(struct unit *unit, const struct promotion_config *config, co
 int promotion_persist(struct unit *unit, const struct promotion_config *config, int64_t order_id,
 		      const char **message);
 int promotion_give_back(struct unit *unit, int64_t order_id, enum promotion_return why);
+/* Records that order_id took amount_fen from promotion_id (one of
+ * config->live), taking a use of its limits. Returns DB_OK, DB_RETRY (a
+ * limit was reached since the cart was priced: the order is priced again
+ * without it), or a door code. */
+int promotion_take_for_order(struct unit *unit, const struct promotion_config *config, int64_t order_id,
+			     int64_t promotion_id, int64_t amount_fen);
 
 /* The kinds' rows (promo_<kind>.c). */
 extern const struct promotion_kind promo_bargain;
 extern const struct promotion_kind promo_full_reduction;
 extern const struct promotion_kind promo_coupon;
+extern const struct promotion_kind promo_timed_discount;
+extern const struct promotion_kind promo_first_order;
+
+/* Pure: a first order's config ({"percent"} or {"off_fen"}, optional
+ * "max_off_fen") into *first (promo_first_order.c). Returns true, or
+ * false with *message naming the field. */
+bool first_order_parse(const json_t *config, struct price_first_order *first, const char **message);
+
+/* Pure: a timed discount's config into *timed (promo_timed_discount.c).
+ * Returns true, or false with *message naming the field. */
+bool timed_discount_parse(const json_t *config, struct price_timed_discount *timed, const char **message);
+/* Pure: a full reduction's config of the promotion resource
+ * ({"tiers": [{"threshold_fen", "off_fen"}], "repeat", "cap_fen",
+ * "item_ids"}) into *reduction (promo_full_reduction.c). Returns true, or
+ * false with *message naming the field. */
+bool full_reduction_parse(const json_t *config, struct price_full_reduction *reduction, const char **message);
 
 #endif

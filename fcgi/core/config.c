@@ -15,6 +15,9 @@
 
 #include "core/clock.h"
 #include "core/endpoint.h"
+
+#include "core/clock.h"
+#include "core/fetch.h"
 #include "fraud/fraud.h"
 #include "core/log.h"
 
@@ -44,7 +47,7 @@ static const struct config_key config_keys[] = {
 	KEY(listen_allow, CONFIG_STRING, "", 0, 1024,
 	    "comma-separated IPv4 addresses of the nginx hosts accepted on listen_tcp (required with it)"),
 	/* scale-out: end */
-	KEY(workers, CONFIG_INT, "4", 1, 256, "worker processes"),
+	KEY(workers, CONFIG_INT, "8", 1, 256, "worker processes (8: 4 per core on 2 cores, README \"Pool size\")"),
 	KEY(max_requests, CONFIG_INT, "10000", 0, 100000000, "requests before a worker recycles itself, 0: never"),
 	KEY(log_level, CONFIG_STRING, "info", 4, 5, "debug, info, warn or error"),
 	KEY(db_socket, CONFIG_STRING, "", 0, 4096, "MariaDB Unix socket; empty: use db_host and db_port"),
@@ -88,6 +91,12 @@ static const struct config_key config_keys[] = {
 	    "help velocity limits, as fraud_sms_limits"),
 	KEY(fraud_order_limits, CONFIG_STRING, "phone:30/1h ip:60/1h subnet:120/1h device:30/1h", 0, 512,
 	    "order velocity limits, as fraud_sms_limits"),
+	KEY(fraud_checkin_limits, CONFIG_STRING, "ip:120/1h subnet:600/1h device:60/1h", 0, 512,
+	    "check-in velocity limits, as fraud_sms_limits"),
+	KEY(fraud_exchange_limits, CONFIG_STRING, "phone:60/1h ip:120/1h device:60/1h", 0, 512,
+	    "points exchange velocity limits, as fraud_sms_limits"),
+	KEY(fraud_invite_limits, CONFIG_STRING, "ip:30/1h subnet:60/1h device:20/1h", 0, 512,
+	    "invitation velocity limits (an invitation over them is not recorded), as fraud_sms_limits"),
 	KEY(fraud_fast_help_s, CONFIG_INT, "10", 0, 3600, "a help this soon after the previous one is fast (letter F)"),
 	KEY(fraud_new_account_s, CONFIG_INT, "86400", 0, 31536000, "an account younger than this is new (letter N)"),
 	KEY(fraud_keep_days, CONFIG_INT, "35", 1, 3650, "days fraud_event and fraud_decision rows are kept (dry runs reach back 31)"),
@@ -108,7 +117,7 @@ static const struct config_key config_keys[] = {
 	/* operations: end */
 	KEY(timezone, CONFIG_STRING, "Asia/Shanghai", 1, 64, "the shop's time zone for windows and daily limits"),
 	KEY(public_base_url, CONFIG_STRING, "http://127.0.0.1:8080", 8, 255, "base of share links"),
-	KEY(sms_provider, CONFIG_STRING, "outbox", 1, 32, "SMS provider: outbox (stores messages in sms_outbox)"),
+	KEY(sms_provider, CONFIG_STRING, "outbox", 1, 32, "SMS provider: outbox (stores messages in sms_outbox), aliyun or tencent (a sender process delivers them)"),
 	KEY(sms_code_ttl_s, CONFIG_INT, "300", 60, 3600, "SMS code lifetime"),
 	KEY(sms_code_max_tries, CONFIG_INT, "5", 1, 20, "wrong tries that burn a code"),
 	KEY(sms_phone_gap_s, CONFIG_INT, "60", 1, 3600, "seconds between two SMS to one phone"),
@@ -127,12 +136,39 @@ static const struct config_key config_keys[] = {
 	KEY(cut_plan_secret, CONFIG_SECRET, "", CONFIG_SECRET_MIN, 1024, "key of exact cut plans; empty: derived from jwt_secret"),
 	KEY(sweep_interval_s, CONFIG_INT, "30", 1, 3600, "how often a worker closes expired bargains"),
 	/* checkout: begin */
-	KEY(payment_provider, CONFIG_STRING, "sandbox", 1, 32, "payment provider: sandbox (signed notifies, for tests and demos)"),
+	KEY(payment_provider, CONFIG_STRING, "sandbox", 1, 32, "payment provider: sandbox (signed notifies, for tests and demos), wechat (WeChat Pay v3) or alipay"),
 	KEY(sandbox_secret, CONFIG_SECRET, "", CONFIG_SECRET_MIN, 1024, "HMAC key of sandbox payment notifies; empty: every notify is refused"),
 	KEY(order_pay_within_s, CONFIG_INT, "900", 60, 604800, "seconds to pay an order that is not a bargain's"),
 	KEY(idempotency_ttl_s, CONFIG_INT, "86400", 86400, 2592000, "how long an Idempotency-Key and its answer are kept"),
 	KEY(points_per_yuan_paid, CONFIG_INT, "1", 0, 1000, "points a shopper earns per whole yuan paid"),
+	KEY(order_complete_after_days, CONFIG_INT, "10", 1, 365, "days after shipping an order completes unless the shopper confirms receipt earlier"),
 	/* checkout: end */
+	/* providers: begin */
+	KEY(sms_sign_name, CONFIG_STRING, "", 0, 64, "SMS signature name approved by the provider (aliyun, tencent)"),
+	KEY(sms_template, CONFIG_STRING, "", 0, 64, "SMS template: Aliyun TemplateCode (variable ${code}) or Tencent TemplateId (variable {1}: the code)"),
+	KEY(sms_aliyun_url, CONFIG_STRING, "https://dysmsapi.aliyuncs.com/", 8, 255, "Alibaba Cloud SMS endpoint"),
+	KEY(sms_aliyun_key_id, CONFIG_STRING, "", 0, 128, "Alibaba Cloud AccessKey ID"),
+	KEY(sms_aliyun_key_secret, CONFIG_SECRET, "", 1, 256, "Alibaba Cloud AccessKey secret"),
+	KEY(sms_tencent_url, CONFIG_STRING, "https://sms.tencentcloudapi.com/", 8, 255, "Tencent Cloud SMS endpoint"),
+	KEY(sms_tencent_secret_id, CONFIG_STRING, "", 0, 128, "Tencent Cloud SecretId"),
+	KEY(sms_tencent_secret_key, CONFIG_SECRET, "", 1, 256, "Tencent Cloud SecretKey"),
+	KEY(sms_tencent_app_id, CONFIG_STRING, "", 0, 32, "Tencent Cloud SmsSdkAppId"),
+	KEY(sms_tencent_region, CONFIG_STRING, "ap-guangzhou", 1, 32, "Tencent Cloud region of the SMS API"),
+	KEY(wechatpay_url, CONFIG_STRING, "https://api.mch.weixin.qq.com", 8, 255, "WeChat Pay API v3 base URL"),
+	KEY(wechatpay_mchid, CONFIG_STRING, "", 0, 32, "WeChat Pay merchant id (mchid)"),
+	KEY(wechatpay_appid, CONFIG_STRING, "", 0, 32, "WeChat appid the payments belong to (the official account's)"),
+	KEY(wechatpay_serial_no, CONFIG_STRING, "", 0, 64, "serial number of the merchant API certificate"),
+	KEY(wechatpay_private_key_file, CONFIG_STRING, "", 0, 4096, "file of the merchant API private key (apiclient_key.pem)"),
+	KEY(wechatpay_api_v3_key, CONFIG_SECRET, "", 32, 32, "the APIv3 key (32 bytes) that decrypts notifications"),
+	KEY(wechatpay_platform_key_file, CONFIG_STRING, "", 0, 4096, "file of the WeChat Pay platform public key or certificate"),
+	KEY(alipay_url, CONFIG_STRING, "https://openapi.alipay.com/gateway.do", 8, 255, "Alipay gateway"),
+	KEY(alipay_app_id, CONFIG_STRING, "", 0, 32, "Alipay app_id"),
+	KEY(alipay_private_key_file, CONFIG_STRING, "", 0, 4096, "file of the app's RSA2 private key"),
+	KEY(alipay_public_key_file, CONFIG_STRING, "", 0, 4096, "file of Alipay's public key (verifies notifies and answers)"),
+	KEY(wechat_api_url, CONFIG_STRING, "https://api.weixin.qq.com", 8, 255, "WeChat official account API base URL (JS-SDK ticket)"),
+	KEY(wechat_appid, CONFIG_STRING, "", 0, 32, "WeChat official account appid (JS-SDK); empty: no share card"),
+	KEY(wechat_app_secret, CONFIG_SECRET, "", 1, 128, "WeChat official account AppSecret"),
+	/* providers: end */
 	/* live: begin */
 	KEY(live_socket, CONFIG_STRING, "/run/kanjia/live.sock", 0, 107, "nginx's nchan publisher Unix socket; empty: no live updates"),
 	KEY(live_timeout_ms, CONFIG_INT, "250", 10, 5000, "the most one publish may take, connect to answer"),
@@ -290,17 +326,79 @@ static int config_check_scale_out(const struct config *config, char *error, size
 	return 0;
 }
 
+/* providers: begin */
+/* The provider names and the keys each one needs; URLs are https (or http
+ * to loopback, for the tests' stand-ins). Messages name keys, never values. */
+static int providers_check(const struct config *config, char *error, size_t error_size)
+{
+	const struct {
+		const char *key, *value;
+	} urls[] = {
+		{ "sms_aliyun_url", config->sms_aliyun_url }, { "sms_tencent_url", config->sms_tencent_url },
+		{ "wechatpay_url", config->wechatpay_url },   { "alipay_url", config->alipay_url },
+		{ "wechat_api_url", config->wechat_api_url },
+	};
+	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++)
+		if (!fetch_url_allowed(urls[i].value))
+			return fail(error, error_size, "config key %s: must be https:// (http:// only to 127.0.0.1)",
+				    urls[i].key);
+	const char *sms = config->sms_provider, *pay = config->payment_provider;
+	const struct {
+		bool needed;
+		const char *key, *value;
+	} required[] = {
+		{ strcmp(sms, "aliyun") == 0 || strcmp(sms, "tencent") == 0, "sms_sign_name", config->sms_sign_name },
+		{ strcmp(sms, "aliyun") == 0 || strcmp(sms, "tencent") == 0, "sms_template", config->sms_template },
+		{ strcmp(sms, "aliyun") == 0, "sms_aliyun_key_id", config->sms_aliyun_key_id },
+		{ strcmp(sms, "aliyun") == 0, "sms_aliyun_key_secret", config->sms_aliyun_key_secret },
+		{ strcmp(sms, "tencent") == 0, "sms_tencent_secret_id", config->sms_tencent_secret_id },
+		{ strcmp(sms, "tencent") == 0, "sms_tencent_secret_key", config->sms_tencent_secret_key },
+		{ strcmp(sms, "tencent") == 0, "sms_tencent_app_id", config->sms_tencent_app_id },
+		{ strcmp(pay, "wechat") == 0, "wechatpay_mchid", config->wechatpay_mchid },
+		{ strcmp(pay, "wechat") == 0, "wechatpay_appid", config->wechatpay_appid },
+		{ strcmp(pay, "wechat") == 0, "wechatpay_serial_no", config->wechatpay_serial_no },
+		{ strcmp(pay, "wechat") == 0, "wechatpay_private_key_file", config->wechatpay_private_key_file },
+		{ strcmp(pay, "wechat") == 0, "wechatpay_api_v3_key", config->wechatpay_api_v3_key },
+		{ strcmp(pay, "wechat") == 0, "wechatpay_platform_key_file", config->wechatpay_platform_key_file },
+		{ strcmp(pay, "alipay") == 0, "alipay_app_id", config->alipay_app_id },
+		{ strcmp(pay, "alipay") == 0, "alipay_private_key_file", config->alipay_private_key_file },
+		{ strcmp(pay, "alipay") == 0, "alipay_public_key_file", config->alipay_public_key_file },
+		{ config->wechat_appid[0] != '\0', "wechat_app_secret", config->wechat_app_secret },
+	};
+	if (strcmp(pay, "sandbox") != 0 && strcmp(pay, "wechat") != 0 && strcmp(pay, "alipay") != 0)
+		return fail(error, error_size, "config key payment_provider: unknown provider \"%s\"", pay);
+	if (strcmp(sms, "outbox") != 0 && strcmp(sms, "aliyun") != 0 && strcmp(sms, "tencent") != 0)
+		return fail(error, error_size, "config key sms_provider: unknown provider \"%s\"", sms);
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (required[i].needed && required[i].value[0] == '\0')
+			return fail(error, error_size, "config key %s: required by the chosen provider", required[i].key);
+	return 0;
+}
+
+/* True when the file at path may be read by others while it holds a
+ * provider's secret. */
+static bool providers_exposed(const struct config *config, const char *path)
+{
+	const char *secrets[] = { config->sms_aliyun_key_secret, config->sms_tencent_secret_key,
+				  config->wechatpay_api_v3_key, config->wechat_app_secret };
+	bool any = false;
+	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		any |= secrets[i] != NULL && secrets[i][0] != '\0';
+	struct stat info;
+	return any && stat(path, &info) == 0 && (info.st_mode & (S_IROTH | S_IWOTH)) != 0;
+}
+/* providers: end */
+
 /* Checks that span keys, once every key is known. */
 static int config_check(const struct config *config, char *error, size_t error_size)
 {
 	if (log_level_parse(config->log_level) < 0)
 		return fail(error, error_size, "config key log_level: \"%s\" is not debug, info, warn or error",
 			    config->log_level);
-	if (strcmp(config->payment_provider, "sandbox") != 0)
-		return fail(error, error_size, "config key payment_provider: unknown provider \"%s\"",
-			    config->payment_provider);
-	if (strcmp(config->sms_provider, "outbox") != 0)
-		return fail(error, error_size, "config key sms_provider: unknown provider \"%s\"", config->sms_provider);
+	/* providers: begin */
+	if (providers_check(config, error, error_size) != 0)
+		return -1;
+	/* providers: end */
 	bool has_previous = config->jwt_previous_secret[0] != '\0';
 	if (has_previous && config->jwt_previous_kid[0] == '\0')
 		return fail(error, error_size, "config key jwt_previous_kid: required with jwt_previous_secret");
@@ -323,6 +421,9 @@ static int config_check(const struct config *config, char *error, size_t error_s
 	} fraud_limits[] = {
 		{ "fraud_sms_limits", config->fraud_sms_limits }, { "fraud_login_limits", config->fraud_login_limits },
 		{ "fraud_help_limits", config->fraud_help_limits }, { "fraud_order_limits", config->fraud_order_limits },
+		{ "fraud_checkin_limits", config->fraud_checkin_limits },
+		{ "fraud_exchange_limits", config->fraud_exchange_limits },
+		{ "fraud_invite_limits", config->fraud_invite_limits },
 	};
 	for (size_t i = 0; i < sizeof(fraud_limits) / sizeof(fraud_limits[0]); i++) {
 		struct fraud_limit limits[FRAUD_LIMITS_MAX];
@@ -408,6 +509,12 @@ int config_load(struct config *config, const char *path, char *error, size_t err
 	text[length] = '\0';
 	int result = config_parse(config, text, error, error_size);
 	free(text);
+	/* providers: begin */
+	if (result == 0 && providers_exposed(config, path)) {
+		config_free(config);
+		return fail(error, error_size, "config file %s: holds provider keys but others may read it (chmod 0640)", path);
+	}
+	/* providers: end */
 	return result;
 }
 

@@ -60,6 +60,9 @@ struct config {
 	char *fraud_login_limits;
 	char *fraud_help_limits;
 	char *fraud_order_limits;
+	char *fraud_checkin_limits;  /* engagement */
+	char *fraud_exchange_limits;
+	char *fraud_invite_limits;
 	int64_t fraud_fast_help_s;
 	int64_t fraud_new_account_s;
 	int64_t fraud_keep_days;
@@ -100,7 +103,34 @@ struct config {
 	int64_t order_pay_within_s;
 	int64_t idempotency_ttl_s;
 	int64_t points_per_yuan_paid;
+	int64_t order_complete_after_days;
 	/* checkout: end */
+	/* providers: begin (keys of the outside services; see README "Going live") */
+	char *sms_sign_name;
+	char *sms_template;
+	char *sms_aliyun_url;
+	char *sms_aliyun_key_id;
+	char *sms_aliyun_key_secret;
+	char *sms_tencent_url;
+	char *sms_tencent_secret_id;
+	char *sms_tencent_secret_key;
+	char *sms_tencent_app_id;
+	char *sms_tencent_region;
+	char *wechatpay_url;
+	char *wechatpay_mchid;
+	char *wechatpay_appid;
+	char *wechatpay_serial_no;
+	char *wechatpay_private_key_file;
+	char *wechatpay_api_v3_key;
+	char *wechatpay_platform_key_file;
+	char *alipay_url;
+	char *alipay_app_id;
+	char *alipay_private_key_file;
+	char *alipay_public_key_file;
+	char *wechat_api_url;
+	char *wechat_appid;
+	char *wechat_app_secret;
+	/* providers: end */
 	/* live: begin */
 	char *live_socket;
 	int64_t live_timeout_ms;

@@ -42,10 +42,19 @@
 	X(OUT_BARGAIN_NOT_SUCCEEDED, 409, "bargain_not_succeeded") \
 	X(OUT_REVIEW_CLOSED, 409, "review_closed") \
 	X(OUT_INSUFFICIENT_POINTS, 409, "insufficient_points") \
+	X(OUT_ALREADY_PLAYED, 409, "already_played") \
+	X(OUT_PUBLISHED, 409, "published") \
+	X(OUT_OUTBID, 409, "outbid") \
+	X(OUT_IN_USE, 409, "in_use") \
+	X(OUT_ALREADY_CHECKED_IN, 409, "already_checked_in") \
+	X(OUT_LIMIT_REACHED, 409, "limit_reached") \
 	X(OUT_CAMPAIGN_NOT_ACTIVE, 410, "campaign_not_active") \
 	X(OUT_BARGAIN_CLOSED, 410, "bargain_closed") \
+	X(OUT_GAME_CLOSED, 410, "game_closed") \
 	X(OUT_INVALID_CAMPAIGN, 422, "invalid_campaign") \
 	X(OUT_INVALID_PATTERN, 422, "invalid_pattern") \
+	X(OUT_INVALID_GAME, 422, "invalid_game") \
+	X(OUT_INVALID_PROMOTION, 422, "invalid_promotion") \
 	X(OUT_UNPROCESSABLE_FIELD, 422, "invalid_field") \
 	X(OUT_COUPON_NOT_APPLICABLE, 422, "coupon_not_applicable") \
 	X(OUT_MIXED_CAMPAIGNS, 422, "mixed_campaigns") \

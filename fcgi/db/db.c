@@ -170,6 +170,7 @@ int db_connect(struct db *db, const struct config *config)
 {
 	db->config = config;
 	db->statement_count = 0;
+	memset(db->statement_slots, 0, sizeof(db->statement_slots));
 	db->in_transaction = false;
 	db->broken = false;
 	db->mysql = mysql_init(NULL);
@@ -195,6 +196,7 @@ void db_close(struct db *db)
 	for (int i = 0; i < db->statement_count; i++)
 		mysql_stmt_close(db->statements[i].stmt);
 	db->statement_count = 0;
+	memset(db->statement_slots, 0, sizeof(db->statement_slots));
 	if (db->mysql != NULL)
 		mysql_close(db->mysql);
 	db->mysql = NULL;
@@ -212,11 +214,22 @@ static int db_reconnect(struct db *db)
 
 /* The cached statement for sql, prepared on first use; NULL on failure
  * with db->last_errno set. */
+/* The slot of sql in the index: where it is, or the empty slot where it
+ * goes (linear probing; the index is never more than half full). */
+static unsigned statement_slot(const struct db *db, const char *sql)
+{
+	uint64_t key = (uint64_t)(uintptr_t)sql;
+	unsigned slot = (unsigned)((key * 0x9e3779b97f4a7c15ULL) >> 40) & (DB_STATEMENT_SLOTS - 1);
+	while (db->statement_slots[slot] != 0 && db->statements[db->statement_slots[slot] - 1].sql != sql)
+		slot = (slot + 1) & (DB_STATEMENT_SLOTS - 1);
+	return slot;
+}
+
 static MYSQL_STMT *statement_for(struct db *db, const char *sql)
 {
-	for (int i = 0; i < db->statement_count; i++)
-		if (db->statements[i].sql == sql)
-			return db->statements[i].stmt;
+	unsigned slot = statement_slot(db, sql);
+	if (db->statement_slots[slot] != 0)
+		return db->statements[db->statement_slots[slot] - 1].stmt;
 	MYSQL_STMT *stmt = mysql_stmt_init(db->mysql);
 	if (stmt == NULL)
 		abort();
@@ -231,6 +244,7 @@ static MYSQL_STMT *statement_for(struct db *db, const char *sql)
 	db->statements[db->statement_count].sql = sql;
 	db->statements[db->statement_count].stmt = stmt;
 	db->statement_count++;
+	db->statement_slots[slot] = (int16_t)db->statement_count;
 	return stmt;
 }
 

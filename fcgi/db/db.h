@@ -26,7 +26,10 @@
 
 #include <mysql.h>
 
-#define DB_STATEMENTS_MAX 256
+/* Distinct statements one connection prepares (the code has about 300);
+ * found through an index keyed by the SQL text's address. */
+#define DB_STATEMENTS_MAX 1024
+#define DB_STATEMENT_SLOTS 2048 /* a power of two, at least twice the above */
 #define DB_ROWS_MAX 10000
 
 /* The door's result codes. Feature results that travel through db_atomic()
@@ -66,6 +69,7 @@ struct db {
 	const struct config *config;
 	struct db_statement statements[DB_STATEMENTS_MAX];
 	int statement_count;
+	int16_t statement_slots[DB_STATEMENT_SLOTS]; /* index + 1 into statements, 0: empty */
 	bool in_transaction;
 	bool broken; /* lost inside a transaction: reconnect before the next use */
 	int host_index; /* scale-out: the db_hosts entry tried first on the next connect */

@@ -38,6 +38,9 @@ static const struct {
 } scope_names[] = {
 	{ "sms", FRAUD_SCOPE_SMS },   { "login", FRAUD_SCOPE_LOGIN },	    { "help", FRAUD_SCOPE_HELP },
 	{ "share_open", FRAUD_SCOPE_SHARE_OPEN }, { "order", FRAUD_SCOPE_ORDER },
+	{ "play", FRAUD_SCOPE_PLAY },
+	{ "checkin", FRAUD_SCOPE_CHECKIN }, { "claim", FRAUD_SCOPE_CLAIM },
+	{ "exchange", FRAUD_SCOPE_EXCHANGE }, { "invite", FRAUD_SCOPE_INVITE },
 };
 
 const char *fraud_scope_name(enum fraud_scope scope)

@@ -58,8 +58,13 @@ enum fraud_scope {
 	FRAUD_SCOPE_HELP = 4,
 	FRAUD_SCOPE_SHARE_OPEN = 8,
 	FRAUD_SCOPE_ORDER = 16,
+	FRAUD_SCOPE_PLAY = 32,      /* games: a play */
+	FRAUD_SCOPE_CHECKIN = 64,   /* engagement: daily check-in */
+	FRAUD_SCOPE_CLAIM = 128,    /* engagement: coupon claims */
+	FRAUD_SCOPE_EXCHANGE = 256, /* engagement: the points exchange */
+	FRAUD_SCOPE_INVITE = 512,   /* engagement: a login through an invite */
 };
-#define FRAUD_SCOPE_ALL 31
+#define FRAUD_SCOPE_ALL 1023
 
 /* In order of strength. */
 enum fraud_action { FRAUD_ALLOW, FRAUD_REVIEW, FRAUD_SHADOW, FRAUD_BLOCK };

@@ -67,7 +67,7 @@ static json_t *time_json(int64_t when)
 json_t *fraud_rule_json(const struct fraud_rule_row *rule)
 {
 	json_t *scope = json_array();
-	for (unsigned bit = 1; bit <= FRAUD_SCOPE_ORDER; bit <<= 1)
+	for (unsigned bit = 1; bit <= FRAUD_SCOPE_ALL; bit <<= 1)
 		if (rule->scopes & bit)
 			json_array_append_new(scope, json_string(fraud_scope_name((enum fraud_scope)bit)));
 	char created[CLOCK_RFC3339_SIZE], updated[CLOCK_RFC3339_SIZE];

@@ -132,8 +132,11 @@ int fraud_check(struct request *request, enum fraud_scope scope, const struct fr
 	return http_outcome(request, fraud_check_unit(&request->work, &client, scope, subject, outcome));
 }
 
-int fraud_check_unit(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
-		     const struct fraud_subject *subject, struct fraud_outcome *outcome)
+/* The check itself; with deferred, an allow's event is handed back in it
+ * instead of written (fraud_check_deferred). */
+static int check_unit(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
+		      const struct fraud_subject *subject, struct fraud_outcome *outcome,
+		      struct fraud_event_row *deferred)
 {
 	memset(outcome, 0, sizeof(*outcome));
 	int status = rules_refresh(unit);
@@ -177,6 +180,11 @@ int fraud_check_unit(struct unit *unit, const struct fraud_client *client, enum 
 		.share_code = fields.value[FRAUD_FIELD_SHARE_CODE], .device = fields.value[FRAUD_FIELD_DEVICE],
 		.signature = fields.value[FRAUD_FIELD_SIGNATURE],
 	};
+	if (deferred != NULL && verdict.action == FRAUD_ALLOW) {
+		*deferred = event; /* the caller writes it with its batch */
+		ops_count_fraud(fraud_action_name(verdict.action));
+		return DB_OK;
+	}
 	if ((status = fraud_event_record(unit, &event, &outcome->event_id)) != DB_OK)
 		return status;
 	ops_count_fraud(fraud_action_name(verdict.action)); /* /metrics: kanjia_fraud_decisions_total */
@@ -201,6 +209,22 @@ int fraud_check_unit(struct unit *unit, const struct fraud_client *client, enum 
 	return OUT_RISK_REJECTED;
 }
 
+int fraud_check_unit(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
+		     const struct fraud_subject *subject, struct fraud_outcome *outcome)
+{
+	return check_unit(unit, client, scope, subject, outcome, NULL);
+}
+
+int fraud_check_deferred(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
+			 const struct fraud_subject *subject, struct fraud_outcome *outcome,
+			 struct fraud_event_row *deferred, bool *was_deferred)
+{
+	deferred->scope = NULL;
+	int status = check_unit(unit, client, scope, subject, outcome, deferred);
+	*was_deferred = status == DB_OK && deferred->scope != NULL;
+	return status;
+}
+
 /* ============================================================== velocity */
 
 static const char *scope_limits(const struct config *config, enum fraud_scope scope)
@@ -214,6 +238,12 @@ static const char *scope_limits(const struct config *config, enum fraud_scope sc
 		return config->fraud_help_limits;
 	case FRAUD_SCOPE_ORDER:
 		return config->fraud_order_limits;
+	case FRAUD_SCOPE_CHECKIN:
+		return config->fraud_checkin_limits;
+	case FRAUD_SCOPE_EXCHANGE:
+		return config->fraud_exchange_limits;
+	case FRAUD_SCOPE_INVITE:
+		return config->fraud_invite_limits;
 	default:
 		return "";
 	}

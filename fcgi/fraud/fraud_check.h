@@ -103,6 +103,15 @@ int fraud_check(struct request *request, enum fraud_scope scope, const struct fr
  * record is kept), or a door code. */
 int fraud_check_unit(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
 		     const struct fraud_subject *subject, struct fraud_outcome *outcome);
+/* The same, except that an allow is not written: its event row (OUT
+ * *deferred, strings owned by the unit's arena or the caller) is handed
+ * back with *was_deferred true, for a caller that writes events in
+ * batches (the share landing, bargain/share_count.h). Review, shadow and
+ * block are recorded at once as fraud_check_unit() does. */
+struct fraud_event_row;
+int fraud_check_deferred(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
+			 const struct fraud_subject *subject, struct fraud_outcome *outcome,
+			 struct fraud_event_row *deferred, bool *was_deferred);
 
 /* Takes one hit of every velocity limit of scope (config) for the request's
  * IP, subnet and device and for phone (may be NULL). Call it inside the

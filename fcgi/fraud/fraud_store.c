@@ -3,7 +3,10 @@
 #include "fraud/fraud_store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "core/arena.h"
 #include "core/outcome.h"
@@ -12,12 +15,12 @@
 /* "sms,help" for a SET column from scope bits (in the column's order). */
 static const char *scopes_text(struct unit *unit, unsigned scopes)
 {
-	char *text = arena_alloc(unit->arena, 64);
+	char *text = arena_alloc(unit->arena, 128);
 	size_t used = 0;
 	text[0] = '\0';
-	for (unsigned bit = 1; bit <= FRAUD_SCOPE_ORDER; bit <<= 1)
+	for (unsigned bit = 1; bit <= FRAUD_SCOPE_ALL; bit <<= 1)
 		if (scopes & bit)
-			used += (size_t)snprintf(text + used, 64 - used, "%s%s", used ? "," : "",
+			used += (size_t)snprintf(text + used, 128 - used, "%s%s", used ? "," : "",
 						 fraud_scope_name((enum fraud_scope)bit));
 	return text;
 }
@@ -222,6 +225,59 @@ int fraud_event_record(struct unit *unit, const struct fraud_event_row *event, i
 		return status;
 	*event_id = (int64_t)rows.insert_id;
 	return DB_OK;
+}
+
+/* A batch is a JSON array of events; text fields travel in hex, since
+ * user agents and referers are bytes, not always UTF-8. */
+static const char *const sql_events_insert_batch =
+	"INSERT INTO fraud_event (created_at, scope, action, user_id, bargain_id, phone, client_ip, user_agent, "
+	"referer, share_code, device, signature, request_id) "
+	"SELECT TIMESTAMPADD(SECOND, j.at, '1970-01-01'), j.scope, j.action, NULLIF(j.user_id, 0), NULLIF(j.bargain_id, 0), UNHEX(j.phone), "
+	"UNHEX(j.ip), UNHEX(j.ua), UNHEX(j.referer), UNHEX(j.code), UNHEX(j.device), UNHEX(j.signature), "
+	"UNHEX(j.request_id) FROM JSON_TABLE(?, '$[*]' COLUMNS (at BIGINT PATH '$.at', scope VARCHAR(16) PATH '$.scope', "
+	"action VARCHAR(16) PATH '$.action', user_id BIGINT PATH '$.user_id', bargain_id BIGINT PATH '$.bargain_id', "
+	"phone VARCHAR(32) PATH '$.phone', ip VARCHAR(96) PATH '$.ip', ua VARCHAR(2048) PATH '$.ua', "
+	"referer VARCHAR(2048) PATH '$.referer', code VARCHAR(2048) PATH '$.code', device VARCHAR(256) PATH '$.device', "
+	"signature VARCHAR(2048) PATH '$.signature', request_id VARCHAR(128) PATH '$.request_id')) AS j";
+
+static json_t *hex_or_null(const char *text)
+{
+	if (text == NULL)
+		return json_null();
+	size_t length = strlen(text);
+	char *hex = malloc(length * 2 + 1);
+	if (hex == NULL)
+		return json_null();
+	for (size_t i = 0; i < length; i++)
+		snprintf(hex + i * 2, 3, "%02x", (unsigned char)text[i]);
+	hex[length * 2] = '\0';
+	json_t *value = json_string(hex);
+	free(hex);
+	return value;
+}
+
+int fraud_event_batch_add(json_t *batch, const struct fraud_event_row *event, int64_t at, const char *request_id)
+{
+	json_t *row = json_pack("{s:I, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "at", (json_int_t)at,
+				"scope", event->scope, "action", event->action, "user_id", (json_int_t)event->user_id,
+				"bargain_id", (json_int_t)event->bargain_id, "phone", hex_or_null(event->phone), "ip",
+				hex_or_null(event->client_ip), "ua", hex_or_null(event->user_agent), "referer",
+				hex_or_null(event->referer), "code", hex_or_null(event->share_code), "device",
+				hex_or_null(event->device), "signature", hex_or_null(event->signature), "request_id",
+				hex_or_null(request_id));
+	return row != NULL && json_array_append_new(batch, row) == 0 ? 0 : -1;
+}
+
+int fraud_event_batch_record(struct unit *unit, const json_t *batch)
+{
+	if (json_array_size(batch) == 0)
+		return DB_OK;
+	char *text = json_dumps(batch, JSON_COMPACT);
+	if (text == NULL)
+		return DB_FAILED;
+	int status = db_exec(unit, NULL, sql_events_insert_batch, "s", text);
+	free(text);
+	return status;
 }
 
 int fraud_decision_record(struct unit *unit, int64_t event_id, int64_t rule_id, const char *scope, const char *field,

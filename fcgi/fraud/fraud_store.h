@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "fraud/fraud.h"
 
 struct unit;
@@ -67,6 +69,12 @@ struct fraud_event_row {
 };
 /* Records an event at the unit's now with its request id; *event_id (OUT). */
 int fraud_event_record(struct unit *unit, const struct fraud_event_row *event, int64_t *event_id);
+/* Batches of events (the share landing's, bargain/share_count.c): adds one
+ * event at time at to batch (a JSON array; request_id may be NULL); 0, or
+ * -1 when out of memory. */
+int fraud_event_batch_add(json_t *batch, const struct fraud_event_row *event, int64_t at, const char *request_id);
+/* Writes every event of batch in one statement: DB_OK or a door code. */
+int fraud_event_batch_record(struct unit *unit, const json_t *batch);
 /* Records a decision of rule on event; *decision_id (OUT). */
 int fraud_decision_record(struct unit *unit, int64_t event_id, int64_t rule_id, const char *scope, const char *field,
 			  const char *value_shown, const char *action, int64_t user_id, int64_t bargain_id,

@@ -54,6 +54,7 @@ struct request {
 	const char *if_none_match;
 	const char *idempotency_key;
 	const char *payment_signature; /* X-Sandbox-Signature */
+	char **params; /* every FastCGI parameter, "NAME=value" (providers' headers: HTTP_WECHATPAY_*) */
 	const char *accept;
 	int64_t content_length;
 	const char *body;

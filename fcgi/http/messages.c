@@ -39,6 +39,8 @@ static const struct message messages[] = {
 	{ "internal_error", "服务器开小差了，请稍后再试。" },
 	{ "invalid_credentials", "用户名或密码错误。" },
 	{ "invalid_campaign", "活动设置不正确，请检查后重试。" },
+	{ "invalid_promotion", "促销设置不正确，请检查后重试。" },
+	{ "in_use", "已有订单使用了它，已停用而未删除。" },
 	{ "insufficient_stock", "库存不足，无法减少这么多库存。" },
 	/* anti-fraud */
 	{ "invalid_pattern", "规则的正则表达式无效。" },
@@ -64,6 +66,15 @@ static const struct message messages[] = {
 	{ "insufficient_points", "积分不足。" },
 	{ "bad_signature", "支付通知签名无效。" },
 	{ "amount_mismatch", "支付金额与订单金额不一致。" },
+	/* games */
+	{ "invalid_game", "游戏设置不正确，请检查后重试。" },
+	{ "published", "游戏已发布，只能增加奖品库存。" },
+	{ "game_closed", "游戏未开始或已结束。" },
+	{ "already_played", "你已经参与过了。" },
+	{ "outbid", "出价太低，已有更高的出价。" },
+	/* engagement */
+	{ "already_checked_in", "今天已经签到过了，明天再来吧。" },
+	{ "limit_reached", "已达到每人可兑换的次数上限。" },
 };
 
 /* Texts: the sentence of one particular refusal, where the code's own
@@ -113,7 +124,18 @@ static const struct message texts[] = {
 	{ "report.campaign_id", "campaign_id 无效。" },
 	/* the login SMS (shopper/sms.c): (the code, long minutes valid); the
 	 * only run of six digits in it is the code (API.md) */
+	/* games (games/games_routes.c): (the field) */
+	{ "games.field", "%s 设置不正确。" },
+	{ "games.red_packet", "%s：红包奖品需要红包功能，暂不可用。" },
+	{ "games.coupon_promotion", "%s：优惠券模板尚未开放，请直接填写 coupon。" },
+	{ "games.prize_value", "%s：单个奖品价值不能超过 50000 元。" },
+	/* games: no argument */
+	{ "games.daily_limit", "今天的抽奖次数已用完，明天再来吧。" },
+	{ "games.window", "ends_at 应晚于 starts_at。" },
 	{ "sms.login", "【砍价】您的登录验证码：%s，%ld分钟内有效，请勿告诉他人。" },
+	/* engagement settings and points offers: (the field, e.g.
+	 * "checkin.points[2]") */
+	{ "engagement.field", "%s 的值无效，请检查后重试。" },
 };
 
 const char *http_text(const char *name)
@@ -155,6 +177,7 @@ int http_text_format(char *out, size_t size, const char *name, ...)
 const char *const http_report_csv_headers[] = {
 	"日期", "活动ID", "活动名称", "参与人数", "发起砍价", "自砍次数", "助力次数", "分享打开", "砍价成功",
 	"下单数", "取消订单", "支付订单", "支付金额(元)", "补贴金额(元)", "发货订单", "退款订单", "退款金额(元)",
+	"分享访客",
 };
 const size_t http_report_csv_header_count = sizeof(http_report_csv_headers) / sizeof(http_report_csv_headers[0]);
 

@@ -94,3 +94,5 @@ const struct route *router_match(struct request *request, const struct route_tab
 	}
 	return NULL;
 }
+
+const struct field route_raw_body[] = { { .name = NULL } };

@@ -14,6 +14,10 @@
 
 typedef int (*route_handler)(struct request *request);
 
+/* A route whose body is this reads it raw (any type, not validated): the
+ * payment providers' notifies, which their handlers verify. */
+extern const struct field route_raw_body[];
+
 struct route {
 	const char *method;
 	const char *pattern;

@@ -1,10 +1,13 @@
 /* session.c: the auth phase. Runs before any handler of a route that needs
- * a caller; handlers never see tokens. */
+ * a caller; handlers never see tokens. The revocation state of a token is
+ * kept per worker for at most a second (the cache below). */
 #include "http/session.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "db/db.h"
 #include "http/http.h"
@@ -71,6 +74,77 @@ static const char *const sql_shopper_session =
 	"(SELECT COUNT(*) FROM revoked_token r WHERE r.jti = ?) "
 	"FROM shopper s WHERE s.id = ?";
 
+/* ============================================================ the cache
+ *
+ * The session check costs a query on every authenticated request. Each
+ * worker keeps what the query answered for a token (its user's token
+ * version, blocked or disabled, whether the token was revoked, the roles)
+ * for at most SESSION_CACHE_US: a logout, a block, a disabled admin, a
+ * token-version bump or a role change made anywhere takes effect on every
+ * worker within a second. The decision is made again from the kept row on
+ * every request (an expired token is refused by token_verify, which runs
+ * first). Direct-mapped by the token id: a collision only costs a query. */
+#define SESSION_CACHE_US 1000000
+#define SESSION_CACHE_SLOTS 512
+#define SESSION_ROLES_TEXT 64
+
+struct session_row {
+	bool used, admin;
+	int64_t subject;
+	char jti[SESSION_JTI_SIZE];
+	int64_t checked_us;
+	int64_t version;
+	bool off;     /* blocked shopper or disabled admin */
+	bool revoked; /* the token itself was logged out */
+	char roles[SESSION_ROLES_TEXT];
+};
+
+static struct session_row cache[SESSION_CACHE_SLOTS];
+
+static struct session_row *cache_slot(const char *jti)
+{
+	uint32_t hash = 2166136261u; /* FNV-1a */
+	for (const char *c = jti; *c != '\0'; c++)
+		hash = (hash ^ (unsigned char)*c) * 16777619u;
+	return &cache[hash % SESSION_CACHE_SLOTS];
+}
+
+static bool cache_fresh(const struct session_row *row, bool admin, int64_t subject, const char *jti, int64_t now_us)
+{
+	return row->used && row->admin == admin && row->subject == subject && strcmp(row->jti, jti) == 0 &&
+	       now_us >= row->checked_us && now_us - row->checked_us < SESSION_CACHE_US;
+}
+
+/* The token's row, from the cache or the database. Returns 0, or an HTTP
+ * status already set on request. */
+static int session_row_get(struct request *request, bool admin, const struct token_claims *claims,
+			   struct session_row **out)
+{
+	struct session_row *row = cache_slot(claims->jti);
+	int64_t now_us = clock_micros();
+	if (cache_fresh(row, admin, claims->subject, claims->jti, now_us)) {
+		*out = row;
+		return 0;
+	}
+	struct db_rows rows;
+	int status = db_run(request, &rows, admin ? sql_admin_session : sql_shopper_session, "si", claims->jti,
+			    claims->subject);
+	if (status != 0)
+		return status == DB_RETRY ? http_error(request, 503, "unavailable") : status;
+	if (rows.row_count != 1) {
+		row->used = false;
+		return refuse(request, "no such user");
+	}
+	*row = (struct session_row){ .used = true, .admin = admin, .subject = claims->subject, .checked_us = now_us,
+				     .version = db_int(&rows, 0, 0), .off = db_int(&rows, 0, 1) != 0,
+				     .revoked = db_int(&rows, 0, 2) != 0 };
+	snprintf(row->jti, sizeof(row->jti), "%s", claims->jti);
+	if (admin)
+		snprintf(row->roles, sizeof(row->roles), "%s", db_null(&rows, 0, 3) ? "" : db_text(&rows, 0, 3));
+	*out = row;
+	return 0;
+}
+
 int session_authenticate(struct request *request, enum auth_level level, unsigned roles)
 {
 	const char *header = request->authorization;
@@ -89,22 +163,19 @@ int session_authenticate(struct request *request, enum auth_level level, unsigne
 	if (result != TOKEN_OK)
 		return refuse(request, token_result_name(result));
 
-	struct db_rows rows;
-	int status = db_run(request, &rows, admin ? sql_admin_session : sql_shopper_session, "si", claims.jti,
-			    claims.subject);
+	struct session_row *row = NULL;
+	int status = session_row_get(request, admin, &claims, &row);
 	if (status != 0)
-		return status == DB_RETRY ? http_error(request, 503, "unavailable") : status;
-	if (rows.row_count != 1)
-		return refuse(request, "no such user");
-	if (db_int(&rows, 0, 0) != claims.version)
+		return status;
+	if (row->version != claims.version)
 		return refuse(request, "token version revoked");
-	if (db_int(&rows, 0, 1) != 0)
+	if (row->off)
 		return refuse(request, "user blocked");
-	if (db_int(&rows, 0, 2) != 0)
+	if (row->revoked)
 		return refuse(request, "token revoked");
 
 	if (admin) {
-		unsigned held = session_roles_parse(db_text(&rows, 0, 3));
+		unsigned held = session_roles_parse(row->roles);
 		if (roles != 0 && (held & (roles | ROLE_OWNER)) == 0) {
 			log_info("auth: admin lacks a role this route needs");
 			return http_error(request, 403, "forbidden");

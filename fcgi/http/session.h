@@ -1,8 +1,9 @@
 /* session.h: who is calling, decided once by the auth phase.
  *
  * The dispatcher decodes the bearer token (token.c), then checks revocation
- * and the user's token version in the database. Handlers read only
- * request->session. */
+ * and the user's token version in the database (kept per worker for at
+ * most a second: a logout or a block takes effect everywhere within it).
+ * Handlers read only request->session. */
 #ifndef KANJIA_SESSION_H
 #define KANJIA_SESSION_H
 

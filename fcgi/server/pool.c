@@ -31,6 +31,7 @@
 #include "ops/ops_routes.h"
 #include "server/routes.h"
 #include "server/worker.h"
+#include "shopper/sms.h"
 
 #define POOL_WORKERS_MAX 256
 #define POOL_DRAIN_S 30
@@ -48,6 +49,14 @@ struct worker_slot {
 	int64_t restart_at; /* 0: not waiting */
 };
 
+/* The SMS sender: one process beside the workers, only when the configured
+ * provider delivers messages itself. */
+struct sender_slot {
+	pid_t pid;
+	int64_t started_at;
+	int64_t restart_at; /* 0: not waiting */
+};
+
 struct pool {
 	int listen_fd;
 	int tcp_fd; /* listen_tcp's socket, -1: none */
@@ -61,6 +70,7 @@ struct pool {
 	sigset_t handled;
 	pid_t master_pid;
 	int lock_fd; /* the pool's lock, inherited by every worker */
+	struct sender_slot sender; /* the SMS sender process (sms_sender.c) */
 };
 
 /* --------------------------------------------------------------- socket */
@@ -382,6 +392,75 @@ static void worker_spawn(struct pool *pool, struct worker_slot *slot)
 	slot->restart_at = 0;
 }
 
+/* ------------------------------------------------------- the SMS sender */
+
+static bool sender_wanted(const struct pool *pool)
+{
+	const struct sms_provider *provider = sms_provider_find(pool->config->sms_provider);
+	return provider != NULL && provider->deliver != NULL;
+}
+
+/* Starts the sender when the config wants one and none runs. */
+static void sender_spawn(struct pool *pool)
+{
+	struct sender_slot *slot = &pool->sender;
+	if (slot->pid != 0 || !sender_wanted(pool))
+		return;
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_error("pool: fork of the sms sender: %s", strerror(errno));
+		slot->restart_at = clock_now() + POOL_FAST_CRASH_S;
+		return;
+	}
+	if (pid == 0) {
+		sigprocmask(SIG_UNBLOCK, &pool->handled, NULL);
+		signal(SIGCHLD, SIG_DFL);
+		close(pool->listen_fd); /* it serves no requests */
+		exit(sms_sender_run(pool->config));
+	}
+	slot->pid = pid;
+	slot->started_at = clock_now();
+	slot->restart_at = 0;
+}
+
+/* True when pid was the sender; restarts it like a worker (at once, or
+ * after a pause when it died at start-up) unless the pool is stopping. */
+static bool sender_reaped(struct pool *pool, pid_t pid, int wait_status, bool stopping)
+{
+	struct sender_slot *slot = &pool->sender;
+	if (slot->pid == 0 || slot->pid != pid)
+		return false;
+	slot->pid = 0;
+	if (stopping)
+		return true;
+	bool crashed_early = clock_now() - slot->started_at < POOL_FAST_CRASH_S &&
+			     (WIFSIGNALED(wait_status) || WEXITSTATUS(wait_status) != 0);
+	if (crashed_early)
+		slot->restart_at = clock_now() + POOL_FAST_CRASH_S;
+	else
+		sender_spawn(pool);
+	return true;
+}
+
+static void sender_restart_due(struct pool *pool)
+{
+	if (pool->sender.pid == 0 && pool->sender.restart_at != 0 && pool->sender.restart_at <= clock_now())
+		sender_spawn(pool);
+}
+
+/* Asks the sender to finish its message and moves it to the draining list. */
+static void sender_drain(struct pool *pool)
+{
+	struct sender_slot *slot = &pool->sender;
+	if (slot->pid != 0) {
+		kill(slot->pid, SIGTERM);
+		if (pool->draining_count < (int)(sizeof(pool->draining) / sizeof(pool->draining[0])))
+			pool->draining[pool->draining_count++] = slot->pid;
+	}
+	slot->pid = 0;
+	slot->restart_at = 0;
+}
+
 static void reap(struct pool *pool, bool stopping)
 {
 	int wait_status;
@@ -398,6 +477,8 @@ static void reap(struct pool *pool, bool stopping)
 				break;
 			}
 		}
+		if (sender_reaped(pool, pid, wait_status, stopping))
+			continue;
 		for (int i = 0; i < POOL_WORKERS_MAX; i++) {
 			struct worker_slot *slot = &pool->slots[i];
 			if (slot->pid != pid)
@@ -424,6 +505,7 @@ static void restart_due(struct pool *pool)
 		if (slot->pid == 0 && slot->restart_at != 0 && slot->restart_at <= now)
 			worker_spawn(pool, slot);
 	}
+	sender_restart_due(pool);
 }
 
 /* Moves every live worker to the draining list and asks it to finish. */
@@ -439,6 +521,7 @@ static void drain_all(struct pool *pool)
 		slot->pid = 0;
 		slot->restart_at = 0;
 	}
+	sender_drain(pool);
 }
 
 static void reload(struct pool *pool)
@@ -468,6 +551,7 @@ static void reload(struct pool *pool)
 	ops_set_hash_cap(fresh->password_hash_concurrency);
 	for (int i = 0; i < fresh->workers; i++)
 		worker_spawn(pool, &pool->slots[i]);
+	sender_spawn(pool);
 	log_info("pool: config reloaded, %lld workers of generation %d", (long long)fresh->workers,
 		 pool->generation);
 	if (pool->owns_config) {
@@ -547,6 +631,7 @@ int pool_run(const char *config_path, struct config *config)
 	worker_also_listen(pool->tcp_fd);
 	for (int i = 0; i < config->workers; i++)
 		worker_spawn(pool, &pool->slots[i]);
+	sender_spawn(pool);
 	log_info("pool: listening on %s with %lld workers", socket_passed ? "the socket systemd passed" : config->listen,
 		 (long long)config->workers);
 	systemd_tell(SYSTEMD_READY, config);

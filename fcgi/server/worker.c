@@ -16,14 +16,17 @@
 #include <fcgiapp.h>
 
 #include "bargain/bargain.h"
+#include "bargain/share_count.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/crypto.h"
 #include "db/db.h"
+#include "engagement/engagement.h"
 #include "fraud/fraud_check.h"
 #include "http/http.h"
 #include "core/log.h"
 #include "checkout/order.h"
+#include "games/games.h"
 #include "server/routes.h"
 #include "http/session.h"
 #include "live/live.h"
@@ -83,6 +86,23 @@ static void on_stop(int signal_number)
  * worker comes here on its own schedule; a named lock lets one of them do
  * the work. The sweep is a unit of work of its own, on the worker's arena
  * (reset afterwards) and connection. */
+/* The share opens this worker gathered (bargain/share_count.h), written
+ * when due, after the answer that noted the last one was sent; with force
+ * (a graceful stop) whatever waits. A unit of its own, like the sweep. */
+static void flush_opens(struct request *request, struct db *db, const struct config *config, bool force)
+{
+	if (share_count_pending() == 0 || (!force && !share_count_due(clock_micros())))
+		return;
+	struct unit unit = {
+		.arena = &request->arena,
+		.db = db,
+		.config = config,
+		.now = clock_now(),
+	};
+	share_count_flush(&unit);
+	arena_reset(&request->arena);
+}
+
 static void sweep(struct request *request, struct db *db, const struct config *config)
 {
 	struct unit unit = {
@@ -97,6 +117,8 @@ static void sweep(struct request *request, struct db *db, const struct config *c
 		live_bargains_swept(request); /* live: after the commit */
 	fraud_sweep(&unit);
 	order_sweep(&unit);
+	games_sweep(&unit);
+	engagement_sweep(&unit); /* red packets past their end */
 	arena_reset(&request->arena);
 	struct arena keep = request->arena;
 	memset(request, 0, sizeof(*request));
@@ -126,9 +148,10 @@ int worker_dispatch(struct request *request)
 	/* A body is JSON or nothing; a route that declares no fields accepts
 	 * only an empty body or {}. */
 	static const struct field no_fields[] = { { .name = NULL } };
-	if (request->body_size > 0 && !content_type_is_json(request->content_type))
+	bool raw = route->body == route_raw_body; /* a provider's notify: verified by its handler */
+	if (!raw && request->body_size > 0 && !content_type_is_json(request->content_type))
 		return http_error(request, 415, "unsupported_media_type");
-	if (route->body != NULL || request->body_size > 0) {
+	if (!raw && (route->body != NULL || request->body_size > 0)) {
 		if ((status = validate_body(request, route->body ? route->body : no_fields)) != 0)
 			return status;
 	}
@@ -201,6 +224,7 @@ static int read_request(struct request *request, FCGX_Request *fcgx)
 	request->if_none_match = param(fcgx, "HTTP_IF_NONE_MATCH");
 	request->idempotency_key = param(fcgx, "HTTP_IDEMPOTENCY_KEY");
 	request->payment_signature = param(fcgx, "HTTP_X_SANDBOX_SIGNATURE");
+	request->params = fcgx->envp;
 	request->accept = param(fcgx, "HTTP_ACCEPT");
 
 	const char *length_text = param(fcgx, "CONTENT_LENGTH");
@@ -438,9 +462,13 @@ int worker_run(int listen_fd, const struct config *config)
 			sweep(&request, &db, config);
 			next_sweep = now + config->sweep_interval_s * 1000000;
 		}
+		flush_opens(&request, &db, config, false);
 		int64_t wait_ms = (next_sweep - now + 999) / 1000;
 		if (wait_ms > WORKER_WAKE_MAX_MS)
 			wait_ms = WORKER_WAKE_MAX_MS;
+		int64_t opens_due_ms = share_count_wait_ms(clock_micros());
+		if (opens_due_ms >= 0 && opens_due_ms < wait_ms)
+			wait_ms = opens_due_ms;
 		struct epoll_event event;
 		int ready = epoll_pwait(waiter, &event, 1, (int)wait_ms, &waiting);
 		if (ready <= 0) {
@@ -466,6 +494,7 @@ int worker_run(int listen_fd, const struct config *config)
 			break;
 		}
 	}
+	flush_opens(&request, &db, config, true); /* a graceful stop loses no open */
 	FCGX_Free(&fcgx, 0);
 	close(waiter);
 	arena_destroy(&request.arena);

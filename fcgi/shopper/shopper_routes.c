@@ -11,6 +11,7 @@
 #include "core/outcome.h"
 #include "core/phone.h"
 #include "db/db.h"
+#include "engagement/engagement.h"
 #include "fraud/fraud_check.h"
 #include "http/token.h"
 #include "shopper/shopper.h"
@@ -42,6 +43,8 @@ static const struct field auth_login_body[] = {
 	/* A code of the wrong shape is a wrong code: 401, before any query. */
 	{ .name = "code", .type = FIELD_STRING, .required = true, .min = 6, .max = 6,
 	  .shape = code_shape, .shape_status = 401, .shape_code = "invalid_code" },
+	/* engagement: the inviter's code when the shopper came through an invite link */
+	{ .name = "invite_code", .type = FIELD_STRING, .nullable = true, .min = 0, .max = 16 },
 	{ .name = NULL },
 };
 
@@ -138,6 +141,10 @@ static int auth_login(struct request *request)
 		.expires_at = expires_at,
 		.version = login.token_version,
 	};
+	if (login.created) { /* engagement: the new-user pack and the invitation, once (after the login's commit) */
+		struct fraud_client client = { request->client_ip, request->user_agent, request->referer, request->device_id };
+		engagement_first_login(&request->work, &client, login.user_id, body_string(request, "invite_code"));
+	}
 	char *token = token_issue(session_keys(), config->jwt_audience, &claims);
 	status = login_reply(request, phone, token, expires_at, login.user_id, login.created);
 	free(token);

@@ -77,6 +77,15 @@ int sms_outbox_add(struct unit *unit, const char *phone, const char *body)
 	return db_exec(unit, NULL, sql_outbox_insert, "ssi", phone, body, unit->now);
 }
 
+static const char *const sql_outbox_queue =
+	"INSERT INTO sms_outbox (phone, body, created_at, provider, status, next_attempt_at) "
+	"VALUES (?, ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'), ?, 'pending', TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
+
+int sms_outbox_queue(struct unit *unit, const char *phone, const char *body, const char *provider)
+{
+	return db_exec(unit, NULL, sql_outbox_queue, "ssisi", phone, body, unit->now, provider, unit->now);
+}
+
 /* ---------------------------------------------------------- login_guard */
 
 static const char *const sql_guard_lock =
@@ -260,6 +269,14 @@ int shopper_summary_read(struct unit *unit, int64_t id, struct shopper_summary *
 
 static const char *const sql_points_move =
 	"UPDATE shopper SET points_balance = points_balance + ? WHERE id = ? AND points_balance + ? >= 0";
+
+static const char *const sql_touch_login =
+	"UPDATE shopper SET last_login_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE id = ?";
+
+int shopper_touch_login(struct unit *unit, int64_t id)
+{
+	return db_exec(unit, NULL, sql_touch_login, "ii", unit->now, id);
+}
 
 int shopper_points_move(struct unit *unit, int64_t id, int64_t delta, bool *moved)
 {

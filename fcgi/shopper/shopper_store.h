@@ -49,6 +49,9 @@ int sms_code_spend(struct unit *unit, int64_t id, bool *spent);
 
 /* Queues body for phone in the outbox (the "outbox" SMS provider). */
 int sms_outbox_add(struct unit *unit, const char *phone, const char *body);
+/* Queues body for phone for the sender process (a real provider):
+ * status 'pending', due now. */
+int sms_outbox_queue(struct unit *unit, const char *phone, const char *body, const char *provider);
 
 /* ---------------------------------------------------------- login_guard */
 
@@ -146,6 +149,9 @@ int shopper_set_blocked(struct unit *unit, int64_t id, bool blocked, bool *chang
  * ledger (reward/points.c) calls this, in the transaction that records the
  * ledger row. */
 int shopper_points_move(struct unit *unit, int64_t id, int64_t delta, bool *moved);
+/* Notes a login of shopper id now (last_login_at), for a login that did not
+ * go through the SMS code (WeChat). */
+int shopper_touch_login(struct unit *unit, int64_t id);
 
 /* -------------------------------------------------------- revoked_token */
 

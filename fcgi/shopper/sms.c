@@ -4,11 +4,21 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/config.h"
+#include "db/db.h"
 #include "http/http.h"
 #include "shopper/shopper_store.h"
 
+/* A real provider: the row waits for the sender process. */
+static int queue_send(struct unit *unit, const char *phone, const char *body)
+{
+	return sms_outbox_queue(unit, phone, body, unit->config->sms_provider);
+}
+
 static const struct sms_provider providers[] = {
-	{ "outbox", sms_outbox_add },
+	{ "outbox", sms_outbox_add, NULL },
+	{ "aliyun", queue_send, sms_aliyun_deliver },
+	{ "tencent", queue_send, sms_tencent_deliver },
 };
 
 const struct sms_provider *sms_provider_find(const char *name)
@@ -50,4 +60,20 @@ void sms_login_message(const char *code, long valid_minutes, char body[SMS_BODY_
 {
 	/* The only run of six digits in the body is the code (API.md). */
 	http_text_format(body, SMS_BODY_MAX, "sms.login", code, valid_minutes);
+}
+
+bool sms_body_code(const char *body, char code[SMS_CODE_DIGITS + 1])
+{
+	for (const char *p = body; *p; p++) {
+		if (*p < '0' || *p > '9')
+			continue;
+		size_t run = strspn(p, "0123456789");
+		if (run == SMS_CODE_DIGITS) {
+			memcpy(code, p, SMS_CODE_DIGITS);
+			code[SMS_CODE_DIGITS] = '\0';
+			return true;
+		}
+		p += run - 1;
+	}
+	return false;
 }

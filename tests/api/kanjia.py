@@ -379,6 +379,26 @@ class Context:
         j["code"] = code
         return j
 
+    # Share opens are written by each worker in batches, at most
+    # SHARE_FLUSH_MS (250 ms, bargain/share_count.h) after the landing; a
+    # test that reads them (or asserts one was not counted) waits past that.
+    SHARE_FLUSH_WAIT_S = 0.8
+
+    def wait_share_flush(self):
+        """Sleeps until every landing answered so far has been written."""
+        time.sleep(self.SHARE_FLUSH_WAIT_S)
+
+    # Each worker keeps a token's revocation state for at most a second
+    # (SESSION_CACHE_US, fcgi/http/session.c): a test that revokes (logout,
+    # block, disable, token version) and then expects the token refused
+    # waits past it, since the next request may reach a worker that saw the
+    # token a moment ago.
+    SESSION_CACHE_WAIT_S = 1.1
+
+    def wait_session_cache(self):
+        """Sleeps until every worker has forgotten what it knew of a token."""
+        time.sleep(self.SESSION_CACHE_WAIT_S)
+
     # The shop's day starts at 00:00 Asia/Shanghai, 16:00 UTC.
     SHOP_DAY_START_UTC_S = 16 * 3600
 

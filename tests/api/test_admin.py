@@ -220,6 +220,7 @@ def test_admin_logout_revokes_the_token(ctx):
     r = ctx.post(LOGOUT, token=token)
     ctx.expect(r, 204, what="logout")
     eq(r.body, b"", "logout body")
+    ctx.wait_session_cache()
     ctx.expect(ctx.get(CAMPAIGNS, token=token), 401, "unauthorized", what="after logout")
     ctx.expect(ctx.post(LOGOUT, token=token), 401, "unauthorized", what="logout twice")
     actions = [row[0] for row in ctx.sql("SELECT action FROM audit_log WHERE admin_id = %d ORDER BY id"
@@ -296,6 +297,7 @@ def test_roles_risk_admin_can_read_but_not_write(ctx):
 def test_disabled_admin_cannot_log_in_or_use_a_token(ctx):
     session = admin_session(ctx)
     ctx.sql("UPDATE admin SET disabled = 1 WHERE id = %d" % session["admin"]["id"])
+    ctx.wait_session_cache()
     ctx.expect(ctx.get(CAMPAIGNS, token=session["token"]), 401, "unauthorized", what="disabled admin's token")
     ctx.expect(ctx.post(LOGIN, {"username": session["admin"]["username"], "password": session["password"]}), 401,
                "invalid_credentials", what="disabled admin logs in")

@@ -100,7 +100,7 @@ def raw_counts(ctx, campaign_id):
         "bargains_started": one("SELECT COUNT(*) FROM bargain WHERE campaign_id = %(c)d"),
         "self_cuts": one("SELECT COUNT(*) FROM bargain_cut WHERE campaign_id = %(c)d AND kind = 'self'"),
         "helps": one("SELECT COUNT(*) FROM bargain_cut WHERE campaign_id = %(c)d AND kind = 'help'"),
-        "share_opens": one("SELECT COUNT(*) FROM share_open WHERE campaign_id = %(c)d"),
+        "share_opens": one("SELECT COALESCE(SUM(opens), 0) FROM share_open WHERE campaign_id = %(c)d"),
         "succeeded": one("SELECT COUNT(*) FROM bargain WHERE campaign_id = %(c)d AND succeeded_at IS NOT NULL"),
         "orders": one("SELECT COUNT(*) FROM orders WHERE campaign_id = %(c)d"),
         "cancelled": one("SELECT COUNT(*) FROM orders WHERE campaign_id = %(c)d AND cancelled_at IS NOT NULL"),
@@ -112,6 +112,7 @@ def raw_counts(ctx, campaign_id):
         "refunded": one("SELECT COUNT(*) FROM orders WHERE campaign_id = %(c)d AND refunded_at IS NOT NULL"),
         "refunded_fen": one("SELECT COALESCE(SUM(total_fen), 0) FROM orders WHERE campaign_id = %(c)d "
                             "AND refunded_at IS NOT NULL"),
+        "share_visitors": one("SELECT COUNT(*) FROM share_open WHERE campaign_id = %(c)d"),
     }
 
 
@@ -123,8 +124,10 @@ def raw_item_counts(ctx, item_id):
                          "WHERE b.item_id = %(i)d AND k.kind = 'self'"),
         "helps": one("SELECT COUNT(*) FROM bargain_cut k JOIN bargain b ON b.id = k.bargain_id "
                      "WHERE b.item_id = %(i)d AND k.kind = 'help'"),
-        "share_opens": one("SELECT COUNT(*) FROM share_open o JOIN bargain b ON b.id = o.bargain_id "
+        "share_opens": one("SELECT COALESCE(SUM(o.opens), 0) FROM share_open o JOIN bargain b ON b.id = o.bargain_id "
                            "WHERE b.item_id = %(i)d"),
+        "share_visitors": one("SELECT COUNT(*) FROM share_open o JOIN bargain b ON b.id = o.bargain_id "
+                              "WHERE b.item_id = %(i)d"),
         "succeeded": one("SELECT COUNT(*) FROM bargain WHERE item_id = %(i)d AND succeeded_at IS NOT NULL"),
     }
 
@@ -203,6 +206,7 @@ def stats(ctx, campaign_id, token=None):
 
 
 def check_stats_exact(ctx, campaign_id, items):
+    ctx.wait_share_flush()
     s = stats(ctx, campaign_id)
     raw = raw_counts(ctx, campaign_id)
     for name, value in raw.items():
@@ -419,10 +423,12 @@ def test_users_search_block_at_once_and_unblock(ctx):
           "masked for risk")
     j = ctx.expect(ctx.post(A + "/users/%d/block" % who["id"], token=risk["token"]), 200, what="block")
     eq(j["blocked"], True, "blocked")
+    ctx.wait_session_cache()
     ctx.expect(ctx.get("/api/v1/me", token=who["token"]), 401, "unauthorized")
     ctx.expect(ctx.post(A + "/users/%d/block" % who["id"], token=risk["token"]), 200, what="block again")
     j = ctx.expect(ctx.post(A + "/users/%d/unblock" % who["id"], token=risk["token"]), 200, what="unblock")
     eq(j["blocked"], False, "unblocked")
+    ctx.wait_session_cache()
     ctx.expect(ctx.get("/api/v1/me", token=who["token"]), 401, "unauthorized")  # the old token stays dead
     again = ctx.login(phone=who["phone"])
     ctx.expect(ctx.get("/api/v1/me", token=again["token"]), 200, what="a new login works")
@@ -474,6 +480,7 @@ def test_token_renew(ctx):
     ctx.expect(ctx.get(A + "/campaigns", token=j["token"]), 200, what="the new token works")
     # logout revokes the session's token; a renewed one cannot be made from it
     ctx.expect(ctx.post(A + "/logout", token=s["token"]), 204, what="logout")
+    ctx.wait_session_cache()
     ctx.expect(ctx.post(A + "/token/renew", token=s["token"]), 401, "unauthorized")
     shopper_token = shopper(ctx)["token"]
     ctx.expect(ctx.post(A + "/token/renew", token=shopper_token), 401, "unauthorized")
@@ -497,6 +504,7 @@ def test_owner_manages_admins(ctx):
     j = ctx.expect(ctx.request("PATCH", A + "/admins/%d" % j["id"], json_body={"disabled": True}, token=token), 200,
                    what="disable")
     eq(j["disabled"], True, "disabled")
+    ctx.wait_session_cache()
     ctx.expect(ctx.get(A + "/campaigns", token=login["token"]), 401, "unauthorized")
     me = jwt_payload(token)
     ctx.expect(ctx.request("PATCH", A + "/admins/%s" % me["sub"], json_body={"disabled": True}, token=token), 422,

@@ -514,3 +514,50 @@ def test_racing_stock_decreases_never_go_below_zero(ctx):
     statuses = ctx.concurrently([decrease] * 12, what="12 racing stock decreases")
     eq(sorted(statuses), [200] * 5 + [409] * 7, "answers to 12 racing -1 on a stock of 5")
     eq(stock_row(ctx, item_id), [0, 0, 0, 0], "stock after the race")
+
+
+def test_public_reads_page_the_items_of_a_large_campaign(ctx):
+    # A campaign with 1,000 items: the public reads show a page of them
+    # (50 by default) with items_next_cursor, never all at once.
+    j = create(ctx, campaign_body(items=[item_body(name="商品 %d" % i) for i in range(3)]))
+    first = j["items"][0]["id"]
+    columns = [row[0] for row in ctx.sql(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() "
+        "AND table_name = 'campaign_item' AND column_name <> 'id' ORDER BY ordinal_position")]
+    listed = ", ".join(columns)
+    picked = ", ".join("CONCAT(name, ' #', s.seq)" if c == "name" else "i." + c for c in columns)
+    ctx.sql("INSERT INTO campaign_item (%s) SELECT %s FROM campaign_item i JOIN seq_1_to_997 s WHERE i.id = %d"
+            % (listed, picked, first))
+    eq(ctx.sql_value("SELECT COUNT(*) FROM campaign_item WHERE campaign_id = %d" % j["id"]), "1000", "items stored")
+    every = [int(row[0]) for row in ctx.sql("SELECT id FROM campaign_item WHERE campaign_id = %d ORDER BY id" % j["id"])]
+
+    page = ctx.expect(ctx.get("%s/%d" % (PUBLIC, j["id"])), 200, what="first page")
+    eq([i["id"] for i in page["items"]], every[:50], "the first 50 items")
+    eq(page["items_next_cursor"], str(every[49]), "items_next_cursor")
+    eq((page["id"], page["title"], page["status"]), (j["id"], j["title"], "active"), "the campaign's fields kept")
+    seen, cursor = [], None
+    while True:
+        path = "%s/%d?limit=100" % (PUBLIC, j["id"]) + ("&cursor=%s" % cursor if cursor else "")
+        page = ctx.expect(ctx.get(path), 200, what="a page of items")
+        check(len(page["items"]) <= 100, "a page holds at most its limit")
+        seen += [i["id"] for i in page["items"]]
+        cursor = page["items_next_cursor"]
+        if cursor is None:
+            break
+    eq(seen, every, "the pages add up to every item, once, in order")
+    ctx.expect(ctx.get("%s/%d?limit=0" % (PUBLIC, j["id"])), 400, "invalid_field")
+    ctx.expect(ctx.get("%s/%d?cursor=x" % (PUBLIC, j["id"])), 400, "invalid_field")
+
+    listed_page = ctx.expect(ctx.get(PUBLIC + "?limit=100"), 200, what="the public list")
+    mine = [c for c in listed_page["items"] if c["id"] == j["id"]]
+    if not mine:  # further down the list: follow its cursor
+        cursor = listed_page["next_cursor"]
+        while cursor and not mine:
+            listed_page = ctx.expect(ctx.get(PUBLIC + "?limit=100&cursor=" + cursor), 200)
+            mine = [c for c in listed_page["items"] if c["id"] == j["id"]]
+            cursor = listed_page["next_cursor"]
+    eq(len(mine), 1, "the campaign is listed")
+    eq([i["id"] for i in mine[0]["items"]], every[:50], "the list shows its first 50 items")
+    eq(mine[0]["items_next_cursor"], str(every[49]), "and where the rest begins")
+    small = [c for c in listed_page["items"] if c["id"] != j["id"] and len(c["items"]) < 50]
+    check(all(c["items_next_cursor"] is None for c in small), "a campaign with few items has no items cursor")

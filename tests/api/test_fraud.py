@@ -274,6 +274,7 @@ def test_block_on_every_scope(ctx):
         eq(cut_rows(ctx, b["id"]), 0, "cuts after a blocked help")
         r = ctx.get("/api/v1/s/%s" % b["share_code"], headers={"User-Agent": ua})
         ctx.expect(r, 403, "risk_rejected", what="blocked share open")
+        ctx.wait_share_flush()
         eq(int(ctx.sql_value("SELECT COUNT(*) FROM share_open WHERE bargain_id = %d" % b["id"])), opens,
            "opens after a blocked open")
         # The decisions: one per blocked request, with the request id.
@@ -331,6 +332,7 @@ def test_shadow_on_every_scope(ctx):
         # Share open: shown, not counted.
         j = ctx.expect(ctx.get("/api/v1/s/%s" % b["share_code"], headers={"User-Agent": ua}), 200, what="open")
         eq(j["id"], b["id"], "landing of a shadowed open")
+        ctx.wait_share_flush()
         eq(int(ctx.sql_value("SELECT COUNT(*) FROM share_open WHERE bargain_id = %d" % b["id"])), opens,
            "opens counted")
         eq(sorted(set(x["scope"] for x in decisions(ctx, rule["id"]))), ["help", "login", "share_open", "sms"],

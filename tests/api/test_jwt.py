@@ -210,6 +210,7 @@ def test_revoked_jti_reused_in_forged_token(ctx):
     payload = session["token"].split(".")[1]
     jti = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["jti"]
     ctx.expect(ctx.post("/api/v1/auth/logout", token=session["token"]), 204)
+    ctx.wait_session_cache()
     refused(ctx, ctx.forge(ctx.claims(session["user"]["id"], version, jti=jti)), "a revoked jti")
 
 

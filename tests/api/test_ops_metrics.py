@@ -74,7 +74,7 @@ def test_health_answers_ok_with_the_version(ctx):
     r = ctx.get("/api/v1/health")
     j = ctx.expect(r, 200, what="health")
     eq((j["status"], j["db"]), ("ok", "ok"), "health")
-    check(re.fullmatch(r"\d+\.\d+\.\d+\S*", j["version"] or ""), "version %r" % j["version"])
+    check(re.fullmatch(r"\d+\.\d+\.\d+\S*( \([0-9a-f]{7,40}(-dirty)?\))?", j["version"] or ""), "version %r" % j["version"])
     if ctx.repo:
         with open(ctx.repo + "/configure.ac", encoding="utf-8") as f:
             declared = re.search(r"AC_INIT\(\[kanjia\], \[([^\]]+)\]", f.read()).group(1)

@@ -414,9 +414,11 @@ def test_bargain_orders(ctx):
     # a new bargain on the item is possible now (the open slot is free)
     eq(ctx.sql_value("SELECT COUNT(*) FROM bargain WHERE user_id = %d AND item_id = %d AND open_slot = 1"
                      % (alice["id"], item_id)), "0", "no open bargain left")
-    # cancelling keeps the bargain ordered: one order per bargain, ever
+    # cancelling gives the bargain back (issue 14): one standing order per bargain
     ctx.expect(ctx.post("/api/v1/orders/%d/cancel" % j["id"], token=alice["token"]), 200, what="cancel")
+    again = ctx.expect(place(ctx, alice, body(item_id, bargain_id=b_id)), 201, what="ordered again after cancel")
     ctx.expect(place(ctx, alice, body(item_id, bargain_id=b_id)), 409, "bargain_not_succeeded")
+    eq(again["total_fen"], 30000, "the bargain price again")
     check_stock(ctx, item_id, 10)
 
 
@@ -643,3 +645,146 @@ def test_sweeper_takes_more_than_a_batch_at_once(ctx):
     wait_for(ctx, "SELECT COUNT(*) FROM orders WHERE id IN (%s) AND status = 'cancelled'" % id_list, "250",
              "all 250 cancelled")
     eq(check_stock(ctx, item_id, 300), (300, 300, 0, 0), "all stock back, once")
+
+
+# ------------------------------------------------- issue 14's defects
+
+
+def pay_and_notify(ctx, who, order_id):
+    p = pay(ctx, who, order_id)
+    r = notify(ctx, {"payment_id": p["payment_id"], "order_id": order_id, "amount_fen": p["amount_fen"],
+                     "status": "success"})
+    eq(ctx.expect(r, 200, what="notify")["outcome"], "paid", "notify outcome")
+
+
+def bargain_row(ctx, bargain_id):
+    return tuple(ctx.sql("SELECT status, COALESCE(open_slot, 0) FROM bargain WHERE id = %d" % bargain_id)[0])
+
+
+def test_a_cancelled_bargain_order_gives_the_bargain_back(ctx):
+    _, item_id = make_item(ctx, stock=5)
+    alice = shopper(ctx)
+    b_id = make_succeeded_bargain(ctx, alice["id"], item_id, pay_within_s=600)
+    # cancelled by the shopper: succeeded and open again, orderable again
+    j = ctx.expect(place(ctx, alice, body(item_id, bargain_id=b_id)), 201, what="bargain order")
+    eq(bargain_row(ctx, b_id), ("ordered", "0"), "ordered")
+    ctx.expect(ctx.post("/api/v1/orders/%d/cancel" % j["id"], token=alice["token"]), 200, what="cancel")
+    eq(bargain_row(ctx, b_id), ("succeeded", "1"), "given back")
+    got = ctx.expect(ctx.get("/api/v1/bargains/%d" % b_id, token=alice["token"]), 200, what="the bargain")
+    eq(got["status"], "succeeded", "the bargain page says succeeded")
+    # starting again answers the open bargain, not bargain_limit
+    r = ctx.post("/api/v1/bargains", {"item_id": item_id}, token=alice["token"], ip=alice["ip"])
+    eq(ctx.expect(r, 200, what="start again")["id"], b_id, "the open bargain")
+    # cancelled by the sweeper for not paying in time: given back too
+    j2 = ctx.expect(place(ctx, alice, body(item_id, bargain_id=b_id)), 201, what="ordered again")
+    eq(j2["total_fen"], 30000, "the bargain price again")
+    ctx.sql("UPDATE orders SET pay_by = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE id = %d" % j2["id"])
+    wait_for(ctx, "SELECT status FROM orders WHERE id = %d" % j2["id"], "cancelled", "swept")
+    wait_for(ctx, "SELECT status FROM bargain WHERE id = %d" % b_id, "succeeded", "given back by the sweeper")
+    eq(ctx.sql_value("SELECT COUNT(*) FROM orders WHERE bargain_id = %d AND status = 'cancelled'" % b_id), "2",
+       "both cancelled orders keep their bargain id")
+    # paid: the bargain stays ordered for good (one live order per bargain)
+    j3 = ctx.expect(place(ctx, alice, body(item_id, bargain_id=b_id)), 201, what="third order")
+    pay_and_notify(ctx, alice, j3["id"])
+    ctx.expect(place(ctx, alice, body(item_id, bargain_id=b_id)), 409, "bargain_not_succeeded")
+    eq(bargain_row(ctx, b_id), ("ordered", "0"), "ordered after paying")
+    check_stock(ctx, item_id, 5)
+
+
+def test_a_bargain_past_its_pay_window_is_not_given_back(ctx):
+    _, item_id = make_item(ctx, stock=5)
+    alice = shopper(ctx)
+    b_id = make_succeeded_bargain(ctx, alice["id"], item_id, pay_within_s=600)
+    j = ctx.expect(place(ctx, alice, body(item_id, bargain_id=b_id)), 201, what="bargain order")
+    # the bargain's window (its expiry, or pay_within_s after success) ends while the order waits
+    ctx.sql("UPDATE bargain SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND, "
+            "succeeded_at = UTC_TIMESTAMP() - INTERVAL 601 SECOND WHERE id = %d" % b_id)
+    ctx.expect(ctx.post("/api/v1/orders/%d/cancel" % j["id"], token=alice["token"]), 200, what="cancel")
+    eq(bargain_row(ctx, b_id), ("expired", "0"), "closed, not orderable")
+    ctx.expect(place(ctx, alice, body(item_id, bargain_id=b_id)), 409, "bargain_not_succeeded")
+    # a succeeded bargain past its window cannot be ordered either
+    _, other = make_item(ctx, stock=5)
+    late = make_succeeded_bargain(ctx, alice["id"], other, pay_within_s=600)
+    ctx.sql("UPDATE bargain SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND, "
+            "succeeded_at = UTC_TIMESTAMP() - INTERVAL 601 SECOND WHERE id = %d" % late)
+    ctx.expect(place(ctx, alice, body(other, bargain_id=late)), 409, "bargain_not_succeeded")
+    # within pay_within_s of success it still can, though past its expiry
+    ctx.sql("UPDATE bargain SET succeeded_at = UTC_TIMESTAMP() - INTERVAL 500 SECOND WHERE id = %d" % late)
+    ctx.expect(place(ctx, alice, body(other, bargain_id=late)), 201, what="in its window")
+    check_stock(ctx, item_id, 5)
+    check_stock(ctx, other, 5)
+
+
+def test_orders_complete_on_receipt_or_by_time(ctx):
+    from test_admin import admin_session
+    admin = admin_session(ctx, "owner")
+    _, item_id = make_item(ctx, stock=5)
+    alice, bob = shopper(ctx), shopper(ctx)
+
+    def ship(order_id):
+        r = ctx.post("/api/v1/admin/orders/%d/ship" % order_id, {"carrier": "顺丰", "tracking_no": "SF100"},
+                     token=admin["token"])
+        ctx.expect(r, 200, what="ship")
+
+    j = ctx.expect(place(ctx, alice, body(item_id)), 201, what="order")
+    confirm = "/api/v1/orders/%d/confirm" % j["id"]
+    ctx.expect(ctx.post(confirm, token=alice["token"]), 409, "invalid_state")  # pending
+    pay_and_notify(ctx, alice, j["id"])
+    ctx.expect(ctx.post(confirm, token=alice["token"]), 409, "invalid_state")  # paid, not shipped
+    ship(j["id"])
+    ctx.expect(ctx.post(confirm, token=bob["token"]), 404, "not_found")
+    ctx.expect(ctx.post(confirm), 401, "unauthorized")
+    got = ctx.expect(ctx.post(confirm, token=alice["token"]), 200, what="confirm")
+    eq(got["status"], "completed", "completed on receipt")
+    check(got["completed_at"], "completed_at")
+    ctx.expect(ctx.post(confirm, token=alice["token"]), 409, "invalid_state")  # once
+    eq(ctx.sql_value("SELECT CONCAT(actor, ':', note) FROM order_event WHERE order_id = %d "
+                     "AND to_status = 'completed'" % j["id"]), "shopper:confirmed", "the event")
+    ctx.expect(ctx.post("/api/v1/admin/orders/%d/refund" % j["id"], {}, token=admin["token"]), 409, "invalid_state")
+    # by time: order_complete_after_days after shipping
+    days = int(ctx.conf.get("order_complete_after_days", "10"))
+    k = ctx.expect(place(ctx, alice, body(item_id)), 201, what="second order")
+    pay_and_notify(ctx, alice, k["id"])
+    ship(k["id"])
+    ctx.sql("UPDATE orders SET shipped_at = UTC_TIMESTAMP() - INTERVAL %d DAY + INTERVAL 1 HOUR WHERE id = %d"
+            % (days, k["id"]))
+    interval = int(ctx.conf.get("sweep_interval_s", "30"))
+    time.sleep(interval * 2 + 1)
+    eq(order_status(ctx, k["id"]), "shipped", "not before its days have passed")
+    ctx.sql("UPDATE orders SET shipped_at = UTC_TIMESTAMP() - INTERVAL %d DAY - INTERVAL 1 SECOND WHERE id = %d"
+            % (days, k["id"]))
+    wait_for(ctx, "SELECT status FROM orders WHERE id = %d" % k["id"], "completed", "completed by the sweeper")
+    eq(ctx.sql_value("SELECT CONCAT(actor, ':', note) FROM order_event WHERE order_id = %d "
+                     "AND to_status = 'completed'" % k["id"]), "system:auto", "the sweeper's event")
+    eq(ctx.sql_value("SELECT COUNT(*) FROM order_event WHERE order_id = %d AND to_status = 'completed'" % k["id"]),
+       "1", "completed once")
+
+
+def test_the_funnel_counts_bargain_orders_against_succeeded_bargains(ctx):
+    from test_admin import admin_session
+    admin = admin_session(ctx, "owner")
+    campaign_id, item_id = make_item(ctx, stock=20)
+    alice, bob, carol = shopper(ctx), shopper(ctx), shopper(ctx)
+    b_id = make_succeeded_bargain(ctx, alice["id"], item_id)
+    ctx.sql("INSERT INTO campaign_stat (campaign_id, hour_start, item_id, shard, local_day, succeeded) VALUES "
+            "(%d, DATE_FORMAT(UTC_TIMESTAMP(), '%%Y-%%m-%%d %%H:00:00'), %d, 0, CURDATE(), 1)" % (campaign_id, item_id))
+    bargain_order = ctx.expect(place(ctx, alice, body(item_id, bargain_id=b_id)), 201, what="bargain order")
+    for who in (bob, carol, bob):
+        ctx.expect(place(ctx, who, body(item_id)), 201, what="plain order")
+
+    def stats():
+        return ctx.expect(ctx.get("/api/v1/admin/campaigns/%d/stats" % campaign_id, token=admin["token"]), 200,
+                          what="stats")
+
+    s = stats()
+    eq((s["succeeded"], s["orders"], s["bargain_orders"], s["bargain_paid"]), (1, 4, 1, 0), "funnel after placing")
+    pay_and_notify(ctx, alice, bargain_order["id"])
+    s = stats()
+    eq((s["bargain_orders"], s["bargain_paid"], s["paid"]), (1, 1, 1), "funnel after paying")
+    check(s["bargain_orders"] <= s["succeeded"], "never more bargain orders than succeeded bargains")
+    # a cancelled bargain order leaves the funnel (its bargain is succeeded again)
+    b2 = make_succeeded_bargain(ctx, bob["id"], item_id)
+    j = ctx.expect(place(ctx, bob, body(item_id, bargain_id=b2)), 201, what="bob's bargain order")
+    eq(stats()["bargain_orders"], 2, "two standing")
+    ctx.expect(ctx.post("/api/v1/orders/%d/cancel" % j["id"], token=bob["token"]), 200, what="cancel")
+    eq(stats()["bargain_orders"], 1, "one standing after the cancel")

@@ -47,6 +47,7 @@ def test_logout_204_then_token_refused(ctx):
     r = ctx.post(LOGOUT, token=token)
     ctx.expect(r, 204)
     eq(r.body, b"", "204 body")
+    ctx.wait_session_cache()
     ctx.expect(ctx.get(ME, token=token), 401, "unauthorized", what="/me after logout")
     ctx.expect(ctx.post(LOGOUT, token=token), 401, "unauthorized", what="a second logout")
     # The revocation is kept exactly as long as the token would have lived.
@@ -66,6 +67,7 @@ def test_logout_with_empty_json_body(ctx):
     session = ctx.login()
     r = ctx.post(LOGOUT, {}, token=session["token"])
     ctx.expect(r, 204)
+    ctx.wait_session_cache()
     ctx.expect(ctx.get(ME, token=session["token"]), 401, "unauthorized")
 
 
@@ -74,6 +76,7 @@ def test_logout_revokes_only_that_token(ctx):
     second = ctx.login(first["phone"])
     eq(second["user"]["id"], first["user"]["id"], "same user")
     ctx.expect(ctx.post(LOGOUT, token=first["token"]), 204)
+    ctx.wait_session_cache()
     ctx.expect(ctx.get(ME, token=first["token"]), 401, "unauthorized", what="the logged-out token")
     j = ctx.expect(ctx.get(ME, token=second["token"]), 200, what="the other token of the same user")
     eq(j["id"], first["user"]["id"], "id")
@@ -84,6 +87,7 @@ def test_token_version_bump_revokes_all(ctx):
     second = ctx.login(first["phone"])
     uid = first["user"]["id"]
     ctx.sql("UPDATE shopper SET token_version = token_version + 1 WHERE id = %d" % uid)
+    ctx.wait_session_cache()
     ctx.expect(ctx.get(ME, token=first["token"]), 401, "unauthorized", what="first token after the bump")
     ctx.expect(ctx.get(ME, token=second["token"]), 401, "unauthorized", what="second token after the bump")
     third = ctx.login(first["phone"])
@@ -94,6 +98,7 @@ def test_blocked_user_401(ctx):
     session = ctx.login()
     uid = session["user"]["id"]
     ctx.sql("UPDATE shopper SET blocked = 1 WHERE id = %d" % uid)
+    ctx.wait_session_cache()
     ctx.expect(ctx.get(ME, token=session["token"]), 401, "unauthorized", what="/me of a blocked user")
     ctx.expect(ctx.post(LOGOUT, token=session["token"]), 401, "unauthorized", what="logout of a blocked user")
     # A blocked user cannot log in again either (no token comes out).
@@ -102,6 +107,7 @@ def test_blocked_user_401(ctx):
     r = ctx.post("/api/v1/auth/login", {"phone": session["phone"], "code": ctx.latest_code(session["phone"])})
     check(r.status in (401, 403) and "token" not in (r.json or {}), "login of a blocked user: %s" % r.short())
     ctx.sql("UPDATE shopper SET blocked = 0 WHERE id = %d" % uid)
+    ctx.wait_session_cache()
     ctx.expect(ctx.get(ME, token=session["token"]), 200, what="after unblocking")
 
 
@@ -109,6 +115,7 @@ def test_deleted_user_token_401(ctx):
     session = ctx.login()
     uid = session["user"]["id"]
     ctx.sql("DELETE FROM shopper WHERE id = %d" % uid)
+    ctx.wait_session_cache()
     ctx.expect(ctx.get(ME, token=session["token"]), 401, "unauthorized")
 
 
@@ -121,3 +128,28 @@ def test_bearer_scheme_variants(ctx):
                   "Bearer " + token + ".", "Bearer ." + token):
         r = ctx.request("GET", ME, headers={"Authorization": value})
         ctx.expect(r, 401, "unauthorized", what="Authorization %r" % value[:12])
+
+
+def test_logout_and_block_take_effect_on_every_worker_within_a_second(ctx):
+    # Every worker keeps a token's revocation state for at most a second
+    # (fcgi/http/session.c): warm every worker with the token, revoke it,
+    # and a second later no worker accepts it.
+    session = ctx.login()
+    served = ctx.every_worker(lambda: ctx.get(ME, token=session["token"]), "/me before logout")
+    check(all(r.status == 200 for got in served.values() for r in got), "every worker accepts the token")
+    ctx.expect(ctx.post(LOGOUT, token=session["token"]), 204)
+    ctx.wait_session_cache()
+    served = ctx.every_worker(lambda: ctx.get(ME, token=session["token"]), "/me after logout")
+    check(all(r.status == 401 for got in served.values() for r in got), "every worker refuses the logged-out token")
+
+    again = ctx.login(session["phone"])
+    uid = again["user"]["id"]
+    served = ctx.every_worker(lambda: ctx.get(ME, token=again["token"]), "/me before the block")
+    check(all(r.status == 200 for got in served.values() for r in got), "every worker accepts the new token")
+    ctx.sql("UPDATE shopper SET blocked = 1 WHERE id = %d" % uid)
+    try:
+        ctx.wait_session_cache()
+        served = ctx.every_worker(lambda: ctx.get(ME, token=again["token"]), "/me after the block")
+        check(all(r.status == 401 for got in served.values() for r in got), "every worker refuses a blocked user")
+    finally:
+        ctx.sql("UPDATE shopper SET blocked = 0 WHERE id = %d" % uid)

@@ -211,6 +211,7 @@ RULES_ON=0
 cleanup() {
 	local i
 	set +e
+	declare -F php_teardown >/dev/null && php_teardown # launch.sh's PHP-FPM reference
 	if [[ -n $BARE_PID ]] && kill -0 "$BARE_PID" 2>/dev/null; then
 		kill -TERM "$BARE_PID"
 		for ((i = 0; i < 60; i++)); do
@@ -1297,6 +1298,11 @@ rule_round() {
 		"workers: ${RESULT[RC1:$round:loaded]:-no log line}"
 }
 
+# Issue 13's launch-day mix (M) and PHP-FPM reference (P).
+# shellcheck source=tests/bench/launch.sh
+source "$(dirname "${BASH_SOURCE[0]}")/launch.sh"
+php_setup
+
 STAGES=(A B)
 ((HAVE_C)) && STAGES+=(C)
 STAGES+=(D)
@@ -1380,6 +1386,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	stage_orderref ORh "$round" hot "$SQL_THREADS"
 	stage_orderref ORm "$round" many "$SQL_THREADS"
 	rule_round "$round"
+	mix_stage M "$round"
+	php_stage P "$round"
 done
 elapsed=$(($(date +%s) - started_at))
 
@@ -1621,6 +1629,7 @@ done
 echo "rule cost (RC1 vs RC0) $rule_cost% of help throughput (RC1/RC0 per round: ${rule_ratios[*]}%; median $rule_ratio%; other processes' CPU during the runs: $rule_other)   (target < $TARGET_RULE_COST_PERCENT%)   $rule_verdict"
 echo "rule stage errors     $rule_errors   (target 0: a rule that matched bench traffic would block)   $(verdict "$rule_errors" '==' 0); cut invariants $([[ $rule_checks_failed == 0 ]] && echo PASS || echo FAIL)"
 echo "rules compiled        RC1 round 1: ${RESULT[RC1:1:loaded]:-?} (the workers' log lines)"
+launch_report
 echo
 echo "The hot bargain and the hot item (row lock), medians: lock held per transaction from the hot UPDATE's answer"
 echo "to COMMIT sent / answered (helpref, orderref), InnoDB row lock waits per request and their mean wait:"

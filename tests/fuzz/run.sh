@@ -25,8 +25,10 @@ sanitize="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 printf '#define KANJIA_SYSCONFDIR "/etc"\n#define KANJIA_DATADIR "/usr/share/kanjia"\n' >"$build/paths.h"
 # fcgi/core/version.c's header, which the Makefile generates.
 printf '#define KANJIA_VERSION "fuzz"\n#define KANJIA_REVISION ""\n' >"$build/kanjia_version.h"
+# configure's config.h (ops_routes.c reads PACKAGE_VERSION from it).
+printf '#define PACKAGE_VERSION "fuzz"\n' >"$build/config.h"
 cflags="-std=c11 -g -O1 -D_GNU_SOURCE -I$repo/fcgi -I$build -include $build/paths.h"
-pkgs="jansson libjwt libmariadb libpcre2-8 libcrypto libcrypt libsystemd"
+pkgs="jansson libjwt libmariadb libpcre2-8 libcrypto libcrypt libsystemd libcurl"
 cflags+=" $(pkg-config --cflags $pkgs)"
 libs="$(pkg-config --libs $pkgs) -lfcgi"
 

@@ -7,9 +7,13 @@
 //   /b/{id}/checkout  address, quote, coupon, place order
 //   /o/{id}        an order: status, pay
 //   /me            my bargains, orders, coupons
+//   /g/{id}        a game: the lucky wheel
+//   /me/wallet     check-in calendar, points ledger, red packets, coupons, invite link
 
 import { T } from './texts.js';
 import { h, put, failure, setTitle } from './ui.js';
+import { token, saveLogin } from './api.js';
+import { wechatLogin } from './wechat.js';
 
 const routes = [
   [/^\/$/, () => import('./pages/campaign.js'), 'home'],
@@ -19,6 +23,8 @@ const routes = [
   [/^\/b\/(\d+)\/checkout$/, () => import('./pages/checkout.js'), 'checkout'],
   [/^\/o\/(\d+)$/, () => import('./pages/order.js'), 'order'],
   [/^\/me$/, () => import('./pages/me.js'), 'me'],
+  [/^\/g\/(\d+)$/, () => import('./pages/wheel.js'), 'wheel'],
+  [/^\/me\/wallet$/, () => import('./pages/wallet.js'), 'wallet'],
 ];
 
 const root = document.getElementById('app');
@@ -62,4 +68,5 @@ document.addEventListener('click', (e) => {
 });
 window.addEventListener('popstate', render);
 window.addEventListener('kanjia:navigate', render);
-render();
+// Inside WeChat: the silent OAuth first (it may leave for WeChat and come back).
+wechatLogin(!!token(), saveLogin).then((leaving) => { if (!leaving) render(); }, () => render());

@@ -6,10 +6,13 @@
 
 export const CONFIG = {
   share: {
-    // The title and description of the share card and of the copied text.
-    // {item} is the product name, {price} the floor price in yuan.
+    // The title and description of the share card (inside WeChat, set
+    // through the JS-SDK with the item's picture) and of the copied text.
+    // {item} is the product name, {price} the floor price in yuan. Never
+    // promise a reward for sharing or opening the link: WeChat blocks
+    // domains whose cards do (its external-link rules).
     title: '帮我砍一刀，{item} 最低 {price} 元',
-    desc: '我正在参加砍价活动，点一下就能帮我砍价，你也能领优惠券。',
+    desc: '我正在参加砍价活动，点一下就能帮我砍价。',
     // Share links normally come from the API (bargain.share_url, built
     // from the share domain pool). Set a base such as
     // 'https://s1.example.cn' to force another share domain; '' keeps the API's.

@@ -69,7 +69,9 @@ START_TEST(missing_bargains_are_not_found)
 	int count;
 	ck_assert_int_eq(bargain_leaderboard(&store_unit, INT64_MAX, 10, &ranks, &count), OUT_NOT_FOUND);
 	struct bargain_landing landing;
-	ck_assert_int_eq(bargain_landing_get(&store_unit, INT64_MAX, INT64_MAX, &landing), OUT_NOT_FOUND);
+	struct bargain_cut_entry *helps;
+	ck_assert_int_eq(bargain_landing_by_code(&store_unit, "nosuchcodeatall0", 10, &bargain, &landing, &helps, &count),
+			 OUT_NOT_FOUND);
 }
 END_TEST
 
@@ -226,13 +228,45 @@ START_TEST(close_and_share_open)
 	new_item(0, &item);
 	int64_t owner = new_shopper();
 	int64_t id = new_bargain(&item, owner, store_unit.now + 3600);
-	ck_assert_int_eq(share_open_record(&store_unit, id, item.campaign_id, "127.0.0.1"), DB_OK);
+	/* two visitors; a visitor seen before keeps its row and reads its opens */
+	struct share_visit visits[2] = {
+		{ .bargain_id = id, .campaign_id = item.campaign_id, .item_id = item.item_id, .day_start = 86400,
+		  .first_at = store_unit.now, .visitor = "a:127.0.0.1", .client_ip = "127.0.0.1", .arriving = 3 },
+		{ .bargain_id = id, .campaign_id = item.campaign_id, .item_id = item.item_id, .day_start = 86400,
+		  .first_at = store_unit.now, .visitor = "d:\xff\x01" "dev", .client_ip = "127.0.0.1", .arriving = 1 },
+	};
+	ck_assert_int_eq(share_visits_load(&store_unit, visits, 2), DB_OK);
+	ck_assert_int_eq(visits[0].before, 0);
+	visits[0].after = 3;
+	visits[1].after = 0; /* not above before: not written */
+	ck_assert_int_eq(share_visits_write(&store_unit, visits, 2), DB_OK);
 	struct db_rows rows;
-	store_sql(&rows, "SELECT COUNT(*) FROM share_open WHERE bargain_id = ?", "i", id);
+	store_sql(&rows, "SELECT COUNT(*), SUM(opens) FROM share_open WHERE bargain_id = ?", "i", id);
 	ck_assert_int_eq(db_int(&rows, 0, 0), 1);
+	ck_assert_int_eq(db_int(&rows, 0, 1), 3);
+	visits[1].after = 1;
+	ck_assert_int_eq(share_visits_load(&store_unit, visits, 2), DB_OK);
+	ck_assert_int_eq(visits[0].before, 3);
+	ck_assert_int_eq(visits[1].before, 0);
+	visits[0].after = 5;
+	ck_assert_int_eq(share_visits_write(&store_unit, visits, 2), DB_OK);
+	store_sql(&rows, "SELECT COUNT(*), SUM(opens) FROM share_open WHERE bargain_id = ?", "i", id);
+	ck_assert_int_eq(db_int(&rows, 0, 0), 2);
+	ck_assert_int_eq(db_int(&rows, 0, 1), 6);
+	ck_assert_int_eq(share_visits_load(&store_unit, visits, 2), DB_OK);
+	ck_assert_int_eq(visits[1].before, 1); /* the binary device key read back */
+
+	struct bargain by_code;
 	struct bargain_landing landing;
-	ck_assert_int_eq(bargain_landing_get(&store_unit, owner, item.item_id, &landing), DB_OK);
+	struct bargain_cut_entry *helps;
+	int help_count;
+	struct bargain stored;
+	ck_assert_int_eq(bargain_get(&store_unit, id, &stored), DB_OK);
+	ck_assert_int_eq(bargain_landing_by_code(&store_unit, stored.share_code, 10, &by_code, &landing, &helps,
+						 &help_count), DB_OK);
 	ck_assert_str_eq(landing.item_name, "mug");
+	ck_assert_int_eq(by_code.id, id);
+	ck_assert_int_eq(help_count, 0);
 	ck_assert_int_eq(bargain_close(&store_unit, id), DB_OK);
 	struct bargain bargain;
 	ck_assert_int_eq(bargain_get(&store_unit, id, &bargain), DB_OK);

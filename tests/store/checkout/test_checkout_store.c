@@ -36,6 +36,34 @@ START_TEST(transitions_refuse_rows_not_in_their_state)
 }
 END_TEST
 
+START_TEST(only_a_shipped_order_completes_once)
+{
+	int64_t user = fixture_shopper(), campaign = fixture_campaign();
+	int64_t order = fixture_order(user, campaign, 990, store_unit.now + 600);
+	ck_assert_int_eq(order_completed_mark(&store_unit, order, user, 0), OUT_INVALID_STATE); /* pending */
+	ck_assert_int_eq(order_paid_mark(&store_unit, order, 0, 990), DB_OK);
+	ck_assert_int_eq(order_completed_mark(&store_unit, order, user, 0), OUT_INVALID_STATE); /* paid */
+	ck_assert_int_eq(order_shipped_mark(&store_unit, order, "顺丰", "SF1234"), DB_OK);
+	ck_assert_int_eq(order_completed_mark(&store_unit, order, user + 1, 0), OUT_INVALID_STATE); /* not theirs */
+	/* by time: only once shipped at or before the bound */
+	ck_assert_int_eq(order_completed_mark(&store_unit, order, 0, store_unit.now - 1), OUT_INVALID_STATE);
+	struct db_rows rows;
+	ck_assert_int_eq(orders_to_complete(&store_unit, store_unit.now - 1, 10, &rows), DB_OK);
+	for (int r = 0; r < rows.row_count; r++)
+		ck_assert_int_ne(db_int(&rows, r, 0), order);
+	ck_assert_int_eq(orders_to_complete(&store_unit, store_unit.now, 100000, &rows), DB_OK);
+	bool listed = false;
+	for (int r = 0; r < rows.row_count; r++)
+		listed = listed || db_int(&rows, r, 0) == order;
+	ck_assert(listed);
+	ck_assert_int_eq(order_completed_mark(&store_unit, order, 0, store_unit.now), DB_OK);
+	ck_assert_int_eq(order_completed_mark(&store_unit, order, user, 0), OUT_INVALID_STATE); /* once */
+	struct order_head head;
+	ck_assert_int_eq(order_head_read(&store_unit, order, &head), DB_OK);
+	ck_assert_str_eq(head.status, "completed");
+}
+END_TEST
+
 START_TEST(an_idempotency_key_is_claimed_once)
 {
 	int64_t user = fixture_shopper();
@@ -83,7 +111,7 @@ START_TEST(an_order_lives_through_its_rows)
 	int64_t order = fixture_order(user, campaign, 1500, store_unit.now - 1);
 	ck_assert_int_eq(order_line_insert(&store_unit, order, 12, "乙", 1, 1000, 1000, false, 0), DB_OK);
 	ck_assert_int_eq(order_line_insert(&store_unit, order, 11, "甲", 1, 1000, 1000, true, 500), DB_OK);
-	ck_assert_int_eq(order_discount_insert(&store_unit, order, 1, "bargain", "砍价", 500, 0), DB_OK);
+	ck_assert_int_eq(order_discount_insert(&store_unit, order, 1, "bargain", "砍价", 500, 0, 0), DB_OK);
 	ck_assert_int_eq(order_event_add(&store_unit, order, NULL, "pending_payment", "shopper", user, NULL), DB_OK);
 	struct order_rows rows;
 	ck_assert_int_eq(order_read(&store_unit, order, &rows), DB_OK);
@@ -139,6 +167,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(bad, missing_orders_are_not_found);
 	tcase_add_test(bad, transitions_refuse_rows_not_in_their_state);
 	tcase_add_test(bad, an_idempotency_key_is_claimed_once);
+	tcase_add_test(bad, only_a_shipped_order_completes_once);
 	suite_add_tcase(suite, bad);
 	TCase *good = tcase_create("life");
 	tcase_add_checked_fixture(good, store_setup, store_teardown);

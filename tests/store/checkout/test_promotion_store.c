@@ -32,6 +32,87 @@ START_TEST(without_a_row_the_rules_are_one_coupon_and_no_limit)
 }
 END_TEST
 
+static int64_t fixture_promotion(int64_t campaign, int64_t starts, int64_t ends, bool enabled)
+{
+	struct promotion_row row = { .campaign_id = campaign, .kind = "timed_discount", .title = "限时",
+				     .starts_at = starts, .ends_at = ends, .enabled = enabled,
+				     .config_json = "{\"items\":[{\"item_id\":1,\"percent\":50}]}", .limit_total = 3 };
+	int64_t id;
+	ck_assert_int_eq(promotion_insert(&store_unit, &row, &id), DB_OK);
+	return id;
+}
+
+START_TEST(only_live_promotions_load_and_a_used_one_is_disabled_not_deleted)
+{
+	int64_t campaign = fixture_campaign(), user = fixture_shopper();
+	int64_t now = store_unit.now;
+	int64_t live = fixture_promotion(campaign, now - 60, now + 60, true);
+	fixture_promotion(campaign, now + 1, now + 60, true);  /* not started */
+	fixture_promotion(campaign, now - 60, now, true);      /* ended */
+	fixture_promotion(campaign, now - 60, now + 60, false); /* disabled */
+	struct promotion_live *rows;
+	int count;
+	ck_assert_int_eq(promotions_live_load(&store_unit, campaign, user, &rows, &count), DB_OK);
+	ck_assert_int_eq(count, 1);
+	ck_assert_int_eq(rows[0].id, live);
+	ck_assert_str_eq(rows[0].kind, "timed_discount");
+	ck_assert_ptr_nonnull(rows[0].config);
+	struct promotion_row row;
+	ck_assert_int_eq(promotion_read(&store_unit, INT64_MAX, false, &row), OUT_NOT_FOUND);
+	ck_assert_int_eq(promotion_read(&store_unit, live, true, &row), DB_OK);
+	ck_assert_int_eq(row.limit_total, 3);
+	ck_assert_int_eq(row.limit_per_user, 0);
+	ck_assert_int_eq(row.used_count, 0);
+	/* used by an order: counted while the order stands, then never deleted */
+	int64_t order = fixture_order(user, campaign, 1000, now + 600);
+	ck_assert_int_eq(order_promotion_insert(&store_unit, order, live, 250, 0), DB_OK);
+	ck_assert_int_eq(order_promotion_insert(&store_unit, order, live, 250, 0), DB_DUPLICATE); /* once per order */
+	ck_assert_int_eq(promotion_read(&store_unit, live, false, &row), DB_OK);
+	ck_assert_int_eq(row.used_count, 1);
+	ck_assert_int_eq(row.used_subsidy_fen, 250);
+	ck_assert_int_eq(order_cancelled_mark(&store_unit, order, user), DB_OK);
+	ck_assert_int_eq(promotion_read(&store_unit, live, false, &row), DB_OK);
+	ck_assert_int_eq(row.used_count, 0);
+	ck_assert_int_eq(promotion_delete_or_disable(&store_unit, live), OUT_IN_USE);
+	ck_assert_int_eq(promotion_read(&store_unit, live, false, &row), DB_OK);
+	ck_assert(!row.enabled);
+	int64_t unused = fixture_promotion(campaign, now - 60, now + 60, true);
+	ck_assert_int_eq(promotion_delete_or_disable(&store_unit, unused), DB_OK);
+	ck_assert_int_eq(promotion_read(&store_unit, unused, false, &row), OUT_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(limits_are_counters_that_stop_at_their_limit_and_come_back_once)
+{
+	int64_t campaign = fixture_campaign(), alice = fixture_shopper(), bob = fixture_shopper();
+	int64_t now = store_unit.now;
+	int64_t id = fixture_promotion(campaign, now - 60, now + 60, true); /* limits.total 3 */
+	/* per user 2: alice twice, then refused; the total is 3 */
+	ck_assert_int_eq(promotion_take(&store_unit, id, alice, 3, 2), DB_OK);
+	ck_assert_int_eq(promotion_take(&store_unit, id, alice, 3, 2), DB_OK);
+	ck_assert_int_eq(promotion_take(&store_unit, id, bob, 3, 2), DB_OK);
+	ck_assert_int_eq(promotion_take(&store_unit, id, bob, 3, 2), OUT_CONFLICT); /* the total */
+	struct promotion_live *rows;
+	int count;
+	ck_assert_int_eq(promotions_live_load(&store_unit, campaign, alice, &rows, &count), DB_OK);
+	ck_assert_int_eq(count, 1);
+	ck_assert_int_eq(rows[0].used_orders, 3);
+	ck_assert_int_eq(rows[0].user_uses, 2);
+	ck_assert(promotion_live_exhausted(&rows[0]));
+	/* an order that took both counters gives both back, once */
+	int64_t order = fixture_order(alice, campaign, 1000, now + 600);
+	ck_assert_int_eq(order_promotion_insert(&store_unit, order, id, 100,
+						PROMOTION_COUNTED_TOTAL | PROMOTION_COUNTED_PER_USER), DB_OK);
+	ck_assert_int_eq(promotion_give_back_uses(&store_unit, order, alice), DB_OK);
+	ck_assert_int_eq(promotions_live_load(&store_unit, campaign, alice, &rows, &count), DB_OK);
+	ck_assert_int_eq(rows[0].used_orders, 2);
+	ck_assert_int_eq(rows[0].user_uses, 1);
+	ck_assert(!promotion_live_exhausted(&rows[0]));
+	ck_assert_int_eq(promotion_take(&store_unit, id, alice, 3, 2), DB_OK);
+	ck_assert_int_eq(promotion_take(&store_unit, id, alice, 3, 2), OUT_CONFLICT);
+}
+END_TEST
+
 START_TEST(tiers_are_set_replaced_read_and_cleared)
 {
 	int64_t campaign = fixture_campaign();
@@ -73,6 +154,8 @@ static Suite *suite_for_file(void)
 	tcase_add_checked_fixture(bad, store_setup, store_teardown);
 	tcase_add_test(bad, bad_tiers_and_rules_are_refused);
 	tcase_add_test(bad, without_a_row_the_rules_are_one_coupon_and_no_limit);
+	tcase_add_test(bad, only_live_promotions_load_and_a_used_one_is_disabled_not_deleted);
+	tcase_add_test(bad, limits_are_counters_that_stop_at_their_limit_and_come_back_once);
 	suite_add_tcase(suite, bad);
 	TCase *good = tcase_create("config");
 	tcase_add_checked_fixture(good, store_setup, store_teardown);

@@ -41,7 +41,7 @@ static void bargain_of(struct cart *cart, int64_t user_id, int64_t item_id, bool
 	cart->promotions.bargain_id = 99;
 	cart->promotions.bargain = (struct promotion_bargain){ .found = true, .user_id = user_id, .item_id = item_id,
 							       .succeeded = succeeded, .price_fen = price,
-							       .pay_within_s = 600 };
+							       .pay_within_s = 600, .pay_window_end = NOW + 86400 };
 }
 
 /* ------------------------------------------------------------- refusals */
@@ -95,6 +95,20 @@ START_TEST(an_unfinished_bargain_cannot_be_ordered)
 	ck_assert_int_eq(cart_items_decide(&cart), DB_OK);
 	bargain_of(&cart, USER, 1, false, 500);
 	ck_assert_int_eq(cart_decide(&cart, NOW), OUT_BARGAIN_NOT_SUCCEEDED);
+}
+END_TEST
+
+START_TEST(a_bargain_past_its_pay_window_cannot_be_ordered)
+{
+	struct cart cart;
+	cart_of(&cart, 1, 1, 1000);
+	ck_assert_int_eq(cart_items_decide(&cart), DB_OK);
+	bargain_of(&cart, USER, 1, true, 500);
+	cart.promotions.bargain.pay_window_end = NOW;
+	ck_assert_int_eq(cart_decide(&cart, NOW), OUT_BARGAIN_NOT_SUCCEEDED);
+	ck_assert_str_eq(cart.message, "砍价的下单时限已过。");
+	cart.promotions.bargain.pay_window_end = NOW + 1;
+	ck_assert_int_eq(cart_decide(&cart, NOW), DB_OK);
 }
 END_TEST
 
@@ -268,6 +282,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(bad, the_first_missing_item_wins_over_a_later_mix);
 	tcase_add_test(bad, someone_elses_bargain_is_not_found);
 	tcase_add_test(bad, an_unfinished_bargain_cannot_be_ordered);
+	tcase_add_test(bad, a_bargain_past_its_pay_window_cannot_be_ordered);
 	tcase_add_test(bad, a_bargain_whose_item_is_not_in_the_cart_is_refused);
 	tcase_add_test(bad, outside_the_campaign_window_is_not_active);
 	tcase_add_test(bad, a_succeeded_bargain_outlives_its_campaign_but_not_its_start);

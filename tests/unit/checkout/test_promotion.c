@@ -28,20 +28,42 @@ START_TEST(bad_full_reduction_configs_name_their_field)
 {
 	const char *message;
 	ck_assert(!valid("full_reduction", "{}", &message));
-	ck_assert_str_eq(message, "tiers");
+	ck_assert_str_eq(message, "config.tiers");
 	ck_assert(!valid("full_reduction", "{\"tiers\": []}", &message));
-	ck_assert(!valid("full_reduction", "{\"tiers\": [{\"min_spend_fen\": 100}]}", &message));
-	ck_assert_str_eq(message, "tiers");
-	ck_assert(!valid("full_reduction", "{\"tiers\": [{\"min_spend_fen\": 100, \"off_fen\": 0}]}", &message));
-	ck_assert_str_eq(message, "tiers.off_fen");
-	ck_assert(!valid("full_reduction", "{\"tiers\": [{\"min_spend_fen\": -1, \"off_fen\": 5}]}", &message));
-	ck_assert_str_eq(message, "tiers.min_spend_fen");
+	ck_assert(!valid("full_reduction", "{\"tiers\": [{\"threshold_fen\": 100}]}", &message));
+	ck_assert_str_eq(message, "config.tiers");
+	ck_assert(!valid("full_reduction", "{\"tiers\": [{\"threshold_fen\": 100, \"off_fen\": 0}]}", &message));
+	ck_assert_str_eq(message, "config.tiers.off_fen");
+	ck_assert(!valid("full_reduction", "{\"tiers\": [{\"threshold_fen\": -1, \"off_fen\": 5}]}", &message));
+	ck_assert_str_eq(message, "config.tiers.threshold_fen");
 	ck_assert(!valid("full_reduction",
-			 "{\"tiers\": [{\"min_spend_fen\": 100, \"off_fen\": 5}, {\"min_spend_fen\": 100, \"off_fen\": 9}]}",
+			 "{\"tiers\": [{\"threshold_fen\": 100, \"off_fen\": 5}, {\"threshold_fen\": 100, \"off_fen\": 9}]}",
 			 &message));
-	ck_assert_str_eq(message, "tiers.min_spend_fen");
+	ck_assert_str_eq(message, "config.tiers.threshold_fen");
 	ck_assert(!valid("full_reduction",
-			 "{\"tiers\": [{\"min_spend_fen\": 100, \"off_fen\": 5, \"extra\": 1}]}", &message));
+			 "{\"tiers\": [{\"threshold_fen\": 100, \"off_fen\": 5, \"extra\": 1}]}", &message));
+	ck_assert(!valid("full_reduction", "{\"tiers\": [{\"threshold_fen\": 100, \"off_fen\": 5}], \"x\": 1}",
+			 &message));
+	ck_assert_str_eq(message, "config");
+	ck_assert(!valid("full_reduction",
+			 "{\"tiers\": [{\"threshold_fen\": 100, \"off_fen\": 5}], \"repeat\": 1}", &message));
+	ck_assert_str_eq(message, "config.repeat");
+	ck_assert(!valid("full_reduction",
+			 "{\"tiers\": [{\"threshold_fen\": 100, \"off_fen\": 5}, {\"threshold_fen\": 200, \"off_fen\": 9}], "
+			 "\"repeat\": true}", &message));
+	ck_assert_str_eq(message, "config.tiers"); /* repeat is one tier */
+	ck_assert(!valid("full_reduction",
+			 "{\"tiers\": [{\"threshold_fen\": 0, \"off_fen\": 5}], \"repeat\": true}", &message));
+	ck_assert_str_eq(message, "config.tiers.threshold_fen");
+	ck_assert(!valid("full_reduction", "{\"tiers\": [{\"threshold_fen\": 100, \"off_fen\": 5}], \"cap_fen\": 0}",
+			 &message));
+	ck_assert_str_eq(message, "config.cap_fen");
+	ck_assert(!valid("full_reduction",
+			 "{\"tiers\": [{\"threshold_fen\": 100, \"off_fen\": 5}], \"item_ids\": [1, 1]}", &message));
+	ck_assert_str_eq(message, "config.item_ids");
+	ck_assert(!valid("full_reduction", "{\"tiers\": [{\"threshold_fen\": 100, \"off_fen\": 5}], \"item_ids\": []}",
+			 &message));
+	ck_assert_str_eq(message, "config.item_ids");
 }
 END_TEST
 
@@ -67,7 +89,11 @@ START_TEST(good_configs_pass)
 {
 	const char *message;
 	ck_assert(valid("full_reduction",
-			"{\"tiers\": [{\"min_spend_fen\": 30000, \"off_fen\": 4000}, {\"min_spend_fen\": 0, \"off_fen\": 1}]}",
+			"{\"tiers\": [{\"threshold_fen\": 30000, \"off_fen\": 4000}, {\"threshold_fen\": 0, \"off_fen\": 1}]}",
+			&message));
+	ck_assert(valid("full_reduction",
+			"{\"tiers\": [{\"threshold_fen\": 10000, \"off_fen\": 1000}], \"repeat\": true, \"cap_fen\": 5000, "
+			"\"item_ids\": [3, 4]}",
 			&message));
 	ck_assert(valid("coupon", "{\"coupons_stackable\": true, \"coupon_uses_per_customer\": null}", &message));
 	ck_assert(valid("coupon", "{\"coupon_uses_per_customer\": 3}", &message));
@@ -78,8 +104,8 @@ START_TEST(the_rows_follow_the_documented_order)
 {
 	/* API.md "The price of an order": item prices, then the order's
 	 * promotions in their order. */
-	static const char *const expected[] = { "bargain", "full_reduction", "coupon" };
-	ck_assert_int_eq(promotion_kind_count, 3);
+	static const char *const expected[] = { "bargain", "timed_discount", "first_order", "full_reduction", "coupon" };
+	ck_assert_int_eq(promotion_kind_count, 5);
 	enum promotion_stage last = PROMOTION_ITEM_PRICE;
 	for (int k = 0; k < promotion_kind_count; k++) {
 		ck_assert_str_eq(promotion_kinds[k]->name, expected[k]);
@@ -88,6 +114,10 @@ START_TEST(the_rows_follow_the_documented_order)
 		last = promotion_kinds[k]->stage;
 	}
 	ck_assert_int_eq(promotion_kind_find("bargain")->stage, PROMOTION_ITEM_PRICE);
+	ck_assert_int_eq(promotion_kind_find("timed_discount")->stage, PROMOTION_ITEM_PRICE);
+	ck_assert(promotion_kind_find("timed_discount")->configurable);
+	ck_assert(promotion_kind_find("full_reduction")->configurable);
+	ck_assert(!promotion_kind_find("bargain")->configurable);
 	/* what an order keeps and gives back */
 	ck_assert_ptr_nonnull(promotion_kind_find("bargain")->claim);
 	ck_assert_ptr_nonnull(promotion_kind_find("coupon")->persist);

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/config.h" /* not the build's autoconf config.h */
@@ -207,12 +208,74 @@ START_TEST(load_of_a_file)
 }
 END_TEST
 
+
+/* ---- providers (issue 16) ---- */
+
+START_TEST(provider_names_and_their_keys)
+{
+	assert_refused("jwt_secret = " SECRET_32 "\nsms_provider = twilio\n", "sms_provider");
+	assert_refused("jwt_secret = " SECRET_32 "\npayment_provider = paypal\n", "payment_provider");
+	assert_refused("jwt_secret = " SECRET_32 "\nsms_provider = aliyun\n", "sms_sign_name");
+	assert_refused("jwt_secret = " SECRET_32 "\nsms_provider = aliyun\nsms_sign_name = s\nsms_template = SMS_1\n"
+		       "sms_aliyun_key_id = id\n",
+		       "sms_aliyun_key_secret");
+	assert_refused("jwt_secret = " SECRET_32 "\nsms_provider = tencent\nsms_sign_name = s\nsms_template = 1\n"
+		       "sms_tencent_secret_id = id\nsms_tencent_secret_key = k\n",
+		       "sms_tencent_app_id");
+	assert_refused("jwt_secret = " SECRET_32 "\npayment_provider = wechat\nwechatpay_mchid = 1\n", "wechatpay_appid");
+	assert_refused("jwt_secret = " SECRET_32 "\npayment_provider = alipay\nalipay_app_id = 1\n",
+		       "alipay_private_key_file");
+	assert_refused("jwt_secret = " SECRET_32 "\nwechatpay_api_v3_key = short\n", "wechatpay_api_v3_key");
+	assert_refused("jwt_secret = " SECRET_32 "\nwechat_appid = wx1\n", "wechat_app_secret");
+	/* plain http only to loopback */
+	assert_refused("jwt_secret = " SECRET_32 "\nwechatpay_url = http://api.mch.weixin.qq.com\n", "wechatpay_url");
+	assert_refused("jwt_secret = " SECRET_32 "\nsms_aliyun_url = ftp://127.0.0.1/\n", "sms_aliyun_url");
+	ck_assert_msg(parse("jwt_secret = " SECRET_32 "\nsms_provider = aliyun\nsms_sign_name = s\nsms_template = SMS_1\n"
+			    "sms_aliyun_key_id = id\nsms_aliyun_key_secret = k\nsms_aliyun_url = http://127.0.0.1:18181/\n"
+			    "payment_provider = alipay\nalipay_app_id = 1\nalipay_private_key_file = /k\n"
+			    "alipay_public_key_file = /p\n") == 0,
+		      "%s", error);
+	ck_assert_str_eq(config.sms_provider, "aliyun");
+	config_free(&config);
+}
+END_TEST
+
+START_TEST(provider_keys_not_in_errors)
+{
+	assert_refused("jwt_secret = " SECRET_32 "\nsms_provider = aliyun\nsms_aliyun_key_secret = TOPSECRETVALUE\n",
+		       "sms_sign_name");
+	ck_assert_ptr_null(strstr(error, "TOPSECRETVALUE"));
+}
+END_TEST
+
+/* A config with provider keys that others may read is refused. */
+START_TEST(provider_keys_need_a_private_file)
+{
+	char path[] = "/tmp/kanjia-config-XXXXXX";
+	int descriptor = mkstemp(path);
+	ck_assert_int_ge(descriptor, 0);
+	FILE *file = fdopen(descriptor, "w");
+	ck_assert_ptr_nonnull(file);
+	fputs("jwt_secret = " SECRET_32 "\nwechat_appid = wx1\nwechat_app_secret = s3cr3t\n", file);
+	fclose(file);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(config_load(&config, path, error, sizeof(error)), -1);
+	ck_assert_ptr_nonnull(strstr(error, "0640"));
+	ck_assert_ptr_null(strstr(error, "s3cr3t"));
+	ck_assert_int_eq(chmod(path, 0640), 0);
+	int result = config_load(&config, path, error, sizeof(error));
+	unlink(path);
+	ck_assert_msg(result == 0, "%s", error);
+	config_free(&config);
+}
+END_TEST
+
 /* ---- accepted ---- */
 
 START_TEST(defaults_filled)
 {
 	ck_assert_msg(parse("jwt_secret = " SECRET_32) == 0, "%s", error);
-	ck_assert_int_eq(config.workers, 4);
+	ck_assert_int_eq(config.workers, 8);
 	ck_assert_int_eq(config.max_requests, 10000);
 	ck_assert_int_eq(config.token_ttl_s, 604800);
 	ck_assert_int_eq(config.sms_phone_gap_s, 60);
@@ -269,7 +332,7 @@ START_TEST(reparse_replaces_everything)
 	ck_assert_int_eq(parse("jwt_secret = " SECRET_32 "\nworkers = 9\n"), 0);
 	config_free(&config);
 	ck_assert_int_eq(parse("jwt_secret = " OLD_SECRET "\n"), 0);
-	ck_assert_int_eq(config.workers, 4);
+	ck_assert_int_eq(config.workers, 8);
 	ck_assert_str_eq(config.jwt_secret, OLD_SECRET);
 }
 END_TEST
@@ -351,6 +414,9 @@ static Suite *suite_for_file(void)
 	TCase *good = tcase_create("accepted");
 	tcase_add_checked_fixture(good, NULL, teardown);
 	tcase_add_test(good, load_of_a_file);
+	tcase_add_test(good, provider_names_and_their_keys);
+	tcase_add_test(good, provider_keys_not_in_errors);
+	tcase_add_test(good, provider_keys_need_a_private_file);
 	tcase_add_test(good, defaults_filled);
 	tcase_add_test(good, comments_blank_lines_and_spaces);
 	tcase_add_test(good, previous_until_parsed_as_rfc3339);

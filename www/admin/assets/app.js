@@ -12,6 +12,7 @@ import * as orders from './pages/orders.js';
 import * as fraud from './pages/fraud.js';
 import * as users from './pages/users.js';
 import * as audit from './pages/audit.js';
+import * as domains from './pages/domains.js';
 
 const app = document.getElementById('app');
 
@@ -25,6 +26,7 @@ const PAGES = {
   fraud: [fraud, ['risk']],
   reviews: [fraud, ['risk']],
   users: [users, []],
+  domains: [domains, ['operator']],
   audit: [audit, ['owner']],
   admins: [users, ['owner']],
 };

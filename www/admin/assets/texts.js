@@ -44,6 +44,7 @@ export const T = {
     fraud: '风控规则',
     reviews: '风控决策与审核',
     users: '用户',
+    domains: '分享域名',
     audit: '操作日志',
     admins: '管理员',
   },
@@ -111,6 +112,7 @@ export const T = {
     self_cuts: '自砍次数',
     helps: '助力次数',
     share_opens: '分享打开',
+    share_visitors: '分享访客',
     succeeded: '砍价成功',
     orders: '下单数',
     cancelled: '取消订单',
@@ -234,4 +236,27 @@ export const T = {
   newAdmin: '新建管理员',
   roles: '角色',
   disabled: '已停用',
+
+  // share domains
+  domainsTitle: '分享域名池',
+  linksGoTo: (base, fallback) => (fallback
+    ? `新的分享链接现在指向 ${base}（域名池中没有可用域名，使用配置的 public_base_url）`
+    : `新的分享链接现在指向 ${base}`),
+  domainHost: '域名',
+  domainHostHint: '只填域名（可带端口），不带 https:// 和路径',
+  domainAdd: '加入域名池',
+  domainAdded: '已加入',
+  domainState: '状态',
+  domainCurrent: '使用中',
+  domainStandby: '备用',
+  domainInactive: '未启用',
+  domainBlocked: '已被封',
+  domainBlockedAt: '标记被封时间',
+  domainCreated: '加入时间',
+  domainBlock: '标记被封',
+  domainUnblock: '取消被封',
+  domainActivate: '启用',
+  domainDeactivate: '停用',
+  domainBlockConfirm: (host) => `确定把 ${host} 标记为被微信封禁？新的分享链接将改用下一个可用域名，旧链接打开后会跳转过去。`,
+  domainsEmpty: '域名池为空：分享链接使用配置的 public_base_url。',
 };

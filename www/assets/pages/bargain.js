@@ -12,7 +12,7 @@ import { watch } from '../live.js';
 import { h, put, price, yuan, countdown, failure, loading, picture, link, setTitle, toast } from '../ui.js';
 import { requireLogin } from '../login.js';
 import { topbar } from './campaign.js';
-import { rememberOwn, progress, cutList, shareButton, shareTitle, shareUrl, inWeChat } from './shared.js';
+import { rememberOwn, progress, cutList, shareButton, shareTitle, shareUrl, inWeChat, shareCard } from './shared.js';
 
 const CUTS_SHOWN_MAX = 1000; // as many as GET /bargains/{id} lists
 
@@ -109,6 +109,7 @@ export function render(view, [id]) {
       // In WeChat the share menu shares the address bar: show the share link there.
       const url = shareUrl(b);
       if (inWeChat() && url.startsWith(location.origin + '/')) history.replaceState(null, '', url.slice(location.origin.length));
+      shareCard(b, item); // after the address is final: the JS-SDK signs this page's URL
       startWatching(b);
     } catch (e) {
       if (!alive) return;

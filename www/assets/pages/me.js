@@ -44,7 +44,8 @@ export function render(view) {
     put(view, topbar(),
       h('header.card.profile',
         h('h1', (u && u.phone_masked) || T.myTitle),
-        u && typeof u.points_balance === 'number' ? h('p.sub', fmt(T.points, { n: u.points_balance })) : null),
+        u && typeof u.points_balance === 'number' ? h('p.sub', fmt(T.points, { n: u.points_balance })) : null,
+        h('p.wallet-link', link('/me/wallet', T.walletLink))),
       boxes, out);
   }
 

@@ -9,6 +9,7 @@ import { h, put, fmtNodes, countdown, failure, loading, setTitle, toast, localDa
 import { requireLogin } from '../login.js';
 import { topbar } from './campaign.js';
 import { quoteLines } from './checkout.js';
+import { inWeChat, payQuery, wechatPay } from '../wechat.js';
 
 export function render(view, [id]) {
   let alive = true;
@@ -37,9 +38,17 @@ export function render(view, [id]) {
         pay.disabled = true;
         pay.textContent = T.paying;
         try {
-          const r = await post('/orders/' + id + '/pay');
-          // A provider that sends the shopper elsewhere to pay.
-          const url = r && (r.pay_url || r.redirect_url);
+          const r = await post('/orders/' + id + '/pay' + payQuery());
+          const client = (r && r.client) || {};
+          // WeChat Pay inside WeChat: WeChat's own payment sheet.
+          if (client.package && inWeChat()) {
+            await wechatPay(client);
+            watch(Date.now());
+            return;
+          }
+          // A provider that sends the shopper elsewhere to pay (WeChat Pay's
+          // H5 page, Alipay's wap page).
+          const url = client.h5_url || client.pay_url || (r && (r.pay_url || r.redirect_url));
           if (typeof url === 'string' && /^(\/[^/]|https:\/\/)/.test(url)) { location.href = url; return; }
           watch(Date.now());
         } catch (e) {

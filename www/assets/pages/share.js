@@ -11,7 +11,8 @@ import { get, post, token, user } from '../api.js';
 import { h, put, price, yuan, failure, loading, picture, link, toast } from '../ui.js';
 import { requireLogin } from '../login.js';
 import { topbar } from './campaign.js';
-import { ownBargainId, helpedOn, rememberHelp, progress, cutList, shareTitle } from './shared.js';
+import { ownBargainId, helpedOn, rememberHelp, progress, cutList, shareTitle, shareCard } from './shared.js';
+import { leaveBlockedDomain } from '../wechat.js';
 import * as bargainPage from './bargain.js';
 import { watch } from '../live.js';
 
@@ -39,6 +40,8 @@ export function render(view, [code]) {
     if (watcher) watcher.stop();
     watcher = null;
     put(view, loading());
+    // a link made on a share domain WeChat has since blocked: go to the current one
+    if (await leaveBlockedDomain()) return;
     if (token()) {
       const mine = await ownBargainId(code);
       if (!alive) return;
@@ -64,6 +67,7 @@ export function render(view, [code]) {
     document.title = shareTitle(item.name, b); // the card when a friend shares it on
     const meta = document.querySelector('meta[name=description]');
     if (meta) meta.content = CONFIG.share.desc;
+    shareCard(b, item);
     const done = result || helpedOn(code);
     put(view, 
       topbar(),

@@ -5,6 +5,7 @@ import { T, fmt } from '../texts.js';
 import { CONFIG } from '../config.js';
 import { get } from '../api.js';
 import { h, price, yuan, countdown, toast, sheet, localDate } from '../ui.js';
+import { setShareCard } from '../wechat.js';
 
 const OWN_KEY = 'kanjia.own';
 const HELPED_KEY = 'kanjia.helped';
@@ -58,6 +59,15 @@ export function shareTitle(itemName, b) {
 }
 
 export const inWeChat = () => /MicroMessenger/i.test(navigator.userAgent);
+
+// Inside WeChat: the share card of bargain b on item (title and text from
+// config.js, the item's own first picture; never anyone's avatar).
+export function shareCard(b, item) {
+  if (!inWeChat() || !b || b.status !== 'active') return;
+  const images = (item && item.images) || [];
+  setShareCard({ title: shareTitle(item && item.name, b), desc: CONFIG.share.desc, link: shareUrl(b),
+    image: images.length ? images[0] : '' });
+}
 
 // Price progress: original, cut, left, a bar, "N more cuts".
 export function progress(b) {

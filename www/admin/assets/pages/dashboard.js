@@ -7,7 +7,7 @@ import { h, clear, table, yuan, when } from '../dom.js';
 import { chart } from '../charts.js';
 
 const REFRESH_S = 5;
-const TILES = ['participants', 'bargains_started', 'self_cuts', 'helps', 'share_opens', 'succeeded', 'orders', 'paid', 'paid_fen', 'subsidy_fen', 'cancelled', 'shipped', 'refunded'];
+const TILES = ['participants', 'bargains_started', 'self_cuts', 'helps', 'share_opens', 'share_visitors', 'succeeded', 'orders', 'paid', 'paid_fen', 'subsidy_fen', 'cancelled', 'shipped', 'refunded'];
 
 const duration = (s) => (s >= 3600 ? `${Math.floor(s / 3600)}${T.hours}${Math.floor((s % 3600) / 60)}${T.minutes}` : `${Math.floor(s / 60)}${T.minutes}${s % 60}${T.seconds}`);
 const percent = (a, b) => (b > 0 ? (100 * a / b).toFixed(1) + '%' : '—');
@@ -40,7 +40,7 @@ export function mount(main, { args, api }) {
     clear(tiles, TILES.map((k) => h('div', { class: 'tile', 'data-stat': k },
       h('div', { class: 'tile-label' }, T.stat[k]),
       h('div', { class: 'tile-value' }, k.endsWith('_fen') ? yuan(s[k]) : String(s[k])))));
-    const steps = [s.bargains_started, s.succeeded, s.orders, s.paid];
+    const steps = [s.bargains_started, s.succeeded, s.bargain_orders, s.bargain_paid]; // bargain orders against succeeded bargains
     clear(funnelNote, T.funnelSteps.map((name, i) => h('span', { class: 'step' }, `${name} ${steps[i]}`,
       i > 0 ? h('small', {}, ' ', T.conversion(percent(steps[i], steps[i - 1]))) : null)));
     funnel.update(T.funnelSteps, [{ label: T.funnel, data: steps }]);
@@ -60,7 +60,7 @@ export function mount(main, { args, api }) {
       return h('div', { class: 'item-row', 'data-item': String(item.id) },
         h('div', { class: 'item-name' }, item.name),
         h('div', { class: 'item-nums' },
-          `${T.stat.bargains_started} ${item.bargains_started} · ${T.stat.helps} ${item.helps} · ${T.stat.self_cuts} ${item.self_cuts} · ${T.stat.share_opens} ${item.share_opens} · ${T.stat.succeeded} ${item.succeeded}`),
+          `${T.stat.bargains_started} ${item.bargains_started} · ${T.stat.helps} ${item.helps} · ${T.stat.self_cuts} ${item.self_cuts} · ${T.stat.share_opens} ${item.share_opens} · ${T.stat.share_visitors} ${item.share_visitors} · ${T.stat.succeeded} ${item.succeeded}`),
         h('div', { class: 'item-bars' },
           h('span', {}, T.itemSuccess, ' ', percent(item.succeeded, item.bargains_started)), success,
           h('span', {}, T.itemSold, ' ', T.stockNow(item.stock_left, item.stock_reserved, item.stock_sold, item.stock_total)), sold));

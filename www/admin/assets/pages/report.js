@@ -5,7 +5,7 @@ import { T } from '../texts.js';
 import { h, clear, table, yuan, localDate } from '../dom.js';
 import { qs } from '../api.js';
 
-const COLUMNS = ['participants', 'bargains_started', 'self_cuts', 'helps', 'share_opens', 'succeeded', 'orders', 'cancelled', 'paid', 'paid_fen', 'subsidy_fen', 'shipped', 'refunded', 'refunded_fen'];
+const COLUMNS = ['participants', 'bargains_started', 'self_cuts', 'helps', 'share_opens', 'share_visitors', 'succeeded', 'orders', 'cancelled', 'paid', 'paid_fen', 'subsidy_fen', 'shipped', 'refunded', 'refunded_fen'];
 
 export function mount(main, { api }) {
   const today = localDate();
