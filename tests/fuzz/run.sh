@@ -32,12 +32,14 @@ pkgs="jansson libjwt libmariadb libpcre2-8 libcrypto libcrypt libsystemd libcurl
 cflags+=" $(pkg-config --cflags $pkgs)"
 libs="$(pkg-config --libs $pkgs) -lfcgi"
 
-# The library: every source but main.c, rebuilt when newer than its object.
+# The library: every source but main.c, rebuilt when it or any header is
+# newer than its object (a changed struct must not meet an old object).
+newest_header=$(find "$repo/fcgi" -name '*.h' -printf '%T@ %p\n' | sort -n | tail -n 1 | cut -d' ' -f2-)
 objects=()
 while IFS= read -r source; do
 	object=$build/obj/$(printf '%s' "${source#"$repo"/fcgi/}" | tr '/' '_').o
 	objects+=("$object")
-	if [[ ! -f $object || $source -nt $object ]]; then
+	if [[ ! -f $object || $source -nt $object || $newest_header -nt $object ]]; then
 		printf '%s\0%s\0' "$source" "$object"
 	fi
 done < <(find "$repo/fcgi" -name '*.c' ! -path "$repo/fcgi/main.c" | sort) >"$build/todo"
