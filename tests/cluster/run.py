@@ -283,6 +283,9 @@ def cut_and_rejoin(events, windows):
     verdict(rejoined, "node %d rejoins and is Synced again" % CUT_NODE,
             "state %s, size %s" % (wsrep(CUT_NODE, "wsrep_local_state_comment"), wsrep(survivor, "wsrep_cluster_size")))
     events.append("node %d back after %.1fs" % (CUT_NODE, time.time() - healed))
+    # While it rejoins, the node turns requests away (not ready, then
+    # syncing): those in flight through it may fail, as at the cut.
+    windows.append(("rejoin", healed, time.time() + 1.0))
 
 
 def kill_app(events, windows):
