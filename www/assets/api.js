@@ -14,6 +14,28 @@ const TIMEOUT_MS = 15000;
 
 let serverOffsetMs = 0;
 
+const INVITE = /^[A-Za-z0-9]{1,16}$/;
+const INVITE_KEY = 'kanjia.invite';
+
+// An invite link (/?invite=<code>) is kept for the session, so the login it
+// leads to, whichever page asks for it, names the inviter. Kept here, in a
+// module every page loads before its load event: the login sheet's module
+// comes with the page's own, later, and a shopper who moves on at once
+// would lose the invitation.
+try {
+  const fromLink = new URLSearchParams(location.search).get('invite');
+  if (fromLink && INVITE.test(fromLink)) sessionStorage.setItem(INVITE_KEY, fromLink);
+} catch { /* storage off: the link still works for this page */ }
+
+export function inviteCode() {
+  try {
+    const code = sessionStorage.getItem(INVITE_KEY);
+    return code && INVITE.test(code) ? code : null;
+  } catch {
+    return null;
+  }
+}
+
 export class ApiError extends Error {
   constructor(status, code, text, retryAfter) {
     super(code);

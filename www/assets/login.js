@@ -2,31 +2,12 @@
 // countdown, the 6-digit code. Every API error is shown as a sentence.
 
 import { T, fmt } from './texts.js';
-import { post, token, saveLogin } from './api.js';
+import { post, token, saveLogin, inviteCode } from './api.js';
 import { h, sheet } from './ui.js';
 import { bindWeChat } from './wechat.js';
 
 const PHONE = /^1\d{10}$/;
 const CODE = /^\d{6}$/;
-const INVITE = /^[A-Za-z0-9]{1,16}$/;
-const INVITE_KEY = 'kanjia.invite';
-
-// An invite link (/?invite=<code>) is kept for the session, so the login it
-// leads to, whichever page asks for it, names the inviter.
-try {
-  const fromLink = new URLSearchParams(location.search).get('invite');
-  if (fromLink && INVITE.test(fromLink)) sessionStorage.setItem(INVITE_KEY, fromLink);
-} catch { /* storage off: the link still works for this page */ }
-
-function inviteCode() {
-  try {
-    const code = sessionStorage.getItem(INVITE_KEY);
-    return code && INVITE.test(code) ? code : null;
-  } catch {
-    return null;
-  }
-}
-
 // Resolves once the shopper is logged in (at once if already); resolves
 // false if they close the sheet.
 export function requireLogin() {
