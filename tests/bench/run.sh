@@ -73,6 +73,12 @@
 # failed, a stage answered errors on more than 1% of its requests, a cut or
 # stock invariant failed).
 set -eEuo pipefail
+# `./dev bench workers`: the pool-size sweep (tests/bench/workers.sh).
+SWEEP=0
+if [[ ${1:-} == workers ]]; then
+	SWEEP=1
+	shift
+fi
 # `./dev bench live`: the live-updates stage alone (tests/bench/live.sh).
 if [[ ${1:-} == live ]]; then
 	shift
@@ -1333,6 +1339,23 @@ fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 started_at=$(date +%s)
 
+# The median of the values of metric $2 of stage $1 over the rounds.
+median() {
+	local stage=$1 metric=$2 round values=()
+	for ((round = 1; round <= ROUNDS; round++)); do
+		values+=("${RESULT[$stage:$round:$metric]:-}")
+	done
+	printf '%s\n' "${values[@]}" | awk 'NF' | sort -g |
+		awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# The sum of metric $2 of stage $1 over the rounds.
+total() {
+	local stage=$1 metric=$2 round sum=0
+	for ((round = 1; round <= ROUNDS; round++)); do
+		sum=$((sum + ${RESULT[$stage:$round:$metric]:-0}))
+	done
+	printf '%s' "$sum"
+}
 # Warm-up: one second per stage, unmeasured (caches, prepared statements,
 # the workers' first connections).
 stage_count=${#STAGES[@]}
@@ -1361,6 +1384,15 @@ make_order_list "$BENCH_LIST" hot "$ORDER_RATE_CAP"
 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d1s -s "$LIST_LUA" "$BASE/" >/dev/null 2>&1 || true
 make_order_list "$BENCH_LIST" many "$ORDER_RATE_CAP"
 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d1s -s "$LIST_LUA" "$BASE/" >/dev/null 2>&1 || true
+
+if ((SWEEP)); then
+	# shellcheck source=tests/bench/workers.sh
+	source "$(dirname "${BASH_SOURCE[0]}")/workers.sh"
+	BROKE=0
+	sweep_workers
+	sweep_report
+	exit "$BROKE"
+fi
 
 for ((round = 1; round <= ROUNDS; round++)); do
 	say "round $round of $ROUNDS"
@@ -1397,23 +1429,6 @@ fi
 
 # ----------------------------------------------------------------- report
 
-# The median of the values of metric $2 of stage $1 over the rounds.
-median() {
-	local stage=$1 metric=$2 round values=()
-	for ((round = 1; round <= ROUNDS; round++)); do
-		values+=("${RESULT[$stage:$round:$metric]:-}")
-	done
-	printf '%s\n' "${values[@]}" | awk 'NF' | sort -g |
-		awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-# The sum of metric $2 of stage $1 over the rounds.
-total() {
-	local stage=$1 metric=$2 round sum=0
-	for ((round = 1; round <= ROUNDS; round++)); do
-		sum=$((sum + ${RESULT[$stage:$round:$metric]:-0}))
-	done
-	printf '%s' "$sum"
-}
 # All rounds' values of metric $2 of stage $1, for the spread.
 spread() {
 	local stage=$1 metric=$2 round values=()
