@@ -53,6 +53,32 @@ int sms_outbox_add(struct unit *unit, const char *phone, const char *body);
  * status 'pending', due now. */
 int sms_outbox_queue(struct unit *unit, const char *phone, const char *body, const char *provider);
 
+/* A queued message the sender may try now. */
+struct sms_outbox_due {
+	int64_t id;
+	const char *phone;
+	const char *body;
+	int64_t attempts;
+	int64_t created_at;
+};
+
+/* Up to limit pending messages due at unit->now, the longest waiting
+ * first, into *due (OUT, in the unit's arena) and *count (OUT). */
+int sms_outbox_due_list(struct unit *unit, int limit, struct sms_outbox_due **due, int *count);
+/* Claims a due message for one attempt: counts the attempt and pushes its
+ * due time to lease_until, so no other sender takes it meanwhile (and a
+ * sender that dies mid-send leaves it to be tried again then). *claimed
+ * (OUT) is false when another sender got it first. */
+int sms_outbox_claim(struct unit *unit, const struct sms_outbox_due *message, int64_t lease_until,
+		     bool *claimed);
+/* Gives up a pending message whose code expired before delivery. */
+int sms_outbox_expire(struct unit *unit, int64_t id);
+/* Records an attempt's outcome: status 'sent' (at unit->now), 'failed', or
+ * 'pending' due again at next_attempt_at; ref and answer are the
+ * provider's. */
+int sms_outbox_record(struct unit *unit, int64_t id, const char *status, int64_t next_attempt_at, const char *ref,
+		      const char *answer);
+
 /* ---------------------------------------------------------- login_guard */
 
 struct login_guard_row {
