@@ -133,6 +133,14 @@ static const struct message texts[] = {
 	{ "games.daily_limit", "今天的抽奖次数已用完，明天再来吧。" },
 	{ "games.window", "ends_at 应晚于 starts_at。" },
 	{ "sms.login", "【砍价】您的登录验证码：%s，%ld分钟内有效，请勿告诉他人。" },
+	/* share domains and the WeChat share card: no argument */
+	{ "share.host", "host 不是有效的域名。" },
+	{ "share.host_taken", "这个域名已在分享域名池中。" },
+	{ "wechat.not_configured", "未配置微信公众号。" },
+	{ "wechat.share_unavailable", "微信分享暂时不可用。" },
+	{ "wechat.expired", "微信授权已失效，请重新进入页面。" },
+	/* (the field: "url", "redirect") */
+	{ "wechat.page_url", "%s 应为页面的完整地址。" },
 	/* engagement settings and points offers: (the field, e.g.
 	 * "checkin.points[2]") */
 	{ "engagement.field", "%s 的值无效，请检查后重试。" },
