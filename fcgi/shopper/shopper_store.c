@@ -155,18 +155,9 @@ static const char *const sql_guard_fail =
 	"window_start = IF(window_start > ?, window_start, VALUES(window_start))";
 static const char *const sql_guard_clear = "DELETE FROM login_guard WHERE phone = ?";
 
-int login_guard_read(struct unit *unit, const char *phone, struct login_guard_row *guard)
+int login_guard_read(struct unit *unit, const char *phone, struct guard_row *guard)
 {
-	memset(guard, 0, sizeof(*guard));
-	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_guard_lock, "s", phone);
-	if (result != DB_OK || rows.row_count != 1)
-		return result;
-	guard->found = true;
-	guard->window_start = db_int(&rows, 0, 0);
-	guard->failures = db_int(&rows, 0, 1);
-	guard->locked_until = db_int(&rows, 0, 2);
-	return DB_OK;
+	return guard_row_read(unit, sql_guard_lock, phone, guard);
 }
 
 int login_guard_count_failure(struct unit *unit, const char *phone, int64_t window_floor)
@@ -190,18 +181,9 @@ static const char *const sql_source_fail =
 	"window_start = IF(window_start > ?, window_start, VALUES(window_start)), "
 	"locked_until = VALUES(locked_until)";
 
-int login_source_read(struct unit *unit, const char *source, struct login_guard_row *guard)
+int login_source_read(struct unit *unit, const char *source, struct guard_row *guard)
 {
-	memset(guard, 0, sizeof(*guard));
-	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_source_read, "s", source);
-	if (result != DB_OK || rows.row_count != 1)
-		return result;
-	guard->found = true;
-	guard->window_start = db_int(&rows, 0, 0);
-	guard->failures = db_int(&rows, 0, 1);
-	guard->locked_until = db_int(&rows, 0, 2);
-	return DB_OK;
+	return guard_row_read(unit, sql_source_read, source, guard);
 }
 
 int login_source_count_failure(struct unit *unit, const char *source, int64_t window_floor, int64_t locked_until)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/crypto.h"
+#include "db/guard_row.h"
 
 struct unit;
 
@@ -81,15 +82,8 @@ int sms_outbox_record(struct unit *unit, int64_t id, const char *status, int64_t
 
 /* ---------------------------------------------------------- login_guard */
 
-struct login_guard_row {
-	bool found;
-	int64_t window_start;
-	int64_t failures;
-	int64_t locked_until;
-};
-
 /* Reads (FOR UPDATE) the failure count of phone into *guard (OUT). */
-int login_guard_read(struct unit *unit, const char *phone, struct login_guard_row *guard);
+int login_guard_read(struct unit *unit, const char *phone, struct guard_row *guard);
 /* Counts one wrong code of phone in one atomic upsert: a new window starts
  * (at the unit's now) when the stored one began at or before window_floor.
  * locked_until is left as it is (no phone is locked since issue 12; the
@@ -106,7 +100,7 @@ int login_guard_clear(struct unit *unit, const char *phone);
 /* Reads the failures of one source ("login:ip:1.2.3.4", "admin:ip:...";
  * the login_guard_row shape) into *guard (OUT), without a lock: the count
  * is a limit, and the failure upsert below is atomic on its own. */
-int login_source_read(struct unit *unit, const char *source, struct login_guard_row *guard);
+int login_source_read(struct unit *unit, const char *source, struct guard_row *guard);
 /* Counts one failure of source in one atomic upsert: a window that began
  * at or before window_floor is over; locked_until (0: none) is stored as
  * given. Shopper and admin logins both count here. */

@@ -87,7 +87,7 @@ END_TEST
 
 START_TEST(the_guard_counts_and_a_new_window_restarts)
 {
-	struct login_guard_row guard;
+	struct guard_row guard;
 	ck_assert_int_eq(login_guard_read(&store_unit, fresh_phone(), &guard), DB_OK);
 	ck_assert(!guard.found);
 	int64_t now = store_unit.now, floor = now - 3600;
@@ -112,7 +112,7 @@ START_TEST(a_source_counts_apart_and_keeps_its_wait)
 	char ip[64], other[64];
 	snprintf(ip, sizeof(ip), "login:ip:test-%s", fresh_phone());
 	snprintf(other, sizeof(other), "admin:ip:test-%s", phone);
-	struct login_guard_row guard;
+	struct guard_row guard;
 	ck_assert_int_eq(login_source_read(&store_unit, ip, &guard), DB_OK);
 	ck_assert(!guard.found);
 	int64_t now = store_unit.now;
