@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/bench/workers.sh — the pool-size sweep of issue 13, sourced by
 # run.sh: `./dev bench workers`.
 #
@@ -58,6 +59,7 @@ sweep_report() {
 			"$(median "O1w$workers" rate)" "$(median "O1w$workers" p99)" \
 			$(($(total "H2w$workers" errors) + $(total "Lw$workers" errors) + $(total "O1w$workers" errors))) \
 			"$checks"
+		# shellcheck disable=SC2034 # read by run.sh after the report
 		[[ $checks == PASS ]] || BROKE=1
 	done
 }
