@@ -344,7 +344,7 @@ int games_stats(struct unit *unit, const struct game *games, int count, struct g
 
 int games_view(struct unit *unit, int64_t game_id, int64_t user_id, struct game_view *view)
 {
-	*view = (struct game_view){ .plays_left_today = -1 };
+	*view = (struct game_view){ .plays_left_today = -1, .viewer_id = user_id };
 	int status = game_read(unit, game_id, false, &view->game);
 	if (status != DB_OK)
 		return status;

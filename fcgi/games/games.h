@@ -177,6 +177,7 @@ struct game_view {
 	struct game_prize_stock stock[GAME_PRIZES_MAX];
 	int stock_count;
 	int64_t plays_left_today; /* -1: no shopper */
+	int64_t viewer_id;        /* the shopper who asked (0: anonymous) */
 	bool played;              /* guess: the shopper has guessed */
 	int64_t my_guess_fen;
 	int64_t current_price_fen; /* auctions */

@@ -142,6 +142,9 @@ static json_t *public_game_json(const struct game_view *view, int64_t now)
 		json_object_set_new(object, "current_price_fen", json_integer((json_int_t)view->current_price_fen));
 		json_object_set_new(object, "bids", json_integer((json_int_t)view->bid_count));
 		json_object_set_new(object, "has_winner", json_boolean(game->winner_id != 0));
+		/* A shopper's own standing: the highest bid (English) or the taker (Dutch). */
+		if (view->viewer_id != 0)
+			json_object_set_new(object, "leading", json_boolean(game->winner_id == view->viewer_id));
 		break;
 	}
 	}
@@ -254,6 +257,35 @@ static int admin_game_publish(struct request *request)
 
 /* =========================================================== shoppers */
 
+/* GET /api/v1/campaigns/{id}/games: the campaign's published games, so the
+ * campaign page can lead to them. */
+static int campaign_game_list(struct request *request)
+{
+	struct game *games;
+	int count;
+	int status = games_of_campaign(&request->work, http_path_id(request, 0), &games, &count);
+	if (status != DB_OK)
+		return http_outcome(request, status);
+	json_t *items = json_array();
+	for (int i = 0; i < count; i++) {
+		const struct game *game = &games[i];
+		if (game->published_at == 0)
+			continue;
+		json_t *item = json_pack("{s:I, s:s, s:s, s:o, s:o, s:b}", "id", (json_int_t)game->id, "kind",
+					 game_kind_name(game->kind), "title", game->title, "starts_at",
+					 http_time(game->starts_at), "ends_at", http_time(game->ends_at), "open",
+					 game_open(game->published_at, game->starts_at, game->ends_at, request->work.now));
+		if (game->kind == GAME_AUCTION) {
+			json_t *config = json_loads(game->config_json, 0, NULL);
+			const char *mode = json_string_value(json_object_get(config, "mode"));
+			json_object_set_new(item, "mode", json_string(mode && strcmp(mode, "dutch") == 0 ? "dutch" : "english"));
+			json_decref(config);
+		}
+		json_array_append_new(items, item);
+	}
+	return http_reply(request, 200, json_pack("{s:o}", "items", items));
+}
+
 /* GET /api/v1/games/{id}: a shopper's token is optional; one that is sent
  * must be valid. */
 static int game_get(struct request *request)
@@ -342,6 +374,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/admin/games/{id}", admin_game_get, AUTH_ADMIN, 0, NULL },
 	{ "PATCH", "/api/v1/admin/games/{id}", admin_game_patch, AUTH_ADMIN, ROLE_OPERATOR, game_patch_body },
 	{ "POST", "/api/v1/admin/games/{id}/publish", admin_game_publish, AUTH_ADMIN, ROLE_OPERATOR, NULL },
+	{ "GET", "/api/v1/campaigns/{id}/games", campaign_game_list, AUTH_NONE, 0, NULL },
 	{ "GET", "/api/v1/games/{id}", game_get, AUTH_NONE, 0, NULL },
 	{ "POST", "/api/v1/games/{id}/play", game_play, AUTH_SHOPPER, 0, game_play_body },
 };
