@@ -89,14 +89,14 @@ export function show(view, game, id) {
     const rewardText = reward.coupon ? fmt(T.guessRewardCoupon, { title: reward.coupon.title, amount: yuan(reward.coupon.amount_fen) })
       : reward.prize ? fmt(T.guessRewardPrize, { prize: reward.prize }) : '';
     const lines = [h('p.sub', fmt(T.guessRule, { tolerance: yuan(game.tolerance_fen) })), rewardText ? h('p.sub', rewardText) : null];
-    if (game.answer_fen !== null && game.answer_fen !== undefined) {
+    if (game.answer_fen != null) {
       const winners = game.winners || [];
       return [lines, h('p.answer', fmt(T.guessAnswer, { price: price(game.answer_fen) })),
-        game.my_guess_fen !== null ? h('p.mine', fmt(T.guessMine, { price: price(game.my_guess_fen) })) : null,
+        game.my_guess_fen != null ? h('p.mine', fmt(T.guessMine, { price: price(game.my_guess_fen) })) : null,
         h('h3', fmt(T.guessWinners, { n: winners.length })),
         winners.length ? h('ul.winners', winners.map((w) => h('li', w.user, ' · ', price(w.price_fen)))) : h('p.sub', T.none)];
     }
-    if (game.my_guess_fen !== null && game.my_guess_fen !== undefined) {
+    if (game.my_guess_fen != null) {
       return [lines, h('p.mine', fmt(T.guessMine, { price: price(game.my_guess_fen) })), h('p.sub', T.guessWait)];
     }
     const input = h('input.price-input', { type: 'text', inputmode: 'decimal', name: 'price', placeholder: T.guessPlaceholder, autocomplete: 'off' });

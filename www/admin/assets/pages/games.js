@@ -101,7 +101,7 @@ function prizeRow(prize, frozen, onChange, onRemove) {
     name: h('input', { name: 'prize_name', value: p.name || '', maxlength: 40, required: true }),
     kind: select('prize_kind', T.prizeKinds, p.kind),
     weight: num({ name: 'weight', value: p.weight ?? 1, min: 1, max: 1000000 }),
-    stock: num({ name: 'prize_stock', value: p.stock ?? '', min: frozen ? p.stock : 0 }),
+    stock: num({ name: 'prize_stock', value: p.stock ?? '', min: 0 }), // the API says when stock may not shrink
     promotion: num({ name: 'coupon_promotion_id', value: p.coupon_promotion_id ?? '', min: 1 }),
     couponTitle: h('input', { name: 'coupon_title', value: c.title || '', maxlength: 40 }),
     couponAmount: money({ name: 'coupon_amount', value: fenToYuanText(c.amount_fen) }),
