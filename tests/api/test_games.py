@@ -345,6 +345,26 @@ def test_guess_the_price_once_each_answer_hidden_winners_rewarded_once(ctx):
        "still once after more sweeps")
 
 
+def test_a_campaign_lists_its_published_games(ctx):
+    admin = operator(ctx)
+    campaign_id, item_id = orders.make_item(ctx)
+    wheel = make_game(ctx, admin, campaign_id, "wheel", wheel_config([{"name": "谢谢", "weight": 1, "kind": "none"}]))
+    make_game(ctx, admin, campaign_id, "wheel", wheel_config([{"name": "谢谢", "weight": 1, "kind": "none"}]),
+              publish=False, title="草稿转盘")
+    dutch = make_game(ctx, admin, campaign_id, "auction", {"mode": "dutch", "item_id": item_id, "start_fen": 1000,
+                                                            "floor_fen": 500, "drop_fen": 10, "drop_every_s": 60})
+    later = make_game(ctx, admin, campaign_id, "guess_price", {"item_id": item_id, "answer_fen": 900,
+                                                                "reward": {"prize": "小礼品"}}, starts_in=3600,
+                      ends_in=7200)
+    listed = ctx.expect(ctx.get("/api/v1/campaigns/%d/games" % campaign_id), 200)["items"]
+    eq([(g["id"], g["kind"], g.get("mode"), g["open"]) for g in listed],
+       [(wheel["id"], "wheel", None, True), (dutch["id"], "auction", "dutch", True),
+        (later["id"], "guess_price", None, False)], "published games only, with their mode and whether open")
+    check(all("config" not in g for g in listed), "no config (a guess's answer) in the list")
+    eq(ctx.expect(ctx.get("/api/v1/campaigns/999999999/games"), 404, "not_found")["error"]["code"], "not_found",
+       "no such campaign")
+
+
 # ---------------------------------------------------------------- auctions
 
 
@@ -360,6 +380,10 @@ def test_english_auction_bids_and_the_winners_order(ctx):
     ctx.expect(spin(ctx, bob, gid, {"amount_fen": 300}), 200, what="a raise")
     view = ctx.expect(ctx.get("/api/v1/games/%d" % gid), 200)
     eq((view["current_price_fen"], view["bids"]), (300, 2), "current price and bids")
+    check("leading" not in view, "anonymous: no standing of its own")
+    eq(ctx.expect(ctx.get("/api/v1/games/%d" % gid, token=bob["token"]), 200)["leading"], True, "Bob leads")
+    eq(ctx.expect(ctx.get("/api/v1/games/%d" % gid, token=alice["token"]), 200)["leading"], False,
+       "Alice was outbid: the page can say so")
     # concurrent bids at the same amount: one wins, the rest are outbid
     bidders = orders.shoppers(ctx, 20)
     answers = ctx.concurrently([lambda who=who: spin(ctx, who, gid, {"amount_fen": 400}) for who in bidders],

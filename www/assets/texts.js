@@ -240,6 +240,7 @@ export const T = {
   wheelClosed: '抽奖未开始或已结束。',
   gameOther: '请在活动页参与这个游戏。',
   gameWindow: '{from} 至 {to}',
+  wheelRedPacketMax: '（最高 ¥{amount}）',
   wheelRedPacket: '获得 ¥{amount} 红包，已放入“我的红包”，下单时可抵扣。',
 
   // the campaign's games, guess the price, auctions (/g/{id})

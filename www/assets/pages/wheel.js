@@ -59,7 +59,8 @@ export function render(view, [id]) {
     const result = h('p.wheel-result', { role: 'status', 'aria-live': 'polite' }, after || '');
     button.addEventListener('click', () => spin(disc, step, button, result));
     const odds = h('ul.wheel-odds', prizes.map((p) => h('li', { dataset: { kind: p.kind } },
-      h('span.name', p.name),
+      h('span.name', p.name, p.kind === 'red_packet' && p.red_packet_max_fen
+        ? h('small.cap', fmt(T.wheelRedPacketMax, { amount: yuan(p.red_packet_max_fen) })) : null),
       h('span.chance', fmt(T.wheelChance, { p: percent(p.probability) })),
       h('span.stock', p.kind === 'none' ? T.wheelNoStock
         : p.stock_left > 0 ? fmt(T.wheelStock, { n: p.stock_left }) : T.wheelStockOut))));
