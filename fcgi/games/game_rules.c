@@ -205,11 +205,12 @@ static int guess_read(const json_t *config, struct guess_config *guess, struct g
 	const json_t *reward = json_object_get(config, "reward");
 	if (!json_is_object(reward))
 		return refuse(refusal, "games.field", "config.reward");
-	if (json_object_get(reward, "coupon_promotion_id") != NULL)
-		return refuse(refusal, "games.coupon_promotion", "config.reward.coupon_promotion_id");
-	static const char *const reward_keys[] = { "coupon", "prize", NULL };
+	static const char *const reward_keys[] = { "coupon", "prize", "coupon_promotion_id", NULL };
 	if (unknown_key(reward, reward_keys) != NULL || json_object_size(reward) != 1)
 		return refuse(refusal, "games.field", "config.reward");
+	if (json_object_get(reward, "coupon_promotion_id") != NULL &&
+	    int_member(reward, "coupon_promotion_id", 1, INT64_MAX, false, 0, &guess->reward_promotion_id) != 0)
+		return refuse(refusal, "games.field", "config.reward.coupon_promotion_id");
 	const json_t *prize = json_object_get(reward, "prize");
 	if (prize != NULL && !text_fits(json_string_value(prize), GAME_PRIZE_NAME_CHARS_MAX))
 		return refuse(refusal, "games.field", "config.reward.prize");

@@ -131,12 +131,31 @@ static int coupon_template_load(struct unit *unit, int64_t promotion_id, int64_t
 	return DB_OK;
 }
 
-/* Every coupon_promotion_id of a wheel names a coupon promotion of the
- * game's campaign worth at most the platform's prize cap; *refusal (OUT)
- * names the first that does not (OUT_INVALID_GAME). */
-static int wheel_promotions_check(struct unit *unit, int64_t campaign_id, const struct game_config *config,
+/* Checks one coupon_promotion_id of a game (named field, for the refusal). */
+static int promotion_check(struct unit *unit, int64_t campaign_id, int64_t promotion_id, const char *field,
+			   struct game_refusal *refusal)
+{
+	struct coupon_template template;
+	int status = coupon_template_load(unit, promotion_id, campaign_id, &template);
+	if (status == DB_OK && template.amount_fen <= GAME_PRIZE_VALUE_MAX_FEN)
+		return DB_OK;
+	if (status != DB_OK && status != OUT_NOT_FOUND)
+		return status;
+	refusal->text = status == OUT_NOT_FOUND ? "games.coupon_template" : "games.prize_value";
+	snprintf(refusal->field, sizeof(refusal->field), "%s", field);
+	return OUT_INVALID_GAME;
+}
+
+/* Every coupon_promotion_id of a game (a wheel's prizes, a guess's reward)
+ * names a coupon promotion of the game's campaign worth at most the
+ * platform's prize cap; *refusal (OUT) names the first that does not
+ * (OUT_INVALID_GAME). */
+static int game_promotions_check(struct unit *unit, int64_t campaign_id, const struct game_config *config,
 				  struct game_refusal *refusal)
 {
+	if (config->kind == GAME_GUESS_PRICE && config->guess.reward_promotion_id != 0)
+		return promotion_check(unit, campaign_id, config->guess.reward_promotion_id,
+				       "config.reward.coupon_promotion_id", refusal);
 	for (int i = 0; config->kind == GAME_WHEEL && i < config->wheel.prize_count; i++) {
 		const struct wheel_prize *prize = &config->wheel.prizes[i];
 		if (prize->kind != PRIZE_COUPON || prize->coupon_promotion_id == 0)
@@ -180,7 +199,7 @@ static int create_body(struct unit *unit, void *context)
 		return OUT_INVALID_GAME;
 	int64_t starts_at, ends_at;
 	if ((status = window_read(input, NULL, &starts_at, &ends_at, write->refusal)) != DB_OK ||
-	    (status = wheel_promotions_check(unit, write->campaign_id, &config, write->refusal)) != DB_OK)
+	    (status = game_promotions_check(unit, write->campaign_id, &config, write->refusal)) != DB_OK)
 		return status;
 	char *config_json = json_dumps(input->config, JSON_COMPACT | JSON_SORT_KEYS);
 	int64_t game_id;
@@ -263,7 +282,7 @@ static int patch_body(struct unit *unit, void *context)
 			json_decref(stored);
 			return OUT_INVALID_GAME;
 		}
-		if ((status = wheel_promotions_check(unit, before.campaign_id, &config, write->refusal)) != DB_OK) {
+		if ((status = game_promotions_check(unit, before.campaign_id, &config, write->refusal)) != DB_OK) {
 			json_decref(stored);
 			return status;
 		}
@@ -639,6 +658,22 @@ static int guess_settle(struct unit *unit, const struct game *game, const struct
 	const struct guess_config *guess = &config->guess;
 	struct reward reward;
 	reward_read(guess->reward, &reward);
+	struct coupon_template template = { 0 };
+	if (guess->reward_promotion_id != 0) {
+		/* A coupon promotion's coupon: its own title, amount and days; one
+		 * switched off or gone since gives the winners nothing. */
+		int status = coupon_template_load(unit, guess->reward_promotion_id, game->campaign_id, &template);
+		if (status != DB_OK && status != OUT_NOT_FOUND)
+			return status;
+		if (status == DB_OK && template.enabled)
+			reward = (struct reward){ .kind = REWARD_COUPON, .title = template.title,
+						  .amount_fen = template.amount_fen,
+						  .min_spend_fen = template.min_spend_fen,
+						  .valid_days = template.valid_days };
+		else
+			log_warn("game %lld: coupon promotion %lld gives no more: winners get nothing", (long long)game->id,
+				 (long long)guess->reward_promotion_id);
+	}
 	struct game_guess *winners;
 	int count;
 	int status = game_guesses_between(unit, game->id, guess->answer_fen - guess->tolerance_fen,
@@ -653,8 +688,17 @@ static int guess_settle(struct unit *unit, const struct game *game, const struct
 			.milestone = arena_printf(unit->arena, "guess:%lld:%lld", (long long)game->id,
 						  (long long)winners[i].user_id),
 		};
+		struct reward given = reward;
+		if (guess->reward_promotion_id != 0 && given.kind == REWARD_COUPON && template.limit_total > 0) {
+			/* The promotion's cap on coupons issued counts this one too. */
+			status = promotion_take(unit, guess->reward_promotion_id, winners[i].user_id, template.limit_total, 0);
+			if (status == OUT_CONFLICT)
+				given.kind = REWARD_NONE;
+			else if (status != DB_OK)
+				return status;
+		}
 		struct coupon coupon;
-		if ((status = reward_issue(unit, &grant, &reward, &coupon)) != DB_OK ||
+		if ((status = reward_issue(unit, &grant, &given, &coupon)) != DB_OK ||
 		    (status = game_play_rewarded_mark(unit, winners[i].play_id, coupon.id, 0)) != DB_OK)
 			return status;
 	}

@@ -68,6 +68,7 @@ struct wheel_config {
 struct guess_config {
 	int64_t item_id, answer_fen, tolerance_fen;
 	const json_t *reward; /* {"coupon": {...}} or {"prize": "..."}: reward.h's entry */
+	int64_t reward_promotion_id; /* {"coupon_promotion_id"}: a coupon promotion of the campaign (0: none) */
 };
 
 struct auction_config {

@@ -365,6 +365,32 @@ def test_a_campaign_lists_its_published_games(ctx):
        "no such campaign")
 
 
+def test_a_guess_reward_may_be_a_coupon_promotion_of_the_campaign(ctx):
+    admin = operator(ctx)
+    campaign_id, item_id = orders.make_item(ctx)
+    other_campaign, _ = orders.make_item(ctx)
+    promotion_id = coupon_promotion(ctx, campaign_id, 600, valid_days=3)
+    path = "/api/v1/admin/campaigns/%d/games" % campaign_id
+    foreign = {"item_id": item_id, "answer_fen": 9900, "tolerance_fen": 100,
+               "reward": {"coupon_promotion_id": coupon_promotion(ctx, other_campaign, 600)}}
+    j = ctx.expect(ctx.post(path, {"kind": "guess_price", "title": "猜价", "starts_at": iso(-60), "ends_at": iso(3600),
+                                   "config": foreign}, token=admin), 422, "invalid_game", what="another campaign's")
+    check("coupon_promotion_id" in j["error"]["message"], j["error"]["message"])
+    config = {"item_id": item_id, "answer_fen": 9900, "tolerance_fen": 100,
+              "reward": {"coupon_promotion_id": promotion_id}}
+    gid = make_game(ctx, admin, campaign_id, "guess_price", config)["id"]
+    alice, bob = orders.shoppers(ctx, 2)
+    ctx.expect(spin(ctx, alice, gid, {"price_fen": 9950}), 202, what="a winning guess")
+    ctx.expect(spin(ctx, bob, gid, {"price_fen": 5000}), 202, what="a losing guess")
+    ctx.sql("UPDATE game SET ends_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND, starts_at = UTC_TIMESTAMP() - "
+            "INTERVAL 1 HOUR WHERE id = %d" % gid)
+    orders.wait_for(ctx, "SELECT settled_at IS NOT NULL FROM game WHERE id = %d" % gid, "1", "the guess settles")
+    rows = ctx.sql("SELECT user_id, title, amount_fen, TIMESTAMPDIFF(SECOND, starts_at, expires_at) FROM coupon "
+                   "WHERE campaign_id = %d" % campaign_id)
+    eq([[int(r[0]), r[1], int(r[2]), int(r[3])] for r in rows], [[alice["id"], "转盘满减券", 600, 3 * 86400]],
+       "the winner got the promotion's coupon, once")
+
+
 # ---------------------------------------------------------------- auctions
 
 
