@@ -132,7 +132,7 @@ static int coupon_template_load(struct unit *unit, int64_t promotion_id, int64_t
 }
 
 /* Checks one coupon_promotion_id of a game (named field, for the refusal). */
-static int promotion_check(struct unit *unit, int64_t campaign_id, int64_t promotion_id, const char *field,
+static int game_promotion_check(struct unit *unit, int64_t campaign_id, int64_t promotion_id, const char *field,
 			   struct game_refusal *refusal)
 {
 	struct coupon_template template;
@@ -154,7 +154,7 @@ static int game_promotions_check(struct unit *unit, int64_t campaign_id, const s
 				  struct game_refusal *refusal)
 {
 	if (config->kind == GAME_GUESS_PRICE && config->guess.reward_promotion_id != 0)
-		return promotion_check(unit, campaign_id, config->guess.reward_promotion_id,
+		return game_promotion_check(unit, campaign_id, config->guess.reward_promotion_id,
 				       "config.reward.coupon_promotion_id", refusal);
 	for (int i = 0; config->kind == GAME_WHEEL && i < config->wheel.prize_count; i++) {
 		const struct wheel_prize *prize = &config->wheel.prizes[i];
