@@ -224,9 +224,10 @@ def coupon_promotion(ctx, campaign_id, amount_fen, limit_total=None, valid_days=
         return r.json["id"]
     eq(r.status, 422, "the promotion resource refuses only the kind it does not have yet: %s" % r.body[:200])
     ctx.sql("INSERT INTO promotion (campaign_id, kind, title, starts_at, ends_at, enabled, config_json, limit_total, "
-            "created_at, updated_at) SELECT id, 'coupon', '转盘满减券', starts_at, ends_at, 1, %s, %s, UTC_TIMESTAMP(), "
+            "created_at, updated_at) SELECT id, 'coupon', CONVERT(UNHEX('%s') USING utf8mb4), starts_at, ends_at, 1, %s, %s, UTC_TIMESTAMP(), "
             "UTC_TIMESTAMP() FROM campaign WHERE id = %d"
-            % (ctx.q(json.dumps(config)), "NULL" if limit_total is None else str(limit_total), campaign_id))
+            % ("转盘满减券".encode("utf-8").hex(), "CONVERT(UNHEX('%s') USING utf8mb4)" % json.dumps(config).encode("utf-8").hex(),
+               "NULL" if limit_total is None else str(limit_total), campaign_id))
     return int(ctx.sql_value("SELECT MAX(id) FROM promotion WHERE campaign_id = %d" % campaign_id))
 
 
