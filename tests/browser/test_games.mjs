@@ -17,11 +17,11 @@ const BIN = process.env.KANJIA_BIN || '';
 
 // A published game of kind in campaignId, straight in the database (as
 // test_wheel.mjs makes its wheel).
-function makeGame(campaignId, kind, config, title) {
+function makeGame(campaignId, kind, config, title, startedAgoS = 3600) {
   const hex = Buffer.from(JSON.stringify(config), 'utf8').toString('hex');
   const titleHex = Buffer.from(title, 'utf8').toString('hex');
   sql('INSERT INTO game (campaign_id, kind, title, starts_at, ends_at, config_json, published_at, created_at, updated_at) '
-    + `VALUES (${campaignId}, '${kind}', CONVERT(UNHEX('${titleHex}') USING utf8mb4), UTC_TIMESTAMP() - INTERVAL 1 HOUR, `
+    + `VALUES (${campaignId}, '${kind}', CONVERT(UNHEX('${titleHex}') USING utf8mb4), UTC_TIMESTAMP() - INTERVAL ${startedAgoS} SECOND, `
     + `UTC_TIMESTAMP() + INTERVAL 1 DAY, CONVERT(UNHEX('${hex}') USING utf8mb4), UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP())`);
   return Number(sqlValue('SELECT MAX(id) FROM game'));
 }
@@ -79,6 +79,64 @@ export async function test_english_auction_bid_then_told_when_outbid() {
   await page.locator('button.bid').click();
   await page.locator('.notice.leading').waitFor();
   eq(await text(page, '.game .current'), '当前最高价 ¥3', 'her new bid is the price');
+  check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
+  await context.close();
+}
+
+export async function test_dutch_auction_price_steps_down_and_the_first_taker_gets_an_order() {
+  const { campaignId, itemId } = makeItem({ title: '荷兰拍测试活动', name: '电饭煲', price: 30000, floor: 10000 });
+  const gameId = makeGame(campaignId, 'auction', { mode: 'dutch', item_id: itemId, start_fen: 10000, floor_fen: 5000, drop_fen: 100, drop_every_s: 3 },
+    '荷兰拍电饭煲', 1);
+  const taker = await apiLogin();
+  const { page, context } = await phone({ token: taker.token });
+  await page.goto(`${BASE}/g/${gameId}`);
+  await page.locator('section.game[data-mode="dutch"]').waitFor();
+  const first = fen(await text(page, '.game .current .price'));
+  check(first <= 10000 && first >= 9800, 'the price near the start: ' + first);
+  check(/^00:00:0[0-3] 后再降 ¥1$/.test(await text(page, '.game .next')), 'the countdown to the next step: ' + await text(page, '.game .next'));
+  await page.locator('.game .current .price').filter({ hasText: `¥${(first - 100) / 100}` }).waitFor({ timeout: 6000 });
+  await shot(page, '74-dutch');
+  await page.locator('button.take').click();
+  await page.waitForURL(/\/o\/\d+$/);
+  const orderId = Number(new URL(page.url()).pathname.split('/').pop());
+  const [winner, winning, gameOrder] = sql(`SELECT winner_id, winning_fen, order_id FROM game WHERE id = ${gameId}`)[0];
+  eq(Number(gameOrder), orderId, 'the page went to the winner\'s order');
+  eq(sqlValue(`SELECT phone FROM shopper WHERE id = ${winner}`), taker.phone, 'the taker won');
+  eq(sqlValue(`SELECT total_fen FROM orders WHERE id = ${orderId}`), winning, 'the order at the price taken');
+  check(Number(winning) <= first - 100 && Number(winning) >= 5000, 'a price stepped down: ' + winning);
+  // a later taker is told in words
+  const late = await apiLogin();
+  const other = await phone({ token: late.token });
+  await other.page.goto(`${BASE}/g/${gameId}`);
+  await other.page.locator('button.take', { hasText: '已被拍走' }).waitFor();
+  check(await other.page.locator('button.take').isDisabled(), 'nothing left to take');
+  check(page.errors.length === 0 && other.page.errors.length === 0, 'page errors: ' + page.errors.concat(other.page.errors).join('; '));
+  await other.context.close();
+  await context.close();
+}
+
+export async function test_guess_the_price_once_then_the_answer_and_winners() {
+  const { campaignId, itemId } = makeItem({ title: '猜价格测试活动', name: '空气炸锅', price: 29900, floor: 19900 });
+  const gameId = makeGame(campaignId, 'guess_price', { item_id: itemId, answer_fen: 9900, tolerance_fen: 100, reward: { coupon: { title: '猜中10元券', amount_fen: 1000 } } }, '猜猜空气炸锅');
+  const { page, context } = await phone();
+  await page.goto(`${BASE}/g/${gameId}`);
+  await page.locator('section.game[data-kind="guess_price"]').waitFor();
+  check((await text(page, '.game')).includes('猜中奖励：猜中10元券（¥10）'), 'the reward shown');
+  await page.locator('input[name=price]').fill('99.5');
+  await page.locator('form.bid-form button').click();
+  const number = newPhone();
+  await loginInSheet(page, number);
+  await page.locator('.game .mine').waitFor();
+  eq(await text(page, '.game .mine'), '你的竞猜：¥99.50', 'the guess shown, the answer hidden');
+  eq(await page.locator('input[name=price]').count(), 0, 'one guess per shopper');
+  const userId = Number(sqlValue(`SELECT id FROM shopper WHERE phone = '${number}'`));
+  eq(sqlValue(`SELECT amount_fen FROM game_play WHERE game_id = ${gameId} AND user_id = ${userId}`), '9950', 'the guess stored');
+  sql(`UPDATE game SET ends_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE id = ${gameId}`);
+  await page.reload();
+  await page.locator('.game .answer').waitFor();
+  eq(await text(page, '.game .answer'), '正确答案：¥99', 'the answer after the end');
+  eq(await text(page, '.game .winners li'), `${masked(number)} · ¥99.50`, 'the winner, masked');
+  await shot(page, '75-guess-ended');
   check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
   await context.close();
 }
