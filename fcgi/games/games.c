@@ -96,8 +96,12 @@ static int window_read(const struct game_input *input, const struct game *curren
 /* ====================================================== coupon templates */
 
 /* What a coupon promotion (API.md "Promotions (admin)", kind coupon) gives:
- * its title and the config's amount, minimum spend and days. */
-struct coupon_template {
+ * its title and the config's amount, minimum spend and days (30 when the
+ * config says none, as the promotion resource's coupon kind). Its issues
+ * count against limits.total on the promotion's own counter
+ * (promotion_take: used_orders). */
+#define PROMOTION_COUPON_DAYS_DEFAULT 30
+struct promotion_coupon {
 	const char *title; /* the arena owns it */
 	int64_t amount_fen, min_spend_fen, valid_days;
 	bool enabled;
@@ -107,8 +111,8 @@ struct coupon_template {
 /* Loads promotion_id as a coupon template of campaign_id into *template
  * (OUT). OUT_NOT_FOUND when it is no coupon promotion of that campaign or
  * its config gives no amount. */
-static int coupon_template_load(struct unit *unit, int64_t promotion_id, int64_t campaign_id,
-				struct coupon_template *template)
+static int promotion_coupon_load(struct unit *unit, int64_t promotion_id, int64_t campaign_id,
+				 struct promotion_coupon *template)
 {
 	struct promotion_row row;
 	int status = promotion_read(unit, promotion_id, false, &row);
@@ -123,9 +127,9 @@ static int coupon_template_load(struct unit *unit, int64_t promotion_id, int64_t
 	json_decref(config);
 	if (amount <= 0 || min_spend < 0)
 		return OUT_NOT_FOUND;
-	*template = (struct coupon_template){
+	*template = (struct promotion_coupon){
 		.title = row.title, .amount_fen = amount, .min_spend_fen = min_spend,
-		.valid_days = days >= 1 && days <= GAME_VALID_DAYS_MAX ? days : 7,
+		.valid_days = days >= 1 && days <= GAME_VALID_DAYS_MAX ? days : PROMOTION_COUPON_DAYS_DEFAULT,
 		.enabled = row.enabled, .limit_total = row.limit_total,
 	};
 	return DB_OK;
@@ -133,10 +137,10 @@ static int coupon_template_load(struct unit *unit, int64_t promotion_id, int64_t
 
 /* Checks one coupon_promotion_id of a game (named field, for the refusal). */
 static int game_promotion_check(struct unit *unit, int64_t campaign_id, int64_t promotion_id, const char *field,
-			   struct game_refusal *refusal)
+				struct game_refusal *refusal)
 {
-	struct coupon_template template;
-	int status = coupon_template_load(unit, promotion_id, campaign_id, &template);
+	struct promotion_coupon template;
+	int status = promotion_coupon_load(unit, promotion_id, campaign_id, &template);
 	if (status == DB_OK && template.amount_fen <= GAME_PRIZE_VALUE_MAX_FEN)
 		return DB_OK;
 	if (status != DB_OK && status != OUT_NOT_FOUND)
@@ -151,29 +155,20 @@ static int game_promotion_check(struct unit *unit, int64_t campaign_id, int64_t 
  * platform's prize cap; *refusal (OUT) names the first that does not
  * (OUT_INVALID_GAME). */
 static int game_promotions_check(struct unit *unit, int64_t campaign_id, const struct game_config *config,
-				  struct game_refusal *refusal)
+				 struct game_refusal *refusal)
 {
 	if (config->kind == GAME_GUESS_PRICE && config->guess.reward_promotion_id != 0)
 		return game_promotion_check(unit, campaign_id, config->guess.reward_promotion_id,
-				       "config.reward.coupon_promotion_id", refusal);
+					    "config.reward.coupon_promotion_id", refusal);
 	for (int i = 0; config->kind == GAME_WHEEL && i < config->wheel.prize_count; i++) {
 		const struct wheel_prize *prize = &config->wheel.prizes[i];
 		if (prize->kind != PRIZE_COUPON || prize->coupon_promotion_id == 0)
 			continue;
-		struct coupon_template template;
-		int status = coupon_template_load(unit, prize->coupon_promotion_id, campaign_id, &template);
-		if (status == OUT_NOT_FOUND) {
-			refusal->text = "games.coupon_template";
-			snprintf(refusal->field, sizeof(refusal->field), "config.prizes[%d].coupon_promotion_id", i);
-			return OUT_INVALID_GAME;
-		}
+		char field[GAME_DETAIL_SIZE];
+		snprintf(field, sizeof(field), "config.prizes[%d].coupon_promotion_id", i);
+		int status = game_promotion_check(unit, campaign_id, prize->coupon_promotion_id, field, refusal);
 		if (status != DB_OK)
 			return status;
-		if (template.amount_fen > GAME_PRIZE_VALUE_MAX_FEN) {
-			refusal->text = "games.prize_value";
-			snprintf(refusal->field, sizeof(refusal->field), "config.prizes[%d].coupon_promotion_id", i);
-			return OUT_INVALID_GAME;
-		}
 	}
 	return DB_OK;
 }
@@ -451,7 +446,7 @@ static int wheel_spin(struct unit *unit, struct play *play)
 	/* The outcome: drawn here, stored below before anyone answers it. */
 	int slot = wheel_draw(wheel);
 	const struct wheel_prize *prize = &wheel->prizes[slot];
-	struct coupon_template template = { 0 };
+	struct promotion_coupon template = { 0 };
 	if (prize->kind != PRIZE_NONE) {
 		status = game_prize_take(unit, input->game_id, slot);
 		if (status == OUT_OUT_OF_STOCK) {
@@ -464,7 +459,7 @@ static int wheel_spin(struct unit *unit, struct play *play)
 	if (slot >= 0 && prize->kind == PRIZE_COUPON && prize->coupon_promotion_id != 0) {
 		/* The promotion's own cap on coupons issued counts this one too; a
 		 * promotion switched off or used up since makes the prize none. */
-		status = coupon_template_load(unit, prize->coupon_promotion_id, play->game.campaign_id, &template);
+		status = promotion_coupon_load(unit, prize->coupon_promotion_id, play->game.campaign_id, &template);
 		if (status == DB_OK && !template.enabled)
 			status = OUT_CONFLICT;
 		if (status == DB_OK && template.limit_total > 0)
@@ -658,11 +653,11 @@ static int guess_settle(struct unit *unit, const struct game *game, const struct
 	const struct guess_config *guess = &config->guess;
 	struct reward reward;
 	reward_read(guess->reward, &reward);
-	struct coupon_template template = { 0 };
+	struct promotion_coupon template = { 0 };
 	if (guess->reward_promotion_id != 0) {
 		/* A coupon promotion's coupon: its own title, amount and days; one
 		 * switched off or gone since gives the winners nothing. */
-		int status = coupon_template_load(unit, guess->reward_promotion_id, game->campaign_id, &template);
+		int status = promotion_coupon_load(unit, guess->reward_promotion_id, game->campaign_id, &template);
 		if (status != DB_OK && status != OUT_NOT_FOUND)
 			return status;
 		if (status == DB_OK && template.enabled)
