@@ -123,15 +123,28 @@ static int prize_read(const json_t *entry, int index, struct wheel_prize *prize,
 	case PRIZE_ITEM:
 		break;
 	case PRIZE_RED_PACKET:
-		/* Until red packets exist (the engagement half of issue 15). */
-		return refuse(refusal, "games.red_packet", "config.prizes[%d].kind", index);
+		if (int_member(entry, "red_packet_max_fen", 1, GAME_PRICE_MAX_FEN, false, 0, &prize->red_packet_max_fen) != 0)
+			return refuse(refusal, "games.field", "config.prizes[%d].red_packet_max_fen", index);
+		if (prize->red_packet_max_fen > GAME_PRIZE_VALUE_MAX_FEN)
+			return refuse(refusal, "games.prize_value", "config.prizes[%d].red_packet_max_fen", index);
+		if (int_member(entry, "red_packet_days", 1, RED_PACKET_DAYS_MAX, true, GAME_RED_PACKET_DAYS_DEFAULT,
+			       &prize->red_packet_days) != 0)
+			return refuse(refusal, "games.field", "config.prizes[%d].red_packet_days", index);
+		break;
 	case PRIZE_POINTS:
 		if (int_member(entry, "points", 1, GAME_PRIZE_POINTS_MAX, false, 0, &prize->points) != 0)
 			return refuse(refusal, "games.field", "config.prizes[%d].points", index);
 		break;
 	case PRIZE_COUPON: {
-		if (json_object_get(entry, "coupon_promotion_id") != NULL)
-			return refuse(refusal, "games.coupon_promotion", "config.prizes[%d].coupon_promotion_id", index);
+		/* A coupon promotion of the campaign, or a coupon of the prize's own: one of the two. */
+		if (json_object_get(entry, "coupon_promotion_id") != NULL) {
+			if (json_object_get(entry, "coupon") != NULL)
+				return refuse(refusal, "games.field", "config.prizes[%d].coupon", index);
+			if (int_member(entry, "coupon_promotion_id", 1, INT64_MAX, false, 0, &prize->coupon_promotion_id) !=
+			    0)
+				return refuse(refusal, "games.field", "config.prizes[%d].coupon_promotion_id", index);
+			break;
+		}
 		const json_t *coupon = json_object_get(entry, "coupon");
 		static const char *const coupon_keys[] = { "title", "amount_fen", "min_spend_fen", "valid_days", NULL };
 		if (!json_is_object(coupon) || unknown_key(coupon, coupon_keys) != NULL)
@@ -192,11 +205,12 @@ static int guess_read(const json_t *config, struct guess_config *guess, struct g
 	const json_t *reward = json_object_get(config, "reward");
 	if (!json_is_object(reward))
 		return refuse(refusal, "games.field", "config.reward");
-	if (json_object_get(reward, "coupon_promotion_id") != NULL)
-		return refuse(refusal, "games.coupon_promotion", "config.reward.coupon_promotion_id");
-	static const char *const reward_keys[] = { "coupon", "prize", NULL };
+	static const char *const reward_keys[] = { "coupon", "prize", "coupon_promotion_id", NULL };
 	if (unknown_key(reward, reward_keys) != NULL || json_object_size(reward) != 1)
 		return refuse(refusal, "games.field", "config.reward");
+	if (json_object_get(reward, "coupon_promotion_id") != NULL &&
+	    int_member(reward, "coupon_promotion_id", 1, INT64_MAX, false, 0, &guess->reward_promotion_id) != 0)
+		return refuse(refusal, "games.field", "config.reward.coupon_promotion_id");
 	const json_t *prize = json_object_get(reward, "prize");
 	if (prize != NULL && !text_fits(json_string_value(prize), GAME_PRIZE_NAME_CHARS_MAX))
 		return refuse(refusal, "games.field", "config.reward.prize");
@@ -284,7 +298,9 @@ bool game_config_only_adds_stock(const struct game_config *before, const struct 
 		if (!same_text(p->name, q->name) || p->kind != q->kind || p->weight != q->weight ||
 		    p->points != q->points || !same_text(p->coupon_title, q->coupon_title) ||
 		    p->amount_fen != q->amount_fen || p->min_spend_fen != q->min_spend_fen ||
-		    p->valid_days != q->valid_days || q->stock < p->stock)
+		    p->valid_days != q->valid_days || p->coupon_promotion_id != q->coupon_promotion_id ||
+		    p->red_packet_max_fen != q->red_packet_max_fen || p->red_packet_days != q->red_packet_days ||
+		    q->stock < p->stock)
 			return false;
 	}
 	return true;
@@ -307,6 +323,12 @@ int wheel_pick(const struct wheel_config *wheel, uint64_t roll)
 int wheel_draw(const struct wheel_config *wheel)
 {
 	return wheel_pick(wheel, crypto_random_below((uint64_t)wheel->total_weight));
+}
+
+int64_t wheel_red_packet_amount(const struct wheel_prize *prize, uint64_t roll)
+{
+	assert(prize->kind == PRIZE_RED_PACKET && prize->red_packet_max_fen > 0);
+	return 1 + (int64_t)(roll % (uint64_t)prize->red_packet_max_fen);
 }
 
 int64_t auction_dutch_price(const struct auction_config *auction, int64_t starts_at, int64_t now)

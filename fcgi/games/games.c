@@ -1,8 +1,9 @@
 /* games.c: the games' flows (see games.h): load the facts through
  * games_store.h, decide with game_rules.c's pure functions, write in one
  * db_atomic(). Coupons, prizes and points are issued through reward/
- * (reward_issue, coupon_issue, points_apply); an auction's winner's order
- * through checkout/order_award.h. */
+ * (reward_issue, coupon_issue, points_apply, red_packet_issue); a coupon
+ * promotion's template is read through checkout/promotion_store.h; an
+ * auction's winner's order through checkout/order_award.h. */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,14 +11,17 @@
 #include "admin/audit.h"
 #include "bargain/bargain_store.h"
 #include "checkout/order_award.h"
+#include "checkout/promotion_store.h"
 #include "core/arena.h"
 #include "core/clock.h"
+#include "core/crypto.h"
 #include "core/log.h"
 #include "core/outcome.h"
 #include "db/db.h"
 #include "games/games.h"
 #include "games/games_store.h"
 #include "reward/points.h"
+#include "reward/red_packet_store.h"
 #include "reward/reward.h"
 
 #define GAMES_PER_CAMPAIGN_MAX 100
@@ -89,6 +93,86 @@ static int window_read(const struct game_input *input, const struct game *curren
 	return DB_OK;
 }
 
+/* ====================================================== coupon templates */
+
+/* What a coupon promotion (API.md "Promotions (admin)", kind coupon) gives:
+ * its title and the config's amount, minimum spend and days (30 when the
+ * config says none, as the promotion resource's coupon kind). Its issues
+ * count against limits.total on the promotion's own counter
+ * (promotion_take: used_orders). */
+#define PROMOTION_COUPON_DAYS_DEFAULT 30
+struct promotion_coupon {
+	const char *title; /* the arena owns it */
+	int64_t amount_fen, min_spend_fen, valid_days;
+	bool enabled;
+	int64_t limit_total; /* 0: none */
+};
+
+/* Loads promotion_id as a coupon template of campaign_id into *template
+ * (OUT). OUT_NOT_FOUND when it is no coupon promotion of that campaign or
+ * its config gives no amount. */
+static int promotion_coupon_load(struct unit *unit, int64_t promotion_id, int64_t campaign_id,
+				 struct promotion_coupon *template)
+{
+	struct promotion_row row;
+	int status = promotion_read(unit, promotion_id, false, &row);
+	if (status != DB_OK)
+		return status;
+	if (row.campaign_id != campaign_id || strcmp(row.kind, "coupon") != 0)
+		return OUT_NOT_FOUND;
+	json_t *config = json_loads(row.config_json, 0, NULL);
+	json_int_t amount = json_integer_value(json_object_get(config, "amount_fen"));
+	json_int_t min_spend = json_integer_value(json_object_get(config, "min_spend_fen"));
+	json_int_t days = json_integer_value(json_object_get(config, "valid_days"));
+	json_decref(config);
+	if (amount <= 0 || min_spend < 0)
+		return OUT_NOT_FOUND;
+	*template = (struct promotion_coupon){
+		.title = row.title, .amount_fen = amount, .min_spend_fen = min_spend,
+		.valid_days = days >= 1 && days <= GAME_VALID_DAYS_MAX ? days : PROMOTION_COUPON_DAYS_DEFAULT,
+		.enabled = row.enabled, .limit_total = row.limit_total,
+	};
+	return DB_OK;
+}
+
+/* Checks one coupon_promotion_id of a game (named field, for the refusal). */
+static int game_promotion_check(struct unit *unit, int64_t campaign_id, int64_t promotion_id, const char *field,
+				struct game_refusal *refusal)
+{
+	struct promotion_coupon template;
+	int status = promotion_coupon_load(unit, promotion_id, campaign_id, &template);
+	if (status == DB_OK && template.amount_fen <= GAME_PRIZE_VALUE_MAX_FEN)
+		return DB_OK;
+	if (status != DB_OK && status != OUT_NOT_FOUND)
+		return status;
+	refusal->text = status == OUT_NOT_FOUND ? "games.coupon_template" : "games.prize_value";
+	snprintf(refusal->field, sizeof(refusal->field), "%s", field);
+	return OUT_INVALID_GAME;
+}
+
+/* Every coupon_promotion_id of a game (a wheel's prizes, a guess's reward)
+ * names a coupon promotion of the game's campaign worth at most the
+ * platform's prize cap; *refusal (OUT) names the first that does not
+ * (OUT_INVALID_GAME). */
+static int game_promotions_check(struct unit *unit, int64_t campaign_id, const struct game_config *config,
+				 struct game_refusal *refusal)
+{
+	if (config->kind == GAME_GUESS_PRICE && config->guess.reward_promotion_id != 0)
+		return game_promotion_check(unit, campaign_id, config->guess.reward_promotion_id,
+					    "config.reward.coupon_promotion_id", refusal);
+	for (int i = 0; config->kind == GAME_WHEEL && i < config->wheel.prize_count; i++) {
+		const struct wheel_prize *prize = &config->wheel.prizes[i];
+		if (prize->kind != PRIZE_COUPON || prize->coupon_promotion_id == 0)
+			continue;
+		char field[GAME_DETAIL_SIZE];
+		snprintf(field, sizeof(field), "config.prizes[%d].coupon_promotion_id", i);
+		int status = game_promotion_check(unit, campaign_id, prize->coupon_promotion_id, field, refusal);
+		if (status != DB_OK)
+			return status;
+	}
+	return DB_OK;
+}
+
 static int create_body(struct unit *unit, void *context)
 {
 	struct game_write *write = context;
@@ -109,7 +193,8 @@ static int create_body(struct unit *unit, void *context)
 	if (game_config_read((enum game_kind)kind, input->config, &config, write->refusal) != 0)
 		return OUT_INVALID_GAME;
 	int64_t starts_at, ends_at;
-	if ((status = window_read(input, NULL, &starts_at, &ends_at, write->refusal)) != DB_OK)
+	if ((status = window_read(input, NULL, &starts_at, &ends_at, write->refusal)) != DB_OK ||
+	    (status = game_promotions_check(unit, write->campaign_id, &config, write->refusal)) != DB_OK)
 		return status;
 	char *config_json = json_dumps(input->config, JSON_COMPACT | JSON_SORT_KEYS);
 	int64_t game_id;
@@ -192,6 +277,10 @@ static int patch_body(struct unit *unit, void *context)
 			json_decref(stored);
 			return OUT_INVALID_GAME;
 		}
+		if ((status = game_promotions_check(unit, before.campaign_id, &config, write->refusal)) != DB_OK) {
+			json_decref(stored);
+			return status;
+		}
 		char *config_json = json_dumps(config_value, JSON_COMPACT | JSON_SORT_KEYS);
 		status = game_update(unit, before.id, input->title ? input->title : before.title, starts_at, ends_at,
 				     config_json);
@@ -255,11 +344,21 @@ int games_of_campaign(struct unit *unit, int64_t campaign_id, struct game **game
 	return game_list(unit, campaign_id, GAMES_PER_CAMPAIGN_MAX, games, count);
 }
 
+int games_stats(struct unit *unit, const struct game *games, int count, struct game_stats *stats)
+{
+	for (int i = 0; i < count; i++) {
+		int status = game_stats_read(unit, &games[i], &stats[i]);
+		if (status != DB_OK)
+			return status;
+	}
+	return DB_OK;
+}
+
 /* ============================================================= the view */
 
 int games_view(struct unit *unit, int64_t game_id, int64_t user_id, struct game_view *view)
 {
-	*view = (struct game_view){ .plays_left_today = -1 };
+	*view = (struct game_view){ .plays_left_today = -1, .viewer_id = user_id };
 	int status = game_read(unit, game_id, false, &view->game);
 	if (status != DB_OK)
 		return status;
@@ -347,10 +446,29 @@ static int wheel_spin(struct unit *unit, struct play *play)
 	/* The outcome: drawn here, stored below before anyone answers it. */
 	int slot = wheel_draw(wheel);
 	const struct wheel_prize *prize = &wheel->prizes[slot];
+	struct promotion_coupon template = { 0 };
 	if (prize->kind != PRIZE_NONE) {
 		status = game_prize_take(unit, input->game_id, slot);
 		if (status == OUT_OUT_OF_STOCK) {
 			log_info("game %lld: slot %d drawn out of stock, counts as none", (long long)input->game_id, slot);
+			slot = -1;
+		} else if (status != DB_OK) {
+			return status;
+		}
+	}
+	if (slot >= 0 && prize->kind == PRIZE_COUPON && prize->coupon_promotion_id != 0) {
+		/* The promotion's own cap on coupons issued counts this one too; a
+		 * promotion switched off or used up since makes the prize none. */
+		status = promotion_coupon_load(unit, prize->coupon_promotion_id, play->game.campaign_id, &template);
+		if (status == DB_OK && !template.enabled)
+			status = OUT_CONFLICT;
+		if (status == DB_OK && template.limit_total > 0)
+			status = promotion_take(unit, prize->coupon_promotion_id, input->user_id, template.limit_total, 0);
+		if (status == OUT_CONFLICT || status == OUT_NOT_FOUND) {
+			log_info("game %lld: coupon promotion %lld of slot %d gives no more: counts as none",
+				 (long long)input->game_id, (long long)prize->coupon_promotion_id, slot);
+			if ((status = game_prize_put_back(unit, input->game_id, slot)) != DB_OK)
+				return status;
 			slot = -1;
 		} else if (status != DB_OK) {
 			return status;
@@ -364,15 +482,22 @@ static int wheel_spin(struct unit *unit, struct play *play)
 	if (slot >= 0) {
 		switch (prize->kind) {
 		case PRIZE_COUPON: {
-			int64_t expires_at = unit->now + prize->valid_days * DAY_S;
-			status = coupon_issue(unit, input->user_id, play->game.campaign_id, "game",
-					      prize->coupon_title, prize->amount_fen, prize->min_spend_fen, unit->now,
-					      expires_at, &row.coupon_id);
-			result->coupon = (struct coupon){ .id = row.coupon_id, .title = prize->coupon_title,
-							  .amount_fen = prize->amount_fen,
-							  .min_spend_fen = prize->min_spend_fen,
-							  .starts_at = unit->now, .expires_at = expires_at,
-							  .status = "available" };
+			const char *title = prize->coupon_title;
+			int64_t amount_fen = prize->amount_fen, min_spend_fen = prize->min_spend_fen;
+			int64_t valid_days = prize->valid_days;
+			if (prize->coupon_promotion_id != 0) {
+				title = template.title;
+				amount_fen = template.amount_fen;
+				min_spend_fen = template.min_spend_fen;
+				valid_days = template.valid_days;
+				result->prize.amount_fen = amount_fen; /* shown with the prize */
+			}
+			int64_t expires_at = unit->now + valid_days * DAY_S;
+			status = coupon_issue(unit, input->user_id, play->game.campaign_id, "game", title, amount_fen,
+					      min_spend_fen, unit->now, expires_at, &row.coupon_id);
+			result->coupon = (struct coupon){ .id = row.coupon_id, .title = title, .amount_fen = amount_fen,
+							  .min_spend_fen = min_spend_fen, .starts_at = unit->now,
+							  .expires_at = expires_at, .status = "available" };
 			break;
 		}
 		case PRIZE_ITEM:
@@ -387,15 +512,31 @@ static int wheel_spin(struct unit *unit, struct play *play)
 			break;
 		case PRIZE_NONE:
 			break;
-		case PRIZE_RED_PACKET:
-			assert(!"refused at config reading until red packets exist");
+		case PRIZE_RED_PACKET: {
+			int64_t amount_fen = wheel_red_packet_amount(prize,
+								    crypto_random_below((uint64_t)prize->red_packet_max_fen));
+			status = red_packet_issue(unit, input->user_id, amount_fen, prize->red_packet_days, "wheel",
+						  &row.red_packet_id);
+			result->red_packet = (struct red_packet){ .id = row.red_packet_id, .amount_fen = amount_fen,
+								  .source = "wheel", .created_at = unit->now,
+								  .expires_at = unit->now + prize->red_packet_days * DAY_S,
+								  .status = "available" };
 			break;
+		}
 		}
 		if (status != DB_OK)
 			return status;
 	}
 	if ((status = game_play_insert(unit, &row, &result->play_id)) != DB_OK)
 		return status;
+	/* A red packet or a template's coupon is a grant of the reward module:
+	 * its key, the play, makes it once per play whatever retries. */
+	if (row.red_packet_id != 0 || (slot >= 0 && prize->coupon_promotion_id != 0)) {
+		char *milestone = arena_printf(unit->arena, "wheel:%lld", (long long)result->play_id);
+		if ((status = reward_grant_record(unit, 0, play->game.campaign_id, input->user_id, milestone,
+						  row.coupon_id, 0, unit->now)) != DB_OK)
+			return status;
+	}
 	if (result->points_changed)
 		return points_balance(unit, input->user_id, &result->points_balance);
 	return DB_OK;
@@ -512,6 +653,22 @@ static int guess_settle(struct unit *unit, const struct game *game, const struct
 	const struct guess_config *guess = &config->guess;
 	struct reward reward;
 	reward_read(guess->reward, &reward);
+	struct promotion_coupon template = { 0 };
+	if (guess->reward_promotion_id != 0) {
+		/* A coupon promotion's coupon: its own title, amount and days; one
+		 * switched off or gone since gives the winners nothing. */
+		int status = promotion_coupon_load(unit, guess->reward_promotion_id, game->campaign_id, &template);
+		if (status != DB_OK && status != OUT_NOT_FOUND)
+			return status;
+		if (status == DB_OK && template.enabled)
+			reward = (struct reward){ .kind = REWARD_COUPON, .title = template.title,
+						  .amount_fen = template.amount_fen,
+						  .min_spend_fen = template.min_spend_fen,
+						  .valid_days = template.valid_days };
+		else
+			log_warn("game %lld: coupon promotion %lld gives no more: winners get nothing", (long long)game->id,
+				 (long long)guess->reward_promotion_id);
+	}
 	struct game_guess *winners;
 	int count;
 	int status = game_guesses_between(unit, game->id, guess->answer_fen - guess->tolerance_fen,
@@ -526,8 +683,17 @@ static int guess_settle(struct unit *unit, const struct game *game, const struct
 			.milestone = arena_printf(unit->arena, "guess:%lld:%lld", (long long)game->id,
 						  (long long)winners[i].user_id),
 		};
+		struct reward given = reward;
+		if (guess->reward_promotion_id != 0 && given.kind == REWARD_COUPON && template.limit_total > 0) {
+			/* The promotion's cap on coupons issued counts this one too. */
+			status = promotion_take(unit, guess->reward_promotion_id, winners[i].user_id, template.limit_total, 0);
+			if (status == OUT_CONFLICT)
+				given.kind = REWARD_NONE;
+			else if (status != DB_OK)
+				return status;
+		}
 		struct coupon coupon;
-		if ((status = reward_issue(unit, &grant, &reward, &coupon)) != DB_OK ||
+		if ((status = reward_issue(unit, &grant, &given, &coupon)) != DB_OK ||
 		    (status = game_play_rewarded_mark(unit, winners[i].play_id, coupon.id, 0)) != DB_OK)
 			return status;
 	}

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "fraud/fraud_check.h"
+#include "reward/red_packet_store.h"
 #include "reward/reward_store.h"
 
 struct unit;
@@ -35,6 +36,7 @@ struct unit;
 #define GAME_PRICE_MAX_FEN 100000000
 #define GAME_VALID_DAYS_MAX 365
 #define GAME_DROP_EVERY_MAX_S 86400
+#define GAME_RED_PACKET_DAYS_DEFAULT 7
 #define GAME_DETAIL_SIZE 160
 
 enum game_kind { GAME_WHEEL, GAME_GUESS_PRICE, GAME_AUCTION };
@@ -46,9 +48,14 @@ struct wheel_prize {
 	int64_t weight;
 	int64_t stock;  /* as configured; the live stock is game_prize's */
 	int64_t points; /* points prizes */
-	/* coupon prizes: {"coupon": {"title", "amount_fen", "min_spend_fen", "valid_days"}} */
+	/* coupon prizes: {"coupon": {"title", "amount_fen", "min_spend_fen", "valid_days"}}, or a coupon
+	 * promotion of the campaign ({"coupon_promotion_id"}: its own amount, checked against the
+	 * campaign when the game is written) */
 	const char *coupon_title;
 	int64_t amount_fen, min_spend_fen, valid_days;
+	int64_t coupon_promotion_id; /* 0: the coupon above */
+	/* red packet prizes: a random amount in [1, red_packet_max_fen], valid red_packet_days */
+	int64_t red_packet_max_fen, red_packet_days;
 };
 
 struct wheel_config {
@@ -61,6 +68,7 @@ struct wheel_config {
 struct guess_config {
 	int64_t item_id, answer_fen, tolerance_fen;
 	const json_t *reward; /* {"coupon": {...}} or {"prize": "..."}: reward.h's entry */
+	int64_t reward_promotion_id; /* {"coupon_promotion_id"}: a coupon promotion of the campaign (0: none) */
 };
 
 struct auction_config {
@@ -91,8 +99,9 @@ const char *game_prize_kind_name(enum game_prize_kind kind);
 
 /* Reads and checks config for kind into *out (borrowing from config).
  * Returns 0, or -1 with *refusal (OUT) naming the field and the rule. A
- * red_packet prize is refused until red packets exist ("games.red_packet"),
- * as is a coupon_promotion_id until coupon templates do. Pure. */
+ * coupon prize names either its own coupon or a coupon_promotion_id (whether
+ * that is a coupon promotion of the campaign needs the database: games.c
+ * checks it when a game is written). Pure. */
 int game_config_read(enum game_kind kind, const json_t *config, struct game_config *out,
 		     struct game_refusal *refusal);
 
@@ -105,6 +114,9 @@ bool game_config_only_adds_stock(const struct game_config *before, const struct 
 int wheel_pick(const struct wheel_config *wheel, uint64_t roll);
 /* One draw from the CSPRNG (core/crypto.h). */
 int wheel_draw(const struct wheel_config *wheel);
+/* A red packet prize's amount for a roll: 1 + roll mod red_packet_max_fen,
+ * so every amount from 1 fen to the cap is equally likely. Pure. */
+int64_t wheel_red_packet_amount(const struct wheel_prize *prize, uint64_t roll);
 
 /* The Dutch price at now: start, less drop_fen for every whole
  * drop_every_s since starts_at, never below floor. Pure. */
@@ -166,6 +178,7 @@ struct game_view {
 	struct game_prize_stock stock[GAME_PRIZES_MAX];
 	int stock_count;
 	int64_t plays_left_today; /* -1: no shopper */
+	int64_t viewer_id;        /* the shopper who asked (0: anonymous) */
 	bool played;              /* guess: the shopper has guessed */
 	int64_t my_guess_fen;
 	int64_t current_price_fen; /* auctions */
@@ -178,6 +191,16 @@ struct game_winner {
 	const char *phone; /* the arena owns it */
 	int64_t price_fen;
 };
+
+/* What the dashboard shows of a game: its plays (spins, guesses, bids,
+ * takes), the shoppers who played, the prizes given (wheel prizes won,
+ * guess winners rewarded, an auction's winner's order) and the wheel's
+ * stock left over its prizes (-1 for other kinds). */
+struct game_stats {
+	int64_t plays, players, prizes_given, stock_left;
+};
+/* The stats of each of count games into stats[count] (OUT). */
+int games_stats(struct unit *unit, const struct game *games, int count, struct game_stats *stats);
 
 /* Loads the view of game_id for user_id (0: anonymous). */
 int games_view(struct unit *unit, int64_t game_id, int64_t user_id, struct game_view *view);
@@ -195,6 +218,7 @@ struct game_play_result {
 	int slot;                 /* wheel: -1 for none */
 	struct wheel_prize prize; /* wheel, slot >= 0: a copy (its texts borrow from config_root) */
 	struct coupon coupon; /* id 0: none */
+	struct red_packet red_packet; /* id 0: none */
 	int64_t prize_id;
 	int64_t points_won;
 	bool points_changed;

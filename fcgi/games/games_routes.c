@@ -4,6 +4,7 @@
  * the SQL in games_store.c. */
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/outcome.h"
 #include "core/phone.h"
 #include "games/games.h"
@@ -19,7 +20,8 @@
 
 /* ================================================================ JSON */
 
-static json_t *admin_game_json(const struct game *game)
+/* stats NULL: the game alone (writes answer without counting). */
+static json_t *admin_game_json(const struct game *game, const struct game_stats *stats)
 {
 	json_t *config = json_loads(game->config_json, 0, NULL);
 	json_t *object = json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:b, s:o}", "id", (json_int_t)game->id,
@@ -29,7 +31,21 @@ static json_t *admin_game_json(const struct game *game)
 				   game->published_at != 0, "published_at", http_time_or_null(game->published_at));
 	if (object == NULL)
 		abort();
+	if (stats != NULL)
+		json_object_set_new(object, "stats",
+				    json_pack("{s:I, s:I, s:I, s:o}", "plays", (json_int_t)stats->plays, "players",
+					      (json_int_t)stats->players, "prizes_given", (json_int_t)stats->prizes_given,
+					      "stock_left", stats->stock_left >= 0 ? json_integer((json_int_t)stats->stock_left)
+										 : json_null()));
 	return object;
+}
+
+static json_t *red_packet_json(const struct red_packet *packet)
+{
+	return json_pack("{s:I, s:I, s:s, s:o, s:o, s:s}", "id", (json_int_t)packet->id, "amount_fen",
+			 (json_int_t)packet->amount_fen, "source", packet->source, "created_at",
+			 http_time(packet->created_at), "expires_at", http_time(packet->expires_at), "status",
+			 packet->status);
 }
 
 static json_t *masked_phone(const char *phone)
@@ -47,8 +63,10 @@ static json_t *prize_shown(const struct wheel_prize *prize, int slot)
 				   game_prize_kind_name(prize->kind));
 	if (prize->kind == PRIZE_POINTS)
 		json_object_set_new(object, "points", json_integer((json_int_t)prize->points));
-	if (prize->kind == PRIZE_COUPON)
+	if (prize->kind == PRIZE_COUPON && prize->amount_fen > 0)
 		json_object_set_new(object, "amount_fen", json_integer((json_int_t)prize->amount_fen));
+	if (prize->kind == PRIZE_RED_PACKET)
+		json_object_set_new(object, "red_packet_max_fen", json_integer((json_int_t)prize->red_packet_max_fen));
 	return object;
 }
 
@@ -124,6 +142,9 @@ static json_t *public_game_json(const struct game_view *view, int64_t now)
 		json_object_set_new(object, "current_price_fen", json_integer((json_int_t)view->current_price_fen));
 		json_object_set_new(object, "bids", json_integer((json_int_t)view->bid_count));
 		json_object_set_new(object, "has_winner", json_boolean(game->winner_id != 0));
+		/* A shopper's own standing: the highest bid (English) or the taker (Dutch). */
+		if (view->viewer_id != 0)
+			json_object_set_new(object, "leading", json_boolean(game->winner_id == view->viewer_id));
 		break;
 	}
 	}
@@ -178,7 +199,7 @@ static int admin_game_create(struct request *request)
 				  &input, &game, &refusal);
 	if (status != DB_OK)
 		return game_refused(request, status, &refusal);
-	return http_reply(request, 201, admin_game_json(&game));
+	return http_reply(request, 201, admin_game_json(&game, NULL));
 }
 
 /* GET /api/v1/admin/campaigns/{id}/games */
@@ -189,9 +210,12 @@ static int admin_game_list(struct request *request)
 	int status = games_of_campaign(&request->work, http_path_id(request, 0), &games, &count);
 	if (status != DB_OK)
 		return http_outcome(request, status);
+	struct game_stats *stats = arena_alloc(request->work.arena, sizeof(*stats) * (size_t)(count + 1));
+	if ((status = games_stats(&request->work, games, count, stats)) != DB_OK)
+		return http_outcome(request, status);
 	json_t *items = json_array();
 	for (int i = 0; i < count; i++)
-		json_array_append_new(items, admin_game_json(&games[i]));
+		json_array_append_new(items, admin_game_json(&games[i], &stats[i]));
 	return http_reply(request, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -199,10 +223,11 @@ static int admin_game_list(struct request *request)
 static int admin_game_get(struct request *request)
 {
 	struct game game;
+	struct game_stats stats;
 	int status = games_get(&request->work, http_path_id(request, 0), &game);
-	if (status != DB_OK)
+	if (status != DB_OK || (status = games_stats(&request->work, &game, 1, &stats)) != DB_OK)
 		return http_outcome(request, status);
-	return http_reply(request, 200, admin_game_json(&game));
+	return http_reply(request, 200, admin_game_json(&game, &stats));
 }
 
 /* PATCH /api/v1/admin/games/{id} */
@@ -216,7 +241,7 @@ static int admin_game_patch(struct request *request)
 				 &input, &game, &refusal);
 	if (status != DB_OK)
 		return game_refused(request, status, &refusal);
-	return http_reply(request, 200, admin_game_json(&game));
+	return http_reply(request, 200, admin_game_json(&game, NULL));
 }
 
 /* POST /api/v1/admin/games/{id}/publish */
@@ -227,10 +252,39 @@ static int admin_game_publish(struct request *request)
 				   &game);
 	if (status != DB_OK)
 		return http_outcome(request, status);
-	return http_reply(request, 200, admin_game_json(&game));
+	return http_reply(request, 200, admin_game_json(&game, NULL));
 }
 
 /* =========================================================== shoppers */
+
+/* GET /api/v1/campaigns/{id}/games: the campaign's published games, so the
+ * campaign page can lead to them. */
+static int campaign_game_list(struct request *request)
+{
+	struct game *games;
+	int count;
+	int status = games_of_campaign(&request->work, http_path_id(request, 0), &games, &count);
+	if (status != DB_OK)
+		return http_outcome(request, status);
+	json_t *items = json_array();
+	for (int i = 0; i < count; i++) {
+		const struct game *game = &games[i];
+		if (game->published_at == 0)
+			continue;
+		json_t *item = json_pack("{s:I, s:s, s:s, s:o, s:o, s:b}", "id", (json_int_t)game->id, "kind",
+					 game_kind_name(game->kind), "title", game->title, "starts_at",
+					 http_time(game->starts_at), "ends_at", http_time(game->ends_at), "open",
+					 game_open(game->published_at, game->starts_at, game->ends_at, request->work.now));
+		if (game->kind == GAME_AUCTION) {
+			json_t *config = json_loads(game->config_json, 0, NULL);
+			const char *mode = json_string_value(json_object_get(config, "mode"));
+			json_object_set_new(item, "mode", json_string(mode && strcmp(mode, "dutch") == 0 ? "dutch" : "english"));
+			json_decref(config);
+		}
+		json_array_append_new(items, item);
+	}
+	return http_reply(request, 200, json_pack("{s:o}", "items", items));
+}
 
 /* GET /api/v1/games/{id}: a shopper's token is optional; one that is sent
  * must be valid. */
@@ -268,6 +322,8 @@ static json_t *play_json(const struct game_play_result *result, int64_t now)
 						  : json_pack("{s:n, s:n, s:s}", "slot", "name", "kind", "none"));
 		if (result->coupon.id != 0)
 			json_object_set_new(object, "coupon", coupon_json(&result->coupon, now));
+		if (result->red_packet.id != 0)
+			json_object_set_new(object, "red_packet", red_packet_json(&result->red_packet));
 		if (result->prize_id != 0)
 			json_object_set_new(object, "prize_id", json_integer((json_int_t)result->prize_id));
 		if (result->points_changed)
@@ -318,6 +374,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/admin/games/{id}", admin_game_get, AUTH_ADMIN, 0, NULL },
 	{ "PATCH", "/api/v1/admin/games/{id}", admin_game_patch, AUTH_ADMIN, ROLE_OPERATOR, game_patch_body },
 	{ "POST", "/api/v1/admin/games/{id}/publish", admin_game_publish, AUTH_ADMIN, ROLE_OPERATOR, NULL },
+	{ "GET", "/api/v1/campaigns/{id}/games", campaign_game_list, AUTH_NONE, 0, NULL },
 	{ "GET", "/api/v1/games/{id}", game_get, AUTH_NONE, 0, NULL },
 	{ "POST", "/api/v1/games/{id}/play", game_play, AUTH_SHOPPER, 0, game_play_body },
 };

@@ -134,6 +134,8 @@ static const char *const sql_prizes_read =
 static const char *const sql_prize_take =
 	"UPDATE game_prize SET stock_left = stock_left - 1, given = given + 1 "
 	"WHERE game_id = ? AND slot = ? AND stock_left > 0";
+static const char *const sql_prize_put_back =
+	"UPDATE game_prize SET stock_left = stock_left + 1, given = given - 1 WHERE game_id = ? AND slot = ? AND given > 0";
 
 int game_prizes_reset(struct unit *unit, int64_t game_id, const int64_t *stock, int count)
 {
@@ -179,6 +181,11 @@ int game_prize_take(struct unit *unit, int64_t game_id, int slot)
 	return rows.affected == 1 ? DB_OK : OUT_OUT_OF_STOCK;
 }
 
+int game_prize_put_back(struct unit *unit, int64_t game_id, int slot)
+{
+	return db_exec(unit, NULL, sql_prize_put_back, "ii", game_id, (int64_t)slot);
+}
+
 /* ========================================================= daily plays */
 
 static const char *const sql_daily_ensure =
@@ -214,9 +221,14 @@ int game_daily_read(struct unit *unit, int64_t game_id, int64_t user_id, int64_t
 /* ================================================================ plays */
 
 static const char *const sql_play_insert =
-	"INSERT INTO game_play (game_id, user_id, slot, amount_fen, coupon_id, prize_id, points, once_key, "
-	"created_at) VALUES (?, ?, IF(? < 0, NULL, ?), IF(? < 0, NULL, ?), NULLIF(?, 0), NULLIF(?, 0), "
-	"NULLIF(?, 0), ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
+	"INSERT INTO game_play (game_id, user_id, slot, amount_fen, coupon_id, prize_id, points, red_packet_id, "
+	"once_key, created_at) VALUES (?, ?, IF(? < 0, NULL, ?), IF(? < 0, NULL, ?), NULLIF(?, 0), NULLIF(?, 0), "
+	"NULLIF(?, 0), NULLIF(?, 0), ?, TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
+/* Prizes given: wheel plays that won a slot, guesses rewarded (an
+ * auction's winner's order is counted from the game row). */
+static const char *const sql_game_stats =
+	"SELECT COUNT(*), COUNT(DISTINCT user_id), COALESCE(SUM(slot IS NOT NULL OR rewarded_at IS NOT NULL), 0), "
+	"(SELECT COALESCE(SUM(stock_left), 0) FROM game_prize WHERE game_id = ?) FROM game_play WHERE game_id = ?";
 static const char *const sql_guess_read =
 	"SELECT amount_fen FROM game_play WHERE game_id = ? AND user_id = ? AND once_key = CONCAT('guess:', ?)";
 static const char *const sql_bid_count =
@@ -233,12 +245,27 @@ int game_play_insert(struct unit *unit, const struct game_play_row *play, int64_
 {
 	struct db_rows rows;
 	int64_t slot = play->slot;
-	int status = db_exec(unit, &rows, sql_play_insert, "iiiiiiiiisi", play->game_id, play->user_id, slot, slot,
+	int status = db_exec(unit, &rows, sql_play_insert, "iiiiiiiiiisi", play->game_id, play->user_id, slot, slot,
 			     play->amount_fen, play->amount_fen, play->coupon_id, play->prize_id, play->points,
-			     play->once_key, unit->now);
+			     play->red_packet_id, play->once_key, unit->now);
 	if (status == DB_OK)
 		*play_id = (int64_t)rows.insert_id;
 	return status;
+}
+
+int game_stats_read(struct unit *unit, const struct game *game, struct game_stats *stats)
+{
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_game_stats, "ii", game->id, game->id);
+	if (status != DB_OK)
+		return status;
+	*stats = (struct game_stats){
+		.plays = db_int(&rows, 0, 0),
+		.players = db_int(&rows, 0, 1),
+		.prizes_given = db_int(&rows, 0, 2) + (game->order_id != 0 ? 1 : 0),
+		.stock_left = game->kind == GAME_WHEEL ? db_int(&rows, 0, 3) : -1,
+	};
+	return DB_OK;
 }
 
 int game_guess_read(struct unit *unit, int64_t game_id, int64_t user_id, bool *found, int64_t *amount_fen)

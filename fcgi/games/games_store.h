@@ -48,6 +48,9 @@ int game_prizes_read(struct unit *unit, int64_t game_id, struct game_prize_stock
 /* Takes one of the slot's stock: DB_OK, or OUT_OUT_OF_STOCK when none is
  * left (or the slot has no row). */
 int game_prize_take(struct unit *unit, int64_t game_id, int slot);
+/* Gives back one taken of the slot's stock (a prize drawn that could not
+ * be issued after all), in the same transaction as its take. */
+int game_prize_put_back(struct unit *unit, int64_t game_id, int slot);
 
 /* Makes user's counter row of that shop day (0 plays) if it is missing:
  * run outside the play's transaction (see games_play). */
@@ -63,7 +66,7 @@ struct game_play_row {
 	int64_t game_id, user_id;
 	int slot;            /* -1: none */
 	int64_t amount_fen;  /* -1: none */
-	int64_t coupon_id, prize_id, points; /* 0: none */
+	int64_t coupon_id, prize_id, points, red_packet_id; /* 0: none */
 	const char *once_key; /* NULL: none */
 };
 /* Inserts a play at the unit's now (*play_id OUT); DB_DUPLICATE when its
@@ -82,6 +85,8 @@ struct game_guess {
 };
 int game_guesses_between(struct unit *unit, int64_t game_id, int64_t low, int64_t high, bool unrewarded_only,
 			 int64_t limit, struct game_guess **guesses, int *count);
+/* The dashboard's counts of game (*stats OUT; see struct game_stats). */
+int game_stats_read(struct unit *unit, const struct game *game, struct game_stats *stats);
 /* Marks a play rewarded with what it got; OUT_CONFLICT when it was. */
 int game_play_rewarded_mark(struct unit *unit, int64_t play_id, int64_t coupon_id, int64_t prize_id);
 

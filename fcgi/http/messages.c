@@ -128,6 +128,7 @@ static const struct message texts[] = {
 	{ "games.field", "%s 设置不正确。" },
 	{ "games.red_packet", "%s：红包奖品需要红包功能，暂不可用。" },
 	{ "games.coupon_promotion", "%s：优惠券模板尚未开放，请直接填写 coupon。" },
+	{ "games.coupon_template", "%s：不是本活动的优惠券（coupon）促销，或它没有设置金额。" },
 	{ "games.prize_value", "%s：单个奖品价值不能超过 50000 元。" },
 	/* games: no argument */
 	{ "games.daily_limit", "今天的抽奖次数已用完，明天再来吧。" },

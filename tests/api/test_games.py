@@ -57,8 +57,11 @@ def test_game_config_is_checked_at_the_edge(ctx):
     path = "/api/v1/admin/campaigns/%d/games" % campaign_id
     base = {"kind": "wheel", "title": "大转盘", "starts_at": iso(-60), "ends_at": iso(3600)}
     cases = [
-        ({"prizes": [{"name": "红包", "weight": 1, "stock": 5, "kind": "red_packet", "red_packet_max_fen": 500}]},
-         "红包"),
+        ({"prizes": [{"name": "红包", "weight": 1, "stock": 5, "kind": "red_packet", "red_packet_max_fen": 5000001}]},
+         "50000"),
+        ({"prizes": [{"name": "红包", "weight": 1, "stock": 5, "kind": "red_packet"}]}, "red_packet_max_fen"),
+        ({"prizes": [{"name": "券", "weight": 1, "stock": 5, "kind": "coupon", "coupon_promotion_id": 999999999}]},
+         "coupon_promotion_id"),
         ({"prizes": [{"name": "大奖", "weight": 1, "stock": 1, "kind": "coupon",
                       "coupon": {"title": "巨额券", "amount_fen": 5000001}}]}, "50000"),
         ({"prizes": [{"name": "谢谢", "weight": 0, "kind": "none"}]}, "weight"),
@@ -206,6 +209,107 @@ def test_500_concurrent_spins_give_a_prize_of_stock_10_at_most_10_times(ctx):
     check(items == 10, "with weight 1000 to 1 the item ran out (%d given)" % items)
 
 
+# ------------------------------------------------ red packets and coupons
+
+
+def coupon_promotion(ctx, campaign_id, amount_fen, limit_total=None, valid_days=5):
+    """A coupon promotion (API.md "Promotions (admin)", kind coupon) of the
+    campaign: through the promotion resource where this build has the kind
+    (issue 14's promotions), else written as that resource writes it."""
+    config = {"amount_fen": amount_fen, "min_spend_fen": 0, "valid_days": valid_days, "item_ids": None,
+              "claimable": False}
+    body = {"kind": "coupon", "title": "转盘满减券", "config": config, "limits": {"total": limit_total, "per_user": None}}
+    r = ctx.post("/api/v1/admin/campaigns/%d/promotions" % campaign_id, body, token=admin_session(ctx, "owner")["token"])
+    if r.status == 201:
+        return r.json["id"]
+    eq(r.status, 422, "the promotion resource refuses only the kind it does not have yet: %s" % r.body[:200])
+    ctx.sql("INSERT INTO promotion (campaign_id, kind, title, starts_at, ends_at, enabled, config_json, limit_total, "
+            "created_at, updated_at) SELECT id, 'coupon', CONVERT(UNHEX('%s') USING utf8mb4), starts_at, ends_at, 1, %s, %s, UTC_TIMESTAMP(), "
+            "UTC_TIMESTAMP() FROM campaign WHERE id = %d"
+            % ("转盘满减券".encode("utf-8").hex(), "CONVERT(UNHEX('%s') USING utf8mb4)" % json.dumps(config).encode("utf-8").hex(),
+               "NULL" if limit_total is None else str(limit_total), campaign_id))
+    return int(ctx.sql_value("SELECT MAX(id) FROM promotion WHERE campaign_id = %d" % campaign_id))
+
+
+def test_a_red_packet_prize_issues_a_red_packet_once_per_play(ctx):
+    admin = operator(ctx)
+    campaign_id, _ = orders.make_item(ctx)
+    prizes = [{"name": "现金红包", "weight": 1, "stock": 3, "kind": "red_packet", "red_packet_max_fen": 500,
+               "red_packet_days": 3}]
+    game = make_game(ctx, admin, campaign_id, "wheel", wheel_config(prizes, spins_per_day=5))
+    gid = game["id"]
+    view = ctx.expect(ctx.get("/api/v1/games/%d" % gid), 200)
+    eq(view["prizes"][0]["red_packet_max_fen"], 500, "the cap is published with the odds")
+    alice = orders.shopper(ctx)
+    packets = []
+    for n in range(3):
+        j = ctx.expect(spin(ctx, alice, gid), 200, what="spin %d" % n)
+        eq(j["prize"]["kind"], "red_packet", "the only prize")
+        packet = j["red_packet"]
+        check(1 <= packet["amount_fen"] <= 500, "an amount up to the cap: %d" % packet["amount_fen"])
+        eq((packet["source"], packet["status"]), ("wheel", "available"), "a fresh packet from the wheel")
+        row = ctx.sql("SELECT user_id, amount_fen, status, TIMESTAMPDIFF(SECOND, created_at, expires_at) "
+                      "FROM red_packet WHERE id = %d" % packet["id"])[0]
+        eq([int(row[0]), int(row[1]), row[2], int(row[3])], [alice["id"], packet["amount_fen"], "available", 3 * 86400],
+           "the packet stored for the shopper, valid 3 days")
+        eq(ctx.sql_value("SELECT red_packet_id FROM game_play WHERE id = %d" % j["play_id"]), str(packet["id"]),
+           "the play names its packet")
+        eq(ctx.sql_value("SELECT COUNT(*) FROM reward_grant WHERE milestone = 'wheel:%d' AND user_id = %d"
+                         % (j["play_id"], alice["id"])), "1", "granted once, under the play's key")
+        packets.append(packet)
+    j = ctx.expect(spin(ctx, alice, gid), 200, what="the fourth spin")
+    eq((j["prize"]["kind"], "red_packet" in j), ("none", False), "out of stock counts as none, no packet")
+    wallet = ctx.expect(ctx.get("/api/v1/me/red-packets", token=alice["token"]), 200)["items"]
+    eq(sorted((p["id"], p["amount_fen"]) for p in wallet if p["source"] == "wheel"),
+       sorted((p["id"], p["amount_fen"]) for p in packets), "the wallet shows the three packets")
+    eq(ctx.sql_value("SELECT COUNT(*) FROM red_packet WHERE user_id = %d AND source = 'wheel'" % alice["id"]), "3",
+       "three packets, no more")
+    stats = ctx.expect(ctx.get("/api/v1/admin/games/%d" % gid, token=admin), 200)["stats"]
+    eq(stats, {"plays": 4, "players": 1, "prizes_given": 3, "stock_left": 0}, "the dashboard's counts")
+    listed = ctx.expect(ctx.get("/api/v1/admin/campaigns/%d/games" % campaign_id, token=admin), 200)["items"]
+    eq(listed[0]["stats"], stats, "the list carries the same counts")
+
+
+def test_a_coupon_prize_issues_the_campaigns_coupon_promotion(ctx):
+    admin = operator(ctx)
+    campaign_id, _ = orders.make_item(ctx)
+    other_campaign, _ = orders.make_item(ctx)
+    promotion_id = coupon_promotion(ctx, campaign_id, 800, limit_total=2, valid_days=5)
+    foreign_id = coupon_promotion(ctx, other_campaign, 800)
+    path = "/api/v1/admin/campaigns/%d/games" % campaign_id
+    base = {"kind": "wheel", "title": "券转盘", "starts_at": iso(-60), "ends_at": iso(3600)}
+    refused = ctx.expect(ctx.post(path, dict(base, config=wheel_config(
+        [{"name": "8元券", "weight": 1, "stock": 5, "kind": "coupon", "coupon_promotion_id": foreign_id}])),
+        token=admin), 422, "invalid_game", what="another campaign's promotion")
+    check("coupon_promotion_id" in refused["error"]["message"], refused["error"]["message"])
+    prizes = [{"name": "8元券", "weight": 1, "stock": 5, "kind": "coupon", "coupon_promotion_id": promotion_id}]
+    gid = make_game(ctx, admin, campaign_id, "wheel", wheel_config(prizes, spins_per_day=5))["id"]
+    alice = orders.shopper(ctx)
+    issued = []
+    for n in range(2):
+        j = ctx.expect(spin(ctx, alice, gid), 200, what="spin %d" % n)
+        eq(j["prize"]["kind"], "coupon", "the coupon prize")
+        coupon = j["coupon"]
+        eq((coupon["title"], coupon["amount_fen"], coupon["min_spend_fen"], coupon["status"]),
+           ("转盘满减券", 800, 0, "available"), "the promotion's coupon")
+        eq(ctx.sql_value("SELECT TIMESTAMPDIFF(SECOND, starts_at, expires_at) FROM coupon WHERE id = %d" % coupon["id"]),
+           str(5 * 86400), "valid the promotion's 5 days")
+        eq(ctx.sql_value("SELECT coupon_id FROM game_play WHERE id = %d" % j["play_id"]), str(coupon["id"]),
+           "the play names its coupon")
+        eq(ctx.sql_value("SELECT coupon_id FROM reward_grant WHERE milestone = 'wheel:%d'" % j["play_id"]),
+           str(coupon["id"]), "granted once, under the play's key")
+        issued.append(coupon["id"])
+    # limits.total 2 caps the coupons the promotion issues: the third spin wins nothing and keeps the stock
+    j = ctx.expect(spin(ctx, alice, gid), 200, what="past the promotion's total")
+    eq((j["prize"]["kind"], "coupon" in j), ("none", False), "a used-up promotion counts as none")
+    eq(ctx.sql("SELECT stock_left, given FROM game_prize WHERE game_id = %d AND slot = 0" % gid)[0], ["3", "2"],
+       "the wheel's stock given back")
+    wallet = ctx.expect(ctx.get("/api/v1/me/coupons", token=alice["token"]), 200)["items"]
+    eq(sorted(c["id"] for c in wallet), sorted(issued), "both coupons in the wallet")
+    stats = ctx.expect(ctx.get("/api/v1/admin/games/%d" % gid, token=admin), 200)["stats"]
+    eq(stats, {"plays": 3, "players": 1, "prizes_given": 2, "stock_left": 3}, "the dashboard's counts")
+
+
 # --------------------------------------------------------- guess the price
 
 
@@ -242,6 +346,52 @@ def test_guess_the_price_once_each_answer_hidden_winners_rewarded_once(ctx):
        "still once after more sweeps")
 
 
+def test_a_campaign_lists_its_published_games(ctx):
+    admin = operator(ctx)
+    campaign_id, item_id = orders.make_item(ctx)
+    wheel = make_game(ctx, admin, campaign_id, "wheel", wheel_config([{"name": "谢谢", "weight": 1, "kind": "none"}]))
+    make_game(ctx, admin, campaign_id, "wheel", wheel_config([{"name": "谢谢", "weight": 1, "kind": "none"}]),
+              publish=False, title="草稿转盘")
+    dutch = make_game(ctx, admin, campaign_id, "auction", {"mode": "dutch", "item_id": item_id, "start_fen": 1000,
+                                                            "floor_fen": 500, "drop_fen": 10, "drop_every_s": 60})
+    later = make_game(ctx, admin, campaign_id, "guess_price", {"item_id": item_id, "answer_fen": 900,
+                                                                "reward": {"prize": "小礼品"}}, starts_in=3600,
+                      ends_in=7200)
+    listed = ctx.expect(ctx.get("/api/v1/campaigns/%d/games" % campaign_id), 200)["items"]
+    eq([(g["id"], g["kind"], g.get("mode"), g["open"]) for g in listed],
+       [(wheel["id"], "wheel", None, True), (dutch["id"], "auction", "dutch", True),
+        (later["id"], "guess_price", None, False)], "published games only, with their mode and whether open")
+    check(all("config" not in g for g in listed), "no config (a guess's answer) in the list")
+    eq(ctx.expect(ctx.get("/api/v1/campaigns/999999999/games"), 404, "not_found")["error"]["code"], "not_found",
+       "no such campaign")
+
+
+def test_a_guess_reward_may_be_a_coupon_promotion_of_the_campaign(ctx):
+    admin = operator(ctx)
+    campaign_id, item_id = orders.make_item(ctx)
+    other_campaign, _ = orders.make_item(ctx)
+    promotion_id = coupon_promotion(ctx, campaign_id, 600, valid_days=3)
+    path = "/api/v1/admin/campaigns/%d/games" % campaign_id
+    foreign = {"item_id": item_id, "answer_fen": 9900, "tolerance_fen": 100,
+               "reward": {"coupon_promotion_id": coupon_promotion(ctx, other_campaign, 600)}}
+    j = ctx.expect(ctx.post(path, {"kind": "guess_price", "title": "猜价", "starts_at": iso(-60), "ends_at": iso(3600),
+                                   "config": foreign}, token=admin), 422, "invalid_game", what="another campaign's")
+    check("coupon_promotion_id" in j["error"]["message"], j["error"]["message"])
+    config = {"item_id": item_id, "answer_fen": 9900, "tolerance_fen": 100,
+              "reward": {"coupon_promotion_id": promotion_id}}
+    gid = make_game(ctx, admin, campaign_id, "guess_price", config)["id"]
+    alice, bob = orders.shoppers(ctx, 2)
+    ctx.expect(spin(ctx, alice, gid, {"price_fen": 9950}), 202, what="a winning guess")
+    ctx.expect(spin(ctx, bob, gid, {"price_fen": 5000}), 202, what="a losing guess")
+    ctx.sql("UPDATE game SET ends_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND, starts_at = UTC_TIMESTAMP() - "
+            "INTERVAL 1 HOUR WHERE id = %d" % gid)
+    orders.wait_for(ctx, "SELECT settled_at IS NOT NULL FROM game WHERE id = %d" % gid, "1", "the guess settles")
+    rows = ctx.sql("SELECT user_id, title, amount_fen, TIMESTAMPDIFF(SECOND, starts_at, expires_at) FROM coupon "
+                   "WHERE campaign_id = %d" % campaign_id)
+    eq([[int(r[0]), r[1], int(r[2]), int(r[3])] for r in rows], [[alice["id"], "转盘满减券", 600, 3 * 86400]],
+       "the winner got the promotion's coupon, once")
+
+
 # ---------------------------------------------------------------- auctions
 
 
@@ -257,6 +407,10 @@ def test_english_auction_bids_and_the_winners_order(ctx):
     ctx.expect(spin(ctx, bob, gid, {"amount_fen": 300}), 200, what="a raise")
     view = ctx.expect(ctx.get("/api/v1/games/%d" % gid), 200)
     eq((view["current_price_fen"], view["bids"]), (300, 2), "current price and bids")
+    check("leading" not in view, "anonymous: no standing of its own")
+    eq(ctx.expect(ctx.get("/api/v1/games/%d" % gid, token=bob["token"]), 200)["leading"], True, "Bob leads")
+    eq(ctx.expect(ctx.get("/api/v1/games/%d" % gid, token=alice["token"]), 200)["leading"], False,
+       "Alice was outbid: the page can say so")
     # concurrent bids at the same amount: one wins, the rest are outbid
     bidders = orders.shoppers(ctx, 20)
     answers = ctx.concurrently([lambda who=who: spin(ctx, who, gid, {"amount_fen": 400}) for who in bidders],

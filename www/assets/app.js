@@ -9,6 +9,7 @@
 //   /me            my bargains, orders, coupons
 //   /g/{id}        a game: the lucky wheel
 //   /me/wallet     check-in calendar, points ledger, red packets, coupons, invite link
+//   /p/{code}      an item share landing: the item, its price, who shared it
 
 import { T } from './texts.js';
 import { h, put, failure, setTitle } from './ui.js';
@@ -25,6 +26,7 @@ const routes = [
   [/^\/me$/, () => import('./pages/me.js'), 'me'],
   [/^\/g\/(\d+)$/, () => import('./pages/wheel.js'), 'wheel'],
   [/^\/me\/wallet$/, () => import('./pages/wallet.js'), 'wallet'],
+  [/^\/p\/([A-Za-z0-9_-]{1,64})$/, () => import('./pages/item_share.js'), 'item-share'],
 ];
 
 const root = document.getElementById('app');

@@ -2,7 +2,7 @@
  * conditional statement refuses what its guard must refuse (stock at
  * zero, the daily count reached, a second guess, a bid below a step, a
  * second Dutch taker, a change after publishing, a second settlement),
- * then does what it must. */
+ * then does what it must; a prize put back, and the dashboard's counts. */
 #include "store.h"
 
 #include "core/outcome.h"
@@ -182,6 +182,51 @@ START_TEST(guesses_between_bounds_and_rewarded_once)
 }
 END_TEST
 
+/* A prize put back (drawn, then not issuable) is the slot's again, and
+ * never below what was given; the dashboard's counts follow the plays. */
+START_TEST(a_prize_put_back_and_the_stats_of_a_wheel)
+{
+	int64_t game_id = new_game(GAME_WHEEL, 3), alice = new_shopper(), bob = new_shopper(), play_id;
+	ck_assert_int_eq(game_prize_take(&store_unit, game_id, 0), DB_OK);
+	ck_assert_int_eq(game_prize_put_back(&store_unit, game_id, 0), DB_OK);
+	ck_assert_int_eq(game_prize_put_back(&store_unit, game_id, 0), DB_OK); /* nothing given: no change */
+	struct game_prize_stock stock = slot0(game_id);
+	ck_assert_int_eq(stock.stock_left, 3);
+	ck_assert_int_eq(stock.given, 0);
+	ck_assert_int_eq(game_prize_take(&store_unit, game_id, 0), DB_OK);
+	struct game_play_row won = { .game_id = game_id, .user_id = alice, .slot = 0, .amount_fen = -1,
+				     .red_packet_id = 0 };
+	struct game_play_row lost = { .game_id = game_id, .user_id = alice, .slot = -1, .amount_fen = -1 };
+	ck_assert_int_eq(game_play_insert(&store_unit, &won, &play_id), DB_OK);
+	ck_assert_int_eq(game_play_insert(&store_unit, &lost, &play_id), DB_OK);
+	lost.user_id = bob;
+	ck_assert_int_eq(game_play_insert(&store_unit, &lost, &play_id), DB_OK);
+	struct game game;
+	struct game_stats stats;
+	ck_assert_int_eq(game_read(&store_unit, game_id, false, &game), DB_OK);
+	game.kind = GAME_WHEEL;
+	ck_assert_int_eq(game_stats_read(&store_unit, &game, &stats), DB_OK);
+	ck_assert_int_eq(stats.plays, 3);
+	ck_assert_int_eq(stats.players, 2);
+	ck_assert_int_eq(stats.prizes_given, 1);
+	ck_assert_int_eq(stats.stock_left, 2);
+	/* an auction: its winner's order is the prize given, no stock */
+	int64_t auction_id = new_game(GAME_AUCTION, 0);
+	ck_assert_int_eq(game_winner_set(&store_unit, auction_id, bob, 500), DB_OK);
+	struct game_play_row take = { .game_id = auction_id, .user_id = bob, .slot = -1, .amount_fen = 500,
+				      .once_key = "take" };
+	ck_assert_int_eq(game_play_insert(&store_unit, &take, &play_id), DB_OK);
+	ck_assert_int_eq(game_read(&store_unit, auction_id, false, &game), DB_OK);
+	ck_assert_int_eq(game_stats_read(&store_unit, &game, &stats), DB_OK);
+	ck_assert_int_eq(stats.prizes_given, 0); /* no order yet */
+	ck_assert_int_eq(stats.stock_left, -1);
+	game.order_id = 1;
+	ck_assert_int_eq(game_stats_read(&store_unit, &game, &stats), DB_OK);
+	ck_assert_int_eq(stats.prizes_given, 1);
+	ck_assert_int_eq(stats.plays, 1);
+}
+END_TEST
+
 static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("games_store");
@@ -199,6 +244,7 @@ static Suite *suite_for_file(void)
 	tcase_add_checked_fixture(writes, store_setup, store_teardown);
 	tcase_add_test(writes, stock_grows_by_the_difference_and_keeps_what_was_given);
 	tcase_add_test(writes, guesses_between_bounds_and_rewarded_once);
+	tcase_add_test(writes, a_prize_put_back_and_the_stats_of_a_wheel);
 	suite_add_tcase(suite, writes);
 	return suite;
 }

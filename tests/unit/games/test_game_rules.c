@@ -46,12 +46,20 @@ START_TEST(bad_wheel_configs_name_their_field)
 		  "config.prizes[0].stock", "games.field" },
 		{ "{\"prizes\": [{\"name\": \"x\", \"weight\": 1, \"kind\": \"points\", \"stock\": 1}]}",
 		  "config.prizes[0].points", "games.field" },
+		{ "{\"prizes\": [{\"name\": \"x\", \"weight\": 1, \"kind\": \"red_packet\", \"stock\": 1}]}",
+		  "config.prizes[0].red_packet_max_fen", "games.field" },
 		{ "{\"prizes\": [{\"name\": \"x\", \"weight\": 1, \"kind\": \"red_packet\", \"stock\": 1, "
-		  "\"red_packet_max_fen\": 100}]}",
-		  "config.prizes[0].kind", "games.red_packet" },
+		  "\"red_packet_max_fen\": 5000001}]}",
+		  "config.prizes[0].red_packet_max_fen", "games.prize_value" },
+		{ "{\"prizes\": [{\"name\": \"x\", \"weight\": 1, \"kind\": \"red_packet\", \"stock\": 1, "
+		  "\"red_packet_max_fen\": 100, \"red_packet_days\": 366}]}",
+		  "config.prizes[0].red_packet_days", "games.field" },
 		{ "{\"prizes\": [{\"name\": \"x\", \"weight\": 1, \"kind\": \"coupon\", \"stock\": 1, "
-		  "\"coupon_promotion_id\": 3}]}",
-		  "config.prizes[0].coupon_promotion_id", "games.coupon_promotion" },
+		  "\"coupon_promotion_id\": 0}]}",
+		  "config.prizes[0].coupon_promotion_id", "games.field" },
+		{ "{\"prizes\": [{\"name\": \"x\", \"weight\": 1, \"kind\": \"coupon\", \"stock\": 1, "
+		  "\"coupon_promotion_id\": 3, \"coupon\": {\"title\": \"t\", \"amount_fen\": 1}}]}",
+		  "config.prizes[0].coupon", "games.field" },
 		{ "{\"prizes\": [{\"name\": \"x\", \"weight\": 1, \"kind\": \"coupon\", \"stock\": 1, "
 		  "\"coupon\": {\"title\": \"t\", \"amount_fen\": 5000001}}]}",
 		  "config.prizes[0].coupon.amount_fen", "games.prize_value" },
@@ -74,6 +82,49 @@ START_TEST(bad_wheel_configs_name_their_field)
 		ck_assert_str_eq(refusal.text, cases[i].text);
 		json_decref(keep);
 	}
+}
+END_TEST
+
+/* A red packet prize reads its cap and days (7 by default), and its amount
+ * covers 1 fen to the cap, each equally often over the rolls. */
+START_TEST(red_packet_prizes_read_and_draw_within_their_cap)
+{
+	struct game_config config;
+	struct game_refusal refusal = { 0 };
+	json_t *keep;
+	ck_assert_int_eq(read_config(GAME_WHEEL,
+				     "{\"prizes\": [{\"name\": \"r\", \"weight\": 1, \"kind\": \"red_packet\", "
+				     "\"stock\": 3, \"red_packet_max_fen\": 500}, {\"name\": \"c\", \"weight\": 1, "
+				     "\"kind\": \"coupon\", \"stock\": 1, \"coupon_promotion_id\": 9}]}",
+				     &config, &refusal, &keep),
+			 0);
+	const struct wheel_prize *red = &config.wheel.prizes[0];
+	ck_assert_int_eq(red->red_packet_max_fen, 500);
+	ck_assert_int_eq(red->red_packet_days, GAME_RED_PACKET_DAYS_DEFAULT);
+	ck_assert_int_eq(config.wheel.prizes[1].coupon_promotion_id, 9);
+	ck_assert_int_eq(wheel_red_packet_amount(red, 0), 1);
+	ck_assert_int_eq(wheel_red_packet_amount(red, 499), 500);
+	ck_assert_int_eq(wheel_red_packet_amount(red, 500), 1);
+	int64_t seen[501] = { 0 };
+	for (uint64_t roll = 0; roll < 5000; roll++) {
+		int64_t amount = wheel_red_packet_amount(red, roll);
+		ck_assert(amount >= 1 && amount <= 500);
+		seen[amount]++;
+	}
+	for (int amount = 1; amount <= 500; amount++)
+		ck_assert_int_eq(seen[amount], 10);
+	/* After publishing, the cap and the template are frozen like the odds. */
+	struct game_config changed;
+	json_t *keep_changed;
+	ck_assert_int_eq(read_config(GAME_WHEEL,
+				     "{\"prizes\": [{\"name\": \"r\", \"weight\": 1, \"kind\": \"red_packet\", "
+				     "\"stock\": 3, \"red_packet_max_fen\": 600}, {\"name\": \"c\", \"weight\": 1, "
+				     "\"kind\": \"coupon\", \"stock\": 1, \"coupon_promotion_id\": 9}]}",
+				     &changed, &refusal, &keep_changed),
+			 0);
+	ck_assert(!game_config_only_adds_stock(&config, &changed));
+	json_decref(keep_changed);
+	json_decref(keep);
 }
 END_TEST
 
@@ -299,6 +350,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(wheel, after_publishing_only_stock_may_grow);
 	tcase_add_test(wheel, each_slot_owns_a_run_of_rolls_as_long_as_its_weight);
 	tcase_add_test(wheel, a_hundred_thousand_seeded_draws_match_the_weights);
+	tcase_add_test(wheel, red_packet_prizes_read_and_draw_within_their_cap);
 	suite_add_tcase(suite, wheel);
 	TCase *decisions = tcase_create("decisions");
 	tcase_add_test(decisions, the_dutch_price_steps_down_to_its_floor);

@@ -13,6 +13,9 @@ import * as fraud from './pages/fraud.js';
 import * as users from './pages/users.js';
 import * as audit from './pages/audit.js';
 import * as domains from './pages/domains.js';
+import * as games from './pages/games.js';
+import * as engagement from './pages/engagement.js';
+import * as points from './pages/points.js';
 
 const app = document.getElementById('app');
 
@@ -27,6 +30,9 @@ const PAGES = {
   reviews: [fraud, ['risk']],
   users: [users, []],
   domains: [domains, ['operator']],
+  games: [games, []],
+  engagement: [engagement, ['operator']],
+  points: [points, ['operator']],
   audit: [audit, ['owner']],
   admins: [users, ['owner']],
 };

@@ -67,6 +67,7 @@ export function render(view, [id]) {
           : h('p.timer', c.status === 'upcoming' ? T.startsIn : T.endsIn, ' ',
             countdown(ends, () => alive && setTimeout(load, 1000)))),
       h('section.items', (c.items || []).map((item) => itemCard(c, item))),
+      gamesCard(c),
       leaderboard(c));
   }
 
@@ -162,6 +163,21 @@ function leaderboard(c) {
     put(box, h('h2', T.leaderboardTitle), rows.length
       ? h('ol', rows.slice(0, 10).map((x) => h('li', fmt(T.leaderboardRow, { user: x.user, time: duration(x.succeeded_in_s) }))))
       : h('p.sub', T.none));
+  }).catch(() => box.remove());
+  return box;
+}
+
+// The campaign's published games (wheel, guess the price, auctions), each a
+// link to /g/{id}; no card when there is none.
+function gamesCard(c) {
+  const box = h('section.card.games', { hidden: true });
+  get('/campaigns/' + c.id + '/games').then((r) => {
+    const games = (r && r.items) || [];
+    if (!games.length) return box.remove();
+    put(box, h('h2', T.gamesTitle), h('ul', games.map((g) => h('li', { dataset: { game: g.id } },
+      link('/g/' + g.id, h('span.kind', T.gameKinds[g.kind === 'auction' ? g.mode : g.kind] || ''), ' ', h('b', g.title),
+        ' ', h('span.sub', g.open ? T.gameOpenNow : T.gameNotOpen))))));
+    box.hidden = false;
   }).catch(() => box.remove());
   return box;
 }

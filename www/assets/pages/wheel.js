@@ -1,11 +1,12 @@
 // pages/wheel.js — the lucky wheel (/g/{id}): the published odds and the
 // stock left of every prize shown before a spin, the shopper's spins left
 // today, the spin itself (the server draws and stores the outcome; the
-// wheel only turns to it), and the result.
+// wheel only turns to it), and the result. Other kinds of game at /g/{id}
+// go to pages/game.js.
 
 import { T, fmt } from '../texts.js';
 import { get, post } from '../api.js';
-import { h, put, failure, loading, setTitle, localDate, toast } from '../ui.js';
+import { h, put, failure, loading, setTitle, localDate, toast, yuan } from '../ui.js';
 import { requireLogin } from '../login.js';
 import { topbar } from './campaign.js';
 
@@ -18,6 +19,7 @@ export function render(view, [id]) {
   let turned = 0; // degrees the wheel has turned so far
   let game = null;
   let spinning = false;
+  let otherCleanup = null;
 
   async function load(after) {
     if (!game) put(view, loading());
@@ -30,7 +32,9 @@ export function render(view, [id]) {
     if (!alive) return;
     setTitle(game.title || T.wheelTitle);
     if (game.kind !== 'wheel') {
-      put(view, topbar(), h('section.card', h('h1', game.title), h('p', T.gameOther)));
+      // Guess the price and the auctions have a page module of their own.
+      const other = await import('./game.js');
+      if (alive) otherCleanup = other.show(view, game, id);
       return;
     }
     show(after);
@@ -55,7 +59,8 @@ export function render(view, [id]) {
     const result = h('p.wheel-result', { role: 'status', 'aria-live': 'polite' }, after || '');
     button.addEventListener('click', () => spin(disc, step, button, result));
     const odds = h('ul.wheel-odds', prizes.map((p) => h('li', { dataset: { kind: p.kind } },
-      h('span.name', p.name),
+      h('span.name', p.name, p.kind === 'red_packet' && p.red_packet_max_fen
+        ? h('small.cap', fmt(T.wheelRedPacketMax, { amount: yuan(p.red_packet_max_fen) })) : null),
       h('span.chance', fmt(T.wheelChance, { p: percent(p.probability) })),
       h('span.stock', p.kind === 'none' ? T.wheelNoStock
         : p.stock_left > 0 ? fmt(T.wheelStock, { n: p.stock_left }) : T.wheelStockOut))));
@@ -112,6 +117,7 @@ export function render(view, [id]) {
     const won = answer.prize && answer.prize.kind !== 'none';
     const lines = [won ? fmt(T.wheelWon, { name: answer.prize.name }) : T.wheelNothing];
     if (answer.coupon) lines.push(T.wheelCoupon);
+    if (answer.red_packet) lines.push(fmt(T.wheelRedPacket, { amount: yuan(answer.red_packet.amount_fen) }));
     if (answer.prize && answer.prize.kind === 'item') lines.push(T.wheelItem);
     if (typeof answer.points_balance === 'number') lines.push(fmt(T.wheelPoints, { n: answer.points_balance }));
     document.body.dataset.wheelResult = won ? answer.prize.kind : 'none';
@@ -119,7 +125,7 @@ export function render(view, [id]) {
   }
 
   load();
-  return () => { alive = false; };
+  return () => { alive = false; if (otherCleanup) otherCleanup(); };
 }
 
 // 0.25 → "25", 0.125 → "12.5": at most two decimals, no float noise.

@@ -24,6 +24,7 @@ export function mount(main, { args, api }) {
   const hourly = chart('bar', { height: 220 });
   const itemsBox = h('div', { class: 'item-progress' });
   const leaders = h('div', { class: 'leaderboard' });
+  const gamesBox = h('div', { class: 'games', id: 'dashboard-games' });
   clear(main,
     h('header', { class: 'page-head' }, heading, h('label', { class: 'inline' }, T.pickCampaign, ' ', picker)),
     h('p', { class: 'muted' }, T.autoRefresh(REFRESH_S), ' · ', updated),
@@ -32,7 +33,8 @@ export function mount(main, { args, api }) {
       h('section', { class: 'panel' }, h('h2', {}, T.funnel), funnelNote, funnel.node),
       h('section', { class: 'panel' }, h('h2', {}, T.helpsPerHour), hourly.node)),
     h('section', { class: 'panel' }, h('h2', {}, T.itemProgress), itemsBox),
-    h('section', { class: 'panel' }, h('h2', {}, T.leaderboard), leaders));
+    h('section', { class: 'panel' }, h('h2', {}, T.leaderboard), leaders),
+    h('section', { class: 'panel' }, h('h2', {}, T.dashboardGames), gamesBox));
 
   function draw(s) {
     heading.textContent = T.dashboardTitle(s.title);
@@ -76,10 +78,24 @@ export function mount(main, { args, api }) {
     ], board.items.slice(0, 10), { empty: T.none }));
   }
 
+  // each game's plays, prizes given and stock left (GET .../games' stats)
+  function drawGames(games) {
+    clear(gamesBox, table([
+      { title: T.gameTitle, cell: (g) => h('a', { href: '#/games/' + g.campaign_id }, g.title) },
+      { title: T.gameKind, cell: (g) => T.gameKinds[g.kind === 'auction' ? g.config.mode : g.kind] || g.kind },
+      { title: T.status, cell: (g) => (g.published ? T.gamePublished : T.gameDraft) },
+      { title: T.gamePlays, key: 'plays', cell: (g) => String(g.stats.plays) },
+      { title: T.gamePlayers, key: 'players', cell: (g) => String(g.stats.players) },
+      { title: T.gamePrizesGiven, key: 'prizes_given', cell: (g) => String(g.stats.prizes_given) },
+      { title: T.gameStockLeft, key: 'stock_left', cell: (g) => (g.stats.stock_left === null ? '—' : String(g.stats.stock_left)) },
+    ], games.items, { empty: T.gamesEmpty }));
+  }
+
   async function load(id) {
     try {
-      const [s, board] = await Promise.all([api.get(`/admin/campaigns/${id}/stats`), api.get(`/campaigns/${id}/leaderboard`)]);
-      if (!stopped) { draw(s); drawLeaders(board); }
+      const [s, board, games] = await Promise.all([api.get(`/admin/campaigns/${id}/stats`), api.get(`/campaigns/${id}/leaderboard`),
+        api.get(`/admin/campaigns/${id}/games`)]);
+      if (!stopped) { draw(s); drawLeaders(board); drawGames(games); }
     } catch (err) {
       updated.textContent = err.message;
     }
