@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "admin/audit.h"
+#include "checkout/coupon_template.h" /* issue 14: offers of a coupon template */
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -735,6 +736,15 @@ static int exchange_issue(struct unit *unit, const struct points_offer *offer, i
 	int status = DB_OK;
 	switch (offer->kind) {
 	case OFFER_COUPON: {
+		if (offer->coupon_promotion_id != 0) {
+			/* a template's coupon (issue 14): its limits.total holds; one
+			 * removed, disabled or spent is out of stock */
+			status = coupon_template_issue(unit, offer->coupon_promotion_id, user_id, COUPON_GRANTED,
+						       "points_exchange", &result->coupon);
+			if (status == OUT_NOT_FOUND)
+				status = OUT_OUT_OF_STOCK;
+			break;
+		}
 		int64_t days = offer->coupon_valid_days > 0 ? offer->coupon_valid_days : REWARD_VALID_DAYS_DEFAULT;
 		int64_t id;
 		status = coupon_issue(unit, user_id, 0, "points_exchange", offer->title, offer->coupon_amount_fen,
@@ -853,9 +863,19 @@ int points_offer_read(const json_t *json, const struct points_offer *base, struc
 		    (json_object_get(json, "red_packet_fen") != NULL) + (json_object_get(json, "prize") != NULL);
 	if (kinds > 1)
 		return refuse(field, "prize");
-	if (json_object_get(json, "coupon_promotion_id") != NULL)
-		return refuse(field, "coupon_promotion_id"); /* issue 14's templates: not issuable here yet */
-	if (json_object_get(json, "coupon") != NULL) {
+	if (kinds == 1 && json_object_get(json, "coupon_promotion_id") == NULL)
+		offer->coupon_promotion_id = 0; /* another kind replaces a template */
+	if (json_object_get(json, "coupon_promotion_id") != NULL) {
+		/* a coupon template of the promotion resource (issue 14) */
+		if (read_int(json, "coupon_promotion_id", 1, INT64_MAX, &offer->coupon_promotion_id) != 1)
+			return refuse(field, "coupon_promotion_id");
+		offer->kind = OFFER_COUPON;
+		offer->coupon_amount_fen = 0;
+		offer->coupon_min_spend_fen = 0;
+		offer->coupon_valid_days = 0;
+		offer->red_packet_fen = 0;
+		offer->prize = NULL;
+	} else if (json_object_get(json, "coupon") != NULL) {
 		struct engagement_coupon coupon;
 		if (read_coupon(json_object_get(json, "coupon"), &coupon, "coupon", field) != 0)
 			return -1;
@@ -898,6 +918,10 @@ json_t *points_offer_json(const struct points_offer *offer, bool admin)
 		abort();
 	switch (offer->kind) {
 	case OFFER_COUPON:
+		if (offer->coupon_promotion_id != 0) {
+			json_object_set_new(object, "coupon_promotion_id", json_integer((json_int_t)offer->coupon_promotion_id));
+			break;
+		}
 		json_object_set_new(object, "coupon",
 				    json_pack("{s:s, s:I, s:I, s:I}", "title", offer->title, "amount_fen",
 					      (json_int_t)offer->coupon_amount_fen, "min_spend_fen",
