@@ -182,3 +182,27 @@ def test_a_points_offer_issues_from_a_template(ctx):
     r = ctx.post("/api/v1/points/offers/%d/exchange" % offer["id"], token=bob["token"], ip=bob["ip"])
     ctx.expect(r, 409, "out_of_stock")  # the template's limits.total: 1
     eq(ctx.sql_value("SELECT points_balance FROM shopper WHERE id = %d" % bob["id"]), "100", "no points taken")
+
+
+def test_the_new_user_pack_issues_from_templates(ctx):
+    """The shop-wide new-user pack names coupon templates: a new shopper's
+    first login gets one coupon of each (a spent template gives nothing)."""
+    campaign_id, _ = make_item(ctx, price=20000, stock=10)
+    t = create(ctx, campaign_id, template(campaign_id, title="新人券", amount=600, min_spend=0, claimable=False))
+    spent = create(ctx, campaign_id, template(campaign_id, title="已领完", amount=600, min_spend=0, total=1,
+                                              claimable=False))
+    ctx.sql("UPDATE promotion SET used_orders = 1 WHERE id = %d" % spent["id"])
+    before = ctx.expect(ctx.get("/api/v1/admin/engagement", token=admin(ctx)), 200, what="settings")
+    try:
+        r = ctx.request("PUT", "/api/v1/admin/engagement", token=admin(ctx),
+                        json_body={"new_user_pack": {"coupon_promotion_ids": [t["id"], spent["id"]]}})
+        got = ctx.expect(r, 200, what="put settings")
+        eq(got["new_user_pack"]["coupon_promotion_ids"], [t["id"], spent["id"]], "kept")
+        newcomer = shopper(ctx)
+        eq(ctx.sql("SELECT promotion_id, title, amount_fen, source FROM coupon WHERE user_id = %d AND promotion_id "
+                   "IS NOT NULL" % newcomer["id"]), [[str(t["id"]), "新人券", "600", "new_user_pack"]],
+           "one coupon of the template that has some left")
+    finally:
+        r = ctx.request("PUT", "/api/v1/admin/engagement", token=admin(ctx),
+                        json_body={"new_user_pack": {"coupon_promotion_ids": before["new_user_pack"]["coupon_promotion_ids"]}})
+        ctx.expect(r, 200, what="settings back")

@@ -36,13 +36,14 @@ START_TEST(settings_refusals_name_the_field)
 		{ "{\"checkin\": {\"streak_bonus\": [{\"days\": 3, \"points\": 5, \"x\": 1}]}}", "checkin.streak_bonus[0]" },
 		{ "{\"new_user_pack\": {\"points\": -1}}", "new_user_pack.points" },
 		{ "{\"new_user_pack\": {\"red_packet_fen\": 100000001}}", "new_user_pack.red_packet_fen" },
-		{ "{\"new_user_pack\": {\"coupon_promotion_ids\": [3]}}", "new_user_pack.coupon_promotion_ids" },
+		{ "{\"new_user_pack\": {\"coupon_promotion_ids\": [0]}}", "new_user_pack.coupon_promotion_ids" },
+		{ "{\"new_user_pack\": {\"coupon_promotion_ids\": [\"3\"]}}", "new_user_pack.coupon_promotion_ids" },
 		{ "{\"new_user_pack\": {\"coupons\": [{\"title\": \"t\", \"amount_fen\": 0}]}}",
 		  "new_user_pack.coupons[0].amount_fen" },
 		{ "{\"invite\": {\"every\": 0}}", "invite.every" },
 		{ "{\"invite\": {\"qualify\": \"signup\"}}", "invite.qualify" },
 		{ "{\"invite\": {\"reward\": {}}}", "invite.reward" },
-		{ "{\"invite\": {\"reward\": {\"coupon_promotion_id\": 4}}}", "invite.reward.coupon_promotion_id" },
+		{ "{\"invite\": {\"reward\": {\"coupon_promotion_id\": 0}}}", "invite.reward.coupon_promotion_id" },
 		{ "{\"invite\": {\"reward\": {\"prize\": \"\"}}}", "invite.reward.prize" },
 	};
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
