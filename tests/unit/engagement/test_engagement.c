@@ -192,9 +192,16 @@ START_TEST(offer_bodies)
 	ck_assert_int_eq(points_offer_read(json, NULL, &offer, field), -1);
 	ck_assert_str_eq(field, "coupon"); /* nothing to give */
 	json_decref(json);
-	json = json_loads("{\"title\": \"t\", \"cost_points\": 5, \"stock\": 2, \"coupon_promotion_id\": 3}", 0, &error);
+	json = json_loads("{\"title\": \"t\", \"cost_points\": 5, \"stock\": 2, \"coupon_promotion_id\": 0}", 0, &error);
 	ck_assert_int_eq(points_offer_read(json, NULL, &offer, field), -1);
 	ck_assert_str_eq(field, "coupon_promotion_id");
+	json_decref(json);
+	/* issue 14: a coupon template's coupon */
+	json = json_loads("{\"title\": \"t\", \"cost_points\": 5, \"stock\": 2, \"coupon_promotion_id\": 3}", 0, &error);
+	ck_assert_int_eq(points_offer_read(json, NULL, &offer, field), 0);
+	ck_assert_int_eq(offer.kind, OFFER_COUPON);
+	ck_assert_int_eq(offer.coupon_promotion_id, 3);
+	ck_assert_int_eq(offer.coupon_amount_fen, 0);
 	json_decref(json);
 	json = json_loads("{\"title\": \"t\", \"cost_points\": 5, \"stock\": 2, \"red_packet_fen\": 100}", 0, &error);
 	ck_assert_int_eq(points_offer_read(json, NULL, &offer, field), 0);
