@@ -152,6 +152,46 @@ START_TEST(the_bargain_is_never_left_out)
 }
 END_TEST
 
+START_TEST(where_kinds_compete_an_item_price_may_give_way_to_a_lower_total)
+{
+	/* 100 yuan at a timed 95 misses 满100减30; a first-order 1 yuan and a
+	 * 2-yuan coupon may not go together. Leaving out the timed price and
+	 * the first order reaches the reduction: 100 - 30 - 2 = 68 */
+	struct price_line line = { 1, 1, 10000, 0, false, 0 };
+	struct price_timed_discount timed = { .promotion_id = 3, .title = "限时", .starts_at = NOW - DAY,
+					      .ends_at = NOW + DAY, .item_count = 1 };
+	timed.items[0] = (struct price_timed_item){ .item_id = 1, .price_fen = 9500 };
+	struct price_full_reduction reduction = reduction_of(4, 10000, 3000);
+	struct price_first_order first = { .promotion_id = 5, .title = "首单", .starts_at = NOW - DAY,
+					   .ends_at = NOW + DAY, .off_fen = 100 };
+	struct price_coupon coupon = coupon_of(9, 200);
+	struct price_exclusive pair = { "coupon", "first_order" };
+	struct price_input input = { .lines = &line, .line_count = 1, .rules = &no_rules, .now = NOW, .timed = &timed,
+				     .timed_count = 1, .reductions = &reduction, .reduction_count = 1,
+				     .first_orders = &first, .first_order_count = 1, .coupons = &coupon, .coupon_count = 1,
+				     .exclusive = &pair, .exclusive_count = 1 };
+	struct price_quote quote;
+	ck_assert_int_eq(price_quote(&input, &quote), PRICE_OK);
+	ck_assert_int_eq(quote.total_fen, 6800);
+	ck_assert_int_eq(quote.discount_count, 2);
+	ck_assert_int_eq(quote.discounts[0].kind, PRICE_FULL_REDUCTION);
+	ck_assert_int_eq(quote.discounts[1].kind, PRICE_COUPON);
+	ck_assert_int_eq(quote.skipped_count, 2);
+	ck_assert_str_eq(quote.skipped[0].kind, "timed_discount");
+	ck_assert_str_eq(quote.skipped[0].reason, "lower_total");
+	ck_assert_int_eq(quote.skipped[0].amount_fen, 500);
+	ck_assert_str_eq(quote.skipped[1].kind, "first_order");
+	ck_assert_str_eq(quote.skipped[1].reason, "exclusive");
+	ck_assert_str_eq(quote.skipped[1].with, "coupon");
+	ck_assert(!quote.budget_limited);
+	/* nothing competes (no pair): the documented order, timed price and all */
+	input.exclusive_count = 0;
+	ck_assert_int_eq(price_quote(&input, &quote), PRICE_OK);
+	ck_assert_int_eq(quote.total_fen, 9200);
+	ck_assert_int_eq(quote.skipped_count, 0);
+}
+END_TEST
+
 /* =============================================================== budget */
 
 START_TEST(a_discount_the_budget_cannot_cover_is_not_applied)
@@ -456,6 +496,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(tables, the_deposit_counts_at_its_value_above_the_floor);
 	tcase_add_test(tables, exclusive_kinds_never_apply_together);
 	tcase_add_test(tables, the_bargain_is_never_left_out);
+	tcase_add_test(tables, where_kinds_compete_an_item_price_may_give_way_to_a_lower_total);
 	tcase_add_test(tables, a_discount_the_budget_cannot_cover_is_not_applied);
 	suite_add_tcase(suite, tables);
 	TCase *property = tcase_create("property");
