@@ -688,6 +688,12 @@ static int ship_body(struct unit *unit, void *context)
 		change->message = "carrier 含有无效字符。";
 		return OUT_INVALID_FIELD;
 	}
+	/* a presale's goods ship with its final payment, not its deposit */
+	const char *kind = json_string_value(json_object_get(before, "kind"));
+	if (kind != NULL && strcmp(kind, "deposit") == 0) {
+		change->message = "定金订单不单独发货，请发货其尾款订单。";
+		return OUT_INVALID_STATE;
+	}
 	if ((result = order_shipped_mark(unit, id, change->carrier, change->tracking_no)) != DB_OK) {
 		if (result == OUT_INVALID_STATE)
 			change->message = "只有已支付的订单可以发货。";

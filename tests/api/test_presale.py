@@ -78,6 +78,9 @@ def test_deposit_then_final_payment(ctx):
     ctx.expect(place(ctx, alice, final), 409, "invalid_state")
     pay_and_notify(ctx, alice, d["id"])
     eq(stock(ctx, item_id), [10, 8, 0, 2], "paid: sold")
+    r = ctx.post("/api/v1/admin/orders/%d/ship" % d["id"], {"carrier": "顺丰", "tracking_no": "SF1234567"},
+                 token=admin(ctx))
+    ctx.expect(r, 409, "invalid_state")  # the goods ship with the final payment
     ctx.expect(place(ctx, alice, final), 410, "presale_closed")
     open_final_window(ctx, d["id"])
     ctx.expect(place(ctx, bob, final), 404, "not_found")  # not his deposit
@@ -92,6 +95,9 @@ def test_deposit_then_final_payment(ctx):
     f2 = ctx.expect(place(ctx, alice, final), 201, what="a final order again")
     pay_and_notify(ctx, alice, f2["id"])
     eq(stock(ctx, item_id), [10, 8, 0, 2], "paid: still the deposit's two")
+    r = ctx.post("/api/v1/admin/orders/%d/ship" % f2["id"], {"carrier": "顺丰", "tracking_no": "SF1234567"},
+                 token=admin(ctx))
+    eq(ctx.expect(r, 200, what="ship the final order")["status"], "shipped", "the final order ships")
     check(ctx.sql_value("SELECT final_paid_at IS NOT NULL FROM presale_deposit WHERE deposit_order_id = %d"
                         % d["id"]) == "1", "the deposit is kept")
     # the kind everywhere orders are answered
