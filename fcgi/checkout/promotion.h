@@ -15,8 +15,12 @@
  * Any hook may be NULL. The order of the rows is API.md's "The price of an
  * order": item prices (bargain, bundle, timed_discount, member_price) ->
  * first_order -> full_reduction -> coupon -> deposit -> red_packet ->
- * points_cash. Today: bargain, timed_discount, full_reduction, coupon. A new kind is one
- * file, one row here, and its members in struct promotion_config. */
+ * points_cash. Today: bargain, timed_discount, first_order, full_reduction,
+ * coupon, presale (the deposit line), then two rows that take nothing off:
+ * share_reward (the sharer's coupon when paid) and budget (the campaign's
+ * subsidy budget and exclusive pairs, charged when the order is placed).
+ * A new kind is one file, one row here, and its members in struct
+ * promotion_config. A row's `paid` hook runs once when an order is paid. */
 #ifndef KANJIA_PROMOTION_H
 #define KANJIA_PROMOTION_H
 
