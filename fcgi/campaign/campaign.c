@@ -15,6 +15,8 @@
 #include "core/log.h"
 #include "admin/audit.h"
 #include "campaign/campaign_store.h"
+#include "checkout/budget.h" /* issue 14: the budget and exclusive pairs */
+#include "core/outcome.h"
 
 /* Type-level bounds: wide enough that every business rule answers 422
  * with its own message, narrow enough that no arithmetic overflows. */
@@ -38,11 +40,17 @@ static bool time_shape(const char *value)
 	{ .name = field_name, .type = FIELD_INT, .required = is_required, .nullable = is_nullable,            \
 	  .min = ANY_INT_MIN, .max = ANY_INT_MAX }
 
+/* issue 14: the subsidy budget and exclusive pairs (checkout/budget.h checks them) */
+#define BUDGET_FIELDS                                                                                          \
+	{ .name = "subsidy_budget_fen", .type = FIELD_INT, .nullable = true, .min = 0, .max = BUDGET_FEN_MAX },  \
+	{ .name = "exclusive", .type = FIELD_ARRAY, .nullable = true, .max = PRICE_EXCLUSIVE_MAX }
+
 const struct field campaign_create_body[] = {
 	{ .name = "title", .type = FIELD_STRING, .required = true, .max = TEXT_BYTES_MAX },
 	TIME_FIELD("starts_at", true),
 	TIME_FIELD("ends_at", true),
 	{ .name = "items", .type = FIELD_ARRAY, .required = true, .max = ARRAY_SIZE_MAX },
+	BUDGET_FIELDS,
 	{ .name = NULL },
 };
 
@@ -50,6 +58,7 @@ const struct field campaign_patch_body[] = {
 	{ .name = "title", .type = FIELD_STRING, .max = TEXT_BYTES_MAX },
 	TIME_FIELD("starts_at", false),
 	TIME_FIELD("ends_at", false),
+	BUDGET_FIELDS,
 	{ .name = NULL },
 };
 
@@ -707,13 +716,25 @@ static json_t *unit_own(struct unit *unit, json_t *value)
 	return value;
 }
 
+/* The budget and pairs of change->body for campaign_id; 422 on the checker. */
+static int budget_apply(struct unit *unit, struct campaign_change *change, int64_t campaign_id)
+{
+	char message[BUDGET_MESSAGE_SIZE];
+	int result = campaign_budget_apply(unit, campaign_id, change->body, message);
+	if (result == OUT_INVALID_CAMPAIGN)
+		return http_error_message(change->checker, 422, "invalid_campaign", "%s", message);
+	return result;
+}
+
 static int create_body(struct unit *unit, void *context)
 {
 	struct campaign_change *change = context;
 	int result = campaign_insert(unit, change->campaign);
-	if (result != DB_OK)
+	if (result != DB_OK || (result = budget_apply(unit, change, change->campaign->id)) != DB_OK)
 		return result;
 	change->after = unit_own(unit, campaign_json(change->campaign, unit->now, VIEW_ADMIN));
+	if ((result = campaign_budget_show(unit, change->campaign->id, change->after)) != DB_OK)
+		return result;
 	return audit_write(unit, change->admin_id, "campaign.create", "campaign", change->campaign->id, NULL,
 			   change->after);
 }
@@ -731,11 +752,15 @@ static int patch_body(struct unit *unit, void *context)
 	if (result != DB_OK)
 		return result;
 	json_t *before = unit_own(unit, campaign_json(&campaign, unit->now, VIEW_ADMIN));
-	if ((result = campaign_apply_patch(change->checker, change->body, &campaign)) != 0 ||
-	    (result = campaign_update(unit, &campaign)) != DB_OK)
+	if ((result = campaign_budget_show(unit, campaign.id, before)) != DB_OK ||
+	    (result = campaign_apply_patch(change->checker, change->body, &campaign)) != 0 ||
+	    (result = campaign_update(unit, &campaign)) != DB_OK ||
+	    (result = budget_apply(unit, change, campaign.id)) != DB_OK)
 		return result;
 	campaign.updated_at = unit->now;
 	change->after = unit_own(unit, campaign_json(&campaign, unit->now, VIEW_ADMIN));
+	if ((result = campaign_budget_show(unit, campaign.id, change->after)) != DB_OK)
+		return result;
 	return audit_write(unit, change->admin_id, "campaign.update", "campaign", campaign.id, before, change->after);
 }
 

@@ -6,6 +6,7 @@
 #include "campaign/campaign.h"
 #include "campaign/campaign_routes.h"
 #include "campaign/campaign_store.h"
+#include "checkout/budget.h" /* issue 14: the budget and exclusive pairs */
 
 /* A public campaign's item paging: items_next_cursor, the last item's id
  * when more follow (GET /campaigns/{id}?cursor= gives the next page), else
@@ -47,7 +48,11 @@ static int campaign_get_reply(struct request *request, enum campaign_view view)
 	int status = http_outcome(request, campaign_load(&request->work, http_path_id(request, 0), false, &campaign));
 	if (status != 0)
 		return status;
-	return http_reply(request, 200, campaign_json(&campaign, request->work.now, view));
+	json_t *object = http_own(request, campaign_json(&campaign, request->work.now, view));
+	if (view == VIEW_ADMIN && /* issue 14: the budget and exclusive pairs */
+	    (status = http_outcome(request, campaign_budget_show(&request->work, campaign.id, object))) != 0)
+		return status;
+	return http_reply(request, 200, json_incref(object));
 }
 
 /* ================================================================ public */

@@ -47,8 +47,10 @@ json_t *order_json(const struct order_rows *rows)
 		json_array_append_new(discount_list, discount);
 	}
 	char masked[PHONE_MASKED_SIZE];
-	phone_mask(db_text(order, 0, O_PHONE), masked);
-	json_t *address = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", db_text(order, 0, O_NAME), "phone",
+	bool addressed = phone_valid(db_text(order, 0, O_PHONE)); /* a presale deposit has no address */
+	if (addressed)
+		phone_mask(db_text(order, 0, O_PHONE), masked);
+	json_t *address = !addressed ? json_null() : json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", db_text(order, 0, O_NAME), "phone",
 				    masked, "province", db_text(order, 0, O_PROVINCE), "city",
 				    db_text(order, 0, O_CITY), "district", db_text(order, 0, O_DISTRICT), "detail",
 				    db_text(order, 0, O_DETAIL));
@@ -71,6 +73,7 @@ json_t *order_json(const struct order_rows *rows)
 				   time_or_null(order, 0, O_REFUNDED_AT));
 	if (object == NULL)
 		abort();
+	json_object_set_new(object, "kind", json_string(db_text(order, 0, O_KIND))); /* normal, deposit, final */
 	return object;
 }
 
@@ -102,9 +105,24 @@ json_t *quote_json(const struct cart *cart)
 			json_object_set_new(object, "promotion_id", json_integer((json_int_t)discount->promotion_id));
 		json_array_append_new(discounts, object);
 	}
-	return json_pack("{s:o, s:I, s:o, s:I, s:[], s:I}", "lines", lines, "subtotal_fen",
-			 (json_int_t)quote->subtotal_fen, "discounts", discounts, "discount_fen",
-			 (json_int_t)quote->discount_fen, "gifts", "total_fen", (json_int_t)quote->total_fen);
+	json_t *object = json_pack("{s:o, s:I, s:o, s:I, s:[], s:I}", "lines", lines, "subtotal_fen",
+				   (json_int_t)quote->subtotal_fen, "discounts", discounts, "discount_fen",
+				   (json_int_t)quote->discount_fen, "gifts", "total_fen", (json_int_t)quote->total_fen);
+	if (object == NULL)
+		abort();
+	/* issue 14: the budget, and the kinds left out and why */
+	json_t *skipped = json_array();
+	for (int i = 0; i < quote->skipped_count; i++) {
+		const struct price_skipped *entry = &quote->skipped[i];
+		json_t *item = json_pack("{s:s, s:s, s:I}", "kind", entry->kind, "reason", entry->reason, "amount_fen",
+					 (json_int_t)entry->amount_fen);
+		if (entry->with != NULL)
+			json_object_set_new(item, "with", json_string(entry->with));
+		json_array_append_new(skipped, item);
+	}
+	json_object_set_new(object, "budget_limited", json_boolean(quote->budget_limited));
+	json_object_set_new(object, "not_applied", skipped);
+	return object;
 }
 
 /* A phone as this admin may see it: whole for owners, else masked. */
@@ -127,10 +145,12 @@ json_t *admin_order_json(const struct db_rows *rows, int r, const struct db_rows
 	if (view->ships) {
 		json_object_set_new(address, "phone", json_string(db_text(rows, r, AO_PHONE)));
 		json_object_set_new(address, "detail", json_string(db_text(rows, r, AO_DETAIL)));
-	} else {
+	} else if (phone_valid(db_text(rows, r, AO_PHONE))) { /* a presale deposit has no address */
 		char masked[PHONE_MASKED_SIZE];
 		phone_mask(db_text(rows, r, AO_PHONE), masked);
 		json_object_set_new(address, "phone", json_string(masked));
+	} else {
+		json_object_set_new(address, "phone", json_string(""));
 	}
 	json_t *order = json_pack(
 		"{s:I, s:I, s:o, s:I, s:s, s:o, s:s, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
@@ -157,5 +177,6 @@ json_t *admin_order_json(const struct db_rows *rows, int r, const struct db_rows
 							      (json_int_t)db_int(lines, k, 4), "amount_fen",
 							      (json_int_t)db_int(lines, k, 5)));
 	json_object_set_new(order, "lines", list);
+	json_object_set_new(order, "kind", json_string(db_text(rows, r, AO_KIND))); /* normal, deposit, final */
 	return order;
 }

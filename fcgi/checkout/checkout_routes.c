@@ -36,6 +36,7 @@
 #define CARRIER_MAX 50
 #define TRACKING_MAX 64
 #define NOTE_MAX 200
+#define SHARE_CODE_MAX 32 /* an item share link's code (engagement) */
 
 /* ========================================================== bodies */
 
@@ -65,7 +66,9 @@ static const struct field address_fields[] = {
 	{ .name = "lines", .type = FIELD_ARRAY, .required = true, .min = 1, .max = PRICE_LINES_MAX },              \
 	{ .name = "bargain_id", .type = FIELD_INT, .nullable = true, .min = 1, .max = INT64_MAX },                  \
 	{ .name = "coupon_ids", .type = FIELD_ARRAY, .nullable = true, .min = 0, .max = PRICE_COUPONS_MAX },       \
-	{ .name = "points", .type = FIELD_INT, .nullable = true, .min = 0, .max = INT64_MAX }
+	{ .name = "points", .type = FIELD_INT, .nullable = true, .min = 0, .max = INT64_MAX },                      \
+	{ .name = "share_code", .type = FIELD_STRING, .nullable = true, .min = 1, .max = SHARE_CODE_MAX },         \
+	{ .name = "deposit_order_id", .type = FIELD_INT, .nullable = true, .min = 1, .max = INT64_MAX }
 
 static const struct field cart_quote_body[] = {
 	CART_FIELDS,
@@ -151,6 +154,8 @@ static int cart_parse(struct request *request, struct cart **out)
 							  "lines 中同一商品出现了两次，请合并为一行。");
 	}
 	cart->promotions.bargain_id = body_int(request, "bargain_id", 0);
+	cart->promotions.deposit_order_id = body_int(request, "deposit_order_id", 0); /* presale final payment */
+	cart->promotions.share_code = body_string(request, "share_code");            /* share_reward; NULL: none */
 	const json_t *coupons = json_object_get(request->json, "coupon_ids");
 	const json_t *coupon;
 	json_array_foreach(coupons, index, coupon) {
@@ -343,7 +348,7 @@ static int local_date(const char *text, int days_after, int64_t *when)
 }
 
 static const char *const order_statuses[] = { "pending_payment", "paid", "shipped", "completed", "cancelled",
-					      "refunded" };
+					      "refunded", "forfeited" };
 
 /* GET /api/v1/admin/orders?status=&campaign_id=&from=&to=&phone= (dates
  * are the shop's days, inclusive; phone the shopper's or the recipient's,

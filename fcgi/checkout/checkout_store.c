@@ -28,7 +28,7 @@ static const char *const sql_order_read =
 	"address_name, address_phone, address_province, address_city, address_district, address_detail, "
 	"TIMESTAMPDIFF(SECOND, '1970-01-01', pay_by), TIMESTAMPDIFF(SECOND, '1970-01-01', paid_at), TIMESTAMPDIFF(SECOND, '1970-01-01', cancelled_at), cancel_reason, "
 	"TIMESTAMPDIFF(SECOND, '1970-01-01', shipped_at), carrier, tracking_no, TIMESTAMPDIFF(SECOND, '1970-01-01', completed_at), "
-	"TIMESTAMPDIFF(SECOND, '1970-01-01', refunded_at), TIMESTAMPDIFF(SECOND, '1970-01-01', created_at) FROM orders WHERE id = ?";
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', refunded_at), TIMESTAMPDIFF(SECOND, '1970-01-01', created_at), kind FROM orders WHERE id = ?";
 static const char *const sql_order_lines =
 	"SELECT item_id, item_name, qty, unit_price_fen, amount_fen, bargain_price_fen FROM order_line "
 	"WHERE order_id = ? ORDER BY id";
@@ -42,7 +42,8 @@ static const char *const sql_order_head =
 static const char *const sql_shopper_paid_once =
 	"SELECT 1 FROM orders WHERE user_id = ? AND paid_at IS NOT NULL LIMIT 1";
 static const char *const sql_order_quantities =
-	"SELECT item_id, qty FROM order_line WHERE order_id = ? ORDER BY item_id";
+	"SELECT l.item_id, l.qty FROM order_line l JOIN orders o ON o.id = l.order_id "
+	"WHERE l.order_id = ? AND o.kind <> 'final' ORDER BY l.item_id"; /* a final order's deposit holds its stock */
 
 int order_read(struct unit *unit, int64_t order_id, struct order_rows *rows)
 {
@@ -409,7 +410,7 @@ int payment_notify_record(struct unit *unit, const char *provider, const char *p
 	"o.total_fen, o.address_name, o.address_phone, o.address_province, o.address_city, o.address_district, "  \
 	"o.address_detail, TIMESTAMPDIFF(SECOND, '1970-01-01', o.created_at), TIMESTAMPDIFF(SECOND, '1970-01-01', o.paid_at), TIMESTAMPDIFF(SECOND, '1970-01-01', o.shipped_at), " \
 	"o.carrier, o.tracking_no, TIMESTAMPDIFF(SECOND, '1970-01-01', o.refunded_at), TIMESTAMPDIFF(SECOND, '1970-01-01', o.cancelled_at), "                \
-	"TIMESTAMPDIFF(SECOND, '1970-01-01', o.pay_by), c.title "
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', o.pay_by), c.title, o.kind "
 static const char *const sql_admin_orders =
 	"SELECT " ORDER_COLUMNS "FROM orders o JOIN shopper s ON s.id = o.user_id JOIN campaign c ON c.id = o.campaign_id "
 	"WHERE o.id < ? AND (? = '' OR o.status = ?) AND (? = 0 OR o.campaign_id = ?) "

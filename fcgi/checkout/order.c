@@ -62,6 +62,33 @@ int cart_items_decide(struct cart *cart)
 	return DB_OK;
 }
 
+/* After the quote: what the budget is charged, and the coupons the order
+ * uses are the ones the engine applied (an exclusive pair may have left
+ * them out). A coupon the shopper chose that the budget cannot cover is
+ * OUT_BUDGET_EXHAUSTED (API.md: only a promotion asked for by id is an
+ * error; the rest is budget_limited). */
+static int cart_budget_decide(struct cart *cart)
+{
+	struct promotion_config *promotions = &cart->promotions;
+	const struct price_quote *quote = &cart->quote;
+	promotions->subsidy_fen = quote->subsidy_fen;
+	for (int s = 0; s < quote->skipped_count; s++)
+		if (promotions->coupon_count > 0 && strcmp(quote->skipped[s].kind, "coupon") == 0 &&
+		    strcmp(quote->skipped[s].reason, "budget") == 0)
+			return OUT_BUDGET_EXHAUSTED;
+	int kept = 0;
+	for (int i = 0; i < promotions->coupon_count; i++) {
+		bool applied = false;
+		for (int d = 0; d < quote->discount_count; d++)
+			applied = applied || (quote->discounts[d].kind == PRICE_COUPON &&
+					      quote->discounts[d].coupon_id == promotions->coupon_ids[i]);
+		if (applied)
+			promotions->coupon_ids[kept++] = promotions->coupon_ids[i];
+	}
+	promotions->coupon_count = kept;
+	return DB_OK;
+}
+
 int cart_decide(struct cart *cart, int64_t now)
 {
 	assert(cart->line_count >= 1 && cart->line_count <= PRICE_LINES_MAX);
@@ -89,7 +116,8 @@ int cart_decide(struct cart *cart, int64_t now)
 	 * its own time to pay); anything else only while the campaign runs.
 	 * Every line is of one campaign: the last line's window is its. */
 	const struct item_for_cart *window = &cart->lines[cart->line_count - 1].item;
-	if (now < window->starts_at || (now >= window->ends_at && promotions->bargain_id == 0))
+	if (now < window->starts_at ||
+	    (now >= window->ends_at && promotions->bargain_id == 0 && promotions->deposit_order_id == 0))
 		return OUT_CAMPAIGN_NOT_ACTIVE;
 	for (int i = 0; i < cart->line_count; i++)
 		if (promotions->bargain_id != 0 && lines[i].item_id == promotions->bargain.item_id) {
@@ -102,6 +130,11 @@ int cart_decide(struct cart *cart, int64_t now)
 		.timed = promotions->timed, .timed_count = promotions->timed_count,
 		.reductions = promotions->reductions, .reduction_count = promotions->reduction_count,
 		.first_orders = promotions->first_orders, .first_order_count = promotions->first_order_count,
+		.deposit_value_fen = promotions->presale.found ? promotions->presale.deposit_value_fen * promotions->presale.qty : 0,
+		.has_budget = promotions->budget.has_budget,
+		.budget_left_fen = promotions->budget.budget_fen > promotions->budget.spent_fen
+					   ? promotions->budget.budget_fen - promotions->budget.spent_fen : 0,
+		.exclusive = promotions->budget.pairs, .exclusive_count = promotions->budget.pair_count,
 	};
 	enum price_error error = price_quote(&input, &cart->quote);
 	if (error == PRICE_BAD_INPUT) {
@@ -113,11 +146,13 @@ int cart_decide(struct cart *cart, int64_t now)
 			 (long long)cart->quote.error_coupon_id, price_error_text(error));
 		return OUT_COUPON_NOT_APPLICABLE;
 	}
-	return DB_OK;
+	return cart_budget_decide(cart);
 }
 
 int order_stock_decide(const struct cart *cart)
 {
+	if (cart->promotions.deposit_order_id != 0)
+		return DB_OK; /* a final payment: its deposit holds the stock */
 	for (int i = 0; i < cart->line_count; i++)
 		if (cart->lines[i].item.stock_left < cart->lines[i].qty)
 			return OUT_OUT_OF_STOCK;
@@ -126,7 +161,11 @@ int order_stock_decide(const struct cart *cart)
 
 int64_t order_pay_by(const struct cart *cart, int64_t now, int64_t pay_within_s)
 {
-	return now + (cart->promotions.bargain_id != 0 ? cart->promotions.bargain.pay_within_s : pay_within_s);
+	int64_t pay_by = now + (cart->promotions.bargain_id != 0 ? cart->promotions.bargain.pay_within_s : pay_within_s);
+	/* a final payment is due by the end of the presale's final window */
+	if (cart->promotions.presale.found && cart->promotions.presale.final_ends_at < pay_by)
+		pay_by = cart->promotions.presale.final_ends_at;
+	return pay_by;
 }
 
 /* ============================================================ cart: load */
@@ -254,7 +293,7 @@ static int order_body(struct unit *unit, void *context)
 	struct cart_line sorted[PRICE_LINES_MAX];
 	memcpy(sorted, cart->lines, sizeof(sorted[0]) * (size_t)cart->line_count);
 	qsort(sorted, (size_t)cart->line_count, sizeof(sorted[0]), compare_lines);
-	for (int i = 0; i < cart->line_count; i++)
+	for (int i = 0; i < cart->line_count && cart->promotions.deposit_order_id == 0; i++)
 		if ((result = stock_reserve(unit, sorted[i].item_id, sorted[i].qty)) != DB_OK)
 			return result;
 	return DB_OK;
@@ -590,6 +629,7 @@ static int notify_body(struct unit *unit, void *context)
 		    (result = stock_move_lines(unit, notice->order_id, stock_confirm, "reserved")) != DB_OK ||
 		    (result = payment_succeeded_mark(unit, payment.id)) != DB_OK ||
 		    (result = engagement_order_paid(unit, order.user_id, notice->order_id)) != DB_OK || /* invitations */
+		    (result = promotion_paid(unit, notice->order_id)) != DB_OK || /* presale, share_reward */
 		    (result = order_event_add(unit, notice->order_id, "pending_payment", "paid", "provider", 0,
 					      notice->provider)) != DB_OK)
 			return result;
@@ -647,6 +687,12 @@ static int ship_body(struct unit *unit, void *context)
 	if (!change->carrier_ok) {
 		change->message = "carrier 含有无效字符。";
 		return OUT_INVALID_FIELD;
+	}
+	/* a presale's goods ship with its final payment, not its deposit */
+	const char *kind = json_string_value(json_object_get(before, "kind"));
+	if (kind != NULL && strcmp(kind, "deposit") == 0) {
+		change->message = "定金订单不单独发货，请发货其尾款订单。";
+		return OUT_INVALID_STATE;
 	}
 	if ((result = order_shipped_mark(unit, id, change->carrier, change->tracking_no)) != DB_OK) {
 		if (result == OUT_INVALID_STATE)

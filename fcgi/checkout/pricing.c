@@ -18,6 +18,7 @@ const char *price_kind_name(enum price_kind kind)
 	case PRICE_COUPON: return "coupon";
 	case PRICE_TIMED_DISCOUNT: return "timed_discount";
 	case PRICE_FIRST_ORDER: return "first_order";
+	case PRICE_DEPOSIT: return "deposit";
 	}
 	return "discount";
 }
@@ -66,6 +67,11 @@ static bool input_bounded(const struct price_input *input)
 	    input->reduction_count > PRICE_PROMOTIONS_MAX)
 		return false;
 	if (input->first_order_count < 0 || input->first_order_count > PRICE_PROMOTIONS_MAX)
+		return false;
+	if (input->deposit_value_fen < 0 || input->deposit_value_fen > PRICE_UNIT_MAX * PRICE_QTY_MAX)
+		return false;
+	if ((input->has_budget && input->budget_left_fen < 0) || input->exclusive_count < 0 ||
+	    input->exclusive_count > PRICE_EXCLUSIVE_MAX || (input->exclusive_count > 0 && input->exclusive == NULL))
 		return false;
 	for (int f = 0; f < input->first_order_count; f++) {
 		const struct price_first_order *first = &input->first_orders[f];
@@ -172,13 +178,14 @@ bool price_item_in_cart(const struct price_input *input, int64_t item_id)
 
 /* ================================================================ engine */
 
-/* Applies the registry's kinds of stage in their order. */
+/* Applies the registry's kinds of stage in their order, but the rows in
+ * left_out (bit k: promotion_kinds[k]). */
 static enum price_error apply_stage(const struct price_input *input, struct price_quote *quote,
-				    enum promotion_stage stage)
+				    enum promotion_stage stage, uint32_t left_out)
 {
 	for (int k = 0; k < promotion_kind_count; k++) {
 		const struct promotion_kind *kind = promotion_kinds[k];
-		if (kind->stage != stage || kind->apply == NULL)
+		if (kind->stage != stage || kind->apply == NULL || (left_out >> k & 1u) != 0)
 			continue;
 		enum price_error error = kind->apply(input, quote);
 		if (error != PRICE_OK)
@@ -187,11 +194,15 @@ static enum price_error apply_stage(const struct price_input *input, struct pric
 	return PRICE_OK;
 }
 
-enum price_error price_quote(const struct price_input *input, struct price_quote *quote)
+bool price_kind_subsidised(enum price_kind kind)
+{
+	return kind != PRICE_BARGAIN && kind != PRICE_DEPOSIT;
+}
+
+/* The quote with every kind but those in left_out. */
+static enum price_error quote_with(const struct price_input *input, struct price_quote *quote, uint32_t left_out)
 {
 	memset(quote, 0, sizeof(*quote));
-	if (!input_bounded(input))
-		return price_refuse(quote, PRICE_BAD_INPUT, 0);
 	/* 1. lines */
 	for (int i = 0; i < input->line_count; i++) {
 		const struct price_line *line = &input->lines[i];
@@ -201,7 +212,7 @@ enum price_error price_quote(const struct price_input *input, struct price_quote
 	quote->total_fen = quote->subtotal_fen;
 
 	/* 2. item prices (the registry's item-price kinds: the bargain) */
-	enum price_error error = apply_stage(input, quote, PROMOTION_ITEM_PRICE);
+	enum price_error error = apply_stage(input, quote, PROMOTION_ITEM_PRICE, left_out);
 	if (error != PRICE_OK)
 		return error;
 	quote->merchandise_fen = quote->total_fen;
@@ -209,5 +220,165 @@ enum price_error price_quote(const struct price_input *input, struct price_quote
 	price_scope_amounts(input, quote, 0, &ignored, &quote->floor_fen);
 
 	/* 3. order promotions, in the registry's order (full reduction, coupons) */
-	return apply_stage(input, quote, PROMOTION_ORDER);
+	if ((error = apply_stage(input, quote, PROMOTION_ORDER, left_out)) != PRICE_OK)
+		return error;
+	for (int d = 0; d < quote->discount_count; d++)
+		if (price_kind_subsidised(quote->discounts[d].kind))
+			quote->subsidy_fen += quote->discounts[d].amount_fen;
+	return PRICE_OK;
+}
+
+/* ============================================ exclusive pairs and budget */
+
+/* The registry row a discount kind comes from, or -1. */
+static int row_of(enum price_kind kind)
+{
+	const char *name = kind == PRICE_DEPOSIT ? "presale" : price_kind_name(kind);
+	for (int k = 0; k < promotion_kind_count; k++)
+		if (strcmp(promotion_kinds[k]->name, name) == 0)
+			return k;
+	return -1;
+}
+
+static int row_named(const char *name)
+{
+	for (int k = 0; name != NULL && k < promotion_kind_count; k++)
+		if (strcmp(promotion_kinds[k]->name, name) == 0)
+			return k;
+	return -1;
+}
+
+/* The rows that took something off quote, as bits. */
+static uint32_t rows_applied(const struct price_quote *quote)
+{
+	uint32_t rows = 0;
+	for (int d = 0; d < quote->discount_count; d++) {
+		int k = row_of(quote->discounts[d].kind);
+		if (k >= 0)
+			rows |= 1u << k;
+	}
+	return rows;
+}
+
+/* The rows never left out: the bargain and the deposit are what the
+ * shopper asked for by id and paid for. */
+static uint32_t rows_fixed(void)
+{
+	uint32_t fixed = 0;
+	int k = row_of(PRICE_BARGAIN);
+	if (k >= 0)
+		fixed |= 1u << k;
+	if ((k = row_of(PRICE_DEPOSIT)) >= 0)
+		fixed |= 1u << k;
+	return fixed;
+}
+
+/* The row that row may not go with among rows (an exclusive pair), or -1.
+ * A pair of two rows never left out cannot be kept by leaving one out:
+ * it is not enforced (the order flow never has both). */
+static int exclusive_partner(const struct price_input *input, int row, uint32_t rows)
+{
+	uint32_t fixed = rows_fixed();
+	for (int p = 0; p < input->exclusive_count; p++) {
+		int a = row_named(input->exclusive[p].kind_a), b = row_named(input->exclusive[p].kind_b);
+		if (a < 0 || b < 0 || a == b || ((fixed >> a & 1u) && (fixed >> b & 1u)))
+			continue;
+		if (a == row && (rows >> b & 1u))
+			return b;
+		if (b == row && (rows >> a & 1u))
+			return a;
+	}
+	return -1;
+}
+
+static bool quote_allowed(const struct price_input *input, const struct price_quote *quote)
+{
+	if (input->has_budget && quote->subsidy_fen > input->budget_left_fen)
+		return false;
+	uint32_t rows = rows_applied(quote);
+	for (int k = 0; k < promotion_kind_count; k++)
+		if ((rows >> k & 1u) && exclusive_partner(input, k, rows) >= 0)
+			return false;
+	return true;
+}
+
+static int bits(uint32_t value)
+{
+	int count = 0;
+	for (; value != 0; value &= value - 1)
+		count++;
+	return count;
+}
+
+/* quote, priced with every kind, breaks a pair or the budget: the allowed
+ * set with the lowest total (pricing.h), the kinds left out in skipped. */
+static enum price_error quote_best_allowed(const struct price_input *input, struct price_quote *quote)
+{
+	uint32_t fixed = rows_fixed();
+	int k;
+	/* every row that may take something off, not only those that did: one
+	 * left out can make room for another (a coupon that filled the order
+	 * to its floor leaves room for a first-order discount) */
+	uint32_t all = rows_applied(quote), candidates = 0;
+	for (k = 0; k < promotion_kind_count; k++)
+		if (promotion_kinds[k]->apply != NULL)
+			candidates |= 1u << k;
+	candidates &= ~fixed;
+	struct price_quote trial, best;
+	memset(&best, 0, sizeof(best));
+	uint32_t best_out = 0;
+	bool found = false;
+	/* every non-empty subset of the candidates, each priced afresh: leaving
+	 * one kind out changes what the later ones take */
+	for (uint32_t out = candidates; out != 0; out = (out - 1) & candidates) {
+		if (quote_with(input, &trial, out) != PRICE_OK || !quote_allowed(input, &trial))
+			continue;
+		if (!found || trial.total_fen < best.total_fen ||
+		    (trial.total_fen == best.total_fen &&
+		     (bits(out) < bits(best_out) || (bits(out) == bits(best_out) && out < best_out)))) {
+			best = trial;
+			best_out = out;
+			found = true;
+		}
+	}
+	if (!found) /* only the fixed kinds break it: nothing to choose */
+		return PRICE_OK;
+	struct price_quote with_all = *quote;
+	*quote = best;
+	for (k = 0; k < promotion_kind_count && quote->skipped_count < PRICE_SKIPPED_MAX; k++) {
+		if ((best_out >> k & 1u) == 0 || (all >> k & 1u) == 0)
+			continue;
+		struct price_skipped *skipped = &quote->skipped[quote->skipped_count++];
+		skipped->kind = promotion_kinds[k]->name;
+		for (int d = 0; d < with_all.discount_count; d++)
+			if (row_of(with_all.discounts[d].kind) == k)
+				skipped->amount_fen += with_all.discounts[d].amount_fen;
+		/* why: what the chosen set would break with this kind back in */
+		int partner = -1;
+		bool back_priced = quote_with(input, &trial, best_out & ~(1u << k)) == PRICE_OK;
+		if (back_priced)
+			partner = exclusive_partner(input, k, rows_applied(&trial));
+		if (partner >= 0) {
+			skipped->reason = "exclusive";
+			skipped->with = promotion_kinds[partner]->name;
+		} else if (back_priced && input->has_budget && trial.subsidy_fen > input->budget_left_fen) {
+			skipped->reason = "budget";
+			quote->budget_limited = true;
+		} else {
+			skipped->reason = "lower_total"; /* the set without it simply costs less */
+		}
+	}
+	return PRICE_OK;
+}
+
+enum price_error price_quote(const struct price_input *input, struct price_quote *quote)
+{
+	memset(quote, 0, sizeof(*quote));
+	if (!input_bounded(input))
+		return price_refuse(quote, PRICE_BAD_INPUT, 0);
+	assert(promotion_kind_count <= 32); /* left_out holds a bit per registry row */
+	enum price_error error = quote_with(input, quote, 0);
+	if (error != PRICE_OK || quote_allowed(input, quote))
+		return error;
+	return quote_best_allowed(input, quote);
 }

@@ -43,7 +43,7 @@
 #define PRICE_COUPONS_MAX 5
 #define PRICE_TIERS_MAX 20
 #define PRICE_PROMOTIONS_MAX 16 /* a campaign's promotions of one kind that one cart meets */
-#define PRICE_DISCOUNTS_MAX (2 + PRICE_COUPONS_MAX + PRICE_PROMOTIONS_MAX)
+#define PRICE_DISCOUNTS_MAX (3 + PRICE_COUPONS_MAX + PRICE_PROMOTIONS_MAX)
 #define PRICE_LABEL_SIZE 448 /* a coupon title is up to 100 characters */
 /* Prices above this (per unit, in fen) are refused as input errors, so no
  * sum of PRICE_LINES_MAX * PRICE_QTY_MAX lines can overflow. */
@@ -123,6 +123,13 @@ struct price_rules {
 	int64_t coupon_uses_so_far;       /* this shopper's coupons already used in the campaign */
 };
 
+/* Two kinds of promotion (the registry's names, API.md's kinds) that may not
+ * apply to the same order (the campaign's "exclusive" pairs). */
+#define PRICE_EXCLUSIVE_MAX 16
+struct price_exclusive {
+	const char *kind_a, *kind_b; /* borrowed */
+};
+
 struct price_input {
 	const struct price_line *lines;
 	int line_count;
@@ -135,10 +142,21 @@ struct price_input {
 	int reduction_count;
 	const struct price_first_order *first_orders; /* only when the shopper has no paid order */
 	int first_order_count;
+	int64_t deposit_value_fen; /* presale final payment: what the paid deposit counts (定金翻倍); 0: none */
+	/* The campaign's subsidy budget: with has_budget, the discounts an
+	 * order takes (all but the bargain's and the deposit's, which are the
+	 * campaign's price and the shopper's money) may sum to at most
+	 * budget_left_fen; a kind whose discounts the budget cannot cover is
+	 * not applied (quote->budget_limited). */
+	bool has_budget;
+	int64_t budget_left_fen;
+	const struct price_exclusive *exclusive; /* the campaign's exclusive pairs */
+	int exclusive_count;
 	int64_t now;
 };
 
-enum price_kind { PRICE_BARGAIN, PRICE_FULL_REDUCTION, PRICE_COUPON, PRICE_TIMED_DISCOUNT, PRICE_FIRST_ORDER };
+enum price_kind { PRICE_BARGAIN, PRICE_FULL_REDUCTION, PRICE_COUPON, PRICE_TIMED_DISCOUNT, PRICE_FIRST_ORDER,
+		 PRICE_DEPOSIT };
 
 struct price_discount {
 	enum price_kind kind;
@@ -147,6 +165,19 @@ struct price_discount {
 	int64_t item_id;     /* PRICE_COUPON only: its scope, 0 shop-wide */
 	int64_t promotion_id; /* the promotion resource's row it came from, or 0 */
 	char label[PRICE_LABEL_SIZE];
+};
+
+/* A kind of promotion that would have applied but was left out, and why:
+ * "exclusive" (with names the kind it may not go with, which applied),
+ * "budget" (the subsidy budget could not cover it with the rest), or
+ * "lower_total" (where kinds compete, the set without it costs less: an
+ * item price that kept the order under a full reduction's threshold). */
+#define PRICE_SKIPPED_MAX 16
+struct price_skipped {
+	const char *kind;   /* the registry's name (static) */
+	const char *reason; /* "exclusive", "budget" or "lower_total" (static) */
+	const char *with;   /* exclusive: the kind that applied instead (static), else NULL */
+	int64_t amount_fen; /* what it would have taken off alone with the rest */
 };
 
 struct price_line_total {
@@ -180,12 +211,26 @@ struct price_quote {
 	int64_t total_fen;
 	enum price_error error;
 	int64_t error_coupon_id; /* the coupon the error is about, or 0 */
+	int64_t subsidy_fen;     /* what the budget is charged: the discounts but the bargain's and the deposit's */
+	bool budget_limited;     /* a kind was left out because the budget could not cover it */
+	struct price_skipped skipped[PRICE_SKIPPED_MAX];
+	int skipped_count;
 };
 
 /* Computes the quote for input into *quote (OUT). Returns PRICE_OK, or
  * the first reason the cart cannot be priced as asked (also in
- * quote->error, with the coupon in quote->error_coupon_id). */
+ * quote->error, with the coupon in quote->error_coupon_id).
+ *
+ * When the quote with every kind breaks an exclusive pair or the budget,
+ * the engine prices the cart again with sets of the kinds that applied
+ * left out, and takes the allowed set (no exclusive pair, subsidy within
+ * the budget) with the lowest total (on a tie, the one leaving out fewer
+ * kinds, then the first in the registry's order); the kinds left out are
+ * quote->skipped with their reason. */
 enum price_error price_quote(const struct price_input *input, struct price_quote *quote);
+/* Whether kind counts against the subsidy budget (all but the bargain's
+ * and the deposit's). */
+bool price_kind_subsidised(enum price_kind kind);
 /* The API's name of a discount kind: "bargain", "full_reduction", ... */
 const char *price_kind_name(enum price_kind kind);
 /* A sentence for people (Chinese) saying why error refused the cart. */

@@ -3,9 +3,14 @@
  * minimum spend against the merchandise of its scope (the whole cart, or
  * its item's lines), one per order unless the campaign says stackable, and
  * the shopper's per-campaign use limit. The order uses each coupon (one
- * conditional update); a cancelled order gives them back. */
+ * conditional update); a cancelled order gives them back.
+ *
+ * On the promotion resource a `coupon` is a template: its config says what
+ * each coupon issued from it is worth (coupon_template.c issues them). */
 #include <stdio.h>
+#include <string.h>
 
+#include "checkout/coupon_template.h"
 #include "checkout/foreign_store.h"
 #include "checkout/promotion.h"
 #include "checkout/promotion_store.h"
@@ -26,21 +31,71 @@ static int coupon_load(struct unit *unit, struct promotion_config *config)
 	return DB_OK;
 }
 
-/* {"coupons_stackable": true|false, "coupon_uses_per_customer": n|null}. */
-static bool coupon_validate(const json_t *config, const char **message)
+bool coupon_template_parse(const json_t *config, struct coupon_template *template, const char **message)
 {
-	const json_t *stackable = json_object_get(config, "coupons_stackable");
-	const json_t *uses = json_object_get(config, "coupon_uses_per_customer");
-	if (stackable != NULL && !json_is_boolean(stackable)) {
-		*message = "coupons_stackable";
+	static const char *const keys[] = { "amount_fen", "min_spend_fen", "valid_days", "item_ids", "claimable", NULL };
+	*template = (struct coupon_template){ .valid_days = COUPON_TEMPLATE_VALID_DAYS_DEFAULT, .claimable = true };
+	const char *key;
+	const json_t *value;
+	json_object_foreach((json_t *)config, key, value)
+	{
+		bool known = false;
+		for (int k = 0; keys[k] != NULL; k++)
+			known = known || strcmp(key, keys[k]) == 0;
+		if (!known) {
+			*message = "config";
+			return false;
+		}
+	}
+	const json_t *amount = json_object_get(config, "amount_fen"), *min_spend = json_object_get(config, "min_spend_fen");
+	const json_t *days = json_object_get(config, "valid_days"), *items = json_object_get(config, "item_ids");
+	const json_t *claimable = json_object_get(config, "claimable");
+	if (!json_is_integer(amount) || json_integer_value(amount) < 1 || json_integer_value(amount) > PRICE_UNIT_MAX) {
+		*message = "config.amount_fen";
 		return false;
 	}
-	if (uses != NULL && !json_is_null(uses) &&
-	    (!json_is_integer(uses) || json_integer_value(uses) < 1 || json_integer_value(uses) > INT32_MAX)) {
-		*message = "coupon_uses_per_customer";
-		return false;
+	template->amount_fen = json_integer_value(amount);
+	if (min_spend != NULL && !json_is_null(min_spend)) {
+		if (!json_is_integer(min_spend) || json_integer_value(min_spend) < 0 ||
+		    json_integer_value(min_spend) > PRICE_UNIT_MAX) {
+			*message = "config.min_spend_fen";
+			return false;
+		}
+		template->min_spend_fen = json_integer_value(min_spend);
+	}
+	if (days != NULL && !json_is_null(days)) {
+		if (!json_is_integer(days) || json_integer_value(days) < 1 ||
+		    json_integer_value(days) > COUPON_TEMPLATE_VALID_DAYS_MAX) {
+			*message = "config.valid_days";
+			return false;
+		}
+		template->valid_days = json_integer_value(days);
+	}
+	/* a coupon row has one item scope: null (shop-wide) or one item */
+	if (items != NULL && !json_is_null(items)) {
+		if (!json_is_array(items) || json_array_size(items) != 1 || !json_is_integer(json_array_get(items, 0)) ||
+		    json_integer_value(json_array_get(items, 0)) < 1) {
+			*message = "config.item_ids";
+			return false;
+		}
+		template->item_id = json_integer_value(json_array_get(items, 0));
+	}
+	if (claimable != NULL) {
+		if (!json_is_boolean(claimable)) {
+			*message = "config.claimable";
+			return false;
+		}
+		template->claimable = json_is_true(claimable);
 	}
 	return true;
+}
+
+/* A coupon template of the promotion resource (API.md: {"amount_fen",
+ * "min_spend_fen", "valid_days", "item_ids", "claimable"}). */
+static bool coupon_validate(const json_t *config, const char **message)
+{
+	struct coupon_template template;
+	return coupon_template_parse(config, &template, message);
 }
 
 static enum price_error coupon_apply(const struct price_input *input, struct price_quote *quote)
@@ -114,6 +169,7 @@ static int coupon_return(struct unit *unit, int64_t order_id, enum promotion_ret
 const struct promotion_kind promo_coupon = {
 	.name = "coupon",
 	.stage = PROMOTION_ORDER,
+	.configurable = true, /* as a template: shoppers claim it, rewards issue it (coupon_template.h) */
 	.load = coupon_load,
 	.validate = coupon_validate,
 	.apply = coupon_apply,

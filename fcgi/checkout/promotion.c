@@ -17,7 +17,10 @@ const struct promotion_kind *const promotion_kinds[] = {
 	&promo_first_order,
 	&promo_full_reduction,
 	&promo_coupon,
-	/* deposit, red_packet, points_cash (later) */
+	&promo_presale, /* the deposit line of a final payment */
+	/* red_packet, points_cash (later) */
+	&promo_share_reward, /* takes nothing off: the sharer's coupon when paid */
+	&promo_budget, /* takes nothing off: charges the quote's subsidy to the campaign's budget */
 };
 const int promotion_kind_count = (int)(sizeof(promotion_kinds) / sizeof(promotion_kinds[0]));
 
@@ -41,6 +44,9 @@ int promotion_load(struct unit *unit, struct promotion_config *config)
 	config->timed_count = 0;
 	config->reduction_count = 0;
 	config->first_order_count = 0;
+	memset(&config->presale, 0, sizeof(config->presale));
+	memset(&config->share, 0, sizeof(config->share));
+	memset(&config->budget, 0, sizeof(config->budget));
 	config->live = NULL;
 	config->live_count = 0;
 	/* the campaign's live promotions, read once for every kind */
@@ -132,6 +138,18 @@ int promotion_give_back(struct unit *unit, int64_t order_id, enum promotion_retu
 		if (promotion_kinds[k]->give_back == NULL)
 			continue;
 		result = promotion_kinds[k]->give_back(unit, order_id, why);
+		if (result != DB_OK)
+			return result;
+	}
+	return DB_OK;
+}
+
+int promotion_paid(struct unit *unit, int64_t order_id)
+{
+	for (int k = 0; k < promotion_kind_count; k++) {
+		if (promotion_kinds[k]->paid == NULL)
+			continue;
+		int result = promotion_kinds[k]->paid(unit, order_id);
 		if (result != DB_OK)
 			return result;
 	}

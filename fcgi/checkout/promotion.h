@@ -15,8 +15,12 @@
  * Any hook may be NULL. The order of the rows is API.md's "The price of an
  * order": item prices (bargain, bundle, timed_discount, member_price) ->
  * first_order -> full_reduction -> coupon -> deposit -> red_packet ->
- * points_cash. Today: bargain, timed_discount, full_reduction, coupon. A new kind is one
- * file, one row here, and its members in struct promotion_config. */
+ * points_cash. Today: bargain, timed_discount, first_order, full_reduction,
+ * coupon, presale (the deposit line), then two rows that take nothing off:
+ * share_reward (the sharer's coupon when paid) and budget (the campaign's
+ * subsidy budget and exclusive pairs, charged when the order is placed).
+ * A new kind is one file, one row here, and its members in struct
+ * promotion_config. A row's `paid` hook runs once when an order is paid. */
 #ifndef KANJIA_PROMOTION_H
 #define KANJIA_PROMOTION_H
 
@@ -63,6 +67,32 @@ struct promotion_live {
 /* Pure: whether live has no use left for the cart's shopper. */
 bool promotion_live_exhausted(const struct promotion_live *live);
 
+/* The paid deposit a final payment names (promo_presale.c). */
+struct promotion_presale {
+	bool found;           /* a deposit order of the shopper's */
+	const char *status;   /* the deposit order's status */
+	int64_t promotion_id, item_id, qty;
+	int64_t deposit_fen, deposit_value_fen; /* per unit */
+	int64_t final_starts_at, final_ends_at;
+	int64_t final_order_id; /* a final order standing already, or 0 */
+};
+
+/* The item share link a cart came through (promo_share_reward.c). */
+struct promotion_share {
+	int64_t sharer_id, item_id;    /* 0: no such link */
+	int64_t promotion_id;          /* the campaign's live share_reward, or 0 */
+	int64_t coupon_promotion_id;   /* its coupon template */
+};
+
+/* The campaign's subsidy budget and exclusive pairs (promo_budget.c). */
+struct promotion_budget {
+	bool found;         /* a campaign_budget row: every order's subsidy is charged */
+	bool has_budget;    /* a budget, not unlimited */
+	int64_t budget_fen, spent_fen;
+	struct price_exclusive pairs[PRICE_EXCLUSIVE_MAX];
+	int pair_count;
+};
+
 /* A cart's promotions: what the shopper asked, then what the kinds load.
  * Strings borrowed from the unit's arena. */
 struct promotion_config {
@@ -73,6 +103,11 @@ struct promotion_config {
 	int64_t coupon_ids[PRICE_COUPONS_MAX];
 	int coupon_count;
 	int64_t now; /* when the cart is decided (cart_decide sets it) */
+	int64_t deposit_order_id; /* presale final payment: the paid deposit; 0: none */
+	const char *share_code;   /* the item share link that led here, or NULL */
+	/* kept across a transaction's retries: the budget's charge lost a race
+	 * (promo_budget.c), so the retry reads the budget locked */
+	int budget_charge_lost;
 	/* loaded */
 	struct promotion_bargain bargain;
 	struct price_coupon coupons[PRICE_COUPONS_MAX];
@@ -86,6 +121,11 @@ struct promotion_config {
 	int reduction_count;
 	struct price_first_order first_orders[PRICE_PROMOTIONS_MAX];
 	int first_order_count;
+	struct promotion_presale presale;
+	struct promotion_share share;
+	struct promotion_budget budget;
+	/* decided (cart_decide): what the quote charges the budget */
+	int64_t subsidy_fen;
 };
 
 struct promotion_kind {
@@ -108,6 +148,9 @@ struct promotion_kind {
 		       const char **message);
 	/* Returns DB_OK or a door code. */
 	int (*give_back)(struct unit *unit, int64_t order_id, enum promotion_return why);
+	/* Writes what rides on order_id being paid (in the notify's
+	 * transaction, once). Returns DB_OK or a door code. */
+	int (*paid)(struct unit *unit, int64_t order_id);
 };
 
 extern const struct promotion_kind *const promotion_kinds[];
@@ -125,6 +168,8 @@ int promotion_claim(struct unit *unit, const struct promotion_config *config, co
 int promotion_persist(struct unit *unit, const struct promotion_config *config, int64_t order_id,
 		      const char **message);
 int promotion_give_back(struct unit *unit, int64_t order_id, enum promotion_return why);
+/* Every kind's paid hook for order_id, just paid. */
+int promotion_paid(struct unit *unit, int64_t order_id);
 /* Records that order_id took amount_fen from promotion_id (one of
  * config->live), taking a use of its limits. Returns DB_OK, DB_RETRY (a
  * limit was reached since the cart was priced: the order is priced again
@@ -138,6 +183,9 @@ extern const struct promotion_kind promo_full_reduction;
 extern const struct promotion_kind promo_coupon;
 extern const struct promotion_kind promo_timed_discount;
 extern const struct promotion_kind promo_first_order;
+extern const struct promotion_kind promo_presale;
+extern const struct promotion_kind promo_share_reward;
+extern const struct promotion_kind promo_budget;
 
 /* Pure: a first order's config ({"percent"} or {"off_fen"}, optional
  * "max_off_fen") into *first (promo_first_order.c). Returns true, or

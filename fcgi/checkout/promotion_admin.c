@@ -154,6 +154,12 @@ static int items_of_campaign(const struct campaign *campaign, const json_t *conf
 {
 	const json_t *entry;
 	size_t index;
+	const json_t *single = json_object_get(config, "item_id"); /* presale's one item */
+	if (single != NULL && !item_of_campaign(campaign, json_integer_value(single))) {
+		snprintf(message, PROMOTION_MESSAGE_SIZE, "config.item_id 不正确：商品 %lld 不在本活动中。",
+			 (long long)json_integer_value(single));
+		return OUT_INVALID_PROMOTION;
+	}
 	json_array_foreach(json_object_get(config, "items"), index, entry)
 	{
 		int64_t item_id = json_integer_value(json_object_get(entry, "item_id"));
@@ -172,6 +178,24 @@ static int items_of_campaign(const struct campaign *campaign, const json_t *conf
 		}
 	}
 	return DB_OK;
+}
+
+/* A config naming a coupon template ("coupon_promotion_id": share_reward)
+ * names one of the campaign's. */
+static int template_of_campaign(struct unit *unit, int64_t campaign_id, const json_t *config, char *message)
+{
+	const json_t *id = json_object_get(config, "coupon_promotion_id");
+	if (id == NULL)
+		return DB_OK;
+	struct promotion_row row;
+	int result = promotion_read(unit, json_integer_value(id), false, &row);
+	if (result == OUT_NOT_FOUND ||
+	    (result == DB_OK && (strcmp(row.kind, "coupon") != 0 || row.campaign_id != campaign_id))) {
+		snprintf(message, PROMOTION_MESSAGE_SIZE, "config.coupon_promotion_id 不正确：%lld 不是本活动的优惠券模板。",
+			 (long long)json_integer_value(id));
+		return OUT_INVALID_PROMOTION;
+	}
+	return result;
 }
 
 /* =============================================================== flows */
@@ -214,7 +238,8 @@ static int create_body(struct unit *unit, void *context)
 	const json_t *config;
 	if ((result = promotion_decide(change->body, NULL, campaign.starts_at, campaign.ends_at, &row, &config,
 				       change->message)) != DB_OK ||
-	    (result = items_of_campaign(&campaign, config, change->message)) != DB_OK)
+	    (result = items_of_campaign(&campaign, config, change->message)) != DB_OK ||
+	    (result = template_of_campaign(unit, change->id, config, change->message)) != DB_OK)
 		return result;
 	row.campaign_id = change->id;
 	char *text = json_dumps(config, JSON_COMPACT | JSON_SORT_KEYS);
@@ -250,7 +275,8 @@ static int patch_body(struct unit *unit, void *context)
 				       change->message)) != DB_OK)
 		return result;
 	if (config != NULL) {
-		if ((result = items_of_campaign(&campaign, config, change->message)) != DB_OK)
+		if ((result = items_of_campaign(&campaign, config, change->message)) != DB_OK ||
+		    (result = template_of_campaign(unit, before.campaign_id, config, change->message)) != DB_OK)
 			return result;
 		char *text = json_dumps(config, JSON_COMPACT | JSON_SORT_KEYS);
 		row.config_json = arena_strdup(unit->arena, text);

@@ -48,9 +48,11 @@
 	X(OUT_IN_USE, 409, "in_use") \
 	X(OUT_ALREADY_CHECKED_IN, 409, "already_checked_in") \
 	X(OUT_LIMIT_REACHED, 409, "limit_reached") \
+	X(OUT_BUDGET_EXHAUSTED, 409, "budget_exhausted") \
 	X(OUT_CAMPAIGN_NOT_ACTIVE, 410, "campaign_not_active") \
 	X(OUT_BARGAIN_CLOSED, 410, "bargain_closed") \
 	X(OUT_GAME_CLOSED, 410, "game_closed") \
+	X(OUT_PRESALE_CLOSED, 410, "presale_closed") \
 	X(OUT_INVALID_CAMPAIGN, 422, "invalid_campaign") \
 	X(OUT_INVALID_PATTERN, 422, "invalid_pattern") \
 	X(OUT_INVALID_GAME, 422, "invalid_game") \

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "admin/audit.h"
+#include "checkout/coupon_template.h" /* issue 14: offers of a coupon template */
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -115,8 +116,8 @@ static int read_coupon(const json_t *json, struct engagement_coupon *coupon, con
 	return 0;
 }
 
-/* Coupon templates (issue 14) are not issuable from here yet: a template
- * id is refused rather than stored and silently never given. */
+/* A reward: points, a coupon of its own, a coupon template's coupon
+ * (issue 14: coupon_template.h issues it) or a prize. */
 static int read_reward(const json_t *json, struct engagement_reward *reward, const char *where,
 		       char field[ENGAGEMENT_FIELD_SIZE])
 {
@@ -141,7 +142,9 @@ static int read_reward(const json_t *json, struct engagement_reward *reward, con
 		snprintf(reward->prize, sizeof(reward->prize), "%s", prize);
 		reward->kind = ENGAGEMENT_REWARD_PRIZE;
 	} else {
-		return refuse(field, "%s.coupon_promotion_id", where);
+		if (read_int(json, "coupon_promotion_id", 1, INT64_MAX, &reward->coupon_promotion_id) != 1)
+			return refuse(field, "%s.coupon_promotion_id", where);
+		reward->kind = ENGAGEMENT_REWARD_TEMPLATE;
 	}
 	return 0;
 }
@@ -156,8 +159,17 @@ static int read_pack(const json_t *json, struct engagement_settings *s, char fie
 	if (unknown != NULL)
 		return refuse(field, "new_user_pack.%s", unknown);
 	const json_t *ids = json_object_get(json, "coupon_promotion_ids");
-	if (ids != NULL && (!json_is_array(ids) || json_array_size(ids) != 0))
-		return refuse(field, "new_user_pack.coupon_promotion_ids");
+	if (ids != NULL) {
+		if (!json_is_array(ids) || json_array_size(ids) > ENGAGEMENT_PACK_COUPONS_MAX)
+			return refuse(field, "new_user_pack.coupon_promotion_ids");
+		s->pack_template_count = 0;
+		for (size_t i = 0; i < json_array_size(ids); i++) {
+			const json_t *id = json_array_get(ids, i);
+			if (!json_is_integer(id) || json_integer_value(id) < 1)
+				return refuse(field, "new_user_pack.coupon_promotion_ids");
+			s->pack_templates[s->pack_template_count++] = json_integer_value(id);
+		}
+	}
 	const json_t *coupons = json_object_get(json, "coupons");
 	if (coupons != NULL) {
 		if (!json_is_array(coupons) || json_array_size(coupons) > ENGAGEMENT_PACK_COUPONS_MAX)
@@ -275,6 +287,8 @@ static json_t *reward_config_json(const struct engagement_reward *reward)
 		return json_pack("{s:I}", "points", (json_int_t)reward->points);
 	case ENGAGEMENT_REWARD_COUPON:
 		return json_pack("{s:o}", "coupon", coupon_config_json(&reward->coupon));
+	case ENGAGEMENT_REWARD_TEMPLATE:
+		return json_pack("{s:I}", "coupon_promotion_id", (json_int_t)reward->coupon_promotion_id);
 	case ENGAGEMENT_REWARD_PRIZE:
 		return json_pack("{s:s}", "prize", reward->prize);
 	case ENGAGEMENT_REWARD_NONE:
@@ -285,9 +299,11 @@ static json_t *reward_config_json(const struct engagement_reward *reward)
 
 json_t *engagement_settings_json(const struct engagement_settings *s)
 {
-	json_t *coupons = json_array();
+	json_t *coupons = json_array(), *templates = json_array();
 	for (int i = 0; i < s->pack_coupon_count; i++)
 		json_array_append_new(coupons, coupon_config_json(&s->pack_coupons[i]));
+	for (int i = 0; i < s->pack_template_count; i++)
+		json_array_append_new(templates, json_integer((json_int_t)s->pack_templates[i]));
 	json_t *points = json_array();
 	for (int i = 0; i < s->checkin_point_count; i++)
 		json_array_append_new(points, json_integer((json_int_t)s->checkin_points[i]));
@@ -296,8 +312,8 @@ json_t *engagement_settings_json(const struct engagement_settings *s)
 		json_array_append_new(bonus, json_pack("{s:I, s:I}", "days", (json_int_t)s->streak_bonus[i].days,
 						       "points", (json_int_t)s->streak_bonus[i].points));
 	json_t *object = json_pack(
-		"{s:{s:[], s:o, s:I, s:I, s:I}, s:{s:o, s:o}, s:{s:s, s:I, s:o}}", "new_user_pack",
-		"coupon_promotion_ids", "coupons", coupons, "points", (json_int_t)s->pack_points, "red_packet_fen",
+		"{s:{s:o, s:o, s:I, s:I, s:I}, s:{s:o, s:o}, s:{s:s, s:I, s:o}}", "new_user_pack",
+		"coupon_promotion_ids", templates, "coupons", coupons, "points", (json_int_t)s->pack_points, "red_packet_fen",
 		(json_int_t)s->pack_red_packet_fen, "red_packet_days", (json_int_t)s->pack_red_packet_days, "checkin",
 		"points", points, "streak_bonus", bonus, "invite", "qualify", "first_paid_order", "every",
 		(json_int_t)s->invite_every, "reward", reward_config_json(&s->invite_reward));
@@ -485,7 +501,8 @@ static void random_code(char *out, int length)
 
 static int pack_give(struct unit *unit, const struct engagement_settings *s, int64_t user_id)
 {
-	bool anything = s->pack_coupon_count > 0 || s->pack_points > 0 || s->pack_red_packet_fen > 0;
+	bool anything = s->pack_coupon_count > 0 || s->pack_template_count > 0 || s->pack_points > 0 ||
+			s->pack_red_packet_fen > 0;
 	if (!anything)
 		return DB_OK;
 	char *milestone = arena_printf(unit->arena, "pack:%lld", (long long)user_id);
@@ -502,6 +519,15 @@ static int pack_give(struct unit *unit, const struct engagement_settings *s, int
 					      .milestone = arena_printf(unit->arena, "pack:%lld:%d",
 									(long long)user_id, i) };
 		if ((status = reward_issue(unit, &grant, &reward, NULL)) != DB_OK)
+			return status;
+	}
+	for (int i = 0; i < s->pack_template_count; i++) {
+		/* a template removed, disabled or spent gives nothing: the rest of
+		 * the pack is still given */
+		struct coupon coupon;
+		status = coupon_template_issue(unit, s->pack_templates[i], user_id, COUPON_GRANTED, "new_user_pack",
+					       &coupon);
+		if (status != DB_OK && status != OUT_NOT_FOUND && status != OUT_OUT_OF_STOCK)
 			return status;
 	}
 	if (s->pack_points > 0 && (status = points_apply(unit, user_id, s->pack_points, "new_user_pack", 0)) != DB_OK)
@@ -626,6 +652,16 @@ static int invite_reward_give(struct unit *unit, const struct engagement_reward 
 					  .min_spend_fen = reward->coupon.min_spend_fen,
 					  .valid_days = reward->coupon.valid_days };
 		return reward_issue(unit, &grant, &issued, NULL);
+	case ENGAGEMENT_REWARD_TEMPLATE: {
+		/* the grant first (once per invitee), then the template's coupon;
+		 * a template removed, disabled or spent gives nothing */
+		if ((status = reward_grant_record(unit, 0, 0, inviter_id, milestone, 0, 0, unit->now)) != DB_OK)
+			return status;
+		struct coupon coupon;
+		status = coupon_template_issue(unit, reward->coupon_promotion_id, inviter_id, COUPON_GRANTED,
+					       "invite_reward", &coupon);
+		return status == OUT_NOT_FOUND || status == OUT_OUT_OF_STOCK ? DB_OK : status;
+	}
 	case ENGAGEMENT_REWARD_PRIZE:
 		issued = (struct reward){ .kind = REWARD_PRIZE, .title = reward->prize };
 		return reward_issue(unit, &grant, &issued, NULL);
@@ -735,6 +771,15 @@ static int exchange_issue(struct unit *unit, const struct points_offer *offer, i
 	int status = DB_OK;
 	switch (offer->kind) {
 	case OFFER_COUPON: {
+		if (offer->coupon_promotion_id != 0) {
+			/* a template's coupon (issue 14): its limits.total holds; one
+			 * removed, disabled or spent is out of stock */
+			status = coupon_template_issue(unit, offer->coupon_promotion_id, user_id, COUPON_GRANTED,
+						       "points_exchange", &result->coupon);
+			if (status == OUT_NOT_FOUND)
+				status = OUT_OUT_OF_STOCK;
+			break;
+		}
 		int64_t days = offer->coupon_valid_days > 0 ? offer->coupon_valid_days : REWARD_VALID_DAYS_DEFAULT;
 		int64_t id;
 		status = coupon_issue(unit, user_id, 0, "points_exchange", offer->title, offer->coupon_amount_fen,
@@ -853,9 +898,19 @@ int points_offer_read(const json_t *json, const struct points_offer *base, struc
 		    (json_object_get(json, "red_packet_fen") != NULL) + (json_object_get(json, "prize") != NULL);
 	if (kinds > 1)
 		return refuse(field, "prize");
-	if (json_object_get(json, "coupon_promotion_id") != NULL)
-		return refuse(field, "coupon_promotion_id"); /* issue 14's templates: not issuable here yet */
-	if (json_object_get(json, "coupon") != NULL) {
+	if (kinds == 1 && json_object_get(json, "coupon_promotion_id") == NULL)
+		offer->coupon_promotion_id = 0; /* another kind replaces a template */
+	if (json_object_get(json, "coupon_promotion_id") != NULL) {
+		/* a coupon template of the promotion resource (issue 14) */
+		if (read_int(json, "coupon_promotion_id", 1, INT64_MAX, &offer->coupon_promotion_id) != 1)
+			return refuse(field, "coupon_promotion_id");
+		offer->kind = OFFER_COUPON;
+		offer->coupon_amount_fen = 0;
+		offer->coupon_min_spend_fen = 0;
+		offer->coupon_valid_days = 0;
+		offer->red_packet_fen = 0;
+		offer->prize = NULL;
+	} else if (json_object_get(json, "coupon") != NULL) {
 		struct engagement_coupon coupon;
 		if (read_coupon(json_object_get(json, "coupon"), &coupon, "coupon", field) != 0)
 			return -1;
@@ -898,6 +953,10 @@ json_t *points_offer_json(const struct points_offer *offer, bool admin)
 		abort();
 	switch (offer->kind) {
 	case OFFER_COUPON:
+		if (offer->coupon_promotion_id != 0) {
+			json_object_set_new(object, "coupon_promotion_id", json_integer((json_int_t)offer->coupon_promotion_id));
+			break;
+		}
 		json_object_set_new(object, "coupon",
 				    json_pack("{s:s, s:I, s:I, s:I}", "title", offer->title, "amount_fen",
 					      (json_int_t)offer->coupon_amount_fen, "min_spend_fen",

@@ -42,8 +42,8 @@ struct engagement_coupon {
 enum engagement_reward_kind {
 	ENGAGEMENT_REWARD_NONE,
 	ENGAGEMENT_REWARD_POINTS,          /* {"points": n} */
-	ENGAGEMENT_REWARD_COUPON,          /* {"coupon": {...}} (issue 14's coupon_promotion_id: refused until its
-					    * templates can be issued from here) */
+	ENGAGEMENT_REWARD_COUPON,          /* {"coupon": {...}} */
+	ENGAGEMENT_REWARD_TEMPLATE,        /* {"coupon_promotion_id": id}: a coupon of that template (issue 14) */
 	ENGAGEMENT_REWARD_PRIZE,           /* {"prize": "title"} */
 };
 
@@ -51,11 +51,14 @@ struct engagement_reward {
 	enum engagement_reward_kind kind;
 	int64_t points;
 	struct engagement_coupon coupon;
+	int64_t coupon_promotion_id; /* ENGAGEMENT_REWARD_TEMPLATE */
 	char prize[ENGAGEMENT_PRIZE_MAX + 1];
 };
 
 struct engagement_settings {
-	/* new_user_pack ("coupon_promotion_ids" stays []: see read_pack) */
+	/* new_user_pack: coupons of templates (issue 14), and coupons of their own */
+	int64_t pack_templates[ENGAGEMENT_PACK_COUPONS_MAX];
+	int pack_template_count;
 	struct engagement_coupon pack_coupons[ENGAGEMENT_PACK_COUPONS_MAX];
 	int pack_coupon_count;
 	int64_t pack_points, pack_red_packet_fen, pack_red_packet_days;

@@ -75,6 +75,8 @@ static const struct message messages[] = {
 	/* engagement */
 	{ "already_checked_in", "今天已经签到过了，明天再来吧。" },
 	{ "limit_reached", "已达到每人可兑换的次数上限。" },
+	{ "budget_exhausted", "活动补贴预算已用完，该优惠无法使用。" },
+	{ "presale_closed", "不在预售的支付时间内。" },
 };
 
 /* Texts: the sentence of one particular refusal, where the code's own

@@ -26,6 +26,7 @@
 #include "http/http.h"
 #include "core/log.h"
 #include "checkout/order.h"
+#include "checkout/presale.h"
 #include "games/games.h"
 #include "server/routes.h"
 #include "http/session.h"
@@ -117,6 +118,7 @@ static void sweep(struct request *request, struct db *db, const struct config *c
 		live_bargains_swept(request); /* live: after the commit */
 	fraud_sweep(&unit);
 	order_sweep(&unit);
+	presale_sweep(&unit); /* deposits whose final payment was missed */
 	games_sweep(&unit);
 	engagement_sweep(&unit); /* red packets past their end */
 	arena_reset(&request->arena);

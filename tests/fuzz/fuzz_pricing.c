@@ -2,7 +2,8 @@
  * promotion rows it walks) on carts and promotions made from the input:
  * a quote is refused with a reason or it is whole: every discount
  * positive, their sum the discount, the total never negative nor below
- * the floor, and the same input prices the same twice. */
+ * the floor, the subsidy within the budget, and the same input prices the
+ * same twice. */
 #include "fuzz.h"
 
 #include <assert.h>
@@ -116,11 +117,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		first[0].off_fen = first[0].percent ? 0 : money(&in) % 100000;
 		first[0].max_off_fen = money(&in) % 100000;
 	}
+	/* issue 14: a presale deposit, the budget, exclusive pairs */
+	static const char *const kinds[] = { "bargain", "timed_discount", "first_order", "full_reduction", "coupon",
+					     "presale", "member_price" };
+	static struct price_exclusive pairs[3];
+	int pair_count = (int)(take(&in, 1) % 4);
+	for (int p = 0; p < pair_count; p++)
+		pairs[p] = (struct price_exclusive){ kinds[take(&in, 1) % 7], kinds[take(&in, 1) % 7] };
+	uint64_t budget_byte = take(&in, 1);
 	struct price_input input = { .lines = lines, .line_count = line_count, .coupons = coupons,
 				     .coupon_count = coupon_count, .rules = &rules, .timed = timed,
 				     .timed_count = timed_count, .reductions = reductions,
 				     .reduction_count = reduction_count, .first_orders = first,
-				     .first_order_count = first_count, .now = 1800000000 };
+				     .first_order_count = first_count, .now = 1800000000,
+				     .deposit_value_fen = take(&in, 1) % 3 == 0 ? money(&in) : 0,
+				     .has_budget = budget_byte % 2 == 1, .budget_left_fen = budget_byte % 2 == 1 ? money(&in) : 0,
+				     .exclusive = pairs, .exclusive_count = pair_count };
 	static struct price_quote quote, again;
 	enum price_error error = price_quote(&input, &quote);
 	enum price_error error_again = price_quote(&input, &again);
@@ -137,5 +149,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(sum == quote.discount_fen);
 	assert(quote.total_fen >= 0);
 	assert(quote.total_fen >= quote.floor_fen);
+	assert(!input.has_budget || quote.subsidy_fen <= input.budget_left_fen);
 	return 0;
 }

@@ -2,6 +2,7 @@
  * (promo_*.c): the registry's rows in API.md's order, each kind's admin
  * config refused where it is wrong (failure cases first), and the engine
  * applying the kinds in that order. */
+#include <stdio.h>
 #include <string.h>
 
 #include "checkout/promotion.h"
@@ -67,14 +68,67 @@ START_TEST(bad_full_reduction_configs_name_their_field)
 }
 END_TEST
 
+/* A coupon on the promotion resource is a template (coupon_template.h). */
 START_TEST(bad_coupon_configs_name_their_field)
 {
 	const char *message;
-	ck_assert(!valid("coupon", "{\"coupons_stackable\": 1}", &message));
-	ck_assert_str_eq(message, "coupons_stackable");
-	ck_assert(!valid("coupon", "{\"coupon_uses_per_customer\": 0}", &message));
-	ck_assert_str_eq(message, "coupon_uses_per_customer");
-	ck_assert(!valid("coupon", "{\"coupon_uses_per_customer\": \"2\"}", &message));
+	ck_assert(!valid("coupon", "{}", &message));
+	ck_assert_str_eq(message, "config.amount_fen");
+	ck_assert(!valid("coupon", "{\"amount_fen\": 0}", &message));
+	ck_assert_str_eq(message, "config.amount_fen");
+	ck_assert(!valid("coupon", "{\"amount_fen\": \"500\"}", &message));
+	ck_assert_str_eq(message, "config.amount_fen");
+	ck_assert(!valid("coupon", "{\"amount_fen\": 500, \"min_spend_fen\": -1}", &message));
+	ck_assert_str_eq(message, "config.min_spend_fen");
+	ck_assert(!valid("coupon", "{\"amount_fen\": 500, \"valid_days\": 0}", &message));
+	ck_assert_str_eq(message, "config.valid_days");
+	ck_assert(!valid("coupon", "{\"amount_fen\": 500, \"valid_days\": 3651}", &message));
+	ck_assert_str_eq(message, "config.valid_days");
+	ck_assert(!valid("coupon", "{\"amount_fen\": 500, \"item_ids\": []}", &message));
+	ck_assert_str_eq(message, "config.item_ids");
+	ck_assert(!valid("coupon", "{\"amount_fen\": 500, \"item_ids\": [1, 2]}", &message));
+	ck_assert_str_eq(message, "config.item_ids"); /* a coupon row has one item scope */
+	ck_assert(!valid("coupon", "{\"amount_fen\": 500, \"claimable\": 1}", &message));
+	ck_assert_str_eq(message, "config.claimable");
+	ck_assert(!valid("coupon", "{\"amount_fen\": 500, \"coupons_stackable\": true}", &message));
+	ck_assert_str_eq(message, "config");
+}
+END_TEST
+
+START_TEST(bad_presale_configs_name_their_field)
+{
+	const char *message;
+	const char *window = "\"final_starts_at\": \"2027-01-01T00:00:00Z\", \"final_ends_at\": \"2027-01-02T00:00:00Z\"";
+	char text[512];
+	ck_assert(!valid("presale", "{}", &message));
+	ck_assert_str_eq(message, "config.item_id");
+	snprintf(text, sizeof(text), "{\"item_id\": 3, \"deposit_fen\": 0, \"deposit_value_fen\": 100, %s}", window);
+	ck_assert(!valid("presale", text, &message));
+	ck_assert_str_eq(message, "config.deposit_fen");
+	snprintf(text, sizeof(text), "{\"item_id\": 3, \"deposit_fen\": 10000, \"deposit_value_fen\": 9999, %s}",
+		 window);
+	ck_assert(!valid("presale", text, &message));
+	ck_assert_str_eq(message, "config.deposit_value_fen"); /* it counts at least what was paid */
+	ck_assert(!valid("presale",
+			 "{\"item_id\": 3, \"deposit_fen\": 100, \"deposit_value_fen\": 200, "
+			 "\"final_starts_at\": \"2027-01-02T00:00:00Z\", \"final_ends_at\": \"2027-01-02T00:00:00Z\"}",
+			 &message));
+	ck_assert_str_eq(message, "config.final_ends_at");
+	ck_assert(!valid("presale",
+			 "{\"item_id\": 3, \"deposit_fen\": 100, \"deposit_value_fen\": 200, "
+			 "\"final_starts_at\": \"soon\", \"final_ends_at\": \"2027-01-02T00:00:00Z\"}",
+			 &message));
+	ck_assert_str_eq(message, "config.final_starts_at");
+	snprintf(text, sizeof(text), "{\"item_id\": 3, \"deposit_fen\": 100, \"deposit_value_fen\": 200, \"x\": 1, %s}",
+		 window);
+	ck_assert(!valid("presale", text, &message));
+	ck_assert_str_eq(message, "config");
+	ck_assert(!valid("share_reward", "{}", &message));
+	ck_assert_str_eq(message, "config.coupon_promotion_id");
+	ck_assert(!valid("share_reward", "{\"coupon_promotion_id\": 0}", &message));
+	ck_assert_str_eq(message, "config.coupon_promotion_id");
+	ck_assert(!valid("share_reward", "{\"coupon_promotion_id\": 4, \"points\": 5}", &message));
+	ck_assert_str_eq(message, "config");
 }
 END_TEST
 
@@ -95,8 +149,16 @@ START_TEST(good_configs_pass)
 			"{\"tiers\": [{\"threshold_fen\": 10000, \"off_fen\": 1000}], \"repeat\": true, \"cap_fen\": 5000, "
 			"\"item_ids\": [3, 4]}",
 			&message));
-	ck_assert(valid("coupon", "{\"coupons_stackable\": true, \"coupon_uses_per_customer\": null}", &message));
-	ck_assert(valid("coupon", "{\"coupon_uses_per_customer\": 3}", &message));
+	ck_assert(valid("coupon", "{\"amount_fen\": 500}", &message));
+	ck_assert(valid("coupon", "{\"amount_fen\": 4000, \"min_spend_fen\": 30000, \"valid_days\": 7, "
+			"\"item_ids\": null, \"claimable\": false}",
+			&message));
+	ck_assert(valid("coupon", "{\"amount_fen\": 500, \"item_ids\": [3]}", &message));
+	ck_assert(valid("presale",
+			"{\"item_id\": 3, \"deposit_fen\": 10000, \"deposit_value_fen\": 20000, "
+			"\"final_starts_at\": \"2027-01-01T00:00:00Z\", \"final_ends_at\": \"2027-01-02T00:00:00Z\"}",
+			&message));
+	ck_assert(valid("share_reward", "{\"coupon_promotion_id\": 4}", &message));
 }
 END_TEST
 
@@ -104,12 +166,15 @@ START_TEST(the_rows_follow_the_documented_order)
 {
 	/* API.md "The price of an order": item prices, then the order's
 	 * promotions in their order. */
-	static const char *const expected[] = { "bargain", "timed_discount", "first_order", "full_reduction", "coupon" };
-	ck_assert_int_eq(promotion_kind_count, 5);
+	static const char *const expected[] = { "bargain", "timed_discount", "first_order", "full_reduction", "coupon",
+						"presale", "share_reward", "budget" };
+	/* the last two take nothing off: the sharer's coupon when paid, the budget's charge */
+	static const bool applies[] = { true, true, true, true, true, true, false, false };
+	ck_assert_int_eq(promotion_kind_count, 8);
 	enum promotion_stage last = PROMOTION_ITEM_PRICE;
 	for (int k = 0; k < promotion_kind_count; k++) {
 		ck_assert_str_eq(promotion_kinds[k]->name, expected[k]);
-		ck_assert_ptr_nonnull(promotion_kinds[k]->apply);
+		ck_assert_int_eq(promotion_kinds[k]->apply != NULL, applies[k]);
 		ck_assert_int_ge(promotion_kinds[k]->stage, last); /* no item price after an order promotion */
 		last = promotion_kinds[k]->stage;
 	}
@@ -122,6 +187,13 @@ START_TEST(the_rows_follow_the_documented_order)
 	ck_assert_ptr_nonnull(promotion_kind_find("bargain")->claim);
 	ck_assert_ptr_nonnull(promotion_kind_find("coupon")->persist);
 	ck_assert_ptr_nonnull(promotion_kind_find("coupon")->give_back);
+	ck_assert(promotion_kind_find("coupon")->configurable); /* as a template */
+	ck_assert(promotion_kind_find("presale")->configurable);
+	ck_assert(promotion_kind_find("share_reward")->configurable);
+	ck_assert(!promotion_kind_find("budget")->configurable);
+	ck_assert_ptr_nonnull(promotion_kind_find("presale")->paid);
+	ck_assert_ptr_nonnull(promotion_kind_find("share_reward")->paid);
+	ck_assert_ptr_nonnull(promotion_kind_find("budget")->give_back);
 }
 END_TEST
 
@@ -156,6 +228,7 @@ static Suite *suite_for_file(void)
 	TCase *bad = tcase_create("refusals");
 	tcase_add_test(bad, bad_full_reduction_configs_name_their_field);
 	tcase_add_test(bad, bad_coupon_configs_name_their_field);
+	tcase_add_test(bad, bad_presale_configs_name_their_field);
 	tcase_add_test(bad, an_unknown_kind_has_no_row);
 	suite_add_tcase(suite, bad);
 	TCase *good = tcase_create("registry");

@@ -36,13 +36,14 @@ START_TEST(settings_refusals_name_the_field)
 		{ "{\"checkin\": {\"streak_bonus\": [{\"days\": 3, \"points\": 5, \"x\": 1}]}}", "checkin.streak_bonus[0]" },
 		{ "{\"new_user_pack\": {\"points\": -1}}", "new_user_pack.points" },
 		{ "{\"new_user_pack\": {\"red_packet_fen\": 100000001}}", "new_user_pack.red_packet_fen" },
-		{ "{\"new_user_pack\": {\"coupon_promotion_ids\": [3]}}", "new_user_pack.coupon_promotion_ids" },
+		{ "{\"new_user_pack\": {\"coupon_promotion_ids\": [0]}}", "new_user_pack.coupon_promotion_ids" },
+		{ "{\"new_user_pack\": {\"coupon_promotion_ids\": [\"3\"]}}", "new_user_pack.coupon_promotion_ids" },
 		{ "{\"new_user_pack\": {\"coupons\": [{\"title\": \"t\", \"amount_fen\": 0}]}}",
 		  "new_user_pack.coupons[0].amount_fen" },
 		{ "{\"invite\": {\"every\": 0}}", "invite.every" },
 		{ "{\"invite\": {\"qualify\": \"signup\"}}", "invite.qualify" },
 		{ "{\"invite\": {\"reward\": {}}}", "invite.reward" },
-		{ "{\"invite\": {\"reward\": {\"coupon_promotion_id\": 4}}}", "invite.reward.coupon_promotion_id" },
+		{ "{\"invite\": {\"reward\": {\"coupon_promotion_id\": 0}}}", "invite.reward.coupon_promotion_id" },
 		{ "{\"invite\": {\"reward\": {\"prize\": \"\"}}}", "invite.reward.prize" },
 	};
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
@@ -191,9 +192,16 @@ START_TEST(offer_bodies)
 	ck_assert_int_eq(points_offer_read(json, NULL, &offer, field), -1);
 	ck_assert_str_eq(field, "coupon"); /* nothing to give */
 	json_decref(json);
-	json = json_loads("{\"title\": \"t\", \"cost_points\": 5, \"stock\": 2, \"coupon_promotion_id\": 3}", 0, &error);
+	json = json_loads("{\"title\": \"t\", \"cost_points\": 5, \"stock\": 2, \"coupon_promotion_id\": 0}", 0, &error);
 	ck_assert_int_eq(points_offer_read(json, NULL, &offer, field), -1);
 	ck_assert_str_eq(field, "coupon_promotion_id");
+	json_decref(json);
+	/* issue 14: a coupon template's coupon */
+	json = json_loads("{\"title\": \"t\", \"cost_points\": 5, \"stock\": 2, \"coupon_promotion_id\": 3}", 0, &error);
+	ck_assert_int_eq(points_offer_read(json, NULL, &offer, field), 0);
+	ck_assert_int_eq(offer.kind, OFFER_COUPON);
+	ck_assert_int_eq(offer.coupon_promotion_id, 3);
+	ck_assert_int_eq(offer.coupon_amount_fen, 0);
 	json_decref(json);
 	json = json_loads("{\"title\": \"t\", \"cost_points\": 5, \"stock\": 2, \"red_packet_fen\": 100}", 0, &error);
 	ck_assert_int_eq(points_offer_read(json, NULL, &offer, field), 0);
