@@ -71,6 +71,13 @@ json_t *order_json(const struct order_rows *rows)
 				   time_or_null(order, 0, O_REFUNDED_AT));
 	if (object == NULL)
 		abort();
+	/* kinds A (issue 14): the gifts it took, the points it spent */
+	json_t *gifts = json_array();
+	for (int r = 0; r < rows->gifts.row_count; r++)
+		json_array_append_new(gifts, json_pack("{s:I, s:s}", "promotion_id", (json_int_t)db_int(&rows->gifts, r, 0),
+						       "name", db_text(&rows->gifts, r, 1)));
+	json_object_set_new(object, "gifts", gifts);
+	json_object_set_new(object, "points_used", json_integer((json_int_t)rows->points_used));
 	return object;
 }
 
@@ -102,9 +109,22 @@ json_t *quote_json(const struct cart *cart)
 			json_object_set_new(object, "promotion_id", json_integer((json_int_t)discount->promotion_id));
 		json_array_append_new(discounts, object);
 	}
-	return json_pack("{s:o, s:I, s:o, s:I, s:[], s:I}", "lines", lines, "subtotal_fen",
+	json_t *gifts = json_array();
+	for (int g = 0; g < quote->gift_count; g++)
+		json_array_append_new(gifts, json_pack("{s:I, s:s}", "promotion_id", (json_int_t)quote->gifts[g].promotion_id,
+						       "name", quote->gifts[g].name));
+	json_t *offers = json_array();
+	for (int o = 0; o < quote->addon_offer_count; o++) {
+		const struct price_addon_offer *offer = &promotions->addon_offers[quote->addon_offers[o]];
+		json_array_append_new(offers, json_pack("{s:I, s:I, s:I, s:I}", "promotion_id",
+							(json_int_t)offer->promotion_id, "item_id", (json_int_t)offer->item_id,
+							"price_fen", (json_int_t)offer->price_fen, "max_qty",
+							(json_int_t)offer->max_qty));
+	}
+	return json_pack("{s:o, s:I, s:o, s:I, s:o, s:o, s:I, s:I}", "lines", lines, "subtotal_fen",
 			 (json_int_t)quote->subtotal_fen, "discounts", discounts, "discount_fen",
-			 (json_int_t)quote->discount_fen, "gifts", "total_fen", (json_int_t)quote->total_fen);
+			 (json_int_t)quote->discount_fen, "gifts", gifts, "addon_offers", offers, "points_used",
+			 (json_int_t)quote->points_used, "total_fen", (json_int_t)quote->total_fen);
 }
 
 /* A phone as this admin may see it: whole for owners, else masked. */

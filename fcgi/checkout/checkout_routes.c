@@ -65,7 +65,9 @@ static const struct field address_fields[] = {
 	{ .name = "lines", .type = FIELD_ARRAY, .required = true, .min = 1, .max = PRICE_LINES_MAX },              \
 	{ .name = "bargain_id", .type = FIELD_INT, .nullable = true, .min = 1, .max = INT64_MAX },                  \
 	{ .name = "coupon_ids", .type = FIELD_ARRAY, .nullable = true, .min = 0, .max = PRICE_COUPONS_MAX },       \
-	{ .name = "points", .type = FIELD_INT, .nullable = true, .min = 0, .max = INT64_MAX }
+	{ .name = "points", .type = FIELD_INT, .nullable = true, .min = 0, .max = INT64_MAX },                     \
+	{ .name = "addons", .type = FIELD_ARRAY, .nullable = true, .min = 0, .max = PRICE_LINES_MAX },             \
+	{ .name = "red_packet_ids", .type = FIELD_ARRAY, .nullable = true, .min = 0, .max = PRICE_RED_PACKETS_MAX }
 
 static const struct field cart_quote_body[] = {
 	CART_FIELDS,
@@ -125,6 +127,39 @@ static int order_list_mine(struct request *request)
 
 /* ============================================================== cart */
 
+/* Reads "addons" (lines of their own, after the others) and
+ * "red_packet_ids" of the validated body into cart. Returns 0 or 400. */
+static int cart_parse_kinds_a(struct request *request, struct cart *cart)
+{
+	size_t index;
+	const json_t *line;
+	json_array_foreach(json_object_get(request->json, "addons"), index, line) {
+		char where[32];
+		snprintf(where, sizeof(where), "addons[%zu]", index);
+		int status = validate_object(request, line, line_fields, where);
+		if (status != 0)
+			return status;
+		if (cart->line_count >= PRICE_LINES_MAX)
+			return http_error_message(request, 400, "invalid_field", "lines 与 addons 合计最多 %d 行。",
+						  PRICE_LINES_MAX);
+		struct cart_line *entry = &cart->lines[cart->line_count++];
+		entry->item_id = json_integer_value(json_object_get(line, "item_id"));
+		entry->qty = json_integer_value(json_object_get(line, "qty"));
+		entry->addon = true;
+		for (int i = 0; i + 1 < cart->line_count; i++)
+			if (cart->lines[i].item_id == entry->item_id)
+				return http_error_message(request, 400, "invalid_field",
+							  "addons 中的商品不能与 lines 或其他 addons 重复。");
+	}
+	const json_t *packet;
+	json_array_foreach(json_object_get(request->json, "red_packet_ids"), index, packet) {
+		if (!json_is_integer(packet) || json_integer_value(packet) < 1)
+			return http_error_message(request, 400, "invalid_field", "red_packet_ids 应为红包 id 的列表。");
+		cart->promotions.red_packet_ids[cart->promotions.red_packet_count++] = json_integer_value(packet);
+	}
+	return 0;
+}
+
 /* Reads lines, bargain_id and coupon_ids of the validated body into a new
  * cart for the caller (*out, arena memory). Returns 0 or 400/422. */
 static int cart_parse(struct request *request, struct cart **out)
@@ -158,9 +193,8 @@ static int cart_parse(struct request *request, struct cart **out)
 			return http_error_message(request, 400, "invalid_field", "coupon_ids 应为优惠券 id 的列表。");
 		cart->promotions.coupon_ids[cart->promotions.coupon_count++] = json_integer_value(coupon);
 	}
-	if (body_int(request, "points", 0) > 0)
-		return http_error(request, 422, "points_not_accepted");
-	return 0;
+	cart->promotions.points_asked = body_int(request, "points", 0);
+	return cart_parse_kinds_a(request, cart);
 }
 
 static int cart_quote(struct request *request)

@@ -54,8 +54,10 @@ int cart_items_decide(struct cart *cart)
 			snprintf(cart->message, sizeof(cart->message), "商品 %lld 不存在。", (long long)line->item_id);
 			return OUT_NOT_FOUND;
 		}
-		if (i == 0)
+		if (i == 0) {
 			cart->promotions.campaign_id = line->item.campaign_id;
+			cart->promotions.promotion_version = line->item.promotion_version; /* promotion_cache.h */
+		}
 		else if (line->item.campaign_id != cart->promotions.campaign_id)
 			return OUT_MIXED_CAMPAIGNS;
 	}
@@ -77,6 +79,7 @@ int cart_decide(struct cart *cart, int64_t now)
 		lines[i].unit_price_fen = line->item.price_fen;
 		lines[i].unit_floor_fen = line->item.floor_fen > line->item.price_fen ? line->item.price_fen
 										     : line->item.floor_fen;
+		lines[i].addon = line->addon;
 	}
 	const char *message = NULL;
 	int result = promotion_check(promotions, lines, cart->line_count, &message);
@@ -102,12 +105,24 @@ int cart_decide(struct cart *cart, int64_t now)
 		.timed = promotions->timed, .timed_count = promotions->timed_count,
 		.reductions = promotions->reductions, .reduction_count = promotions->reduction_count,
 		.first_orders = promotions->first_orders, .first_order_count = promotions->first_order_count,
+		/* kinds A (issue 14) */
+		.bundles = promotions->bundles, .bundle_count = promotions->bundle_count,
+		.member_prices = promotions->member_prices, .member_price_count = promotions->member_price_count,
+		.addon_offers = promotions->addon_offers, .addon_offer_count = promotions->addon_offer_count,
+		.gifts = promotions->gifts, .gift_count = promotions->gift_count,
+		.red_packets = promotions->red_packets, .red_packet_count = promotions->red_packet_count,
+		.points_cash = promotions->points_cash_live ? &promotions->points_cash : NULL,
+		.points_asked = promotions->points_asked, .points_balance = promotions->points_balance,
 	};
+	cart->promotions.quote = &cart->quote;
 	enum price_error error = price_quote(&input, &cart->quote);
 	if (error == PRICE_BAD_INPUT) {
 		snprintf(cart->message, sizeof(cart->message), "%s", price_error_text(error));
 		return OUT_INVALID_FIELD;
 	}
+	int refusal = promotion_refusal(&cart->quote, cart->message, sizeof(cart->message));
+	if (refusal != DB_OK)
+		return refusal;
 	if (error != PRICE_OK) {
 		snprintf(cart->message, sizeof(cart->message), "优惠券 %lld 不可用：%s",
 			 (long long)cart->quote.error_coupon_id, price_error_text(error));
@@ -589,6 +604,7 @@ static int notify_body(struct unit *unit, void *context)
 		    (result = stats_order(unit, notice->order_id, STATS_ORDER_PAID)) != DB_OK ||
 		    (result = stock_move_lines(unit, notice->order_id, stock_confirm, "reserved")) != DB_OK ||
 		    (result = payment_succeeded_mark(unit, payment.id)) != DB_OK ||
+		    (result = promotion_paid(unit, notice->order_id)) != DB_OK || /* red packets used */
 		    (result = engagement_order_paid(unit, order.user_id, notice->order_id)) != DB_OK || /* invitations */
 		    (result = order_event_add(unit, notice->order_id, "pending_payment", "paid", "provider", 0,
 					      notice->provider)) != DB_OK)

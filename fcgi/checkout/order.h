@@ -101,6 +101,7 @@ struct unit;
 struct cart_line {
 	int64_t item_id, qty;     /* asked */
 	struct item_for_cart item; /* loaded */
+	bool addon;               /* asked as an add-on (加价购: promo_addon.c) */
 };
 
 /* A cart: what the shopper asked (lines, and in promotions the user, the

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "checkout/checkout_store.h"
+#include "checkout/promotion_cache.h"
 #include "checkout/promotion_store.h"
 #include "core/outcome.h"
 #include "db/db.h"
@@ -13,11 +14,17 @@
 const struct promotion_kind *const promotion_kinds[] = {
 	/* item prices: bargain, (bundle later), timed_discount, (member_price later) */
 	&promo_bargain,
+	&promo_bundle,
 	&promo_timed_discount,
+	&promo_member_price,
+	&promo_addon, /* an item price too: the add-on lines at their offer's price */
 	&promo_first_order,
 	&promo_full_reduction,
 	&promo_coupon,
-	/* deposit, red_packet, points_cash (later) */
+	/* deposit (later) */
+	&promo_red_packet,
+	&promo_points_cash,
+	&promo_gift, /* no discount: the gifts the priced order reaches */
 };
 const int promotion_kind_count = (int)(sizeof(promotion_kinds) / sizeof(promotion_kinds[0]));
 
@@ -43,16 +50,29 @@ int promotion_load(struct unit *unit, struct promotion_config *config)
 	config->first_order_count = 0;
 	config->live = NULL;
 	config->live_count = 0;
-	/* the campaign's live promotions, read once for every kind */
+	/* the campaign's live promotions, once for every kind, from the
+	 * worker's cache while the campaign's promotion_version holds */
 	int result = config->campaign_id == 0 ? DB_OK
-		     : promotions_live_load(unit, config->campaign_id, config->user_id, &config->live,
-					    &config->live_count);
+		     : promotion_cache_live(unit, config->campaign_id, config->promotion_version, config->user_id,
+					    &config->live, &config->live_count);
 	if (result != DB_OK)
 		return result;
 	for (int k = 0; k < promotion_kind_count; k++) {
 		if (promotion_kinds[k]->load == NULL)
 			continue;
 		result = promotion_kinds[k]->load(unit, config);
+		if (result != DB_OK)
+			return result;
+	}
+	return DB_OK;
+}
+
+int promotion_paid(struct unit *unit, int64_t order_id)
+{
+	for (int k = 0; k < promotion_kind_count; k++) {
+		if (promotion_kinds[k]->paid == NULL)
+			continue;
+		int result = promotion_kinds[k]->paid(unit, order_id);
 		if (result != DB_OK)
 			return result;
 	}

@@ -21,6 +21,7 @@
 #include "ops/ops_routes.h"
 #include "games/games_routes.h"
 #include "engagement/engagement_routes.h"
+#include "checkout/member_level_routes.h"
 
 const struct route_table *const route_tables[] = {
 	&shopper_route_table,
@@ -40,6 +41,7 @@ const struct route_table *const route_tables[] = {
 	&ops_route_table,
 	&games_route_table,
 	&engagement_route_table,
+	&member_level_route_table,
 };
 
 const size_t route_table_count = sizeof(route_tables) / sizeof(route_tables[0]);

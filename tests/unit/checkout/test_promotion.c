@@ -104,8 +104,10 @@ START_TEST(the_rows_follow_the_documented_order)
 {
 	/* API.md "The price of an order": item prices, then the order's
 	 * promotions in their order. */
-	static const char *const expected[] = { "bargain", "timed_discount", "first_order", "full_reduction", "coupon" };
-	ck_assert_int_eq(promotion_kind_count, 5);
+	static const char *const expected[] = { "bargain",	  "bundle",	    "timed_discount", "member_price",
+						"addon",	  "first_order",    "full_reduction", "coupon",
+						"red_packet", "points_cash",    "gift" };
+	ck_assert_int_eq(promotion_kind_count, 11);
 	enum promotion_stage last = PROMOTION_ITEM_PRICE;
 	for (int k = 0; k < promotion_kind_count; k++) {
 		ck_assert_str_eq(promotion_kinds[k]->name, expected[k]);
