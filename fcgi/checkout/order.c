@@ -79,7 +79,6 @@ int cart_decide(struct cart *cart, int64_t now)
 		lines[i].unit_price_fen = line->item.price_fen;
 		lines[i].unit_floor_fen = line->item.floor_fen > line->item.price_fen ? line->item.price_fen
 										     : line->item.floor_fen;
-		lines[i].addon = line->addon;
 	}
 	const char *message = NULL;
 	int result = promotion_check(promotions, lines, cart->line_count, &message);
@@ -114,6 +113,9 @@ int cart_decide(struct cart *cart, int64_t now)
 		.points_cash = promotions->points_cash_live ? &promotions->points_cash : NULL,
 		.points_asked = promotions->points_asked, .points_balance = promotions->points_balance,
 	};
+	for (int i = 0; i < cart->line_count; i++)
+		if (cart->lines[i].addon)
+			input.addon_lines |= 1u << i;
 	cart->promotions.quote = &cart->quote;
 	enum price_error error = price_quote(&input, &cart->quote);
 	if (error == PRICE_BAD_INPUT) {

@@ -172,6 +172,11 @@ void price_scope_amounts(const struct price_input *input, const struct price_quo
 	}
 }
 
+bool price_line_is_addon(const struct price_input *input, int line)
+{
+	return line >= 0 && line < 32 && (input->addon_lines >> line & 1u) != 0;
+}
+
 int64_t price_line_paid(const struct price_input *input, const struct price_quote *quote, int line)
 {
 	const struct price_line *priced = &input->lines[line];

@@ -62,7 +62,6 @@ struct price_line {
 	int64_t unit_floor_fen;  /* no promotion takes a unit below this */
 	bool has_bargain;        /* one unit at bargain_price_fen */
 	int64_t bargain_price_fen;
-	bool addon;              /* an add-on (加价购) the shopper asked for at an offer's price */
 };
 
 struct price_coupon {
@@ -222,6 +221,7 @@ struct price_input {
 	const struct price_points_cash *points_cash; /* NULL: none live */
 	int64_t points_asked;   /* 0: none */
 	int64_t points_balance; /* the shopper's, as loaded */
+	uint32_t addon_lines;   /* bit i: lines[i] is an add-on (加价购) asked at an offer's price */
 };
 
 enum price_kind {
@@ -314,6 +314,8 @@ int64_t price_min(int64_t a, int64_t b);
 void price_scope_amounts(const struct price_input *input, const struct price_quote *quote, int64_t item_id,
 			 int64_t *amount, int64_t *floor_fen);
 bool price_item_in_cart(const struct price_input *input, int64_t item_id);
+/* Whether line (an index of input->lines) is an add-on (promo_addon.c). */
+bool price_line_is_addon(const struct price_input *input, int line);
 /* What line (an index of input->lines) costs after the item prices so far. */
 int64_t price_line_paid(const struct price_input *input, const struct price_quote *quote, int line);
 

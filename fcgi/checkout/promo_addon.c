@@ -121,7 +121,7 @@ static enum price_error addon_apply(const struct price_input *input, struct pric
 		return price_refuse(quote, PRICE_BAD_INPUT, 0);
 	int64_t rest = 0;
 	for (int i = 0; i < input->line_count; i++)
-		if (!input->lines[i].addon)
+		if (!price_line_is_addon(input, i))
 			rest += price_line_paid(input, quote, i);
 	for (int o = 0; o < input->addon_offer_count; o++) {
 		const struct price_addon_offer *offer = &input->addon_offers[o];
@@ -136,7 +136,7 @@ static enum price_error addon_apply(const struct price_input *input, struct pric
 	int promotions = 0;
 	for (int i = 0; i < input->line_count; i++) {
 		const struct price_line *line = &input->lines[i];
-		if (!line->addon)
+		if (!price_line_is_addon(input, i))
 			continue;
 		const struct price_addon_offer *best = NULL;
 		for (int q = 0; q < quote->addon_offer_count; q++) {

@@ -108,7 +108,7 @@ static int bundle_load(struct unit *unit, struct promotion_config *config)
 static int line_of(const struct price_input *input, int64_t item_id)
 {
 	for (int i = 0; i < input->line_count; i++)
-		if (input->lines[i].item_id == item_id && !input->lines[i].addon)
+		if (input->lines[i].item_id == item_id && !price_line_is_addon(input, i))
 			return i;
 	return -1;
 }

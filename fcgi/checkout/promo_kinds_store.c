@@ -12,11 +12,14 @@
 static const char *const sql_gift_given =
 	"SELECT g.promotion_id, g.gift_index, g.given FROM promotion_gift g JOIN promotion p ON p.id = g.promotion_id "
 	"WHERE p.campaign_id = ? AND p.kind = 'gift'";
-/* 1 row affected: inserted (the first unit), 2: one more given, 0: the
- * stock is gone (the row is left as it was) */
+/* The counter's row exists from the first unit given on: then one
+ * conditional UPDATE of it by primary key (1 row: taken, 0: the stock is
+ * gone); before, the first unit inserts it. */
 static const char *const sql_gift_take =
-	"INSERT INTO promotion_gift (promotion_id, gift_index, given) VALUES (?, ?, 1) "
-	"ON DUPLICATE KEY UPDATE given = IF(given < ?, given + 1, given)";
+	"UPDATE promotion_gift SET given = given + 1 WHERE promotion_id = ? AND gift_index = ? AND given < ?";
+static const char *const sql_gift_exists = "SELECT 1 FROM promotion_gift WHERE promotion_id = ? AND gift_index = ?";
+static const char *const sql_gift_first =
+	"INSERT INTO promotion_gift (promotion_id, gift_index, given) VALUES (?, ?, 1)";
 static const char *const sql_order_gift_insert =
 	"INSERT INTO order_gift (order_id, promotion_id, gift_index, name) VALUES (?, ?, ?, ?)";
 static const char *const sql_gift_give_back =
@@ -38,8 +41,18 @@ int gift_take(struct unit *unit, int64_t order_id, int64_t promotion_id, int gif
 		return DB_OK;
 	struct db_rows rows;
 	int result = db_exec(unit, &rows, sql_gift_take, "iii", promotion_id, (int64_t)gift_index, stock);
-	if (result != DB_OK || rows.affected == 0)
+	if (result != DB_OK)
 		return result;
+	if (rows.affected == 0) {
+		if ((result = db_exec(unit, &rows, sql_gift_exists, "ii", promotion_id, (int64_t)gift_index)) != DB_OK ||
+		    rows.row_count == 1)
+			return result; /* the stock is gone */
+		result = db_exec(unit, NULL, sql_gift_first, "ii", promotion_id, (int64_t)gift_index);
+		if (result == DB_DUPLICATE)
+			return DB_RETRY; /* another order gave the first one meanwhile: the order is tried again */
+		if (result != DB_OK)
+			return result;
+	}
 	*taken = true;
 	return db_exec(unit, NULL, sql_order_gift_insert, "iiis", order_id, promotion_id, (int64_t)gift_index, name);
 }

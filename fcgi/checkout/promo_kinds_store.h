@@ -19,7 +19,9 @@
 int gift_given_load(struct unit *unit, int64_t campaign_id, struct db_rows *rows);
 /* Takes one unit of gift_index of promotion_id for order_id while fewer
  * than stock were given (one conditional statement) and records it with
- * name. *taken (OUT): false when the stock is gone (nothing written). */
+ * name. *taken (OUT): false when the stock is gone (nothing written).
+ * Returns DB_OK, DB_RETRY (two orders raced to give its very first unit:
+ * the caller's transaction is tried again), or a door code. */
 int gift_take(struct unit *unit, int64_t order_id, int64_t promotion_id, int gift_index, int64_t stock,
 	      const char *name, bool *taken);
 /* Gives back the gifts order_id took, once (order_gift.returned). */

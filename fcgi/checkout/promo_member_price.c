@@ -114,7 +114,7 @@ static enum price_error member_price_apply(const struct price_input *input, stru
 	for (int i = 0; i < input->line_count; i++) {
 		const struct price_line *line = &input->lines[i];
 		struct price_line_total *total = &quote->lines[i];
-		if (line->addon)
+		if (price_line_is_addon(input, i))
 			continue;
 		int64_t units = line->qty - (line->has_bargain ? 1 : 0) - total->bundled_units;
 		if (units <= 0)

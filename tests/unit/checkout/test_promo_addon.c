@@ -12,12 +12,13 @@ static struct price_addon_offer offer_of(int64_t id, int64_t threshold, int64_t 
 					   .max_qty = max_qty };
 }
 
+/* An add-on line (the input's addon_lines says which: ADDON_SECOND) */
 static struct price_line addon_line(int64_t item_id, int64_t qty, int64_t price, int64_t floor_fen)
 {
-	struct price_line line = line_of(item_id, qty, price, floor_fen);
-	line.addon = true;
-	return line;
+	return line_of(item_id, qty, price, floor_fen);
 }
+
+#define ADDON_SECOND (1u << 1)
 
 START_TEST(bad_configs_name_their_field)
 {
@@ -58,7 +59,7 @@ START_TEST(addons_that_do_not_apply_are_refused)
 		struct price_addon_offer offer = offer_of(7, 20000, 9, 990, 2);
 		struct price_rules rules = { 0 };
 		struct price_input input = { .lines = lines, .line_count = 2, .rules = &rules, .addon_offers = &offer,
-					     .addon_offer_count = 1, .now = cases[c].now };
+					     .addon_offer_count = 1, .now = cases[c].now, .addon_lines = ADDON_SECOND };
 		struct price_quote quote;
 		ck_assert_msg(price_quote(&input, &quote) == PRICE_ADDON_NOT_APPLICABLE, "%s", cases[c].name);
 		ck_assert_int_eq(quote.error_item_id, cases[c].item_id);
@@ -72,7 +73,7 @@ START_TEST(the_offer_price_and_the_offers_shown)
 	struct price_addon_offer offers[] = { offer_of(7, 20000, 9, 990, 2), offer_of(8, 50000, 10, 100, 1) };
 	struct price_rules rules = { 0 };
 	struct price_input input = { .lines = lines, .line_count = 2, .rules = &rules, .addon_offers = offers,
-				     .addon_offer_count = 2, .now = NOW };
+				     .addon_offer_count = 2, .now = NOW, .addon_lines = ADDON_SECOND };
 	struct price_quote quote;
 	ck_assert_int_eq(price_quote(&input, &quote), PRICE_OK);
 	quote_sound(&input, &quote);
@@ -106,7 +107,8 @@ START_TEST(the_threshold_is_the_rest_after_item_prices)
 	timed.items[0] = (struct price_timed_item){ .item_id = 1, .percent = 50 };
 	struct price_rules rules = { 0 };
 	struct price_input input = { .lines = lines, .line_count = 2, .rules = &rules, .addon_offers = &offer,
-				     .addon_offer_count = 1, .timed = &timed, .timed_count = 1, .now = NOW };
+				     .addon_offer_count = 1, .timed = &timed, .timed_count = 1, .now = NOW,
+				     .addon_lines = ADDON_SECOND };
 	struct price_quote quote;
 	ck_assert_int_eq(price_quote(&input, &quote), PRICE_ADDON_NOT_APPLICABLE);
 	/* the add-on's own price never counts toward its threshold */
@@ -127,7 +129,8 @@ START_TEST(a_full_reduction_over_the_whole_order)
 	reduction.tiers[0] = (struct price_tier){ 20000, 2000 };
 	struct price_rules rules = { 0 };
 	struct price_input input = { .lines = lines, .line_count = 2, .rules = &rules, .addon_offers = &offer,
-				     .addon_offer_count = 1, .reductions = &reduction, .reduction_count = 1, .now = NOW };
+				     .addon_offer_count = 1, .reductions = &reduction, .reduction_count = 1, .now = NOW,
+				     .addon_lines = ADDON_SECOND };
 	struct price_quote quote;
 	ck_assert_int_eq(price_quote(&input, &quote), PRICE_OK);
 	quote_sound(&input, &quote);

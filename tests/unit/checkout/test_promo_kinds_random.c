@@ -46,8 +46,6 @@ static void world_make(struct world *w)
 		w->lines[0].bargain_price_fen = pick(w->lines[0].unit_floor_fen, w->lines[0].unit_price_fen);
 	}
 	bool addon = count > 1 && pick(0, 1);
-	if (addon)
-		w->lines[count - 1].addon = true;
 	w->bundle = (struct price_bundle){ .promotion_id = 5, .title = "套餐", .starts_at = NOW - 1, .ends_at = NOW + 1,
 					   .item_count = 2, .price_fen = pick(0, 60000) };
 	w->bundle.items[0] = (struct price_bundle_item){ 1, pick(1, 2) };
@@ -88,6 +86,7 @@ static void world_make(struct world *w)
 		.first_orders = &w->first, .first_order_count = (int)pick(0, 1),
 		.reductions = &w->reduction, .reduction_count = (int)pick(0, 1),
 		.coupons = &w->coupon, .coupon_count = (int)pick(0, 1),
+		.addon_lines = addon ? 1u << (count - 1) : 0,
 	};
 }
 
