@@ -23,9 +23,11 @@
  * order; later kinds (API.md "The price of an order") join as rows there.
  *
  * Time-limited discounts (限时折扣) of the promotion resource are an
- * item-price step after the bargain (promo_timed_discount.c). Points as
- * cash, gifts, presale, member tiers, add-ons and bundles are later parts
- * of the engine (SPEC §3).
+ * item-price step after the bargain (promo_timed_discount.c). Bundles,
+ * member prices and add-ons are item-price steps too; red packets and
+ * points as cash take off the order last; gifts take nothing off (the
+ * quote's gifts[]): promo_bundle.c, promo_member_price.c, promo_addon.c,
+ * promo_red_packet.c, promo_points_cash.c, promo_gift.c.
  *
  * Every reduction is clipped so the total never falls below the floor: the
  * sum over lines of qty times the item's per-unit floor (and never below

@@ -11,11 +11,12 @@
  *   claim      write what the order takes before the order row exists;
  *   persist    write what the order used once the order row exists;
  *   give_back  return what an order used when it is cancelled or refunded.
+ *   paid       spend what the order only held once it is paid (red packets).
  *
  * Any hook may be NULL. The order of the rows is API.md's "The price of an
  * order": item prices (bargain, bundle, timed_discount, member_price) ->
  * first_order -> full_reduction -> coupon -> deposit -> red_packet ->
- * points_cash. Today: bargain, timed_discount, full_reduction, coupon. A new kind is one
+ * points_cash (then gift, which takes nothing off). A new kind is one
  * file, one row here, and its members in struct promotion_config. */
 #ifndef KANJIA_PROMOTION_H
 #define KANJIA_PROMOTION_H
