@@ -179,3 +179,13 @@ json_t *admin_order_json(const struct db_rows *rows, int r, const struct db_rows
 	json_object_set_new(order, "lines", list);
 	return order;
 }
+
+void admin_order_gifts_set(json_t *order, int64_t order_id, const struct db_rows *gifts)
+{
+	json_t *list = json_array();
+	for (int k = 0; gifts != NULL && k < gifts->row_count; k++)
+		if (db_int(gifts, k, 0) == order_id)
+			json_array_append_new(list, json_pack("{s:I, s:s}", "promotion_id", (json_int_t)db_int(gifts, k, 1),
+							      "name", db_text(gifts, k, 2)));
+	json_object_set_new(order, "gifts", list);
+}

@@ -428,8 +428,11 @@ static int admin_order_list_route(struct request *request)
 		return status;
 	struct admin_view view = admin_view_of(request);
 	json_t *items = json_array();
-	for (int r = 0; r < page.count; r++)
-		json_array_append_new(items, admin_order_json(&page.orders, r, &page.lines, &view));
+	for (int r = 0; r < page.count; r++) {
+		json_t *order = admin_order_json(&page.orders, r, &page.lines, &view);
+		admin_order_gifts_set(order, db_int(&page.orders, r, AO_ID), &page.gifts);
+		json_array_append_new(items, order);
+	}
 	json_t *next = http_next_cursor(page.count > 0 ? db_int(&page.orders, page.count - 1, AO_ID) : 0, page.more);
 	return http_reply(request, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }

@@ -12,6 +12,7 @@
 #include "admin/stats.h"
 #include "checkout/checkout_json.h"
 #include "checkout/foreign_store.h"
+#include "checkout/promo_kinds_store.h"
 #include "checkout/promotion_store.h"
 #include "core/arena.h"
 #include "core/clock.h"
@@ -643,6 +644,10 @@ static int admin_order_view(struct unit *unit, int64_t order_id, const struct ad
 	if (result != DB_OK || (result = admin_order_lines(unit, order_id, order_id, &lines)) != DB_OK)
 		return result;
 	*object = unit_own(unit, admin_order_json(&rows, 0, &lines, view));
+	struct db_rows gifts; /* what fulfilment ships besides the lines */
+	if ((result = order_gifts_between(unit, order_id, order_id, &gifts)) != DB_OK)
+		return result;
+	admin_order_gifts_set(*object, order_id, &gifts);
 	return DB_OK;
 }
 
@@ -778,8 +783,11 @@ int admin_order_list(struct unit *unit, const struct admin_order_filter *filter,
 		return result;
 	page->more = page->orders.row_count > limit;
 	page->count = page->more ? (int)limit : page->orders.row_count;
-	if (page->count > 0)
-		return admin_order_lines(unit, db_int(&page->orders, page->count - 1, AO_ID),
-					 db_int(&page->orders, 0, AO_ID), &page->lines);
+	if (page->count > 0) {
+		int64_t low = db_int(&page->orders, page->count - 1, AO_ID), high = db_int(&page->orders, 0, AO_ID);
+		if ((result = admin_order_lines(unit, low, high, &page->lines)) != DB_OK)
+			return result;
+		return order_gifts_between(unit, low, high, &page->gifts);
+	}
 	return DB_OK;
 }

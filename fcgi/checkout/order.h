@@ -264,6 +264,7 @@ struct admin_order_page {
 	struct db_rows lines;
 	int count;
 	bool more;
+	struct db_rows gifts; /* order_id, promotion_id, name (promo_kinds_store.h) */
 };
 /* One page of the console's order list. */
 int admin_order_list(struct unit *unit, const struct admin_order_filter *filter, int64_t before, int64_t limit,

@@ -28,6 +28,15 @@ static const char *const sql_gift_give_back =
 static const char *const sql_order_gifts =
 	"SELECT promotion_id, name, gift_index FROM order_gift WHERE order_id = ? ORDER BY promotion_id, gift_index";
 
+static const char *const sql_order_gifts_between =
+	"SELECT order_id, promotion_id, name FROM order_gift WHERE order_id BETWEEN ? AND ? "
+	"ORDER BY order_id, promotion_id, gift_index";
+
+int order_gifts_between(struct unit *unit, int64_t low, int64_t high, struct db_rows *rows)
+{
+	return db_exec(unit, rows, sql_order_gifts_between, "ii", low, high);
+}
+
 int gift_given_load(struct unit *unit, int64_t campaign_id, struct db_rows *rows)
 {
 	return db_exec(unit, rows, sql_gift_given, "i", campaign_id);

@@ -28,6 +28,9 @@ int gift_take(struct unit *unit, int64_t order_id, int64_t promotion_id, int gif
 int gift_give_back(struct unit *unit, int64_t order_id);
 /* order_id's gifts: rows (OUT) of promotion_id, name, gift_index. */
 int order_gifts_read(struct unit *unit, int64_t order_id, struct db_rows *rows);
+/* The gifts of orders low..high (the console's page): rows (OUT) of
+ * order_id, promotion_id, name, by order. */
+int order_gifts_between(struct unit *unit, int64_t low, int64_t high, struct db_rows *rows);
 
 /* =============================================================== points */
 

@@ -86,8 +86,12 @@ def test_gifts_end_to_end_and_given_back_once(ctx):
        second["gifts"], "the cancelled order still says what it had")
     # a refund gives the paid order's gifts back
     pay_and_notify(ctx, alice, first["id"])
+    # fulfilment sees what to ship besides the lines
+    listed = ctx.expect(ctx.get("%s/orders?campaign_id=%d" % (A, campaign_id), token=admin(ctx, "fulfilment")),
+                        200, what="console orders")
+    eq({o["id"]: o["gifts"] for o in listed["items"]}[first["id"]], first["gifts"], "the console lists the gifts")
     r = ctx.post("%s/orders/%d/refund" % (A, first["id"]), {"reason": "测试"}, token=admin(ctx))
-    ctx.expect(r, 200, what="refund")
+    eq(ctx.expect(r, 200, what="refund")["gifts"], first["gifts"], "the refund's answer names them")
     eq((given(ctx, base["id"]), given(ctx, tier["id"])), (0, 0), "refund gave both back")
     ctx.expect(ctx.post("%s/orders/%d/refund" % (A, first["id"]), {"reason": "again"}, token=admin(ctx)),
                409, "invalid_state")
