@@ -59,3 +59,23 @@ def test_points_as_cash_end_to_end(ctx):
     eq(balance(ctx, alice["id"]), 3000, "refund: the spent points back, the earned ones taken")
     eq(ctx.sql_value("SELECT COUNT(*) FROM points_ledger WHERE order_id = %d AND reason = 'points_cash_returned'"
                      % o["id"]), "1", "one return row")
+
+
+def test_twenty_orders_at_once_spend_one_balance_once(ctx):
+    campaign_id, item_id = make_item(ctx, price=10000, stock=50)
+    create(ctx, campaign_id, {"kind": "points_cash", "title": "积分抵现", "config": {
+        "points_per_yuan": 100, "max_percent": 20}})
+    alice = shopper(ctx)
+    ctx.sql("UPDATE shopper SET points_balance = 1000 WHERE id = %d" % alice["id"])
+
+    def attempt():
+        r = place(ctx, alice, body(item_id, points=500), timeout=60)
+        return (r.status, r.error_code, r.json.get("points_used") if r.status == 201 else None)
+
+    results = ctx.concurrently([attempt] * 20, what="20 orders, points for 2")
+    for status, code, _ in results:
+        check(status == 201 or (status, code) == (409, "insufficient_points"), "unexpected %s %s" % (status, code))
+    eq(sorted(r[2] for r in results if r[0] == 201), [500, 500], "two orders spent 500 each")
+    eq(balance(ctx, alice["id"]), 0, "never below zero")
+    eq(ctx.sql_value("SELECT COALESCE(SUM(delta), 0) FROM points_ledger WHERE user_id = %d AND reason = 'points_cash'"
+                     % alice["id"]), "-1000", "the ledger agrees")

@@ -2,7 +2,7 @@
 quote and the order, 422 promotion_not_applicable for one that does not
 apply, locked by the order, used when paid, given back on cancel."""
 
-from kanjia import eq
+from kanjia import check, eq
 from test_orders import body, make_item, pay_and_notify, place, shopper
 
 ORDER = 74
@@ -48,3 +48,22 @@ def test_red_packets_end_to_end(ctx):
     listed = ctx.expect(ctx.get("/api/v1/me/red-packets", token=alice["token"]), 200, what="wallet")
     eq({p["id"]: p["status"] for p in listed["items"] if p["id"] in (five, eight)},
        {five: "available", eight: "used"}, "the wallet agrees")
+
+
+def test_one_red_packet_twenty_orders_at_once(ctx):
+    _, item_id = make_item(ctx, price=10000, stock=50)
+    alice = shopper(ctx)
+    packet = make_packet(ctx, alice["id"], 1500)
+
+    def attempt():
+        r = place(ctx, alice, body(item_id, red_packet_ids=[packet]), timeout=60)
+        return (r.status, r.error_code, r.json.get("id") if r.status == 201 else None)
+
+    results = ctx.concurrently([attempt] * 20, what="one red packet 20 times")
+    for status, code, _ in results:
+        check(status == 201 or (status, code) == (422, "promotion_not_applicable"), "unexpected %s %s" % (status, code))
+    ok = [r for r in results if r[0] == 201]
+    eq(len(ok), 1, "one order got the packet")
+    eq(ctx.sql("SELECT status, order_id FROM red_packet WHERE id = %d" % packet)[0], ["locked", str(ok[0][2])],
+       "locked by that order")
+    eq(ctx.sql_value("SELECT total_fen FROM orders WHERE id = %d" % ok[0][2]), "8500", "its total")
