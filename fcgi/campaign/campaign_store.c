@@ -328,8 +328,8 @@ int stock_adjust(struct unit *unit, int64_t item_id, int64_t delta)
 
 static const char *const sql_item_for_cart =
 	"SELECT i.campaign_id, i.name, i.original_price_fen, i.checkout_floor_fen, i.stock_left, "
-	"TIMESTAMPDIFF(SECOND, '1970-01-01', c.starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', c.ends_at) "
-	"FROM campaign_item i JOIN campaign c ON c.id = i.campaign_id WHERE i.id = ?";
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', c.starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', c.ends_at), "
+	"c.promotion_version FROM campaign_item i JOIN campaign c ON c.id = i.campaign_id WHERE i.id = ?";
 
 int campaign_item_for_cart(struct unit *unit, int64_t item_id, struct item_for_cart *item)
 {
@@ -346,6 +346,7 @@ int campaign_item_for_cart(struct unit *unit, int64_t item_id, struct item_for_c
 	item->stock_left = db_int(&rows, 0, 4);
 	item->starts_at = db_int(&rows, 0, 5);
 	item->ends_at = db_int(&rows, 0, 6);
+	item->promotion_version = db_int(&rows, 0, 7);
 	return DB_OK;
 }
 

@@ -75,6 +75,7 @@ struct item_for_cart {
 	int64_t floor_fen;  /* checkout_floor_fen */
 	int64_t stock_left; /* unlocked: a hint; stock_reserve decides */
 	int64_t starts_at, ends_at; /* the campaign's window */
+	int64_t promotion_version;  /* the campaign's (checkout/promotion_cache.h) */
 };
 /* Reads item_id for a cart into *item (OUT; found false when there is no
  * such item). Returns DB_OK or a door code. */

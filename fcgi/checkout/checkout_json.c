@@ -74,6 +74,13 @@ json_t *order_json(const struct order_rows *rows)
 	if (object == NULL)
 		abort();
 	json_object_set_new(object, "kind", json_string(db_text(order, 0, O_KIND))); /* normal, deposit, final */
+	/* kinds A (issue 14): the gifts it took, the points it spent */
+	json_t *gifts = json_array();
+	for (int r = 0; r < rows->gifts.row_count; r++)
+		json_array_append_new(gifts, json_pack("{s:I, s:s}", "promotion_id", (json_int_t)db_int(&rows->gifts, r, 0),
+						       "name", db_text(&rows->gifts, r, 1)));
+	json_object_set_new(object, "gifts", gifts);
+	json_object_set_new(object, "points_used", json_integer((json_int_t)rows->points_used));
 	return object;
 }
 
@@ -105,9 +112,22 @@ json_t *quote_json(const struct cart *cart)
 			json_object_set_new(object, "promotion_id", json_integer((json_int_t)discount->promotion_id));
 		json_array_append_new(discounts, object);
 	}
-	json_t *object = json_pack("{s:o, s:I, s:o, s:I, s:[], s:I}", "lines", lines, "subtotal_fen",
+	json_t *gifts = json_array();
+	for (int g = 0; g < quote->gift_count; g++)
+		json_array_append_new(gifts, json_pack("{s:I, s:s}", "promotion_id", (json_int_t)quote->gifts[g].promotion_id,
+						       "name", quote->gifts[g].name));
+	json_t *offers = json_array();
+	for (int o = 0; o < quote->addon_offer_count; o++) {
+		const struct price_addon_offer *offer = &promotions->addon_offers[quote->addon_offers[o]];
+		json_array_append_new(offers, json_pack("{s:I, s:I, s:I, s:I}", "promotion_id",
+							(json_int_t)offer->promotion_id, "item_id", (json_int_t)offer->item_id,
+							"price_fen", (json_int_t)offer->price_fen, "max_qty",
+							(json_int_t)offer->max_qty));
+	}
+	json_t *object = json_pack("{s:o, s:I, s:o, s:I, s:o, s:o, s:I, s:I}", "lines", lines, "subtotal_fen",
 				   (json_int_t)quote->subtotal_fen, "discounts", discounts, "discount_fen",
-				   (json_int_t)quote->discount_fen, "gifts", "total_fen", (json_int_t)quote->total_fen);
+				   (json_int_t)quote->discount_fen, "gifts", gifts, "addon_offers", offers, "points_used",
+				   (json_int_t)quote->points_used, "total_fen", (json_int_t)quote->total_fen);
 	if (object == NULL)
 		abort();
 	/* issue 14: the budget, and the kinds left out and why */
@@ -179,4 +199,14 @@ json_t *admin_order_json(const struct db_rows *rows, int r, const struct db_rows
 	json_object_set_new(order, "lines", list);
 	json_object_set_new(order, "kind", json_string(db_text(rows, r, AO_KIND))); /* normal, deposit, final */
 	return order;
+}
+
+void admin_order_gifts_set(json_t *order, int64_t order_id, const struct db_rows *gifts)
+{
+	json_t *list = json_array();
+	for (int k = 0; gifts != NULL && k < gifts->row_count; k++)
+		if (db_int(gifts, k, 0) == order_id)
+			json_array_append_new(list, json_pack("{s:I, s:s}", "promotion_id", (json_int_t)db_int(gifts, k, 1),
+							      "name", db_text(gifts, k, 2)));
+	json_object_set_new(order, "gifts", list);
 }

@@ -15,5 +15,8 @@ json_t *quote_json(const struct cart *cart);
 /* Row r of rows (enum admin_order_column) with its lines among lines, as
  * view may see it. */
 json_t *admin_order_json(const struct db_rows *rows, int r, const struct db_rows *lines, const struct admin_view *view);
+/* Sets order's "gifts" (what fulfilment ships besides the lines) to those
+ * of order_id among gifts (order_id, promotion_id, name rows). */
+void admin_order_gifts_set(json_t *order, int64_t order_id, const struct db_rows *gifts);
 
 #endif

@@ -68,7 +68,9 @@ static const struct field address_fields[] = {
 	{ .name = "coupon_ids", .type = FIELD_ARRAY, .nullable = true, .min = 0, .max = PRICE_COUPONS_MAX },       \
 	{ .name = "points", .type = FIELD_INT, .nullable = true, .min = 0, .max = INT64_MAX },                      \
 	{ .name = "share_code", .type = FIELD_STRING, .nullable = true, .min = 1, .max = SHARE_CODE_MAX },         \
-	{ .name = "deposit_order_id", .type = FIELD_INT, .nullable = true, .min = 1, .max = INT64_MAX }
+	{ .name = "deposit_order_id", .type = FIELD_INT, .nullable = true, .min = 1, .max = INT64_MAX },           \
+	{ .name = "addons", .type = FIELD_ARRAY, .nullable = true, .min = 0, .max = PRICE_LINES_MAX },             \
+	{ .name = "red_packet_ids", .type = FIELD_ARRAY, .nullable = true, .min = 0, .max = PRICE_RED_PACKETS_MAX }
 
 static const struct field cart_quote_body[] = {
 	CART_FIELDS,
@@ -128,6 +130,39 @@ static int order_list_mine(struct request *request)
 
 /* ============================================================== cart */
 
+/* Reads "addons" (lines of their own, after the others) and
+ * "red_packet_ids" of the validated body into cart. Returns 0 or 400. */
+static int cart_parse_kinds_a(struct request *request, struct cart *cart)
+{
+	size_t index;
+	const json_t *line;
+	json_array_foreach(json_object_get(request->json, "addons"), index, line) {
+		char where[32];
+		snprintf(where, sizeof(where), "addons[%zu]", index);
+		int status = validate_object(request, line, line_fields, where);
+		if (status != 0)
+			return status;
+		if (cart->line_count >= PRICE_LINES_MAX)
+			return http_error_message(request, 400, "invalid_field", "lines 与 addons 合计最多 %d 行。",
+						  PRICE_LINES_MAX);
+		struct cart_line *entry = &cart->lines[cart->line_count++];
+		entry->item_id = json_integer_value(json_object_get(line, "item_id"));
+		entry->qty = json_integer_value(json_object_get(line, "qty"));
+		entry->addon = true;
+		for (int i = 0; i + 1 < cart->line_count; i++)
+			if (cart->lines[i].item_id == entry->item_id)
+				return http_error_message(request, 400, "invalid_field",
+							  "addons 中的商品不能与 lines 或其他 addons 重复。");
+	}
+	const json_t *packet;
+	json_array_foreach(json_object_get(request->json, "red_packet_ids"), index, packet) {
+		if (!json_is_integer(packet) || json_integer_value(packet) < 1)
+			return http_error_message(request, 400, "invalid_field", "red_packet_ids 应为红包 id 的列表。");
+		cart->promotions.red_packet_ids[cart->promotions.red_packet_count++] = json_integer_value(packet);
+	}
+	return 0;
+}
+
 /* Reads lines, bargain_id and coupon_ids of the validated body into a new
  * cart for the caller (*out, arena memory). Returns 0 or 400/422. */
 static int cart_parse(struct request *request, struct cart **out)
@@ -163,9 +198,8 @@ static int cart_parse(struct request *request, struct cart **out)
 			return http_error_message(request, 400, "invalid_field", "coupon_ids 应为优惠券 id 的列表。");
 		cart->promotions.coupon_ids[cart->promotions.coupon_count++] = json_integer_value(coupon);
 	}
-	if (body_int(request, "points", 0) > 0)
-		return http_error(request, 422, "points_not_accepted");
-	return 0;
+	cart->promotions.points_asked = body_int(request, "points", 0);
+	return cart_parse_kinds_a(request, cart);
 }
 
 static int cart_quote(struct request *request)
@@ -399,8 +433,11 @@ static int admin_order_list_route(struct request *request)
 		return status;
 	struct admin_view view = admin_view_of(request);
 	json_t *items = json_array();
-	for (int r = 0; r < page.count; r++)
-		json_array_append_new(items, admin_order_json(&page.orders, r, &page.lines, &view));
+	for (int r = 0; r < page.count; r++) {
+		json_t *order = admin_order_json(&page.orders, r, &page.lines, &view);
+		admin_order_gifts_set(order, db_int(&page.orders, r, AO_ID), &page.gifts);
+		json_array_append_new(items, order);
+	}
 	json_t *next = http_next_cursor(page.count > 0 ? db_int(&page.orders, page.count - 1, AO_ID) : 0, page.more);
 	return http_reply(request, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "checkout/promo_kinds_store.h"
 #include "core/outcome.h"
 #include "db/lease.h"
 
@@ -52,7 +53,9 @@ int order_read(struct unit *unit, int64_t order_id, struct order_rows *rows)
 		return result;
 	if (rows->order.row_count != 1)
 		return OUT_NOT_FOUND;
-	if ((result = db_exec(unit, &rows->lines, sql_order_lines, "i", order_id)) != DB_OK)
+	if ((result = db_exec(unit, &rows->lines, sql_order_lines, "i", order_id)) != DB_OK ||
+	    (result = order_gifts_read(unit, order_id, &rows->gifts)) != DB_OK ||
+	    (result = order_points_read(unit, order_id, &rows->points_used)) != DB_OK)
 		return result;
 	return db_exec(unit, &rows->discounts, sql_order_discounts, "i", order_id);
 }

@@ -33,6 +33,8 @@ enum order_column {
  * or NULL) and its discounts (kind, label, amount_fen, coupon_id or NULL, promotion_id or NULL). */
 struct order_rows {
 	struct db_rows order, lines, discounts;
+	struct db_rows gifts; /* promotion_id, name, gift_index (promo_kinds_store.h) */
+	int64_t points_used;
 };
 
 /* Reads order_id into *rows (OUT). Returns DB_OK, OUT_NOT_FOUND, or a door

@@ -12,6 +12,7 @@
 #include "admin/stats.h"
 #include "checkout/checkout_json.h"
 #include "checkout/foreign_store.h"
+#include "checkout/promo_kinds_store.h"
 #include "checkout/promotion_store.h"
 #include "core/arena.h"
 #include "core/clock.h"
@@ -54,8 +55,10 @@ int cart_items_decide(struct cart *cart)
 			snprintf(cart->message, sizeof(cart->message), "商品 %lld 不存在。", (long long)line->item_id);
 			return OUT_NOT_FOUND;
 		}
-		if (i == 0)
+		if (i == 0) {
 			cart->promotions.campaign_id = line->item.campaign_id;
+			cart->promotions.promotion_version = line->item.promotion_version; /* promotion_cache.h */
+		}
 		else if (line->item.campaign_id != cart->promotions.campaign_id)
 			return OUT_MIXED_CAMPAIGNS;
 	}
@@ -135,12 +138,27 @@ int cart_decide(struct cart *cart, int64_t now)
 		.budget_left_fen = promotions->budget.budget_fen > promotions->budget.spent_fen
 					   ? promotions->budget.budget_fen - promotions->budget.spent_fen : 0,
 		.exclusive = promotions->budget.pairs, .exclusive_count = promotions->budget.pair_count,
+		/* kinds A (issue 14) */
+		.bundles = promotions->bundles, .bundle_count = promotions->bundle_count,
+		.member_prices = promotions->member_prices, .member_price_count = promotions->member_price_count,
+		.addon_offers = promotions->addon_offers, .addon_offer_count = promotions->addon_offer_count,
+		.gifts = promotions->gifts, .gift_count = promotions->gift_count,
+		.red_packets = promotions->red_packets, .red_packet_count = promotions->red_packet_count,
+		.points_cash = promotions->points_cash_live ? &promotions->points_cash : NULL,
+		.points_asked = promotions->points_asked, .points_balance = promotions->points_balance,
 	};
+	for (int i = 0; i < cart->line_count; i++)
+		if (cart->lines[i].addon)
+			input.addon_lines |= 1u << i;
+	cart->promotions.quote = &cart->quote;
 	enum price_error error = price_quote(&input, &cart->quote);
 	if (error == PRICE_BAD_INPUT) {
 		snprintf(cart->message, sizeof(cart->message), "%s", price_error_text(error));
 		return OUT_INVALID_FIELD;
 	}
+	int refusal = promotion_refusal(&cart->quote, cart->message, sizeof(cart->message));
+	if (refusal != DB_OK)
+		return refusal;
 	if (error != PRICE_OK) {
 		snprintf(cart->message, sizeof(cart->message), "优惠券 %lld 不可用：%s",
 			 (long long)cart->quote.error_coupon_id, price_error_text(error));
@@ -628,6 +646,7 @@ static int notify_body(struct unit *unit, void *context)
 		    (result = stats_order(unit, notice->order_id, STATS_ORDER_PAID)) != DB_OK ||
 		    (result = stock_move_lines(unit, notice->order_id, stock_confirm, "reserved")) != DB_OK ||
 		    (result = payment_succeeded_mark(unit, payment.id)) != DB_OK ||
+		    (result = promotion_paid(unit, notice->order_id)) != DB_OK || /* red packets used */
 		    (result = engagement_order_paid(unit, order.user_id, notice->order_id)) != DB_OK || /* invitations */
 		    (result = promotion_paid(unit, notice->order_id)) != DB_OK || /* presale, share_reward */
 		    (result = order_event_add(unit, notice->order_id, "pending_payment", "paid", "provider", 0,
@@ -665,6 +684,10 @@ static int admin_order_view(struct unit *unit, int64_t order_id, const struct ad
 	if (result != DB_OK || (result = admin_order_lines(unit, order_id, order_id, &lines)) != DB_OK)
 		return result;
 	*object = unit_own(unit, admin_order_json(&rows, 0, &lines, view));
+	struct db_rows gifts; /* what fulfilment ships besides the lines */
+	if ((result = order_gifts_between(unit, order_id, order_id, &gifts)) != DB_OK)
+		return result;
+	admin_order_gifts_set(*object, order_id, &gifts);
 	return DB_OK;
 }
 
@@ -806,8 +829,11 @@ int admin_order_list(struct unit *unit, const struct admin_order_filter *filter,
 		return result;
 	page->more = page->orders.row_count > limit;
 	page->count = page->more ? (int)limit : page->orders.row_count;
-	if (page->count > 0)
-		return admin_order_lines(unit, db_int(&page->orders, page->count - 1, AO_ID),
-					 db_int(&page->orders, 0, AO_ID), &page->lines);
+	if (page->count > 0) {
+		int64_t low = db_int(&page->orders, page->count - 1, AO_ID), high = db_int(&page->orders, 0, AO_ID);
+		if ((result = admin_order_lines(unit, low, high, &page->lines)) != DB_OK)
+			return result;
+		return order_gifts_between(unit, low, high, &page->gifts);
+	}
 	return DB_OK;
 }

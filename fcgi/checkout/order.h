@@ -101,6 +101,7 @@ struct unit;
 struct cart_line {
 	int64_t item_id, qty;     /* asked */
 	struct item_for_cart item; /* loaded */
+	bool addon;               /* asked as an add-on (加价购: promo_addon.c) */
 };
 
 /* A cart: what the shopper asked (lines, and in promotions the user, the
@@ -263,6 +264,7 @@ struct admin_order_page {
 	struct db_rows lines;
 	int count;
 	bool more;
+	struct db_rows gifts; /* order_id, promotion_id, name (promo_kinds_store.h) */
 };
 /* One page of the console's order list. */
 int admin_order_list(struct unit *unit, const struct admin_order_filter *filter, int64_t before, int64_t limit,

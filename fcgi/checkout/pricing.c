@@ -19,6 +19,11 @@ const char *price_kind_name(enum price_kind kind)
 	case PRICE_TIMED_DISCOUNT: return "timed_discount";
 	case PRICE_FIRST_ORDER: return "first_order";
 	case PRICE_DEPOSIT: return "deposit";
+	case PRICE_BUNDLE: return "bundle";
+	case PRICE_MEMBER_PRICE: return "member_price";
+	case PRICE_ADDON: return "addon";
+	case PRICE_RED_PACKET: return "red_packet";
+	case PRICE_POINTS_CASH: return "points_cash";
 	}
 	return "discount";
 }
@@ -37,6 +42,11 @@ const char *price_error_text(enum price_error error)
 	case PRICE_COUPON_DUPLICATE: return "同一张优惠券不能重复使用。";
 	case PRICE_COUPON_CUSTOMER_LIMIT: return "你在本活动中使用优惠券的次数已用完。";
 	case PRICE_COUPON_NO_VALUE: return "订单已是最低价，无法再使用优惠券。";
+	case PRICE_ADDON_NOT_APPLICABLE: return "加价购商品不可用（没有这个换购、超过可换购数量或订单未达到门槛）。";
+	case PRICE_RED_PACKET_UNAVAILABLE: return "红包不可用（已使用、已过期或不属于你）。";
+	case PRICE_RED_PACKET_NO_VALUE: return "订单已是最低价，无法再使用红包。";
+	case PRICE_POINTS_NOT_APPLICABLE: return "本活动暂不支持积分抵现。";
+	case PRICE_POINTS_INSUFFICIENT: return "积分不足。";
 	}
 	return "无法计算价格。";
 }
@@ -166,6 +176,20 @@ void price_scope_amounts(const struct price_input *input, const struct price_quo
 		*amount += paid;
 		*floor_fen += price_min(line->qty * line->unit_floor_fen, paid);
 	}
+}
+
+bool price_line_is_addon(const struct price_input *input, int line)
+{
+	return line >= 0 && line < 32 && (input->addon_lines >> line & 1u) != 0;
+}
+
+int64_t price_line_paid(const struct price_input *input, const struct price_quote *quote, int line)
+{
+	const struct price_line *priced = &input->lines[line];
+	int64_t paid = priced->qty * priced->unit_price_fen - quote->lines[line].item_off_fen;
+	if (priced->has_bargain)
+		paid -= priced->unit_price_fen - priced->bargain_price_fen;
+	return paid;
 }
 
 bool price_item_in_cart(const struct price_input *input, int64_t item_id)

@@ -23,9 +23,11 @@
  * order; later kinds (API.md "The price of an order") join as rows there.
  *
  * Time-limited discounts (限时折扣) of the promotion resource are an
- * item-price step after the bargain (promo_timed_discount.c). Points as
- * cash, gifts, presale, member tiers, add-ons and bundles are later parts
- * of the engine (SPEC §3).
+ * item-price step after the bargain (promo_timed_discount.c). Bundles,
+ * member prices and add-ons are item-price steps too; red packets and
+ * points as cash take off the order last; gifts take nothing off (the
+ * quote's gifts[]): promo_bundle.c, promo_member_price.c, promo_addon.c,
+ * promo_red_packet.c, promo_points_cash.c, promo_gift.c.
  *
  * Every reduction is clipped so the total never falls below the floor: the
  * sum over lines of qty times the item's per-unit floor (and never below
@@ -43,7 +45,13 @@
 #define PRICE_COUPONS_MAX 5
 #define PRICE_TIERS_MAX 20
 #define PRICE_PROMOTIONS_MAX 16 /* a campaign's promotions of one kind that one cart meets */
-#define PRICE_DISCOUNTS_MAX (3 + PRICE_COUPONS_MAX + PRICE_PROMOTIONS_MAX)
+#define PRICE_RED_PACKETS_MAX 5
+#define PRICE_GIFTS_MAX 32      /* gifts one cart may meet, over every gift promotion */
+#define PRICE_ADDON_OFFERS_MAX 32
+/* bargain, first order, full reduction, deposit, coupons; timed discounts and
+ * bundles (one line per promotion); add-ons (one per promotion, at most
+ * one per line); member price, points; red packets */
+#define PRICE_DISCOUNTS_MAX (4 + PRICE_COUPONS_MAX + 2 * PRICE_PROMOTIONS_MAX + PRICE_LINES_MAX + 2 + PRICE_RED_PACKETS_MAX)
 #define PRICE_LABEL_SIZE 448 /* a coupon title is up to 100 characters */
 /* Prices above this (per unit, in fen) are refused as input errors, so no
  * sum of PRICE_LINES_MAX * PRICE_QTY_MAX lines can overflow. */
@@ -115,6 +123,71 @@ struct price_full_reduction {
 	int item_count;
 };
 
+/* A bundle (组合套餐): every whole set of its items (each item_id qty
+ * times; the bargained unit and add-ons are not in sets) costs price_fen,
+ * in [starts_at, ends_at). */
+struct price_bundle_item {
+	int64_t item_id, qty;
+};
+struct price_bundle {
+	int64_t promotion_id;
+	const char *title; /* borrowed */
+	int64_t starts_at, ends_at;
+	struct price_bundle_item items[PRICE_LINES_MAX];
+	int item_count;
+	int64_t price_fen;
+};
+
+/* A member price (会员折扣) for the cart's shopper: percent (1..99) of the
+ * unit price, in [starts_at, ends_at) (the loader picked the entry of the
+ * shopper's level). */
+struct price_member_price {
+	int64_t promotion_id;
+	const char *title; /* borrowed */
+	int64_t starts_at, ends_at;
+	int64_t level, percent;
+};
+
+/* One offer of an add-on purchase (加价购): when the rest of the order
+ * (lines that are not add-ons, after item prices) reaches threshold_fen,
+ * up to max_qty of item_id at price_fen each. */
+struct price_addon_offer {
+	int64_t promotion_id;
+	int64_t starts_at, ends_at;
+	int64_t threshold_fen;
+	int64_t item_id, price_fen, max_qty;
+};
+
+/* One gift of a gift promotion (满就送/买就赠): given when the amount of
+ * its items (item_count 0: every line) after item prices reaches
+ * threshold_fen, and (with items) one of them is in the cart; only while
+ * in_stock. */
+struct price_gift {
+	int64_t promotion_id;
+	int gift_index;
+	const char *name; /* borrowed */
+	int64_t starts_at, ends_at;
+	int64_t threshold_fen;
+	int64_t item_ids[PRICE_LINES_MAX];
+	int item_count;
+	bool in_stock;
+};
+
+/* A red packet the shopper chose: cash off the order. */
+struct price_red_packet {
+	int64_t id;
+	int64_t amount_fen;
+	bool available; /* the shopper's, available and unexpired at now */
+};
+
+/* Points as cash (积分抵现): points_per_yuan points are one yuan, at most
+ * max_percent of what the order costs before them. */
+struct price_points_cash {
+	int64_t promotion_id;
+	const char *title; /* borrowed */
+	int64_t points_per_yuan, max_percent;
+};
+
 struct price_rules {
 	const struct price_tier *tiers;
 	int tier_count;
@@ -153,10 +226,27 @@ struct price_input {
 	const struct price_exclusive *exclusive; /* the campaign's exclusive pairs */
 	int exclusive_count;
 	int64_t now;
+	/* kinds A (issue 14) */
+	const struct price_bundle *bundles;
+	int bundle_count;
+	const struct price_member_price *member_prices; /* already resolved for the shopper's level */
+	int member_price_count;
+	const struct price_addon_offer *addon_offers;
+	int addon_offer_count;
+	const struct price_gift *gifts;
+	int gift_count;
+	const struct price_red_packet *red_packets; /* the ones the shopper chose */
+	int red_packet_count;
+	const struct price_points_cash *points_cash; /* NULL: none live */
+	int64_t points_asked;   /* 0: none */
+	int64_t points_balance; /* the shopper's, as loaded */
+	uint32_t addon_lines;   /* bit i: lines[i] is an add-on (加价购) asked at an offer's price */
 };
 
-enum price_kind { PRICE_BARGAIN, PRICE_FULL_REDUCTION, PRICE_COUPON, PRICE_TIMED_DISCOUNT, PRICE_FIRST_ORDER,
-		 PRICE_DEPOSIT };
+enum price_kind {
+	PRICE_BARGAIN, PRICE_FULL_REDUCTION, PRICE_COUPON, PRICE_TIMED_DISCOUNT, PRICE_FIRST_ORDER,
+	PRICE_DEPOSIT, PRICE_BUNDLE, PRICE_MEMBER_PRICE, PRICE_ADDON, PRICE_RED_PACKET, PRICE_POINTS_CASH,
+};
 
 struct price_discount {
 	enum price_kind kind;
@@ -183,6 +273,8 @@ struct price_skipped {
 struct price_line_total {
 	int64_t amount_fen; /* qty * unit price */
 	int64_t item_off_fen; /* what item-price kinds other than the bargain took off the line */
+	int64_t bundled_units;  /* units sold in a bundle's sets (promo_bundle.c): no other item price */
+	int64_t bundle_off_fen; /* what the bundles took off the line (part of item_off_fen) */
 };
 
 /* Why a quote was refused. */
@@ -198,6 +290,11 @@ enum price_error {
 	PRICE_COUPON_DUPLICATE,      /* the same coupon twice */
 	PRICE_COUPON_CUSTOMER_LIMIT, /* the shopper's uses in this campaign are spent */
 	PRICE_COUPON_NO_VALUE,       /* the floor leaves it nothing to take off */
+	PRICE_ADDON_NOT_APPLICABLE,  /* an add-on no live offer serves, past its max_qty, or below its threshold */
+	PRICE_RED_PACKET_UNAVAILABLE, /* not the shopper's, used, locked or expired, or the same twice */
+	PRICE_RED_PACKET_NO_VALUE,   /* the floor leaves it nothing to take off */
+	PRICE_POINTS_NOT_APPLICABLE, /* points asked where no points_cash promotion is live */
+	PRICE_POINTS_INSUFFICIENT,   /* more points asked than the shopper has */
 };
 
 struct price_quote {
@@ -215,6 +312,17 @@ struct price_quote {
 	bool budget_limited;     /* a kind was left out because the budget could not cover it */
 	struct price_skipped skipped[PRICE_SKIPPED_MAX];
 	int skipped_count;
+	/* kinds A (issue 14): what the quote gives besides discounts */
+	struct price_gift_given {
+		int64_t promotion_id;
+		int gift_index;   /* in its promotion's config.gifts */
+		const char *name; /* borrowed from the input */
+	} gifts[PRICE_GIFTS_MAX];
+	int gift_count;
+	int addon_offers[PRICE_ADDON_OFFERS_MAX]; /* indexes into input->addon_offers the cart qualifies for */
+	int addon_offer_count;
+	int64_t points_used;   /* points spent as cash (promo_points_cash.c) */
+	int64_t error_item_id; /* the add-on item or red packet an error is about, or 0 */
 };
 
 /* Computes the quote for input into *quote (OUT). Returns PRICE_OK, or
@@ -252,5 +360,9 @@ int64_t price_min(int64_t a, int64_t b);
 void price_scope_amounts(const struct price_input *input, const struct price_quote *quote, int64_t item_id,
 			 int64_t *amount, int64_t *floor_fen);
 bool price_item_in_cart(const struct price_input *input, int64_t item_id);
+/* Whether line (an index of input->lines) is an add-on (promo_addon.c). */
+bool price_line_is_addon(const struct price_input *input, int line);
+/* What line (an index of input->lines) costs after the item prices so far. */
+int64_t price_line_paid(const struct price_input *input, const struct price_quote *quote, int line);
 
 #endif

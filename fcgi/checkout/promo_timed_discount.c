@@ -130,6 +130,7 @@ static enum price_error timed_discount_apply(const struct price_input *input, st
 				continue;
 			const struct price_line *line = &input->lines[i];
 			int64_t units = line->qty - (line->has_bargain ? 1 : 0); /* the bargained unit keeps its price */
+			units -= quote->lines[i].bundled_units; /* so do units in a bundle's sets (promo_bundle.c) */
 			int64_t line_off = (line->unit_price_fen - best_price[i]) * units;
 			quote->lines[i].item_off_fen += line_off;
 			off += line_off;

@@ -6,19 +6,25 @@
 #include <string.h>
 
 #include "checkout/checkout_store.h"
+#include "checkout/promotion_cache.h"
 #include "checkout/promotion_store.h"
 #include "core/outcome.h"
 #include "db/db.h"
 
 const struct promotion_kind *const promotion_kinds[] = {
-	/* item prices: bargain, (bundle later), timed_discount, (member_price later) */
+	/* item prices: bargain, bundle, timed_discount, member_price, addon */
 	&promo_bargain,
+	&promo_bundle,
 	&promo_timed_discount,
+	&promo_member_price,
+	&promo_addon, /* an item price too: the add-on lines at their offer's price */
 	&promo_first_order,
 	&promo_full_reduction,
 	&promo_coupon,
 	&promo_presale, /* the deposit line of a final payment */
-	/* red_packet, points_cash (later) */
+	&promo_red_packet,
+	&promo_points_cash,
+	&promo_gift, /* no discount: the gifts the priced order reaches */
 	&promo_share_reward, /* takes nothing off: the sharer's coupon when paid */
 	&promo_budget, /* takes nothing off: charges the quote's subsidy to the campaign's budget */
 };
@@ -49,16 +55,29 @@ int promotion_load(struct unit *unit, struct promotion_config *config)
 	memset(&config->budget, 0, sizeof(config->budget));
 	config->live = NULL;
 	config->live_count = 0;
-	/* the campaign's live promotions, read once for every kind */
+	/* the campaign's live promotions, once for every kind, from the
+	 * worker's cache while the campaign's promotion_version holds */
 	int result = config->campaign_id == 0 ? DB_OK
-		     : promotions_live_load(unit, config->campaign_id, config->user_id, &config->live,
-					    &config->live_count);
+		     : promotion_cache_live(unit, config->campaign_id, config->promotion_version, config->user_id,
+					    &config->live, &config->live_count);
 	if (result != DB_OK)
 		return result;
 	for (int k = 0; k < promotion_kind_count; k++) {
 		if (promotion_kinds[k]->load == NULL)
 			continue;
 		result = promotion_kinds[k]->load(unit, config);
+		if (result != DB_OK)
+			return result;
+	}
+	return DB_OK;
+}
+
+int promotion_paid(struct unit *unit, int64_t order_id)
+{
+	for (int k = 0; k < promotion_kind_count; k++) {
+		if (promotion_kinds[k]->paid == NULL)
+			continue;
+		int result = promotion_kinds[k]->paid(unit, order_id);
 		if (result != DB_OK)
 			return result;
 	}

@@ -11,20 +11,24 @@
  *   claim      write what the order takes before the order row exists;
  *   persist    write what the order used once the order row exists;
  *   give_back  return what an order used when it is cancelled or refunded.
+ *   paid       spend what the order only held once it is paid (red packets).
  *
  * Any hook may be NULL. The order of the rows is API.md's "The price of an
  * order": item prices (bargain, bundle, timed_discount, member_price) ->
  * first_order -> full_reduction -> coupon -> deposit -> red_packet ->
- * points_cash. Today: bargain, timed_discount, first_order, full_reduction,
- * coupon, presale (the deposit line), then two rows that take nothing off:
- * share_reward (the sharer's coupon when paid) and budget (the campaign's
- * subsidy budget and exclusive pairs, charged when the order is placed).
- * A new kind is one file, one row here, and its members in struct
- * promotion_config. A row's `paid` hook runs once when an order is paid. */
+ * points_cash. Rows: bargain, bundle, timed_discount, member_price, addon
+ * (item prices), first_order, full_reduction, coupon, presale (the deposit
+ * line), red_packet, points_cash, then rows that take nothing off: gift
+ * (the gifts the priced order reaches), share_reward (the sharer's coupon
+ * when paid) and budget (the campaign's subsidy budget and exclusive pairs,
+ * charged when the order is placed). A new kind is one file, one row here,
+ * and its members in struct promotion_config. A row's `paid` hook runs
+ * once when an order is paid. */
 #ifndef KANJIA_PROMOTION_H
 #define KANJIA_PROMOTION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -126,6 +130,30 @@ struct promotion_config {
 	struct promotion_budget budget;
 	/* decided (cart_decide): what the quote charges the budget */
 	int64_t subsidy_fen;
+	/* the campaign's promotion_version as the cart's item read it: the
+	 * per-worker cache's key (promotion_cache.h) */
+	int64_t promotion_version;
+	/* kinds A (issue 14): asked */
+	int64_t red_packet_ids[PRICE_RED_PACKETS_MAX];
+	int red_packet_count;
+	int64_t points_asked;
+	/* loaded */
+	struct price_bundle bundles[PRICE_PROMOTIONS_MAX];
+	int bundle_count;
+	int64_t member_level; /* the shopper's (0: none), loaded only when a member price is live */
+	struct price_member_price member_prices[PRICE_PROMOTIONS_MAX];
+	int member_price_count;
+	struct price_addon_offer addon_offers[PRICE_ADDON_OFFERS_MAX];
+	int addon_offer_count;
+	struct price_gift gifts[PRICE_GIFTS_MAX];
+	int gift_count;
+	struct price_red_packet red_packets[PRICE_RED_PACKETS_MAX];
+	struct price_points_cash points_cash;
+	bool points_cash_live;
+	int64_t points_balance;
+	/* decided: the cart's quote (cart_decide sets it), for what claim and
+	 * persist write (gifts, points, red packets) */
+	const struct price_quote *quote;
 };
 
 struct promotion_kind {
@@ -170,6 +198,10 @@ int promotion_persist(struct unit *unit, const struct promotion_config *config, 
 int promotion_give_back(struct unit *unit, int64_t order_id, enum promotion_return why);
 /* Every kind's paid hook for order_id, just paid. */
 int promotion_paid(struct unit *unit, int64_t order_id);
+/* Pure: the outcome of a quote refused with one of the kinds A errors
+ * (add-on, red packet, points), with message (OUT) saying why; DB_OK
+ * for any other error (promo_refusal.c). */
+int promotion_refusal(const struct price_quote *quote, char *message, size_t size);
 /* Records that order_id took amount_fen from promotion_id (one of
  * config->live), taking a use of its limits. Returns DB_OK, DB_RETRY (a
  * limit was reached since the cart was priced: the order is priced again
@@ -186,6 +218,28 @@ extern const struct promotion_kind promo_first_order;
 extern const struct promotion_kind promo_presale;
 extern const struct promotion_kind promo_share_reward;
 extern const struct promotion_kind promo_budget;
+extern const struct promotion_kind promo_bundle;
+extern const struct promotion_kind promo_member_price;
+extern const struct promotion_kind promo_addon;
+extern const struct promotion_kind promo_red_packet;
+extern const struct promotion_kind promo_points_cash;
+extern const struct promotion_kind promo_gift;
+
+/* Pure parsers of the kinds A configs (API.md "Promotions (admin)"):
+ * each returns true, or false with *message naming the field. The caller
+ * sets promotion ids, titles and windows. */
+bool bundle_parse(const json_t *config, struct price_bundle *bundle, const char **message);
+/* {"levels": [{"level", "percent"}]}: *percent (OUT) of level, 0 if none. */
+bool member_price_parse(const json_t *config, int64_t level, int64_t *percent, const char **message);
+/* {"threshold_fen", "offers": [{"item_id", "price_fen", "max_qty"}]}
+ * into offers (OUT, at most max) and *count. */
+bool addon_parse(const json_t *config, struct price_addon_offer *offers, int max, int *count, const char **message);
+/* {"gifts": [{"name", "stock", "threshold_fen", "item_ids"}]} into gifts
+ * (OUT, at most max; in_stock from stock > 0) and *count; stocks (OUT,
+ * may be NULL) each gift's stock. */
+bool gift_parse(const json_t *config, struct price_gift *gifts, int64_t *stocks, int max, int *count,
+		const char **message);
+bool points_cash_parse(const json_t *config, struct price_points_cash *points, const char **message);
 
 /* Pure: a first order's config ({"percent"} or {"off_fen"}, optional
  * "max_off_fen") into *first (promo_first_order.c). Returns true, or

@@ -169,6 +169,30 @@ static int items_of_campaign(const struct campaign *campaign, const json_t *conf
 			return OUT_INVALID_PROMOTION;
 		}
 	}
+	/* kinds A (issue 14): an add-on's offers, a gift's items */
+	json_array_foreach(json_object_get(config, "offers"), index, entry)
+	{
+		int64_t item_id = json_integer_value(json_object_get(entry, "item_id"));
+		if (!item_of_campaign(campaign, item_id)) {
+			snprintf(message, PROMOTION_MESSAGE_SIZE, "config.offers.item_id 不正确：商品 %lld 不在本活动中。",
+				 (long long)item_id);
+			return OUT_INVALID_PROMOTION;
+		}
+	}
+	const json_t *gift;
+	json_array_foreach(json_object_get(config, "gifts"), index, gift)
+	{
+		size_t k;
+		json_array_foreach(json_object_get(gift, "item_ids"), k, entry)
+		{
+			if (!item_of_campaign(campaign, json_integer_value(entry))) {
+				snprintf(message, PROMOTION_MESSAGE_SIZE,
+					 "config.gifts.item_ids 不正确：商品 %lld 不在本活动中。",
+					 (long long)json_integer_value(entry));
+				return OUT_INVALID_PROMOTION;
+			}
+		}
+	}
 	json_array_foreach(json_object_get(config, "item_ids"), index, entry)
 	{
 		if (!item_of_campaign(campaign, json_integer_value(entry))) {

@@ -89,6 +89,25 @@ int promotions_live_load(struct unit *unit, int64_t campaign_id, int64_t user_id
 	return DB_OK;
 }
 
+static const char *const sql_enabled =
+	"SELECT id, kind, title, TIMESTAMPDIFF(SECOND, '1970-01-01', starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', ends_at), "
+	"config_json, COALESCE(limit_total, 0), COALESCE(limit_per_user, 0) FROM promotion "
+	"WHERE campaign_id = ? AND enabled = 1 ORDER BY id LIMIT 64";
+static const char *const sql_counters =
+	"SELECT p.id, p.used_orders, COALESCE(u.uses, 0) FROM promotion p "
+	"LEFT JOIN promotion_user u ON u.promotion_id = p.id AND u.user_id = ? "
+	"WHERE p.campaign_id = ? AND p.enabled = 1 AND (p.limit_total IS NOT NULL OR p.limit_per_user IS NOT NULL)";
+
+int promotions_enabled_load(struct unit *unit, int64_t campaign_id, struct db_rows *rows)
+{
+	return db_exec(unit, rows, sql_enabled, "i", campaign_id);
+}
+
+int promotion_counters_load(struct unit *unit, int64_t campaign_id, int64_t user_id, struct db_rows *rows)
+{
+	return db_exec(unit, rows, sql_counters, "ii", user_id, campaign_id);
+}
+
 static void promotion_from_rows(const struct db_rows *rows, int r, struct promotion_row *row)
 {
 	*row = (struct promotion_row){

@@ -36,6 +36,14 @@ struct promotion_row {
  * a door code. */
 int promotions_live_load(struct unit *unit, int64_t campaign_id, int64_t user_id, struct promotion_live **live,
 			 int *count);
+/* For the per-worker cache (promotion_cache.c): campaign_id's enabled
+ * promotions by id, at most PROMOTIONS_LIVE_MAX: rows (OUT) of id, kind,
+ * title, starts_at, ends_at, config_json, limit_total, limit_per_user (0:
+ * none). */
+int promotions_enabled_load(struct unit *unit, int64_t campaign_id, struct db_rows *rows);
+/* The counters of campaign_id's enabled promotions that have a limit:
+ * rows (OUT) of id, used_orders, user_id's uses. */
+int promotion_counters_load(struct unit *unit, int64_t campaign_id, int64_t user_id, struct db_rows *rows);
 /* Inserts row (id, used ignored) at unit->now; *id (OUT). */
 int promotion_insert(struct unit *unit, const struct promotion_row *row, int64_t *id);
 /* Reads promotion id with its used counts into *row (OUT). Returns DB_OK,

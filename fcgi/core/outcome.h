@@ -59,6 +59,7 @@
 	X(OUT_INVALID_PROMOTION, 422, "invalid_promotion") \
 	X(OUT_UNPROCESSABLE_FIELD, 422, "invalid_field") \
 	X(OUT_COUPON_NOT_APPLICABLE, 422, "coupon_not_applicable") \
+	X(OUT_PROMOTION_NOT_APPLICABLE, 422, "promotion_not_applicable") \
 	X(OUT_MIXED_CAMPAIGNS, 422, "mixed_campaigns") \
 	X(OUT_POINTS_NOT_ACCEPTED, 422, "points_not_accepted") \
 	X(OUT_IDEMPOTENCY_KEY_REUSED, 422, "idempotency_key_reused") \

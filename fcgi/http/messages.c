@@ -60,6 +60,7 @@ static const struct message messages[] = {
 	{ "in_progress", "相同的下单请求正在处理中，请稍后查看订单。" },
 	{ "bargain_not_succeeded", "砍价尚未成功或已下过单。" },
 	{ "coupon_not_applicable", "所选优惠券不可用于这个订单。" },
+	{ "promotion_not_applicable", "所选优惠（红包或加价购）不可用于这个订单。" },
 	{ "mixed_campaigns", "一个订单只能包含同一活动的商品。" },
 	{ "points_not_accepted", "本活动暂不支持积分抵现。" },
 	{ "invalid_state", "订单当前状态不允许此操作。" },

@@ -83,6 +83,23 @@ int red_packet_lock_for_order(struct unit *unit, int64_t user_id, const int64_t 
 	return DB_OK;
 }
 
+static const char *const sql_red_packet_for_order =
+	"SELECT amount_fen, user_id = ? AND status = 'available' AND expires_at > TIMESTAMPADD(SECOND, ?, '1970-01-01') "
+	"FROM red_packet WHERE id = ?";
+
+int red_packet_for_order(struct unit *unit, int64_t user_id, int64_t id, int64_t *amount_fen, bool *available)
+{
+	*amount_fen = 0;
+	*available = false;
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_red_packet_for_order, "iii", user_id, unit->now, id);
+	if (status == DB_OK && rows.row_count == 1) {
+		*available = db_int(&rows, 0, 1) != 0;
+		*amount_fen = *available ? db_int(&rows, 0, 0) : 0; /* another's amount is not for this cart */
+	}
+	return status;
+}
+
 int red_packet_use(struct unit *unit, int64_t order_id)
 {
 	return db_exec(unit, NULL, sql_red_packet_use, "ii", unit->now, order_id);

@@ -10,6 +10,7 @@
 #ifndef KANJIA_RED_PACKET_STORE_H
 #define KANJIA_RED_PACKET_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct unit;
@@ -46,6 +47,10 @@ int red_packet_page(struct unit *unit, int64_t user_id, int64_t before, int64_t 
  * transaction. */
 int red_packet_lock_for_order(struct unit *unit, int64_t user_id, const int64_t *ids, int n, int64_t order_id,
 			      int64_t *total_fen);
+/* Red packet id as a cart sees it: *amount_fen (OUT) and *available
+ * (OUT: user's, available and unexpired at the unit's now; false when
+ * there is no such packet). Returns DB_OK or a door code. */
+int red_packet_for_order(struct unit *unit, int64_t user_id, int64_t id, int64_t *amount_fen, bool *available);
 /* The order was paid: its locked packets become used. */
 int red_packet_use(struct unit *unit, int64_t order_id);
 /* The order was cancelled: its locked (or used, for a refund) packets

@@ -22,6 +22,7 @@
 #include "games/games_routes.h"
 #include "engagement/engagement_routes.h"
 #include "checkout/shopper_promotion_routes.h"
+#include "checkout/member_level_routes.h"
 
 const struct route_table *const route_tables[] = {
 	&shopper_route_table,
@@ -42,6 +43,7 @@ const struct route_table *const route_tables[] = {
 	&games_route_table,
 	&engagement_route_table,
 	&shopper_promotion_route_table,
+	&member_level_route_table,
 };
 
 const size_t route_table_count = sizeof(route_tables) / sizeof(route_tables[0]);
