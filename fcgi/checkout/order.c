@@ -646,9 +646,8 @@ static int notify_body(struct unit *unit, void *context)
 		    (result = stats_order(unit, notice->order_id, STATS_ORDER_PAID)) != DB_OK ||
 		    (result = stock_move_lines(unit, notice->order_id, stock_confirm, "reserved")) != DB_OK ||
 		    (result = payment_succeeded_mark(unit, payment.id)) != DB_OK ||
-		    (result = promotion_paid(unit, notice->order_id)) != DB_OK || /* red packets used */
+		    (result = promotion_paid(unit, notice->order_id)) != DB_OK || /* red packets, presale, share_reward */
 		    (result = engagement_order_paid(unit, order.user_id, notice->order_id)) != DB_OK || /* invitations */
-		    (result = promotion_paid(unit, notice->order_id)) != DB_OK || /* presale, share_reward */
 		    (result = order_event_add(unit, notice->order_id, "pending_payment", "paid", "provider", 0,
 					      notice->provider)) != DB_OK)
 			return result;

@@ -163,14 +163,3 @@ int promotion_give_back(struct unit *unit, int64_t order_id, enum promotion_retu
 	return DB_OK;
 }
 
-int promotion_paid(struct unit *unit, int64_t order_id)
-{
-	for (int k = 0; k < promotion_kind_count; k++) {
-		if (promotion_kinds[k]->paid == NULL)
-			continue;
-		int result = promotion_kinds[k]->paid(unit, order_id);
-		if (result != DB_OK)
-			return result;
-	}
-	return DB_OK;
-}
