@@ -99,6 +99,12 @@ def replica_status():
     return dict(zip(rows[0], rows[1])) if len(rows) >= 2 else {}
 
 
+def seconds_behind():
+    """The replica's Seconds_Behind_Master, -1 when NULL."""
+    value = replica_status().get("Seconds_Behind_Master", "NULL")
+    return int(value) if value.isdigit() else -1
+
+
 def wait_for(predicate, seconds, step=0.2):
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -320,10 +326,9 @@ def check_lag(ctx, token, campaign_id):
     wait_for(lambda: replica_status().get("Slave_SQL_Running") == "Yes", WAIT_SERVER_S)
     bound = int(kanjia.read_config(os.environ["KANJIA_CONF"]).get("db_read_max_lag_s", "5"))
     create_campaign(ctx, token, "延迟复制")
-    behind = wait_for(lambda: int(replica_status().get("Seconds_Behind_Master") or "0") > bound,
-                      bound + 10 * CHECK_INTERVAL_S)
-    verdict(behind, "delayed replication puts the replica past the bound of %d s (Seconds_Behind_Master %s)"
-            % (bound, replica_status().get("Seconds_Behind_Master")))
+    behind = wait_for(lambda: seconds_behind() > bound, bound + 10 * CHECK_INTERVAL_S)
+    verdict(behind, "delayed replication puts the replica past the bound of %d s (Seconds_Behind_Master %d)"
+            % (bound, seconds_behind()))
     time.sleep(CHECK_INTERVAL_S + 0.3)
     seen = check_fallback(ctx, token, campaign_id, "lag", "replica %d s behind" % bound)
     verdict(seen.get("lag_s", -1) > bound, "/metrics shows the measured lag above the bound (%s s)"
