@@ -194,7 +194,10 @@ replica_run() {
 # Seeds the replica setup (helpers, bargains, an admin) and runs RR, RP.
 replica_stage() {
 	local password username
-	RHOST=$(sed -n 's/^db_read_host = //p' "${RCONF}.bench-orig" "$RCONF" 2>/dev/null | head -n 1)
+	# The host of the setup's own config (a run cut short leaves its copy).
+	local source=$RCONF
+	[[ -f $RCONF.bench-orig ]] && source=$RCONF.bench-orig
+	RHOST=$(sed -n 's/^db_read_host = //p' "$source")
 	[[ -n $RHOST ]] || die "${RCONF#"$ROOT"/} names no db_read_host"
 	if [[ $DRY == 1 ]]; then
 		say "dry run, stage R on ${REPLICA_DIR#"$ROOT"/}: would seed $RHELPERS helpers and $BARGAINS bargains" \

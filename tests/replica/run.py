@@ -15,9 +15,10 @@ replica of it and one app host whose config names the replica
   4. with the replica not replicating (its applier stopped) or lagging past
      db_read_max_lag_s (delayed replication, Seconds_Behind_Master
      measured), the reads go to the primary ("lag") and come back after;
-  5. no write ever reached the replica: its client write counters did not
-     move over the whole stage, the app logged no read-only refusal, and
-     the app's user is refused a write there (read_only).
+  5. no write ever reached the replica: the app's database user ran only
+     SELECTs there over the whole stage (USER_STATISTICS: no data-changing
+     statement, no row inserted, updated or deleted), the app logged no
+     read-only refusal, and that user is refused a write there (read_only).
 
 Runs against `./dev replica up` (KANJIA_REPLICA_* environment, see ./dev's
 replica_env). Loopback only; the replica it stops is restarted with its own
@@ -47,10 +48,11 @@ WAIT_SERVER_S = 30
 # Com_select (the reading itself, its two table reads): not the app's.
 OWN_PROBES = 3
 DELAY_S = 60             # the delayed replication of the lag check: far past the bound
-# The replica's counters of client writes: row-based replication applies
-# row events, which none of these count, so any growth is a client's write.
-WRITE_COUNTERS = ("Com_insert", "Com_insert_select", "Com_update", "Com_update_multi", "Com_delete",
-                  "Com_delete_multi", "Com_replace", "Com_replace_select", "Com_load")
+# What the app's database user did on the replica (userstat's
+# information_schema.USER_STATISTICS): statements that change data and the
+# rows they changed. The applier is not that user (its row events count in
+# the server's Com_insert and Com_update, so those cannot tell).
+WRITE_COUNTERS = ("UPDATE_COMMANDS", "ROWS_INSERTED", "ROWS_UPDATED", "ROWS_DELETED")
 
 results = []
 
@@ -341,20 +343,31 @@ def check_lag(ctx, token, campaign_id):
     check_reads_on_replica(ctx, token, campaign_id, "caught up again")
 
 
-class WriteWatch:
-    """The replica's client write counters summed over the stage: they
-    start from zero again when the replica restarts, so each of its runs
-    is added when it ends (pause) and a new baseline taken (resume)."""
+def user_writes(user):
+    rows = server_sql("replica", "SELECT %s FROM information_schema.USER_STATISTICS WHERE USER = '%s'"
+                      % (", ".join(WRITE_COUNTERS), user))
+    return {k: int(rows[0][i]) if rows else 0 for i, k in enumerate(WRITE_COUNTERS)}
 
-    def __init__(self):
+
+class WriteWatch:
+    """The app's user's writes on the replica summed over the stage: the
+    counters start from zero again when the replica restarts, so each of its
+    runs is added when it ends (pause) and a new baseline taken (resume)."""
+
+    def __init__(self, user):
+        self.user = user
         self.moved = {k: 0 for k in WRITE_COUNTERS}
+        self.selects_seen = False
         self.resume()
 
     def resume(self):
-        self.baseline = global_status("replica", WRITE_COUNTERS)
+        self.baseline = user_writes(self.user)
 
     def pause(self):
-        now = global_status("replica", WRITE_COUNTERS)
+        now = user_writes(self.user)
+        selects = server_value("replica", "SELECT SELECT_COMMANDS FROM information_schema.USER_STATISTICS "
+                                          "WHERE USER = '%s'" % self.user)
+        self.selects_seen = self.selects_seen or (selects is not None and int(selects) > 0)
         for k in WRITE_COUNTERS:
             self.moved[k] += now[k] - self.baseline[k]
 
@@ -362,7 +375,9 @@ class WriteWatch:
 def check_no_write_on_replica(writes):
     writes.pause()
     moved = {k: v for k, v in writes.moved.items() if v != 0}
-    verdict(not moved, "no client write reached the replica over the whole stage", "%s" % moved)
+    verdict(writes.selects_seen and not moved,
+            "the app's user only read on the replica over the whole stage (USER_STATISTICS: SELECTs, "
+            "no data-changing statement, no row written)", "selects seen %s, writes %s" % (writes.selects_seen, moved))
     with open(os.path.join(REPLICA_DIR, "app", "kanjiad.log"), encoding="utf-8", errors="replace") as f:
         refused = [line for line in f if "errno 1290" in line]
     verdict(not refused, "the app never had a write refused by the read-only replica", "%s" % refused[:2])
@@ -387,7 +402,7 @@ def main():
     try:
         ctx = ReplicaContext()
         check_setup()
-        writes = WriteWatch()
+        writes = WriteWatch(kanjia.read_config(os.environ["KANJIA_CONF"])["db_user"])
         token = admin_session(ctx, "owner")["token"]
         campaign = create_campaign(ctx, token, "只读副本")
         shopper = ctx.login()
