@@ -22,7 +22,8 @@ replica of it and one app host whose config names the replica
 
 Runs against `./dev replica up` (KANJIA_REPLICA_* environment, see ./dev's
 replica_env). Loopback only; the replica it stops is restarted with its own
-my.cnf. Bounded: about a minute. Ends with "N passed, N failed"."""
+my.cnf. Bounded: about 20 s (300 s at most under ./dev test). Ends with
+"N passed, N failed"."""
 
 import os
 import re
