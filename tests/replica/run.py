@@ -14,7 +14,9 @@ replica of it and one app host whose config names the replica
      it is back, the reads return to it;
   4. with the replica not replicating (its applier stopped) or lagging past
      db_read_max_lag_s (delayed replication, Seconds_Behind_Master
-     measured), the reads go to the primary ("lag") and come back after;
+     measured), the reads go to the primary ("lag") and come back after; a
+     statement the replica refuses (a table missing there) runs again on
+     the primary ("error");
   5. no write ever reached the replica: the app's database user ran only
      SELECTs there over the whole stage (USER_STATISTICS: no data-changing
      statement, no row inserted, updated or deleted), the app logged no
@@ -373,6 +375,32 @@ class WriteWatch:
             self.moved[k] += now[k] - self.baseline[k]
 
 
+def check_refused_on_replica(ctx, token):
+    """A statement the replica refuses (here: its audit_log renamed away, as
+    a table a migration made would be missing until it arrives) runs again
+    on the primary: answered, counted as an "error" fallback."""
+    server_sql("replica", "RENAME TABLE audit_log TO audit_log_hidden")
+    try:
+        before = metrics(ctx)
+        statuses = [ctx.get("/api/v1/admin/audit", token=token).status for _ in range(ROUNDS)]
+        after = metrics(ctx)
+    finally:
+        server_sql("replica", "RENAME TABLE audit_log_hidden TO audit_log")
+    verdict(all(s == 200 for s in statuses), "a table missing on the replica: every audit read answered 200",
+            "%s" % statuses)
+    verdict(delta(before, after, "error") >= ROUNDS and delta(before, after, "reads") == 0,
+            "a table missing on the replica: /metrics counts %d error fallbacks, no replica read" % ROUNDS,
+            "error +%d, replica reads +%d" % (delta(before, after, "error"), delta(before, after, "reads")))
+    status = replica_status()
+    verdict(status.get("Slave_SQL_Running") == "Yes", "the replica still replicates afterwards", "%s" % status)
+    before = metrics(ctx)
+    statuses = [ctx.get("/api/v1/admin/audit", token=token).status for _ in range(ROUNDS)]
+    after = metrics(ctx)
+    verdict(all(s == 200 for s in statuses) and delta(before, after, "reads") >= ROUNDS,
+            "the table back, the audit reads are the replica's again (its statements prepared anew)",
+            "%s, replica reads +%d" % (statuses, delta(before, after, "reads")))
+
+
 def check_no_write_on_replica(writes):
     writes.pause()
     moved = {k: v for k, v in writes.moved.items() if v != 0}
@@ -427,6 +455,7 @@ def main():
         check_reads_on_replica(ctx, token, campaign["id"], "replica back")
 
         check_lag(ctx, token, campaign["id"])
+        check_refused_on_replica(ctx, token)
         check_no_write_on_replica(writes)
     except (kanjia.CheckError, subprocess.TimeoutExpired, OSError, KeyError, ValueError) as e:
         verdict(False, "the replica stage ran to its end", "%s: %s" % (type(e).__name__, e))
