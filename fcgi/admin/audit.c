@@ -52,8 +52,8 @@ int audit_page(struct unit *unit, const char *target_type, int64_t target_id, in
 {
 	struct db_rows rows;
 	int result = target_type != NULL
-			     ? db_exec(unit, &rows, sql_audit_page_target, "siii", target_type, target_id, before, limit)
-			     : db_exec(unit, &rows, sql_audit_page, "ii", before, limit);
+			     ? db_read(unit, &rows, sql_audit_page_target, "siii", target_type, target_id, before, limit)
+			     : db_read(unit, &rows, sql_audit_page, "ii", before, limit); /* may lag: a replica's */
 	*entries = NULL;
 	*count = 0;
 	if (result != DB_OK)

@@ -40,7 +40,8 @@ struct audit_entry {
 
 /* A page of the audit log newest first (id < before), at most limit
  * records, of one target when target_type is not NULL. *entries (OUT, the
- * arena's) and *count (OUT). Returns DB_OK or a door code. */
+ * arena's) and *count (OUT). Returns DB_OK or a door code. Read through
+ * db_read(): the read replica's when one is set, db_read_max_lag_s stale. */
 int audit_page(struct unit *unit, const char *target_type, int64_t target_id, int64_t before, int64_t limit,
 	       struct audit_entry **entries, int *count);
 

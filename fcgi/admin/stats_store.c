@@ -2,7 +2,9 @@
  * campaign_participant): the one upsert per event that stats.h describes,
  * and the reads behind the dashboard and the daily report
  * (stats_store.h). The reads join the campaign's own tables (campaign,
- * campaign_item) for titles and stock; they write nothing there. */
+ * campaign_item) for titles and stock; they write nothing there, and go
+ * through db_read(): a read replica may serve them (README, "Primary and
+ * read replica"). */
 #include "admin/stats.h"
 #include "admin/stats_store.h"
 
@@ -157,13 +159,14 @@ int stats_campaign_load(struct unit *unit, int64_t campaign_id, int64_t first_ho
 {
 	memset(facts, 0, sizeof(*facts));
 	struct db_rows campaign, by_item, items, hourly, funnel;
-	int result = db_exec(unit, &campaign, sql_stats_campaign, "i", campaign_id);
+	/* read replica: the dashboard may lag the events by db_read_max_lag_s */
+	int result = db_read(unit, &campaign, sql_stats_campaign, "i", campaign_id);
 	if (result != DB_OK || campaign.row_count != 1)
 		return result;
-	if ((result = db_exec(unit, &by_item, sql_stats_by_item, "i", campaign_id)) != DB_OK ||
-	    (result = db_exec(unit, &items, sql_stats_items, "i", campaign_id)) != DB_OK ||
-	    (result = db_exec(unit, &hourly, sql_stats_hourly, "ii", campaign_id, first_hour)) != DB_OK ||
-	    (result = db_exec(unit, &funnel, sql_stats_funnel, "i", campaign_id)) != DB_OK)
+	if ((result = db_read(unit, &by_item, sql_stats_by_item, "i", campaign_id)) != DB_OK ||
+	    (result = db_read(unit, &items, sql_stats_items, "i", campaign_id)) != DB_OK ||
+	    (result = db_read(unit, &hourly, sql_stats_hourly, "ii", campaign_id, first_hour)) != DB_OK ||
+	    (result = db_read(unit, &funnel, sql_stats_funnel, "i", campaign_id)) != DB_OK)
 		return result;
 	facts->found = true;
 	facts->bargain_orders = sum_at(&funnel, 0, 0);
@@ -210,7 +213,7 @@ int stats_report_load(struct unit *unit, const char *from, const char *to, int64
 		      struct stats_report_row **report, int *count)
 {
 	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_report, "ssii", from, to, campaign_id, campaign_id);
+	int result = db_read(unit, &rows, sql_report, "ssii", from, to, campaign_id, campaign_id); /* may lag */
 	*report = NULL;
 	*count = 0;
 	if (result != DB_OK)

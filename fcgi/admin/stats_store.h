@@ -55,7 +55,7 @@ struct stats_campaign_facts {
 
 /* Reads the campaign's title and window, its counters summed per item,
  * its items' stock and its hourly sums from first_hour on into *facts
- * (OUT). */
+ * (OUT). Through db_read(): the read replica's when one is set. */
 int stats_campaign_load(struct unit *unit, int64_t campaign_id, int64_t first_hour,
 			struct stats_campaign_facts *facts);
 
@@ -69,7 +69,7 @@ struct stats_report_row {
 
 /* The report's rows from from to to (validated dates, inclusive), of one
  * campaign or all (campaign_id 0), by day then campaign: *rows (OUT) and
- * *count (OUT). */
+ * *count (OUT). Through db_read(), like the above. */
 int stats_report_load(struct unit *unit, const char *from, const char *to, int64_t campaign_id,
 		      struct stats_report_row **rows, int *count);
 

@@ -429,7 +429,8 @@ static const char *const sql_admin_order_lines =
 int admin_orders_page(struct unit *unit, const struct admin_order_filter *filter, int64_t before, int64_t limit,
 		      struct db_rows *rows)
 {
-	return db_exec(unit, rows, sql_admin_orders, "issiiiiiisssi", before, filter->status, filter->status,
+	/* read replica: the console's list may lag; ship and refund decide on the primary */
+	return db_read(unit, rows, sql_admin_orders, "issiiiiiisssi", before, filter->status, filter->status,
 		       filter->campaign_id, filter->campaign_id, filter->from, filter->from, filter->to, filter->to,
 		       filter->phone, filter->phone, filter->phone, limit);
 }
@@ -444,5 +445,5 @@ int admin_order_read(struct unit *unit, int64_t order_id, struct db_rows *rows)
 
 int admin_order_lines(struct unit *unit, int64_t low, int64_t high, struct db_rows *rows)
 {
-	return db_exec(unit, rows, sql_admin_order_lines, "ii", low, high);
+	return db_read(unit, rows, sql_admin_order_lines, "ii", low, high); /* in ship/refund: their transaction's */
 }

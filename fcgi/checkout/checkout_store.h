@@ -194,13 +194,15 @@ struct admin_order_filter {
 	const char *phone;   /* the shopper's or the recipient's; "" any */
 };
 /* Orders below before matching filter, newest first, at most limit:
- * rows (OUT, enum admin_order_column). */
+ * rows (OUT, enum admin_order_column). A db_read(): may come from the read
+ * replica, db_read_max_lag_s stale. */
 int admin_orders_page(struct unit *unit, const struct admin_order_filter *filter, int64_t before, int64_t limit,
 		      struct db_rows *rows);
 /* One order (*rows OUT). Returns DB_OK, OUT_NOT_FOUND, or a door code. */
 int admin_order_read(struct unit *unit, int64_t order_id, struct db_rows *rows);
 /* Lines of the orders with ids in [low, high]: order_id, item_id,
- * item_name, qty, unit_price_fen, amount_fen, by order and line. */
+ * item_name, qty, unit_price_fen, amount_fen, by order and line. A
+ * db_read(): the replica's outside a transaction, the transaction's inside. */
 int admin_order_lines(struct unit *unit, int64_t low, int64_t high, struct db_rows *rows);
 
 #endif

@@ -56,6 +56,17 @@ static const struct config_key config_keys[] = {
 	KEY(db_hosts, CONFIG_STRING, "", 0, 1024,
 	    "comma-separated host:port list of database servers tried in order (a Galera cluster's nodes); "
 	    "empty: db_socket or db_host"),
+	/* read replica: begin */
+	KEY(db_read_host, CONFIG_STRING, "", 0, 255,
+	    "a MariaDB replica of the primary for the admin console's stale-tolerant reads (stats, reports, order "
+	    "list, audit log); empty: every read on the primary"),
+	KEY(db_read_port, CONFIG_INT, "3306", 1, 65535, "the replica's port"),
+	KEY(db_read_user, CONFIG_STRING, "", 0, 80,
+	    "the replica's user (needs SELECT and SLAVE MONITOR); empty: db_user and db_password"),
+	KEY(db_read_password, CONFIG_STRING, "", 0, 256, "its password (with db_read_user)"),
+	KEY(db_read_max_lag_s, CONFIG_INT, "5", 0, 3600,
+	    "reads go to the primary while the replica's Seconds_Behind_Master is above this (or unknown)"),
+	/* read replica: end */
 	KEY(db_user, CONFIG_STRING, "kanjia", 1, 80, "MariaDB user"),
 	KEY(db_password, CONFIG_STRING, "", 0, 256, "MariaDB password"),
 	KEY(db_name, CONFIG_STRING, "kanjia", 1, 64, "MariaDB database"),
@@ -326,6 +337,17 @@ static int config_check_scale_out(const struct config *config, char *error, size
 	return 0;
 }
 
+/* read replica: the replica's keys mean nothing without its host, and
+ * its password nothing without its own user. */
+static int config_check_read_replica(const struct config *config, char *error, size_t error_size)
+{
+	if (config->db_read_host[0] == '\0' && config->db_read_user[0] != '\0')
+		return fail(error, error_size, "config key db_read_user: only with db_read_host");
+	if (config->db_read_user[0] == '\0' && config->db_read_password[0] != '\0')
+		return fail(error, error_size, "config key db_read_password: only with db_read_user");
+	return 0;
+}
+
 /* providers: begin */
 /* The provider names and the keys each one needs; URLs are https (or http
  * to loopback, for the tests' stand-ins). Messages name keys, never values. */
@@ -413,6 +435,8 @@ static int config_check(const struct config *config, char *error, size_t error_s
 	if (clock_zone_valid(config->timezone) != 0)
 		return fail(error, error_size, "config key timezone: unknown time zone \"%s\"", config->timezone);
 	if (config_check_scale_out(config, error, error_size) != 0)
+		return -1;
+	if (config_check_read_replica(config, error, error_size) != 0)
 		return -1;
 	/* anti-fraud: begin */
 	const struct {

@@ -31,6 +31,13 @@ struct config {
 	char *db_host;
 	int64_t db_port;
 	char *db_hosts; /* scale-out: host:port list tried in order, empty: db_host */
+	/* read replica: begin (db_read in db/db.h) */
+	char *db_read_host; /* empty: every read on the primary */
+	int64_t db_read_port;
+	char *db_read_user; /* empty: db_user and db_password */
+	char *db_read_password;
+	int64_t db_read_max_lag_s;
+	/* read replica: end */
 	char *db_user;
 	char *db_password;
 	char *db_name;

@@ -14,6 +14,7 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/endpoint.h"
@@ -21,6 +22,7 @@
 #include "core/arena.h"
 #include "core/log.h"
 #include "ops/ops.h"
+#include "db/replica.h"
 
 #define DB_PARAMS_MAX 32
 #define DB_COLUMNS_MAX 64
@@ -166,6 +168,28 @@ static void retry_pause(int attempt)
 	nanosleep(&wait, NULL);
 }
 
+/* read replica: the replica's connection (db_read_host, db_read_port; its
+ * own user when db_read_user is set, else the primary's). Logged at warn
+ * level only when the replica was usable before, so a replica that stays
+ * away does not fill the log every REPLICA_RETRY_INTERVAL_US per worker. */
+static int connect_replica(struct db *db, const struct config *config)
+{
+	bool own_user = config->db_read_user[0] != '\0';
+	if (mysql_real_connect(db->mysql, config->db_read_host, own_user ? config->db_read_user : config->db_user,
+			       own_user ? config->db_read_password : config->db_password, config->db_name,
+			       (unsigned int)config->db_read_port, NULL, 0) == NULL) {
+		if (db->replica_verdict != REPLICA_DOWN)
+			log_warn("db: read replica %s:%lld not reachable: %s (errno %u); reads go to the primary",
+				 config->db_read_host, (long long)config->db_read_port, mysql_error(db->mysql),
+				 mysql_errno(db->mysql));
+		mysql_close(db->mysql);
+		db->mysql = NULL;
+		return -1;
+	}
+	db->replica_measured_us = 0; /* measured before its first read */
+	return 0;
+}
+
 int db_connect(struct db *db, const struct config *config)
 {
 	db->config = config;
@@ -177,6 +201,8 @@ int db_connect(struct db *db, const struct config *config)
 	if (db->mysql == NULL)
 		abort();
 	connection_options(db->mysql);
+	if (db->is_replica)
+		return connect_replica(db, config);
 	if (config->db_hosts[0] != '\0')
 		return connect_any_host(db, config);
 	bool local = config->db_socket[0] != '\0';
@@ -191,7 +217,9 @@ int db_connect(struct db *db, const struct config *config)
 	return 0;
 }
 
-void db_close(struct db *db)
+/* Closes db's own connection and forgets its statements; a primary's
+ * replica connection stays (a reconnect of one leaves the other alone). */
+static void connection_close(struct db *db)
 {
 	for (int i = 0; i < db->statement_count; i++)
 		mysql_stmt_close(db->statements[i].stmt);
@@ -204,10 +232,20 @@ void db_close(struct db *db)
 	db->broken = false;
 }
 
+void db_close(struct db *db)
+{
+	connection_close(db);
+	if (db->replica != NULL) {
+		connection_close(db->replica);
+		free(db->replica);
+		db->replica = NULL;
+	}
+}
+
 static int db_reconnect(struct db *db)
 {
 	const struct config *config = db->config;
-	db_close(db);
+	connection_close(db);
 	db->host_index++; /* several hosts: the one lost is tried last */
 	return db_connect(db, config);
 }
@@ -416,7 +454,7 @@ static int ensure_connected(struct unit *unit)
 	if (db->mysql != NULL && !db->broken)
 		return DB_OK;
 	if (db->mysql != NULL) {
-		db_close(db);
+		connection_close(db);
 		db->host_index++; /* several hosts: the one lost is tried last */
 	}
 	if (db_connect(db, unit->config) != 0)
@@ -514,6 +552,130 @@ bool db_answers(struct unit *unit)
 bool db_unit_was_duplicate(const struct unit *unit)
 {
 	return classify(unit->db->last_errno) == FAILURE_DUPLICATE;
+}
+
+/* ------------------------------------------------------------------------
+ * read replica: the read door (db_read). A primary's struct db owns a
+ * second struct db, the replica's connection, made at the first db_read()
+ * of a worker whose config names db_read_host. It goes through the same
+ * code as the primary's: session options, statement cache, retries and
+ * reconnect; only its connect target differs (connect_replica).
+ * ---------------------------------------------------------------------- */
+
+static const char sql_replica_status[] = "SHOW REPLICA STATUS"; /* shown by ops while it runs */
+
+/* The replica connection of db, made (not yet connected) on first use. */
+static struct db *replica_of(struct db *db, const struct config *config)
+{
+	if (db->replica == NULL) {
+		db->replica = calloc(1, sizeof(*db->replica));
+		if (db->replica == NULL)
+			abort();
+		db->replica->is_replica = true;
+		db->replica->config = config;
+		db->replica->replica_verdict = -1; /* never measured: the first verdict is logged */
+	}
+	return db->replica;
+}
+
+/* Records a measure: the lag for /metrics, and a log line when the
+ * verdict changed (so a flapping replica shows in the log, a steady one
+ * does not fill it). */
+static void replica_note(struct db *replica, const struct config *config, enum replica_verdict verdict,
+			 int64_t lag_s, unsigned int error_number)
+{
+	ops_replica_lag(lag_s);
+	if ((int)verdict != replica->replica_verdict) {
+		if (verdict == REPLICA_FRESH)
+			log_info("db: read replica %s:%lld is %lld s behind (bound %lld s): stale-tolerant reads go there",
+				 config->db_read_host, (long long)config->db_read_port, (long long)lag_s,
+				 (long long)config->db_read_max_lag_s);
+		else if (verdict == REPLICA_UNMEASURABLE)
+			log_error("db: cannot read the replica's status (errno %u; the read user needs SLAVE MONITOR): "
+				  "reads go to the primary", error_number);
+		else
+			log_warn("db: read replica %s:%lld %s (lag %lld s, bound %lld s): reads go to the primary",
+				 config->db_read_host, (long long)config->db_read_port, replica_verdict_name(verdict),
+				 (long long)lag_s, (long long)config->db_read_max_lag_s);
+	}
+	replica->replica_verdict = (int)verdict;
+}
+
+/* Connects the replica when it is not (no sooner than
+ * REPLICA_RETRY_INTERVAL_US after a failed attempt) and measures it when
+ * its last measure is REPLICA_CHECK_INTERVAL_US old. Returns the verdict
+ * in force. */
+static enum replica_verdict replica_ready(struct db *replica, const struct config *config)
+{
+	int64_t now = clock_micros();
+	if (replica->mysql == NULL) {
+		if (now < replica->replica_retry_us)
+			return REPLICA_DOWN;
+		if (db_connect(replica, config) != 0) {
+			replica->replica_retry_us = now + REPLICA_RETRY_INTERVAL_US;
+			replica_note(replica, config, REPLICA_DOWN, -1, 0);
+			return REPLICA_DOWN;
+		}
+	}
+	if (replica->replica_measured_us != 0 && now - replica->replica_measured_us < REPLICA_CHECK_INTERVAL_US)
+		return (enum replica_verdict)replica->replica_verdict;
+	int64_t lag_s;
+	unsigned int error_number;
+	ops_statement_begin(sql_replica_status);
+	enum replica_verdict verdict = replica_measure(replica->mysql, config->db_read_max_lag_s, &lag_s, &error_number);
+	ops_statement_end(error_number);
+	if (verdict == REPLICA_UNMEASURABLE && classify(error_number) == FAILURE_LOST) {
+		connection_close(replica); /* the next read reconnects, at once */
+		verdict = REPLICA_DOWN;
+	}
+	replica->replica_measured_us = now;
+	replica_note(replica, config, verdict, lag_s, error_number);
+	return verdict;
+}
+
+int db_read(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, ...)
+{
+	struct db *db = unit->db;
+	const struct config *config = unit->config;
+	va_list args;
+	va_start(args, types);
+	int result;
+	if (config->db_read_host[0] == '\0' || db->in_transaction) {
+		result = db_exec_va(unit, rows, sql, types, args);
+		va_end(args);
+		return result;
+	}
+	struct db *replica = replica_of(db, config);
+	enum replica_verdict verdict = replica_ready(replica, config);
+	enum ops_read_door door = verdict == REPLICA_DOWN ? OPS_READ_PRIMARY_DOWN : OPS_READ_PRIMARY_LAG;
+	if (verdict == REPLICA_FRESH) {
+		struct unit on_replica = *unit;
+		on_replica.db = replica;
+		va_list copy;
+		va_copy(copy, args);
+		result = db_exec_va(&on_replica, rows, sql, types, copy);
+		va_end(copy);
+		if (result == DB_OK) {
+			va_end(args);
+			ops_count_read(OPS_READ_REPLICA);
+			return DB_OK;
+		}
+		/* Lost (its reconnect failed too) or refused (a table a
+		 * migration made that has not reached it yet): the primary
+		 * answers instead. */
+		log_warn("db: a read failed on the replica (errno %u); reading from the primary", replica->last_errno);
+		if (replica->mysql == NULL) {
+			replica->replica_retry_us = clock_micros() + REPLICA_RETRY_INTERVAL_US;
+			replica_note(replica, config, REPLICA_DOWN, -1, 0);
+			door = OPS_READ_PRIMARY_DOWN;
+		} else {
+			door = OPS_READ_PRIMARY_ERROR;
+		}
+	}
+	ops_count_read(door);
+	result = db_exec_va(unit, rows, sql, types, args);
+	va_end(args);
+	return result;
 }
 
 /* START, COMMIT and ROLLBACK carry no input: plain queries. */

@@ -10,6 +10,16 @@
  * connection is reconnected once; inside db_atomic() the whole transaction
  * is retried instead.
  *
+ * Two doors: db_exec() runs on the worker's connection to the primary;
+ * db_read() runs a read that may be a little stale on a second connection,
+ * to a read replica (db_read_host), opened at its first use with the same
+ * session settings, statement cache, retries and reconnect, and used only
+ * while its measured lag is within db_read_max_lag_s (replica.h); else the
+ * read goes to the primary. A store chooses the door per statement: only
+ * reads whose answer may lag the writes a little (the admin console's
+ * dashboards, reports and lists) use db_read(); everything that writes or
+ * decides money and stock uses db_exec().
+ *
  * Stores work on a struct unit, so the command-line tools and the sweepers
  * use the same door as requests; routes map the codes to HTTP once
  * (http_outcome() in http/http.h).
@@ -74,6 +84,13 @@ struct db {
 	bool broken; /* lost inside a transaction: reconnect before the next use */
 	int host_index; /* scale-out: the db_hosts entry tried first on the next connect */
 	unsigned int last_errno;
+	/* read replica: begin (db_read) */
+	struct db *replica;          /* the replica's connection, made by the first db_read(); owned, NULL: none */
+	bool is_replica;             /* this is a replica's connection: it connects to db_read_host */
+	int replica_verdict;         /* on a replica: the last measure (enum replica_verdict) */
+	int64_t replica_measured_us; /* on a replica: when, monotonic µs; 0: not since it connected */
+	int64_t replica_retry_us;    /* on a replica that was down: no connect attempt before this */
+	/* read replica: end */
 };
 
 struct db_cell {
@@ -91,8 +108,10 @@ struct db_rows {
 	uint64_t insert_id;
 };
 
-/* Connects with the config's settings. Returns 0, or -1 (logged). */
+/* Connects with the config's settings to the primary (db_socket, db_host
+ * or db_hosts). Returns 0, or -1 (logged). */
 int db_connect(struct db *db, const struct config *config);
+/* Closes the connection, and the replica's when db_read() opened one. */
 void db_close(struct db *db);
 /* Runs one statement. rows (OUT, may be NULL) receives the result, owned by
  * the unit's arena. Returns DB_OK, DB_RETRY (inside a transaction only),
@@ -100,6 +119,17 @@ void db_close(struct db *db);
 int db_exec(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, ...);
 /* The same with the parameters as a va_list (for test fixtures). */
 int db_exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, va_list args);
+/* read replica: begin */
+/* Runs one SELECT whose answer may be stale by up to db_read_max_lag_s
+ * seconds: on the read replica when db_read_host is set and the replica is
+ * reachable and measured fresh, else on the unit's connection to the
+ * primary (a metric counts each read by where it went and why). Inside a
+ * transaction it runs on the transaction's connection, so a transaction
+ * always reads its own writes. A statement that fails on the replica runs
+ * again on the primary. Never a write: the replica is read-only. rows
+ * (OUT, may be NULL) and the result as db_exec(). */
+int db_read(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, ...);
+/* read replica: end */
 /* Runs body(unit, context) between BEGIN and COMMIT. body returns DB_OK to
  * commit; DB_RETRY (a deadlock or lock wait timeout) rolls back and runs body
  * again, at most config->db_retries more times (then DB_UNAVAILABLE); any

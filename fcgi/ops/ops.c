@@ -330,3 +330,19 @@ void ops_count_fraud(const char *action)
 		if (strcmp(action, names[i]) == 0)
 			ADD(ops_shared->counters.fraud_decisions[i], 1);
 }
+
+/* read replica: begin */
+void ops_count_read(enum ops_read_door door)
+{
+	if (ops_shared != NULL && door < OPS_READ_DOORS)
+		ADD(ops_shared->counters.db_reads[door], 1);
+}
+
+void ops_replica_lag(int64_t lag_s)
+{
+	if (ops_shared == NULL)
+		return;
+	__atomic_store_n(&ops_shared->counters.replica_lag_s, lag_s, __ATOMIC_RELAXED);
+	ADD(ops_shared->counters.replica_measures, 1);
+}
+/* read replica: end */

@@ -39,6 +39,10 @@ enum ops_worker_state { OPS_EMPTY = 0, OPS_STARTING, OPS_IDLE, OPS_BUSY };
 
 enum ops_order_status { OPS_ORDER_CREATED, OPS_ORDER_PAID, OPS_ORDER_CANCELLED, OPS_ORDER_STATUSES };
 enum ops_fraud_action { OPS_FRAUD_ALLOW, OPS_FRAUD_BLOCK, OPS_FRAUD_SHADOW, OPS_FRAUD_REVIEW, OPS_FRAUD_ACTIONS };
+/* read replica: where a db_read() ran (db/db.h) when db_read_host is set:
+ * the replica, or the primary because the replica was down, lagging (or
+ * not measurably replicating), or refused the statement. */
+enum ops_read_door { OPS_READ_REPLICA, OPS_READ_PRIMARY_DOWN, OPS_READ_PRIMARY_LAG, OPS_READ_PRIMARY_ERROR, OPS_READ_DOORS };
 
 /* One worker's status, written by that worker, read by the master and the
  * status page. Plain fields written by one process and read racily: a
@@ -73,6 +77,11 @@ struct ops_counters {
 	uint64_t helps;
 	uint64_t orders[OPS_ORDER_STATUSES];
 	uint64_t fraud_decisions[OPS_FRAUD_ACTIONS];
+	/* read replica: begin */
+	uint64_t db_reads[OPS_READ_DOORS];
+	int64_t replica_lag_s;       /* the last measure by any worker, -1: unknown */
+	int64_t replica_measures;    /* how many measures so far (0: never, no gauge shown) */
+	/* read replica: end */
 	/* per route (index OPS_ROUTES_MAX: no route matched or the table is full) */
 	uint64_t requests[OPS_ROUTES_MAX + 1][32];  /* by ops_status_index() */
 	uint64_t duration_buckets[OPS_ROUTES_MAX + 1][OPS_BUCKETS];
@@ -148,6 +157,10 @@ void ops_count_help(void);
 void ops_count_order(enum ops_order_status status);
 /* action: "allow", "block", "shadow" or "review" (others are not counted). */
 void ops_count_fraud(const char *action);
+/* read replica: a db_read() ran behind door; a worker measured its replica
+ * lag_s seconds behind (-1: unknown, not replicating or unreachable). */
+void ops_count_read(enum ops_read_door door);
+void ops_replica_lag(int64_t lag_s);
 
 /* The index of status in ops_status_codes (31 for any other). */
 int ops_status_index(int status);

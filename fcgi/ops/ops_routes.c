@@ -265,6 +265,26 @@ static void write_metrics(FILE *out)
 		fprintf(out, "kanjia_fraud_decisions_total{action=\"%s\"} %llu\n", fraud_actions[i],
 			(unsigned long long)load(&c->fraud_decisions[i]));
 
+	/* read replica: begin */
+	metric_head(out, "kanjia_db_replica_reads_total", "counter",
+		    "Stale-tolerant reads (the admin console's) served by the read replica (db_read_host).");
+	fprintf(out, "kanjia_db_replica_reads_total %llu\n", (unsigned long long)load(&c->db_reads[OPS_READ_REPLICA]));
+	static const char *const fallback_reasons[OPS_READ_DOORS] = { "", "down", "lag", "error" };
+	metric_head(out, "kanjia_db_replica_fallbacks_total", "counter",
+		    "Stale-tolerant reads that ran on the primary instead of the replica, by why: down (unreachable), "
+		    "lag (behind more than db_read_max_lag_s, or not replicating), error (the statement failed there).");
+	for (int i = OPS_READ_PRIMARY_DOWN; i < OPS_READ_DOORS; i++)
+		fprintf(out, "kanjia_db_replica_fallbacks_total{reason=\"%s\"} %llu\n", fallback_reasons[i],
+			(unsigned long long)load(&c->db_reads[i]));
+	if (__atomic_load_n(&c->replica_measures, __ATOMIC_RELAXED) > 0) {
+		metric_head(out, "kanjia_db_replica_lag_seconds", "gauge",
+			    "The replica's Seconds_Behind_Master at the last measure by any worker; -1: not replicating "
+			    "or unreachable.");
+		fprintf(out, "kanjia_db_replica_lag_seconds %lld\n",
+			(long long)__atomic_load_n(&c->replica_lag_s, __ATOMIC_RELAXED));
+	}
+	/* read replica: end */
+
 	metric_head(out, "kanjia_start_time_seconds", "gauge", "When the pool's master started (Unix time).");
 	fprintf(out, "kanjia_start_time_seconds %lld\n", (long long)c->started_at);
 }

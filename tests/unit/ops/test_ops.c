@@ -77,6 +77,10 @@ START_TEST(counters_are_summed_over_processes_and_survive_them)
 			ops_count_fraud("nonsense");
 			ops_statement_begin("SELECT 1");
 			ops_statement_end(1062);
+			ops_count_read(OPS_READ_REPLICA); /* read replica */
+			ops_count_read(OPS_READ_PRIMARY_LAG);
+			ops_count_read(OPS_READ_DOORS); /* out of range: not counted */
+			ops_replica_lag(child);
 			_exit(0);
 		}
 		ops_slot_started(slot, pid);
@@ -97,6 +101,11 @@ START_TEST(counters_are_summed_over_processes_and_survive_them)
 	ck_assert_uint_eq(c->db_error_code[0], 1062);
 	ck_assert_uint_eq(c->db_errors[0], 3);
 	ck_assert_uint_eq(c->worker_restarts, 3);
+	ck_assert_uint_eq(c->db_reads[OPS_READ_REPLICA], 3);
+	ck_assert_uint_eq(c->db_reads[OPS_READ_PRIMARY_LAG], 3);
+	ck_assert_uint_eq(c->db_reads[OPS_READ_PRIMARY_DOWN], 0);
+	ck_assert_int_eq(c->replica_lag_s, 2); /* the last child's measure */
+	ck_assert_int_eq(c->replica_measures, 3);
 	for (int i = 0; i < ops_shared->slot_high; i++)
 		ck_assert_int_eq(ops_shared->workers[i].state, OPS_EMPTY);
 }
