@@ -87,6 +87,7 @@ export const api = {
   get: (path, opts) => send('GET', path, undefined, opts),
   post: (path, body) => send('POST', path, body === undefined ? {} : body),
   patch: (path, body) => send('PATCH', path, body),
+  put: (path, body) => send('PUT', path, body),
   del: (path) => send('DELETE', path),
   raw: (path, accept) => send('GET', path, undefined, { accept, raw: true }),
 };

@@ -13,6 +13,8 @@ import * as fraud from './pages/fraud.js';
 import * as users from './pages/users.js';
 import * as audit from './pages/audit.js';
 import * as domains from './pages/domains.js';
+import * as promotions from './pages/promotions.js';
+import * as levels from './pages/levels.js';
 
 const app = document.getElementById('app');
 
@@ -27,6 +29,8 @@ const PAGES = {
   reviews: [fraud, ['risk']],
   users: [users, []],
   domains: [domains, ['operator']],
+  promotions: [promotions, []],
+  levels: [levels, ['operator']],
   audit: [audit, ['owner']],
   admins: [users, ['owner']],
 };
