@@ -12,7 +12,7 @@ quote against the read's price_fen."""
 import datetime
 
 from kanjia import check, eq
-from test_orders import make_item, shopper
+from test_orders import make_item as make_bare_item, shopper
 from test_promotions import admin, create
 
 ORDER = 73
@@ -24,6 +24,14 @@ WEEK_S = 7 * 86400
 def iso(offset_s):
     t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=offset_s)
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def make_item(ctx, **kwargs):
+    """test_orders' item, with the rewards every item the API writes has (its `{}` is not a public item's shape)."""
+    campaign_id, item_id = make_bare_item(ctx, **kwargs)
+    ctx.sql("UPDATE campaign_item SET rewards_json = '{\"initiator\": [], \"helper\": null, \"leaderboard\": []}' "
+            "WHERE id = %d" % item_id)
+    return campaign_id, item_id
 
 
 def public_item(ctx, campaign_id, item_id):
@@ -98,13 +106,16 @@ def test_a_price_cut_shows_the_week_before_and_a_raise_to_discount_shows_nothing
                                   "config": {"items": [{"item_id": item_id, "price_fen": 45000}]}}, token=tok)
     check_was(ctx, campaign_id, item_id, 45000, None)
     eq(quote_total(ctx, item_id), 45000, "the quote charges the read's price")
-    eq([p[1] for p in history(ctx, item_id)], [50000, 40000, 50000, 45000], "each change once, in order")
+    # each change once, in order; the discount's window closes with the campaign: that point is written ahead
+    points = history(ctx, item_id)
+    eq([p[1] for p in points], [50000, 40000, 50000, 45000, 50000], "each change once, in order")
+    check(points[-1][0] > 86000, "the closing point at the window's end: %s" % points)
     # a write that moves no price writes nothing
     r = ctx.request("PATCH", "%s/promotions/%d" % (A, p["id"]), json_body={"title": "限时特价二"}, token=tok)
     ctx.expect(r, 200, what="retitle")
     r = ctx.request("PATCH", "%s/items/%d" % (A, item_id), json_body={"name": "电饭煲 3L"}, token=tok)
     ctx.expect(r, 200, what="rename")
-    eq(len(history(ctx, item_id)), 4, "no new point for writes that change no price")
+    eq(len(history(ctx, item_id)), 5, "no new point for writes that change no price")
 
 
 def test_a_timed_discount_is_a_change_of_price_for_its_window(ctx):
