@@ -103,7 +103,7 @@ export async function test_admin_promotions_1_full_reduction_in_the_console_chan
   // the preview: the API's own quote of a cart
   const shown = await previewQuote(page, watch, 1);
   check(shown.includes('应付 ¥460.00'), 'the preview pays 460: ' + shown);
-  check(shown.includes('满300减40'), 'the preview shows the line: ' + shown);
+  check(shown.includes('满300元减40元'), 'the preview shows the line: ' + shown);
   await shot(page, 'admin-promo-04-preview');
   check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
   await context.close();

@@ -30,7 +30,7 @@ export function mount(main, { args, api }) {
   const editorBox = h('div', { class: 'promotion-editor-box' });
   const previewBox = h('section', { class: 'panel preview', id: 'preview' });
   const newButton = hasRole('operator')
-    ? h('button', { type: 'button', class: 'primary', id: 'new-promotion', onclick: () => openEditor(null) }, T.newPromotion)
+    ? h('button', { type: 'button', class: 'primary', id: 'new-promotion', disabled: true, onclick: () => openEditor(null) }, T.newPromotion)
     : null;
   clear(main, h('header', { class: 'page-head' }, heading, h('label', { class: 'inline' }, T.pickCampaign, ' ', picker)),
     error, budgetBox, h('div', { class: 'page-head' }, h('h2', {}, T.nav.promotions), newButton), editorBox, listBox, previewBox);
@@ -132,6 +132,7 @@ export function mount(main, { args, api }) {
       heading.textContent = T.promotionsTitle(ctx.campaign.title);
       clear(previewBox, preview(ctx));
       await load();
+      if (newButton) newButton.disabled = false; // the forms need the campaign's items
     } catch (err) { error.textContent = err.message; }
   })();
 }
