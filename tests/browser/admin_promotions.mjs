@@ -46,6 +46,16 @@ async function openNew(page, campaignId, kind) {
   await page.locator(`form.promotion-form fieldset.config[data-kind="${kind}"]`).waitFor();
 }
 
+// Saves the open form and waits for its row in the list; a refusal (the
+// API's 422 beside a field, or the form's message) fails with its words.
+async function saveAndList(page, title) {
+  await page.locator('#save-promotion').click();
+  const listed = page.locator('.promotion-list .promotion-title').filter({ hasText: title });
+  const refused = page.locator('.promotion-form .field-error:not(:empty), .promotion-form .form-foot .error:not(:empty)');
+  await listed.or(refused).first().waitFor();
+  if (!(await listed.count())) throw new Error('the console refused the promotion: ' + (await refused.first().textContent()));
+}
+
 // Signs a shopper in on the preview panel (the code from the outbox), then
 // quotes qty of itemId; returns the preview's text.
 async function previewQuote(page, itemId, qty) {
@@ -94,8 +104,7 @@ export async function test_admin_promotions_1_full_reduction_in_the_console_chan
   await shot(page, 'admin-promo-02-api-422');
   await form.locator('input[name=threshold]').fill('300');
   await form.locator('input[name=off]').fill('40');
-  await page.locator('#save-promotion').click();
-  await page.locator('.promotion-list .promotion-title').filter({ hasText: '满300减40' }).waitFor();
+  await saveAndList(page, '满300减40');
   await shot(page, 'admin-promo-03-list');
   const after = await quote(alice.token, { lines: [{ item_id: watch, qty: 1 }] });
   eq(after.discounts.map((d) => [d.kind, d.amount_fen]), [['full_reduction', 4000]], 'the shopper\'s quote has the reduction');
@@ -124,8 +133,7 @@ export async function test_admin_promotions_2_gift_in_the_console_changes_the_qu
   await errorFor(page, 'config.gifts.stock').filter({ hasText: '整数' }).waitFor();
   await form.locator('input[name=gift_stock]').fill('5');
   await form.locator('input[name=gift_threshold]').fill('0');
-  await page.locator('#save-promotion').click();
-  await page.locator('.promotion-list .promotion-title').filter({ hasText: '下单送鼠标垫' }).waitFor();
+  await saveAndList(page, '下单送鼠标垫');
   const after = await quote(alice.token, { lines: [{ item_id: watch, qty: 1 }] });
   eq(after.gifts.map((g) => g.name), ['鼠标垫'], 'the shopper\'s quote has the gift');
   const shown = await previewQuote(page, watch, 1);
@@ -169,6 +177,8 @@ export async function test_admin_promotions_4_member_levels_and_budget() {
   await logIn(page);
   await page.goto(`${BASE}/admin/#/levels`);
   await page.locator('form.levels-form .level-row').first().waitFor();
+  const loadError = (await text(page, '#page-levels > .error').catch(() => '')) || '';
+  check(loadError === '', 'the member levels did not load: ' + loadError);
   const rows = page.locator('form.levels-form .level-row');
   const count = await rows.count();
   for (let i = count - 1; i > 0; i--) await rows.nth(i).locator('button.danger').click();

@@ -243,6 +243,7 @@ export const T = {
 
   // promotions (issue 14): campaign and item pages, checkout, presale
   price: '活动价',
+  priceRegular: '售价',
   wasPrice: '划线价',
   wasNote: '划线价为该商品近 7 天内的最低售价',
   timedDiscount: '限时折扣',

@@ -202,7 +202,7 @@ export function render(view, [id], name) {
     });
 
     const head = cartMode
-      ? h('section.card.head', lines.map((l) => {
+      ? h('section.card.head.cart-head', lines.map((l) => {
         const item = itemOf(l.item_id);
         return h('div.cart-line', { dataset: { item: l.item_id } }, picture(item.images, item.name, 'thumb'),
           h('div', h('h2.name', item.name), h('p.prices', h('b', price(typeof item.price_fen === 'number' ? item.price_fen : (item.original_price_fen || 0))), ' ×' + l.qty,
@@ -210,7 +210,8 @@ export function render(view, [id], name) {
       }))
       : h('section.card.head', picture(itemOf(bargain.item_id).images, itemOf(bargain.item_id).name),
         h('div', h('h2.name', itemOf(bargain.item_id).name), h('p.prices', h('b', price(bargain.current_price_fen)), ' ', h('s.orig', price(bargain.original_price_fen)))));
-    put(view, topbar(), h('h1.title', T.checkoutTitle), head, address.node, addonBox, couponBox, packetBox, pointsBox, quoteBox, msg, h('div.sticky', submit));
+    put(view, topbar(), h('h1.title', T.checkoutTitle), head, address.node, addonBox, couponBox, packetBox, balance > 0 ? pointsBox : null,
+      quoteBox, msg, h('div.sticky', submit));
     quote();
   }
 

@@ -36,7 +36,7 @@ export function priceBlock(c, item, onEnd) {
   const was = item.was_price_fen;
   const timed = timedFor(c, item);
   return h('div.price-block', { dataset: { item: item.id } },
-    h('p.now', h('span.label', T.price), ' ', h('b.price-now', price(now)),
+    h('p.now', h('span.label', now < item.original_price_fen ? T.price : T.priceRegular), ' ', h('b.price-now', price(now)),
       was ? [' ', h('s.was', { title: T.wasNote }, price(was))] : null),
     timed ? h('p.timed', h('span.tag.timed-tag', T.timedDiscount), ' ',
       fmtNodes(T.timedEndsIn, { time: countdown(timed.promotion.ends_at, onEnd, 'countdown timed-countdown') })) : null);
