@@ -75,6 +75,39 @@ async function previewQuote(page, itemId, qty) {
   return text(page, '#preview .preview-result');
 }
 
+// Every kind of API.md's table has its form, whether or not the server
+// serves the kind yet; each is checked as it is typed.
+export async function test_admin_promotions_0_every_kind_has_its_form() {
+  const { campaignId } = makeCampaign([50000, 20000]);
+  const { page, context } = await desktop();
+  await logIn(page);
+  await page.goto(`${BASE}/admin/#/promotions/${campaignId}`);
+  await page.locator('#new-promotion').click();
+  const kinds = await page.locator('form.promotion-form select[name=kind] option').evaluateAll((o) => o.map((x) => x.value));
+  eq(kinds, ['timed_discount', 'full_reduction', 'coupon', 'gift', 'presale', 'member_price', 'first_order', 'points_cash',
+    'addon', 'bundle', 'share_reward'], 'the kinds of API.md');
+  for (const kind of kinds) {
+    await page.locator('form.promotion-form select[name=kind]').selectOption(kind);
+    const config = page.locator(`form.promotion-form fieldset.config[data-kind="${kind}"]`);
+    await config.waitFor();
+    check(await config.locator('input, select').count() > 0, kind + ': a form of its own');
+    check((await text(page, 'form.promotion-form .kind-hint')).length > 4, kind + ': says what it does');
+  }
+  // a try to save an empty form names every wrong field
+  await page.locator('form.promotion-form select[name=kind]').selectOption('presale');
+  await page.locator('#save-promotion').click();
+  await page.locator('.promotion-form .form-foot .error').filter({ hasText: '请先修正' }).waitFor();
+  for (const path of ['title', 'config.item_id', 'config.deposit_fen', 'config.final_starts_at']) {
+    check((await errorFor(page, path).textContent()).length > 0, path + ' named');
+  }
+  await page.locator('form.promotion-form input[name=deposit]').fill('100');
+  await page.locator('form.promotion-form input[name=deposit_value]').fill('50');
+  await errorFor(page, 'config.deposit_value_fen').filter({ hasText: '不低于定金' }).waitFor();
+  await shot(page, 'admin-promo-00-presale-form');
+  check(page.errors.length === 0, 'page errors: ' + page.errors.join('; '));
+  await context.close();
+}
+
 export async function test_admin_promotions_1_full_reduction_in_the_console_changes_the_quote() {
   const { campaignId, itemIds: [watch] } = makeCampaign([50000, 20000]);
   const alice = await shopper();
