@@ -169,3 +169,28 @@ def test_a_cheaper_week_bounds_the_was_price(ctx):
     eq(len(shown), 1, "the discount among the campaign's promotions")
     eq((shown[0]["kind"], shown[0]["config"]), ("timed_discount", {"items": [{"item_id": item_id, "percent": 50}]}),
        "as shoppers see it")
+
+
+def test_racing_changes_leave_one_point_per_change(ctx):
+    """Twelve admins change one discount at once: the refreshes take turns on
+    the campaign's row, so the history never records a price twice in a row
+    and ends at the price the last change left."""
+    tok = admin(ctx)
+    campaign_id, item_id = make_item(ctx, price=10000, stock=10)
+    p = create(ctx, campaign_id, {"kind": "timed_discount", "title": "限时折扣",
+                                  "config": {"items": [{"item_id": item_id, "percent": 90}]}}, token=tok)
+
+    def change(percent):
+        def send():
+            r = ctx.request("PATCH", "%s/promotions/%d" % (A, p["id"]),
+                            json_body={"config": {"items": [{"item_id": item_id, "percent": percent}]}}, token=tok)
+            return r.status
+        return send
+
+    statuses = ctx.concurrently([change(50 + 10 * (i % 4)) for i in range(12)], what="12 discount changes")
+    eq(statuses, [200] * 12, "every change applied")
+    past = [price for at, price in history(ctx, item_id) if at <= 0]
+    check(all(a != b for a, b in zip(past, past[1:])), "no price recorded twice in a row: %s" % past)
+    final = ctx.expect(ctx.get("%s/promotions/%d" % (A, p["id"]), token=tok), 200)["config"]["items"][0]["percent"]
+    item, _ = public_item(ctx, campaign_id, item_id)
+    eq((past[-1], item["price_fen"]), (100 * final, 100 * final), "the last change's price is in force")
