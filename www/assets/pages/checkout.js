@@ -208,8 +208,11 @@ export function render(view, [id], name) {
           h('div', h('h2.name', item.name), h('p.prices', h('b', price(typeof item.price_fen === 'number' ? item.price_fen : (item.original_price_fen || 0))), ' ×' + l.qty,
             item.was_price_fen ? [' ', h('s.was', price(item.was_price_fen))] : null)));
       }))
+      // the bargain's own start stays unstruck: only the item's real "was" price is struck through
       : h('section.card.head', picture(itemOf(bargain.item_id).images, itemOf(bargain.item_id).name),
-        h('div', h('h2.name', itemOf(bargain.item_id).name), h('p.prices', h('b', price(bargain.current_price_fen)), ' ', h('s.orig', price(bargain.original_price_fen)))));
+        h('div', h('h2.name', itemOf(bargain.item_id).name), h('p.prices', h('b', price(bargain.current_price_fen)), ' ',
+          itemOf(bargain.item_id).was_price_fen ? h('s.was', price(itemOf(bargain.item_id).was_price_fen))
+            : h('span.orig', T.originalPrice, ' ', price(bargain.original_price_fen)))));
     put(view, topbar(), h('h1.title', T.checkoutTitle), head, address.node, addonBox, couponBox, packetBox, balance > 0 ? pointsBox : null,
       quoteBox, msg, h('div.sticky', submit));
     quote();
