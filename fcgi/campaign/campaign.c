@@ -17,6 +17,8 @@
 #include "campaign/campaign_store.h"
 #include "checkout/budget.h" /* issue 14: the budget and exclusive pairs */
 #include "core/outcome.h"
+#include "campaign/price_history.h"
+#include "checkout/promotion_store.h"
 
 /* Type-level bounds: wide enough that every business rule answers 422
  * with its own message, narrow enough that no arithmetic overflows. */
@@ -663,6 +665,10 @@ json_t *campaign_item_json(const struct campaign_item *item, enum campaign_view 
 				   item->rewards);
 	if (object == NULL)
 		abort();
+	if (view == VIEW_PUBLIC && item->priced) {
+		json_object_set_new(object, "price_fen", json_integer((json_int_t)item->price_fen));
+		json_object_set_new(object, "was_price_fen", optional_int(item->was_price_fen));
+	}
 	if (view == VIEW_ADMIN) {
 		json_object_set_new(object, "stock_total", json_integer((json_int_t)item->stock_total));
 		json_object_set_new(object, "stock_reserved", json_integer((json_int_t)item->stock_reserved));
@@ -696,6 +702,8 @@ json_t *campaign_json(const struct campaign *campaign, int64_t now, enum campaig
 		json_object_set_new(object, "created_at", time_json(campaign->created_at));
 		json_object_set_new(object, "updated_at", time_json(campaign->updated_at));
 	}
+	if (view == VIEW_PUBLIC && campaign->promotions != NULL)
+		json_object_set(object, "promotions", campaign->promotions);
 	return object;
 }
 
@@ -730,7 +738,8 @@ static int create_body(struct unit *unit, void *context)
 {
 	struct campaign_change *change = context;
 	int result = campaign_insert(unit, change->campaign);
-	if (result != DB_OK || (result = budget_apply(unit, change, change->campaign->id)) != DB_OK)
+	if (result != DB_OK || (result = budget_apply(unit, change, change->campaign->id)) != DB_OK ||
+	    (result = price_history_refresh(unit, change->campaign->id)) != DB_OK)
 		return result;
 	change->after = unit_own(unit, campaign_json(change->campaign, unit->now, VIEW_ADMIN));
 	if ((result = campaign_budget_show(unit, change->campaign->id, change->after)) != DB_OK)
@@ -779,7 +788,8 @@ static int item_create_body(struct unit *unit, void *context)
 	if (campaign.item_count >= CAMPAIGN_ITEMS_MAX)
 		return http_error_message(change->checker, 422, "invalid_campaign", "body：一个活动最多 %d 个砍价商品。",
 					  CAMPAIGN_ITEMS_MAX);
-	if ((result = campaign_item_insert(unit, campaign.id, change->item)) != DB_OK)
+	if ((result = campaign_item_insert(unit, campaign.id, change->item)) != DB_OK ||
+	    (result = price_history_refresh(unit, campaign.id)) != DB_OK)
 		return result;
 	change->after = unit_own(unit, campaign_item_json(change->item, VIEW_ADMIN));
 	return audit_write(unit, change->admin_id, "item.create", "campaign_item", change->item->id, NULL,
@@ -799,8 +809,13 @@ static int item_patch_body(struct unit *unit, void *context)
 	if (result != DB_OK)
 		return result;
 	json_t *before = unit_own(unit, campaign_item_json(&item, VIEW_ADMIN));
+	int64_t price_before = item.original_price_fen;
 	if ((result = campaign_item_apply_patch(change->checker, change->body, &item)) != 0 ||
 	    (result = campaign_item_update(unit, &item)) != DB_OK)
+		return result;
+	/* a new list price is a change of price (and of every percent discount
+	 * of the item): its history follows in this transaction */
+	if (item.original_price_fen != price_before && (result = price_history_refresh(unit, item.campaign_id)) != DB_OK)
 		return result;
 	int64_t delta = int_member(change->body, "stock_delta", 0);
 	if (delta < -ITEM_STOCK_MAX || delta > ITEM_STOCK_MAX || item.stock_total + delta > ITEM_STOCK_MAX)
@@ -818,4 +833,42 @@ static int item_patch_body(struct unit *unit, void *context)
 int campaign_item_patch(struct unit *unit, struct campaign_change *change)
 {
 	return db_atomic(unit, item_patch_body, change);
+}
+
+/* ========================================================= public read */
+
+/* What shoppers see of the campaign's promotions (a presale stays while
+ * its final payment window has not ended). A new reference. */
+static json_t *promotions_shown_json(const struct promotion_live *shown, int count, int64_t now)
+{
+	json_t *list = json_array();
+	for (int i = count - 1; i >= 0; i--) { /* loaded newest first; shown by id */
+		const struct promotion_live *p = &shown[i];
+		if (p->config == NULL)
+			continue;
+		if (p->ends_at <= now) { /* only a presale is read after its window */
+			int64_t final_ends_at = 0;
+			const char *final_text = json_string_value(json_object_get(p->config, "final_ends_at"));
+			if (final_text == NULL || clock_parse_rfc3339(final_text, &final_ends_at) != 0 || final_ends_at <= now)
+				continue;
+		}
+		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:o, s:o, s:O}", "id", (json_int_t)p->id, "kind",
+						      p->kind, "title", p->title, "starts_at", time_json(p->starts_at),
+						      "ends_at", time_json(p->ends_at), "config", p->config));
+	}
+	return list;
+}
+
+int campaign_public_read(struct unit *unit, int64_t id, int64_t items_cursor, int64_t items_limit,
+			 struct campaign *campaign)
+{
+	int result = campaign_load_page(unit, id, items_cursor, items_limit, campaign);
+	if (result != DB_OK || (result = price_history_read(unit, campaign)) != DB_OK)
+		return result;
+	struct promotion_live *shown;
+	int count;
+	if ((result = promotions_shown_load(unit, id, &shown, &count)) != DB_OK)
+		return result;
+	campaign->promotions = unit_own(unit, promotions_shown_json(shown, count, unit->now));
+	return DB_OK;
 }

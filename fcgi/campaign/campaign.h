@@ -91,6 +91,11 @@ struct campaign_item {
 	json_t *rewards; /* normalised (see above); the arena owns it */
 	int64_t created_at;
 	int64_t updated_at;
+	/* public reads (price_history.h): the price in force now and the
+	 * struck-through "was" price beside it (0: none), when priced */
+	bool priced;
+	int64_t price_fen;
+	int64_t was_price_fen;
 };
 
 struct campaign {
@@ -103,6 +108,7 @@ struct campaign {
 	struct campaign_item *items; /* arena memory */
 	int item_count;
 	bool items_more; /* public reads: more items follow the last one shown */
+	json_t *promotions; /* public reads: what shoppers see of its promotions (NULL: not read); the arena owns it */
 };
 
 enum campaign_view { VIEW_PUBLIC, VIEW_ADMIN };
@@ -144,6 +150,14 @@ json_t *campaign_json(const struct campaign *campaign, int64_t now, enum campaig
 const char *campaign_status(const struct campaign *campaign, int64_t now);
 
 /* ------------------------------------------------------------------ flows */
+
+/* GET /campaigns/{id}: campaign id with one page of its items (at most
+ * items_limit after the item id items_cursor), each priced from its price
+ * history (price_fen, was_price_fen), and the promotions a shopper sees
+ * (enabled, not ended; id, kind, title, window, config). Returns DB_OK,
+ * OUT_NOT_FOUND, or a door code. */
+int campaign_public_read(struct unit *unit, int64_t id, int64_t items_cursor, int64_t items_limit,
+			 struct campaign *campaign);
 
 /* An admin's change to a campaign or an item: one transaction holding the
  * write and its audit_log row. The checks of a patch run on the locked

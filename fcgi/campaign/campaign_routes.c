@@ -63,7 +63,8 @@ static int campaign_public_list(struct request *request)
 }
 
 /* GET /campaigns/{id}: the campaign with one page of its items (?limit=,
- * default CAMPAIGN_ITEMS_SHOWN, and ?cursor=, an item id). */
+ * default CAMPAIGN_ITEMS_SHOWN, and ?cursor=, an item id), their prices in
+ * force and "was" prices, and its promotions as shoppers see them. */
 static int campaign_public_get(struct request *request)
 {
 	int64_t limit, cursor;
@@ -73,8 +74,8 @@ static int campaign_public_get(struct request *request)
 	if (http_query_param(request, "limit") == NULL)
 		limit = CAMPAIGN_ITEMS_SHOWN;
 	struct campaign campaign;
-	if ((status = http_outcome(request, campaign_load_page(&request->work, http_path_id(request, 0), cursor, limit,
-								&campaign))) != 0)
+	if ((status = http_outcome(request, campaign_public_read(&request->work, http_path_id(request, 0), cursor, limit,
+								  &campaign))) != 0)
 		return status;
 	json_t *object = campaign_json(&campaign, request->work.now, VIEW_PUBLIC);
 	items_cursor_set(object, &campaign);

@@ -296,7 +296,11 @@ static const char *const sql_promotion_version_bump =
 
 int campaign_promotion_version_bump(struct unit *unit, int64_t campaign_id)
 {
-	return db_exec(unit, NULL, sql_promotion_version_bump, "i", campaign_id);
+	int result = db_exec(unit, NULL, sql_promotion_version_bump, "i", campaign_id);
+	/* Every promotion write passes here inside its transaction: the one
+	 * place where a timed discount's new, changed or removed window is
+	 * sure to reach the price history, whatever path wrote it. */
+	return result != DB_OK ? result : price_history_refresh(unit, campaign_id);
 }
 
 int campaign_update(struct unit *unit, const struct campaign *campaign)
@@ -393,4 +397,114 @@ int stock_release(struct unit *unit, int64_t item_id, int64_t qty)
 int stock_unsell(struct unit *unit, int64_t item_id, int64_t qty)
 {
 	return stock_move(unit, sql_stock_unsell, item_id, qty, OUT_CONFLICT);
+}
+
+/* ========================================================= price history */
+
+#define AT(placeholder) "TIMESTAMPADD(SECOND, " placeholder ", '1970-01-01')"
+
+static const char *const sql_campaign_lock = "SELECT id FROM campaign WHERE id = ? FOR UPDATE";
+static const char *const sql_item_price_bases =
+	"SELECT id, original_price_fen, checkout_floor_fen, TIMESTAMPDIFF(SECOND, '1970-01-01', created_at) "
+	"FROM campaign_item WHERE campaign_id = ? ORDER BY id";
+/* From the point in force at since (the latest at or before it) on. */
+static const char *const sql_item_price_points =
+	"SELECT h.item_id, TIMESTAMPDIFF(SECOND, '1970-01-01', h.effective_at), h.price_fen, "
+	"COALESCE(h.low_7d_fen, -1), COALESCE(h.promotion_id, 0) "
+	"FROM item_price_history h JOIN campaign_item i ON i.id = h.item_id WHERE i.campaign_id = ? "
+	"AND h.effective_at >= COALESCE((SELECT MAX(o.effective_at) FROM item_price_history o "
+	"WHERE o.item_id = h.item_id AND o.effective_at <= " AT("?") "), '1000-01-01') "
+	"ORDER BY h.item_id, h.effective_at, h.id";
+/* The one statement that writes the history: the point goes in unless the
+ * price in force at its time (the latest point at or before it) is already
+ * its price, so a refresh run twice, or a change that moves nothing,
+ * writes nothing. */
+static const char *const sql_item_price_record =
+	"INSERT INTO item_price_history (item_id, price_fen, low_7d_fen, cause, promotion_id, effective_at, "
+	"recorded_at) SELECT ?, ?, NULLIF(?, -1), IF(? = 0, 'list', 'timed_discount'), NULLIF(?, 0), " AT("?") ", "
+	AT("?") " FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM (SELECT price_fen FROM item_price_history "
+	"WHERE item_id = ? AND effective_at <= " AT("?") " ORDER BY effective_at DESC, id DESC LIMIT 1) AS last "
+	"WHERE last.price_fen = ?)";
+static const char *const sql_item_price_future_clear =
+	"DELETE FROM item_price_history WHERE item_id = ? AND effective_at > " AT("?");
+static const char *const sql_item_prices_in_force =
+	"SELECT item_id, TIMESTAMPDIFF(SECOND, '1970-01-01', effective_at), price_fen, COALESCE(low_7d_fen, -1), "
+	"COALESCE(promotion_id, 0) FROM (SELECT h.item_id, h.effective_at, h.price_fen, h.low_7d_fen, h.promotion_id, "
+	"ROW_NUMBER() OVER (PARTITION BY h.item_id ORDER BY h.effective_at DESC, h.id DESC) AS place "
+	"FROM item_price_history h JOIN campaign_item i ON i.id = h.item_id WHERE i.campaign_id = ? "
+	"AND i.id BETWEEN ? AND ? AND h.effective_at <= " AT("?") ") AS in_force WHERE place = 1 ORDER BY item_id";
+
+int campaign_lock(struct unit *unit, int64_t campaign_id)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_campaign_lock, "i", campaign_id);
+	if (result != DB_OK)
+		return result;
+	return rows.row_count == 1 ? DB_OK : OUT_NOT_FOUND;
+}
+
+int item_price_bases_load(struct unit *unit, int64_t campaign_id, struct item_price_basis **items, int *count)
+{
+	struct db_rows rows;
+	*items = NULL;
+	*count = 0;
+	int result = db_exec(unit, &rows, sql_item_price_bases, "i", campaign_id);
+	if (result != DB_OK)
+		return result;
+	*items = arena_alloc(unit->arena, sizeof(**items) * (size_t)(rows.row_count + 1));
+	for (int r = 0; r < rows.row_count; r++)
+		(*items)[r] = (struct item_price_basis){ .item_id = db_int(&rows, r, 0), .list_fen = db_int(&rows, r, 1),
+							 .floor_fen = db_int(&rows, r, 2), .created_at = db_int(&rows, r, 3) };
+	*count = rows.row_count;
+	return DB_OK;
+}
+
+/* Rows of (item_id, at, price, low, promotion) into item_price_rows. */
+static void price_rows_from(struct unit *unit, const struct db_rows *rows, struct item_price_row **out, int *count)
+{
+	*out = arena_alloc(unit->arena, sizeof(**out) * (size_t)(rows->row_count + 1));
+	for (int r = 0; r < rows->row_count; r++)
+		(*out)[r] = (struct item_price_row){
+			.item_id = db_int(rows, r, 0),
+			.point = { .at = db_int(rows, r, 1), .price_fen = db_int(rows, r, 2),
+				   .low_7d_fen = db_int(rows, r, 3), .promotion_id = db_int(rows, r, 4) },
+		};
+	*count = rows->row_count;
+}
+
+int item_price_points_load(struct unit *unit, int64_t campaign_id, int64_t since, struct item_price_row **rows,
+			   int *count)
+{
+	struct db_rows found;
+	*rows = NULL;
+	*count = 0;
+	int result = db_exec(unit, &found, sql_item_price_points, "ii", campaign_id, since);
+	if (result == DB_OK)
+		price_rows_from(unit, &found, rows, count);
+	return result;
+}
+
+int item_price_record(struct unit *unit, int64_t item_id, const struct price_point *point)
+{
+	return db_exec(unit, NULL, sql_item_price_record, "iiiiiiiiii", item_id, point->price_fen, point->low_7d_fen,
+		       point->promotion_id, point->promotion_id, point->at, unit->now, item_id, point->at,
+		       point->price_fen);
+}
+
+int item_price_future_clear(struct unit *unit, int64_t item_id, int64_t after)
+{
+	return db_exec(unit, NULL, sql_item_price_future_clear, "ii", item_id, after);
+}
+
+int item_prices_in_force(struct unit *unit, int64_t campaign_id, int64_t first_item_id, int64_t last_item_id,
+			 struct item_price_row **rows, int *count)
+{
+	struct db_rows found;
+	*rows = NULL;
+	*count = 0;
+	int result = db_exec(unit, &found, sql_item_prices_in_force, "iiii", campaign_id, first_item_id, last_item_id,
+			     unit->now);
+	if (result == DB_OK)
+		price_rows_from(unit, &found, rows, count);
+	return result;
 }

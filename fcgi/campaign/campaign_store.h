@@ -27,13 +27,17 @@
 #include <stdint.h>
 
 #include "campaign/campaign.h"
+#include "campaign/price_history.h"
 #include "db/db.h"
 
 /* Loads campaign id with its items (locking the campaign row when
  * for_update). Returns DB_OK, OUT_NOT_FOUND, or a door code. */
 int campaign_load(struct unit *unit, int64_t id, bool for_update, struct campaign *campaign);
 /* A promotion of campaign_id changed: its promotion_version + 1 (workers
- * holding the old config read it again). Returns DB_OK or a door code. */
+ * holding the old config read it again), and its items' price history
+ * follows the change (price_history_refresh(): a timed discount's window
+ * is a change of price). The promotion resource calls it inside each of
+ * its writes. Returns DB_OK or a door code. */
 int campaign_promotion_version_bump(struct unit *unit, int64_t campaign_id);
 /* Loads item id (locking its row when for_update). Returns DB_OK,
  * OUT_NOT_FOUND, or a door code. */
@@ -99,5 +103,43 @@ int stock_release(struct unit *unit, int64_t item_id, int64_t qty);
 /* qty from sold back to left (a refund before shipping). Returns DB_OK,
  * OUT_CONFLICT (fewer than qty sold), or a door code. */
 int stock_unsell(struct unit *unit, int64_t item_id, int64_t qty);
+
+/* ========================================================= price history */
+
+/* What a price refresh needs of one item. */
+struct item_price_basis {
+	int64_t item_id;
+	int64_t list_fen;  /* original_price_fen */
+	int64_t floor_fen; /* checkout_floor_fen: no timed discount goes below it */
+	int64_t created_at;
+};
+/* One recorded change point of an item's public price. */
+struct item_price_row {
+	int64_t item_id;
+	struct price_point point;
+};
+
+/* Locks campaign_id's row (refreshes of one campaign's prices run one
+ * after the other). Returns DB_OK, OUT_NOT_FOUND, or a door code. */
+int campaign_lock(struct unit *unit, int64_t campaign_id);
+/* campaign_id's items by id into *items (OUT, the arena's) and *count. */
+int item_price_bases_load(struct unit *unit, int64_t campaign_id, struct item_price_basis **items, int *count);
+/* The recorded points of campaign_id's items from the one in force at
+ * since on (future ones included), by item, time and id, into *rows (OUT,
+ * the arena's) and *count. Returns DB_OK or a door code. */
+int item_price_points_load(struct unit *unit, int64_t campaign_id, int64_t since, struct item_price_row **rows,
+			   int *count);
+/* Records point for item_id: one conditional INSERT that writes nothing
+ * when the price in force at point->at is already point->price_fen.
+ * Returns DB_OK (written or not) or a door code. */
+int item_price_record(struct unit *unit, int64_t item_id, const struct price_point *point);
+/* Removes item_id's points after `after` (a plan about to be replaced;
+ * points up to it are history and stay). Returns DB_OK or a door code. */
+int item_price_future_clear(struct unit *unit, int64_t item_id, int64_t after);
+/* The point in force at unit->now of each of campaign_id's items with an
+ * id in [first_item_id, last_item_id] that has one, by item id, into
+ * *rows (OUT, the arena's) and *count. Returns DB_OK or a door code. */
+int item_prices_in_force(struct unit *unit, int64_t campaign_id, int64_t first_item_id, int64_t last_item_id,
+			 struct item_price_row **rows, int *count);
 
 #endif

@@ -304,3 +304,38 @@ int checkout_rules_set(struct unit *unit, int64_t campaign_id, bool coupons_stac
 		return result;
 	return db_exec(unit, NULL, sql_rules_set, "iii", campaign_id, (int64_t)coupons_stackable, uses_per_customer);
 }
+
+/* ======================================== what shoppers see (issue 14) */
+
+static const char *const sql_shown =
+	"SELECT p.id, p.kind, p.title, TIMESTAMPDIFF(SECOND, '1970-01-01', p.starts_at), "
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', p.ends_at), p.config_json FROM promotion p "
+	"WHERE p.campaign_id = ? AND p.enabled = 1 AND (p.ends_at > TIMESTAMPADD(SECOND, ?, '1970-01-01') "
+	"OR p.kind = 'presale') ORDER BY p.id DESC LIMIT 64";
+_Static_assert(PROMOTIONS_LIVE_MAX == 64, "sql_shown reads at most PROMOTIONS_LIVE_MAX rows");
+
+int promotions_shown_load(struct unit *unit, int64_t campaign_id, struct promotion_live **shown, int *count)
+{
+	*shown = NULL;
+	*count = 0;
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_shown, "ii", campaign_id, unit->now);
+	if (result != DB_OK || rows.row_count == 0)
+		return result;
+	*shown = arena_alloc(unit->arena, sizeof(**shown) * (size_t)rows.row_count);
+	for (int r = 0; r < rows.row_count; r++) {
+		struct promotion_live *row = &(*shown)[r];
+		*row = (struct promotion_live){
+			.id = db_int(&rows, r, 0),
+			.kind = db_text(&rows, r, 1),
+			.title = db_text(&rows, r, 2),
+			.starts_at = db_int(&rows, r, 3),
+			.ends_at = db_int(&rows, r, 4),
+			.config = json_loads(db_text(&rows, r, 5), 0, NULL),
+		};
+		if (row->config != NULL)
+			arena_defer(unit->arena, json_release, row->config);
+	}
+	*count = rows.row_count;
+	return DB_OK;
+}

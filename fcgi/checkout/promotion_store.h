@@ -93,4 +93,14 @@ int checkout_rules_load(struct unit *unit, int64_t campaign_id, struct price_rul
  * campaign), or a door code. */
 int checkout_rules_set(struct unit *unit, int64_t campaign_id, bool coupons_stackable, int64_t uses_per_customer);
 
+/* ======================================== what shoppers see (issue 14) */
+
+/* campaign_id's promotions a shopper's page shows: enabled, and not ended
+ * at unit->now (a presale also after its deposit window: its final
+ * payment comes later), newest first, at most PROMOTIONS_LIVE_MAX, into
+ * *shown (OUT, the arena's; config parsed, NULL if it does not parse;
+ * limits and counters 0) and *count. The campaign's price history reads
+ * its timed discounts here too. Returns DB_OK or a door code. */
+int promotions_shown_load(struct unit *unit, int64_t campaign_id, struct promotion_live **shown, int *count);
+
 #endif

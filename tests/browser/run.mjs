@@ -7,7 +7,7 @@ import { launch, closeBrowser, Skip, BASE, RUN_DIR } from './lib.mjs';
 
 const TEST_TIMEOUT_MS = 90000;
 const files = ['./test_pages.mjs', './test_flow.mjs', './test_errors.mjs', './test_weight.mjs', './test_live.mjs', './test_wheel.mjs',
-  './test_wallet.mjs', './test_games.mjs'];
+  './test_wallet.mjs', './test_games.mjs', './test_promotions.mjs'];
 // The admin console's tests (admin_*.mjs) after the shopper pages'.
 files.push(...readdirSync(new URL('.', import.meta.url)).filter((f) => /^admin_.*\.mjs$/.test(f)).sort().map((f) => './' + f));
 const only = process.env.KANJIA_BROWSER_ONLY ? new RegExp(process.env.KANJIA_BROWSER_ONLY) : null;

@@ -5,6 +5,9 @@
 //   /b/{id}        my bargain: progress, cuts, share, success → checkout
 //   /s/{code}      the share landing a friend opens (the owner sees /b/)
 //   /b/{id}/checkout  address, quote, coupon, place order
+//   /c/{id}/i/{item}  an item: price and "was" price, its promotions, buy now
+//   /c/{id}/buy?items=3:1,5:2  checkout of a cart: discounts, gifts, add-ons, coupons, red packets, points
+//   /c/{id}/presale/{promotion}  a deposit presale: the deposit, then the final payment
 //   /o/{id}        an order: status, pay
 //   /me            my bargains, orders, coupons
 //   /g/{id}        a game: the lucky wheel
@@ -22,6 +25,9 @@ const routes = [
   [/^\/b\/(\d+)$/, () => import('./pages/bargain.js'), 'bargain'],
   [/^\/s\/([A-Za-z0-9_-]{1,64})$/, () => import('./pages/share.js'), 'share'],
   [/^\/b\/(\d+)\/checkout$/, () => import('./pages/checkout.js'), 'checkout'],
+  [/^\/c\/(\d+)\/i\/(\d+)$/, () => import('./pages/item.js'), 'item'],
+  [/^\/c\/(\d+)\/buy$/, () => import('./pages/checkout.js'), 'buy'],
+  [/^\/c\/(\d+)\/presale\/(\d+)$/, () => import('./pages/presale.js'), 'presale'],
   [/^\/o\/(\d+)$/, () => import('./pages/order.js'), 'order'],
   [/^\/me$/, () => import('./pages/me.js'), 'me'],
   [/^\/g\/(\d+)$/, () => import('./pages/wheel.js'), 'wheel'],

@@ -1,10 +1,13 @@
 /* test_campaign_store.c: fcgi/campaign/campaign_store.c against MariaDB:
  * a missing row is OUT_NOT_FOUND; every stock movement is one guarded
  * update that refuses to pass its guard and keeps
- * left + reserved + sold = total. */
+ * left + reserved + sold = total; a price point is written by its one
+ * conditional INSERT only when the price in force changes, the future
+ * points go and the past stays. */
 #include "store.h"
 
 #include "campaign/campaign_store.h"
+#include "campaign/price_history.h"
 #include "core/outcome.h"
 
 /* A campaign with one item of stock units, inserted through the store. */
@@ -117,6 +120,66 @@ START_TEST(a_campaign_loads_with_its_items_and_updates)
 }
 END_TEST
 
+/* How many price points item has (after: only those after that time, or all). */
+static int64_t points_of(int64_t item_id, int64_t after)
+{
+	struct db_rows rows;
+	store_sql(&rows,
+		  "SELECT COUNT(*) FROM item_price_history WHERE item_id = ? "
+		  "AND effective_at > TIMESTAMPADD(SECOND, ?, '1970-01-01')",
+		  "ii", item_id, after);
+	return db_int(&rows, 0, 0);
+}
+
+START_TEST(a_price_point_is_written_only_when_the_price_changes)
+{
+	int64_t item_id = new_item(1), now = store_unit.now;
+	ck_assert_int_eq(points_of(item_id, 0), 0);
+	struct price_point listed = { .at = now - 100, .price_fen = 10000, .low_7d_fen = PRICE_HISTORY_NONE };
+	ck_assert_int_eq(item_price_record(&store_unit, item_id, &listed), DB_OK);
+	ck_assert_int_eq(points_of(item_id, 0), 1);
+	/* the same price again, later: it is already in force, nothing is written */
+	struct price_point again = { .at = now - 50, .price_fen = 10000, .low_7d_fen = PRICE_HISTORY_NONE };
+	ck_assert_int_eq(item_price_record(&store_unit, item_id, &again), DB_OK);
+	ck_assert_int_eq(points_of(item_id, 0), 1);
+	struct price_point cut = { .at = now, .price_fen = 6000, .low_7d_fen = 10000, .promotion_id = 7 };
+	ck_assert_int_eq(item_price_record(&store_unit, item_id, &cut), DB_OK);
+	ck_assert_int_eq(item_price_record(&store_unit, item_id, &cut), DB_OK);
+	ck_assert_int_eq(points_of(item_id, 0), 2);
+	/* a point ahead: recorded, but the price in force now is still the cut */
+	struct price_point ahead = { .at = now + 3600, .price_fen = 10000, .low_7d_fen = 6000 };
+	ck_assert_int_eq(item_price_record(&store_unit, item_id, &ahead), DB_OK);
+	ck_assert_int_eq(points_of(item_id, now), 1);
+	struct campaign_item item;
+	ck_assert_int_eq(campaign_item_load(&store_unit, item_id, false, &item), DB_OK);
+	struct item_price_row *rows;
+	int count;
+	ck_assert_int_eq(item_prices_in_force(&store_unit, item.campaign_id, item_id, item_id, &rows, &count), DB_OK);
+	ck_assert_int_eq(count, 1);
+	ck_assert_int_eq(rows[0].point.price_fen, 6000);
+	ck_assert_int_eq(rows[0].point.low_7d_fen, 10000);
+	ck_assert_int_eq(rows[0].point.promotion_id, 7);
+	ck_assert_int_eq(price_was(rows[0].point.price_fen, rows[0].point.low_7d_fen), 10000);
+	/* a plan withdrawn: the future goes, the past stays */
+	ck_assert_int_eq(item_price_future_clear(&store_unit, item_id, now), DB_OK);
+	ck_assert_int_eq(points_of(item_id, now), 0);
+	ck_assert_int_eq(points_of(item_id, 0), 2);
+}
+END_TEST
+
+START_TEST(a_refresh_without_promotions_starts_the_history_once)
+{
+	int64_t item_id = new_item(1);
+	struct campaign_item item;
+	ck_assert_int_eq(campaign_item_load(&store_unit, item_id, false, &item), DB_OK);
+	ck_assert_int_eq(price_history_refresh(&store_unit, item.campaign_id), DB_OK);
+	ck_assert_int_eq(points_of(item_id, 0), 1);
+	ck_assert_int_eq(price_history_refresh(&store_unit, item.campaign_id), DB_OK);
+	ck_assert_int_eq(points_of(item_id, 0), 1);
+	ck_assert_int_eq(price_history_refresh(&store_unit, INT64_MAX), OUT_NOT_FOUND);
+}
+END_TEST
+
 static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("campaign_store");
@@ -132,5 +195,10 @@ static Suite *suite_for_file(void)
 	tcase_add_test(good, stock_moves_through_its_life);
 	tcase_add_test(good, a_campaign_loads_with_its_items_and_updates);
 	suite_add_tcase(suite, good);
+	TCase *prices = tcase_create("price history");
+	tcase_add_checked_fixture(prices, store_setup, store_teardown);
+	tcase_add_test(prices, a_price_point_is_written_only_when_the_price_changes);
+	tcase_add_test(prices, a_refresh_without_promotions_starts_the_history_once);
+	suite_add_tcase(suite, prices);
 	return suite;
 }

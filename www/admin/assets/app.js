@@ -16,6 +16,8 @@ import * as domains from './pages/domains.js';
 import * as games from './pages/games.js';
 import * as engagement from './pages/engagement.js';
 import * as points from './pages/points.js';
+import * as promotions from './pages/promotions.js';
+import * as levels from './pages/levels.js';
 
 const app = document.getElementById('app');
 
@@ -33,6 +35,8 @@ const PAGES = {
   games: [games, []],
   engagement: [engagement, ['operator']],
   points: [points, ['operator']],
+  promotions: [promotions, []],
+  levels: [levels, ['operator']],
   audit: [audit, ['owner']],
   admins: [users, ['owner']],
 };

@@ -1,13 +1,16 @@
-// pages/campaign.js — the campaign page: its items with picture, original
-// and floor price, stock left, the countdown to its end, the rules and
-// rewards, the leaderboard, and "cut now". At / it lists the active
-// campaigns, or shows the only one.
+// pages/campaign.js — the campaign page: its items with picture, the price
+// in force (and its honest struck-through "was" price), the timed
+// discount's countdown and the promotions that apply (promos.js), floor
+// price, stock left, the countdown to its end, the rules and rewards, the
+// leaderboard, "cut now" and "buy now". At / it lists the active campaigns,
+// or shows the only one.
 
 import { T, fmt } from '../texts.js';
 import { get, post, token } from '../api.js';
 import { h, put, price, yuan, countdown, duration, failure, loading, picture, navigate, link, setTitle, toast } from '../ui.js';
 import { requireLogin } from '../login.js';
 import { rememberOwn } from './shared.js';
+import { priceBlock, tagsFor, promotionList } from './promos.js';
 
 // The shopper's newest bargain per item id (empty when logged out).
 async function myBargains() {
@@ -33,7 +36,11 @@ export function render(view, [id]) {
       const list = await get('/campaigns');
       const items = (list && list.items) || [];
       const live = items.filter((c) => c.status === 'active');
-      if (live.length === 1 && items.length === 1) return show(live[0], await myBargains());
+      // The only campaign: its own read, which carries prices and promotions.
+      if (live.length === 1 && items.length === 1) {
+        const [c, mine] = await Promise.all([get('/campaigns/' + live[0].id), myBargains()]);
+        return show(c, mine);
+      }
       showList(items);
     } catch (e) {
       if (alive) put(view, failure(e.text, load));
@@ -66,6 +73,7 @@ export function render(view, [id]) {
           ? h('p.timer', T.ended)
           : h('p.timer', c.status === 'upcoming' ? T.startsIn : T.endsIn, ' ',
             countdown(ends, () => alive && setTimeout(load, 1000)))),
+      promotionList(c, null),
       h('section.items', (c.items || []).map((item) => itemCard(c, item))),
       gamesCard(c),
       leaderboard(c));
@@ -76,27 +84,32 @@ export function render(view, [id]) {
     const going = own.get(item.id);
     if (going && going.status !== 'expired') {
       // The shopper's own bargain on this item: straight back to it.
-      return card(item, soldOut, link('/b/' + going.id,
+      return card(c, item, soldOut, link('/b/' + going.id,
         h('span.btn.block.cut' + (going.status === 'ordered' ? '.ghost' : ''), going.status === 'ordered' ? T.ordered : T.continueCut)));
     }
     const btn = h('button.btn.block.cut', {
       type: 'button', disabled: c.status !== 'active' || soldOut, dataset: { item: item.id },
     }, soldOut ? T.soldOut : c.status === 'upcoming' ? T.statusUpcoming : c.status === 'ended' ? T.statusEnded : T.cutNow);
     btn.addEventListener('click', () => start(item, btn));
-    return card(item, soldOut, btn);
+    return card(c, item, soldOut, btn);
   }
 
-  function card(item, soldOut, action) {
+  function card(c, item, soldOut, action) {
+    const buy = c.status === 'active' && !soldOut
+      ? link('/c/' + c.id + '/i/' + item.id, h('span.btn.block.ghost.buy', T.buyNow)) : null;
     return h('article.card.item', { dataset: { item: item.id } },
       h('div.item-top',
-        picture(item.images, item.name),
+        link('/c/' + c.id + '/i/' + item.id, picture(item.images, item.name)),
         h('div.item-body',
-          h('h2.name', item.name),
+          h('h2.name', link('/c/' + c.id + '/i/' + item.id, item.name)),
+          priceBlock(c, item, () => alive && setTimeout(load, 1000)),
           h('p.floor', T.floorPrice, h('br'), h('b', price(item.floor_price_fen))),
-          h('p', h('s.orig', T.originalPrice, ' ', price(item.original_price_fen))),
+          h('p', h('span.orig', T.originalPrice, ' ', price(item.original_price_fen))),
           h('p.stock', soldOut ? T.soldOut : fmt(T.stockLeft, { n: item.stock_left })))),
+      tagsFor(c, item),
       rules(item),
-      action);
+      action,
+      buy);
   }
 
   async function start(item, btn) {

@@ -29,6 +29,7 @@ async function list(main, api) {
       { title: T.items, cell: (c) => c.items.map((i) => h('div', {}, i.name, ' · ', T.stockNow(i.stock_left, i.stock_reserved, i.stock_sold, i.stock_total))) },
       { title: T.actions, cell: (c) => h('span', { class: 'row-actions' },
         h('a', { href: '#/dashboard/' + c.id }, T.dashboard),
+        h('a', { href: '#/promotions/' + c.id, 'data-action': 'promotions' }, T.promotionsNav),
         hasRole('operator') ? h('a', { href: '#/campaigns/' + c.id }, T.edit) : null) },
     ], j.items, { empty: T.none }));
   } catch (err) {

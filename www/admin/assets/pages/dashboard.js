@@ -1,6 +1,7 @@
 // dashboard.js — a campaign's live numbers (GET /admin/campaigns/{id}/stats,
 // read from counters the workers keep in step with every event), a funnel,
-// helps per hour and per-item progress; it refreshes itself.
+// helps per hour and per-item progress, each promotion's orders and subsidy
+// (the promotions list's `used`); it refreshes itself.
 
 import { T } from '../texts.js';
 import { h, clear, table, yuan, when } from '../dom.js';
@@ -25,6 +26,7 @@ export function mount(main, { args, api }) {
   const itemsBox = h('div', { class: 'item-progress' });
   const leaders = h('div', { class: 'leaderboard' });
   const gamesBox = h('div', { class: 'games', id: 'dashboard-games' });
+  const promotionsBox = h('div', { class: 'promotion-stats' });
   clear(main,
     h('header', { class: 'page-head' }, heading, h('label', { class: 'inline' }, T.pickCampaign, ' ', picker)),
     h('p', { class: 'muted' }, T.autoRefresh(REFRESH_S), ' · ', updated),
@@ -34,7 +36,8 @@ export function mount(main, { args, api }) {
       h('section', { class: 'panel' }, h('h2', {}, T.helpsPerHour), hourly.node)),
     h('section', { class: 'panel' }, h('h2', {}, T.itemProgress), itemsBox),
     h('section', { class: 'panel' }, h('h2', {}, T.leaderboard), leaders),
-    h('section', { class: 'panel' }, h('h2', {}, T.dashboardGames), gamesBox));
+    h('section', { class: 'panel' }, h('h2', {}, T.dashboardGames), gamesBox),
+    h('section', { class: 'panel', id: 'promotion-stats' }, h('h2', {}, T.promotionStats), promotionsBox));
 
   function draw(s) {
     heading.textContent = T.dashboardTitle(s.title);
@@ -91,11 +94,28 @@ export function mount(main, { args, api }) {
     ], games.items, { empty: T.gamesEmpty }));
   }
 
+  // Each promotion's standing orders and the subsidy they took; the
+  // campaign's budget beside their sum.
+  function drawPromotions(list, campaign) {
+    const spent = list.items.reduce((sum, p) => sum + p.used.subsidy_fen, 0);
+    const budget = campaign.subsidy_budget_fen ?? null;
+    clear(promotionsBox,
+      h('p', { class: 'muted' }, T.budgetSpent(yuan(spent)), ' · ', budget === null ? T.budgetUnlimited : T.budgetLeft(yuan(budget - spent))),
+      table([
+        { title: T.promotionKind, cell: (p) => T.promotionKinds[p.kind] || p.kind },
+        { title: T.promotionTitle, cell: (p) => p.title },
+        { title: T.promotionOrders, key: 'orders', cell: (p) => String(p.used.count) },
+        { title: T.promotionSubsidy, key: 'subsidy', cell: (p) => yuan(p.used.subsidy_fen) },
+      ], list.items, { empty: T.promotionsEmpty }));
+    for (const [i, row] of promotionsBox.querySelectorAll('tbody tr').entries()) if (list.items[i]) row.dataset.promotion = String(list.items[i].id);
+  }
+
   async function load(id) {
     try {
-      const [s, board, games] = await Promise.all([api.get(`/admin/campaigns/${id}/stats`), api.get(`/campaigns/${id}/leaderboard`),
-        api.get(`/admin/campaigns/${id}/games`)]);
-      if (!stopped) { draw(s); drawLeaders(board); drawGames(games); }
+      const [s, board, games, promotions, campaign] = await Promise.all([api.get(`/admin/campaigns/${id}/stats`),
+        api.get(`/campaigns/${id}/leaderboard`), api.get(`/admin/campaigns/${id}/games`),
+        api.get(`/admin/campaigns/${id}/promotions`), api.get(`/admin/campaigns/${id}`)]);
+      if (!stopped) { draw(s); drawLeaders(board); drawGames(games); drawPromotions(promotions, campaign); }
     } catch (err) {
       updated.textContent = err.message;
     }
