@@ -45,7 +45,7 @@ struct promotion_bargain {
 	bool succeeded;
 	int64_t price_fen;
 	int64_t pay_within_s;
-	int64_t pay_window_end; /* orderable until then (foreign_store.h) */
+	int64_t pay_window_end; /* orderable until then (bargain_store.h) */
 };
 
 /* One live promotion of the cart's campaign (the promotion resource:
