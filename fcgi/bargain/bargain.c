@@ -380,8 +380,8 @@ static int share_unknown(struct unit *unit, const struct fraud_client *client, e
 
 /* ------------------------------------------------------------------- help
  *
- * A help is load, decide, write in three round trips (with the session
- * check, four: issue 13): bargain_help_load() reads the bargain, the
+ * A help is load, decide, write in two round trips (three with the
+ * session check; issue 13 allows four): bargain_help_load() reads the bargain, the
  * already-helped check, anti-fraud's facts and the rules version in one
  * statement; pure code decides the refusals, the signature letter, the
  * rules' verdict, the limits to take and the rewards; bargain_help_apply()
