@@ -7,6 +7,7 @@
 #include "bargain/bargain.h"
 #include "bargain/bargain_store.h"
 #include "core/outcome.h"
+#include "fraud/fraud_store.h"
 #include "checkout/fixtures.h"
 
 static int64_t new_shopper(void)
@@ -73,6 +74,46 @@ START_TEST(missing_bargains_are_not_found)
 	struct bargain_cut_entry *helps;
 	ck_assert_int_eq(bargain_landing_by_code(&store_unit, "nosuchcodeatall0", 10, &bargain, &landing, &helps, &count),
 			 OUT_NOT_FOUND);
+}
+END_TEST
+
+/* The help's one read: the bargain, whether the helper helped it, the
+ * facts anti-fraud's letter is made of, the rules version and the landing's
+ * item and initiator; a code leading nowhere is not found. */
+START_TEST(a_help_loads_its_facts_in_one_read)
+{
+	struct bargain bargain;
+	struct fraud_help_row facts;
+	struct bargain_landing landing;
+	bool helped = true;
+	int64_t version = -1;
+	ck_assert_int_eq(bargain_help_load(&store_unit, "nosuchcodeatall0", 1, NULL, &bargain, &helped, &facts, &version,
+					   &landing), OUT_NOT_FOUND);
+	struct bargain_item item;
+	new_item(0, &item);
+	int64_t owner = new_shopper(), helper = new_shopper();
+	int64_t id = new_bargain(&item, owner, store_unit.now + 3600);
+	ck_assert_int_eq(bargain_get(&store_unit, id, &bargain), DB_OK);
+	const char *code = bargain.share_code;
+	ck_assert_int_eq(bargain_help_load(&store_unit, code, helper, "dev-1", &bargain, &helped, &facts, &version,
+					   &landing), DB_OK);
+	ck_assert_int_eq(bargain.id, id);
+	ck_assert(!helped);
+	ck_assert_int_ge(version, 0);
+	ck_assert_str_eq(landing.item_name, "mug");
+	ck_assert_str_eq(landing.images_json, "[]");
+	ck_assert(landing.initiator_phone != NULL && strlen(landing.initiator_phone) == 11);
+	ck_assert_str_eq(facts.start_ip, "127.0.0.1");
+	ck_assert(facts.previous_ip == NULL && facts.previous_at == 0 && facts.same_device_cuts == 0);
+	struct bargain_cut_row row;
+	ck_assert_int_eq(bargain_take_cut(&store_unit, id, 300, true, "H", false, &helped), DB_OK);
+	ck_assert_int_eq(bargain_cut_record(&store_unit, id, true, helper, "10.0.0.9", "dev-1", &row), DB_OK);
+	ck_assert_int_eq(bargain_help_load(&store_unit, code, helper, "dev-1", &bargain, &helped, &facts, &version,
+					   &landing), DB_OK);
+	ck_assert(helped);
+	ck_assert_str_eq(facts.previous_ip, "10.0.0.9");
+	ck_assert_int_eq(facts.same_device_cuts, 1);
+	ck_assert_str_eq(facts.signature, "H");
 }
 END_TEST
 
@@ -353,6 +394,7 @@ static Suite *suite_for_file(void)
 	TCase *bad = tcase_create("refusals");
 	tcase_add_checked_fixture(bad, store_setup, store_teardown);
 	tcase_add_test(bad, missing_bargains_are_not_found);
+	tcase_add_test(bad, a_help_loads_its_facts_in_one_read);
 	tcase_add_test(bad, a_second_open_bargain_on_the_same_item_is_a_duplicate);
 	tcase_add_test(bad, a_bargain_past_its_window_is_not_cut);
 	tcase_add_test(bad, the_helper_cap_holds_and_a_helper_helps_once);
