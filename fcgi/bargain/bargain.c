@@ -388,12 +388,9 @@ static int share_unknown(struct unit *unit, const struct fraud_client *client, e
  * writes it all in one CALL whose guards (limits, the hot row's
  * conditional UPDATE, the grant and cut keys) keep races out. */
 
-/* The rewards a help may issue (OUT): the helper's (helper->reward NULL:
- * none) and the initiator's milestones with something to give; borrowed
- * from rewards and the arrays given. */
-static void help_rewards_decide(struct unit *unit, const struct bargain *bargain, int64_t helper_id,
-				const json_t *rewards, struct reward *helper_reward, struct bargain_help_reward *helper,
-				struct reward *milestone_rewards, struct bargain_help_reward *milestones, int *count)
+void bargain_help_rewards_decide(struct unit *unit, const struct bargain *bargain, int64_t helper_id,
+				 const json_t *rewards, struct reward *helper_reward, struct bargain_help_reward *helper,
+				 struct reward *milestone_rewards, struct bargain_help_reward *milestones, int *count)
 {
 	*helper = (struct bargain_help_reward){ .user_id = helper_id };
 	reward_read(json_object_get(rewards, "helper"), helper_reward);
@@ -490,8 +487,8 @@ int bargain_help(struct unit *unit, int64_t helper_id, const char *code, const s
 	struct reward helper_reward, milestone_rewards[BARGAIN_MILESTONE_ENTRIES_MAX];
 	struct bargain_help_reward helper, milestones[BARGAIN_MILESTONE_ENTRIES_MAX];
 	int milestone_count = 0;
-	help_rewards_decide(unit, &bargain, helper_id, rewards, &helper_reward, &helper, milestone_rewards, milestones,
-			    &milestone_count);
+	bargain_help_rewards_decide(unit, &bargain, helper_id, rewards, &helper_reward, &helper, milestone_rewards,
+				    milestones, &milestone_count);
 	uint64_t random = 0;
 	if (!bargain.exact)
 		crypto_random(&random, sizeof(random));

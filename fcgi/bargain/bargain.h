@@ -140,6 +140,19 @@ struct bargain_cut_answer {
 int bargain_self_cut(struct unit *unit, int64_t user_id, int64_t bargain_id, const struct fraud_client *client,
 		     struct bargain_cut_answer *answer);
 
+struct reward;
+/* The rewards a help may issue, from the bargain's rewards (its
+ * rewards_json): the helper's, under "help:<helper_id>" (*helper_reward
+ * and *helper, OUT; helper->reward NULL: nothing to give), and each
+ * initiator milestone with something to give (milestone_rewards[] and
+ * milestones[], at most BARGAIN_MILESTONE_ENTRIES_MAX, *count OUT), issued
+ * by the help's write only when its cut brings the bargain to exactly
+ * milestones[i].helpers helpers. Pure but for the grant keys' text (the
+ * unit's arena); titles borrow from rewards, the helper's is copied. */
+void bargain_help_rewards_decide(struct unit *unit, const struct bargain *bargain, int64_t helper_id,
+				 const json_t *rewards, struct reward *helper_reward, struct bargain_help_reward *helper,
+				 struct reward *milestone_rewards, struct bargain_help_reward *milestones, int *count);
+
 /* POST /s/{code}/help: helper helps the bargain shared as code. A code of
  * the wrong shape or leading nowhere is checked by anti-fraud too, then
  * OUT_NOT_FOUND. Returns DB_OK with *answer (OUT; a shadowed help looks

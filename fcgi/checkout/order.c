@@ -159,9 +159,7 @@ static int compare_reserve(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* What the order writes besides its row: its lines and discounts as the
- * quote decided them (OUT, count = the cart's and the quote's). */
-static void order_rows_decide(const struct cart *cart, struct order_line_new *lines,
+void order_rows_decide(const struct cart *cart, struct order_line_new *lines,
 			      struct order_discount_new *discounts)
 {
 	const struct price_quote *quote = &cart->quote;
@@ -182,11 +180,7 @@ static void order_rows_decide(const struct cart *cart, struct order_line_new *li
 	}
 }
 
-/* True when the order's promotions write nothing after the order row (no
- * promotion's use to take, no coupon, no bargain): then its stock is
- * reserved inside order_apply's round trip; else after those writes, to
- * keep the lock order (coupons before items). */
-static bool order_reserves_at_once(const struct cart *cart)
+bool order_reserves_at_once(const struct cart *cart)
 {
 	if (cart->promotions.coupon_count > 0 || cart->promotions.bargain_id != 0)
 		return false;

@@ -128,6 +128,15 @@ int order_stock_decide(const struct cart *cart);
 /* When the order must be paid by: a bargain's own pay window, else
  * pay_within_s (config). */
 int64_t order_pay_by(const struct cart *cart, int64_t now, int64_t pay_within_s);
+/* What a decided cart's order writes besides its row: its lines and
+ * discounts (OUT: cart->line_count and quote.discount_count of them; the
+ * strings borrow from the cart). */
+void order_rows_decide(const struct cart *cart, struct order_line_new *lines, struct order_discount_new *discounts);
+/* True when the order's promotions write nothing after the order row (no
+ * promotion's use to take, no coupon, no bargain): then its stock is
+ * reserved inside order_apply's one round trip; else after those writes,
+ * to keep the lock order (coupons before items). */
+bool order_reserves_at_once(const struct cart *cart);
 
 /* ================================================================= order */
 
