@@ -234,7 +234,7 @@ static int admin_login_body(struct unit *unit, void *context)
 	/* load: the address's failures, the username's (locked), and unless a
 	 * wait holds the account and the password's check */
 	struct admin_login_facts facts = { .now = unit->now, .source_present = run->source[0] != '\0' };
-	struct login_guard_row source;
+	struct guard_row source;
 	int result;
 	if (facts.source_present) {
 		if ((result = login_source_read(unit, run->source, &source)) != DB_OK)
@@ -242,7 +242,7 @@ static int admin_login_body(struct unit *unit, void *context)
 		facts.source = (struct admin_login_count){ source.found, source.window_start, source.failures,
 							   source.locked_until };
 	}
-	struct admin_guard_row guard;
+	struct guard_row guard;
 	if ((result = admin_guard_read(unit, run->username, &guard)) != DB_OK)
 		return result;
 	facts.account = (struct admin_login_count){ guard.found, guard.window_start, guard.failures, guard.locked_until };

@@ -122,18 +122,9 @@ static const char *const sql_admin_guard_fail =
 	"locked_until = VALUES(locked_until)";
 static const char *const sql_admin_guard_clear = "DELETE FROM admin_login_guard WHERE username = ?";
 
-int admin_guard_read(struct unit *unit, const char *username, struct admin_guard_row *guard)
+int admin_guard_read(struct unit *unit, const char *username, struct guard_row *guard)
 {
-	memset(guard, 0, sizeof(*guard));
-	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_admin_guard_lock, "s", username);
-	if (result != DB_OK || rows.row_count != 1)
-		return result;
-	guard->found = true;
-	guard->window_start = db_int(&rows, 0, 0);
-	guard->failures = db_int(&rows, 0, 1);
-	guard->locked_until = db_int(&rows, 0, 2);
-	return DB_OK;
+	return guard_row_read(unit, sql_admin_guard_lock, username, guard);
 }
 
 int admin_guard_count_failure(struct unit *unit, const char *username, int64_t window_floor, int64_t locked_until)

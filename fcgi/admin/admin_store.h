@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "db/guard_row.h"
+
 struct unit;
 
 /* One admin account. password_hash is read only by admin_read_by_name
@@ -47,15 +49,8 @@ int admin_set_password(struct unit *unit, int64_t id, const char *password_hash)
 
 /* ---------------------------------------------------- admin_login_guard */
 
-struct admin_guard_row {
-	bool found;
-	int64_t window_start;
-	int64_t failures;
-	int64_t locked_until;
-};
-
 /* Reads (FOR UPDATE) the failure count of username into *guard (OUT). */
-int admin_guard_read(struct unit *unit, const char *username, struct admin_guard_row *guard);
+int admin_guard_read(struct unit *unit, const char *username, struct guard_row *guard);
 /* Counts one failed login of username in one atomic upsert: a window that
  * began at or before window_floor is over (the count starts again at 1);
  * locked_until (the backoff's end, 0: none) is stored as given. */

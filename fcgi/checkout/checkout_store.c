@@ -480,6 +480,16 @@ int payment_open_read(struct unit *unit, int64_t order_id, const char *provider,
 	return DB_OK;
 }
 
+static const char *const sql_payment_keep_txn =
+	"UPDATE payment SET provider_txn = ? WHERE provider = ? AND provider_ref = ? AND provider_txn IS NULL";
+
+int payment_keep_txn(struct unit *unit, const char *provider, const char *ref, const char *txn)
+{
+	if (txn == NULL || txn[0] == '\0')
+		return DB_OK;
+	return db_exec(unit, NULL, sql_payment_keep_txn, "sss", txn, provider, ref);
+}
+
 int payment_insert(struct unit *unit, int64_t order_id, const char *provider, const char *provider_ref,
 		   int64_t amount_fen)
 {

@@ -231,6 +231,9 @@ struct payment_row {
 };
 /* order_id's newest payment of provider still 'created' (*payment OUT). */
 int payment_open_read(struct unit *unit, int64_t order_id, const char *provider, struct payment_row *payment);
+/* Keeps the provider's transaction id on the payment (provider, ref), once;
+ * an empty txn keeps nothing. */
+int payment_keep_txn(struct unit *unit, const char *provider, const char *ref, const char *txn);
 /* A 'created' payment at unit->now. */
 int payment_insert(struct unit *unit, int64_t order_id, const char *provider, const char *provider_ref,
 		   int64_t amount_fen);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "checkout/checkout_store.h"
 #include "checkout/order.h"
 #include "checkout/pay_store.h"
 #include "core/config.h"
@@ -91,7 +92,7 @@ static int notice_apply(struct request *request, const char *provider, const str
 	if (status != 0)
 		return status;
 	if (strcmp(notice->reported, "success") == 0 &&
-	    (status = http_outcome(request, pay_store_keep_txn(&request->work, provider, notice->ref,
+	    (status = http_outcome(request, payment_keep_txn(&request->work, provider, notice->ref,
 								  notice->transaction_id))) != 0)
 		return status;
 	struct payment_notice applied = {

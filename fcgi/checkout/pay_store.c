@@ -1,4 +1,5 @@
-/* pay_store.c: the only SQL of pay_routes.c. */
+/* pay_store.c: the reads of pay_routes.c and the payment_refund table's
+ * SQL (the payment table itself is written only by checkout_store.c). */
 #include "checkout/pay_store.h"
 
 #include <stdio.h>
@@ -6,8 +7,6 @@
 
 static const char *const sql_order_of =
 	"SELECT order_id FROM payment WHERE provider = ? AND provider_ref = ?";
-static const char *const sql_keep_txn =
-	"UPDATE payment SET provider_txn = ? WHERE provider = ? AND provider_ref = ? AND provider_txn IS NULL";
 static const char *const sql_refund_target =
 	"SELECT o.status, p.id, p.provider, p.provider_ref, p.amount_fen, p.status FROM orders o "
 	"JOIN payment p ON p.id = o.payment_id WHERE o.id = ?";
@@ -23,13 +22,6 @@ int pay_store_order_of(struct unit *unit, const char *provider, const char *ref,
 	if (result == DB_OK && rows.row_count == 1)
 		*order_id = db_int(&rows, 0, 0);
 	return result;
-}
-
-int pay_store_keep_txn(struct unit *unit, const char *provider, const char *ref, const char *txn)
-{
-	if (txn == NULL || txn[0] == '\0')
-		return DB_OK;
-	return db_exec(unit, NULL, sql_keep_txn, "sss", txn, provider, ref);
 }
 
 int pay_store_refund_target(struct unit *unit, int64_t order_id, struct pay_refund_target *target)

@@ -23,8 +23,6 @@ struct pay_refund_target {
 
 /* The order of the payment (provider, ref) into *order_id (0: none). */
 int pay_store_order_of(struct unit *unit, const char *provider, const char *ref, int64_t *order_id);
-/* Keeps the provider's transaction id on the payment (once). */
-int pay_store_keep_txn(struct unit *unit, const char *provider, const char *ref, const char *txn);
 /* What refunding order_id at its provider needs, into *target. */
 int pay_store_refund_target(struct unit *unit, int64_t order_id, struct pay_refund_target *target);
 /* Records one refund call. */

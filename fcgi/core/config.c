@@ -102,7 +102,7 @@ static const struct config_key config_keys[] = {
 	KEY(fraud_keep_days, CONFIG_INT, "35", 1, 3650, "days fraud_event and fraud_decision rows are kept (dry runs reach back 31)"),
 	/* anti-fraud: end */
 	/* operations: begin */
-	KEY(listen_backlog, CONFIG_INT, "128", 1, 65535,
+	KEY(listen_backlog, CONFIG_INT, "512", 1, 65535,
 	    "connections that may wait for a worker (when full, nginx answers 503 at once); read at start, not on reload"),
 	KEY(queue_timeout_ms, CONFIG_INT, "500", 0, 600000,
 	    "a request that waited longer for a worker is answered 503 with Retry-After unseen, 0: never"),

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <mysqld_error.h>
+
 #include "core/crypto.h"
 #include "db/db.h"
 
@@ -73,11 +75,24 @@ int lease_release(struct unit *unit, const char *name)
 	return db_exec(unit, NULL, sql_lease_end, "ss", name, own_holder());
 }
 
+/* The last error of run_raw: a statement's error is the statement's, not
+ * the connection's (mysql_error() says nothing about it). */
+static unsigned int raw_errno;
+static char raw_error[256];
+
+const char *lease_raw_error(void)
+{
+	return raw_error;
+}
+
 /* Runs sql with string and integer parameters on a plain connection; types
- * as db_exec's ('s' or 'i'). Returns the affected rows, or -1. */
+ * as db_exec's ('s' or 'i'). Returns the affected rows, or -1 (raw_errno
+ * and raw_error say why). */
 static long long run_raw(MYSQL *mysql, const char *sql, const char *types, const char *const *texts,
 			 const long long *numbers)
 {
+	raw_errno = 0;
+	snprintf(raw_error, sizeof(raw_error), "out of memory");
 	MYSQL_STMT *stmt = mysql_stmt_init(mysql);
 	if (stmt == NULL)
 		return -1;
@@ -101,20 +116,32 @@ static long long run_raw(MYSQL *mysql, const char *sql, const char *types, const
 	if (mysql_stmt_prepare(stmt, sql, strlen(sql)) == 0 && mysql_stmt_bind_param(stmt, binds) == 0 &&
 	    mysql_stmt_execute(stmt) == 0)
 		affected = (long long)mysql_stmt_affected_rows(stmt);
+	else {
+		raw_errno = mysql_stmt_errno(stmt);
+		snprintf(raw_error, sizeof(raw_error), "%s", mysql_stmt_error(stmt));
+	}
 	mysql_stmt_close(stmt);
 	return affected;
+}
+
+/* Another node's take of the same row at the same moment: on Galera a
+ * certification conflict (reported as a deadlock), on one server a lock
+ * wait. The lease is then another's for now, not an error. */
+static bool raw_lost_race(void)
+{
+	return raw_errno == ER_LOCK_DEADLOCK || raw_errno == ER_LOCK_WAIT_TIMEOUT;
 }
 
 int lease_take_raw(MYSQL *mysql, const char *name, const char *holder, int seconds)
 {
 	const char *row_texts[] = { name };
 	if (run_raw(mysql, sql_lease_row, "s", row_texts, NULL) < 0)
-		return -1;
+		return raw_lost_race() ? 0 : -1;
 	const char *texts[] = { holder, NULL, name, holder };
 	const long long numbers[] = { 0, seconds, 0, 0 };
 	long long affected = run_raw(mysql, sql_lease_take, "siss", texts, numbers);
 	if (affected < 0)
-		return -1;
+		return raw_lost_race() ? 0 : -1;
 	return affected == 1 ? 1 : 0;
 }
 

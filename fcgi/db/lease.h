@@ -44,8 +44,10 @@ int lease_take(struct unit *unit, const char *name, int seconds, bool *taken);
 int lease_release(struct unit *unit, const char *name);
 
 /* The same on a plain connection, for migrate: 1 taken, 0 held by
- * another, -1 on an error (mysql_error() says which). */
+ * another (or lost to another node's take at the same moment: try again),
+ * -1 on an error (lease_raw_error() says which). */
 int lease_take_raw(MYSQL *mysql, const char *name, const char *holder, int seconds);
+const char *lease_raw_error(void);
 void lease_release_raw(MYSQL *mysql, const char *name, const char *holder);
 
 #endif

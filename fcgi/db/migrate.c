@@ -349,7 +349,7 @@ static int migrate(const struct config *config, int apply)
 	for (int waited = 0; waited <= MIGRATION_LOCK_WAIT_S; waited++) {
 		int got = lease_take_raw(mysql, LEASE_MIGRATE, holder, MIGRATION_LEASE_S);
 		if (got < 0) {
-			fprintf(stderr, "migrate: cannot take the migration lease: %s\n", mysql_error(mysql));
+			fprintf(stderr, "migrate: cannot take the migration lease: %s\n", lease_raw_error());
 			goto out;
 		}
 		if (got == 1) {

@@ -58,12 +58,21 @@ static const struct field fraud_dry_run_body[] = {
  * invalid_pattern with PCRE2's message and offset. */
 static int rule_refused(struct request *request, int result, const struct fraud_rule_problem *problem)
 {
-	if (problem->kind == RULE_PROBLEM_SCOPE)
-		return http_error_message(request, 400, "invalid_field",
-					  "%s.scope 的每一项应为 sms、login、help、share_open 或 order，且不重复。", "body");
+	if (problem->kind == RULE_PROBLEM_SCOPE) {
+		/* every scope there is, so the sentence never falls behind the list */
+		char names[256] = "";
+		size_t used = 0;
+		for (unsigned bit = 1; bit != 0 && bit <= FRAUD_SCOPE_INVITE; bit <<= 1) {
+			const char *name = fraud_scope_name((enum fraud_scope)bit);
+			if (name != NULL && used < sizeof(names))
+				used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", used ? "、" : "",
+							 name);
+		}
+		return http_error_detail(request, 400, "invalid_field", "fraud.scope", "body", names);
+	}
 	if (problem->kind == RULE_PROBLEM_PATTERN) {
-		char *text = arena_printf(&request->arena, "规则的正则表达式无效（位置 %zu）：%s", problem->offset,
-					  problem->message);
+		char text[FRAUD_MESSAGE_SIZE + 96];
+		http_text_format(text, sizeof(text), "fraud.pattern", problem->offset, problem->message);
 		return http_reply(request, 422, json_pack("{s:{s:s, s:s, s:s, s:I}}", "error", "code", "invalid_pattern",
 							  "message", text, "pcre2_message", problem->message, "offset",
 							  (json_int_t)problem->offset));
@@ -169,9 +178,10 @@ static int admin_fraud_dry_run(struct request *request)
 	int64_t from, to;
 	if (clock_parse_rfc3339(body_string(request, "from"), &from) != 0 ||
 	    clock_parse_rfc3339(body_string(request, "to"), &to) != 0)
-		return http_error_message(request, 400, "invalid_field", "body.from 和 body.to 应为 RFC 3339 时间。");
+		return http_error_detail(request, 400, "invalid_field", "fraud.dry_run_times");
 	if (to <= from || to - from > FRAUD_DRY_RUN_RANGE_MAX_S)
-		return http_error_message(request, 400, "invalid_field", "时间范围应为正，且不超过 31 天。");
+		return http_error_detail(request, 400, "invalid_field", "fraud.dry_run_range",
+					 (int)(FRAUD_DRY_RUN_RANGE_MAX_S / 86400));
 	struct fraud_dry_run_result result;
 	status = fraud_dry_run(&request->work, &rule, from, to, body_int(request, "sample", FRAUD_DRY_RUN_SAMPLE_DEFAULT),
 			       &result);

@@ -133,6 +133,23 @@ static const struct message texts[] = {
 	{ "games.daily_limit", "今天的抽奖次数已用完，明天再来吧。" },
 	{ "games.window", "ends_at 应晚于 starts_at。" },
 	{ "sms.login", "【砍价】您的登录验证码：%s，%ld分钟内有效，请勿告诉他人。" },
+	/* anti-fraud rules: (where, the scope names joined by 、) */
+	{ "fraud.scope", "%s.scope 的每一项应为 %s 之一，且不重复。" },
+	/* (size_t offset, PCRE2's message) */
+	{ "fraud.pattern", "规则的正则表达式无效（位置 %zu）：%s" },
+	{ "fraud.dry_run_times", "body.from 和 body.to 应为 RFC 3339 时间。" },
+	/* (int most days) */
+	{ "fraud.dry_run_range", "时间范围应为正，且不超过 %d 天。" },
+	/* the pool's status page: no argument */
+	{ "status.format", "format 应为 json 或 text。" },
+	/* share domains and the WeChat share card: no argument */
+	{ "share.host", "host 不是有效的域名。" },
+	{ "share.host_taken", "这个域名已在分享域名池中。" },
+	{ "wechat.not_configured", "未配置微信公众号。" },
+	{ "wechat.share_unavailable", "微信分享暂时不可用。" },
+	{ "wechat.expired", "微信授权已失效，请重新进入页面。" },
+	/* (the field: "url", "redirect") */
+	{ "wechat.page_url", "%s 应为页面的完整地址。" },
 	/* engagement settings and points offers: (the field, e.g.
 	 * "checkin.points[2]") */
 	{ "engagement.field", "%s 的值无效，请检查后重试。" },

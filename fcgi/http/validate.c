@@ -206,3 +206,8 @@ bool body_bool(const struct request *request, const char *name, bool fallback)
 	const json_t *value = json_object_get(request->json, name);
 	return json_is_boolean(value) ? json_is_true(value) : fallback;
 }
+
+bool body_has(const struct request *request, const char *name)
+{
+	return json_object_get(request->json, name) != NULL;
+}

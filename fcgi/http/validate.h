@@ -42,6 +42,8 @@ int validate_body(struct request *request, const struct field *fields);
 const char *body_string(const struct request *request, const char *name);
 int64_t body_int(const struct request *request, const char *name, int64_t fallback);
 bool body_bool(const struct request *request, const char *name, bool fallback);
+/* True when the body holds field name (a PATCH tells "keep" from "set"). */
+bool body_has(const struct request *request, const char *name);
 /* True for valid UTF-8 without control characters other than tab/newline. */
 bool validate_text(const char *value, size_t length);
 

@@ -299,7 +299,7 @@ static int ops_status(struct request *request)
 	const char *format = http_query_param(request, "format");
 	bool text = format != NULL && strcmp(format, "text") == 0;
 	if (format != NULL && !text && strcmp(format, "json") != 0)
-		return http_error_message(request, 400, "invalid_field", "format 应为 json 或 text。");
+		return http_error_detail(request, 400, "invalid_field", "status.format");
 
 	int starting, idle, busy;
 	worker_counts(&starting, &idle, &busy);

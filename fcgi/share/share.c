@@ -1,4 +1,5 @@
-/* share.c: the current share domain and the JS-SDK ticket and signature. */
+/* share.c: the current share domain, the console's changes of the pool,
+ * and the JS-SDK ticket and signature. */
 #include "share/share.h"
 
 #include <stdio.h>
@@ -7,10 +8,12 @@
 
 #include <jansson.h>
 
+#include "admin/audit.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/fetch.h"
 #include "core/log.h"
+#include "core/outcome.h"
 #include "core/sign.h"
 #include "db/db.h"
 #include "share/share_store.h"
@@ -90,6 +93,117 @@ void share_link_base(struct unit *unit, char base[SHARE_BASE_MAX])
 	memcpy(cached, base, SHARE_BASE_MAX);
 	cached_at = now;
 	cached_for = unit->config;
+}
+
+static json_t *time_or_null(int64_t when)
+{
+	if (when == 0)
+		return json_null();
+	char text[CLOCK_RFC3339_SIZE];
+	clock_format_rfc3339(when, text);
+	return json_string(text);
+}
+
+json_t *share_domain_json(const struct config *config, const struct share_domain *domain, const char *current)
+{
+	char base[SHARE_BASE_MAX];
+	share_base_for(config->public_base_url, domain->host, base);
+	json_t *object = json_pack("{s:I, s:s, s:b, s:b, s:o, s:b, s:s, s:o, s:o}", "id", (json_int_t)domain->id, "host",
+				   domain->host, "active", domain->active, "blocked", domain->blocked, "blocked_at",
+				   time_or_null(domain->blocked_at), "current", strcmp(domain->host, current) == 0,
+				   "base_url", base, "created_at", time_or_null(domain->created_at), "updated_at",
+				   time_or_null(domain->updated_at));
+	if (object == NULL)
+		abort();
+	return object;
+}
+
+/* Domain id as stored, as JSON into *json (NULL when there is none). */
+static int domain_load_json(struct unit *unit, int64_t id, json_t **json)
+{
+	*json = NULL;
+	struct share_domain domain;
+	bool found = false;
+	char current[SHARE_HOST_MAX + 1];
+	int result = share_store_get(unit, id, &domain, &found);
+	if (result == DB_OK)
+		result = share_store_current(unit, current, sizeof(current));
+	if (result == DB_OK && found)
+		*json = share_domain_json(unit->config, &domain, current);
+	return result;
+}
+
+static int add_body(struct unit *unit, void *context)
+{
+	struct share_domain_change *change = context;
+	json_decref(change->after);
+	change->after = NULL;
+	int result = share_store_insert(unit, change->host, change->active != 0, &change->id);
+	if (result == DB_DUPLICATE)
+		return OUT_CONFLICT;
+	if (result == DB_OK)
+		result = domain_load_json(unit, change->id, &change->after);
+	if (result == DB_OK && change->after == NULL)
+		return DB_FAILED; /* inserted, not found in the same transaction */
+	if (result != DB_OK)
+		return result;
+	return audit_write(unit, change->admin_id, "share_domain.create", "share_domain", change->id, NULL,
+			   change->after);
+}
+
+int share_domain_add(struct unit *unit, struct share_domain_change *change)
+{
+	change->after = NULL;
+	int result = db_atomic(unit, add_body, change);
+	if (result != DB_OK) {
+		json_decref(change->after);
+		change->after = NULL;
+	}
+	return result;
+}
+
+static int update_body(struct unit *unit, void *context)
+{
+	struct share_domain_change *change = context;
+	json_decref(change->after);
+	change->after = NULL;
+	struct share_domain domain;
+	bool found = false;
+	int result = share_store_get(unit, change->id, &domain, &found);
+	if (result != DB_OK)
+		return result;
+	if (!found)
+		return OUT_NOT_FOUND;
+	json_t *before;
+	if ((result = domain_load_json(unit, change->id, &before)) != DB_OK)
+		return result;
+	bool blocked = change->blocked < 0 ? domain.blocked : change->blocked != 0;
+	result = share_store_update(unit, change->id, change->host ? change->host : domain.host,
+				    change->active < 0 ? domain.active : change->active != 0, blocked);
+	if (result == DB_DUPLICATE)
+		result = OUT_CONFLICT;
+	if (result == DB_OK)
+		result = domain_load_json(unit, change->id, &change->after);
+	if (result == DB_OK && change->after == NULL)
+		result = DB_FAILED;
+	if (result == DB_OK)
+		result = audit_write(unit, change->admin_id, "share_domain.update", "share_domain", change->id, before,
+				     change->after);
+	json_decref(before);
+	if (result == DB_OK && blocked && !domain.blocked)
+		log_warn("share domain %lld marked blocked; new links move to the next one", (long long)change->id);
+	return result;
+}
+
+int share_domain_update(struct unit *unit, struct share_domain_change *change)
+{
+	change->after = NULL;
+	int result = db_atomic(unit, update_body, change);
+	if (result != DB_OK) {
+		json_decref(change->after);
+		change->after = NULL;
+	}
+	return result;
 }
 
 void share_jssdk_signature(const char *ticket, const char *noncestr, int64_t timestamp, const char *url,

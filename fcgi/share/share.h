@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #define SHARE_HOST_MAX 253
 #define SHARE_BASE_MAX 300
 #define SHARE_TICKET_MAX 512
@@ -37,6 +39,33 @@ bool share_host_shape(const char *host);
 void share_link_base(struct unit *unit, char base[SHARE_BASE_MAX]);
 /* The base for a given host, with the scheme of public_base_url. */
 void share_base_for(const char *public_base_url, const char *host, char base[SHARE_BASE_MAX]);
+
+/* ------------------------------------------------ the pool (console) */
+
+struct share_domain;
+struct config;
+
+/* A domain as the console shows it, a new reference: {"id", "host",
+ * "active", "blocked", "blocked_at", "current", "base_url", "created_at",
+ * "updated_at"}; current is the host links use now ("" for none). */
+json_t *share_domain_json(const struct config *config, const struct share_domain *domain, const char *current);
+
+/* One console change of the pool, audited in the same transaction. */
+struct share_domain_change {
+	int64_t admin_id;
+	int64_t id;         /* the domain (a create sets it) */
+	const char *host;   /* NULL: keep */
+	int active;         /* 0, 1, or -1: keep (a create: -1 means active) */
+	int blocked;        /* 0, 1, or -1: keep (not for a create) */
+	json_t *after;      /* OUT: the domain as stored, a new reference */
+};
+
+/* Adds change->host to the pool. Returns DB_OK, OUT_CONFLICT when the host
+ * is in the pool already, or a door code. */
+int share_domain_add(struct unit *unit, struct share_domain_change *change);
+/* Changes domain change->id. Returns DB_OK, OUT_NOT_FOUND, OUT_CONFLICT
+ * when the new host is another domain's, or a door code. */
+int share_domain_update(struct unit *unit, struct share_domain_change *change);
 
 /* The JS-SDK signature (lower-case hex SHA-1) of url under ticket. */
 void share_jssdk_signature(const char *ticket, const char *noncestr, int64_t timestamp, const char *url,

@@ -17,11 +17,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "admin/audit.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/crypto.h"
-#include "core/log.h"
+#include "core/outcome.h"
 #include "share/share.h"
 #include "share/share_store.h"
 
@@ -43,29 +42,6 @@ static const struct field domain_update_body[] = {
 	{ .name = "blocked", .type = FIELD_BOOL },
 	{ .name = NULL },
 };
-
-static json_t *time_or_null(int64_t when)
-{
-	if (when == 0)
-		return json_null();
-	char text[CLOCK_RFC3339_SIZE];
-	clock_format_rfc3339(when, text);
-	return json_string(text);
-}
-
-static json_t *domain_json(const struct config *config, const struct share_domain *domain, const char *current)
-{
-	char base[SHARE_BASE_MAX];
-	share_base_for(config->public_base_url, domain->host, base);
-	json_t *object = json_pack("{s:I, s:s, s:b, s:b, s:o, s:b, s:s, s:o, s:o}", "id", (json_int_t)domain->id, "host",
-				   domain->host, "active", domain->active, "blocked", domain->blocked, "blocked_at",
-				   time_or_null(domain->blocked_at), "current", strcmp(domain->host, current) == 0,
-				   "base_url", base, "created_at", time_or_null(domain->created_at), "updated_at",
-				   time_or_null(domain->updated_at));
-	if (object == NULL)
-		abort();
-	return object;
-}
 
 /* Where new links go now: {"host": ... | null, "base_url"}. */
 static json_t *now_json(struct request *request, const char *current)
@@ -90,89 +66,49 @@ static int domain_list(struct request *request)
 		return status;
 	json_t *items = json_array();
 	for (int i = 0; i < count; i++)
-		json_array_append_new(items, domain_json(request->work.config, &domains[i], current));
+		json_array_append_new(items, share_domain_json(request->work.config, &domains[i], current));
 	return http_reply(request, 200, json_pack("{s:o, s:o, s:o}", "items", items, "next_cursor", json_null(), "links",
 						  now_json(request, current)));
 }
 
-/* The domain id as JSON (a new reference), or NULL when there is none. */
-static json_t *domain_load(struct request *request, int64_t id, int *status)
+/* The change's answer: the domain as stored, or the refusal. */
+static int change_reply(struct request *request, int result, struct share_domain_change *change, int status)
 {
-	struct share_domain domain;
-	bool found = false;
-	char current[SHARE_HOST_MAX + 1];
-	*status = http_outcome(request, share_store_get(&request->work, id, &domain, &found));
-	if (*status == 0)
-		*status = http_outcome(request, share_store_current(&request->work, current, sizeof(current)));
-	if (*status != 0 || !found)
-		return NULL;
-	return domain_json(request->work.config, &domain, current);
-}
-
-static int create_transaction(struct request *request, void *context)
-{
-	(void)context;
-	const char *host = body_string(request, "host");
-	int64_t id = 0;
-	int result = share_store_insert(&request->work, host, body_bool(request, "active", true), &id);
-	if (result == DB_DUPLICATE)
-		return http_error_message(request, 409, "conflict", "这个域名已在分享域名池中。");
-	int status = http_outcome(request, result);
-	if (status != 0)
-		return status;
-	json_t *after = domain_load(request, id, &status);
-	if (after == NULL)
-		return status ? status : http_error(request, 500, "internal_error");
-	http_own(request, after);
-	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session),
-							"share_domain.create", "share_domain", id, NULL, after))) != 0)
-		return status;
-	return http_reply(request, 201, json_incref(after));
+	if (result == OUT_CONFLICT)
+		return http_error_detail(request, 409, "conflict", "share.host_taken");
+	int refused = http_outcome(request, result);
+	if (refused != 0)
+		return refused;
+	return http_reply(request, status, change->after);
 }
 
 static int domain_create(struct request *request)
 {
-	return db_transaction(request, create_transaction, NULL);
+	struct share_domain_change change = {
+		.admin_id = session_admin_id(&request->session),
+		.host = body_string(request, "host"),
+		.active = body_bool(request, "active", true),
+		.blocked = -1,
+	};
+	return change_reply(request, share_domain_add(&request->work, &change), &change, 201);
 }
 
-static int update_transaction(struct request *request, void *context)
+/* A boolean field of the body as 0 or 1, or -1 when it is absent. */
+static int body_flag(struct request *request, const char *name)
 {
-	(void)context;
-	int64_t id = http_path_id(request, 0);
-	struct share_domain domain;
-	bool found = false;
-	int status = http_outcome(request, share_store_get(&request->work, id, &domain, &found));
-	if (status != 0)
-		return status;
-	if (!found)
-		return http_error(request, 404, "not_found");
-	json_t *before = domain_load(request, id, &status);
-	if (before == NULL)
-		return status ? status : http_error(request, 500, "internal_error");
-	http_own(request, before);
-	const char *host = body_string(request, "host");
-	int result = share_store_update(&request->work, id, host ? host : domain.host,
-					body_bool(request, "active", domain.active),
-					body_bool(request, "blocked", domain.blocked));
-	if (result == DB_DUPLICATE)
-		return http_error_message(request, 409, "conflict", "这个域名已在分享域名池中。");
-	if ((status = http_outcome(request, result)) != 0)
-		return status;
-	json_t *after = domain_load(request, id, &status);
-	if (after == NULL)
-		return status ? status : http_error(request, 500, "internal_error");
-	http_own(request, after);
-	if (body_bool(request, "blocked", false) && !domain.blocked)
-		log_warn("share domain %lld marked blocked; new links move to the next one", (long long)id);
-	if ((status = http_outcome(request, audit_write(&request->work, session_admin_id(&request->session),
-							"share_domain.update", "share_domain", id, before, after))) != 0)
-		return status;
-	return http_reply(request, 200, json_incref(after));
+	return body_has(request, name) ? body_bool(request, name, false) : -1;
 }
 
 static int domain_update(struct request *request)
 {
-	return db_transaction(request, update_transaction, NULL);
+	struct share_domain_change change = {
+		.admin_id = session_admin_id(&request->session),
+		.id = http_path_id(request, 0),
+		.host = body_string(request, "host"),
+		.active = body_flag(request, "active"),
+		.blocked = body_flag(request, "blocked"),
+	};
+	return change_reply(request, share_domain_update(&request->work, &change), &change, 200);
 }
 
 /* For the pages: {"blocked": is ?host= a blocked pool domain, "links": where
@@ -181,7 +117,7 @@ static int domain_for_page(struct request *request)
 {
 	const char *host = http_query_param(request, "host");
 	if (host == NULL || !share_host_shape(host))
-		return http_error_message(request, 400, "invalid_field", "host 不是有效的域名。");
+		return http_error_detail(request, 400, "invalid_field", "share.host");
 	struct share_domain domain;
 	bool found = false;
 	char current[SHARE_HOST_MAX + 1];
@@ -215,15 +151,15 @@ static int jssdk_config(struct request *request)
 {
 	const struct config *config = request->work.config;
 	if (config->wechat_appid[0] == '\0')
-		return http_error_message(request, 404, "not_found", "未配置微信公众号。");
+		return http_error_detail(request, 404, "not_found", "wechat.not_configured");
 	const char *given = http_query_param(request, "url");
 	if (given == NULL || !jssdk_url_shape(given))
-		return http_error_message(request, 400, "invalid_field", "url 应为页面的完整地址。");
+		return http_error_detail(request, 400, "invalid_field", "wechat.page_url", "url");
 	/* the page's URL without its fragment, as the JS-SDK documentation says */
 	char *url = arena_strndup(&request->arena, given, strcspn(given, "#"));
 	char ticket[SHARE_TICKET_MAX];
 	if (share_jsapi_ticket(&request->work, ticket) != 0)
-		return http_error_message(request, 503, "unavailable", "微信分享暂时不可用。");
+		return http_error_detail(request, 503, "unavailable", "wechat.share_unavailable");
 	unsigned char random[8];
 	char nonce[17], signature[41];
 	crypto_random(random, sizeof(random));

@@ -204,13 +204,13 @@ static int login_load(struct unit *unit, const struct login *login, struct login
 	for (int s = 0; s < LOGIN_SOURCES; s++) {
 		if (login->sources[s][0] == '\0')
 			continue;
-		struct login_guard_row row;
+		struct guard_row row;
 		if ((result = login_source_read(unit, login->sources[s], &row)) != DB_OK)
 			return result;
 		facts->source_present[s] = true;
 		facts->source[s] = (struct login_count){ row.found, row.window_start, row.failures };
 	}
-	struct login_guard_row guard;
+	struct guard_row guard;
 	if ((result = login_guard_read(unit, login->phone, &guard)) != DB_OK)
 		return result;
 	facts->phone = (struct login_count){ guard.found, guard.window_start, guard.failures };

@@ -86,6 +86,61 @@ int sms_outbox_queue(struct unit *unit, const char *phone, const char *body, con
 	return db_exec(unit, NULL, sql_outbox_queue, "ssisi", phone, body, unit->now, provider, unit->now);
 }
 
+static const char *const sql_outbox_due =
+	"SELECT id, phone, body, attempts, TIMESTAMPDIFF(SECOND, '1970-01-01', created_at) FROM sms_outbox "
+	"WHERE status = 'pending' AND next_attempt_at <= TIMESTAMPADD(SECOND, ?, '1970-01-01') ORDER BY next_attempt_at, id LIMIT ?";
+static const char *const sql_outbox_claim =
+	"UPDATE sms_outbox SET attempts = attempts + 1, next_attempt_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
+	"WHERE id = ? AND status = 'pending' AND attempts = ? AND next_attempt_at <= TIMESTAMPADD(SECOND, ?, '1970-01-01')";
+static const char *const sql_outbox_expire =
+	"UPDATE sms_outbox SET status = 'expired', provider_answer = 'code expired before delivery' "
+	"WHERE id = ? AND status = 'pending'";
+static const char *const sql_outbox_record =
+	"UPDATE sms_outbox SET status = ?, next_attempt_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), sent_at = IF(? = 'sent', "
+	"TIMESTAMPADD(SECOND, ?, '1970-01-01'), NULL), provider_ref = NULLIF(?, ''), provider_answer = ? WHERE id = ? AND status = 'pending'";
+
+int sms_outbox_due_list(struct unit *unit, int limit, struct sms_outbox_due **due, int *count)
+{
+	*due = NULL;
+	*count = 0;
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_outbox_due, "ii", unit->now, (int64_t)limit);
+	if (result != DB_OK || rows.row_count == 0)
+		return result;
+	struct sms_outbox_due *list = arena_alloc(unit->arena, sizeof(*list) * (size_t)rows.row_count);
+	for (int r = 0; r < rows.row_count; r++)
+		list[r] = (struct sms_outbox_due){ .id = db_int(&rows, r, 0),
+						   .phone = db_text(&rows, r, 1),
+						   .body = db_text(&rows, r, 2),
+						   .attempts = db_int(&rows, r, 3),
+						   .created_at = db_int(&rows, r, 4) };
+	*due = list;
+	*count = rows.row_count;
+	return DB_OK;
+}
+
+int sms_outbox_claim(struct unit *unit, const struct sms_outbox_due *message, int64_t lease_until,
+		     bool *claimed)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_outbox_claim, "iiii", lease_until, message->id, message->attempts,
+			     unit->now);
+	*claimed = result == DB_OK && rows.affected == 1;
+	return result;
+}
+
+int sms_outbox_expire(struct unit *unit, int64_t id)
+{
+	return db_exec(unit, NULL, sql_outbox_expire, "i", id);
+}
+
+int sms_outbox_record(struct unit *unit, int64_t id, const char *status, int64_t next_attempt_at, const char *ref,
+		      const char *answer)
+{
+	return db_exec(unit, NULL, sql_outbox_record, "sisissi", status, next_attempt_at, status, unit->now, ref,
+		       answer, id);
+}
+
 /* ---------------------------------------------------------- login_guard */
 
 static const char *const sql_guard_lock =
@@ -100,18 +155,9 @@ static const char *const sql_guard_fail =
 	"window_start = IF(window_start > ?, window_start, VALUES(window_start))";
 static const char *const sql_guard_clear = "DELETE FROM login_guard WHERE phone = ?";
 
-int login_guard_read(struct unit *unit, const char *phone, struct login_guard_row *guard)
+int login_guard_read(struct unit *unit, const char *phone, struct guard_row *guard)
 {
-	memset(guard, 0, sizeof(*guard));
-	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_guard_lock, "s", phone);
-	if (result != DB_OK || rows.row_count != 1)
-		return result;
-	guard->found = true;
-	guard->window_start = db_int(&rows, 0, 0);
-	guard->failures = db_int(&rows, 0, 1);
-	guard->locked_until = db_int(&rows, 0, 2);
-	return DB_OK;
+	return guard_row_read(unit, sql_guard_lock, phone, guard);
 }
 
 int login_guard_count_failure(struct unit *unit, const char *phone, int64_t window_floor)
@@ -135,18 +181,9 @@ static const char *const sql_source_fail =
 	"window_start = IF(window_start > ?, window_start, VALUES(window_start)), "
 	"locked_until = VALUES(locked_until)";
 
-int login_source_read(struct unit *unit, const char *source, struct login_guard_row *guard)
+int login_source_read(struct unit *unit, const char *source, struct guard_row *guard)
 {
-	memset(guard, 0, sizeof(*guard));
-	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_source_read, "s", source);
-	if (result != DB_OK || rows.row_count != 1)
-		return result;
-	guard->found = true;
-	guard->window_start = db_int(&rows, 0, 0);
-	guard->failures = db_int(&rows, 0, 1);
-	guard->locked_until = db_int(&rows, 0, 2);
-	return DB_OK;
+	return guard_row_read(unit, sql_source_read, source, guard);
 }
 
 int login_source_count_failure(struct unit *unit, const char *source, int64_t window_floor, int64_t locked_until)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/crypto.h"
+#include "db/guard_row.h"
 
 struct unit;
 
@@ -53,17 +54,36 @@ int sms_outbox_add(struct unit *unit, const char *phone, const char *body);
  * status 'pending', due now. */
 int sms_outbox_queue(struct unit *unit, const char *phone, const char *body, const char *provider);
 
-/* ---------------------------------------------------------- login_guard */
-
-struct login_guard_row {
-	bool found;
-	int64_t window_start;
-	int64_t failures;
-	int64_t locked_until;
+/* A queued message the sender may try now. */
+struct sms_outbox_due {
+	int64_t id;
+	const char *phone;
+	const char *body;
+	int64_t attempts;
+	int64_t created_at;
 };
 
+/* Up to limit pending messages due at unit->now, the longest waiting
+ * first, into *due (OUT, in the unit's arena) and *count (OUT). */
+int sms_outbox_due_list(struct unit *unit, int limit, struct sms_outbox_due **due, int *count);
+/* Claims a due message for one attempt: counts the attempt and pushes its
+ * due time to lease_until, so no other sender takes it meanwhile (and a
+ * sender that dies mid-send leaves it to be tried again then). *claimed
+ * (OUT) is false when another sender got it first. */
+int sms_outbox_claim(struct unit *unit, const struct sms_outbox_due *message, int64_t lease_until,
+		     bool *claimed);
+/* Gives up a pending message whose code expired before delivery. */
+int sms_outbox_expire(struct unit *unit, int64_t id);
+/* Records an attempt's outcome: status 'sent' (at unit->now), 'failed', or
+ * 'pending' due again at next_attempt_at; ref and answer are the
+ * provider's. */
+int sms_outbox_record(struct unit *unit, int64_t id, const char *status, int64_t next_attempt_at, const char *ref,
+		      const char *answer);
+
+/* ---------------------------------------------------------- login_guard */
+
 /* Reads (FOR UPDATE) the failure count of phone into *guard (OUT). */
-int login_guard_read(struct unit *unit, const char *phone, struct login_guard_row *guard);
+int login_guard_read(struct unit *unit, const char *phone, struct guard_row *guard);
 /* Counts one wrong code of phone in one atomic upsert: a new window starts
  * (at the unit's now) when the stored one began at or before window_floor.
  * locked_until is left as it is (no phone is locked since issue 12; the
@@ -80,7 +100,7 @@ int login_guard_clear(struct unit *unit, const char *phone);
 /* Reads the failures of one source ("login:ip:1.2.3.4", "admin:ip:...";
  * the login_guard_row shape) into *guard (OUT), without a lock: the count
  * is a limit, and the failure upsert below is atomic on its own. */
-int login_source_read(struct unit *unit, const char *source, struct login_guard_row *guard);
+int login_source_read(struct unit *unit, const char *source, struct guard_row *guard);
 /* Counts one failure of source in one atomic upsert: a window that began
  * at or before window_floor is over; locked_until (0: none) is stored as
  * given. Shopper and admin logins both count here. */

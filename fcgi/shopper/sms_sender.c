@@ -23,6 +23,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "shopper/shopper_store.h"
 #include "shopper/sms.h"
 
 #define SENDER_POLL_MS 300
@@ -39,19 +40,6 @@ static void on_stop(int signal_number)
 	sender_stop = 1;
 }
 
-static const char *const sql_due =
-	"SELECT id, phone, body, attempts, TIMESTAMPDIFF(SECOND, '1970-01-01', created_at) FROM sms_outbox "
-	"WHERE status = 'pending' AND next_attempt_at <= TIMESTAMPADD(SECOND, ?, '1970-01-01') ORDER BY next_attempt_at, id LIMIT ?";
-static const char *const sql_claim =
-	"UPDATE sms_outbox SET attempts = attempts + 1, next_attempt_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
-	"WHERE id = ? AND status = 'pending' AND attempts = ? AND next_attempt_at <= TIMESTAMPADD(SECOND, ?, '1970-01-01')";
-static const char *const sql_expired =
-	"UPDATE sms_outbox SET status = 'expired', provider_answer = 'code expired before delivery' "
-	"WHERE id = ? AND status = 'pending'";
-static const char *const sql_outcome =
-	"UPDATE sms_outbox SET status = ?, next_attempt_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), sent_at = IF(? = 'sent', "
-	"TIMESTAMPADD(SECOND, ?, '1970-01-01'), NULL), provider_ref = NULLIF(?, ''), provider_answer = ? WHERE id = ? AND status = 'pending'";
-
 static int64_t backoff_s(int64_t attempts)
 {
 	int64_t delay = 1;
@@ -60,35 +48,34 @@ static int64_t backoff_s(int64_t attempts)
 	return delay < SENDER_BACKOFF_MAX_S ? delay : SENDER_BACKOFF_MAX_S;
 }
 
-/* Claims and delivers one due row; returns true when it was sent. */
-static bool deliver_one(struct unit *unit, const struct sms_provider *provider, int64_t id, const char *phone,
-			const char *body, int64_t attempts, int64_t created_at)
+/* Claims and delivers one due message; returns true when it was sent. */
+static bool deliver_one(struct unit *unit, const struct sms_provider *provider, const struct sms_outbox_due *message)
 {
-	int64_t now = clock_now();
-	struct db_rows rows;
-	if (db_exec(unit, &rows, sql_claim, "iiii", now + SENDER_LEASE_S, id, attempts, now) != DB_OK ||
-	    rows.affected != 1)
+	unit->now = clock_now();
+	bool claimed;
+	if (sms_outbox_claim(unit, message, unit->now + SENDER_LEASE_S, &claimed) != DB_OK || !claimed)
 		return false; /* another sender has it */
-	if (created_at + unit->config->sms_code_ttl_s <= now) {
-		db_exec(unit, NULL, sql_expired, "i", id);
-		log_warn("sms %lld: code expired after %lld attempts, not sent", (long long)id, (long long)attempts);
+	if (message->created_at + unit->config->sms_code_ttl_s <= unit->now) {
+		sms_outbox_expire(unit, message->id);
+		log_warn("sms %lld: code expired after %lld attempts, not sent", (long long)message->id,
+			 (long long)message->attempts);
 		return false;
 	}
 	struct sms_receipt receipt;
-	enum sms_outcome outcome = provider->deliver(unit->config, phone, body, &receipt);
-	now = clock_now();
+	enum sms_outcome outcome = provider->deliver(unit->config, message->phone, message->body, &receipt);
+	unit->now = clock_now();
 	const char *status = outcome == SMS_SENT ? "sent" : outcome == SMS_REFUSED ? "failed" : "pending";
-	int64_t next = outcome == SMS_RETRY ? now + backoff_s(attempts) : now;
-	if (db_exec(unit, NULL, sql_outcome, "sisissi", status, next, status, now, receipt.ref, receipt.answer, id) !=
-	    DB_OK)
-		log_error("sms %lld: outcome %s not recorded", (long long)id, status);
+	int64_t next = outcome == SMS_RETRY ? unit->now + backoff_s(message->attempts) : unit->now;
+	if (sms_outbox_record(unit, message->id, status, next, receipt.ref, receipt.answer) != DB_OK)
+		log_error("sms %lld: outcome %s not recorded", (long long)message->id, status);
 	/* the answer names the provider's code, never the number or the code */
 	if (outcome == SMS_SENT)
-		log_info("sms %lld: sent through %s (attempt %lld)", (long long)id, provider->name, (long long)attempts + 1);
+		log_info("sms %lld: sent through %s (attempt %lld)", (long long)message->id, provider->name,
+			 (long long)message->attempts + 1);
 	else
-		log_warn("sms %lld: %s through %s (attempt %lld): %s", (long long)id,
-			 outcome == SMS_REFUSED ? "refused" : "not sent yet", provider->name, (long long)attempts + 1,
-			 receipt.answer);
+		log_warn("sms %lld: %s through %s (attempt %lld): %s", (long long)message->id,
+			 outcome == SMS_REFUSED ? "refused" : "not sent yet", provider->name,
+			 (long long)message->attempts + 1, receipt.answer);
 	return outcome == SMS_SENT;
 }
 
@@ -117,12 +104,12 @@ int sms_sender_run(const struct config *config)
 	log_info("sms sender: started, provider %s", provider->name);
 	while (!sender_stop) {
 		unit.now = clock_now();
-		struct db_rows due;
-		int result = db_exec(&unit, &due, sql_due, "ii", unit.now, (int64_t)SENDER_BATCH);
+		struct sms_outbox_due *due;
+		int count;
+		int result = sms_outbox_due_list(&unit, SENDER_BATCH, &due, &count);
 		int handled = 0;
-		for (int r = 0; result == DB_OK && r < due.row_count && !sender_stop; r++, handled++)
-			deliver_one(&unit, provider, db_int(&due, r, 0), db_text(&due, r, 1), db_text(&due, r, 2),
-				    db_int(&due, r, 3), db_int(&due, r, 4));
+		for (int i = 0; result == DB_OK && i < count && !sender_stop; i++, handled++)
+			deliver_one(&unit, provider, &due[i]);
 		arena_reset(&arena);
 		if (handled < SENDER_BATCH) {
 			struct timespec pause = { 0, SENDER_POLL_MS * 1000000L };

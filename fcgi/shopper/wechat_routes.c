@@ -75,7 +75,7 @@ static bool openid_shape(const char *text)
 
 static int not_configured(struct request *request)
 {
-	return http_error_message(request, 404, "not_found", "未配置微信公众号。");
+	return http_error_detail(request, 404, "not_found", "wechat.not_configured");
 }
 
 static int oauth_url(struct request *request)
@@ -86,7 +86,7 @@ static int oauth_url(struct request *request)
 	const char *redirect = http_query_param(request, "redirect");
 	if (redirect == NULL || strlen(redirect) > REDIRECT_MAX ||
 	    (strncmp(redirect, "https://", 8) != 0 && strncmp(redirect, "http://", 7) != 0))
-		return http_error_message(request, 400, "invalid_field", "redirect 应为页面的完整地址。");
+		return http_error_detail(request, 400, "invalid_field", "wechat.page_url", "redirect");
 	char appid[80], encoded[3 * REDIRECT_MAX + 1], state[17];
 	unsigned char random[8];
 	crypto_random(random, sizeof(random));
@@ -148,7 +148,7 @@ static int oauth_login(struct request *request)
 		return not_configured(request);
 	char openid[WECHAT_OPENID_MAX + 1];
 	if (exchange(config, body_string(request, "code"), openid) != 0)
-		return http_error_message(request, 401, "invalid_code", "微信授权已失效，请重新进入页面。");
+		return http_error_detail(request, 401, "invalid_code", "wechat.expired");
 	struct wechat_bound bound;
 	int status = http_outcome(request, wechat_bound_read(&request->work, openid, &bound));
 	if (status != 0)
@@ -204,7 +204,7 @@ static int wechat_bind(struct request *request)
 	char openid[WECHAT_OPENID_MAX + 1];
 	if (wechat_ticket_open(request->work.config->jwt_secret, body_string(request, "openid_ticket"), request->work.now,
 			       openid) != 0)
-		return http_error_message(request, 400, "invalid_field", "微信授权已失效，请重新进入页面。");
+		return http_error_detail(request, 400, "invalid_field", "wechat.expired");
 	struct bind bind = { .openid = openid, .user_id = request->session.user_id };
 	int status = http_outcome(request, db_atomic(&request->work, bind_body_run, &bind));
 	if (status != 0)

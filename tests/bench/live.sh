@@ -58,13 +58,8 @@ DB_SOCKET=$RUN/mysqld.sock
 	die "KANJIA_BASE_URL must be http://127.0.0.1:PORT (got $KANJIA_BASE_URL)"
 PORT=${BASH_REMATCH[2]}
 
-knob() {
-	local value=${!1:-$2}
-	if ! [[ $value =~ ^[0-9]+$ ]] || ((value < 1 || value > $3)); then
-		die "$1 must be a whole number in 1..$3 (got $value)"
-	fi
-	printf '%s' "$value"
-}
+# shellcheck source=tests/bench/common.sh
+source "$HERE/common.sh"
 SUBSCRIBERS=$(knob BENCH_LIVE_SUBSCRIBERS 5000 6000)
 BARGAINS=$(knob BENCH_LIVE_BARGAINS 1000 10000)
 DURATION=$(knob BENCH_LIVE_DURATION 10 120)
@@ -88,12 +83,6 @@ for tool in cc mariadb nginx python3; do
 	command -v "$tool" >/dev/null || die "$tool is not installed (./dev installs it)"
 done
 [[ -S $DB_SOCKET ]] || die "no MariaDB socket at $DB_SOCKET"
-db() { mariadb --no-defaults --socket="$DB_SOCKET" -u root -N -B kanjia "$@"; }
-conf_value() {
-	local value
-	value=$(sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$CONF" | tail -n 1 | sed 's/[[:space:]]*$//')
-	printf '%s' "${value:-$2}"
-}
 LIVE_SOCKET=$(conf_value live_socket '')
 [[ -n $LIVE_SOCKET && -S $LIVE_SOCKET ]] || die "no live publisher socket (live_socket = '$LIVE_SOCKET' in $CONF)"
 mkdir -p "$BIN_DIR" "$OUT" "$DATA"
@@ -104,19 +93,6 @@ rm -f "$OUT"/*.txt
 NGINX_BACKUP=''
 CONF_BACKUP=''
 WATCH_PID=''
-nginx_instance() { nginx -p "$RUN/" -c "$RUN/nginx.conf" -e "$RUN/nginx-error.log" "$@"; }
-pool_reload() {
-	local pid i before
-	pid=$(cat "$RUN/kanjiad.pid" 2>/dev/null || true)
-	[[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-	before=$(grep -c 'config reloaded' "$RUN/kanjiad.log" 2>/dev/null || true)
-	kill -HUP "$pid" || return 1
-	for ((i = 0; i < 50; i++)); do
-		(($(grep -c 'config reloaded' "$RUN/kanjiad.log" 2>/dev/null || true) > before)) && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	set +e

@@ -73,6 +73,12 @@
 # failed, a stage answered errors on more than 1% of its requests, a cut or
 # stock invariant failed).
 set -eEuo pipefail
+# `./dev bench workers`: the pool-size sweep (tests/bench/workers.sh).
+SWEEP=0
+if [[ ${1:-} == workers ]]; then
+	SWEEP=1
+	shift
+fi
 # `./dev bench live`: the live-updates stage alone (tests/bench/live.sh).
 if [[ ${1:-} == live ]]; then
 	shift
@@ -107,14 +113,8 @@ DB_SOCKET=$RUN/mysqld.sock
 INSTANCE_PORT=${BASH_REMATCH[2]}
 BASE=http://127.0.0.1:$INSTANCE_PORT
 
-# A positive whole number from env $1, default $2, at most $3.
-knob() {
-	local value=${!1:-$2}
-	if ! [[ $value =~ ^[0-9]+$ ]] || ((value < 1 || value > $3)); then
-		die "$1 must be a whole number in 1..$3 (got $value)"
-	fi
-	printf '%s' "$value"
-}
+# shellcheck source=tests/bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
 	default_duration=2 default_open=1 default_sql=1 default_rounds=2 default_hr_wide=0 SETTLE=0.2
@@ -179,12 +179,6 @@ TARGET_ORDER_P99_MS=100
 TARGET_RULE_COST_PERCENT=10
 RULE_SETTLE=1.5 # seconds for every worker to see a new rule set (it checks once a second)
 
-# Reads key $1 from the pool config ("key = value"); default $2.
-conf_value() {
-	local value
-	value=$(sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$CONF" | tail -n 1 | sed 's/[[:space:]]*$//')
-	printf '%s' "${value:-$2}"
-}
 WORKERS=$(conf_value workers 4)
 if ! [[ $WORKERS =~ ^[0-9]+$ ]] || ((WORKERS < 1)); then
 	die "workers in $CONF is not a number: $WORKERS"
@@ -244,41 +238,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-nginx_instance() { nginx -p "$RUN/" -c "$RUN/nginx.conf" -e "$RUN/nginx-error.log" "$@"; }
-
-# Has the kanjiad pool re-read $CONF (SIGHUP) and waits up to 5 s for its
-# log to say so. Returns 1 if it did not.
-pool_reload() {
-	local pid i before
-	pid=$(cat "$RUN/kanjiad.pid" 2>/dev/null || true)
-	[[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-	before=$(grep -c 'config reloaded' "$RUN/kanjiad.log" 2>/dev/null || true)
-	kill -HUP "$pid" || return 1
-	for ((i = 0; i < 50; i++)); do
-		(($(grep -c 'config reloaded' "$RUN/kanjiad.log" 2>/dev/null || true) > before)) && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# Prints the HTTP status of GET $1 (extra curl args after it); 000 if none.
-http_code() {
-	local url=$1
-	shift
-	curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" "$url" || true
-}
-
-# Waits up to $2 seconds for GET $1 to answer 200.
-wait_for_200() {
-	local url=$1 seconds=$2 i
-	for ((i = 0; i < seconds * 10; i++)); do
-		[[ $(http_code "$url") == 200 ]] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-db() { mariadb --no-defaults --socket="$DB_SOCKET" -u root -N -B kanjia "$@"; }
 
 # ------------------------------------------------------------------ build
 
@@ -1333,6 +1292,23 @@ fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 started_at=$(date +%s)
 
+# The median of the values of metric $2 of stage $1 over the rounds.
+median() {
+	local stage=$1 metric=$2 round values=()
+	for ((round = 1; round <= ROUNDS; round++)); do
+		values+=("${RESULT[$stage:$round:$metric]:-}")
+	done
+	printf '%s\n' "${values[@]}" | awk 'NF' | sort -g |
+		awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# The sum of metric $2 of stage $1 over the rounds.
+total() {
+	local stage=$1 metric=$2 round sum=0
+	for ((round = 1; round <= ROUNDS; round++)); do
+		sum=$((sum + ${RESULT[$stage:$round:$metric]:-0}))
+	done
+	printf '%s' "$sum"
+}
 # Warm-up: one second per stage, unmeasured (caches, prepared statements,
 # the workers' first connections).
 stage_count=${#STAGES[@]}
@@ -1361,6 +1337,15 @@ make_order_list "$BENCH_LIST" hot "$ORDER_RATE_CAP"
 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d1s -s "$LIST_LUA" "$BASE/" >/dev/null 2>&1 || true
 make_order_list "$BENCH_LIST" many "$ORDER_RATE_CAP"
 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d1s -s "$LIST_LUA" "$BASE/" >/dev/null 2>&1 || true
+
+if ((SWEEP)); then
+	# shellcheck source=tests/bench/workers.sh
+	source "$(dirname "${BASH_SOURCE[0]}")/workers.sh"
+	BROKE=0
+	sweep_workers
+	sweep_report
+	exit "$BROKE"
+fi
 
 for ((round = 1; round <= ROUNDS; round++)); do
 	say "round $round of $ROUNDS"
@@ -1397,23 +1382,6 @@ fi
 
 # ----------------------------------------------------------------- report
 
-# The median of the values of metric $2 of stage $1 over the rounds.
-median() {
-	local stage=$1 metric=$2 round values=()
-	for ((round = 1; round <= ROUNDS; round++)); do
-		values+=("${RESULT[$stage:$round:$metric]:-}")
-	done
-	printf '%s\n' "${values[@]}" | awk 'NF' | sort -g |
-		awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-# The sum of metric $2 of stage $1 over the rounds.
-total() {
-	local stage=$1 metric=$2 round sum=0
-	for ((round = 1; round <= ROUNDS; round++)); do
-		sum=$((sum + ${RESULT[$stage:$round:$metric]:-0}))
-	done
-	printf '%s' "$sum"
-}
 # All rounds' values of metric $2 of stage $1, for the spread.
 spread() {
 	local stage=$1 metric=$2 round values=()

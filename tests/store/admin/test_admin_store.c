@@ -35,7 +35,7 @@ END_TEST
 
 START_TEST(the_guard_counts_and_keeps_the_wait_it_is_given)
 {
-	struct admin_guard_row guard;
+	struct guard_row guard;
 	ck_assert_int_eq(admin_guard_read(&store_unit, fresh_name(), &guard), DB_OK);
 	ck_assert(!guard.found);
 	int64_t floor = store_unit.now - 900, wait = store_unit.now + 2;

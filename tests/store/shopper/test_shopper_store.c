@@ -2,6 +2,7 @@
  * codes that must not be spent twice, the guard's atomic failure count,
  * the block that only changes what it must. Failure paths first. */
 #include <stdio.h>
+#include <string.h>
 
 #include "store.h"
 
@@ -87,7 +88,7 @@ END_TEST
 
 START_TEST(the_guard_counts_and_a_new_window_restarts)
 {
-	struct login_guard_row guard;
+	struct guard_row guard;
 	ck_assert_int_eq(login_guard_read(&store_unit, fresh_phone(), &guard), DB_OK);
 	ck_assert(!guard.found);
 	int64_t now = store_unit.now, floor = now - 3600;
@@ -112,7 +113,7 @@ START_TEST(a_source_counts_apart_and_keeps_its_wait)
 	char ip[64], other[64];
 	snprintf(ip, sizeof(ip), "login:ip:test-%s", fresh_phone());
 	snprintf(other, sizeof(other), "admin:ip:test-%s", phone);
-	struct login_guard_row guard;
+	struct guard_row guard;
 	ck_assert_int_eq(login_source_read(&store_unit, ip, &guard), DB_OK);
 	ck_assert(!guard.found);
 	int64_t now = store_unit.now;
@@ -273,6 +274,50 @@ START_TEST(points_reads_for_a_refund)
 }
 END_TEST
 
+/* The queued message of phone among the due ones (NULL: not due). */
+static const struct sms_outbox_due *due_for(const char *for_phone)
+{
+	struct sms_outbox_due *due;
+	int count;
+	ck_assert_int_eq(sms_outbox_due_list(&store_unit, 1000, &due, &count), DB_OK);
+	for (int i = 0; i < count; i++)
+		if (strcmp(due[i].phone, for_phone) == 0)
+			return &due[i];
+	return NULL;
+}
+
+START_TEST(a_queued_message_is_claimed_once_and_its_outcome_ends_it)
+{
+	ck_assert_int_eq(sms_outbox_queue(&store_unit, fresh_phone(), "store test 654321", "aliyun"), DB_OK);
+	const struct sms_outbox_due *message = due_for(phone);
+	ck_assert_ptr_nonnull(message);
+	ck_assert_str_eq(message->body, "store test 654321");
+	ck_assert_int_eq(message->attempts, 0);
+	struct sms_outbox_due seen = *message;
+	bool claimed;
+	ck_assert_int_eq(sms_outbox_claim(&store_unit, &seen, store_unit.now + 30, &claimed), DB_OK);
+	ck_assert(claimed);
+	/* a second sender that read the same row before the claim gets nothing */
+	ck_assert_int_eq(sms_outbox_claim(&store_unit, &seen, store_unit.now + 30, &claimed), DB_OK);
+	ck_assert(!claimed);
+	ck_assert_ptr_null(due_for(phone)); /* leased */
+	ck_assert_int_eq(sms_outbox_record(&store_unit, seen.id, "pending", store_unit.now, "", "busy"), DB_OK);
+	message = due_for(phone); /* due again, one attempt counted */
+	ck_assert_ptr_nonnull(message);
+	ck_assert_int_eq(message->attempts, 1);
+	ck_assert_int_eq(sms_outbox_record(&store_unit, seen.id, "sent", store_unit.now, "ref-1", "OK"), DB_OK);
+	ck_assert_ptr_null(due_for(phone));
+	struct db_rows rows;
+	store_sql(&rows, "SELECT status, provider_ref FROM sms_outbox WHERE id = ?", "i", seen.id);
+	ck_assert_str_eq(db_text(&rows, 0, 0), "sent");
+	ck_assert_str_eq(db_text(&rows, 0, 1), "ref-1");
+	/* an outcome after the end changes nothing */
+	ck_assert_int_eq(sms_outbox_expire(&store_unit, seen.id), DB_OK);
+	store_sql(&rows, "SELECT status FROM sms_outbox WHERE id = ?", "i", seen.id);
+	ck_assert_str_eq(db_text(&rows, 0, 0), "sent");
+}
+END_TEST
+
 static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("shopper_store");
@@ -296,6 +341,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(ops, a_revoked_token_is_recorded_once);
 	tcase_add_test(ops, the_outbox_keeps_the_message);
 	tcase_add_test(ops, points_reads_for_a_refund);
+	tcase_add_test(ops, a_queued_message_is_claimed_once_and_its_outcome_ends_it);
 	suite_add_tcase(suite, ops);
 	return suite;
 }
