@@ -259,12 +259,15 @@ END;
 -- The order
 -- ---------
 --
--- The order flow (fcgi/checkout/order.c, order_place) runs inside its
--- transaction (db_atomic: START TRANSACTION ... COMMIT from C): it loads
--- the items, the anti-fraud facts and the promotions, decides the price,
--- the verdict and the limits in C, then calls order_apply() once with what
--- it decided. The procedure neither starts nor ends the transaction: a
--- refusal answers its outcome and the C code rolls back. In order:
+-- The order flow (fcgi/checkout/order.c, order_place) loads the items,
+-- the anti-fraud facts and the promotions, decides the price, the verdict
+-- and the limits in C, then calls order_apply() once with what it decided.
+-- A plain order (no coupon, bargain or discount: order_is_plain) calls it
+-- with p_own_transaction, and the procedure starts, rolls back or commits
+-- its own transaction; any other runs inside the order's transaction
+-- (db_atomic: START TRANSACTION ... COMMIT from C), whose promotions write
+-- around the CALL, and a refusal answers its outcome for the C code to
+-- roll back. In order:
 --
 --   * the Idempotency-Key claimed, inside the transaction (a key another
 --     order committed: 'duplicate'; one in flight waits on its row lock);
@@ -293,7 +296,8 @@ CREATE PROCEDURE order_apply(
   IN p_limits LONGTEXT CHARACTER SET utf8mb4,
   IN p_order LONGTEXT CHARACTER SET utf8mb4, IN p_lines LONGTEXT CHARACTER SET utf8mb4, IN p_discounts LONGTEXT CHARACTER SET utf8mb4,
   IN p_stat_hour BIGINT, IN p_stat_shard BIGINT, IN p_stat_day CHAR(10),
-  IN p_answer_tail LONGTEXT CHARACTER SET utf8mb4, IN p_reserve LONGTEXT CHARACTER SET utf8mb4)
+  IN p_answer_tail LONGTEXT CHARACTER SET utf8mb4, IN p_reserve LONGTEXT CHARACTER SET utf8mb4,
+  IN p_own_transaction TINYINT)
   MODIFIES SQL DATA
 body: BEGIN
   DECLARE v_duplicate TINYINT DEFAULT 0;
@@ -301,6 +305,17 @@ body: BEGIN
   DECLARE v_refused INT DEFAULT -1;
   DECLARE v_index, v_count INT DEFAULT 0;
   DECLARE v_bargain_id BIGINT DEFAULT NULLIF(CAST(JSON_VALUE(p_order, '$.bargain_id') AS SIGNED), 0);
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION
+  BEGIN
+    IF p_own_transaction <> 0 THEN
+      ROLLBACK;
+    END IF;
+    RESIGNAL;
+  END;
+
+  IF p_own_transaction <> 0 THEN
+    START TRANSACTION;
+  END IF;
 
   -- the key, inside the order's transaction
   BEGIN
@@ -310,6 +325,9 @@ body: BEGIN
             TIMESTAMPADD(SECOND, p_now, '1970-01-01'));
   END;
   IF v_duplicate <> 0 THEN
+    IF p_own_transaction <> 0 THEN
+      ROLLBACK;
+    END IF;
     SELECT 'duplicate', -1, 0, 0;
     LEAVE body;
   END IF;
@@ -336,6 +354,9 @@ body: BEGIN
 
   CALL rate_counters_take(p_limits, v_refused);
   IF v_refused >= 0 THEN
+    IF p_own_transaction <> 0 THEN
+      ROLLBACK;
+    END IF;
     SELECT 'limited', v_refused, 0, 0;
     LEAVE body;
   END IF;
@@ -355,6 +376,9 @@ body: BEGIN
             TIMESTAMPADD(SECOND, p_now, '1970-01-01'), TIMESTAMPADD(SECOND, p_now, '1970-01-01'));
   END;
   IF v_duplicate <> 0 THEN
+    IF p_own_transaction <> 0 THEN
+      ROLLBACK;
+    END IF;
     SELECT 'bargain_taken', -1, 0, 0;
     LEAVE body;
   END IF;
@@ -407,11 +431,17 @@ body: BEGIN
     WHERE id = CAST(JSON_VALUE(p_reserve, CONCAT('$[', v_index, '][0]')) AS SIGNED)
       AND stock_left >= CAST(JSON_VALUE(p_reserve, CONCAT('$[', v_index, '][1]')) AS SIGNED);
     IF ROW_COUNT() = 0 THEN
+      IF p_own_transaction <> 0 THEN
+        ROLLBACK;
+      END IF;
       SELECT 'out_of_stock', v_index, 0, 0;
       LEAVE body;
     END IF;
     SET v_index = v_index + 1;
   END WHILE;
 
+  IF p_own_transaction <> 0 THEN
+    COMMIT;
+  END IF;
   SELECT 'ok', -1, v_order_id, v_decision_id;
 END;

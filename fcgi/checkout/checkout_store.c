@@ -259,7 +259,7 @@ int order_facts_load(struct unit *unit, const int64_t *item_ids, int count, int6
 }
 
 static const char *const sql_order_apply =
-	"CALL order_apply(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"CALL order_apply(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /* value's compact text in the unit's arena (value released). */
 static const char *json_text(struct unit *unit, json_t *value)
@@ -308,12 +308,12 @@ int order_apply(struct unit *unit, const struct order_write *write, struct order
 	stats_row_key(unit->now, &hour, &shard, day);
 
 	struct db_rows rows;
-	int status = db_exec(unit, &rows, sql_order_apply, "isisbsisssissssiisss", unit->now, unit->request_id,
+	int status = db_exec(unit, &rows, sql_order_apply, "isisbsisssissssiisssi", unit->now, unit->request_id,
 			     order->user_id, write->key, write->hash, (size_t)CRYPTO_HMAC_SIZE,
 			     fraud_event_text(unit, write->event), write->rule_id, write->rule_field, write->shown,
 			     write->action, (int64_t)write->hold, limit_buckets_text(unit, write->limits, write->limit_count),
 			     json_text(unit, head), json_text(unit, lines), json_text(unit, discounts), hour, shard, day,
-			     write->answer_tail, json_text(unit, reserve));
+			     write->answer_tail, json_text(unit, reserve), (int64_t)write->own_transaction);
 	if (status != DB_OK)
 		return status;
 	if (rows.row_count != 1 || rows.column_count != 4) {

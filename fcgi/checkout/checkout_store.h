@@ -138,6 +138,7 @@ struct order_write {
 	const char *answer_tail;           /* the answer's JSON after its id: from its first ',' */
 	const struct order_reserve *reserve; /* by item id; NULL: the caller reserves */
 	int reserve_count;
+	bool own_transaction;              /* the CALL starts and ends a transaction of its own */
 };
 
 enum order_applied {
@@ -154,11 +155,13 @@ struct order_applied_result {
 	int64_t order_id, decision_id;
 };
 
-/* Writes the order in one round trip inside the caller's transaction: the
- * key claimed, the event and decision, the limits, the order, its hold,
- * lines, discounts and event, the stats, the key's answer, then with
- * reserve the stock. Anything but ORDER_APPLIED wrote something the caller
- * must roll back. Returns DB_OK with *result (OUT), or a door code. */
+/* Writes the order in one round trip inside the caller's transaction (or,
+ * with own_transaction, in one of its own that it commits): the key
+ * claimed, the event and decision, the limits, the order, its hold, lines,
+ * discounts and event, the stats, the key's answer, then with reserve the
+ * stock. Anything but ORDER_APPLIED wrote something the caller must roll
+ * back (with own_transaction: rolled back already). Returns DB_OK with
+ * *result (OUT), or a door code. */
 int order_apply(struct unit *unit, const struct order_write *write, struct order_applied_result *result);
 
 /* pending_payment -> cancelled: by user_id (cancel_reason 'shopper'), or

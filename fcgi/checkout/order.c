@@ -190,21 +190,50 @@ bool order_reserves_at_once(const struct cart *cart)
 	return true;
 }
 
-/* The order transaction (order.h): load, decide, then one CALL. */
-static int order_body(struct unit *unit, void *context)
+/* What the shopper asked is plain: no coupon, no bargain, and no kind of
+ * the registry writes for an order but the bargain and the coupon (which
+ * write only for a bargain or coupons). A kind that writes for an order
+ * it may take nothing off (a gift, say) needs the order's transaction. */
+static bool order_is_plain_asked(const struct cart *cart)
 {
-	struct order_placing *placing = context;
+	if (cart->promotions.coupon_count > 0 || cart->promotions.bargain_id != 0)
+		return false;
+	for (int k = 0; k < promotion_kind_count; k++) {
+		const struct promotion_kind *kind = promotion_kinds[k];
+		if ((kind->claim != NULL || kind->persist != NULL) && kind != &promo_bargain && kind != &promo_coupon)
+			return false;
+	}
+	return true;
+}
+
+bool order_is_plain(const struct cart *cart)
+{
+	return order_is_plain_asked(cart) && cart->quote.discount_count == 0;
+}
+
+/* What an order decided before it writes. */
+struct order_decided {
+	bool blocked; /* anti-fraud blocks it: its records, and nothing else, are written */
+	struct fraud_judgement judgement;
+	struct limit_bucket limits[FRAUD_LIMITS_MAX];
+	int limit_count;
+	struct order_new order;
+	struct order_line_new lines[PRICE_LINES_MAX];
+	struct order_discount_new discounts[PRICE_DISCOUNTS_MAX];
+	struct order_reserve reserve[PRICE_LINES_MAX]; /* by item id */
+	const char *answer_tail;
+};
+
+/* Load and decide: the items, anti-fraud's facts and the key in one read,
+ * the verdict and the velocity buckets, the promotions' loads, the price
+ * and the stock hint. Returns DB_OK (decided->blocked for a block, then
+ * nothing more was decided), OUT_IN_PROGRESS with placing->key_taken (the
+ * key is claimed already), the cart's outcomes, or a door code. */
+static int order_load_decide(struct unit *unit, struct order_placing *placing, struct order_decided *decided)
+{
 	struct cart *cart = placing->cart;
 	int64_t user_id = cart->promotions.user_id;
-	int result;
-	placing->key_taken = false;
-	placing->retry_after_s = 0;
-	/* A shopper's orders with coupons go one at a time, so the
-	 * per-customer count read below cannot be raced. */
-	if (cart->promotions.coupon_count > 0 && (result = shopper_lock(unit, user_id)) != DB_OK)
-		return result;
-
-	/* load: the items, anti-fraud's facts and the key in one read */
+	decided->blocked = false;
 	int64_t item_ids[PRICE_LINES_MAX];
 	struct item_for_cart items[PRICE_LINES_MAX];
 	for (int i = 0; i < cart->line_count; i++)
@@ -212,8 +241,9 @@ static int order_body(struct unit *unit, void *context)
 	const char *phone, *signature;
 	int64_t rules_version;
 	bool key_seen;
-	if ((result = order_facts_load(unit, item_ids, cart->line_count, user_id, cart->promotions.bargain_id,
-				       placing->key, items, &phone, &signature, &rules_version, &key_seen)) != DB_OK)
+	int result = order_facts_load(unit, item_ids, cart->line_count, user_id, cart->promotions.bargain_id,
+				      placing->key, items, &phone, &signature, &rules_version, &key_seen);
+	if (result != DB_OK)
 		return result;
 	if (key_seen) {
 		placing->key_taken = true; /* order_place() answers from the key */
@@ -227,79 +257,88 @@ static int order_body(struct unit *unit, void *context)
 	 * stock and money, so it is held for review like a review decision. */
 	struct fraud_subject subject = { .phone = phone, .signature = signature, .user_id = user_id,
 					 .bargain_id = cart->promotions.bargain_id };
-	struct fraud_judgement judgement;
-	if ((result = fraud_judge(unit, &placing->client, FRAUD_SCOPE_ORDER, &subject, rules_version, &judgement)) !=
-	    DB_OK)
+	if ((result = fraud_judge(unit, &placing->client, FRAUD_SCOPE_ORDER, &subject, rules_version,
+				  &decided->judgement)) != DB_OK)
 		return result;
-	if (judgement.action == FRAUD_BLOCK) {
-		struct fraud_outcome outcome;
-		return fraud_judgement_record(unit, &judgement, &outcome); /* OUT_RISK_REJECTED, the record kept */
+	if (decided->judgement.action == FRAUD_BLOCK) {
+		decided->blocked = true;
+		return DB_OK;
 	}
-	struct limit_bucket limits[FRAUD_LIMITS_MAX];
-	int limit_count = 0;
-	if ((result = fraud_velocity_buckets(unit, &placing->client, FRAUD_SCOPE_ORDER, judgement.phone, limits,
-					     &limit_count)) != DB_OK)
+	decided->limit_count = 0;
+	if ((result = fraud_velocity_buckets(unit, &placing->client, FRAUD_SCOPE_ORDER, decided->judgement.phone,
+					     decided->limits, &decided->limit_count)) != DB_OK)
 		return result;
-
-	/* the promotions' loads, then decide */
-	if ((result = cart_price_items_loaded(unit, cart)) != DB_OK || (result = order_stock_decide(cart)) != DB_OK)
+	/* the promotions' loads, then the price and the stock */
+	if ((result = cart_price_items_loaded(unit, cart)) != DB_OK)
 		return result;
+	return order_stock_decide(cart);
+}
 
-	/* write */
-	const char *message = NULL;
-	if ((result = promotion_claim(unit, &cart->promotions, &message)) != DB_OK)
-		goto refused;
+/* What the order writes, from a decided cart: its row, lines and
+ * discounts, the answer the key keeps (built from them, the new id put in
+ * front by the procedure), the stock by item id. */
+static void order_write_decide(struct unit *unit, struct order_placing *placing, struct order_decided *decided)
+{
+	const struct cart *cart = placing->cart;
 	const struct price_quote *quote = &cart->quote;
 	const struct order_address *address = &placing->address;
-	struct order_new order = {
-		.user_id = user_id, .campaign_id = cart->promotions.campaign_id,
+	decided->order = (struct order_new){
+		.user_id = cart->promotions.user_id, .campaign_id = cart->promotions.campaign_id,
 		.bargain_id = cart->promotions.bargain_id, .subtotal_fen = quote->subtotal_fen,
 		.discount_fen = quote->discount_fen, .total_fen = quote->total_fen, .name = address->name,
 		.phone = address->phone, .province = address->province, .city = address->city,
 		.district = address->district, .detail = address->detail,
 		.pay_by = order_pay_by(cart, unit->now, unit->config->order_pay_within_s),
 	};
-	struct order_line_new lines[PRICE_LINES_MAX];
-	struct order_discount_new discounts[PRICE_DISCOUNTS_MAX];
-	order_rows_decide(cart, lines, discounts);
-
-	/* the answer, built from what is written; the key keeps it for a
-	 * replay (the procedure puts the new id in front of its tail) */
-	placing->answer = unit_own(unit, order_json_written(&order, 0, unit->now, lines, cart->line_count, discounts,
+	order_rows_decide(cart, decided->lines, decided->discounts);
+	placing->answer = unit_own(unit, order_json_written(&decided->order, 0, unit->now, decided->lines,
+							    cart->line_count, decided->discounts,
 							    quote->discount_count));
 	char *text = json_dumps(placing->answer, JSON_COMPACT);
 	if (text == NULL)
 		abort();
 	static const char id_zero[] = "{\"id\":0";
 	assert(strncmp(text, id_zero, sizeof(id_zero) - 1) == 0 && text[sizeof(id_zero) - 1] == ',');
-	const char *answer_tail = arena_strdup(unit->arena, text + sizeof(id_zero) - 1);
+	decided->answer_tail = arena_strdup(unit->arena, text + sizeof(id_zero) - 1);
 	free(text);
-
-	/* Last, in item order: the hot rows' locks are held only until COMMIT. */
-	struct order_reserve reserve[PRICE_LINES_MAX];
 	for (int i = 0; i < cart->line_count; i++)
-		reserve[i] = (struct order_reserve){ .item_id = cart->lines[i].item_id, .qty = cart->lines[i].qty };
-	qsort(reserve, (size_t)cart->line_count, sizeof(reserve[0]), compare_reserve);
-	bool at_once = order_reserves_at_once(cart);
+		decided->reserve[i] = (struct order_reserve){ .item_id = cart->lines[i].item_id,
+							      .qty = cart->lines[i].qty };
+	qsort(decided->reserve, (size_t)cart->line_count, sizeof(decided->reserve[0]), compare_reserve);
+}
 
+/* Writes the decided order in one CALL (order_apply): inside the caller's
+ * transaction, or with own_transaction in one of its own; the stock with
+ * it when reserve_at_once. Returns DB_OK (placing->order_id, the answer's
+ * id set), OUT_IN_PROGRESS with placing->key_taken, OUT_RATE_LIMITED
+ * (placing->retry_after_s), OUT_BARGAIN_NOT_SUCCEEDED, OUT_OUT_OF_STOCK,
+ * or a door code; anything but DB_OK wrote nothing that stays. */
+static int order_write(struct unit *unit, struct order_placing *placing, const struct order_decided *decided,
+		       bool own_transaction, bool reserve_at_once)
+{
+	const struct cart *cart = placing->cart;
+	const struct fraud_judgement *judgement = &decided->judgement;
 	struct order_write write = {
-		.order = &order, .key = placing->key, .hash = placing->hash, .event = &judgement.event,
-		.rule_id = judgement.rule_id, .rule_field = judgement.rule_field, .shown = judgement.shown,
-		.action = judgement.event.action,
-		.hold = judgement.action == FRAUD_REVIEW || judgement.action == FRAUD_SHADOW, .limits = limits,
-		.limit_count = limit_count, .lines = lines, .line_count = cart->line_count, .discounts = discounts,
-		.discount_count = quote->discount_count, .answer_tail = answer_tail, .reserve = at_once ? reserve : NULL,
-		.reserve_count = at_once ? cart->line_count : 0,
+		.order = &decided->order, .key = placing->key, .hash = placing->hash, .event = &judgement->event,
+		.rule_id = judgement->rule_id, .rule_field = judgement->rule_field, .shown = judgement->shown,
+		.action = judgement->event.action,
+		.hold = judgement->action == FRAUD_REVIEW || judgement->action == FRAUD_SHADOW,
+		.limits = decided->limits, .limit_count = decided->limit_count, .lines = decided->lines,
+		.line_count = cart->line_count, .discounts = decided->discounts,
+		.discount_count = cart->quote.discount_count, .answer_tail = decided->answer_tail,
+		.reserve = reserve_at_once ? decided->reserve : NULL, .reserve_count = reserve_at_once ? cart->line_count : 0,
+		.own_transaction = own_transaction,
 	};
 	struct order_applied_result applied;
-	if ((result = order_apply(unit, &write, &applied)) != DB_OK)
+	int result = order_apply(unit, &write, &applied);
+	if (result != DB_OK)
 		return result;
 	switch (applied.applied) {
 	case ORDER_KEY_TAKEN:
 		placing->key_taken = true;
 		return OUT_IN_PROGRESS;
 	case ORDER_LIMITED: {
-		const struct limit_bucket *refused = &limits[applied.limited_index];
+		const struct limit_bucket *refused = &decided->limits[applied.limited_index];
 		fraud_velocity_refused(FRAUD_SCOPE_ORDER, refused);
 		placing->retry_after_s = limit_retry_after(unit->now, refused->window_start, refused->window_length);
 		return OUT_RATE_LIMITED;
@@ -313,19 +352,84 @@ static int order_body(struct unit *unit, void *context)
 	}
 	placing->order_id = applied.order_id;
 	json_object_set_new(placing->answer, "id", json_integer((json_int_t)applied.order_id));
+	return DB_OK;
+}
+
+/* anti-fraud: a block outside the order's transaction is recorded in one
+ * of its own (fraud_judgement_record keeps it: commit_on_error). */
+static int judgement_record_body(struct unit *unit, void *context)
+{
+	struct fraud_outcome outcome;
+	return fraud_judgement_record(unit, context, &outcome);
+}
+
+/* A plain order (order_is_plain) in one CALL with its own transaction:
+ * its reads need no lock (every race is settled by the CALL's guards), and
+ * nothing of a promotion is written. Returns as order_write(), or with
+ * *in_transaction (OUT) when the priced cart is not plain after all (a
+ * promotion applies): the order transaction must place it. */
+static int order_place_at_once(struct unit *unit, struct order_placing *placing, bool *in_transaction)
+{
+	*in_transaction = false;
+	struct order_decided decided;
+	int result = order_load_decide(unit, placing, &decided);
+	if (result != DB_OK)
+		return result;
+	if (decided.blocked)
+		return db_atomic(unit, judgement_record_body, &decided.judgement); /* OUT_RISK_REJECTED */
+	if (!order_is_plain(placing->cart)) {
+		*in_transaction = true;
+		return DB_OK;
+	}
+	order_write_decide(unit, placing, &decided);
+	return order_write(unit, placing, &decided, true, true);
+}
+
+/* The order transaction (order.h): load, decide, then one CALL, then what
+ * the promotions write with the order's id. */
+static int order_body(struct unit *unit, void *context)
+{
+	struct order_placing *placing = context;
+	struct cart *cart = placing->cart;
+	int64_t user_id = cart->promotions.user_id;
+	int result;
+	placing->key_taken = false;
+	placing->retry_after_s = 0;
+	/* A shopper's orders with coupons go one at a time, so the
+	 * per-customer count read below cannot be raced. */
+	if (cart->promotions.coupon_count > 0 && (result = shopper_lock(unit, user_id)) != DB_OK)
+		return result;
+	struct order_decided decided;
+	if ((result = order_load_decide(unit, placing, &decided)) != DB_OK)
+		return result;
+	if (decided.blocked) {
+		struct fraud_outcome outcome;
+		return fraud_judgement_record(unit, &decided.judgement, &outcome); /* OUT_RISK_REJECTED, the record kept */
+	}
+
+	/* write: what the promotions take before the order row, the CALL */
+	const char *message = NULL;
+	if ((result = promotion_claim(unit, &cart->promotions, &message)) != DB_OK)
+		goto refused;
+	order_write_decide(unit, placing, &decided);
+	bool at_once = order_reserves_at_once(cart); /* else after the promotions' writes: coupons before items */
+	if ((result = order_write(unit, placing, &decided, false, at_once)) != DB_OK)
+		return result;
 
 	/* the promotions' writes that need the order: one use of each
 	 * promotion's limits per discount line, the coupons used */
+	const struct price_quote *quote = &cart->quote;
 	for (int i = 0; i < quote->discount_count; i++)
 		if (quote->discounts[i].promotion_id != 0 &&
-		    (result = promotion_take_for_order(unit, &cart->promotions, applied.order_id,
+		    (result = promotion_take_for_order(unit, &cart->promotions, placing->order_id,
 						       quote->discounts[i].promotion_id,
 						       quote->discounts[i].amount_fen)) != DB_OK)
 			return result;
-	if ((result = promotion_persist(unit, &cart->promotions, applied.order_id, &message)) != DB_OK)
+	if ((result = promotion_persist(unit, &cart->promotions, placing->order_id, &message)) != DB_OK)
 		goto refused;
+	/* Last, in item order: the hot rows' locks are held only until COMMIT. */
 	for (int i = 0; !at_once && i < cart->line_count; i++)
-		if ((result = stock_reserve(unit, reserve[i].item_id, reserve[i].qty)) != DB_OK)
+		if ((result = stock_reserve(unit, decided.reserve[i].item_id, decided.reserve[i].qty)) != DB_OK)
 			return result;
 	return DB_OK;
 
@@ -382,8 +486,16 @@ int order_place(struct unit *unit, struct order_placing *placing)
 	placing->answer = NULL;
 	placing->order_id = 0;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		/* the key is claimed inside the order's transaction */
-		int result = db_atomic(unit, order_body, placing);
+		/* the key is claimed inside the order's transaction: the CALL's
+		 * own for a plain cart, else the one order_body() runs in */
+		placing->key_taken = false;
+		placing->retry_after_s = 0;
+		bool in_transaction = !order_is_plain_asked(placing->cart);
+		int result = DB_OK;
+		if (!in_transaction)
+			result = order_place_at_once(unit, placing, &in_transaction);
+		if (in_transaction)
+			result = db_atomic(unit, order_body, placing);
 		if (!placing->key_taken)
 			return result;
 		placing->answer = NULL;

@@ -32,12 +32,12 @@
  * Lock order, to keep clear of deadlocks: payment row, order row, shopper
  * row, coupon rows, then item rows by id.
  *
- * The order transaction, as round trips (issue 13: at most 8 with the
- * session check; tests/api/test_round_trips.py counts them; tests/bench's
- * orderref.c mirrors the writes):
+ * The order, as round trips (issue 13: at most 8 with the session check;
+ * tests/api/test_round_trips.py counts them; tests/bench's orderref.c
+ * mirrors the writes). A plain order (order_is_plain: no coupon, bargain
+ * or discount) is read without a lock and written by one CALL in a
+ * transaction of its own, 5 round trips (6 with the session check):
  *
- *   START TRANSACTION;
- *   SELECT id FROM shopper WHERE id = ? FOR UPDATE;          -- only with coupons
  *   SELECT <each line's item and campaign window>, <the shopper's phone>,
  *          <the bargain's signature>, <fraud_state.version>,
  *          <the Idempotency-Key claimed already?>
@@ -45,18 +45,26 @@
  *   -- the promotion registry's loads, in its order (promotion.c): the
  *   -- campaign's live promotions, its full-reduction tiers, its coupon
  *   -- rules; with a bargain, coupons or a first-order promotion, theirs
- *   -- order_decide in C: anti-fraud's verdict (rules compiled per worker),
- *   -- the velocity buckets, price_quote(), the stock hint
+ *   -- decide in C: anti-fraud's verdict (rules compiled per worker), the
+ *   -- velocity buckets, price_quote(), the stock hint
+ *   CALL order_apply(..., own transaction);  -- sql/020: START TRANSACTION,
+ *                           -- the key claimed, the fraud event (and
+ *                           -- decision), the rate counters all or none,
+ *                           -- the order, its hold, lines, discounts, event,
+ *                           -- the stats, the key's answer, the stock
+ *                           -- reserve (UPDATE campaign_item ... WHERE id = ?
+ *                           -- AND stock_left >= ?, by item id) last, COMMIT
+ *
+ * Any other order runs the same inside the order transaction (db_atomic):
+ *
+ *   START TRANSACTION;
+ *   SELECT id FROM shopper WHERE id = ? FOR UPDATE;          -- only with coupons
+ *   the facts read and the promotions' loads, as above;
  *   UPDATE bargain SET status = 'ordered' ... ;              -- bargain orders (the kind's claim)
- *   CALL order_apply(...);  -- sql/020: the key claimed, the fraud event
- *                           -- (and decision), the rate counters all or
- *                           -- none, the order, its hold, lines, discounts,
- *                           -- event, the stats, the key's answer; for an
- *                           -- order without promotions the stock reserve
- *                           -- (UPDATE campaign_item ... WHERE id = ? AND
- *                           -- stock_left >= ?, by item id) last
- *   -- with promotions: each promotion's use, the coupons used, then the
- *   -- stock reserve (lock order: coupons before items)
+ *   CALL order_apply(...);  -- the same writes, without its own transaction;
+ *                           -- the stock too when no promotion writes after
+ *   -- each promotion's use, the coupons used, then the stock reserve
+ *   -- (lock order: coupons before items)
  *   COMMIT;
  *
  * The hot row (the item) is written last, so its lock is held only from
@@ -137,6 +145,12 @@ void order_rows_decide(const struct cart *cart, struct order_line_new *lines, st
  * reserved inside order_apply's one round trip; else after those writes,
  * to keep the lock order (coupons before items). */
 bool order_reserves_at_once(const struct cart *cart);
+/* True for a priced cart whose order writes nothing but its own rows and
+ * stock: no coupon, no bargain, no discount, and no kind of the registry
+ * that writes for an order (claim, persist) but the bargain and the
+ * coupon. Such an order is written by one CALL in a transaction of its
+ * own, its reads made before it without a lock. */
+bool order_is_plain(const struct cart *cart);
 
 /* ================================================================= order */
 

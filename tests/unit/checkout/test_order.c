@@ -274,8 +274,9 @@ START_TEST(a_bargain_cart_is_priced_and_pays_within_the_bargains_window)
 END_TEST
 
 /* What the order writes: its lines as priced (the bargained one with its
- * bargain price), its discounts in order (seq from 1); and whether its
- * stock goes in the one CALL (no promotion writes after the order row). */
+ * bargain price), its discounts in order (seq from 1); whether its stock
+ * goes in the one CALL (no promotion writes after the order row); and
+ * whether it is plain (one CALL in a transaction of its own). */
 START_TEST(the_rows_an_order_writes_and_where_its_stock_is_reserved)
 {
 	struct cart cart;
@@ -283,6 +284,7 @@ START_TEST(the_rows_an_order_writes_and_where_its_stock_is_reserved)
 	ck_assert_int_eq(cart_items_decide(&cart), DB_OK);
 	ck_assert_int_eq(cart_decide(&cart, NOW), DB_OK);
 	ck_assert(order_reserves_at_once(&cart));
+	ck_assert(order_is_plain(&cart)); /* one CALL in its own transaction */
 	bargain_of(&cart, USER, 2, true, 400);
 	ck_assert_int_eq(cart_decide(&cart, NOW), DB_OK);
 	struct order_line_new lines[PRICE_LINES_MAX];
@@ -302,12 +304,14 @@ START_TEST(the_rows_an_order_writes_and_where_its_stock_is_reserved)
 	ck_assert_int_eq(discounts[0].amount_fen, 600);
 	ck_assert_int_eq(discounts[0].coupon_id, 0);
 	ck_assert(!order_reserves_at_once(&cart)); /* the bargain's mark comes first: reserved after */
+	ck_assert(!order_is_plain(&cart));
 	cart.promotions.bargain_id = 0;
 	cart.promotions.coupon_count = 1;
 	ck_assert(!order_reserves_at_once(&cart)); /* coupons before items */
 	cart.promotions.coupon_count = 0;
 	cart.quote.discounts[0].promotion_id = 5;
 	ck_assert(!order_reserves_at_once(&cart)); /* a promotion's use is taken after the order row */
+	ck_assert(!order_is_plain(&cart));         /* a discount: the order's transaction */
 }
 END_TEST
 
