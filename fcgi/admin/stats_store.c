@@ -56,6 +56,13 @@ static int64_t hour_of(int64_t when)
 	return when - when % 3600;
 }
 
+void stats_row_key(int64_t now, int64_t *hour, int64_t *shard, char day[11])
+{
+	*hour = hour_of(now);
+	*shard = stats_shard();
+	stats_local_day(*hour, day);
+}
+
 int stats_add(struct unit *unit, int64_t campaign_id, int64_t item_id, const struct stats_delta *delta)
 {
 	char day[11];

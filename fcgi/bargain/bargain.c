@@ -10,6 +10,7 @@
 #include "bargain/bargain_store.h"
 #include "bargain/share_count.h"
 #include "bargain/cut.h"
+#include "campaign/campaign.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -17,11 +18,14 @@
 #include "core/log.h"
 #include "core/outcome.h"
 #include "db/db.h"
+#include "fraud/fraud_check.h"
 #include "fraud/fraud_store.h"
 #include "fraud/limit.h"
+#include "live/live.h"
 #include "reward/reward.h"
 
 #define PLAN_TEXT_MAX (CUT_TARGET_MAX * 21)
+_Static_assert(BARGAIN_MILESTONE_ENTRIES_MAX >= REWARD_MILESTONES_MAX, "a help weighs every initiator reward");
 #define DAY_S 86400
 
 /* ============================================================ pure rules */
@@ -374,94 +378,50 @@ static int share_unknown(struct unit *unit, const struct fraud_client *client, e
 	return status != DB_OK ? status : OUT_NOT_FOUND;
 }
 
-/* The helper's coupon, written before the hot row is touched. */
-static int helper_reward(struct unit *unit, struct cut_attempt *attempt, const json_t *rewards)
-{
-	const struct bargain *bargain = &attempt->loaded;
-	const json_t *entry = json_object_get(rewards, "helper");
-	if (!json_is_object(entry))
-		return DB_OK;
-	char milestone[REWARD_MILESTONE_MAX];
-	snprintf(milestone, sizeof(milestone), "help:%lld", (long long)attempt->cutter_id);
-	struct reward reward;
-	reward_read(entry, &reward);
-	struct reward_grant grant = { .user_id = attempt->cutter_id, .campaign_id = bargain->campaign_id,
-				      .bargain_id = bargain->id, .milestone = milestone };
-	int status = reward_issue(unit, &grant, &reward, &attempt->answer->reward);
-	return status == DB_DUPLICATE ? OUT_ALREADY_HELPED : status;
-}
+/* ------------------------------------------------------------------- help
+ *
+ * A help is load, decide, write in two round trips (three with the
+ * session check; issue 13 allows four): bargain_help_load() reads the bargain, the
+ * already-helped check, anti-fraud's facts and the rules version in one
+ * statement; pure code decides the refusals, the signature letter, the
+ * rules' verdict, the limits to take and the rewards; bargain_help_apply()
+ * writes it all in one CALL whose guards (limits, the hot row's
+ * conditional UPDATE, the grant and cut keys) keep races out. */
 
-/* The initiator's rewards for reaching exactly this many helpers. */
-static int milestone_rewards(struct unit *unit, const struct bargain *bargain, const json_t *rewards)
+void bargain_help_rewards_decide(struct unit *unit, const struct bargain *bargain, int64_t helper_id,
+				 const json_t *rewards, struct reward *helper_reward, struct bargain_help_reward *helper,
+				 struct reward *milestone_rewards, struct bargain_help_reward *milestones, int *count)
 {
-	const json_t *due[BARGAIN_MILESTONES_MAX];
-	int count = bargain_milestones_due(rewards, bargain->helpers, due, BARGAIN_MILESTONES_MAX);
-	for (int i = 0; i < count; i++) {
-		char milestone[REWARD_MILESTONE_MAX];
-		snprintf(milestone, sizeof(milestone), "helpers:%lld", (long long)bargain->helpers);
-		struct reward reward;
-		reward_read(due[i], &reward);
-		struct reward_grant grant = { .user_id = bargain->user_id, .campaign_id = bargain->campaign_id,
-					      .bargain_id = bargain->id, .milestone = milestone };
-		int status = reward_issue(unit, &grant, &reward, NULL);
-		if (status != DB_OK)
-			return status;
+	*helper = (struct bargain_help_reward){ .user_id = helper_id };
+	reward_read(json_object_get(rewards, "helper"), helper_reward);
+	if (helper_reward->kind != REWARD_NONE) {
+		helper->milestone = arena_printf(unit->arena, "help:%lld", (long long)helper_id);
+		helper->reward = helper_reward;
+		helper_reward->title = arena_strdup(unit->arena, helper_reward->title); /* the answer outlives rewards */
 	}
-	return DB_OK;
+	*count = 0;
+	size_t index;
+	const json_t *entry;
+	json_array_foreach(json_object_get(rewards, "initiator"), index, entry) {
+		if (*count == BARGAIN_MILESTONE_ENTRIES_MAX)
+			break;
+		reward_read(entry, &milestone_rewards[*count]);
+		if (milestone_rewards[*count].kind == REWARD_NONE)
+			continue;
+		int64_t helpers = json_integer_value(json_object_get(entry, "helpers"));
+		milestones[*count] = (struct bargain_help_reward){
+			.user_id = bargain->user_id, .helpers = helpers, .reward = &milestone_rewards[*count],
+			.milestone = arena_printf(unit->arena, "helpers:%lld", (long long)helpers) };
+		(*count)++;
+	}
 }
 
-static int help_body(struct unit *unit, void *context)
+/* anti-fraud: a block or a shadow is recorded at once and nothing else is
+ * written (the block's record is kept: commit_on_error). */
+static int judgement_record_body(struct unit *unit, void *context)
 {
-	struct cut_attempt *attempt = context;
-	attempt_begin(attempt);
-	const struct bargain *bargain = &attempt->loaded;
-
-	/* anti-fraud: the rules see this help's letter; the velocity limits
-	 * count it; nothing is written before a block or a shadow */
-	struct fraud_help help;
-	int status = fraud_help_prepare(unit, attempt->client, bargain->id, attempt->cutter_id, &help);
-	if (status != DB_OK)
-		return status;
-	struct fraud_subject subject = { .phone = help.phone, .share_code = bargain->share_code,
-					 .signature = help.signature, .user_id = attempt->cutter_id,
-					 .bargain_id = bargain->id };
 	struct fraud_outcome outcome;
-	if ((status = fraud_check_unit(unit, attempt->client, FRAUD_SCOPE_HELP, &subject, &outcome)) != DB_OK)
-		return status;
-	if (outcome.action == FRAUD_SHADOW) {
-		/* a believable cut and the bargain as it would look after it;
-		 * nothing is cut, counted or issued */
-		uint64_t random;
-		crypto_random(&random, sizeof(random));
-		bargain_shadow_cut(bargain, random, unit->now, &attempt->answer->bargain, &attempt->answer->cut_fen);
-		attempt->answer->shadowed = true;
-		return DB_OK;
-	}
-	if ((status = fraud_velocity_unit(unit, attempt->client, FRAUD_SCOPE_HELP, help.phone,
-					  &attempt->answer->retry_after_s)) != DB_OK)
-		return status;
-	attempt->letter = help.letter;
-	attempt->hold = outcome.action == FRAUD_REVIEW;
-	if (attempt->hold && (status = fraud_hold_unit(unit, "bargain", bargain->id, outcome.decision_id, false)) != DB_OK)
-		return status;
-
-	int64_t start, length;
-	local_day(unit->now, &start, &length);
-	char bucket[LIMIT_BUCKET_MAX];
-	snprintf(bucket, sizeof(bucket), "helps:%lld", (long long)attempt->cutter_id);
-	status = limit_take(unit, bucket, start, length, bargain->helps_per_user_per_day, &attempt->answer->retry_after_s);
-	if (status != DB_OK)
-		return status;
-
-	json_error_t error;
-	json_t *rewards = bargain->rewards_json ? json_loads(bargain->rewards_json, 0, &error) : NULL;
-	if (rewards == NULL)
-		rewards = json_object();
-	if ((status = helper_reward(unit, attempt, rewards)) == DB_OK &&
-	    (status = cut_take(unit, attempt)) == DB_OK)
-		status = milestone_rewards(unit, &attempt->answer->bargain, rewards);
-	json_decref(rewards);
-	return status;
+	return fraud_judgement_record(unit, context, &outcome);
 }
 
 int bargain_help(struct unit *unit, int64_t helper_id, const char *code, const struct fraud_client *client,
@@ -470,16 +430,112 @@ int bargain_help(struct unit *unit, int64_t helper_id, const char *code, const s
 	*answer = (struct bargain_cut_answer){ .cut_fen = 0 };
 	if (!share_code_shape(code))
 		return share_unknown(unit, client, FRAUD_SCOPE_HELP, code, helper_id);
-	struct cut_attempt attempt = { .cutter_id = helper_id, .is_help = true, .client = client, .answer = answer };
+
+	/* load: one statement */
+	const char *device = client->device_id != NULL && client->device_id[0] != '\0' ? client->device_id : NULL;
+	struct bargain bargain;
+	struct fraud_help_row facts;
+	struct bargain_landing landing;
 	bool helped = false;
-	int status = bargain_get_for_helper(unit, code, helper_id, &attempt.loaded, &helped);
+	int64_t rules_version = 0;
+	int status = bargain_help_load(unit, code, helper_id, device, &bargain, &helped, &facts, &rules_version,
+				       &landing);
 	if (status == OUT_NOT_FOUND)
 		return share_unknown(unit, client, FRAUD_SCOPE_HELP, code, helper_id);
 	if (status != DB_OK)
 		return status;
-	if ((status = bargain_help_refusal(&attempt.loaded, helper_id, helped, unit->now)) != DB_OK)
+
+	/* decide */
+	if ((status = bargain_help_refusal(&bargain, helper_id, helped, unit->now)) != DB_OK)
 		return status;
-	return db_atomic(unit, help_body, &attempt);
+	/* anti-fraud: the rules see this help's letter; the velocity limits
+	 * count it; nothing is written before a block or a shadow */
+	struct fraud_help help;
+	fraud_help_decide(unit, client, &facts, &help);
+	struct fraud_subject subject = { .phone = help.phone, .share_code = bargain.share_code,
+					 .signature = help.signature, .user_id = helper_id, .bargain_id = bargain.id };
+	struct fraud_judgement judgement;
+	if ((status = fraud_judge(unit, client, FRAUD_SCOPE_HELP, &subject, rules_version, &judgement)) != DB_OK)
+		return status;
+	if (judgement.action == FRAUD_BLOCK || judgement.action == FRAUD_SHADOW) {
+		if ((status = db_atomic(unit, judgement_record_body, &judgement)) != DB_OK)
+			return status;
+		/* shadow: a believable cut and the bargain as it would look after
+		 * it; nothing is cut, counted or issued */
+		uint64_t random;
+		crypto_random(&random, sizeof(random));
+		bargain_shadow_cut(&bargain, random, unit->now, &answer->bargain, &answer->cut_fen);
+		answer->shadowed = true;
+		return DB_OK;
+	}
+
+	struct limit_bucket limits[FRAUD_LIMITS_MAX + 1];
+	int limit_count = 0;
+	if ((status = fraud_velocity_buckets(unit, client, FRAUD_SCOPE_HELP, help.phone, limits, &limit_count)) != DB_OK)
+		return status;
+	int velocity_count = limit_count;
+	struct limit_bucket *daily = &limits[limit_count++];
+	snprintf(daily->name, sizeof(daily->name), "helps:%lld", (long long)helper_id);
+	local_day(unit->now, &daily->window_start, &daily->window_length);
+	daily->max = bargain.helps_per_user_per_day;
+	daily->what = "helps per day";
+
+	json_error_t error;
+	json_t *rewards = bargain.rewards_json ? json_loads(bargain.rewards_json, 0, &error) : NULL;
+	if (rewards == NULL)
+		rewards = json_object();
+	struct reward helper_reward, milestone_rewards[BARGAIN_MILESTONE_ENTRIES_MAX];
+	struct bargain_help_reward helper, milestones[BARGAIN_MILESTONE_ENTRIES_MAX];
+	int milestone_count = 0;
+	bargain_help_rewards_decide(unit, &bargain, helper_id, rewards, &helper_reward, &helper, milestone_rewards,
+				    milestones, &milestone_count);
+	uint64_t random = 0;
+	if (!bargain.exact)
+		crypto_random(&random, sizeof(random));
+
+	/* write: one CALL */
+	struct bargain_help_write write = {
+		.bargain = &bargain, .helper_id = helper_id, .client_ip = client->ip, .device = device,
+		.drawn = bargain_cut_drawn(&bargain, random), .letter = help.letter,
+		.hold = judgement.action == FRAUD_REVIEW, .event = &judgement.event, .rule_id = judgement.rule_id,
+		.rule_field = judgement.rule_field, .shown = judgement.shown, .limits = limits,
+		.limit_count = limit_count, .helper_reward = helper.reward ? &helper : NULL, .milestones = milestones,
+		.milestone_count = milestone_count,
+		/* live: the messages' cuts come back with the CALL (no read to publish) */
+		.live_cuts = unit->config->live_socket[0] != '\0' ? LIVE_OWNER_CUTS : 0, .live_helps = LIVE_RECENT_HELPS,
+	};
+	struct bargain_help_result result;
+	status = bargain_help_apply(unit, &write, &result);
+	json_decref(rewards);
+	if (status != DB_OK)
+		return status;
+	switch (result.applied) {
+	case HELP_LIMITED: {
+		const struct limit_bucket *refused = &limits[result.limited_index];
+		if (result.limited_index < velocity_count)
+			fraud_velocity_refused(FRAUD_SCOPE_HELP, refused);
+		answer->retry_after_s = limit_retry_after(unit->now, refused->window_start, refused->window_length);
+		return OUT_RATE_LIMITED;
+	}
+	case HELP_NOT_TAKEN:
+		return bargain_cut_refusal(&bargain, true);
+	case HELP_ALREADY_HELPED:
+		return OUT_ALREADY_HELPED;
+	case HELP_APPLIED:
+		break;
+	}
+	answer->bargain = bargain;
+	bargain_cut_apply(&answer->bargain, &result.row, unit->now);
+	answer->live = (struct bargain_live){ .cuts_json = result.live_cuts_json, .helps_json = result.live_helps_json,
+					      .landing = landing };
+	answer->cut_fen = answer->bargain.last_cut_fen;
+	if (result.coupon_id != 0) /* the helper's coupon as reward_issue() makes it */
+		answer->reward = (struct coupon){ .id = result.coupon_id, .title = helper_reward.title,
+						  .amount_fen = helper_reward.amount_fen,
+						  .min_spend_fen = helper_reward.min_spend_fen, .starts_at = unit->now,
+						  .expires_at = unit->now + helper_reward.valid_days * DAY_S,
+						  .status = "available" };
+	return DB_OK;
 }
 
 /* ================================================================ reads */

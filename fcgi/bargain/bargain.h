@@ -26,6 +26,7 @@
 #define SHARE_CODE_BYTES 12 /* 96 random bits */
 #define SHARE_CODE_LENGTH 16
 #define BARGAIN_MILESTONES_MAX 16 /* initiator rewards reached by one help */
+#define BARGAIN_MILESTONE_ENTRIES_MAX 32 /* the initiator's reward entries a help weighs (at least campaign.h's REWARD_MILESTONES_MAX) */
 #define BARGAIN_RECENT_HELPS 10    /* helps shown on the share landing */
 #define BARGAIN_CUTS_SHOWN 1000    /* cuts shown to the owner */
 #define BARGAIN_LEADERBOARD_SIZE 100
@@ -116,12 +117,21 @@ int bargain_start(struct unit *unit, int64_t user_id, int64_t item_id, const str
 		  struct bargain *bargain, bool *created);
 
 /* A cut's answer: the bargain right after it and the cut taken. */
+/* What a help's live messages show beyond the bargain (live.h), brought
+ * by the help's own load and CALL so that publishing reads nothing. */
+struct bargain_live {
+	const char *cuts_json;  /* the newest cuts, [[kind, phone, cut_fen, at], ...] newest first; NULL: not brought */
+	const char *helps_json; /* the newest helps, the same shape */
+	struct bargain_landing landing; /* the item's name and images, the initiator's phone */
+};
+
 struct bargain_cut_answer {
 	struct bargain bargain;
 	int64_t cut_fen;
 	struct coupon reward;  /* a help's coupon for the helper; id 0: none */
 	int64_t retry_after_s; /* with OUT_DAILY_LIMIT and OUT_RATE_LIMITED */
 	bool shadowed;         /* anti-fraud: a shadowed help, shown but not made */
+	struct bargain_live live; /* a help's: for live_bargain_known() */
 };
 
 /* POST /bargains/{id}/cut: the owner's own cut, once per self-cut limit
@@ -129,6 +139,19 @@ struct bargain_cut_answer {
  * OUT_BARGAIN_CLOSED, OUT_DAILY_LIMIT (retry_after_s), or a door code. */
 int bargain_self_cut(struct unit *unit, int64_t user_id, int64_t bargain_id, const struct fraud_client *client,
 		     struct bargain_cut_answer *answer);
+
+struct reward;
+/* The rewards a help may issue, from the bargain's rewards (its
+ * rewards_json): the helper's, under "help:<helper_id>" (*helper_reward
+ * and *helper, OUT; helper->reward NULL: nothing to give), and each
+ * initiator milestone with something to give (milestone_rewards[] and
+ * milestones[], at most BARGAIN_MILESTONE_ENTRIES_MAX, *count OUT), issued
+ * by the help's write only when its cut brings the bargain to exactly
+ * milestones[i].helpers helpers. Pure but for the grant keys' text (the
+ * unit's arena); titles borrow from rewards, the helper's is copied. */
+void bargain_help_rewards_decide(struct unit *unit, const struct bargain *bargain, int64_t helper_id,
+				 const json_t *rewards, struct reward *helper_reward, struct bargain_help_reward *helper,
+				 struct reward *milestone_rewards, struct bargain_help_reward *milestones, int *count);
 
 /* POST /s/{code}/help: helper helps the bargain shared as code. A code of
  * the wrong shape or leading nowhere is checked by anti-fraud too, then

@@ -145,7 +145,7 @@ static int share_help(struct request *request)
 		return http_outcome(request, status);
 	if (!answer.shadowed) { /* after the commit; a shadowed help cut nothing */
 		ops_count_help();
-		live_bargain_changed(request, answer.bargain.id);
+		live_bargain_known(request, &answer.bargain, &answer.live); /* what the help brought back: no read */
 	}
 	return cut_reply(request, &answer, true);
 }

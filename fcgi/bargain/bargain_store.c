@@ -10,12 +10,16 @@
 
 #include <jansson.h>
 
+#include "admin/stats.h"
 #include "bargain/bargain.h"
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/outcome.h"
 #include "db/db.h"
 #include "db/lease.h"
+#include "fraud/fraud_store.h"
+#include "fraud/limit.h"
+#include "reward/reward.h"
 
 /* ============================================================== reads */
 
@@ -385,6 +389,135 @@ int bargain_cut_record(struct unit *unit, int64_t bargain_id, bool is_help, int6
 	return DB_OK;
 }
 
+/* =============================================================== help */
+
+/* The bargain, the already-helped check, fraud_store.c's help facts and
+ * the rule set's version, in one read. */
+static const char *const sql_help_load =
+	"SELECT " BARGAIN_COLUMNS ", EXISTS(SELECT 1 FROM bargain_cut k WHERE k.bargain_id = b.id AND k.helper_id = ?), "
+	"b.signature, b.start_ip, b.start_device, hs.phone, TIMESTAMPDIFF(SECOND, '1970-01-01', hs.created_at), "
+	"(SELECT k.client_ip FROM bargain_cut k WHERE k.bargain_id = b.id AND k.kind = 'help' "
+	" ORDER BY k.seq DESC LIMIT 1), "
+	"(SELECT TIMESTAMPDIFF(SECOND, '1970-01-01', k.created_at) FROM bargain_cut k WHERE k.bargain_id = b.id AND k.kind = 'help' "
+	" ORDER BY k.seq DESC LIMIT 1), "
+	"(SELECT COUNT(*) FROM bargain_cut k WHERE k.bargain_id = b.id AND k.device = ?), "
+	"(SELECT COALESCE(MAX(f.version), 0) FROM fraud_state f WHERE f.id = 1), i.name, i.images_json, os.phone "
+	BARGAIN_FROM "JOIN campaign_item i ON i.id = b.item_id JOIN shopper os ON os.id = b.user_id "
+	"LEFT JOIN shopper hs ON hs.id = ? WHERE b.share_code = ?";
+
+static const char *text_or_null(const struct db_rows *rows, int row, int column)
+{
+	return db_null(rows, row, column) ? NULL : db_text(rows, row, column);
+}
+
+int bargain_help_load(struct unit *unit, const char *code, int64_t helper_id, const char *device,
+		      struct bargain *bargain, bool *helped, struct fraud_help_row *facts, int64_t *rules_version,
+		      struct bargain_landing *landing)
+{
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_help_load, "isis", helper_id, device, helper_id, code);
+	if (status != DB_OK)
+		return status;
+	if (rows.row_count != 1)
+		return OUT_NOT_FOUND;
+	bargain_from_row(&rows, 0, bargain);
+	int c = BARGAIN_COLUMN_COUNT;
+	*helped = db_int(&rows, 0, c) != 0;
+	if (db_null(&rows, 0, c + 4))
+		return OUT_NOT_FOUND; /* the helper is gone */
+	*facts = (struct fraud_help_row){
+		.signature = db_text(&rows, 0, c + 1), .start_ip = text_or_null(&rows, 0, c + 2),
+		.start_device = text_or_null(&rows, 0, c + 3), .started_at = bargain->started_at,
+		.phone = db_text(&rows, 0, c + 4), .joined_at = db_int(&rows, 0, c + 5),
+		.previous_ip = text_or_null(&rows, 0, c + 6),
+		.previous_at = db_null(&rows, 0, c + 7) ? 0 : db_int(&rows, 0, c + 7),
+		.same_device_cuts = db_int(&rows, 0, c + 8),
+	};
+	*rules_version = db_int(&rows, 0, c + 9);
+	*landing = (struct bargain_landing){ .item_name = db_text(&rows, 0, c + 10), .images_json = db_text(&rows, 0, c + 11),
+					     .initiator_phone = db_text(&rows, 0, c + 12) };
+	return DB_OK;
+}
+
+static const char *const sql_help_apply =
+	"CALL help_apply(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/* A reward as help_apply's reward_grant_apply reads it. The coupon's end
+ * is reward_issue()'s: valid_days from now. */
+static json_t *help_reward_json(const struct unit *unit, const struct bargain_help_reward *grant)
+{
+	const struct reward *reward = grant->reward;
+	json_t *object = json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:I, s:I}", "user_id", (json_int_t)grant->user_id,
+				   "milestone", grant->milestone, "helpers", (json_int_t)grant->helpers, "kind",
+				   reward->kind == REWARD_COUPON ? "coupon" : "prize", "title", reward->title,
+				   "amount_fen", (json_int_t)reward->amount_fen, "min_spend_fen",
+				   (json_int_t)reward->min_spend_fen, "expires_at",
+				   (json_int_t)(unit->now + reward->valid_days * 86400));
+	if (object == NULL)
+		abort();
+	return object;
+}
+
+/* text of value (freed with the arena's cleanups); NULL stays NULL. */
+static const char *json_text(struct unit *unit, json_t *value)
+{
+	if (value == NULL)
+		return NULL;
+	char *text = json_dumps(value, JSON_COMPACT);
+	json_decref(value);
+	if (text == NULL)
+		abort();
+	const char *copy = arena_strdup(unit->arena, text);
+	free(text);
+	return copy;
+}
+
+int bargain_help_apply(struct unit *unit, const struct bargain_help_write *write, struct bargain_help_result *result)
+{
+	const struct bargain *bargain = write->bargain;
+	*result = (struct bargain_help_result){ .applied = HELP_NOT_TAKEN, .limited_index = -1 };
+
+	json_t *milestones = json_array();
+	for (int i = 0; i < write->milestone_count; i++)
+		json_array_append_new(milestones, help_reward_json(unit, &write->milestones[i]));
+	int64_t hour, shard;
+	char day[11];
+	stats_row_key(unit->now, &hour, &shard, day);
+
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_help_apply, "isiiiissisisisssiisssii", unit->now, unit->request_id,
+			     bargain->id, bargain->campaign_id, bargain->item_id, write->helper_id, write->client_ip,
+			     write->device ? write->device : "", write->drawn, write->letter ? write->letter : "",
+			     (int64_t)write->hold, fraud_event_text(unit, write->event), write->rule_id, write->rule_field, write->shown,
+			     limit_buckets_text(unit, write->limits, write->limit_count), hour, shard, day,
+			     json_text(unit, write->helper_reward ? help_reward_json(unit, write->helper_reward) : NULL),
+			     json_text(unit, milestones), write->live_cuts, write->live_helps);
+	if (status != DB_OK)
+		return status;
+	if (rows.row_count != 1 || rows.column_count != 10) {
+		log_error("help: help_apply answered %d rows of %d columns", rows.row_count, rows.column_count);
+		return DB_FAILED;
+	}
+	const char *applied = db_text(&rows, 0, 0);
+	if (strcmp(applied, "ok") == 0)
+		result->applied = HELP_APPLIED;
+	else if (strcmp(applied, "limited") == 0)
+		result->applied = HELP_LIMITED;
+	else if (strcmp(applied, "already_helped") == 0)
+		result->applied = HELP_ALREADY_HELPED;
+	result->limited_index = (int)db_int(&rows, 0, 1);
+	result->row = (struct bargain_cut_row){ .seq = db_int(&rows, 0, 2), .cut_fen = db_int(&rows, 0, 3),
+						.price_after_fen = db_int(&rows, 0, 4),
+						.helpers_after = db_int(&rows, 0, 5) };
+	result->coupon_id = db_int(&rows, 0, 6);
+	result->decision_id = db_int(&rows, 0, 7);
+	result->live_cuts_json = text_or_null(&rows, 0, 8);
+	result->live_helps_json = text_or_null(&rows, 0, 9);
+	if (result->applied == HELP_LIMITED && (result->limited_index < 0 || result->limited_index >= write->limit_count))
+		return DB_FAILED;
+	return DB_OK;
+}
+
 /* ============================================================== share */
 
 /* A batch's visitors travel as one JSON array; the visitor key in hex
@@ -462,6 +595,68 @@ int share_visits_write(struct unit *unit, const struct share_visit *visits, int 
 		return DB_OK;
 	}
 	return exec_json(unit, NULL, sql_visits_write, list);
+}
+
+/* ============================================================= orders */
+
+/* A succeeded bargain's own pay window ends at its expiry, or pay_within_s
+ * after it succeeded if that is later (one that succeeds at the last
+ * minute still has its time to pay). */
+#define BARGAIN_PAY_WINDOW_END \
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', GREATEST(expires_at, COALESCE(succeeded_at, expires_at) + INTERVAL pay_within_s SECOND))"
+
+static const char *const sql_bargain_for_order =
+	"SELECT user_id, item_id, status, current_price_fen, pay_within_s, " BARGAIN_PAY_WINDOW_END " FROM bargain WHERE id = ?";
+static const char *const sql_bargain_mark_ordered =
+	"UPDATE bargain SET status = 'ordered', open_slot = NULL, closed_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
+	"WHERE id = ? AND user_id = ? AND status = 'succeeded' AND held = 0"; /* a held bargain waits for review */
+
+static const char *const sql_bargain_unmark_ordered =
+	"UPDATE bargain SET status = 'succeeded', open_slot = NULLIF(?, 0), closed_at = NULL "
+	"WHERE id = ? AND user_id = ? AND status = 'ordered' AND " BARGAIN_PAY_WINDOW_END " > ?";
+static const char *const sql_bargain_close_ordered =
+	"UPDATE bargain SET status = 'expired', closed_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
+	"WHERE id = ? AND user_id = ? AND status = 'ordered'";
+
+int bargain_for_order(struct unit *unit, int64_t bargain_id, struct bargain_orderable *bargain)
+{
+	memset(bargain, 0, sizeof(*bargain));
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_bargain_for_order, "i", bargain_id);
+	if (result != DB_OK || rows.row_count != 1)
+		return result;
+	bargain->found = true;
+	bargain->user_id = db_int(&rows, 0, 0);
+	bargain->item_id = db_int(&rows, 0, 1);
+	bargain->succeeded = strcmp(db_text(&rows, 0, 2), "succeeded") == 0;
+	bargain->price_fen = db_int(&rows, 0, 3);
+	bargain->pay_within_s = db_int(&rows, 0, 4);
+	bargain->pay_window_end = db_int(&rows, 0, 5);
+	return DB_OK;
+}
+
+int bargain_mark_ordered(struct unit *unit, int64_t bargain_id, int64_t user_id)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_bargain_mark_ordered, "iii", unit->now, bargain_id, user_id);
+	if (result != DB_OK)
+		return result;
+	return rows.affected == 1 ? DB_OK : OUT_BARGAIN_NOT_SUCCEEDED;
+}
+
+int bargain_unmark_ordered(struct unit *unit, int64_t bargain_id, int64_t user_id)
+{
+	struct db_rows rows;
+	/* open again; a bargain of the same item the shopper opened meanwhile
+	 * keeps the open slot, and this one waits beside it (open_slot NULL) */
+	int result = db_exec(unit, &rows, sql_bargain_unmark_ordered, "iiii", (int64_t)1, bargain_id, user_id, unit->now);
+	if (result == DB_DUPLICATE)
+		result = db_exec(unit, &rows, sql_bargain_unmark_ordered, "iiii", (int64_t)0, bargain_id, user_id,
+				 unit->now);
+	if (result != DB_OK || rows.affected == 1)
+		return result;
+	/* its pay window is over: the bargain closes */
+	return db_exec(unit, NULL, sql_bargain_close_ordered, "iii", unit->now, bargain_id, user_id);
 }
 
 /* ========================================================= anti-fraud */

@@ -5,8 +5,8 @@
  * structs whose strings the unit's arena owns. Reads may join other
  * features' tables to gather a flow's facts in one statement; writes touch
  * only this feature's tables. Other features change a bargain only through
- * the operations here (bargain_hold, bargain_release, bargain_reject; the
- * order's bargain_mark_ordered lives with checkout until the merge). */
+ * the operations here (bargain_hold, bargain_release, bargain_reject; an
+ * order's bargain_for_order, bargain_mark_ordered, bargain_unmark_ordered). */
 #ifndef KANJIA_BARGAIN_STORE_H
 #define KANJIA_BARGAIN_STORE_H
 
@@ -124,6 +124,80 @@ struct bargain_cut_row {
 int bargain_cut_record(struct unit *unit, int64_t bargain_id, bool is_help, int64_t user_id, const char *client_ip,
 		       const char *device, struct bargain_cut_row *row);
 
+/* ------------------------------------------------------------- help */
+
+struct fraud_help_row;
+struct fraud_event_row;
+struct limit_bucket;
+struct reward;
+
+/* A help's facts in one read: the bargain shared as code, whether
+ * helper_id helped it already (*helped), what anti-fraud's signature
+ * letter is made of (*facts: the bargain's signature, start IP and device,
+ * the helper's phone and account age, the previous help, the cuts from
+ * device), fraud_state's version (*rules_version) and what the live
+ * landing message shows (*landing: item name, images, initiator's phone;
+ * signature NULL). All OUT.
+ * OUT_NOT_FOUND when the code leads nowhere. device NULL: none. */
+int bargain_help_load(struct unit *unit, const char *code, int64_t helper_id, const char *device,
+		      struct bargain *bargain, bool *helped, struct fraud_help_row *facts, int64_t *rules_version,
+		      struct bargain_landing *landing);
+
+/* A reward a help issues to user_id under the grant key milestone (once
+ * per bargain); an initiator's milestone only when the cut brings the
+ * bargain to exactly helpers helpers. */
+struct bargain_help_reward {
+	int64_t user_id;
+	const char *milestone;
+	int64_t helpers; /* milestones only */
+	const struct reward *reward;
+};
+
+/* What the help flow decided to write. */
+struct bargain_help_write {
+	const struct bargain *bargain;
+	int64_t helper_id;
+	const char *client_ip, *device; /* device "" or NULL: none */
+	int64_t drawn;                  /* bargain_cut_drawn() */
+	const char *letter;             /* anti-fraud: the help's signature letter */
+	bool hold;                      /* anti-fraud: a review holds the bargain */
+	const struct fraud_event_row *event;
+	int64_t rule_id;                /* a review's decision: its rule (0: none), */
+	const char *rule_field, *shown; /* field and value shown */
+	const struct limit_bucket *limits; /* velocity limits, then the helper's daily limit */
+	int limit_count;
+	const struct bargain_help_reward *helper_reward; /* NULL: none */
+	const struct bargain_help_reward *milestones;
+	int milestone_count;
+	int64_t live_cuts, live_helps; /* > 0: bring back the newest cuts and helps for live.h (0: none) */
+};
+
+enum bargain_help_applied {
+	HELP_APPLIED,        /* written and committed */
+	HELP_LIMITED,        /* limits[limited_index] is at its limit: nothing written */
+	HELP_NOT_TAKEN,      /* the hot row's guard refused the cut: nothing written */
+	HELP_ALREADY_HELPED, /* the helper's grant or cut row exists: nothing written */
+};
+
+struct bargain_help_result {
+	enum bargain_help_applied applied;
+	int limited_index;
+	struct bargain_cut_row row; /* HELP_APPLIED: the bargain right after the cut */
+	int64_t coupon_id;          /* the helper's coupon, 0: none */
+	int64_t decision_id;        /* the review's decision, 0: none */
+	const char *live_cuts_json;  /* HELP_APPLIED with live_cuts: [[kind, phone, cut_fen, at], ...] newest first */
+	const char *live_helps_json; /* the same of the helps (NULL: none) */
+};
+
+/* Applies a help in one round trip (CALL help_apply, sql/020): the event
+ * and a review's decision and hold, the limits all or none, the helper's
+ * reward, the stats, the hot row's conditional UPDATE and the cut row, the
+ * milestones due, in a transaction of the procedure's own; then, with
+ * live_cuts, the newest cuts and helps for the live messages. Outside any
+ * transaction (a deadlock sends the CALL again). Returns DB_OK with
+ * *result (OUT), or a door code. */
+int bargain_help_apply(struct unit *unit, const struct bargain_help_write *write, struct bargain_help_result *result);
+
 /* ------------------------------------------------------------ share */
 
 /* A visitor's opens of one bargain's shop day, as a batch carries them
@@ -141,6 +215,30 @@ int share_visits_load(struct unit *unit, struct share_visit *visits, int count);
 /* Writes each visit whose after exceeds its before: a new row, or its
  * opens raised to after. */
 int share_visits_write(struct unit *unit, const struct share_visit *visits, int count);
+
+/* ----------------------------------------------------------- orders */
+
+/* A bargain as an order sees it. */
+struct bargain_orderable {
+	bool found;
+	int64_t user_id, item_id;
+	bool succeeded;
+	int64_t price_fen;      /* its current price */
+	int64_t pay_within_s;
+	int64_t pay_window_end; /* orderable until then: its expiry, or pay_within_s after it succeeded if later */
+};
+/* Reads bargain_id for an order into *bargain (OUT; found false when there
+ * is no such bargain). Returns DB_OK or a door code. */
+int bargain_for_order(struct unit *unit, int64_t bargain_id, struct bargain_orderable *bargain);
+/* succeeded -> ordered for user_id's bargain, unless it is held for
+ * review. Returns DB_OK, OUT_BARGAIN_NOT_SUCCEEDED (not succeeded, not
+ * the user's, or held), or a door code. */
+int bargain_mark_ordered(struct unit *unit, int64_t bargain_id, int64_t user_id);
+/* ordered -> succeeded for user_id's bargain whose order was cancelled:
+ * open again and orderable until its pay window ends (its expiry, or
+ * pay_within_s after it succeeded if later); once that window is over the
+ * bargain closes (expired) instead. Returns DB_OK or a door code. */
+int bargain_unmark_ordered(struct unit *unit, int64_t bargain_id, int64_t user_id);
 
 /* ---------------------------------------------------- anti-fraud */
 

@@ -84,6 +84,59 @@ json_t *order_json(const struct order_rows *rows)
 	return object;
 }
 
+static json_t *time_text(int64_t when)
+{
+	char text[CLOCK_RFC3339_SIZE];
+	clock_format_rfc3339(when, text);
+	return json_string(text);
+}
+
+json_t *order_json_written(const struct order_new *order, int64_t order_id, int64_t created_at,
+			   const struct order_line_new *lines, int line_count, const struct order_discount_new *discounts,
+			   int discount_count)
+{
+	json_t *line_list = json_array();
+	for (int i = 0; i < line_count; i++)
+		json_array_append_new(line_list,
+				      json_pack("{s:I, s:s, s:I, s:I, s:I, s:o}", "item_id", (json_int_t)lines[i].item_id,
+						"name", lines[i].name, "qty", (json_int_t)lines[i].qty, "unit_price_fen",
+						(json_int_t)lines[i].unit_price_fen, "amount_fen",
+						(json_int_t)lines[i].amount_fen, "bargain_price_fen",
+						lines[i].bargained ? json_integer((json_int_t)lines[i].bargain_price_fen)
+								   : json_null()));
+	json_t *discount_list = json_array();
+	for (int i = 0; i < discount_count; i++) {
+		json_t *discount = json_pack("{s:s, s:s, s:I}", "kind", discounts[i].kind, "label", discounts[i].label,
+					     "amount_fen", (json_int_t)discounts[i].amount_fen);
+		if (discounts[i].coupon_id != 0)
+			json_object_set_new(discount, "coupon_id", json_integer((json_int_t)discounts[i].coupon_id));
+		if (discounts[i].promotion_id != 0)
+			json_object_set_new(discount, "promotion_id", json_integer((json_int_t)discounts[i].promotion_id));
+		json_array_append_new(discount_list, discount);
+	}
+	char masked[PHONE_MASKED_SIZE];
+	phone_mask(order->phone, masked);
+	json_t *address = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", order->name, "phone", masked, "province",
+				    order->province, "city", order->city, "district", order->district, "detail",
+				    order->detail);
+	/* order_json()'s members, in its order */
+	json_t *object = json_pack("{s:I, s:s, s:I, s:o, s:o, s:I, s:o, s:I, s:I, "
+				   "s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+				   "id", (json_int_t)order_id, "status", "pending_payment", "campaign_id",
+				   (json_int_t)order->campaign_id, "bargain_id",
+				   order->bargain_id ? json_integer((json_int_t)order->bargain_id) : json_null(), "lines",
+				   line_list, "subtotal_fen", (json_int_t)order->subtotal_fen, "discounts", discount_list,
+				   "discount_fen", (json_int_t)order->discount_fen, "total_fen",
+				   (json_int_t)order->total_fen, "address", address, "pay_by", time_text(order->pay_by),
+				   "created_at", time_text(created_at), "paid_at", json_null(), "cancelled_at",
+				   json_null(), "cancel_reason", json_null(), "shipped_at", json_null(), "carrier",
+				   json_null(), "tracking_no", json_null(), "completed_at", json_null(), "refunded_at",
+				   json_null());
+	if (object == NULL)
+		abort();
+	return object;
+}
+
 json_t *quote_json(const struct cart *cart)
 {
 	const struct price_quote *quote = &cart->quote;

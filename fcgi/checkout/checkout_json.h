@@ -10,6 +10,12 @@
 
 /* The order object (API.md "Orders and payment"). */
 json_t *order_json(const struct order_rows *rows);
+/* The same object for the order just written as order (id order_id, at
+ * created_at) with its lines and discounts: what order_json() would
+ * render from reading it back (the order flow answers without the read). */
+json_t *order_json_written(const struct order_new *order, int64_t order_id, int64_t created_at,
+			   const struct order_line_new *lines, int line_count, const struct order_discount_new *discounts,
+			   int discount_count);
 /* The quote of a priced cart. */
 json_t *quote_json(const struct cart *cart);
 /* Row r of rows (enum admin_order_column) with its lines among lines, as

@@ -16,7 +16,6 @@
 #include "admin/users.h"
 #include "checkout/checkout_json.h"
 #include "checkout/checkout_routes.h"
-#include "checkout/foreign_store.h"
 #include "checkout/order.h"
 #include "checkout/pay_routes.h"
 #include "checkout/payment.h"
@@ -249,7 +248,9 @@ static int order_create(struct request *request)
 		return http_error_message(request, 400, "invalid_field",
 					  "Idempotency-Key 应为 1 到 %d 个字母、数字或 -_.: 字符。", IDEMPOTENCY_KEY_MAX);
 	const json_t *address = json_object_get(request->json, "address");
-	struct order_placing placing = { .fraud_request = request, .key = key };
+	struct order_placing placing = { .key = key };
+	placing.client = (struct fraud_client){ .ip = request->client_ip, .user_agent = request->user_agent,
+						.referer = request->referer, .device_id = request->device_id };
 	int status = validate_object(request, address, address_fields, "address");
 	if (status == 0)
 		status = cart_parse(request, &placing.cart);
@@ -260,7 +261,10 @@ static int order_create(struct request *request)
 						  ADDRESS("city"), ADDRESS("district"), ADDRESS("detail") };
 #undef ADDRESS
 	request_hash(request, placing.hash);
-	status = answer(request, order_place(&request->work, &placing), placing.cart->message);
+	int placed = order_place(&request->work, &placing);
+	if (placed == OUT_RATE_LIMITED)
+		http_retry_after(request, placing.retry_after_s);
+	status = answer(request, placed, placing.cart->message);
 	if (status != 0)
 		return status;
 	if (!placing.replayed) {

@@ -3,11 +3,21 @@
  * checkout_store.h). */
 #include "checkout/checkout_store.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "admin/stats.h"
+#include "campaign/campaign_store.h"
 #include "checkout/promo_kinds_store.h"
+#include "core/arena.h"
+#include "core/log.h"
 #include "core/outcome.h"
 #include "db/lease.h"
+#include "fraud/fraud_store.h"
+#include "fraud/limit.h"
 
 /* A guarded write: DB_OK when it changed one row, else refused. */
 static int one_row(struct unit *unit, int refused, const char *sql, const char *types, ...)
@@ -198,6 +208,139 @@ int order_completed_mark(struct unit *unit, int64_t order_id, int64_t user_id, i
 int order_refunded_mark(struct unit *unit, int64_t order_id, const char *from)
 {
 	return one_row(unit, OUT_INVALID_STATE, sql_order_refund, "iiis", unit->now, unit->now, order_id, from);
+}
+
+/* ============================================ the order in few round trips */
+
+/* The cart's items in the order asked (JSON_TABLE over their ids), with
+ * the shopper's phone, the bargain's signature and the rule set's version
+ * on every row. */
+static const char *const sql_order_facts =
+	"SELECT j.n, i.id, i.campaign_id, i.name, i.original_price_fen, i.checkout_floor_fen, i.stock_left, "
+	"TIMESTAMPDIFF(SECOND, '1970-01-01', c.starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', c.ends_at), "
+	"(SELECT s.phone FROM shopper s WHERE s.id = ?), (SELECT b.signature FROM bargain b WHERE b.id = ?), "
+	"(SELECT COALESCE(MAX(f.version), 0) FROM fraud_state f WHERE f.id = 1), "
+	"EXISTS(SELECT 1 FROM idempotency_key k WHERE k.user_id = ? AND k.idem_key = ?) "
+	"FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, item_id BIGINT PATH '$')) AS j "
+	"LEFT JOIN campaign_item i ON i.id = j.item_id LEFT JOIN campaign c ON c.id = i.campaign_id ORDER BY j.n";
+
+int order_facts_load(struct unit *unit, const int64_t *item_ids, int count, int64_t user_id, int64_t bargain_id,
+		     const char *key, struct item_for_cart *items, const char **phone, const char **signature,
+		     int64_t *rules_version, bool *key_seen)
+{
+	char *ids = arena_alloc(unit->arena, (size_t)count * 21 + 3);
+	size_t used = 0;
+	ids[used++] = '[';
+	for (int i = 0; i < count; i++)
+		used += (size_t)snprintf(ids + used, 22, "%s%lld", i ? "," : "", (long long)item_ids[i]);
+	ids[used++] = ']';
+	ids[used] = '\0';
+	memset(items, 0, sizeof(*items) * (size_t)count);
+	*phone = *signature = NULL;
+	*rules_version = 0;
+	*key_seen = false;
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_order_facts, "iiiss", user_id, bargain_id, user_id, key, ids);
+	if (result != DB_OK)
+		return result;
+	for (int r = 0; r < rows.row_count; r++) {
+		int64_t n = db_int(&rows, r, 0);
+		if (r == 0) {
+			*phone = db_null(&rows, r, 9) ? NULL : db_text(&rows, r, 9);
+			*signature = db_null(&rows, r, 10) ? NULL : db_text(&rows, r, 10);
+			*rules_version = db_int(&rows, r, 11);
+			*key_seen = db_int(&rows, r, 12) != 0;
+		}
+		if (n < 1 || n > count || db_null(&rows, r, 1))
+			continue; /* no such item */
+		items[n - 1] = (struct item_for_cart){
+			.found = true, .campaign_id = db_int(&rows, r, 2), .name = db_text(&rows, r, 3),
+			.price_fen = db_int(&rows, r, 4), .floor_fen = db_int(&rows, r, 5),
+			.stock_left = db_int(&rows, r, 6), .starts_at = db_int(&rows, r, 7), .ends_at = db_int(&rows, r, 8),
+		};
+	}
+	return DB_OK;
+}
+
+static const char *const sql_order_apply =
+	"CALL order_apply(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/* value's compact text in the unit's arena (value released). */
+static const char *json_text(struct unit *unit, json_t *value)
+{
+	char *text = value ? json_dumps(value, JSON_COMPACT) : NULL;
+	json_decref(value);
+	if (text == NULL)
+		abort(); /* out of memory */
+	const char *copy = arena_strdup(unit->arena, text);
+	free(text);
+	return copy;
+}
+
+int order_apply(struct unit *unit, const struct order_write *write, struct order_applied_result *result)
+{
+	*result = (struct order_applied_result){ .applied = ORDER_APPLIED, .limited_index = -1 };
+	const struct order_new *order = write->order;
+	json_t *head = json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "campaign_id",
+				 (json_int_t)order->campaign_id, "bargain_id", (json_int_t)order->bargain_id,
+				 "subtotal_fen", (json_int_t)order->subtotal_fen, "discount_fen",
+				 (json_int_t)order->discount_fen, "total_fen", (json_int_t)order->total_fen, "name",
+				 order->name, "phone", order->phone, "province", order->province, "city", order->city,
+				 "district", order->district, "detail", order->detail, "pay_by", (json_int_t)order->pay_by);
+	json_t *lines = json_array(), *discounts = json_array(), *reserve = json_array();
+	if (head == NULL || lines == NULL || discounts == NULL || reserve == NULL)
+		abort();
+	for (int i = 0; i < write->line_count; i++) {
+		const struct order_line_new *line = &write->lines[i];
+		json_array_append_new(lines, json_pack("[I, s, I, I, I, i, I]", (json_int_t)line->item_id, line->name,
+						       (json_int_t)line->qty, (json_int_t)line->unit_price_fen,
+						       (json_int_t)line->amount_fen, (int)line->bargained,
+						       (json_int_t)line->bargain_price_fen));
+	}
+	for (int i = 0; i < write->discount_count; i++) {
+		const struct order_discount_new *discount = &write->discounts[i];
+		json_array_append_new(discounts, json_pack("[I, s, s, I, I, I]", (json_int_t)discount->seq, discount->kind,
+							   discount->label, (json_int_t)discount->amount_fen,
+							   (json_int_t)discount->coupon_id,
+							   (json_int_t)discount->promotion_id));
+	}
+	for (int i = 0; write->reserve != NULL && i < write->reserve_count; i++)
+		json_array_append_new(reserve, json_pack("[I, I]", (json_int_t)write->reserve[i].item_id,
+							 (json_int_t)write->reserve[i].qty));
+	int64_t hour, shard;
+	char day[11];
+	stats_row_key(unit->now, &hour, &shard, day);
+
+	struct db_rows rows;
+	int status = db_exec(unit, &rows, sql_order_apply, "isisbsisssissssiisssi", unit->now, unit->request_id,
+			     order->user_id, write->key, write->hash, (size_t)CRYPTO_HMAC_SIZE,
+			     fraud_event_text(unit, write->event), write->rule_id, write->rule_field, write->shown,
+			     write->action, (int64_t)write->hold, limit_buckets_text(unit, write->limits, write->limit_count),
+			     json_text(unit, head), json_text(unit, lines), json_text(unit, discounts), hour, shard, day,
+			     write->answer_tail, json_text(unit, reserve), (int64_t)write->own_transaction);
+	if (status != DB_OK)
+		return status;
+	if (rows.row_count != 1 || rows.column_count != 4) {
+		log_error("order: order_apply answered %d rows of %d columns", rows.row_count, rows.column_count);
+		return DB_FAILED;
+	}
+	const char *applied = db_text(&rows, 0, 0);
+	if (strcmp(applied, "duplicate") == 0)
+		result->applied = ORDER_KEY_TAKEN;
+	else if (strcmp(applied, "limited") == 0)
+		result->applied = ORDER_LIMITED;
+	else if (strcmp(applied, "bargain_taken") == 0)
+		result->applied = ORDER_BARGAIN_TAKEN;
+	else if (strcmp(applied, "out_of_stock") == 0)
+		result->applied = ORDER_OUT_OF_STOCK;
+	else if (strcmp(applied, "ok") != 0)
+		return DB_FAILED;
+	result->limited_index = (int)db_int(&rows, 0, 1);
+	result->order_id = db_int(&rows, 0, 2);
+	result->decision_id = db_int(&rows, 0, 3);
+	if (result->applied == ORDER_LIMITED && (result->limited_index < 0 || result->limited_index >= write->limit_count))
+		return DB_FAILED;
+	return DB_OK;
 }
 
 /* =================================================================== sweep */

@@ -86,6 +86,86 @@ int order_discount_insert(struct unit *unit, int64_t order_id, int64_t seq, cons
 int order_event_add(struct unit *unit, int64_t order_id, const char *from, const char *to, const char *actor,
 		    int64_t actor_id, const char *note);
 
+/* ------------------------------------------- the order in few round trips
+ *
+ * The order transaction (order.h) sends one read for its facts and one
+ * CALL for its writes (order_apply, sql/024_round_trips.sql). */
+
+struct item_for_cart;
+struct fraud_event_row;
+struct limit_bucket;
+
+/* What the order reads before it decides, in one statement: each of
+ * item_ids' item for the cart (items[i], OUT; found false when there is
+ * none), user_id's phone, bargain_id's anti-fraud signature (0: none),
+ * fraud_state's version and whether user_id's Idempotency-Key key is
+ * claimed already (*key_seen) (all OUT; phone and signature NULL when
+ * unknown).
+ * Returns DB_OK or a door code. */
+int order_facts_load(struct unit *unit, const int64_t *item_ids, int count, int64_t user_id, int64_t bargain_id,
+		     const char *key, struct item_for_cart *items, const char **phone, const char **signature,
+		     int64_t *rules_version, bool *key_seen);
+
+struct order_line_new {
+	int64_t item_id;
+	const char *name;
+	int64_t qty, unit_price_fen, amount_fen;
+	bool bargained;
+	int64_t bargain_price_fen; /* stored only when bargained */
+};
+struct order_discount_new {
+	int64_t seq;
+	const char *kind, *label;
+	int64_t amount_fen, coupon_id, promotion_id; /* ids 0: none */
+};
+struct order_reserve {
+	int64_t item_id, qty;
+};
+
+/* What the order flow decided to write. */
+struct order_write {
+	const struct order_new *order;
+	const char *key;                   /* Idempotency-Key */
+	const unsigned char *hash;         /* CRYPTO_HMAC_SIZE bytes: the request's fingerprint */
+	const struct fraud_event_row *event;
+	int64_t rule_id;                   /* a decision other than allow: its rule (0: none), */
+	const char *rule_field, *shown, *action; /* field, value shown and action */
+	bool hold;                         /* review and shadow: the order is held */
+	const struct limit_bucket *limits; /* velocity limits, taken all or none */
+	int limit_count;
+	const struct order_line_new *lines;
+	int line_count;
+	const struct order_discount_new *discounts;
+	int discount_count;
+	const char *answer_tail;           /* the answer's JSON after its id: from its first ',' */
+	const struct order_reserve *reserve; /* by item id; NULL: the caller reserves */
+	int reserve_count;
+	bool own_transaction;              /* the CALL starts and ends a transaction of its own */
+};
+
+enum order_applied {
+	ORDER_APPLIED,
+	ORDER_KEY_TAKEN,     /* the key was claimed by an order that committed */
+	ORDER_LIMITED,       /* limits[limited_index] is at its limit */
+	ORDER_BARGAIN_TAKEN, /* the bargain has its order already */
+	ORDER_OUT_OF_STOCK,  /* reserve[limited_index] had too little left */
+};
+
+struct order_applied_result {
+	enum order_applied applied;
+	int limited_index;
+	int64_t order_id, decision_id;
+};
+
+/* Writes the order in one round trip inside the caller's transaction (or,
+ * with own_transaction, in one of its own that it commits): the key
+ * claimed, the event and decision, the limits, the order, its hold, lines,
+ * discounts and event, the stats, the key's answer, then with reserve the
+ * stock. Anything but ORDER_APPLIED wrote something the caller must roll
+ * back (with own_transaction: rolled back already). Returns DB_OK with
+ * *result (OUT), or a door code. */
+int order_apply(struct unit *unit, const struct order_write *write, struct order_applied_result *result);
+
 /* pending_payment -> cancelled: by user_id (cancel_reason 'shopper'), or
  * with user_id 0 by timeout (only once pay_by has passed). Returns DB_OK,
  * OUT_INVALID_STATE, or a door code. */

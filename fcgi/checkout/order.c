@@ -11,7 +11,6 @@
 #include "admin/audit.h"
 #include "admin/stats.h"
 #include "checkout/checkout_json.h"
-#include "checkout/foreign_store.h"
 #include "checkout/promo_kinds_store.h"
 #include "checkout/promotion_store.h"
 #include "core/arena.h"
@@ -22,8 +21,10 @@
 #include "db/db.h"
 #include "engagement/engagement.h"
 #include "fraud/fraud_check.h"
+#include "fraud/limit.h"
 #include "reward/points.h"
 #include "ops/ops.h"
+#include "shopper/shopper_store.h"
 
 #define SWEEP_BATCH 200
 #define SWEEP_BATCHES_MAX 20
@@ -188,131 +189,314 @@ int64_t order_pay_by(const struct cart *cart, int64_t now, int64_t pay_within_s)
 
 /* ============================================================ cart: load */
 
-int cart_price(struct unit *unit, struct cart *cart)
+/* With the items loaded: the promotions' loads, then the decisions. */
+static int cart_price_items_loaded(struct unit *unit, struct cart *cart)
 {
 	int result;
-	for (int i = 0; i < cart->line_count; i++)
-		if ((result = campaign_item_for_cart(unit, cart->lines[i].item_id, &cart->lines[i].item)) != DB_OK)
-			return result;
 	if ((result = cart_items_decide(cart)) != DB_OK ||
 	    (result = promotion_load(unit, &cart->promotions)) != DB_OK)
 		return result;
 	return cart_decide(cart, unit->now);
 }
 
+int cart_price(struct unit *unit, struct cart *cart)
+{
+	int result;
+	for (int i = 0; i < cart->line_count; i++)
+		if ((result = campaign_item_for_cart(unit, cart->lines[i].item_id, &cart->lines[i].item)) != DB_OK)
+			return result;
+	return cart_price_items_loaded(unit, cart);
+}
+
 /* ================================================================= order */
 
-static int compare_lines(const void *a, const void *b)
+static int compare_reserve(const void *a, const void *b)
 {
-	int64_t x = ((const struct cart_line *)a)->item_id, y = ((const struct cart_line *)b)->item_id;
+	int64_t x = ((const struct order_reserve *)a)->item_id, y = ((const struct order_reserve *)b)->item_id;
 	return (x > y) - (x < y);
 }
 
-/* The order's rows: the order, its lines, its discounts. */
-static int order_rows_write(struct unit *unit, struct order_placing *placing, int64_t order_id)
+void order_rows_decide(const struct cart *cart, struct order_line_new *lines,
+			      struct order_discount_new *discounts)
 {
-	const struct cart *cart = placing->cart;
 	const struct price_quote *quote = &cart->quote;
-	int result;
 	for (int i = 0; i < cart->line_count; i++) {
 		const struct cart_line *line = &cart->lines[i];
-		const struct price_line *priced = &cart->price_lines[i];
-		if ((result = order_line_insert(unit, order_id, line->item_id, line->item.name, line->qty,
-						line->item.price_fen, quote->lines[i].amount_fen, priced->has_bargain,
-						cart->promotions.bargain.price_fen)) != DB_OK)
-			return result;
+		lines[i] = (struct order_line_new){ .item_id = line->item_id, .name = line->item.name, .qty = line->qty,
+						    .unit_price_fen = line->item.price_fen,
+						    .amount_fen = quote->lines[i].amount_fen,
+						    .bargained = cart->price_lines[i].has_bargain,
+						    .bargain_price_fen = cart->promotions.bargain.price_fen };
 	}
 	for (int i = 0; i < quote->discount_count; i++) {
 		const struct price_discount *discount = &quote->discounts[i];
-		if ((result = order_discount_insert(unit, order_id, (int64_t)(i + 1), price_kind_name(discount->kind),
-						    discount->label, discount->amount_fen, discount->coupon_id,
-						    discount->promotion_id)) != DB_OK)
-			return result;
-		/* one discount line per promotion: what it took (its `used`), and a
-		 * use of its limits */
-		if (discount->promotion_id != 0 &&
-		    (result = promotion_take_for_order(unit, &cart->promotions, order_id, discount->promotion_id,
-						       discount->amount_fen)) != DB_OK)
-			return result;
+		discounts[i] = (struct order_discount_new){ .seq = i + 1, .kind = price_kind_name(discount->kind),
+							    .label = discount->label, .amount_fen = discount->amount_fen,
+							    .coupon_id = discount->coupon_id,
+							    .promotion_id = discount->promotion_id };
 	}
-	return DB_OK;
 }
 
-/* The order transaction (order.h). */
-static int order_body(struct unit *unit, void *context)
+static bool order_is_plain_asked(const struct cart *cart);
+
+bool order_reserves_at_once(const struct cart *cart)
 {
-	struct order_placing *placing = context;
+	if (!order_is_plain_asked(cart))
+		return false;
+	for (int i = 0; i < cart->quote.discount_count; i++)
+		if (cart->quote.discounts[i].promotion_id != 0)
+			return false;
+	return true;
+}
+
+/* What the shopper asked is plain: no coupon, no bargain, and no kind of
+ * the registry writes for this cart (the bargain and the coupon write only
+ * for a bargain or coupons; the others say so by their writes hook). A
+ * kind that writes for an order it takes nothing off (a gift, say) needs
+ * the order's transaction. */
+static bool order_is_plain_asked(const struct cart *cart)
+{
+	if (cart->promotions.coupon_count > 0 || cart->promotions.bargain_id != 0)
+		return false;
+	for (int k = 0; k < promotion_kind_count; k++) {
+		const struct promotion_kind *kind = promotion_kinds[k];
+		if (kind == &promo_bargain || kind == &promo_coupon || (kind->claim == NULL && kind->persist == NULL))
+			continue;
+		if (kind->writes == NULL || kind->writes(&cart->promotions))
+			return false;
+	}
+	for (int i = 0; i < cart->line_count; i++)
+		if (cart->lines[i].addon)
+			return false;
+	return true;
+}
+
+bool order_is_plain(const struct cart *cart)
+{
+	return order_is_plain_asked(cart) && cart->quote.discount_count == 0;
+}
+
+/* What an order decided before it writes. */
+struct order_decided {
+	bool blocked; /* anti-fraud blocks it: its records, and nothing else, are written */
+	struct fraud_judgement judgement;
+	struct limit_bucket limits[FRAUD_LIMITS_MAX];
+	int limit_count;
+	struct order_new order;
+	struct order_line_new lines[PRICE_LINES_MAX];
+	struct order_discount_new discounts[PRICE_DISCOUNTS_MAX];
+	struct order_reserve reserve[PRICE_LINES_MAX]; /* by item id */
+	int reserve_count; /* 0 for a presale's final order: its deposit holds the stock */
+	const char *answer_tail;
+};
+
+/* Load and decide: the items, anti-fraud's facts and the key in one read,
+ * the verdict and the velocity buckets, the promotions' loads, the price
+ * and the stock hint. Returns DB_OK (decided->blocked for a block, then
+ * nothing more was decided), OUT_IN_PROGRESS with placing->key_taken (the
+ * key is claimed already), the cart's outcomes, or a door code. */
+static int order_load_decide(struct unit *unit, struct order_placing *placing, struct order_decided *decided)
+{
 	struct cart *cart = placing->cart;
 	int64_t user_id = cart->promotions.user_id;
-	int result;
-	/* A shopper's orders with coupons go one at a time, so the
-	 * per-customer count read below cannot be raced. */
-	if (cart->promotions.coupon_count > 0 && (result = shopper_lock(unit, user_id)) != DB_OK)
+	decided->blocked = false;
+	int64_t item_ids[PRICE_LINES_MAX];
+	struct item_for_cart items[PRICE_LINES_MAX];
+	for (int i = 0; i < cart->line_count; i++)
+		item_ids[i] = cart->lines[i].item_id;
+	const char *phone, *signature;
+	int64_t rules_version;
+	bool key_seen;
+	int result = order_facts_load(unit, item_ids, cart->line_count, user_id, cart->promotions.bargain_id,
+				      placing->key, items, &phone, &signature, &rules_version, &key_seen);
+	if (result != DB_OK)
 		return result;
+	if (key_seen) {
+		placing->key_taken = true; /* order_place() answers from the key */
+		return OUT_IN_PROGRESS;
+	}
+	for (int i = 0; i < cart->line_count; i++)
+		cart->lines[i].item = items[i];
+
 	/* anti-fraud, before anything is written (fraud_check.h). A shadow
 	 * decision cannot pretend an order into being without lying about
 	 * stock and money, so it is held for review like a review decision. */
-	struct fraud_subject subject = { .user_id = user_id, .bargain_id = cart->promotions.bargain_id };
-	struct fraud_outcome outcome;
-	if ((result = fraud_check(placing->fraud_request, FRAUD_SCOPE_ORDER, &subject, &outcome)) != 0 ||
-	    (result = fraud_velocity(placing->fraud_request, FRAUD_SCOPE_ORDER, outcome.phone)) != 0)
+	struct fraud_subject subject = { .phone = phone, .signature = signature, .user_id = user_id,
+					 .bargain_id = cart->promotions.bargain_id };
+	if ((result = fraud_judge(unit, &placing->client, FRAUD_SCOPE_ORDER, &subject, rules_version,
+				  &decided->judgement)) != DB_OK)
 		return result;
-
-	/* load and decide */
-	if ((result = cart_price(unit, cart)) != DB_OK || (result = order_stock_decide(cart)) != DB_OK)
+	if (decided->judgement.action == FRAUD_BLOCK) {
+		decided->blocked = true;
+		return DB_OK;
+	}
+	decided->limit_count = 0;
+	if ((result = fraud_velocity_buckets(unit, &placing->client, FRAUD_SCOPE_ORDER, decided->judgement.phone,
+					     decided->limits, &decided->limit_count)) != DB_OK)
 		return result;
+	/* the promotions' loads, then the price and the stock */
+	if ((result = cart_price_items_loaded(unit, cart)) != DB_OK)
+		return result;
+	return order_stock_decide(cart);
+}
 
-	/* write */
-	const char *message = NULL;
-	if ((result = promotion_claim(unit, &cart->promotions, &message)) != DB_OK)
-		goto refused;
+/* What the order writes, from a decided cart: its row, lines and
+ * discounts, the answer the key keeps (built from them, the new id put in
+ * front by the procedure), the stock by item id. */
+static void order_write_decide(struct unit *unit, struct order_placing *placing, struct order_decided *decided)
+{
+	const struct cart *cart = placing->cart;
 	const struct price_quote *quote = &cart->quote;
 	const struct order_address *address = &placing->address;
-	struct order_new order = {
-		.user_id = user_id, .campaign_id = cart->promotions.campaign_id,
+	decided->order = (struct order_new){
+		.user_id = cart->promotions.user_id, .campaign_id = cart->promotions.campaign_id,
 		.bargain_id = cart->promotions.bargain_id, .subtotal_fen = quote->subtotal_fen,
 		.discount_fen = quote->discount_fen, .total_fen = quote->total_fen, .name = address->name,
 		.phone = address->phone, .province = address->province, .city = address->city,
 		.district = address->district, .detail = address->detail,
 		.pay_by = order_pay_by(cart, unit->now, unit->config->order_pay_within_s),
 	};
-	int64_t order_id;
-	result = order_insert(unit, &order, &order_id);
-	if (result == DB_DUPLICATE)
-		return OUT_BARGAIN_NOT_SUCCEEDED; /* the bargain has its order */
-	if (result != DB_OK)
-		return result;
-	placing->order_id = order_id;
-	if ((outcome.action == FRAUD_REVIEW || outcome.action == FRAUD_SHADOW) &&
-	    (result = fraud_hold(placing->fraud_request, "order", order_id, outcome.decision_id, false)) != 0)
-		return result;
-	if ((result = order_rows_write(unit, placing, order_id)) != DB_OK)
-		return result;
-	if ((result = promotion_persist(unit, &cart->promotions, order_id, &message)) != DB_OK)
-		goto refused;
-	if ((result = order_event_add(unit, order_id, NULL, "pending_payment", "shopper", user_id, NULL)) != DB_OK ||
-	    (result = stats_order(unit, order_id, STATS_ORDER_PLACED)) != DB_OK)
-		return result;
-
-	/* the answer, kept for a replay of the same request */
-	struct order_rows rows;
-	if ((result = order_read(unit, order_id, &rows)) != DB_OK)
-		return result;
-	placing->answer = unit_own(unit, order_json(&rows));
+	order_rows_decide(cart, decided->lines, decided->discounts);
+	placing->answer = unit_own(unit, order_json_written(&decided->order, 0, unit->now, decided->lines,
+							    cart->line_count, decided->discounts,
+							    quote->discount_count));
 	char *text = json_dumps(placing->answer, JSON_COMPACT);
 	if (text == NULL)
 		abort();
-	result = idempotency_finish(unit, user_id, placing->key, 201, text, order_id);
+	static const char id_zero[] = "{\"id\":0";
+	assert(strncmp(text, id_zero, sizeof(id_zero) - 1) == 0 && text[sizeof(id_zero) - 1] == ',');
+	decided->answer_tail = arena_strdup(unit->arena, text + sizeof(id_zero) - 1);
 	free(text);
-	if (result != DB_OK)
-		return result; /* OUT_IN_PROGRESS: another request took the key over */
+	for (int i = 0; i < cart->line_count; i++)
+		decided->reserve[i] = (struct order_reserve){ .item_id = cart->lines[i].item_id,
+							      .qty = cart->lines[i].qty };
+	qsort(decided->reserve, (size_t)cart->line_count, sizeof(decided->reserve[0]), compare_reserve);
+	decided->reserve_count = cart->promotions.deposit_order_id == 0 ? cart->line_count : 0;
+}
 
+/* Writes the decided order in one CALL (order_apply): inside the caller's
+ * transaction, or with own_transaction in one of its own; the stock with
+ * it when reserve_at_once. Returns DB_OK (placing->order_id, the answer's
+ * id set), OUT_IN_PROGRESS with placing->key_taken, OUT_RATE_LIMITED
+ * (placing->retry_after_s), OUT_BARGAIN_NOT_SUCCEEDED, OUT_OUT_OF_STOCK,
+ * or a door code; anything but DB_OK wrote nothing that stays. */
+static int order_write(struct unit *unit, struct order_placing *placing, const struct order_decided *decided,
+		       bool own_transaction, bool reserve_at_once)
+{
+	const struct cart *cart = placing->cart;
+	const struct fraud_judgement *judgement = &decided->judgement;
+	struct order_write write = {
+		.order = &decided->order, .key = placing->key, .hash = placing->hash, .event = &judgement->event,
+		.rule_id = judgement->rule_id, .rule_field = judgement->rule_field, .shown = judgement->shown,
+		.action = judgement->event.action,
+		.hold = judgement->action == FRAUD_REVIEW || judgement->action == FRAUD_SHADOW,
+		.limits = decided->limits, .limit_count = decided->limit_count, .lines = decided->lines,
+		.line_count = cart->line_count, .discounts = decided->discounts,
+		.discount_count = cart->quote.discount_count, .answer_tail = decided->answer_tail,
+		.reserve = reserve_at_once ? decided->reserve : NULL, .reserve_count = reserve_at_once ? decided->reserve_count : 0,
+		.own_transaction = own_transaction,
+	};
+	struct order_applied_result applied;
+	int result = order_apply(unit, &write, &applied);
+	if (result != DB_OK)
+		return result;
+	switch (applied.applied) {
+	case ORDER_KEY_TAKEN:
+		placing->key_taken = true;
+		return OUT_IN_PROGRESS;
+	case ORDER_LIMITED: {
+		const struct limit_bucket *refused = &decided->limits[applied.limited_index];
+		fraud_velocity_refused(FRAUD_SCOPE_ORDER, refused);
+		placing->retry_after_s = limit_retry_after(unit->now, refused->window_start, refused->window_length);
+		return OUT_RATE_LIMITED;
+	}
+	case ORDER_BARGAIN_TAKEN:
+		return OUT_BARGAIN_NOT_SUCCEEDED; /* the bargain has its order */
+	case ORDER_OUT_OF_STOCK:
+		return OUT_OUT_OF_STOCK;
+	case ORDER_APPLIED:
+		break;
+	}
+	placing->order_id = applied.order_id;
+	json_object_set_new(placing->answer, "id", json_integer((json_int_t)applied.order_id));
+	return DB_OK;
+}
+
+/* anti-fraud: a block outside the order's transaction is recorded in one
+ * of its own (fraud_judgement_record keeps it: commit_on_error). */
+static int judgement_record_body(struct unit *unit, void *context)
+{
+	struct fraud_outcome outcome;
+	return fraud_judgement_record(unit, context, &outcome);
+}
+
+/* A plain order (order_is_plain) in one CALL with its own transaction:
+ * its reads need no lock (every race is settled by the CALL's guards), and
+ * nothing of a promotion is written. Returns as order_write(), or with
+ * *in_transaction (OUT) when the priced cart is not plain after all (a
+ * promotion applies): the order transaction must place it. */
+static int order_place_at_once(struct unit *unit, struct order_placing *placing, bool *in_transaction)
+{
+	*in_transaction = false;
+	struct order_decided decided;
+	int result = order_load_decide(unit, placing, &decided);
+	if (result != DB_OK)
+		return result;
+	if (decided.blocked)
+		return db_atomic(unit, judgement_record_body, &decided.judgement); /* OUT_RISK_REJECTED */
+	if (!order_is_plain(placing->cart)) {
+		*in_transaction = true;
+		return DB_OK;
+	}
+	order_write_decide(unit, placing, &decided);
+	return order_write(unit, placing, &decided, true, true);
+}
+
+/* The order transaction (order.h): load, decide, then one CALL, then what
+ * the promotions write with the order's id. */
+static int order_body(struct unit *unit, void *context)
+{
+	struct order_placing *placing = context;
+	struct cart *cart = placing->cart;
+	int64_t user_id = cart->promotions.user_id;
+	int result;
+	placing->key_taken = false;
+	placing->retry_after_s = 0;
+	/* A shopper's orders with coupons go one at a time, so the
+	 * per-customer count read below cannot be raced. */
+	if (cart->promotions.coupon_count > 0 && (result = shopper_lock(unit, user_id)) != DB_OK)
+		return result;
+	struct order_decided decided;
+	if ((result = order_load_decide(unit, placing, &decided)) != DB_OK)
+		return result;
+	if (decided.blocked) {
+		struct fraud_outcome outcome;
+		return fraud_judgement_record(unit, &decided.judgement, &outcome); /* OUT_RISK_REJECTED, the record kept */
+	}
+
+	/* write: what the promotions take before the order row, the CALL */
+	const char *message = NULL;
+	if ((result = promotion_claim(unit, &cart->promotions, &message)) != DB_OK)
+		goto refused;
+	order_write_decide(unit, placing, &decided);
+	bool at_once = order_reserves_at_once(cart); /* else after the promotions' writes: coupons before items */
+	if ((result = order_write(unit, placing, &decided, false, at_once)) != DB_OK)
+		return result;
+
+	/* the promotions' writes that need the order: one use of each
+	 * promotion's limits per discount line, the coupons used */
+	const struct price_quote *quote = &cart->quote;
+	for (int i = 0; i < quote->discount_count; i++)
+		if (quote->discounts[i].promotion_id != 0 &&
+		    (result = promotion_take_for_order(unit, &cart->promotions, placing->order_id,
+						       quote->discounts[i].promotion_id,
+						       quote->discounts[i].amount_fen)) != DB_OK)
+			return result;
+	if ((result = promotion_persist(unit, &cart->promotions, placing->order_id, &message)) != DB_OK)
+		goto refused;
 	/* Last, in item order: the hot rows' locks are held only until COMMIT. */
-	struct cart_line sorted[PRICE_LINES_MAX];
-	memcpy(sorted, cart->lines, sizeof(sorted[0]) * (size_t)cart->line_count);
-	qsort(sorted, (size_t)cart->line_count, sizeof(sorted[0]), compare_lines);
-	for (int i = 0; i < cart->line_count && cart->promotions.deposit_order_id == 0; i++)
-		if ((result = stock_reserve(unit, sorted[i].item_id, sorted[i].qty)) != DB_OK)
+	for (int i = 0; !at_once && i < decided.reserve_count; i++)
+		if ((result = stock_reserve(unit, decided.reserve[i].item_id, decided.reserve[i].qty)) != DB_OK)
 			return result;
 	return DB_OK;
 
@@ -322,49 +506,45 @@ refused:
 	return result;
 }
 
-/* Claims the key for this request. Returns DB_OK when the order should be
- * placed, DB_OK with placing->replayed for the stored answer of the same
- * request, OUT_IN_PROGRESS while it still runs, OUT_IDEMPOTENCY_KEY_REUSED
- * for another body, or a door code. */
-static int idempotency_begin(struct unit *unit, struct order_placing *placing)
+/* The key is taken: the stored answer of the same request (a replay),
+ * OUT_IDEMPOTENCY_KEY_REUSED for another body, OUT_IN_PROGRESS while a
+ * claim of an older release still runs, DB_RETRY when the key is free
+ * again (gone, or past its time), or a door code. */
+static int idempotency_answer(struct unit *unit, struct order_placing *placing)
 {
 	int64_t user_id = placing->cart->promotions.user_id;
 	int64_t ttl = unit->config->idempotency_ttl_s;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		int result = idempotency_claim(unit, user_id, placing->key, placing->hash);
-		if (result != DB_DUPLICATE)
-			return result;
-		struct idempotency_record record;
-		if ((result = idempotency_read(unit, user_id, placing->key, placing->hash, &record)) != DB_OK)
-			return result;
-		if (!record.found)
-			continue; /* released meanwhile: claim again */
-		if (record.created_at < unit->now - ttl) {
-			/* past its time and not yet swept: a new key now */
-			if ((result = idempotency_forget_old(unit, user_id, placing->key, unit->now - ttl)) != DB_OK)
-				return result;
-			continue;
-		}
-		if (!record.same_request)
-			return OUT_IDEMPOTENCY_KEY_REUSED;
-		if (record.done) {
-			json_error_t error;
-			json_t *stored = record.answer ? json_loads(record.answer, 0, &error) : NULL;
-			if (stored == NULL) {
-				log_error("order: stored answer of an idempotency key does not parse");
-				return OUT_INTERNAL_ERROR;
-			}
-			placing->answer = unit_own(unit, stored);
-			placing->replayed = true;
-			return DB_OK;
-		}
-		/* still running: unless its worker died long ago */
-		result = idempotency_take_over(unit, user_id, placing->key, placing->hash, unit->now - IDEMPOTENCY_STALE_S);
-		if (result == DB_OK)
-			log_warn("order: took over an idempotency key abandoned since %lld", (long long)record.claimed_at);
+	struct idempotency_record record;
+	int result = idempotency_read(unit, user_id, placing->key, placing->hash, &record);
+	if (result != DB_OK)
 		return result;
+	if (!record.found)
+		return DB_RETRY; /* released meanwhile: claim again */
+	if (record.created_at < unit->now - ttl) {
+		/* past its time and not yet swept: a new key now */
+		result = idempotency_forget_old(unit, user_id, placing->key, unit->now - ttl);
+		return result != DB_OK ? result : DB_RETRY;
 	}
-	return OUT_IN_PROGRESS;
+	if (!record.same_request)
+		return OUT_IDEMPOTENCY_KEY_REUSED;
+	if (!record.done) {
+		/* A claim outside the order's transaction, as releases before
+		 * sql/020 made them: running, unless its worker died long ago. */
+		if (record.claimed_at >= unit->now - IDEMPOTENCY_STALE_S)
+			return OUT_IN_PROGRESS;
+		log_warn("order: released an idempotency key abandoned since %lld", (long long)record.claimed_at);
+		result = idempotency_release(unit, user_id, placing->key);
+		return result != DB_OK ? result : DB_RETRY;
+	}
+	json_error_t error;
+	json_t *stored = record.answer ? json_loads(record.answer, 0, &error) : NULL;
+	if (stored == NULL) {
+		log_error("order: stored answer of an idempotency key does not parse");
+		return OUT_INTERNAL_ERROR;
+	}
+	placing->answer = unit_own(unit, stored);
+	placing->replayed = true;
+	return DB_OK;
 }
 
 int order_place(struct unit *unit, struct order_placing *placing)
@@ -372,13 +552,24 @@ int order_place(struct unit *unit, struct order_placing *placing)
 	placing->replayed = false;
 	placing->answer = NULL;
 	placing->order_id = 0;
-	int result = idempotency_begin(unit, placing);
-	if (result != DB_OK || placing->replayed)
-		return result;
-	result = db_atomic(unit, order_body, placing);
-	if (result != DB_OK) /* nothing was ordered: the key may be used again */
-		idempotency_release(unit, placing->cart->promotions.user_id, placing->key);
-	return result;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		/* the key is claimed inside the order's transaction: the CALL's
+		 * own for a plain cart, else the one order_body() runs in */
+		placing->key_taken = false;
+		placing->retry_after_s = 0;
+		bool in_transaction = !order_is_plain_asked(placing->cart);
+		int result = DB_OK;
+		if (!in_transaction)
+			result = order_place_at_once(unit, placing, &in_transaction);
+		if (in_transaction)
+			result = db_atomic(unit, order_body, placing);
+		if (!placing->key_taken)
+			return result;
+		placing->answer = NULL;
+		if ((result = idempotency_answer(unit, placing)) != DB_RETRY)
+			return result;
+	}
+	return OUT_IN_PROGRESS;
 }
 
 int order_view(struct unit *unit, int64_t order_id, int64_t user_id, struct order_rows *rows)

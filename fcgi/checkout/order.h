@@ -2,8 +2,8 @@
  * shipping and refund) and the pure decisions they are made of.
  *
  * Each flow loads its facts through the stores (checkout_store.h,
- * campaign_store.h, promotion.h's kinds, foreign_store.h), decides in the
- * pure functions below (unit-tested without a database:
+ * campaign_store.h, promotion.h's kinds and the other features' stores),
+ * decides in the pure functions below (unit-tested without a database:
  * tests/unit/checkout/test_order.c), then writes, inside db_atomic().
  * Flows return DB_OK, a door code, an outcome (core/outcome.h) with an
  * optional message, or an HTTP status that anti-fraud (fraud_check.h) has
@@ -32,41 +32,39 @@
  * Lock order, to keep clear of deadlocks: payment row, order row, shopper
  * row, coupon rows, then item rows by id.
  *
- * The order transaction, as SQL (for tests/bench's C reference; `?` are
- * bound parameters, one line per statement, in this order):
+ * The order, as round trips (issue 13: at most 8 with the session check;
+ * tests/api/test_round_trips.py counts them; tests/bench's orderref.c
+ * mirrors the writes). A plain order (order_is_plain: no coupon, bargain
+ * or discount) is read without a lock and written by one CALL in a
+ * transaction of its own, 5 round trips (6 with the session check):
  *
- *   -- outside it: INSERT INTO idempotency_key (user_id, idem_key,
- *   --   request_hash, state, claimed_at, created_at) VALUES (?, ?, ?,
- *   --   'running', NOW, NOW)                       (duplicate: replay/409/422)
+ *   SELECT <each line's item and campaign window>, <the shopper's phone>,
+ *          <the bargain's signature>, <fraud_state.version>,
+ *          <the Idempotency-Key claimed already?>
+ *     FROM JSON_TABLE(<item ids>) ... ;                      -- checkout_store.c order_facts_load
+ *   -- the promotion registry's loads, in its order (promotion.c): the
+ *   -- campaign's live promotions, its full-reduction tiers, its coupon
+ *   -- rules; with a bargain, coupons or a first-order promotion, theirs
+ *   -- decide in C: anti-fraud's verdict (rules compiled per worker), the
+ *   -- velocity buckets, price_quote(), the stock hint
+ *   CALL order_apply(..., own transaction);  -- sql/020: START TRANSACTION,
+ *                           -- the key claimed, the fraud event (and
+ *                           -- decision), the rate counters all or none,
+ *                           -- the order, its hold, lines, discounts, event,
+ *                           -- the stats, the key's answer, the stock
+ *                           -- reserve (UPDATE campaign_item ... WHERE id = ?
+ *                           -- AND stock_left >= ?, by item id) last, COMMIT
+ *
+ * Any other order runs the same inside the order transaction (db_atomic):
+ *
  *   START TRANSACTION;
  *   SELECT id FROM shopper WHERE id = ? FOR UPDATE;          -- only with coupons
- *   SELECT i.campaign_id, i.name, i.original_price_fen, i.checkout_floor_fen,
- *          i.stock_left, TIMESTAMPDIFF(SECOND, '1970-01-01', c.starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', c.ends_at)
- *     FROM campaign_item i JOIN campaign c ON c.id = i.campaign_id
- *     WHERE i.id = ?;                                        -- per line
- *   -- the promotion registry's loads, in its order:
- *   SELECT ... FROM bargain WHERE id = ?;                    -- bargain orders
- *   SELECT min_spend_fen, off_fen FROM full_reduction_tier WHERE campaign_id = ?;
- *   SELECT ... FROM coupon WHERE id = ?;                     -- per coupon
- *   SELECT coupons_stackable, coupon_uses_per_customer FROM campaign_checkout
- *     WHERE campaign_id = ?;
- *   -- cart_decide(): price_quote() in C (pricing.c, promotion.c)
- *   UPDATE bargain SET status = 'ordered', open_slot = NULL, closed_at = ?
- *     WHERE id = ? AND user_id = ? AND status = 'succeeded'; -- bargain orders; 0 rows: 409
- *   INSERT INTO orders (...) VALUES (...);
- *   INSERT INTO order_line (...) VALUES (...);               -- per line
- *   INSERT INTO order_discount (...) VALUES (...);           -- per discount
- *   UPDATE coupon SET status = 'used', order_id = ?, used_at = ?
- *     WHERE id = ? AND user_id = ? AND status = 'available'
- *     AND starts_at <= ? AND expires_at > ?;                 -- per coupon; 0 rows: 422
- *   INSERT INTO order_event (...) VALUES (...);
- *   SELECT ... FROM orders / order_line / order_discount WHERE ...;  -- the answer
- *   UPDATE idempotency_key SET state = 'done', response_status = 201,
- *     response_body = ?, order_id = ? WHERE user_id = ? AND idem_key = ?
- *     AND state = 'running';
- *   UPDATE campaign_item SET stock_left = stock_left - ?,
- *     stock_reserved = stock_reserved + ?
- *     WHERE id = ? AND stock_left >= ?;                      -- per line, by item id; 0 rows: 409
+ *   the facts read and the promotions' loads, as above;
+ *   UPDATE bargain SET status = 'ordered' ... ;              -- bargain orders (the kind's claim)
+ *   CALL order_apply(...);  -- the same writes, without its own transaction;
+ *                           -- the stock too when no promotion writes after
+ *   -- each promotion's use, the coupons used, then the stock reserve
+ *   -- (lock order: coupons before items)
  *   COMMIT;
  *
  * The hot row (the item) is written last, so its lock is held only from
@@ -86,6 +84,7 @@
 #include "checkout/pricing.h"
 #include "checkout/promotion.h"
 #include "core/crypto.h"
+#include "fraud/fraud_check.h"
 
 struct request;
 struct unit;
@@ -138,6 +137,21 @@ int order_stock_decide(const struct cart *cart);
 /* When the order must be paid by: a bargain's own pay window, else
  * pay_within_s (config). */
 int64_t order_pay_by(const struct cart *cart, int64_t now, int64_t pay_within_s);
+/* What a decided cart's order writes besides its row: its lines and
+ * discounts (OUT: cart->line_count and quote.discount_count of them; the
+ * strings borrow from the cart). */
+void order_rows_decide(const struct cart *cart, struct order_line_new *lines, struct order_discount_new *discounts);
+/* True when the order's promotions write nothing after the order row (no
+ * promotion's use to take, no coupon, no bargain, no kind whose writes
+ * hook says it writes): then its stock is
+ * reserved inside order_apply's one round trip; else after those writes,
+ * to keep the lock order (coupons before items). */
+bool order_reserves_at_once(const struct cart *cart);
+/* True for a priced cart whose order writes nothing but its own rows and
+ * stock: no coupon, no bargain, no discount, no add-on, and no kind of
+ * the registry that writes for this cart (its writes hook). Such an order is written by one CALL in a transaction of its
+ * own, its reads made before it without a lock. */
+bool order_is_plain(const struct cart *cart);
 
 /* ================================================================= order */
 
@@ -146,7 +160,7 @@ struct order_address {
 };
 
 struct order_placing {
-	struct request *fraud_request; /* borrowed: anti-fraud's view of the request */
+	struct fraud_client client;     /* anti-fraud's view of the request (borrowed strings) */
 	struct cart *cart;
 	const char *key;                /* Idempotency-Key */
 	unsigned char hash[CRYPTO_HMAC_SIZE]; /* the request's fingerprint */
@@ -155,12 +169,15 @@ struct order_placing {
 	bool replayed;    /* answer is the stored answer of the same request */
 	json_t *answer;   /* the order object (or the stored answer), owned by the unit's arena */
 	int64_t order_id;
+	int64_t retry_after_s; /* with OUT_RATE_LIMITED */
+	bool key_taken;        /* inside: the key was claimed by another order */
 };
 
-/* Places the order once per key: claims the key, runs the order
- * transaction (above), and on failure releases the key. Returns DB_OK,
- * OUT_IDEMPOTENCY_KEY_REUSED, OUT_IN_PROGRESS, OUT_OUT_OF_STOCK, the cart's
- * outcomes (cart->message), an anti-fraud HTTP status, or a door code. */
+/* Places the order once per key: runs the order transaction (above),
+ * which claims the key; a key claimed before answers the stored order (a
+ * replay) or refuses. Returns DB_OK, OUT_IDEMPOTENCY_KEY_REUSED,
+ * OUT_IN_PROGRESS, OUT_OUT_OF_STOCK, the cart's outcomes (cart->message),
+ * OUT_RISK_REJECTED, OUT_RATE_LIMITED (retry_after_s), or a door code. */
 int order_place(struct unit *unit, struct order_placing *placing);
 
 /* user_id's order (0: anyone's) into *rows (OUT). Returns DB_OK,

@@ -6,8 +6,8 @@
  * of its own. */
 #include <stdio.h>
 
+#include "bargain/bargain_store.h"
 #include "checkout/checkout_store.h"
-#include "checkout/foreign_store.h"
 #include "checkout/promotion.h"
 #include "core/outcome.h"
 
@@ -15,7 +15,13 @@ static int bargain_load(struct unit *unit, struct promotion_config *config)
 {
 	if (config->bargain_id == 0)
 		return DB_OK;
-	return bargain_for_order(unit, config->bargain_id, &config->bargain);
+	struct bargain_orderable bargain;
+	int result = bargain_for_order(unit, config->bargain_id, &bargain);
+	config->bargain = (struct promotion_bargain){
+		.found = bargain.found, .user_id = bargain.user_id, .item_id = bargain.item_id,
+		.succeeded = bargain.succeeded, .price_fen = bargain.price_fen, .pay_within_s = bargain.pay_within_s,
+		.pay_window_end = bargain.pay_window_end };
+	return result;
 }
 
 static int bargain_check(const struct promotion_config *config, const struct price_line *lines, int line_count,

@@ -65,10 +65,17 @@ static int budget_give_back(struct unit *unit, int64_t order_id, enum promotion_
 	return campaign_budget_give_back(unit, order_id);
 }
 
+/* What budget_persist writes for: see its early returns. */
+static bool budget_writes(const struct promotion_config *config)
+{
+	return config->budget.found && config->subsidy_fen > 0;
+}
+
 const struct promotion_kind promo_budget = {
 	.name = "budget",
 	.stage = PROMOTION_ORDER,
 	.load = budget_load,
 	.persist = budget_persist,
 	.give_back = budget_give_back,
+	.writes = budget_writes,
 };

@@ -11,18 +11,29 @@
 #include <string.h>
 
 #include "checkout/coupon_template.h"
-#include "checkout/foreign_store.h"
 #include "checkout/promotion.h"
 #include "checkout/promotion_store.h"
 #include "core/arena.h"
 #include "core/outcome.h"
+#include "reward/reward_store.h"
 
 static int coupon_load(struct unit *unit, struct promotion_config *config)
 {
 	int result;
-	for (int i = 0; i < config->coupon_count; i++)
-		if ((result = coupon_for_order(unit, config->coupon_ids[i], config->user_id, &config->coupons[i])) != DB_OK)
+	for (int i = 0; i < config->coupon_count; i++) {
+		struct coupon coupon;
+		bool found;
+		if ((result = coupon_for_order(unit, config->coupon_ids[i], config->user_id, &coupon, &found)) != DB_OK)
 			return result;
+		/* someone else's is as good as none (amount 1, so pricing's bounds hold) */
+		config->coupons[i] = !found ? (struct price_coupon){ .id = coupon.id, .amount_fen = 1 }
+				   : (struct price_coupon){ .id = coupon.id, .title = coupon.title,
+							    .amount_fen = coupon.amount_fen,
+							    .min_spend_fen = coupon.min_spend_fen,
+							    .starts_at = coupon.starts_at, .expires_at = coupon.expires_at,
+							    .item_id = coupon.item_id,
+							    .available = strcmp(coupon.status, "available") == 0 };
+	}
 	if ((result = checkout_rules_load(unit, config->campaign_id, &config->rules)) != DB_OK)
 		return result;
 	if (config->rules.coupon_uses_per_customer > 0 && config->coupon_count > 0)

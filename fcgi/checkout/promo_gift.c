@@ -249,6 +249,12 @@ static int gift_return(struct unit *unit, int64_t order_id, enum promotion_retur
 	return gift_give_back(unit, order_id);
 }
 
+/* What gift_persist writes for: see its early returns. */
+static bool gift_writes(const struct promotion_config *config)
+{
+	return config->quote != NULL && config->quote->gift_count > 0;
+}
+
 const struct promotion_kind promo_gift = {
 	.name = "gift",
 	.stage = PROMOTION_ORDER,
@@ -258,4 +264,5 @@ const struct promotion_kind promo_gift = {
 	.apply = gift_apply,
 	.persist = gift_persist,
 	.give_back = gift_return,
+	.writes = gift_writes,
 };

@@ -133,6 +133,12 @@ static int points_cash_return(struct unit *unit, int64_t order_id, enum promotio
 	return points_apply(unit, user_id, points, "points_cash_returned", order_id);
 }
 
+/* What points_cash_persist writes for: see its early returns. */
+static bool points_cash_writes(const struct promotion_config *config)
+{
+	return config->quote != NULL && config->quote->points_used > 0;
+}
+
 const struct promotion_kind promo_points_cash = {
 	.name = "points_cash",
 	.stage = PROMOTION_ORDER,
@@ -142,4 +148,5 @@ const struct promotion_kind promo_points_cash = {
 	.apply = points_cash_apply,
 	.persist = points_cash_persist,
 	.give_back = points_cash_return,
+	.writes = points_cash_writes,
 };

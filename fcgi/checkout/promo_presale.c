@@ -161,6 +161,12 @@ static int presale_paid(struct unit *unit, int64_t order_id)
 	return presale_final_paid(unit, order_id);
 }
 
+/* What presale_persist writes for: see its early returns. */
+static bool presale_writes(const struct promotion_config *config)
+{
+	return config->deposit_order_id != 0;
+}
+
 const struct promotion_kind promo_presale = {
 	.name = "presale",
 	.stage = PROMOTION_ORDER,
@@ -172,4 +178,5 @@ const struct promotion_kind promo_presale = {
 	.persist = presale_persist,
 	.give_back = presale_give_back,
 	.paid = presale_paid,
+	.writes = presale_writes,
 };

@@ -81,6 +81,12 @@ static int red_packet_return(struct unit *unit, int64_t order_id, enum promotion
 	return red_packet_give_back(unit, order_id);
 }
 
+/* What red_packet_persist writes for: see its early returns. */
+static bool red_packet_writes(const struct promotion_config *config)
+{
+	return config->red_packet_count > 0;
+}
+
 const struct promotion_kind promo_red_packet = {
 	.name = "red_packet",
 	.stage = PROMOTION_ORDER,
@@ -89,4 +95,5 @@ const struct promotion_kind promo_red_packet = {
 	.persist = red_packet_persist,
 	.give_back = red_packet_return,
 	.paid = red_packet_paid,
+	.writes = red_packet_writes,
 };

@@ -108,6 +108,12 @@ static int share_reward_paid(struct unit *unit, int64_t order_id)
 	return order_share_rewarded(unit, order_id, coupon.id);
 }
 
+/* What share_reward_persist writes for: see its early returns. */
+static bool share_reward_writes(const struct promotion_config *config)
+{
+	return config->share.sharer_id != 0 && config->share.sharer_id != config->user_id;
+}
+
 const struct promotion_kind promo_share_reward = {
 	.name = "share_reward",
 	.stage = PROMOTION_ORDER,
@@ -116,4 +122,5 @@ const struct promotion_kind promo_share_reward = {
 	.validate = share_reward_validate,
 	.persist = share_reward_persist,
 	.paid = share_reward_paid,
+	.writes = share_reward_writes,
 };

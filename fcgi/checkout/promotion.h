@@ -53,7 +53,7 @@ struct promotion_bargain {
 	bool succeeded;
 	int64_t price_fen;
 	int64_t pay_within_s;
-	int64_t pay_window_end; /* orderable until then (foreign_store.h) */
+	int64_t pay_window_end; /* orderable until then (bargain_store.h) */
 };
 
 /* One live promotion of the cart's campaign (the promotion resource:
@@ -179,6 +179,10 @@ struct promotion_kind {
 	/* Writes what rides on order_id being paid (in the notify's
 	 * transaction, once). Returns DB_OK or a door code. */
 	int (*paid)(struct unit *unit, int64_t order_id);
+	/* Pure: whether claim or persist would write anything for this priced
+	 * cart (NULL: always, when either exists). An order nothing writes
+	 * for is placed in one CALL (order.c, order_is_plain). */
+	bool (*writes)(const struct promotion_config *config);
 };
 
 extern const struct promotion_kind *const promotion_kinds[];

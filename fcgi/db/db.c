@@ -445,7 +445,19 @@ static unsigned int run_once(struct unit *unit, struct db_rows *rows, const char
 		return mysql_stmt_errno(stmt);
 	rows->affected = mysql_stmt_affected_rows(stmt);
 	rows->insert_id = mysql_stmt_insert_id(stmt);
-	return fetch_rows(unit, stmt, rows);
+	unsigned int error_number = fetch_rows(unit, stmt, rows);
+	/* A CALL answers its result set, then the CALL's own status: read
+	 * to the end, so the connection is ready for the next statement. */
+	while (mysql_stmt_more_results(stmt)) {
+		int next = mysql_stmt_next_result(stmt);
+		if (next > 0 && error_number == 0)
+			error_number = mysql_stmt_errno(stmt);
+		if (next != 0)
+			break;
+		if (mysql_stmt_field_count(stmt) > 0)
+			mysql_stmt_free_result(stmt);
+	}
+	return error_number;
 }
 
 static int ensure_connected(struct unit *unit)

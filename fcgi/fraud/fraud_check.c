@@ -30,15 +30,18 @@ static int64_t version_checked_us;
 
 /* =========================================================== the rule set */
 
-/* Recompiles the rule set when fraud_state's version moved. */
-static int rules_refresh(struct unit *unit)
+/* Recompiles the rule set when fraud_state's version moved. known: the
+ * version a flow's own read just brought (no statement of its own when it
+ * is the compiled one), or -1 to read it here at most once a second. */
+static int rules_refresh(struct unit *unit, int64_t known)
 {
 	int64_t now_us = clock_micros();
-	if (ruleset.version >= 0 && now_us - version_checked_us < RELOAD_CHECK_US && now_us >= version_checked_us)
+	if (known < 0 && ruleset.version >= 0 && now_us - version_checked_us < RELOAD_CHECK_US &&
+	    now_us >= version_checked_us)
 		return 0;
-	int64_t version = 0;
-	int status = fraud_rules_version(unit, &version);
-	if (status != DB_OK)
+	int64_t version = known;
+	int status = DB_OK;
+	if (known < 0 && (status = fraud_rules_version(unit, &version)) != DB_OK)
 		return status;
 	if (version == ruleset.version) {
 		version_checked_us = now_us;
@@ -132,14 +135,14 @@ int fraud_check(struct request *request, enum fraud_scope scope, const struct fr
 	return http_outcome(request, fraud_check_unit(&request->work, &client, scope, subject, outcome));
 }
 
-/* The check itself; with deferred, an allow's event is handed back in it
- * instead of written (fraud_check_deferred). */
-static int check_unit(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
-		      const struct fraud_subject *subject, struct fraud_outcome *outcome,
-		      struct fraud_event_row *deferred)
+/* Decides a check without writing it: the rules (refreshed to
+ * rules_version, or -1), the phone and signature the subject lacks, the
+ * verdict. */
+static int judge(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
+		 const struct fraud_subject *subject, int64_t rules_version, struct fraud_judgement *judgement)
 {
-	memset(outcome, 0, sizeof(*outcome));
-	int status = rules_refresh(unit);
+	memset(judgement, 0, sizeof(*judgement));
+	int status = rules_refresh(unit, rules_version);
 	if (status != DB_OK)
 		return status;
 
@@ -170,43 +173,75 @@ static int check_unit(struct unit *unit, const struct fraud_client *client, enum
 	for (int i = 0; i < verdict.limited_count && i < FRAUD_LIMITED_MAX; i++)
 		limit_hit_note(verdict.limited[i]);
 
-	const char *scope_name = fraud_scope_name(scope);
-	outcome->action = verdict.action;
-	outcome->phone = phone;
-	struct fraud_event_row event = {
-		.scope = scope_name, .action = fraud_action_name(verdict.action), .user_id = subject->user_id,
-		.bargain_id = subject->bargain_id, .phone = phone, .client_ip = fields.value[FRAUD_FIELD_IP],
-		.user_agent = fields.value[FRAUD_FIELD_USER_AGENT], .referer = fields.value[FRAUD_FIELD_REFERER],
-		.share_code = fields.value[FRAUD_FIELD_SHARE_CODE], .device = fields.value[FRAUD_FIELD_DEVICE],
-		.signature = fields.value[FRAUD_FIELD_SIGNATURE],
+	judgement->action = verdict.action;
+	judgement->phone = phone;
+	judgement->event = (struct fraud_event_row){
+		.scope = fraud_scope_name(scope), .action = fraud_action_name(verdict.action),
+		.user_id = subject->user_id, .bargain_id = subject->bargain_id, .phone = phone,
+		.client_ip = fields.value[FRAUD_FIELD_IP], .user_agent = fields.value[FRAUD_FIELD_USER_AGENT],
+		.referer = fields.value[FRAUD_FIELD_REFERER], .share_code = fields.value[FRAUD_FIELD_SHARE_CODE],
+		.device = fields.value[FRAUD_FIELD_DEVICE], .signature = fields.value[FRAUD_FIELD_SIGNATURE],
 	};
-	if (deferred != NULL && verdict.action == FRAUD_ALLOW) {
-		*deferred = event; /* the caller writes it with its batch */
-		ops_count_fraud(fraud_action_name(verdict.action));
-		return DB_OK;
+	if (verdict.action != FRAUD_ALLOW) {
+		const struct fraud_rule *rule = verdict.rule;
+		char *shown = arena_alloc(unit->arena, FRAUD_FIELD_MAX + 1);
+		fraud_mask(rule->field, fields.value[rule->field], shown);
+		judgement->rule_id = rule->id;
+		judgement->rule_field = fraud_field_name(rule->field);
+		judgement->shown = shown;
+		log_info("fraud: %s %s by rule %lld (field %s)", judgement->event.scope, judgement->event.action,
+			 (long long)rule->id, judgement->rule_field);
 	}
-	if ((status = fraud_event_record(unit, &event, &outcome->event_id)) != DB_OK)
-		return status;
-	ops_count_fraud(fraud_action_name(verdict.action)); /* /metrics: kanjia_fraud_decisions_total */
-	if (verdict.action == FRAUD_ALLOW)
-		return DB_OK;
+	ops_count_fraud(judgement->event.action); /* /metrics: kanjia_fraud_decisions_total */
+	return DB_OK;
+}
 
-	const struct fraud_rule *rule = verdict.rule;
-	char shown[FRAUD_FIELD_MAX + 1];
-	fraud_mask(rule->field, fields.value[rule->field], shown);
-	status = fraud_decision_record(unit, outcome->event_id, rule->id, scope_name, fraud_field_name(rule->field), shown,
-				       fraud_action_name(verdict.action), subject->user_id, subject->bargain_id,
+int fraud_judge(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
+		const struct fraud_subject *subject, int64_t rules_version, struct fraud_judgement *judgement)
+{
+	return judge(unit, client, scope, subject, rules_version, judgement);
+}
+
+int fraud_judgement_record(struct unit *unit, const struct fraud_judgement *judgement, struct fraud_outcome *outcome)
+{
+	memset(outcome, 0, sizeof(*outcome));
+	outcome->action = judgement->action;
+	outcome->phone = judgement->phone;
+	int status = fraud_event_record(unit, &judgement->event, &outcome->event_id);
+	if (status != DB_OK || judgement->action == FRAUD_ALLOW)
+		return status;
+	const struct fraud_event_row *event = &judgement->event;
+	status = fraud_decision_record(unit, outcome->event_id, judgement->rule_id, event->scope, judgement->rule_field,
+				       judgement->shown, event->action, event->user_id, event->bargain_id,
 				       &outcome->decision_id);
 	if (status != DB_OK)
 		return status;
-	outcome->rule_id = rule->id;
-	log_info("fraud: %s %s by rule %lld (field %s)", scope_name, fraud_action_name(verdict.action),
-		 (long long)rule->id, fraud_field_name(rule->field));
-	if (verdict.action != FRAUD_BLOCK)
+	outcome->rule_id = judgement->rule_id;
+	if (judgement->action != FRAUD_BLOCK)
 		return DB_OK;
 	/* Nothing but the record was written: keep it. */
 	unit->commit_on_error = true;
 	return OUT_RISK_REJECTED;
+}
+
+/* The check itself; with deferred, an allow's event is handed back in it
+ * instead of written (fraud_check_deferred). */
+static int check_unit(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
+		      const struct fraud_subject *subject, struct fraud_outcome *outcome,
+		      struct fraud_event_row *deferred)
+{
+	memset(outcome, 0, sizeof(*outcome));
+	struct fraud_judgement judgement;
+	int status = judge(unit, client, scope, subject, -1, &judgement);
+	if (status != DB_OK)
+		return status;
+	outcome->action = judgement.action;
+	outcome->phone = judgement.phone;
+	if (deferred != NULL && judgement.action == FRAUD_ALLOW) {
+		*deferred = judgement.event; /* the caller writes it with its batch */
+		return DB_OK;
+	}
+	return fraud_judgement_record(unit, &judgement, outcome);
 }
 
 int fraud_check_unit(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
@@ -262,14 +297,14 @@ int fraud_velocity(struct request *request, enum fraud_scope scope, const char *
 	return http_outcome(request, result);
 }
 
-int fraud_velocity_unit(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
-			const char *phone, int64_t *retry_after_s)
+int fraud_velocity_buckets(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
+			   const char *phone, struct limit_bucket *buckets, int *count)
 {
 	struct fraud_limit limits[FRAUD_LIMITS_MAX];
-	int count = 0;
+	int limit_count = 0;
 	char error[200];
-	*retry_after_s = 0;
-	if (fraud_limits_parse(scope_limits(unit->config, scope), limits, &count, error, sizeof(error)) != 0)
+	*count = 0;
+	if (fraud_limits_parse(scope_limits(unit->config, scope), limits, &limit_count, error, sizeof(error)) != 0)
 		return DB_OK; /* refused at config load: cannot happen */
 	char subnet[FRAUD_SUBNET_SIZE];
 	fraud_subnet(client->ip, subnet);
@@ -281,7 +316,7 @@ int fraud_velocity_unit(struct unit *unit, const struct fraud_client *client, en
 		crypto_hmac_sha256(key, sizeof(key) - 1, client->device_id, strlen(client->device_id), digest);
 		crypto_hex(digest, 12, device);
 	}
-	for (int i = 0; i < count; i++) {
+	for (int i = 0; i < limit_count; i++) {
 		const char *value = NULL;
 		switch (limits[i].dimension) {
 		case FRAUD_BY_PHONE:
@@ -299,18 +334,37 @@ int fraud_velocity_unit(struct unit *unit, const struct fraud_client *client, en
 		}
 		if (value == NULL || value[0] == '\0')
 			continue; /* not known: nothing to count it by */
-		char bucket[LIMIT_BUCKET_MAX];
-		snprintf(bucket, sizeof(bucket), "fv:%s:%s:%lld:%s", fraud_scope_name(scope),
+		struct limit_bucket *bucket = &buckets[*count];
+		snprintf(bucket->name, sizeof(bucket->name), "fv:%s:%s:%lld:%s", fraud_scope_name(scope),
 			 fraud_dimension_name(limits[i].dimension), (long long)limits[i].window_s, value);
-		int64_t start = limit_window_start(unit->now, limits[i].window_s);
-		int status = limit_take(unit, bucket, start, limits[i].window_s, limits[i].max, retry_after_s);
-		if (status == OUT_RATE_LIMITED)
-			log_info("fraud: %s velocity limit by %s reached", fraud_scope_name(scope),
-				 fraud_dimension_name(limits[i].dimension));
-		if (status != DB_OK)
-			return status;
+		bucket->window_start = limit_window_start(unit->now, limits[i].window_s);
+		bucket->window_length = limits[i].window_s;
+		bucket->max = limits[i].max;
+		bucket->what = fraud_dimension_name(limits[i].dimension);
+		(*count)++;
 	}
 	return DB_OK;
+}
+
+void fraud_velocity_refused(enum fraud_scope scope, const struct limit_bucket *bucket)
+{
+	log_info("fraud: %s velocity limit by %s reached", fraud_scope_name(scope), bucket->what);
+}
+
+int fraud_velocity_unit(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
+			const char *phone, int64_t *retry_after_s)
+{
+	struct limit_bucket buckets[FRAUD_LIMITS_MAX];
+	int count = 0;
+	*retry_after_s = 0;
+	int status = fraud_velocity_buckets(unit, client, scope, phone, buckets, &count);
+	for (int i = 0; status == DB_OK && i < count; i++) {
+		status = limit_take(unit, buckets[i].name, buckets[i].window_start, buckets[i].window_length,
+				    buckets[i].max, retry_after_s);
+		if (status == OUT_RATE_LIMITED)
+			fraud_velocity_refused(scope, &buckets[i]);
+	}
+	return status;
 }
 
 /* ================================================================= holds */
@@ -349,13 +403,21 @@ int fraud_is_held_unit(struct unit *unit, const char *kind, int64_t target_id, b
 int fraud_help_prepare(struct unit *unit, const struct fraud_client *client, int64_t bargain_id, int64_t helper_id,
 		       struct fraud_help *help)
 {
-	const struct config *config = unit->config;
 	const char *device = client->device_id != NULL && client->device_id[0] != '\0' ? client->device_id : NULL;
 	struct fraud_help_row row;
 	int status = fraud_help_facts(unit, device, helper_id, bargain_id, &row);
 	if (status != DB_OK)
 		return status;
+	fraud_help_decide(unit, client, &row, help);
+	return DB_OK;
+}
 
+void fraud_help_decide(struct unit *unit, const struct fraud_client *client, const struct fraud_help_row *facts_row,
+		       struct fraud_help *help)
+{
+	const struct config *config = unit->config;
+	const char *device = client->device_id != NULL && client->device_id[0] != '\0' ? client->device_id : NULL;
+	const struct fraud_help_row row = *facts_row;
 	int64_t previous_at = row.previous_at == 0 ? row.started_at : row.previous_at;
 	struct fraud_help_facts facts = {
 		.same_device = device != NULL && ((row.start_device != NULL && strcmp(row.start_device, device) == 0) ||
@@ -375,7 +437,6 @@ int fraud_help_prepare(struct unit *unit, const struct fraud_client *client, int
 	if (length >= FRAUD_SIGNATURE_MAX) /* keep the newest letters */
 		stored += length - (FRAUD_SIGNATURE_MAX - 1);
 	help->signature = arena_printf(unit->arena, "%s%s", stored, help->letter);
-	return DB_OK;
 }
 
 /* ================================================================= sweep */

@@ -29,7 +29,11 @@
  * fraud_check() reads fraud_state.version at most once a second per worker
  * and recompiles only when it changed.
  *
- * Orders (checkout_routes.c) use it the same way, first thing in the order's
+ * The help and the order (issue 13) decide with fraud_judge() instead and
+ * write the event, the decision, the hold and the velocity limits with
+ * their own writes, in one CALL (sql/024_round_trips.sql); a block or a
+ * shadow is recorded at once with fraud_judgement_record(). Before that,
+ * orders used fraud_check() like this, first thing in the order's
  * transaction:
  *
  *	struct fraud_subject subject = { .user_id = request->session.user_id,
@@ -60,6 +64,7 @@
 #include <stdint.h>
 
 #include "fraud/fraud.h"
+#include "fraud/fraud_store.h"
 
 struct request;
 struct unit;
@@ -123,6 +128,41 @@ int fraud_velocity(struct request *request, enum fraud_scope scope, const char *
 int fraud_velocity_unit(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
 			const char *phone, int64_t *retry_after_s);
 
+/* ---------------------------------------------- decided, written later
+ *
+ * For flows that send their writes in one round trip (the help's
+ * help_apply procedure, sql/020_help_apply.sql): the check decided from
+ * the rules version the flow's own read brought, its event and decision
+ * handed back to be written with the flow's writes; the velocity limits
+ * as buckets to take there. */
+struct fraud_judgement {
+	struct fraud_event_row event; /* as fraud_check_unit() records it */
+	enum fraud_action action;
+	int64_t rule_id;        /* the deciding rule, 0 for allow */
+	const char *rule_field; /* its field's name, NULL for allow */
+	const char *shown;      /* the value as a decision shows it (masked; the arena's), NULL for allow */
+	const char *phone;      /* the phone checked, or NULL */
+};
+/* Decides scope's check for subject without writing it. rules_version:
+ * fraud_state.version as the caller just read it (the rules are
+ * recompiled only when it moved), or -1 to read it here. Returns DB_OK
+ * with *judgement (OUT), or a door code. */
+int fraud_judge(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
+		const struct fraud_subject *subject, int64_t rules_version, struct fraud_judgement *judgement);
+/* Writes a judgement as fraud_check_unit() does (the event, then the
+ * decision): DB_OK (allow, review, shadow), OUT_RISK_REJECTED for block
+ * (commit_on_error set), or a door code. *outcome (OUT). */
+int fraud_judgement_record(struct unit *unit, const struct fraud_judgement *judgement, struct fraud_outcome *outcome);
+
+struct limit_bucket;
+/* scope's velocity limits (config) for the client and phone (may be NULL)
+ * as buckets (OUT, at most FRAUD_LIMITS_MAX) and *count, to be taken all or
+ * none in the caller's write. Returns DB_OK. */
+int fraud_velocity_buckets(struct unit *unit, const struct fraud_client *client, enum fraud_scope scope,
+			   const char *phone, struct limit_bucket *buckets, int *count);
+/* Logs that bucket (one of fraud_velocity_buckets()'s) refused a request. */
+void fraud_velocity_refused(enum fraud_scope scope, const struct limit_bucket *bucket);
+
 /* Puts target (kind "bargain" or "order") in the review queue for
  * decision_id, once; with mark, a bargain is also marked held (the help
  * path marks it in its own UPDATE of the row instead). In the caller's
@@ -149,6 +189,12 @@ struct fraud_help {
  * rows so far (one query gathers the facts, pure code decides). Returns
  * DB_OK with *help (OUT) filled, OUT_NOT_FOUND, or a door code. */
 int fraud_help_prepare(struct unit *unit, const struct fraud_client *client, int64_t bargain_id, int64_t helper_id,
+		       struct fraud_help *help);
+
+/* The pure half of fraud_help_prepare(): the help's letter, signature and
+ * phone from the facts row (which a flow may have read itself, in its own
+ * first query: bargain_help_load()). */
+void fraud_help_decide(struct unit *unit, const struct fraud_client *client, const struct fraud_help_row *row,
 		       struct fraud_help *help);
 
 /* A login answer for shadow: a token of the right shape for subject,

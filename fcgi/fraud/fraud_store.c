@@ -268,6 +268,20 @@ int fraud_event_batch_add(json_t *batch, const struct fraud_event_row *event, in
 	return row != NULL && json_array_append_new(batch, row) == 0 ? 0 : -1;
 }
 
+const char *fraud_event_text(struct unit *unit, const struct fraud_event_row *event)
+{
+	json_t *batch = json_array();
+	if (batch == NULL || fraud_event_batch_add(batch, event, unit->now, unit->request_id) != 0)
+		abort(); /* out of memory */
+	char *text = json_dumps(batch, JSON_COMPACT);
+	json_decref(batch);
+	if (text == NULL)
+		abort();
+	const char *copy = arena_strdup(unit->arena, text);
+	free(text);
+	return copy;
+}
+
 int fraud_event_batch_record(struct unit *unit, const json_t *batch)
 {
 	if (json_array_size(batch) == 0)

@@ -1,8 +1,28 @@
 /* limit.c: fixed-window and gap limits as conditional upserts. */
 #include "fraud/limit.h"
 
-#include "db/db.h"
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "core/arena.h"
 #include "core/outcome.h"
+#include "db/db.h"
+
+const char *limit_buckets_text(struct unit *unit, const struct limit_bucket *buckets, int count)
+{
+	json_t *list = json_array();
+	for (int i = 0; list != NULL && i < count; i++)
+		json_array_append_new(list, json_pack("[s, I, I]", buckets[i].name, (json_int_t)buckets[i].window_start,
+						      (json_int_t)buckets[i].max));
+	char *text = list ? json_dumps(list, JSON_COMPACT) : NULL;
+	json_decref(list);
+	if (text == NULL)
+		abort(); /* out of memory */
+	const char *copy = arena_strdup(unit->arena, text);
+	free(text);
+	return copy;
+}
 
 int64_t limit_window_start(int64_t now, int64_t window_s)
 {

@@ -14,6 +14,18 @@ struct unit;
 
 #define LIMIT_BUCKET_MAX 96
 
+/* A limit to take, as a flow decides it before writing (the help's
+ * procedure takes a list of them in one round trip: sql/020). */
+struct limit_bucket {
+	char name[LIMIT_BUCKET_MAX];
+	int64_t window_start, window_length, max;
+	const char *what; /* for the log: "ip", "device", "helps per day", ... (static) */
+};
+
+/* buckets as the rate_counters_take procedure reads them
+ * ([[name, window_start, max], ...]): text in the unit's arena. */
+const char *limit_buckets_text(struct unit *unit, const struct limit_bucket *buckets, int count);
+
 /* Pure window arithmetic, for fixed windows aligned to the epoch. */
 int64_t limit_window_start(int64_t now, int64_t window_s);
 /* Seconds until a window [start, start + length) is over, at least 1. */

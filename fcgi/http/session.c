@@ -127,10 +127,10 @@ static int session_row_get(struct request *request, bool admin, const struct tok
 		return 0;
 	}
 	struct db_rows rows;
-	int status = db_run(request, &rows, admin ? sql_admin_session : sql_shopper_session, "si", claims->jti,
-			    claims->subject);
-	if (status != 0)
-		return status == DB_RETRY ? http_error(request, 503, "unavailable") : status;
+	int result = db_exec(&request->work, &rows, admin ? sql_admin_session : sql_shopper_session, "si", claims->jti,
+			     claims->subject);
+	if (result != DB_OK) /* the door's code, as HTTP (503 when the database is gone) */
+		return result == DB_RETRY ? http_error(request, 503, "unavailable") : http_outcome(request, result);
 	if (rows.row_count != 1) {
 		row->used = false;
 		return refuse(request, "no such user");

@@ -24,8 +24,6 @@
 #include "live/live_store.h"
 
 #define LIVE_EVENT "bargain"         /* the SSE event type of every message */
-#define LIVE_OWNER_CUTS 20           /* the newest cuts in the owner's message */
-#define LIVE_RECENT_HELPS 10         /* helps in the landing's message: as many as the landing */
 #define LIVE_SWEEP_MAX 1000          /* bargains published after one sweep */
 #define LIVE_SWEEP_BUDGET_MS 2000    /* and the time they may take */
 #define LIVE_SWEEP_SLACK_S 60        /* how far before the last sweeps a swept window may have ended */
@@ -102,6 +100,81 @@ static json_t *cut_json(const struct db_rows *rows, int r)
 	return cut;
 }
 
+/* A cut [kind, phone, cut_fen, at] of a JSON list a help brought back, as
+ * cut_json() shows a row. */
+static json_t *cut_json_known(const json_t *cut)
+{
+	char masked[PHONE_MASKED_SIZE], at[CLOCK_RFC3339_SIZE];
+	const char *kind = json_string_value(json_array_get(cut, 0));
+	const char *phone = json_string_value(json_array_get(cut, 1));
+	bool self = kind != NULL && strcmp(kind, "self") == 0;
+	phone_mask(phone ? phone : "", masked);
+	clock_format_rfc3339(json_integer_value(json_array_get(cut, 3)), at);
+	json_t *object = json_pack("{s:s, s:I, s:s}", "by", self ? "self" : masked, "cut_fen",
+				   (json_int_t)json_integer_value(json_array_get(cut, 2)), "at", at);
+	if (object == NULL)
+		abort();
+	return object;
+}
+
+/* The cut objects of text (a JSON list of cuts; NULL or unreadable: none). */
+static json_t *cuts_known(const char *text)
+{
+	json_t *list = json_array();
+	json_error_t error;
+	json_t *cuts = text ? json_loads(text, 0, &error) : NULL;
+	size_t index;
+	json_t *cut;
+	json_array_foreach(cuts, index, cut)
+		json_array_append_new(list, cut_json_known(cut));
+	json_decref(cuts);
+	return list;
+}
+
+/* Sends bargain's two messages: the owner's with newest (its newest cuts,
+ * stolen) and the landing's with helps (stolen) and the item's name and
+ * images and the initiator's phone. */
+static void publish_both(struct request *request, const struct bargain *bargain, json_t *newest, json_t *helps,
+			 const char *item_name, const char *images_json, const char *initiator_phone)
+{
+	struct unit *unit = &request->work;
+	json_t *owner = http_own(request, bargain_json(unit, bargain));
+	json_object_set_new(owner, "cuts", newest);
+	json_object_set_new(owner, "cuts_count", json_integer(bargain->cuts));
+	char channel[LIVE_CHANNEL_MAX + 1];
+	snprintf(channel, sizeof(channel), "b%lld", (long long)bargain->id);
+	publish(request, bargain->id, channel, owner);
+
+	/* The share landing's shape, as share_landing() in bargain_routes.c shows it. */
+	json_t *landing = http_own(request, bargain_json(unit, bargain));
+	json_error_t error;
+	json_t *images = json_loads(images_json ? images_json : "[]", 0, &error);
+	char masked[PHONE_MASKED_SIZE];
+	phone_mask(initiator_phone ? initiator_phone : "", masked);
+	json_object_set_new(landing, "item", json_pack("{s:I, s:s, s:o}", "id", (json_int_t)bargain->item_id, "name",
+						       item_name ? item_name : "", "images",
+						       images ? images : json_array()));
+	json_object_set_new(landing, "initiator", json_string(masked));
+	json_object_set_new(landing, "recent_helps", helps);
+	snprintf(channel, sizeof(channel), "s%s", bargain->share_code);
+	publish(request, bargain->id, channel, landing);
+}
+
+void live_bargain_known(struct request *request, const struct bargain *bargain, const struct bargain_live *known)
+{
+	const struct config *config = request->work.config;
+	if (config->live_socket[0] == '\0' || bargain->id <= 0)
+		return;
+	if (known->cuts_json == NULL) {
+		live_bargain_changed(request, bargain->id);
+		return;
+	}
+	struct answer saved = answer_save(request);
+	publish_both(request, bargain, cuts_known(known->cuts_json), cuts_known(known->helps_json),
+		     known->landing.item_name, known->landing.images_json, known->landing.initiator_phone);
+	answer_restore(request, &saved);
+}
+
 static void publish_bargain(struct request *request, int64_t bargain_id)
 {
 	struct unit *unit = &request->work;
@@ -115,7 +188,6 @@ static void publish_bargain(struct request *request, int64_t bargain_id)
 		note_failure(bargain_id, "cannot read its cuts");
 		return;
 	}
-	json_t *owner = http_own(request, bargain_json(unit, &bargain));
 	json_t *newest = json_array(), *helps = json_array();
 	for (int r = 0; r < cuts.row_count; r++) {
 		json_t *cut = cut_json(&cuts, r);
@@ -123,13 +195,12 @@ static void publish_bargain(struct request *request, int64_t bargain_id)
 			json_array_append(helps, cut);
 		json_array_append_new(newest, cut);
 	}
-	json_object_set_new(owner, "cuts", newest);
-	json_object_set_new(owner, "cuts_count", json_integer(bargain.cuts));
 	/* Self-cuts crowded helps out of the newest cuts: read the helps alone. */
 	if (json_array_size(helps) < LIVE_RECENT_HELPS && cuts.row_count == LIVE_OWNER_CUTS) {
 		struct db_rows only;
 		if (live_store_cuts(unit, bargain_id, LIVE_RECENT_HELPS, true, &only) != DB_OK) {
 			json_decref(helps);
+			json_decref(newest);
 			note_failure(bargain_id, "cannot read its helps");
 			return;
 		}
@@ -137,29 +208,15 @@ static void publish_bargain(struct request *request, int64_t bargain_id)
 		for (int r = 0; r < only.row_count; r++)
 			json_array_append_new(helps, cut_json(&only, r));
 	}
-	char channel[LIVE_CHANNEL_MAX + 1];
-	snprintf(channel, sizeof(channel), "b%lld", (long long)bargain_id);
-	publish(request, bargain_id, channel, owner);
-
-	/* The share landing's shape, as share_landing() in bargain_routes.c shows it. */
 	struct db_rows extra;
 	if (live_store_landing(unit, bargain.user_id, bargain.item_id, &extra) != DB_OK || extra.row_count != 1) {
 		json_decref(helps);
+		json_decref(newest);
 		note_failure(bargain_id, "cannot read its landing");
 		return;
 	}
-	json_t *landing = http_own(request, bargain_json(unit, &bargain));
-	json_error_t error;
-	json_t *images = json_loads(db_text(&extra, 0, LIVE_LANDING_IMAGES), 0, &error);
-	char masked[PHONE_MASKED_SIZE];
-	phone_mask(db_text(&extra, 0, LIVE_LANDING_OWNER_PHONE), masked);
-	json_object_set_new(landing, "item", json_pack("{s:I, s:s, s:o}", "id", (json_int_t)bargain.item_id, "name",
-						       db_text(&extra, 0, LIVE_LANDING_ITEM_NAME), "images",
-						       images ? images : json_array()));
-	json_object_set_new(landing, "initiator", json_string(masked));
-	json_object_set_new(landing, "recent_helps", helps);
-	snprintf(channel, sizeof(channel), "s%s", bargain.share_code);
-	publish(request, bargain_id, channel, landing);
+	publish_both(request, &bargain, newest, helps, db_text(&extra, 0, LIVE_LANDING_ITEM_NAME),
+		     db_text(&extra, 0, LIVE_LANDING_IMAGES), db_text(&extra, 0, LIVE_LANDING_OWNER_PHONE));
 }
 
 void live_bargain_changed(struct request *request, int64_t bargain_id)

@@ -17,13 +17,24 @@
 
 #include <stdint.h>
 
+#define LIVE_OWNER_CUTS 20   /* the newest cuts in the owner's message */
+#define LIVE_RECENT_HELPS 10 /* helps in the landing's message: as many as the landing */
+
 struct request;
+struct bargain;
+struct bargain_live;
 
 /* Publishes bargain_id's state as it is now in the database, on both of its
  * channels. Call it only after the transaction that changed the bargain
  * has committed. Leaves the request's answer (status, error, reply) as it
  * found it, whatever happens; does nothing when live_socket is empty. */
 void live_bargain_changed(struct request *request, int64_t bargain_id);
+
+/* The same for a change whose writer brought back what the messages show
+ * (a help: bargain_help()'s answer, its newest cuts from its CALL and the
+ * landing's item and initiator from its load): bargain as it committed it,
+ * nothing read. Without known->cuts_json, live_bargain_changed(). */
+void live_bargain_known(struct request *request, const struct bargain *bargain, const struct bargain_live *known);
 
 /* After the sweeper closed expired bargains at request->work.now: publishes
  * each of them (at most LIVE_SWEEP_MAX, within LIVE_SWEEP_BUDGET_MS). */

@@ -60,3 +60,14 @@ int points_ledger_page(struct unit *unit, int64_t user_id, int64_t before, int64
 	*count = rows.row_count;
 	return DB_OK;
 }
+
+static const char *const sql_points_earned =
+	"SELECT delta FROM points_ledger WHERE order_id = ? AND reason = 'order_paid'";
+
+int points_earned_for_order(struct unit *unit, int64_t order_id, int64_t *earned)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_points_earned, "i", order_id);
+	*earned = result == DB_OK && rows.row_count == 1 ? db_int(&rows, 0, 0) : 0;
+	return result;
+}

@@ -29,4 +29,8 @@ int points_balance(struct unit *unit, int64_t user_id, int64_t *balance);
 int points_ledger_page(struct unit *unit, int64_t user_id, int64_t before, int64_t limit,
 		       struct points_entry **entries, int *count);
 
+/* *earned (OUT): the points order_id earned when paid (0: none). Returns
+ * DB_OK or a door code. */
+int points_earned_for_order(struct unit *unit, int64_t order_id, int64_t *earned);
+
 #endif

@@ -2,6 +2,8 @@
  * reward_store.h). */
 #include "reward/reward_store.h"
 
+#include <string.h>
+
 #include "core/arena.h"
 #include "core/outcome.h"
 #include "db/db.h"
@@ -48,6 +50,63 @@ int reward_grant_record(struct unit *unit, int64_t bargain_id, int64_t campaign_
 {
 	return db_exec(unit, NULL, sql_grant_insert, "iiisiii", bargain_id, campaign_id, user_id, milestone, coupon_id,
 		       prize_id, now);
+}
+
+/* ============================================================= orders */
+
+static const char *const sql_coupon_for_order =
+	"SELECT user_id, title, amount_fen, min_spend_fen, TIMESTAMPDIFF(SECOND, '1970-01-01', starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', expires_at), "
+	"COALESCE(item_id, 0), status FROM coupon WHERE id = ?";
+static const char *const sql_coupon_uses =
+	"SELECT COUNT(*) FROM coupon c JOIN orders o ON o.id = c.order_id "
+	"WHERE c.user_id = ? AND c.status = 'used' AND o.campaign_id = ?";
+static const char *const sql_coupon_use =
+	"UPDATE coupon SET status = 'used', order_id = ?, used_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
+	"WHERE id = ? AND user_id = ? AND status = 'available' AND starts_at <= TIMESTAMPADD(SECOND, ?, '1970-01-01') "
+	"AND expires_at > TIMESTAMPADD(SECOND, ?, '1970-01-01')";
+static const char *const sql_coupon_give_back =
+	"UPDATE coupon SET status = 'available', order_id = NULL, used_at = NULL WHERE order_id = ? AND status = 'used'";
+
+int coupon_for_order(struct unit *unit, int64_t coupon_id, int64_t user_id, struct coupon *coupon, bool *found)
+{
+	*coupon = (struct coupon){ .id = coupon_id };
+	*found = false;
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_coupon_for_order, "i", coupon_id);
+	if (result != DB_OK || rows.row_count != 1 || db_int(&rows, 0, 0) != user_id)
+		return result; /* none, or another's */
+	*found = true;
+	coupon->title = db_text(&rows, 0, 1);
+	coupon->amount_fen = db_int(&rows, 0, 2);
+	coupon->min_spend_fen = db_int(&rows, 0, 3);
+	coupon->starts_at = db_int(&rows, 0, 4);
+	coupon->expires_at = db_int(&rows, 0, 5);
+	coupon->item_id = db_int(&rows, 0, 6);
+	coupon->status = db_text(&rows, 0, 7);
+	return DB_OK;
+}
+
+int coupon_uses_in_campaign(struct unit *unit, int64_t user_id, int64_t campaign_id, int64_t *uses)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_coupon_uses, "ii", user_id, campaign_id);
+	*uses = result == DB_OK ? db_int(&rows, 0, 0) : 0;
+	return result;
+}
+
+int coupon_use(struct unit *unit, int64_t coupon_id, int64_t user_id, int64_t order_id)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_coupon_use, "iiiiii", order_id, unit->now, coupon_id, user_id, unit->now,
+			     unit->now);
+	if (result != DB_OK)
+		return result;
+	return rows.affected == 1 ? DB_OK : OUT_COUPON_NOT_APPLICABLE;
+}
+
+int coupon_give_back(struct unit *unit, int64_t order_id)
+{
+	return db_exec(unit, NULL, sql_coupon_give_back, "i", order_id);
 }
 
 /* ============================================================= wallet */

@@ -3,10 +3,12 @@
  * Named operations on a unit; each returns DB_OK, an outcome
  * (core/outcome.h), or a door code (db/db.h). Rows read are copied into
  * structs whose strings the unit's arena owns. Orders use coupons through
- * their own named operations (coupon_use, coupon_give_back). */
+ * their own named operations (coupon_for_order, coupon_uses_in_campaign,
+ * coupon_use, coupon_give_back). */
 #ifndef KANJIA_REWARD_STORE_H
 #define KANJIA_REWARD_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct unit;
@@ -17,6 +19,7 @@ struct coupon {
 	int64_t amount_fen, min_spend_fen;
 	int64_t starts_at, expires_at;
 	const char *status; /* as stored: available, used, ... */
+	int64_t item_id;    /* 0: shop-wide (read for orders only) */
 };
 
 struct prize {
@@ -42,6 +45,25 @@ int prize_issue(struct unit *unit, int64_t user_id, int64_t campaign_id, int64_t
  * DB_DUPLICATE when that grant exists. */
 int reward_grant_record(struct unit *unit, int64_t bargain_id, int64_t campaign_id, int64_t user_id,
 			const char *milestone, int64_t coupon_id, int64_t prize_id, int64_t now);
+
+/* ------------------------------------------------------------ orders */
+
+/* Reads coupon_id for user_id's order into *coupon (OUT); *found (OUT) is
+ * false when there is none or it is another's. Returns DB_OK or a door
+ * code. */
+int coupon_for_order(struct unit *unit, int64_t coupon_id, int64_t user_id, struct coupon *coupon, bool *found);
+/* *uses (OUT): user_id's coupons used by orders of campaign_id. Returns
+ * DB_OK or a door code. */
+int coupon_uses_in_campaign(struct unit *unit, int64_t user_id, int64_t campaign_id, int64_t *uses);
+/* available -> used by order_id, while valid at unit->now. Returns DB_OK,
+ * OUT_COUPON_NOT_APPLICABLE (not available, not the user's, not valid
+ * now), or a door code. */
+int coupon_use(struct unit *unit, int64_t coupon_id, int64_t user_id, int64_t order_id);
+/* used -> available for every coupon order_id used. Returns DB_OK or a
+ * door code. */
+int coupon_give_back(struct unit *unit, int64_t order_id);
+
+/* ------------------------------------------------------------ wallet */
 
 /* user's coupons with id below before, newest first, at most limit. */
 int coupon_page(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, struct coupon **coupons,

@@ -342,3 +342,27 @@ int token_revoke(struct unit *unit, const char *jti, int64_t expires_at)
 	assert(jti != NULL);
 	return db_exec(unit, NULL, sql_token_revoke, "si", jti, expires_at);
 }
+
+/* ============================================================= orders */
+
+static const char *const sql_shopper_lock = "SELECT id FROM shopper WHERE id = ? FOR UPDATE";
+static const char *const sql_shopper_lock_points = "SELECT points_balance FROM shopper WHERE id = ? FOR UPDATE";
+
+int shopper_lock(struct unit *unit, int64_t user_id)
+{
+	return db_exec(unit, NULL, sql_shopper_lock, "i", user_id);
+}
+
+static int balance_read(struct unit *unit, const char *sql, int64_t user_id, bool *found, int64_t *balance)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql, "i", user_id);
+	*found = result == DB_OK && rows.row_count == 1;
+	*balance = *found ? db_int(&rows, 0, 0) : 0;
+	return result;
+}
+
+int shopper_lock_points(struct unit *unit, int64_t user_id, bool *found, int64_t *balance)
+{
+	return balance_read(unit, sql_shopper_lock_points, user_id, found, balance);
+}

@@ -179,4 +179,14 @@ int shopper_touch_login(struct unit *unit, int64_t id);
  * logouts both call it; session.c reads the table. */
 int token_revoke(struct unit *unit, const char *jti, int64_t expires_at);
 
+/* ------------------------------------------------------------ orders */
+
+/* Locks user_id's shopper row (a shopper's orders with coupons go one at a
+ * time). Returns DB_OK or a door code. */
+int shopper_lock(struct unit *unit, int64_t user_id);
+/* Locks user_id's row and reads its points balance into *balance (OUT;
+ * *found false for no such shopper): a refund takes back points. Returns
+ * DB_OK or a door code. */
+int shopper_lock_points(struct unit *unit, int64_t user_id, bool *found, int64_t *balance);
+
 #endif

@@ -15,6 +15,10 @@
  * transaction's core (the session check, the bargain's load by code, the
  * already-helped check before the transaction; the anti-fraud statements
  * inside it, before the hot UPDATE): the reference is the help's own SQL.
+ * Since issue 13 the stack sends these writes (with the anti-fraud event,
+ * the velocity limits, the rewards and the stats) inside one CALL of
+ * help_apply (sql/024_round_trips.sql), whose statements keep the texts
+ * below; this reference still sends them one by one, as its SQL from C.
  * The signature letter is a fixed "a", the bargain is never held, the
  * device is empty (NULL). Keep the texts below in step with those files. One
  * thread per connection, each statement prepared once, results stored and

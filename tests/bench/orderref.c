@@ -16,6 +16,11 @@
  * the anti-fraud check and velocity (fraud_event insert), the pricing
  * reads (item, tiers, checkout rules), the campaign_stat upsert and the
  * answer's reads: the reference is the order's own rows and the stock.
+ * Since issue 13 the stack sends these writes (with the key's claim and
+ * answer, the anti-fraud event, the velocity limits and the stats) inside
+ * one CALL of order_apply (sql/024_round_trips.sql) within its
+ * transaction, whose statements keep the texts below; this reference still
+ * sends them one by one, as its SQL from C.
  * Keep the texts below in step with order.h, checkout_store.c and
  * campaign_store.c. One thread per
  * connection, each statement prepared once, the connection set up as

@@ -7,6 +7,8 @@
 #include "bargain/bargain.h"
 #include "bargain/bargain_store.h"
 #include "core/outcome.h"
+#include "fraud/fraud_store.h"
+#include "checkout/fixtures.h"
 
 static int64_t new_shopper(void)
 {
@@ -72,6 +74,46 @@ START_TEST(missing_bargains_are_not_found)
 	struct bargain_cut_entry *helps;
 	ck_assert_int_eq(bargain_landing_by_code(&store_unit, "nosuchcodeatall0", 10, &bargain, &landing, &helps, &count),
 			 OUT_NOT_FOUND);
+}
+END_TEST
+
+/* The help's one read: the bargain, whether the helper helped it, the
+ * facts anti-fraud's letter is made of, the rules version and the landing's
+ * item and initiator; a code leading nowhere is not found. */
+START_TEST(a_help_loads_its_facts_in_one_read)
+{
+	struct bargain bargain;
+	struct fraud_help_row facts;
+	struct bargain_landing landing;
+	bool helped = true;
+	int64_t version = -1;
+	ck_assert_int_eq(bargain_help_load(&store_unit, "nosuchcodeatall0", 1, NULL, &bargain, &helped, &facts, &version,
+					   &landing), OUT_NOT_FOUND);
+	struct bargain_item item;
+	new_item(0, &item);
+	int64_t owner = new_shopper(), helper = new_shopper();
+	int64_t id = new_bargain(&item, owner, store_unit.now + 3600);
+	ck_assert_int_eq(bargain_get(&store_unit, id, &bargain), DB_OK);
+	const char *code = bargain.share_code;
+	ck_assert_int_eq(bargain_help_load(&store_unit, code, helper, "dev-1", &bargain, &helped, &facts, &version,
+					   &landing), DB_OK);
+	ck_assert_int_eq(bargain.id, id);
+	ck_assert(!helped);
+	ck_assert_int_ge(version, 0);
+	ck_assert_str_eq(landing.item_name, "mug");
+	ck_assert_str_eq(landing.images_json, "[]");
+	ck_assert(landing.initiator_phone != NULL && strlen(landing.initiator_phone) == 11);
+	ck_assert_str_eq(facts.start_ip, "127.0.0.1");
+	ck_assert(facts.previous_ip == NULL && facts.previous_at == 0 && facts.same_device_cuts == 0);
+	struct bargain_cut_row row;
+	ck_assert_int_eq(bargain_take_cut(&store_unit, id, 300, true, "H", false, &helped), DB_OK);
+	ck_assert_int_eq(bargain_cut_record(&store_unit, id, true, helper, "10.0.0.9", "dev-1", &row), DB_OK);
+	ck_assert_int_eq(bargain_help_load(&store_unit, code, helper, "dev-1", &bargain, &helped, &facts, &version,
+					   &landing), DB_OK);
+	ck_assert(helped);
+	ck_assert_str_eq(facts.previous_ip, "10.0.0.9");
+	ck_assert_int_eq(facts.same_device_cuts, 1);
+	ck_assert_str_eq(facts.signature, "H");
 }
 END_TEST
 
@@ -279,16 +321,86 @@ START_TEST(close_and_share_open)
 }
 END_TEST
 
+/* (from checkout's foreign store, issue 10) an order's operations on a
+ * bargain. */
+START_TEST(only_a_succeeded_bargain_is_marked_ordered)
+{
+	int64_t user = fixture_shopper();
+	ck_assert_int_eq(bargain_mark_ordered(&store_unit, INT64_MAX, user), OUT_BARGAIN_NOT_SUCCEEDED);
+	struct bargain_orderable bargain;
+	ck_assert_int_eq(bargain_for_order(&store_unit, INT64_MAX, &bargain), DB_OK);
+	ck_assert(!bargain.found);
+}
+END_TEST
+
+/* A succeeded bargain of user_id on a new item of campaign_id that expires
+ * at expires (succeeded an hour ago, 600 s to pay); its id. */
+static int64_t fixture_bargain(int64_t user_id, int64_t campaign_id, int64_t expires)
+{
+	struct db_rows rows;
+	store_sql(&rows,
+		  "INSERT INTO campaign_item (campaign_id, name, images_json, original_price_fen, floor_price_fen, "
+		  "stock_total, stock_left, cut_min_fen, cut_max_fen, self_cuts_per_day, helps_per_user_per_day, "
+		  "bargains_per_user, bargain_ttl_s, pay_within_s, rewards_json, created_at, updated_at) VALUES "
+		  "(?, 'item', '[]', 1000, 500, 5, 5, 100, 200, 3, 3, 1, 86400, 600, '{}', NOW(), NOW())",
+		  "i", campaign_id);
+	int64_t item = (int64_t)rows.insert_id;
+	store_sql(&rows,
+		  "INSERT INTO bargain (campaign_id, item_id, user_id, status, share_code, original_price_fen, "
+		  "floor_price_fen, current_price_fen, cut_total_fen, cut_min_fen, cut_max_fen, self_cuts_per_day, "
+		  "helps_per_user_per_day, pay_within_s, rewards_json, started_at, expires_at, succeeded_at) VALUES "
+		  "(?, ?, ?, 'succeeded', LEFT(MD5(RAND()), 16), 1000, 500, 500, 500, 100, 200, 3, 3, 600, '{}', "
+		  "FROM_UNIXTIME(?) - INTERVAL 2 HOUR, FROM_UNIXTIME(?), FROM_UNIXTIME(?) - INTERVAL 1 HOUR)",
+		  "iiiiii", campaign_id, item, user_id, store_unit.now, expires, store_unit.now);
+	return (int64_t)rows.insert_id;
+}
+
+START_TEST(a_bargain_is_given_back_only_from_ordered_and_within_its_window)
+{
+	int64_t user = fixture_shopper(), other = fixture_shopper(), campaign = fixture_campaign();
+	int64_t bargain = fixture_bargain(user, campaign, store_unit.now + 60);
+	struct bargain_orderable read;
+	ck_assert_int_eq(bargain_for_order(&store_unit, bargain, &read), DB_OK);
+	ck_assert(read.succeeded);
+	ck_assert_int_eq(read.pay_window_end, store_unit.now + 60); /* its expiry: later than success + 600 s */
+	/* not ordered: nothing to give back */
+	ck_assert_int_eq(bargain_unmark_ordered(&store_unit, bargain, user), DB_OK);
+	ck_assert_int_eq(bargain_mark_ordered(&store_unit, bargain, other), OUT_BARGAIN_NOT_SUCCEEDED);
+	ck_assert_int_eq(bargain_mark_ordered(&store_unit, bargain, user), DB_OK);
+	ck_assert_int_eq(bargain_mark_ordered(&store_unit, bargain, user), OUT_BARGAIN_NOT_SUCCEEDED); /* once */
+	ck_assert_int_eq(bargain_unmark_ordered(&store_unit, bargain, other), DB_OK); /* another's: nothing */
+	ck_assert_int_eq(bargain_for_order(&store_unit, bargain, &read), DB_OK);
+	ck_assert(!read.succeeded);
+	ck_assert_int_eq(bargain_unmark_ordered(&store_unit, bargain, user), DB_OK);
+	ck_assert_int_eq(bargain_for_order(&store_unit, bargain, &read), DB_OK);
+	ck_assert(read.succeeded);
+	ck_assert_int_eq(bargain_mark_ordered(&store_unit, bargain, user), DB_OK); /* orderable again */
+	/* past its window: closed, not succeeded */
+	int64_t late = fixture_bargain(user, campaign, store_unit.now);
+	ck_assert_int_eq(bargain_mark_ordered(&store_unit, late, user), DB_OK);
+	ck_assert_int_eq(bargain_unmark_ordered(&store_unit, late, user), DB_OK);
+	ck_assert_int_eq(bargain_for_order(&store_unit, late, &read), DB_OK);
+	ck_assert(!read.succeeded);
+	struct db_rows rows;
+	store_sql(&rows, "SELECT status, open_slot IS NULL FROM bargain WHERE id = ?", "i", late);
+	ck_assert_str_eq(db_text(&rows, 0, 0), "expired");
+	ck_assert_int_eq(db_int(&rows, 0, 1), 1);
+}
+END_TEST
+
 static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("bargain_store");
 	TCase *bad = tcase_create("refusals");
 	tcase_add_checked_fixture(bad, store_setup, store_teardown);
 	tcase_add_test(bad, missing_bargains_are_not_found);
+	tcase_add_test(bad, a_help_loads_its_facts_in_one_read);
 	tcase_add_test(bad, a_second_open_bargain_on_the_same_item_is_a_duplicate);
 	tcase_add_test(bad, a_bargain_past_its_window_is_not_cut);
 	tcase_add_test(bad, the_helper_cap_holds_and_a_helper_helps_once);
 	tcase_add_test(bad, a_rejected_bargain_closes_once_and_an_ordered_one_stays);
+	tcase_add_test(bad, only_a_succeeded_bargain_is_marked_ordered);
+	tcase_add_test(bad, a_bargain_is_given_back_only_from_ordered_and_within_its_window);
 	suite_add_tcase(suite, bad);
 	TCase *good = tcase_create("cuts");
 	tcase_add_checked_fixture(good, store_setup, store_teardown);

@@ -5,6 +5,9 @@
 
 #include "core/outcome.h"
 #include "fixtures.h"
+#include "campaign/campaign_store.h"
+#include "fraud/fraud_store.h"
+#include "fraud/limit.h"
 
 START_TEST(missing_orders_are_not_found)
 {
@@ -159,6 +162,83 @@ START_TEST(a_payment_is_opened_locked_and_settled_once)
 }
 END_TEST
 
+/* order_apply (sql/020): the key once, the limits all or none, the stock
+ * guard, the answer stored with the new id; order_facts_load reads what
+ * the order decides on. */
+START_TEST(an_order_is_applied_once_per_key_within_its_limits_and_stock)
+{
+	int64_t user = fixture_shopper(), campaign = fixture_campaign();
+	struct db_rows rows;
+	store_sql(&rows,
+		  "INSERT INTO campaign_item (campaign_id, name, images_json, original_price_fen, floor_price_fen, "
+		  "stock_total, stock_left, cut_min_fen, cut_max_fen, self_cuts_per_day, helps_per_user_per_day, "
+		  "bargains_per_user, bargain_ttl_s, pay_within_s, rewards_json, created_at, updated_at) VALUES "
+		  "(?, '杯子', '[]', 1000, 500, 1, 1, 100, 200, 3, 3, 1, 86400, 600, '{}', NOW(), NOW())",
+		  "i", campaign);
+	int64_t item = (int64_t)rows.insert_id;
+	int64_t ids[2] = { item, INT64_MAX };
+	struct item_for_cart items[2];
+	const char *phone, *signature;
+	int64_t version;
+	bool seen = true;
+	ck_assert_int_eq(order_facts_load(&store_unit, ids, 2, user, 0, "k-apply", items, &phone, &signature, &version,
+					  &seen), DB_OK);
+	ck_assert(items[0].found && !items[1].found);
+	ck_assert_int_eq(items[0].stock_left, 1);
+	ck_assert_str_eq(items[0].name, "杯子");
+	ck_assert(phone != NULL && signature == NULL && !seen);
+
+	unsigned char hash[CRYPTO_HMAC_SIZE] = { 1 };
+	struct fraud_event_row event = { .scope = "order", .action = "allow", .user_id = user, .phone = phone,
+					 .client_ip = "127.0.0.1", .user_agent = "", .referer = "", .device = "" };
+	char bucket_name[LIMIT_BUCKET_MAX];
+	snprintf(bucket_name, sizeof(bucket_name), "store-test:%lld:%d", (long long)user, rand());
+	struct limit_bucket limit = { .window_start = store_unit.now, .window_length = 60, .max = 1 };
+	snprintf(limit.name, sizeof(limit.name), "%s", bucket_name);
+	struct order_new order = { .user_id = user, .campaign_id = campaign, .subtotal_fen = 1000, .total_fen = 1000,
+				   .name = "张三", .phone = "13800138000", .province = "浙江", .city = "杭州",
+				   .district = "西湖", .detail = "一号", .pay_by = store_unit.now + 600 };
+	struct order_line_new line = { .item_id = item, .name = "杯子", .qty = 1, .unit_price_fen = 1000,
+				       .amount_fen = 1000 };
+	struct order_reserve reserve = { .item_id = item, .qty = 1 };
+	struct order_write write = { .order = &order, .key = "k-apply", .hash = hash, .event = &event,
+				     .limits = &limit, .limit_count = 1, .lines = &line, .line_count = 1,
+				     .answer_tail = ",\"status\":\"pending_payment\"}", .reserve = &reserve,
+				     .reserve_count = 1 };
+	struct order_applied_result applied;
+	ck_assert_int_eq(order_apply(&store_unit, &write, &applied), DB_OK);
+	ck_assert_int_eq(applied.applied, ORDER_APPLIED);
+	ck_assert_int_gt(applied.order_id, 0);
+	store_sql(&rows, "SELECT response_body, order_id, state FROM idempotency_key WHERE user_id = ?", "i", user);
+	char expected[80];
+	snprintf(expected, sizeof(expected), "{\"id\":%lld,\"status\":\"pending_payment\"}", (long long)applied.order_id);
+	ck_assert_str_eq(db_text(&rows, 0, 0), expected);
+	ck_assert_int_eq(db_int(&rows, 0, 1), applied.order_id);
+	ck_assert_str_eq(db_text(&rows, 0, 2), "done");
+	store_sql(&rows, "SELECT stock_left, stock_reserved FROM campaign_item WHERE id = ?", "i", item);
+	ck_assert_int_eq(db_int(&rows, 0, 0), 0);
+	ck_assert_int_eq(db_int(&rows, 0, 1), 1);
+	ck_assert_int_eq(order_facts_load(&store_unit, ids, 1, user, 0, "k-apply", items, &phone, &signature, &version,
+					  &seen), DB_OK);
+	ck_assert(seen);
+
+	/* the same key again: taken, nothing more written */
+	ck_assert_int_eq(order_apply(&store_unit, &write, &applied), DB_OK);
+	ck_assert_int_eq(applied.applied, ORDER_KEY_TAKEN);
+	/* another key: the limit is used up */
+	write.key = "k-apply-2";
+	ck_assert_int_eq(order_apply(&store_unit, &write, &applied), DB_OK);
+	ck_assert_int_eq(applied.applied, ORDER_LIMITED);
+	ck_assert_int_eq(applied.limited_index, 0);
+	/* without limits: no stock left */
+	write.key = "k-apply-3";
+	write.limit_count = 0;
+	ck_assert_int_eq(order_apply(&store_unit, &write, &applied), DB_OK);
+	ck_assert_int_eq(applied.applied, ORDER_OUT_OF_STOCK);
+	ck_assert_int_eq(applied.limited_index, 0);
+}
+END_TEST
+
 static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("checkout_store");
@@ -174,6 +254,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(good, a_stale_claim_is_taken_over_by_the_same_request);
 	tcase_add_test(good, an_order_lives_through_its_rows);
 	tcase_add_test(good, a_payment_is_opened_locked_and_settled_once);
+	tcase_add_test(good, an_order_is_applied_once_per_key_within_its_limits_and_stock);
 	suite_add_tcase(suite, good);
 	return suite;
 }

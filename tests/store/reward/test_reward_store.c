@@ -3,9 +3,12 @@
  * wallet pages newest first. */
 #include "store.h"
 
+#include <string.h>
+
 #include "core/outcome.h"
 #include "reward/reward.h"
 #include "reward/reward_store.h"
+#include "checkout/fixtures.h"
 
 static int64_t new_shopper(void)
 {
@@ -137,6 +140,41 @@ START_TEST(prize_pages_filter_by_status_and_campaign)
 }
 END_TEST
 
+/* (from checkout's foreign store, issue 10) orders use coupons through
+ * their named operations. */
+START_TEST(a_coupon_is_used_only_by_its_owner_while_valid)
+{
+	int64_t user = fixture_shopper(), other = fixture_shopper(), campaign = fixture_campaign();
+	int64_t order = fixture_order(user, campaign, 1000, store_unit.now + 600);
+	int64_t coupon = fixture_coupon(user, store_unit.now - 60, store_unit.now + 60);
+	int64_t expired = fixture_coupon(user, store_unit.now - 60, store_unit.now);
+	int64_t early = fixture_coupon(user, store_unit.now + 1, store_unit.now + 60);
+	ck_assert_int_eq(coupon_use(&store_unit, coupon, other, order), OUT_COUPON_NOT_APPLICABLE);
+	ck_assert_int_eq(coupon_use(&store_unit, expired, user, order), OUT_COUPON_NOT_APPLICABLE);
+	ck_assert_int_eq(coupon_use(&store_unit, early, user, order), OUT_COUPON_NOT_APPLICABLE);
+	ck_assert_int_eq(coupon_use(&store_unit, INT64_MAX, user, order), OUT_COUPON_NOT_APPLICABLE);
+	ck_assert_int_eq(coupon_use(&store_unit, coupon, user, order), DB_OK);
+	ck_assert_int_eq(coupon_use(&store_unit, coupon, user, order), OUT_COUPON_NOT_APPLICABLE); /* once */
+	struct coupon read;
+	bool found;
+	ck_assert_int_eq(coupon_for_order(&store_unit, coupon, other, &read, &found), DB_OK);
+	ck_assert(!found); /* another's reads as none */
+	ck_assert_int_eq(coupon_for_order(&store_unit, coupon, user, &read, &found), DB_OK);
+	ck_assert(found);
+	ck_assert_str_eq(read.status, "used");
+	int64_t uses;
+	ck_assert_int_eq(coupon_uses_in_campaign(&store_unit, user, campaign, &uses), DB_OK);
+	ck_assert_int_eq(uses, 1);
+	ck_assert_int_eq(coupon_give_back(&store_unit, order + 1), DB_OK); /* another order's: nothing */
+	ck_assert_int_eq(coupon_for_order(&store_unit, coupon, user, &read, &found), DB_OK);
+	ck_assert_str_eq(read.status, "used");
+	ck_assert_int_eq(coupon_give_back(&store_unit, order), DB_OK);
+	ck_assert_int_eq(coupon_for_order(&store_unit, coupon, user, &read, &found), DB_OK);
+	ck_assert_str_eq(read.status, "available");
+	ck_assert_int_eq(read.amount_fen, 500);
+}
+END_TEST
+
 static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("reward_store");
@@ -146,6 +184,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(bad, fulfilling_a_missing_prize_is_refused);
 	tcase_add_test(bad, a_prize_is_fulfilled_once);
 	tcase_add_test(bad, nothing_to_give_writes_nothing);
+	tcase_add_test(bad, a_coupon_is_used_only_by_its_owner_while_valid);
 	suite_add_tcase(suite, bad);
 	TCase *issue = tcase_create("issue and read");
 	tcase_add_checked_fixture(issue, store_setup, store_teardown);

@@ -8,6 +8,7 @@
 
 #include "core/outcome.h"
 #include "shopper/shopper_store.h"
+#include "reward/points.h"
 
 static char phone[12];
 
@@ -253,6 +254,26 @@ START_TEST(the_outbox_keeps_the_message)
 }
 END_TEST
 
+/* (from checkout's foreign store, issue 10) a refund's reads and locks. */
+START_TEST(points_reads_for_a_refund)
+{
+	struct db_rows rows;
+	store_sql(&rows, "INSERT INTO shopper (phone, created_at) VALUES (?, NOW())", "s", fresh_phone());
+	int64_t user = (int64_t)rows.insert_id;
+	int64_t earned = -1;
+	ck_assert_int_eq(points_earned_for_order(&store_unit, INT64_MAX, &earned), DB_OK);
+	ck_assert_int_eq(earned, 0);
+	bool found;
+	int64_t balance;
+	ck_assert_int_eq(shopper_lock_points(&store_unit, INT64_MAX, &found, &balance), DB_OK);
+	ck_assert(!found);
+	ck_assert_int_eq(shopper_lock_points(&store_unit, user, &found, &balance), DB_OK);
+	ck_assert(found);
+	ck_assert_int_eq(balance, 0);
+	ck_assert_int_eq(shopper_lock(&store_unit, user), DB_OK);
+}
+END_TEST
+
 /* The queued message of phone among the due ones (NULL: not due). */
 static const struct sms_outbox_due *due_for(const char *for_phone)
 {
@@ -319,6 +340,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(ops, a_page_searches_by_prefix_newest_first);
 	tcase_add_test(ops, a_revoked_token_is_recorded_once);
 	tcase_add_test(ops, the_outbox_keeps_the_message);
+	tcase_add_test(ops, points_reads_for_a_refund);
 	tcase_add_test(ops, a_queued_message_is_claimed_once_and_its_outcome_ends_it);
 	suite_add_tcase(suite, ops);
 	return suite;

@@ -8,8 +8,10 @@
 
 #include "bargain/bargain.h"
 #include "bargain/bargain_store.h"
+#include "core/arena.h"
 #include "core/outcome.h"
 #include "db/db.h"
+#include "reward/reward.h"
 
 #define NOW 1800000000
 
@@ -204,6 +206,49 @@ START_TEST(milestones_are_due_at_exactly_their_count)
 }
 END_TEST
 
+/* A help's rewards: the helper's under its grant key, the initiator's
+ * milestones that give something, each with the count it is due at;
+ * entries that give nothing are left out. */
+START_TEST(a_help_decides_its_rewards_and_their_grant_keys)
+{
+	struct arena arena;
+	arena_init(&arena);
+	struct unit unit = { .arena = &arena, .now = NOW };
+	json_error_t error;
+	json_t *rewards = json_loads("{\"initiator\": [{\"helpers\": 3, \"prize\": \"a\"}, {\"helpers\": 4}, "
+				     "{\"helpers\": 5, \"coupon\": {\"title\": \"t\", \"amount_fen\": 500}}], "
+				     "\"helper\": {\"coupon\": {\"title\": \"券\", \"amount_fen\": 100}}}", 0, &error);
+	ck_assert_ptr_nonnull(rewards);
+	struct bargain bargain = active_bargain();
+	struct reward helper_reward, milestone_rewards[BARGAIN_MILESTONE_ENTRIES_MAX];
+	struct bargain_help_reward helper, milestones[BARGAIN_MILESTONE_ENTRIES_MAX];
+	int count = -1;
+	bargain_help_rewards_decide(&unit, &bargain, 42, rewards, &helper_reward, &helper, milestone_rewards,
+				    milestones, &count);
+	json_decref(rewards);
+	ck_assert_ptr_nonnull(helper.reward);
+	ck_assert_int_eq(helper.user_id, 42);
+	ck_assert_str_eq(helper.milestone, "help:42");
+	ck_assert_str_eq(helper_reward.title, "券"); /* copied: it outlives rewards */
+	ck_assert_int_eq(helper_reward.amount_fen, 100);
+	ck_assert_int_eq(count, 2);
+	ck_assert_int_eq(milestones[0].helpers, 3);
+	ck_assert_str_eq(milestones[0].milestone, "helpers:3");
+	ck_assert_int_eq(milestones[0].user_id, bargain.user_id);
+	ck_assert_int_eq(milestones[0].reward->kind, REWARD_PRIZE);
+	ck_assert_int_eq(milestones[1].helpers, 5);
+	ck_assert_int_eq(milestones[1].reward->kind, REWARD_COUPON);
+	/* nothing to give */
+	json_t *none = json_object();
+	bargain_help_rewards_decide(&unit, &bargain, 42, none, &helper_reward, &helper, milestone_rewards, milestones,
+				    &count);
+	json_decref(none);
+	ck_assert_ptr_null(helper.reward);
+	ck_assert_int_eq(count, 0);
+	arena_destroy(&arena);
+}
+END_TEST
+
 START_TEST(share_codes_have_one_shape)
 {
 	ck_assert(!share_code_shape(NULL));
@@ -247,6 +292,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(decisions, an_exact_plan_draws_nothing_and_a_range_draws_within_it);
 	tcase_add_test(decisions, a_shadowed_help_looks_like_a_help_and_stops_at_the_floor);
 	tcase_add_test(decisions, milestones_are_due_at_exactly_their_count);
+	tcase_add_test(decisions, a_help_decides_its_rewards_and_their_grant_keys);
 	tcase_add_test(decisions, share_codes_have_one_shape);
 	tcase_add_test(decisions, etags_match_weak_strong_and_lists);
 	suite_add_tcase(suite, decisions);

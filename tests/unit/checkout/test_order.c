@@ -273,6 +273,48 @@ START_TEST(a_bargain_cart_is_priced_and_pays_within_the_bargains_window)
 }
 END_TEST
 
+/* What the order writes: its lines as priced (the bargained one with its
+ * bargain price), its discounts in order (seq from 1); whether its stock
+ * goes in the one CALL (no promotion writes after the order row); and
+ * whether it is plain (one CALL in a transaction of its own). */
+START_TEST(the_rows_an_order_writes_and_where_its_stock_is_reserved)
+{
+	struct cart cart;
+	cart_of(&cart, 2, 2, 1000);
+	ck_assert_int_eq(cart_items_decide(&cart), DB_OK);
+	ck_assert_int_eq(cart_decide(&cart, NOW), DB_OK);
+	ck_assert(order_reserves_at_once(&cart));
+	ck_assert(order_is_plain(&cart)); /* one CALL in its own transaction */
+	bargain_of(&cart, USER, 2, true, 400);
+	ck_assert_int_eq(cart_decide(&cart, NOW), DB_OK);
+	struct order_line_new lines[PRICE_LINES_MAX];
+	struct order_discount_new discounts[PRICE_DISCOUNTS_MAX];
+	order_rows_decide(&cart, lines, discounts);
+	ck_assert_int_eq(lines[0].item_id, 1);
+	ck_assert_int_eq(lines[0].qty, 2);
+	ck_assert_int_eq(lines[0].unit_price_fen, 1000);
+	ck_assert_int_eq(lines[0].amount_fen, cart.quote.lines[0].amount_fen);
+	ck_assert(!lines[0].bargained);
+	ck_assert(lines[1].bargained);
+	ck_assert_int_eq(lines[1].bargain_price_fen, 400);
+	ck_assert_str_eq(lines[1].name, "商品");
+	ck_assert_int_eq(cart.quote.discount_count, 1);
+	ck_assert_int_eq(discounts[0].seq, 1);
+	ck_assert_str_eq(discounts[0].kind, "bargain");
+	ck_assert_int_eq(discounts[0].amount_fen, 600);
+	ck_assert_int_eq(discounts[0].coupon_id, 0);
+	ck_assert(!order_reserves_at_once(&cart)); /* the bargain's mark comes first: reserved after */
+	ck_assert(!order_is_plain(&cart));
+	cart.promotions.bargain_id = 0;
+	cart.promotions.coupon_count = 1;
+	ck_assert(!order_reserves_at_once(&cart)); /* coupons before items */
+	cart.promotions.coupon_count = 0;
+	cart.quote.discounts[0].promotion_id = 5;
+	ck_assert(!order_reserves_at_once(&cart)); /* a promotion's use is taken after the order row */
+	ck_assert(!order_is_plain(&cart));         /* a discount: the order's transaction */
+}
+END_TEST
+
 static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("order");
@@ -296,6 +338,7 @@ static Suite *suite_for_file(void)
 	suite_add_tcase(suite, bad);
 	TCase *good = tcase_create("decisions");
 	tcase_add_test(good, a_bargain_cart_is_priced_and_pays_within_the_bargains_window);
+	tcase_add_test(good, the_rows_an_order_writes_and_where_its_stock_is_reserved);
 	suite_add_tcase(suite, good);
 	return suite;
 }
