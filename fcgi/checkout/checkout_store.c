@@ -442,6 +442,14 @@ int idempotency_finish(struct unit *unit, int64_t user_id, const char *key, int6
 	return one_row(unit, OUT_IN_PROGRESS, sql_idem_finish, "isiis", status, answer, order_id, user_id, key);
 }
 
+static const char *const sql_idem_answer =
+	"UPDATE idempotency_key SET response_body = ? WHERE user_id = ? AND idem_key = ? AND state = 'done'";
+
+int idempotency_answer_set(struct unit *unit, int64_t user_id, const char *key, const char *answer)
+{
+	return db_exec(unit, NULL, sql_idem_answer, "sis", answer, user_id, key);
+}
+
 int idempotency_sweep(struct unit *unit, int64_t before, int64_t limit)
 {
 	return db_exec(unit, NULL, sql_idem_sweep, "ii", before, limit);
@@ -589,4 +597,37 @@ int admin_order_read(struct unit *unit, int64_t order_id, struct db_rows *rows)
 int admin_order_lines(struct unit *unit, int64_t low, int64_t high, struct db_rows *rows)
 {
 	return db_read(unit, rows, sql_admin_order_lines, "ii", low, high); /* in ship/refund: their transaction's */
+}
+
+/* ============================================= presale orders (issue 14) */
+
+static const char *const sql_deposit_order_insert =
+	"INSERT INTO orders (user_id, campaign_id, kind, status, subtotal_fen, discount_fen, total_fen, "
+	"address_name, address_phone, address_province, address_city, address_district, address_detail, pay_by, "
+	"created_at, updated_at) VALUES (?, ?, 'deposit', 'pending_payment', ?, 0, ?, '', '', '', '', '', '', "
+	"TIMESTAMPADD(SECOND, ?, '1970-01-01'), TIMESTAMPADD(SECOND, ?, '1970-01-01'), "
+	"TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
+static const char *const sql_order_mark_final = "UPDATE orders SET kind = 'final' WHERE id = ?";
+static const char *const sql_order_forfeit =
+	"UPDATE orders SET status = 'forfeited', updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
+	"WHERE id = ? AND status = 'paid' AND kind = 'deposit'";
+
+int deposit_order_insert(struct unit *unit, int64_t user_id, int64_t campaign_id, int64_t total_fen, int64_t pay_by,
+			 int64_t *order_id)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_deposit_order_insert, "iiiiiii", user_id, campaign_id, total_fen,
+			     total_fen, pay_by, unit->now, unit->now);
+	*order_id = result == DB_OK ? (int64_t)rows.insert_id : 0;
+	return result;
+}
+
+int order_mark_final(struct unit *unit, int64_t order_id)
+{
+	return db_exec(unit, NULL, sql_order_mark_final, "i", order_id);
+}
+
+int order_forfeit_mark(struct unit *unit, int64_t deposit_order_id)
+{
+	return one_row(unit, OUT_INVALID_STATE, sql_order_forfeit, "ii", unit->now, deposit_order_id);
 }

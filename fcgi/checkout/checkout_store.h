@@ -223,6 +223,9 @@ int idempotency_release(struct unit *unit, int64_t user_id, const char *key);
  * request took the claim over), or a door code. */
 int idempotency_finish(struct unit *unit, int64_t user_id, const char *key, int64_t status, const char *answer,
 		       int64_t order_id);
+/* Replaces the answer the done key keeps (the order's writes changed what
+ * it was given after the answer was stored). */
+int idempotency_answer_set(struct unit *unit, int64_t user_id, const char *key, const char *answer);
 /* Deletes at most limit claims created before before. */
 int idempotency_sweep(struct unit *unit, int64_t before, int64_t limit);
 
@@ -284,5 +287,17 @@ int admin_order_read(struct unit *unit, int64_t order_id, struct db_rows *rows);
  * item_name, qty, unit_price_fen, amount_fen, by order and line. A
  * db_read(): the replica's outside a transaction, the transaction's inside. */
 int admin_order_lines(struct unit *unit, int64_t low, int64_t high, struct db_rows *rows);
+
+/* ============================================= presale orders (issue 14) */
+
+/* A deposit order (kind 'deposit', no address) at unit->now; *order_id OUT. */
+int deposit_order_insert(struct unit *unit, int64_t user_id, int64_t campaign_id, int64_t total_fen, int64_t pay_by,
+			 int64_t *order_id);
+/* order_id is a presale's final payment (kind 'final'). */
+int order_mark_final(struct unit *unit, int64_t order_id);
+/* paid -> forfeited for a deposit order whose final payment was missed
+ * (its deposit row locked first: promotion_kinds_store.h). Returns DB_OK,
+ * OUT_INVALID_STATE (not a paid deposit any more), or a door code. */
+int order_forfeit_mark(struct unit *unit, int64_t deposit_order_id);
 
 #endif

@@ -360,6 +360,15 @@ static void order_write_decide(struct unit *unit, struct order_placing *placing,
 	placing->answer = unit_own(unit, order_json_written(&decided->order, 0, unit->now, decided->lines,
 							    cart->line_count, decided->discounts,
 							    quote->discount_count));
+	/* what order_json() reads back besides the row: its kind, its gifts and
+	 * the points it spent (issue 14) */
+	json_object_set_new(placing->answer, "kind", json_string(cart->promotions.deposit_order_id ? "final" : "normal"));
+	json_t *gifts = json_array();
+	for (int g = 0; g < quote->gift_count; g++)
+		json_array_append_new(gifts, json_pack("{s:I, s:s}", "promotion_id", (json_int_t)quote->gifts[g].promotion_id,
+						       "name", quote->gifts[g].name));
+	json_object_set_new(placing->answer, "gifts", gifts);
+	json_object_set_new(placing->answer, "points_used", json_integer((json_int_t)quote->points_used));
 	char *text = json_dumps(placing->answer, JSON_COMPACT);
 	if (text == NULL)
 		abort();
@@ -452,6 +461,29 @@ static int order_place_at_once(struct unit *unit, struct order_placing *placing,
 	return order_write(unit, placing, &decided, true, true);
 }
 
+/* The answer was built before the writes, from the quote; a gift the
+ * quote offered may have gone to an earlier order meanwhile (gift_persist
+ * gives what is left, never an error). The answer, and the one the key
+ * keeps for a replay, say what the order was given. */
+static int order_answer_gifts(struct unit *unit, struct order_placing *placing)
+{
+	struct db_rows rows;
+	int result = order_gifts_read(unit, placing->order_id, &rows);
+	if (result != DB_OK)
+		return result;
+	json_t *gifts = json_array();
+	for (int r = 0; r < rows.row_count; r++)
+		json_array_append_new(gifts, json_pack("{s:I, s:s}", "promotion_id", (json_int_t)db_int(&rows, r, 0),
+						       "name", db_text(&rows, r, 1)));
+	json_object_set_new(placing->answer, "gifts", gifts);
+	char *text = json_dumps(placing->answer, JSON_COMPACT);
+	if (text == NULL)
+		abort();
+	result = idempotency_answer_set(unit, placing->cart->promotions.user_id, placing->key, text);
+	free(text);
+	return result;
+}
+
 /* The order transaction (order.h): load, decide, then one CALL, then what
  * the promotions write with the order's id. */
 static int order_body(struct unit *unit, void *context)
@@ -494,6 +526,8 @@ static int order_body(struct unit *unit, void *context)
 			return result;
 	if ((result = promotion_persist(unit, &cart->promotions, placing->order_id, &message)) != DB_OK)
 		goto refused;
+	if (quote->gift_count > 0 && (result = order_answer_gifts(unit, placing)) != DB_OK)
+		return result;
 	/* Last, in item order: the hot rows' locks are held only until COMMIT. */
 	for (int i = 0; !at_once && i < decided.reserve_count; i++)
 		if ((result = stock_reserve(unit, decided.reserve[i].item_id, decided.reserve[i].qty)) != DB_OK)

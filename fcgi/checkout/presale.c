@@ -159,7 +159,9 @@ int presale_deposit_place(struct unit *unit, struct deposit_placing *placing)
 static int forfeit_body(struct unit *unit, void *context)
 {
 	int64_t order_id = *(const int64_t *)context;
-	int result = presale_forfeit_mark(unit, order_id);
+	int result = presale_forfeit_lock(unit, order_id);
+	if (result == DB_OK)
+		result = order_forfeit_mark(unit, order_id);
 	if (result != DB_OK)
 		return result;
 	struct db_rows lines;

@@ -145,6 +145,8 @@ static int presale_persist(struct unit *unit, const struct promotion_config *con
 	int result = presale_final_claim(unit, config->deposit_order_id, order_id);
 	if (result == OUT_INVALID_STATE)
 		*message = "这笔定金已有尾款订单。";
+	if (result == DB_OK)
+		result = order_mark_final(unit, order_id);
 	return result;
 }
 

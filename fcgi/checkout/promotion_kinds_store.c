@@ -1,5 +1,7 @@
-/* promotion_kinds_store.c: the only SQL of the coupon template, presale
- * and share_reward kinds' tables (see promotion_kinds_store.h). */
+/* promotion_kinds_store.c: the only SQL of the presale, share_reward and
+ * budget kinds' own tables (see promotion_kinds_store.h); their writes to
+ * orders, coupon and promotion are their owners' (checkout_store.c,
+ * reward_store.c, promotion_store.c). */
 #include "checkout/promotion_kinds_store.h"
 
 #include <stdarg.h>
@@ -22,48 +24,10 @@ static int one_row(struct unit *unit, int refused, const char *sql, const char *
 
 /* ===================================================== coupon templates */
 
-static const char *const sql_template_take_total =
-	"UPDATE promotion SET used_orders = used_orders + 1 WHERE id = ? AND limit_total IS NOT NULL "
-	"AND used_orders < limit_total";
-/* The shopper's row is made before the claim's transaction, on its own:
- * inside it, concurrent inserts of one key deadlock; the claim then only
- * moves the row with one conditional UPDATE. */
-static const char *const sql_template_user_row =
-	"INSERT IGNORE INTO promotion_user (promotion_id, user_id, uses) SELECT id, ?, 0 FROM promotion "
-	"WHERE id = ? AND limit_per_user IS NOT NULL";
-static const char *const sql_template_take_per_user =
-	"UPDATE promotion_user SET uses = uses + 1 WHERE promotion_id = ? AND user_id = ? AND uses < ?";
-static const char *const sql_template_link =
-	"UPDATE coupon SET promotion_id = ?, item_id = NULLIF(?, 0) WHERE id = ?";
 
-int coupon_template_take_total(struct unit *unit, int64_t promotion_id)
-{
-	return one_row(unit, OUT_OUT_OF_STOCK, sql_template_take_total, "i", promotion_id);
-}
-
-int coupon_template_user_row(struct unit *unit, int64_t promotion_id, int64_t user_id)
-{
-	return db_exec(unit, NULL, sql_template_user_row, "ii", user_id, promotion_id);
-}
-
-int coupon_template_take_per_user(struct unit *unit, int64_t promotion_id, int64_t user_id, int64_t limit_per_user)
-{
-	return one_row(unit, OUT_LIMIT_REACHED, sql_template_take_per_user, "iii", promotion_id, user_id, limit_per_user);
-}
-
-int coupon_template_link(struct unit *unit, int64_t coupon_id, int64_t promotion_id, int64_t item_id)
-{
-	return db_exec(unit, NULL, sql_template_link, "iii", promotion_id, item_id, coupon_id);
-}
 
 /* ============================================================== presale */
 
-static const char *const sql_deposit_order_insert =
-	"INSERT INTO orders (user_id, campaign_id, kind, status, subtotal_fen, discount_fen, total_fen, "
-	"address_name, address_phone, address_province, address_city, address_district, address_detail, pay_by, "
-	"created_at, updated_at) VALUES (?, ?, 'deposit', 'pending_payment', ?, 0, ?, '', '', '', '', '', '', "
-	"TIMESTAMPADD(SECOND, ?, '1970-01-01'), TIMESTAMPADD(SECOND, ?, '1970-01-01'), "
-	"TIMESTAMPADD(SECOND, ?, '1970-01-01'))";
 static const char *const sql_deposit_insert =
 	"INSERT INTO presale_deposit (deposit_order_id, promotion_id, user_id, item_id, qty, deposit_fen, "
 	"deposit_value_fen, final_starts_at, final_ends_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
@@ -76,7 +40,6 @@ static const char *const sql_deposit_read =
 static const char *const sql_final_claim =
 	"UPDATE presale_deposit SET final_order_id = ? WHERE deposit_order_id = ? AND final_order_id IS NULL "
 	"AND final_paid_at IS NULL";
-static const char *const sql_final_kind = "UPDATE orders SET kind = 'final' WHERE id = ?";
 static const char *const sql_final_release =
 	"UPDATE presale_deposit SET final_order_id = NULL WHERE final_order_id = ? AND final_paid_at IS NULL";
 static const char *const sql_final_paid =
@@ -88,19 +51,7 @@ static const char *const sql_forfeits_due =
 	"WHERE " FORFEIT_DUE " AND o.status = 'paid' ORDER BY d.final_ends_at LIMIT ?";
 static const char *const sql_forfeit_lock =
 	"SELECT d.deposit_order_id FROM presale_deposit d WHERE d.deposit_order_id = ? AND " FORFEIT_DUE " FOR UPDATE";
-static const char *const sql_forfeit_mark =
-	"UPDATE orders SET status = 'forfeited', updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
-	"WHERE id = ? AND status = 'paid' AND kind = 'deposit'";
 
-int deposit_order_insert(struct unit *unit, int64_t user_id, int64_t campaign_id, int64_t total_fen, int64_t pay_by,
-			 int64_t *order_id)
-{
-	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_deposit_order_insert, "iiiiiii", user_id, campaign_id, total_fen,
-			     total_fen, pay_by, unit->now, unit->now);
-	*order_id = result == DB_OK ? (int64_t)rows.insert_id : 0;
-	return result;
-}
 
 int presale_deposit_insert(struct unit *unit, const struct presale_deposit_new *d)
 {
@@ -133,10 +84,7 @@ int presale_deposit_read(struct unit *unit, int64_t deposit_order_id, int64_t us
 
 int presale_final_claim(struct unit *unit, int64_t deposit_order_id, int64_t final_order_id)
 {
-	int result = one_row(unit, OUT_INVALID_STATE, sql_final_claim, "ii", final_order_id, deposit_order_id);
-	if (result != DB_OK)
-		return result;
-	return db_exec(unit, NULL, sql_final_kind, "i", final_order_id);
+	return one_row(unit, OUT_INVALID_STATE, sql_final_claim, "ii", final_order_id, deposit_order_id);
 }
 
 int presale_final_release(struct unit *unit, int64_t final_order_id)
@@ -154,16 +102,13 @@ int presale_forfeits_due(struct unit *unit, int64_t limit, struct db_rows *rows)
 	return db_exec(unit, rows, sql_forfeits_due, "ii", unit->now, limit);
 }
 
-int presale_forfeit_mark(struct unit *unit, int64_t deposit_order_id)
+int presale_forfeit_lock(struct unit *unit, int64_t deposit_order_id)
 {
-	/* the deposit row first: a final order placed meanwhile holds it */
 	struct db_rows rows;
 	int result = db_exec(unit, &rows, sql_forfeit_lock, "ii", deposit_order_id, unit->now);
 	if (result != DB_OK)
 		return result;
-	if (rows.row_count != 1)
-		return OUT_INVALID_STATE;
-	return one_row(unit, OUT_INVALID_STATE, sql_forfeit_mark, "ii", unit->now, deposit_order_id);
+	return rows.row_count == 1 ? DB_OK : OUT_INVALID_STATE;
 }
 
 /* ========================================================= share_reward */

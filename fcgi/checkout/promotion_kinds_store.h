@@ -1,5 +1,5 @@
-/* promotion_kinds_store.h: the only SQL of the tables of the coupon
- * template, presale and share_reward kinds (sql/020_presale_coupons.sql):
+/* promotion_kinds_store.h: the only SQL of the tables of the presale,
+ * share_reward and budget kinds (sql/020_presale_coupons.sql):
  * the template's issue counters (promotion.used_orders and promotion_user,
  * each moved by one conditional UPDATE), a template coupon's link to it,
  * presale_deposit with the deposit orders, and order_share.
@@ -12,28 +12,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "checkout/checkout_store.h"
 #include "checkout/promotion.h"
+#include "checkout/promotion_store.h"
+#include "reward/reward_store.h"
 #include "db/db.h"
 
-/* ===================================================== coupon templates */
-
-/* One more issue of promotion_id while below its limits.total. Returns
- * DB_OK, OUT_OUT_OF_STOCK, or a door code. */
-int coupon_template_take_total(struct unit *unit, int64_t promotion_id);
-/* Makes user_id's counter row of promotion_id (if it has limits.per_user
- * and the row is missing), outside the claim's transaction. */
-int coupon_template_user_row(struct unit *unit, int64_t promotion_id, int64_t user_id);
-/* One more claim of promotion_id by user_id while below limit_per_user
- * (the row made above). Returns DB_OK, OUT_LIMIT_REACHED, or a door code. */
-int coupon_template_take_per_user(struct unit *unit, int64_t promotion_id, int64_t user_id, int64_t limit_per_user);
-/* Names coupon_id's template and its item scope (0: shop-wide). */
-int coupon_template_link(struct unit *unit, int64_t coupon_id, int64_t promotion_id, int64_t item_id);
 
 /* ============================================================== presale */
 
-/* A deposit order (kind 'deposit', no address) at unit->now; *order_id OUT. */
-int deposit_order_insert(struct unit *unit, int64_t user_id, int64_t campaign_id, int64_t total_fen, int64_t pay_by,
-			 int64_t *order_id);
 struct presale_deposit_new {
 	int64_t deposit_order_id, promotion_id, user_id, item_id, qty;
 	int64_t deposit_fen, deposit_value_fen, final_starts_at, final_ends_at;
@@ -43,8 +30,8 @@ int presale_deposit_insert(struct unit *unit, const struct presale_deposit_new *
  * false otherwise). */
 int presale_deposit_read(struct unit *unit, int64_t deposit_order_id, int64_t user_id,
 			 struct promotion_presale *presale);
-/* Makes final_order_id the deposit's final order (kind 'final') while it
- * has none. Returns DB_OK, OUT_INVALID_STATE (another stands), or a door
+/* Makes final_order_id the deposit's final order while it has none (the
+ * order's kind is checkout_store.h's order_mark_final). Returns DB_OK, OUT_INVALID_STATE (another stands), or a door
  * code. */
 int presale_final_claim(struct unit *unit, int64_t deposit_order_id, int64_t final_order_id);
 /* The deposit of final_order_id (cancelled) may take another final order. */
@@ -54,9 +41,11 @@ int presale_final_paid(struct unit *unit, int64_t final_order_id);
 /* Paid deposits whose final payment was not paid by final_ends_at (and no
  * final order still pending), at most limit: rows (OUT) of ids. */
 int presale_forfeits_due(struct unit *unit, int64_t limit, struct db_rows *rows);
-/* paid -> forfeited for a deposit due (as above). Returns DB_OK,
- * OUT_INVALID_STATE (not due any more), or a door code. */
-int presale_forfeit_mark(struct unit *unit, int64_t deposit_order_id);
+/* Locks deposit_order_id's deposit row while it is due (as above), before
+ * its order is marked forfeited (checkout_store.h's order_forfeit_mark): a
+ * final order placed meanwhile holds it. Returns DB_OK, OUT_INVALID_STATE
+ * (not due any more), or a door code. */
+int presale_forfeit_lock(struct unit *unit, int64_t deposit_order_id);
 
 /* ========================================================= share_reward */
 

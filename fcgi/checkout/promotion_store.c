@@ -339,3 +339,40 @@ int promotions_shown_load(struct unit *unit, int64_t campaign_id, struct promoti
 	*count = rows.row_count;
 	return DB_OK;
 }
+
+/* ============================================ coupon templates' counters */
+
+static const char *const sql_template_take_total =
+	"UPDATE promotion SET used_orders = used_orders + 1 WHERE id = ? AND limit_total IS NOT NULL "
+	"AND used_orders < limit_total";
+/* The shopper's row is made before the claim's transaction, on its own:
+ * inside it, concurrent inserts of one key deadlock; the claim then only
+ * moves the row with one conditional UPDATE. */
+static const char *const sql_template_user_row =
+	"INSERT IGNORE INTO promotion_user (promotion_id, user_id, uses) SELECT id, ?, 0 FROM promotion "
+	"WHERE id = ? AND limit_per_user IS NOT NULL";
+static const char *const sql_template_take_per_user =
+	"UPDATE promotion_user SET uses = uses + 1 WHERE promotion_id = ? AND user_id = ? AND uses < ?";
+
+int coupon_template_take_total(struct unit *unit, int64_t promotion_id)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_template_take_total, "i", promotion_id);
+	if (result != DB_OK)
+		return result;
+	return rows.affected == 1 ? DB_OK : OUT_OUT_OF_STOCK;
+}
+
+int coupon_template_user_row(struct unit *unit, int64_t promotion_id, int64_t user_id)
+{
+	return db_exec(unit, NULL, sql_template_user_row, "ii", user_id, promotion_id);
+}
+
+int coupon_template_take_per_user(struct unit *unit, int64_t promotion_id, int64_t user_id, int64_t limit_per_user)
+{
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_template_take_per_user, "iii", promotion_id, user_id, limit_per_user);
+	if (result != DB_OK)
+		return result;
+	return rows.affected == 1 ? DB_OK : OUT_LIMIT_REACHED;
+}

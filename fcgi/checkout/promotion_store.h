@@ -103,4 +103,16 @@ int checkout_rules_set(struct unit *unit, int64_t campaign_id, bool coupons_stac
  * its timed discounts here too. Returns DB_OK or a door code. */
 int promotions_shown_load(struct unit *unit, int64_t campaign_id, struct promotion_live **shown, int *count);
 
+/* ============================================ coupon templates' counters */
+
+/* One more issue of promotion_id while below its limits.total. Returns
+ * DB_OK, OUT_OUT_OF_STOCK, or a door code. */
+int coupon_template_take_total(struct unit *unit, int64_t promotion_id);
+/* Makes user_id's counter row of promotion_id (if it has limits.per_user
+ * and the row is missing), outside the claim's transaction. */
+int coupon_template_user_row(struct unit *unit, int64_t promotion_id, int64_t user_id);
+/* One more claim of promotion_id by user_id while below limit_per_user
+ * (the row made above). Returns DB_OK, OUT_LIMIT_REACHED, or a door code. */
+int coupon_template_take_per_user(struct unit *unit, int64_t promotion_id, int64_t user_id, int64_t limit_per_user);
+
 #endif

@@ -205,3 +205,11 @@ int prize_fulfil(struct unit *unit, int64_t prize_id, int64_t admin_id, const ch
 		return status;
 	return rows.affected == 1 ? DB_OK : OUT_INVALID_STATE;
 }
+
+static const char *const sql_coupon_template_link =
+	"UPDATE coupon SET promotion_id = ?, item_id = NULLIF(?, 0) WHERE id = ?";
+
+int coupon_template_link(struct unit *unit, int64_t coupon_id, int64_t promotion_id, int64_t item_id)
+{
+	return db_exec(unit, NULL, sql_coupon_template_link, "iii", promotion_id, item_id, coupon_id);
+}

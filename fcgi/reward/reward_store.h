@@ -79,4 +79,8 @@ int prize_get(struct unit *unit, int64_t prize_id, struct prize *prize);
  * OUT_INVALID_STATE when the prize is not pending (or does not exist). */
 int prize_fulfil(struct unit *unit, int64_t prize_id, int64_t admin_id, const char *note);
 
+/* Names coupon_id's coupon template (a promotion of kind coupon) and its
+ * item scope (0: shop-wide). */
+int coupon_template_link(struct unit *unit, int64_t coupon_id, int64_t promotion_id, int64_t item_id);
+
 #endif
