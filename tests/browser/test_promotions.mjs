@@ -8,7 +8,7 @@
 // add-on, a red packet and points, and a presale takes the deposit, then
 // in the final window the final payment with the deposit's value.
 
-import { BASE, phone, newPhone, loginInSheet, shot, text, fen, sqlValue, check, eq, sleep } from './lib.mjs';
+import { BASE, phone, newPhone, loginInSheet, shot, text, fen, sqlValue, sql, check, eq, sleep } from './lib.mjs';
 import {
   makeCampaign, createPromotion, patchPromotion, shopper, giveCoupon, giveRedPacket, givePoints, quote, payOnPage, fillAddress, iso,
 } from './promo_lib.mjs';
@@ -154,8 +154,12 @@ export async function test_promotions_4_presale_deposit_then_final_payment() {
   await page.goto(`${BASE}/c/${campaignId}/presale/${p.id}`);
   await page.locator('.deposit-paid').waitFor();
   check(clock(await text(page, '.presale-action .timer')) > 3000, 'the final payment counts down');
-  // the second window: the final window opens (moved to now)
+  // the second window: the final window opens (moved to now). A deposit
+  // keeps the window it was paid under (presale_deposit), so the clock is
+  // moved for both, as if the two hours had passed.
   await patchPromotion(p.id, { config: { ...p.config, final_starts_at: iso(-5), final_ends_at: iso(3600) } });
+  sql(`UPDATE presale_deposit SET final_starts_at = UTC_TIMESTAMP() - INTERVAL 5 SECOND, `
+    + `final_ends_at = UTC_TIMESTAMP() + INTERVAL 1 HOUR WHERE deposit_order_id = ${depositId}`);
   await page.reload();
   await page.locator('.final .quote .discount[data-kind="deposit"]').waitFor();
   eq(fen(await page.locator('.final .quote .discount[data-kind="deposit"] span').last().textContent()), 20000, 'the deposit at its value');

@@ -12,7 +12,11 @@ const money = (attrs = {}) => h('input', { type: 'text', inputmode: 'decimal', .
 const intOf = (input) => (input.value.trim() === '' ? 0 : Number(input.value));
 
 function gives(o) {
-  if (o.kind === 'coupon') return T.offerGivesCoupon(yuan(o.coupon.amount_fen), yuan(o.coupon.min_spend_fen));
+  if (o.kind === 'coupon') {
+    // a coupon template (a coupon promotion) or, for older offers, the coupon itself
+    return o.coupon ? T.offerGivesCoupon(yuan(o.coupon.amount_fen), yuan(o.coupon.min_spend_fen))
+      : T.offerGivesTemplate(o.coupon_promotion_id);
+  }
   if (o.kind === 'red_packet') return T.offerGivesRedPacket(yuan(o.red_packet_fen), o.red_packet_days);
   return o.prize;
 }
@@ -28,6 +32,7 @@ function offerForm(offer, save, close) {
     active: h('input', { type: 'checkbox', name: 'active', checked: o.active }),
     kind: h('select', { name: 'offer_kind', disabled: !!offer },
       Object.entries(T.offerKinds).map(([k, label]) => h('option', { value: k, selected: k === o.kind }, label))),
+    template: num({ name: 'offer_coupon_promotion', value: o.coupon_promotion_id ?? '', min: 1 }),
     amount: money({ name: 'offer_coupon_amount', value: fenToYuanText(c.amount_fen) }),
     minSpend: money({ name: 'offer_coupon_min_spend', value: fenToYuanText(c.min_spend_fen) }),
     days: num({ name: 'offer_coupon_days', value: c.valid_days ?? 30, min: 1 }),
@@ -37,7 +42,8 @@ function offerForm(offer, save, close) {
   };
   const kindBox = h('div', { class: 'coupon-row' });
   const draw = () => clear(kindBox, f.kind.value === 'coupon'
-    ? [field(T.couponAmount, f.amount), field(T.couponMinSpend, f.minSpend), field(T.couponDays, f.days)]
+    ? [field(T.couponTemplate, f.template, T.couponTemplateHint), field(T.couponAmount, f.amount),
+      field(T.couponMinSpend, f.minSpend), field(T.couponDays, f.days)]
     : f.kind.value === 'red_packet' ? [field(T.redPacketFen, f.packet), field(T.redPacketDays, f.packetDays)]
       : field(T.prize, f.prize));
   f.kind.addEventListener('change', draw);
@@ -50,7 +56,8 @@ function offerForm(offer, save, close) {
       e.preventDefault();
       error.textContent = '';
       const body = { title: f.title.value.trim(), cost_points: intOf(f.cost), stock: intOf(f.stock), per_user: intOf(f.perUser), active: f.active.checked };
-      if (f.kind.value === 'coupon') body.coupon = { title: f.title.value.trim(), amount_fen: toFen(f.amount.value), min_spend_fen: toFen(f.minSpend.value) ?? 0, valid_days: intOf(f.days) };
+      if (f.kind.value === 'coupon' && f.template.value.trim() !== '') body.coupon_promotion_id = intOf(f.template);
+      else if (f.kind.value === 'coupon') body.coupon = { title: f.title.value.trim(), amount_fen: toFen(f.amount.value), min_spend_fen: toFen(f.minSpend.value) ?? 0, valid_days: intOf(f.days) };
       else if (f.kind.value === 'red_packet') { body.red_packet_fen = toFen(f.packet.value); body.red_packet_days = intOf(f.packetDays); }
       else body.prize = f.prize.value.trim();
       submit.disabled = true;
