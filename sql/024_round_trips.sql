@@ -237,6 +237,13 @@ body: BEGIN
     SET v_index = v_index + 1;
   END WHILE;
 
+  -- the request's deadline (db.c sets @kanjia_request_timeout_s on every
+  -- connection): a CALL still running when the master has killed its
+  -- worker (request_timeout_s) rolls back instead of committing
+  IF @kanjia_request_timeout_s > 0
+     AND UTC_TIMESTAMP(6) >= TIMESTAMPADD(SECOND, p_now + @kanjia_request_timeout_s, '1970-01-01') THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'kanjia: the request outlived request_timeout_s';
+  END IF;
   COMMIT;
   -- after the commit, for the live messages (fcgi/live/live.h): the newest
   -- cuts and helps as JSON arrays of [kind, phone, cut_fen, at], newest
@@ -441,6 +448,13 @@ body: BEGIN
   END WHILE;
 
   IF p_own_transaction <> 0 THEN
+    -- the request's deadline (db.c sets @kanjia_request_timeout_s on every
+    -- connection): a CALL still running when the master has killed its
+    -- worker (request_timeout_s) rolls back instead of committing
+    IF @kanjia_request_timeout_s > 0
+       AND UTC_TIMESTAMP(6) >= TIMESTAMPADD(SECOND, p_now + @kanjia_request_timeout_s, '1970-01-01') THEN
+      SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'kanjia: the request outlived request_timeout_s';
+    END IF;
     COMMIT;
   END IF;
   SELECT 'ok', -1, v_order_id, v_decision_id;

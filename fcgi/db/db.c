@@ -74,7 +74,7 @@ static enum db_failure classify(unsigned int error_number)
 }
 
 /* Sets the session options every connection gets on a fresh handle. */
-static void connection_options(MYSQL *mysql)
+static void connection_options(MYSQL *mysql, const struct config *config)
 {
 	unsigned int connect_timeout = DB_CONNECT_TIMEOUT_S, io_timeout = DB_IO_TIMEOUT_S;
 	my_bool no = 0;
@@ -92,6 +92,14 @@ static void connection_options(MYSQL *mysql)
 		      "SET SESSION time_zone = '+00:00', SESSION tx_isolation = 'READ-COMMITTED', "
 		      "SESSION innodb_lock_wait_timeout = 10, "
 		      "SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+	/* The procedures that commit themselves (sql/024_round_trips.sql) give
+	 * up at the request's deadline: the master kills a worker stuck past
+	 * request_timeout_s, but a CALL it left waiting on a lock runs on in
+	 * MariaDB, and must not commit after nginx has answered 503. */
+	char deadline[80];
+	snprintf(deadline, sizeof(deadline), "SET @kanjia_request_timeout_s = %lld",
+		 config != NULL ? (long long)config->request_timeout_s : 0LL);
+	mysql_options(mysql, MYSQL_INIT_COMMAND, deadline);
 }
 
 /* True if the server behind mysql takes writes: not a Galera node outside
@@ -134,7 +142,7 @@ static int connect_any_host(struct db *db, const struct config *config)
 			db->mysql = mysql_init(NULL);
 			if (db->mysql == NULL)
 				abort();
-			connection_options(db->mysql);
+			connection_options(db->mysql, config);
 		}
 		if (mysql_real_connect(db->mysql, hosts[index].host, config->db_user, config->db_password,
 				       config->db_name, (unsigned int)hosts[index].port, NULL, 0) != NULL &&
@@ -200,7 +208,7 @@ int db_connect(struct db *db, const struct config *config)
 	db->mysql = mysql_init(NULL);
 	if (db->mysql == NULL)
 		abort();
-	connection_options(db->mysql);
+	connection_options(db->mysql, config);
 	if (db->is_replica)
 		return connect_replica(db, config);
 	if (config->db_hosts[0] != '\0')
