@@ -645,6 +645,11 @@ db <<-SQL || die "deleting the previous run's bench orders failed"
 	DELETE x FROM order_event x JOIN orders o ON o.id = x.order_id WHERE o.campaign_id = $ORDER_CAMPAIGN_ID;
 	DELETE x FROM order_line x JOIN orders o ON o.id = x.order_id WHERE o.campaign_id = $ORDER_CAMPAIGN_ID;
 	DELETE x FROM order_discount x JOIN orders o ON o.id = x.order_id WHERE o.campaign_id = $ORDER_CAMPAIGN_ID;
+	DELETE x FROM order_promotion x JOIN orders o ON o.id = x.order_id WHERE o.campaign_id = $ORDER_CAMPAIGN_ID;
+	DELETE x FROM order_gift x JOIN orders o ON o.id = x.order_id WHERE o.campaign_id = $ORDER_CAMPAIGN_ID;
+	DELETE x FROM order_subsidy x JOIN orders o ON o.id = x.order_id WHERE o.campaign_id = $ORDER_CAMPAIGN_ID;
+	DELETE x FROM order_share x JOIN orders o ON o.id = x.order_id WHERE o.campaign_id = $ORDER_CAMPAIGN_ID;
+	DELETE x FROM order_points_cash x JOIN orders o ON o.id = x.order_id WHERE o.campaign_id = $ORDER_CAMPAIGN_ID;
 	DELETE x FROM payment x JOIN orders o ON o.id = x.order_id WHERE o.campaign_id = $ORDER_CAMPAIGN_ID;
 	DELETE x FROM idempotency_key x JOIN orders o ON o.id = x.order_id WHERE o.campaign_id = $ORDER_CAMPAIGN_ID;
 	DELETE FROM idempotency_key WHERE idem_key LIKE 'bench-%';
@@ -1261,6 +1266,10 @@ rule_round() {
 # shellcheck source=tests/bench/launch.sh
 source "$(dirname "${BASH_SOURCE[0]}")/launch.sh"
 php_setup
+# Issue 14's O2P: O2 with five promotions live.
+# shellcheck source=tests/bench/promos.sh
+source "$(dirname "${BASH_SOURCE[0]}")/promos.sh"
+promo_setup
 
 STAGES=(A B)
 ((HAVE_C)) && STAGES+=(C)
@@ -1368,6 +1377,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	fi
 	order_stage O1 "$round" "$CONNECTIONS"
 	order_stage O2 "$round" "$CONNECTIONS"
+	promo_stage O2P "$round"
 	stage_orderref ORh "$round" hot "$SQL_THREADS"
 	stage_orderref ORm "$round" many "$SQL_THREADS"
 	rule_round "$round"
@@ -1598,6 +1608,7 @@ echo "rule cost (RC1 vs RC0) $rule_cost% of help throughput (RC1/RC0 per round: 
 echo "rule stage errors     $rule_errors   (target 0: a rule that matched bench traffic would block)   $(verdict "$rule_errors" '==' 0); cut invariants $([[ $rule_checks_failed == 0 ]] && echo PASS || echo FAIL)"
 echo "rules compiled        RC1 round 1: ${RESULT[RC1:1:loaded]:-?} (the workers' log lines)"
 launch_report
+promo_report
 echo
 echo "The hot bargain and the hot item (row lock), medians: lock held per transaction from the hot UPDATE's answer"
 echo "to COMMIT sent / answered (helpref, orderref), InnoDB row lock waits per request and their mean wait:"
