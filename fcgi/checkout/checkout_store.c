@@ -19,19 +19,6 @@
 #include "fraud/fraud_store.h"
 #include "fraud/limit.h"
 
-/* A guarded write: DB_OK when it changed one row, else refused. */
-static int one_row(struct unit *unit, int refused, const char *sql, const char *types, ...)
-{
-	struct db_rows rows;
-	va_list args;
-	va_start(args, types);
-	int result = db_exec_va(unit, &rows, sql, types, args);
-	va_end(args);
-	if (result != DB_OK)
-		return result;
-	return rows.affected == 1 ? DB_OK : refused;
-}
-
 /* ============================================================ order reads */
 
 static const char *const sql_order_read =
@@ -179,35 +166,35 @@ int order_event_add(struct unit *unit, int64_t order_id, const char *from, const
 int order_cancelled_mark(struct unit *unit, int64_t order_id, int64_t user_id)
 {
 	if (user_id != 0)
-		return one_row(unit, OUT_INVALID_STATE, sql_cancel_by_shopper, "iiii", unit->now, unit->now, order_id,
+		return db_exec_one(unit, OUT_INVALID_STATE, sql_cancel_by_shopper, "iiii", unit->now, unit->now, order_id,
 			       user_id);
-	return one_row(unit, OUT_INVALID_STATE, sql_cancel_by_timeout, "iiii", unit->now, unit->now, order_id, unit->now);
+	return db_exec_one(unit, OUT_INVALID_STATE, sql_cancel_by_timeout, "iiii", unit->now, unit->now, order_id, unit->now);
 }
 
 int order_paid_mark(struct unit *unit, int64_t order_id, int64_t payment_id, int64_t total_fen)
 {
-	return one_row(unit, OUT_INVALID_STATE, sql_order_paid, "iiiii", unit->now, payment_id, unit->now, order_id,
+	return db_exec_one(unit, OUT_INVALID_STATE, sql_order_paid, "iiiii", unit->now, payment_id, unit->now, order_id,
 		       total_fen);
 }
 
 int order_shipped_mark(struct unit *unit, int64_t order_id, const char *carrier, const char *tracking_no)
 {
-	return one_row(unit, OUT_INVALID_STATE, sql_order_ship, "ssiii", carrier, tracking_no, unit->now, unit->now,
+	return db_exec_one(unit, OUT_INVALID_STATE, sql_order_ship, "ssiii", carrier, tracking_no, unit->now, unit->now,
 		       order_id);
 }
 
 int order_completed_mark(struct unit *unit, int64_t order_id, int64_t user_id, int64_t shipped_before)
 {
 	if (user_id != 0)
-		return one_row(unit, OUT_INVALID_STATE, sql_order_complete_by_shopper, "iiii", unit->now, unit->now,
+		return db_exec_one(unit, OUT_INVALID_STATE, sql_order_complete_by_shopper, "iiii", unit->now, unit->now,
 			       order_id, user_id);
-	return one_row(unit, OUT_INVALID_STATE, sql_order_complete_by_time, "iiii", unit->now, unit->now, order_id,
+	return db_exec_one(unit, OUT_INVALID_STATE, sql_order_complete_by_time, "iiii", unit->now, unit->now, order_id,
 		       shipped_before);
 }
 
 int order_refunded_mark(struct unit *unit, int64_t order_id, const char *from)
 {
-	return one_row(unit, OUT_INVALID_STATE, sql_order_refund, "iiis", unit->now, unit->now, order_id, from);
+	return db_exec_one(unit, OUT_INVALID_STATE, sql_order_refund, "iiis", unit->now, unit->now, order_id, from);
 }
 
 /* ============================================ the order in few round trips */
@@ -427,7 +414,7 @@ int idempotency_forget_old(struct unit *unit, int64_t user_id, const char *key, 
 int idempotency_take_over(struct unit *unit, int64_t user_id, const char *key,
 			  const unsigned char hash[CRYPTO_HMAC_SIZE], int64_t stale_before)
 {
-	return one_row(unit, OUT_IN_PROGRESS, sql_idem_take_over, "iisbi", unit->now, user_id, key, hash,
+	return db_exec_one(unit, OUT_IN_PROGRESS, sql_idem_take_over, "iisbi", unit->now, user_id, key, hash,
 		       (size_t)CRYPTO_HMAC_SIZE, stale_before);
 }
 
@@ -439,7 +426,7 @@ int idempotency_release(struct unit *unit, int64_t user_id, const char *key)
 int idempotency_finish(struct unit *unit, int64_t user_id, const char *key, int64_t status, const char *answer,
 		       int64_t order_id)
 {
-	return one_row(unit, OUT_IN_PROGRESS, sql_idem_finish, "isiis", status, answer, order_id, user_id, key);
+	return db_exec_one(unit, OUT_IN_PROGRESS, sql_idem_finish, "isiis", status, answer, order_id, user_id, key);
 }
 
 static const char *const sql_idem_answer =
@@ -629,5 +616,5 @@ int order_mark_final(struct unit *unit, int64_t order_id)
 
 int order_forfeit_mark(struct unit *unit, int64_t deposit_order_id)
 {
-	return one_row(unit, OUT_INVALID_STATE, sql_order_forfeit, "ii", unit->now, deposit_order_id);
+	return db_exec_one(unit, OUT_INVALID_STATE, sql_order_forfeit, "ii", unit->now, deposit_order_id);
 }

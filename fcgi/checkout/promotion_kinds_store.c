@@ -4,23 +4,9 @@
  * reward_store.c, promotion_store.c). */
 #include "checkout/promotion_kinds_store.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #include "core/outcome.h"
-
-/* A guarded write: DB_OK when it changed one row, else refused. */
-static int one_row(struct unit *unit, int refused, const char *sql, const char *types, ...)
-{
-	struct db_rows rows;
-	va_list args;
-	va_start(args, types);
-	int result = db_exec_va(unit, &rows, sql, types, args);
-	va_end(args);
-	if (result != DB_OK)
-		return result;
-	return rows.affected == 1 ? DB_OK : refused;
-}
 
 /* ===================================================== coupon templates */
 
@@ -84,7 +70,7 @@ int presale_deposit_read(struct unit *unit, int64_t deposit_order_id, int64_t us
 
 int presale_final_claim(struct unit *unit, int64_t deposit_order_id, int64_t final_order_id)
 {
-	return one_row(unit, OUT_INVALID_STATE, sql_final_claim, "ii", final_order_id, deposit_order_id);
+	return db_exec_one(unit, OUT_INVALID_STATE, sql_final_claim, "ii", final_order_id, deposit_order_id);
 }
 
 int presale_final_release(struct unit *unit, int64_t final_order_id)
@@ -142,7 +128,7 @@ int order_share_pending(struct unit *unit, int64_t order_id, struct promotion_sh
 
 int order_share_rewarded(struct unit *unit, int64_t order_id, int64_t coupon_id)
 {
-	return one_row(unit, OUT_INVALID_STATE, sql_share_rewarded, "ii", coupon_id, order_id);
+	return db_exec_one(unit, OUT_INVALID_STATE, sql_share_rewarded, "ii", coupon_id, order_id);
 }
 
 /* =============================================================== budget */
@@ -198,7 +184,7 @@ int campaign_budget_write(struct unit *unit, int64_t campaign_id, bool set_budge
 
 int campaign_budget_charge(struct unit *unit, int64_t campaign_id, int64_t order_id, int64_t amount_fen)
 {
-	int result = one_row(unit, OUT_BUDGET_EXHAUSTED, sql_budget_charge, "iii", amount_fen, campaign_id, amount_fen);
+	int result = db_exec_one(unit, OUT_BUDGET_EXHAUSTED, sql_budget_charge, "iii", amount_fen, campaign_id, amount_fen);
 	if (result != DB_OK)
 		return result;
 	return db_exec(unit, NULL, sql_subsidy_insert, "iii", order_id, campaign_id, amount_fen);

@@ -356,11 +356,7 @@ static const char *const sql_template_take_per_user =
 
 int coupon_template_take_total(struct unit *unit, int64_t promotion_id)
 {
-	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_template_take_total, "i", promotion_id);
-	if (result != DB_OK)
-		return result;
-	return rows.affected == 1 ? DB_OK : OUT_OUT_OF_STOCK;
+	return db_exec_one(unit, OUT_OUT_OF_STOCK, sql_template_take_total, "i", promotion_id);
 }
 
 int coupon_template_user_row(struct unit *unit, int64_t promotion_id, int64_t user_id)
@@ -370,9 +366,6 @@ int coupon_template_user_row(struct unit *unit, int64_t promotion_id, int64_t us
 
 int coupon_template_take_per_user(struct unit *unit, int64_t promotion_id, int64_t user_id, int64_t limit_per_user)
 {
-	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_template_take_per_user, "iii", promotion_id, user_id, limit_per_user);
-	if (result != DB_OK)
-		return result;
-	return rows.affected == 1 ? DB_OK : OUT_LIMIT_REACHED;
+	return db_exec_one(unit, OUT_LIMIT_REACHED, sql_template_take_per_user, "iii", promotion_id, user_id,
+			   limit_per_user);
 }

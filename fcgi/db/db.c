@@ -563,6 +563,18 @@ int db_exec(struct unit *unit, struct db_rows *rows, const char *sql, const char
 	return result;
 }
 
+int db_exec_one(struct unit *unit, int refused, const char *sql, const char *types, ...)
+{
+	struct db_rows rows;
+	va_list args;
+	va_start(args, types);
+	int result = db_exec_va(unit, &rows, sql, types, args);
+	va_end(args);
+	if (result != DB_OK)
+		return result;
+	return rows.affected == 1 ? DB_OK : refused;
+}
+
 bool db_answers(struct unit *unit)
 {
 	static const char *const sql_probe = "SELECT 1";

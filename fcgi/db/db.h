@@ -119,6 +119,10 @@ void db_close(struct db *db);
 int db_exec(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, ...);
 /* The same with the parameters as a va_list (for test fixtures). */
 int db_exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, va_list args);
+/* A guarded write (a conditional UPDATE, an INSERT ... SELECT ... WHERE):
+ * DB_OK when it changed exactly one row, refused (an outcome the caller
+ * names) when its guard let nothing through, or the door's code. */
+int db_exec_one(struct unit *unit, int refused, const char *sql, const char *types, ...);
 /* read replica: begin */
 /* Runs one SELECT whose answer may be stale by up to db_read_max_lag_s
  * seconds: on the read replica when db_read_host is set and the replica is
