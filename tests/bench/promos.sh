@@ -55,7 +55,7 @@ promo_setup() {
 	existing=$(promo_api GET "/admin/campaigns/$ORDER_CAMPAIGN_ID/promotions") || die "listing the bench promotions failed"
 	ids=$(json_get "$existing" '" ".join(str(p["id"]) for p in d["items"] if p["title"].startswith("bench O2P"))')
 	if [[ -z $ids ]]; then
-		first50=$(head -n 50 "$ORDER_MANY_IDS" | awk '{ printf "%s{\"item_id\": %s, \"percent\": 90}", NR > 1 ? ", " : "", $1 }')
+		first50=$(head -n 50 "$ORDER_MANY_IDS" | awk '{ printf "%s{\"item_id\": %s, \"percent\": 90}", (NR > 1 ? ", " : ""), $1 }')
 		local bodies=(
 			'{"kind": "full_reduction", "title": "bench O2P 满99减5", "config": {"tiers": [{"threshold_fen": 9900, "off_fen": 500}]}}'
 			"{\"kind\": \"timed_discount\", \"title\": \"bench O2P 9折\", \"config\": {\"items\": [$first50]}}"
