@@ -7,7 +7,7 @@
 # reset with kanjiad create-admin / reset-admin-password) and kept disabled
 # between O2P runs so no other stage sees them:
 #   full_reduction  满99减5 (every order reaches it)
-#   timed_discount  90% on the first 50 of the many items
+#   timed_discount  90% on the first 20 of the many items (its most)
 #   first_order     5% off (bench orders are never paid: every one is a first)
 #   member_price    95% for level 1 (no bench shopper has it: loaded, not applied)
 #   gift            a gift on every order, stock 10,000,000
@@ -42,7 +42,7 @@ promo_api() {
 json_get() { python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
 
 promo_setup() {
-	local password answer ids first50 existing
+	local password answer ids first20 existing
 	password=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)
 	if ! printf '%s\n' "$password" | "$KANJIA_BIN" -c "$CONF" create-admin "$PROMO_ADMIN" owner >/dev/null 2>&1 &&
 		! printf '%s\n' "$password" | "$KANJIA_BIN" -c "$CONF" reset-admin-password "$PROMO_ADMIN" >/dev/null 2>&1; then
@@ -53,23 +53,28 @@ promo_setup() {
 		{ PROMO_NOTE="skipped: the admin login failed"; return 0; }
 	PROMO_TOKEN=$(json_get "$answer" 'd["token"]')
 	existing=$(promo_api GET "/admin/campaigns/$ORDER_CAMPAIGN_ID/promotions") || die "listing the bench promotions failed"
-	ids=$(json_get "$existing" '" ".join(str(p["id"]) for p in d["items"] if p["title"].startswith("bench O2P"))')
-	if [[ -z $ids ]]; then
-		first50=$(head -n 50 "$ORDER_MANY_IDS" | awk '{ printf "%s{\"item_id\": %s, \"percent\": 90}", (NR > 1 ? ", " : ""), $1 }')
-		local bodies=(
-			'{"kind": "full_reduction", "title": "bench O2P 满99减5", "config": {"tiers": [{"threshold_fen": 9900, "off_fen": 500}]}}'
-			"{\"kind\": \"timed_discount\", \"title\": \"bench O2P 9折\", \"config\": {\"items\": [$first50]}}"
-			'{"kind": "first_order", "title": "bench O2P 新客95折", "config": {"percent": 95}}'
-			'{"kind": "member_price", "title": "bench O2P 会员95折", "config": {"levels": [{"level": 1, "percent": 95}]}}'
-			'{"kind": "gift", "title": "bench O2P 赠品", "config": {"gifts": [{"name": "bench gift", "stock": 10000000, "threshold_fen": 0}]}}'
-		)
-		local body
-		for body in "${bodies[@]}"; do
+	# a timed discount lists at most 20 items (PRICE_LINES_MAX)
+	first20=$(head -n 20 "$ORDER_MANY_IDS" | awk '{ printf "%s{\"item_id\": %s, \"percent\": 90}", (NR > 1 ? ", " : ""), $1 }')
+	local bodies=(
+		'{"kind": "full_reduction", "title": "bench O2P 满99减5", "config": {"tiers": [{"threshold_fen": 9900, "off_fen": 500}]}}'
+		"{\"kind\": \"timed_discount\", \"title\": \"bench O2P 9折\", \"config\": {\"items\": [$first20]}}"
+		'{"kind": "first_order", "title": "bench O2P 新客95折", "config": {"percent": 95}}'
+		'{"kind": "member_price", "title": "bench O2P 会员95折", "config": {"levels": [{"level": 1, "percent": 95}]}}'
+		'{"kind": "gift", "title": "bench O2P 赠品", "config": {"gifts": [{"name": "bench gift", "stock": 10000000, "threshold_fen": 0}]}}'
+	)
+	local body title id
+	ids=''
+	for body in "${bodies[@]}"; do
+		title=$(json_get "$body" 'd["title"]')
+		# made by an earlier run: kept (disabled), found by its title
+		id=$(json_get "$existing" "next((str(p['id']) for p in d['items'] if p['title'] == '$title'), '')")
+		if [[ -z $id ]]; then
 			answer=$(promo_api POST "/admin/campaigns/$ORDER_CAMPAIGN_ID/promotions" "$body") ||
 				die "creating a bench promotion failed: $body"
-			ids+=" $(json_get "$answer" 'd["id"]')"
-		done
-	fi
+			id=$(json_get "$answer" 'd["id"]')
+		fi
+		ids+=" $id"
+	done
 	read -r -a PROMO_IDS <<<"$ids"
 	((${#PROMO_IDS[@]} == 5)) || die "expected 5 bench promotions, have ${#PROMO_IDS[@]}"
 	promo_enabled false
