@@ -25,6 +25,24 @@ static json_t *int_or_null(const struct db_rows *rows, int row, int column)
 	return db_null(rows, row, column) ? json_null() : json_integer((json_int_t)db_int(rows, row, column));
 }
 
+json_t *order_gifts_json(const struct db_rows *gifts)
+{
+	json_t *list = json_array();
+	for (int r = 0; r < gifts->row_count; r++)
+		json_array_append_new(list, json_pack("{s:I, s:s}", "promotion_id", (json_int_t)db_int(gifts, r, 0), "name",
+						      db_text(gifts, r, 1)));
+	return list;
+}
+
+json_t *quote_gifts_json(const struct price_quote *quote)
+{
+	json_t *list = json_array();
+	for (int g = 0; g < quote->gift_count; g++)
+		json_array_append_new(list, json_pack("{s:I, s:s}", "promotion_id", (json_int_t)quote->gifts[g].promotion_id,
+						      "name", quote->gifts[g].name));
+	return list;
+}
+
 json_t *order_json(const struct order_rows *rows)
 {
 	const struct db_rows *order = &rows->order, *lines = &rows->lines, *discounts = &rows->discounts;
@@ -75,11 +93,7 @@ json_t *order_json(const struct order_rows *rows)
 		abort();
 	json_object_set_new(object, "kind", json_string(db_text(order, 0, O_KIND))); /* normal, deposit, final */
 	/* kinds A (issue 14): the gifts it took, the points it spent */
-	json_t *gifts = json_array();
-	for (int r = 0; r < rows->gifts.row_count; r++)
-		json_array_append_new(gifts, json_pack("{s:I, s:s}", "promotion_id", (json_int_t)db_int(&rows->gifts, r, 0),
-						       "name", db_text(&rows->gifts, r, 1)));
-	json_object_set_new(object, "gifts", gifts);
+	json_object_set_new(object, "gifts", order_gifts_json(&rows->gifts));
 	json_object_set_new(object, "points_used", json_integer((json_int_t)rows->points_used));
 	return object;
 }
@@ -165,10 +179,7 @@ json_t *quote_json(const struct cart *cart)
 			json_object_set_new(object, "promotion_id", json_integer((json_int_t)discount->promotion_id));
 		json_array_append_new(discounts, object);
 	}
-	json_t *gifts = json_array();
-	for (int g = 0; g < quote->gift_count; g++)
-		json_array_append_new(gifts, json_pack("{s:I, s:s}", "promotion_id", (json_int_t)quote->gifts[g].promotion_id,
-						       "name", quote->gifts[g].name));
+	json_t *gifts = quote_gifts_json(quote);
 	json_t *offers = json_array();
 	for (int o = 0; o < quote->addon_offer_count; o++) {
 		const struct price_addon_offer *offer = &promotions->addon_offers[quote->addon_offers[o]];

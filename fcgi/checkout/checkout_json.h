@@ -16,6 +16,10 @@ json_t *order_json(const struct order_rows *rows);
 json_t *order_json_written(const struct order_new *order, int64_t order_id, int64_t created_at,
 			   const struct order_line_new *lines, int line_count, const struct order_discount_new *discounts,
 			   int discount_count);
+/* An order's "gifts" from its order_gift rows (promotion_id, name, ...). */
+json_t *order_gifts_json(const struct db_rows *gifts);
+/* The gifts a quote gives, as an order's or a quote's "gifts". */
+json_t *quote_gifts_json(const struct price_quote *quote);
 /* The quote of a priced cart. */
 json_t *quote_json(const struct cart *cart);
 /* Row r of rows (enum admin_order_column) with its lines among lines, as

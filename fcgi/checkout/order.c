@@ -363,11 +363,7 @@ static void order_write_decide(struct unit *unit, struct order_placing *placing,
 	/* what order_json() reads back besides the row: its kind, its gifts and
 	 * the points it spent (issue 14) */
 	json_object_set_new(placing->answer, "kind", json_string(cart->promotions.deposit_order_id ? "final" : "normal"));
-	json_t *gifts = json_array();
-	for (int g = 0; g < quote->gift_count; g++)
-		json_array_append_new(gifts, json_pack("{s:I, s:s}", "promotion_id", (json_int_t)quote->gifts[g].promotion_id,
-						       "name", quote->gifts[g].name));
-	json_object_set_new(placing->answer, "gifts", gifts);
+	json_object_set_new(placing->answer, "gifts", quote_gifts_json(quote));
 	json_object_set_new(placing->answer, "points_used", json_integer((json_int_t)quote->points_used));
 	char *text = json_dumps(placing->answer, JSON_COMPACT);
 	if (text == NULL)
@@ -471,11 +467,7 @@ static int order_answer_gifts(struct unit *unit, struct order_placing *placing)
 	int result = order_gifts_read(unit, placing->order_id, &rows);
 	if (result != DB_OK)
 		return result;
-	json_t *gifts = json_array();
-	for (int r = 0; r < rows.row_count; r++)
-		json_array_append_new(gifts, json_pack("{s:I, s:s}", "promotion_id", (json_int_t)db_int(&rows, r, 0),
-						       "name", db_text(&rows, r, 1)));
-	json_object_set_new(placing->answer, "gifts", gifts);
+	json_object_set_new(placing->answer, "gifts", order_gifts_json(&rows));
 	char *text = json_dumps(placing->answer, JSON_COMPACT);
 	if (text == NULL)
 		abort();
