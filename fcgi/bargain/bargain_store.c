@@ -637,11 +637,8 @@ int bargain_for_order(struct unit *unit, int64_t bargain_id, struct bargain_orde
 
 int bargain_mark_ordered(struct unit *unit, int64_t bargain_id, int64_t user_id)
 {
-	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_bargain_mark_ordered, "iii", unit->now, bargain_id, user_id);
-	if (result != DB_OK)
-		return result;
-	return rows.affected == 1 ? DB_OK : OUT_BARGAIN_NOT_SUCCEEDED;
+	return db_exec_one(unit, OUT_BARGAIN_NOT_SUCCEEDED, sql_bargain_mark_ordered, "iii", unit->now, bargain_id,
+			   user_id);
 }
 
 int bargain_unmark_ordered(struct unit *unit, int64_t bargain_id, int64_t user_id)

@@ -372,11 +372,7 @@ static const char *const sql_stock_unsell =
 /* One guarded move of qty; refused answers refused. */
 static int stock_move(struct unit *unit, const char *sql, int64_t item_id, int64_t qty, int refused)
 {
-	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql, "iiii", qty, qty, item_id, qty);
-	if (result != DB_OK)
-		return result;
-	return rows.affected == 1 ? DB_OK : refused;
+	return db_exec_one(unit, refused, sql, "iiii", qty, qty, item_id, qty);
 }
 
 int stock_reserve(struct unit *unit, int64_t item_id, int64_t qty)

@@ -402,11 +402,7 @@ int points_offer_update(struct unit *unit, const struct points_offer *o)
 
 int points_offer_take(struct unit *unit, int64_t offer_id)
 {
-	struct db_rows rows;
-	int status = db_exec(unit, &rows, sql_offer_take, "i", offer_id);
-	if (status != DB_OK)
-		return status;
-	return rows.affected == 1 ? DB_OK : OUT_OUT_OF_STOCK;
+	return db_exec_one(unit, OUT_OUT_OF_STOCK, sql_offer_take, "i", offer_id);
 }
 
 int points_exchange_count(struct unit *unit, int64_t offer_id, int64_t user_id, int64_t *taken)

@@ -96,12 +96,8 @@ int coupon_uses_in_campaign(struct unit *unit, int64_t user_id, int64_t campaign
 
 int coupon_use(struct unit *unit, int64_t coupon_id, int64_t user_id, int64_t order_id)
 {
-	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_coupon_use, "iiiiii", order_id, unit->now, coupon_id, user_id, unit->now,
-			     unit->now);
-	if (result != DB_OK)
-		return result;
-	return rows.affected == 1 ? DB_OK : OUT_COUPON_NOT_APPLICABLE;
+	return db_exec_one(unit, OUT_COUPON_NOT_APPLICABLE, sql_coupon_use, "iiiiii", order_id, unit->now, coupon_id,
+			   user_id, unit->now, unit->now);
 }
 
 int coupon_give_back(struct unit *unit, int64_t order_id)
