@@ -8,6 +8,7 @@
 
 #include "admin/stats.h"
 #include "bargain/bargain_store.h"
+#include "bargain/landing_cache.h"
 #include "bargain/share_count.h"
 #include "bargain/cut.h"
 #include "campaign/campaign.h"
@@ -611,6 +612,19 @@ int bargain_landing_show(struct unit *unit, const char *code, int64_t user_id, c
 	if (!share_code_shape(code))
 		return share_unknown(unit, client, FRAUD_SCOPE_SHARE_OPEN, code, user_id);
 	int status;
+	const struct landing_facts *kept = landing_cache_find(code, clock_micros(), unit->config->landing_cache_ms);
+	if (kept != NULL) {
+		view->bargain = kept->bargain;
+		view->landing = kept->landing;
+		view->helps = kept->helps;
+		view->help_count = kept->help_count;
+		view->etag = bargain_etag(unit, &view->bargain);
+		if (etag_matches(if_none_match, view->etag)) {
+			view->not_modified = true; /* not a new open */
+			return DB_OK;
+		}
+		return share_open_note(unit, &view->bargain, view->landing.signature, client);
+	}
 	if (if_none_match != NULL && if_none_match[0] != '\0') {
 		/* a re-poll: the bargain alone tells whether anything changed */
 		status = bargain_get_by_code(unit, code, &view->bargain);
@@ -624,12 +638,16 @@ int bargain_landing_show(struct unit *unit, const char *code, int64_t user_id, c
 			return DB_OK;
 		}
 	}
+	struct landing_stamp stamp = landing_cache_stamp(code, clock_micros());
 	status = bargain_landing_by_code(unit, code, BARGAIN_RECENT_HELPS, &view->bargain, &view->landing, &view->helps,
 					 &view->help_count);
 	if (status == OUT_NOT_FOUND)
 		return share_unknown(unit, client, FRAUD_SCOPE_SHARE_OPEN, code, user_id);
 	if (status != DB_OK)
 		return status;
+	landing_cache_keep(code, &stamp,
+			   &(struct landing_facts){ .bargain = view->bargain, .landing = view->landing,
+						    .helps = view->helps, .help_count = view->help_count });
 	view->etag = bargain_etag(unit, &view->bargain);
 	if (etag_matches(if_none_match, view->etag)) {
 		view->not_modified = true; /* changed back between the two reads: still a re-poll */

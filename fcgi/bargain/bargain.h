@@ -181,7 +181,7 @@ struct bargain_landing_view {
 	const char *etag;  /* set once the bargain is found, even when a later step fails */
 	bool not_modified; /* a re-poll: not a new open, nothing more was read */
 	struct bargain_landing landing;
-	struct bargain_cut_entry *helps; /* the newest helps */
+	const struct bargain_cut_entry *helps; /* the newest helps */
 	int help_count;
 };
 /* A code of the wrong shape or leading nowhere is checked by anti-fraud,

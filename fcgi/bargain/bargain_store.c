@@ -12,6 +12,7 @@
 
 #include "admin/stats.h"
 #include "bargain/bargain.h"
+#include "bargain/landing_cache.h"
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/outcome.h"
@@ -185,7 +186,7 @@ static int helps_from_json(struct unit *unit, const char *text, struct bargain_c
 }
 
 int bargain_landing_by_code(struct unit *unit, const char *code, int64_t limit, struct bargain *bargain,
-			    struct bargain_landing *landing, struct bargain_cut_entry **helps, int *help_count)
+			    struct bargain_landing *landing, const struct bargain_cut_entry **helps, int *help_count)
 {
 	struct db_rows rows;
 	int status = db_exec(unit, &rows, sql_landing, "is", limit, code);
@@ -198,7 +199,10 @@ int bargain_landing_by_code(struct unit *unit, const char *code, int64_t limit, 
 	*landing = (struct bargain_landing){ .item_name = db_text(&rows, 0, c), .images_json = db_text(&rows, 0, c + 1),
 					     .initiator_phone = db_text(&rows, 0, c + 2),
 					     .signature = db_null(&rows, 0, c + 3) ? NULL : db_text(&rows, 0, c + 3) };
-	return helps_from_json(unit, db_null(&rows, 0, c + 4) ? NULL : db_text(&rows, 0, c + 4), helps, help_count);
+	struct bargain_cut_entry *list;
+	status = helps_from_json(unit, db_null(&rows, 0, c + 4) ? NULL : db_text(&rows, 0, c + 4), &list, help_count);
+	*helps = list;
+	return status;
 }
 
 static const char *const sql_leaderboard =
@@ -328,6 +332,7 @@ int bargain_set_plan(struct unit *unit, int64_t bargain_id, const char *plan)
 
 int bargain_close(struct unit *unit, int64_t bargain_id)
 {
+	landing_cache_changed(bargain_id);
 	return db_exec(unit, NULL, sql_bargain_close, "ii", unit->now, bargain_id);
 }
 
@@ -365,6 +370,7 @@ static const char *const sql_cut_record =
 int bargain_take_cut(struct unit *unit, int64_t bargain_id, int64_t drawn, bool is_help, const char *letter,
 		     bool hold, bool *taken)
 {
+	landing_cache_changed(bargain_id);
 	struct db_rows rows;
 	int status = db_exec(unit, &rows, sql_bargain_take_cut, "iiiisiiii", drawn, (int64_t)is_help, unit->now,
 			     unit->now, letter ? letter : "", (int64_t)hold, bargain_id, unit->now, (int64_t)is_help);
@@ -476,6 +482,7 @@ int bargain_help_apply(struct unit *unit, const struct bargain_help_write *write
 {
 	const struct bargain *bargain = write->bargain;
 	*result = (struct bargain_help_result){ .applied = HELP_NOT_TAKEN, .limited_index = -1 };
+	landing_cache_changed(bargain->id);
 
 	json_t *milestones = json_array();
 	for (int i = 0; i < write->milestone_count; i++)
@@ -637,12 +644,14 @@ int bargain_for_order(struct unit *unit, int64_t bargain_id, struct bargain_orde
 
 int bargain_mark_ordered(struct unit *unit, int64_t bargain_id, int64_t user_id)
 {
+	landing_cache_changed(bargain_id);
 	return db_exec_one(unit, OUT_BARGAIN_NOT_SUCCEEDED, sql_bargain_mark_ordered, "iii", unit->now, bargain_id,
 			   user_id);
 }
 
 int bargain_unmark_ordered(struct unit *unit, int64_t bargain_id, int64_t user_id)
 {
+	landing_cache_changed(bargain_id);
 	struct db_rows rows;
 	/* open again; a bargain of the same item the shopper opened meanwhile
 	 * keeps the open slot, and this one waits beside it (open_slot NULL) */
@@ -666,16 +675,19 @@ static const char *const sql_bargain_reject =
 
 int bargain_hold(struct unit *unit, int64_t bargain_id)
 {
+	landing_cache_changed(bargain_id);
 	return db_exec(unit, NULL, sql_bargain_hold, "i", bargain_id);
 }
 
 int bargain_release(struct unit *unit, int64_t bargain_id)
 {
+	landing_cache_changed(bargain_id);
 	return db_exec(unit, NULL, sql_bargain_release, "i", bargain_id);
 }
 
 int bargain_reject(struct unit *unit, int64_t bargain_id)
 {
+	landing_cache_changed(bargain_id);
 	return db_exec(unit, NULL, sql_bargain_reject, "ii", unit->now, bargain_id);
 }
 
@@ -699,6 +711,8 @@ long bargain_close_expired(struct unit *unit)
 	long closed = -1;
 	if (db_exec(unit, &rows, sql_sweep_expired, "iii", unit->now, unit->now, unit->now) == DB_OK)
 		closed = (long)rows.affected;
+	if (closed > 0)
+		landing_cache_changed(0); /* many bargains at once */
 	lease_release(unit, LEASE_BARGAIN_SWEEP);
 	return closed;
 }

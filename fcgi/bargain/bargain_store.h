@@ -53,7 +53,7 @@ struct bargain_landing {
  * signature and its newest limit helps (*helps, *help_count OUT).
  * OUT_NOT_FOUND when the code, the item or the initiator is gone. */
 int bargain_landing_by_code(struct unit *unit, const char *code, int64_t limit, struct bargain *bargain,
-			    struct bargain_landing *landing, struct bargain_cut_entry **helps, int *help_count);
+			    struct bargain_landing *landing, const struct bargain_cut_entry **helps, int *help_count);
 
 struct bargain_rank {
 	int64_t bargain_id;

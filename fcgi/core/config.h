@@ -142,6 +142,7 @@ struct config {
 	char *live_socket;
 	int64_t live_timeout_ms;
 	/* live: end */
+	int64_t landing_cache_ms; /* bargain/landing_cache.h */
 };
 
 /* Fills *config from the file at path, defaults first. Returns 0, or -1

@@ -22,6 +22,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "bargain/landing_cache.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/endpoint.h"
@@ -612,7 +613,8 @@ int pool_run(const char *config_path, struct config *config)
 	worker_note_pool_start();
 	pool->master_pid = getpid();
 	pool->lock_fd = pool_lock(config);
-	if (pool->lock_fd < 0 || ops_shared_create(config->password_hash_concurrency) != 0) {
+	if (pool->lock_fd < 0 || ops_shared_create(config->password_hash_concurrency) != 0 ||
+	    landing_cache_share() != 0) {
 		free(pool);
 		return 1;
 	}

@@ -16,6 +16,7 @@
 #include <fcgiapp.h>
 
 #include "bargain/bargain.h"
+#include "bargain/landing_cache.h"
 #include "bargain/share_count.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -121,6 +122,7 @@ static void sweep(struct request *request, struct db *db, const struct config *c
 	presale_sweep(&unit); /* deposits whose final payment was missed */
 	games_sweep(&unit);
 	engagement_sweep(&unit); /* red packets past their end */
+	landing_cache_settle();
 	arena_reset(&request->arena);
 	struct arena keep = request->arena;
 	memset(request, 0, sizeof(*request));
@@ -158,6 +160,12 @@ int worker_dispatch(struct request *request)
 			return status;
 	}
 	status = route->handler(request);
+	/* the landings this pool keeps: an admin's write may change any (a
+	 * campaign's window, an item's name); the bargains the request wrote are
+	 * marked again now that its transactions are over, before its answer */
+	if (route->auth == AUTH_ADMIN && strcmp(request->method, "GET") != 0 && strcmp(request->method, "HEAD") != 0)
+		landing_cache_changed(0);
+	landing_cache_settle();
 	if (status == 0 || status == DB_RETRY) {
 		log_error("handler for %s returned no status", route->pattern);
 		return http_error(request, 500, "internal_error");
