@@ -125,7 +125,3 @@ int member_levels_put(struct unit *unit, int64_t admin_id, const json_t *body, j
 	return result;
 }
 
-int member_level_shopper(struct unit *unit, int64_t user_id, int64_t *level, const char **name)
-{
-	return member_level_of(unit, user_id, level, name);
-}

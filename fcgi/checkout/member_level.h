@@ -34,8 +34,4 @@ int member_levels_get(struct unit *unit, json_t **answer);
 int member_levels_put(struct unit *unit, int64_t admin_id, const json_t *body, json_t **answer,
 		      char message[MEMBER_LEVEL_MESSAGE_SIZE]);
 
-/* user_id's member level (OUT, 0: none) and its name (OUT, NULL for
- * none). Returns DB_OK or a door code. */
-int member_level_shopper(struct unit *unit, int64_t user_id, int64_t *level, const char **name);
-
 #endif

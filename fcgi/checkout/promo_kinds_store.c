@@ -124,9 +124,7 @@ static const char *const sql_levels = "SELECT level, name, min_paid_fen FROM mem
 static const char *const sql_levels_clear = "DELETE FROM member_level";
 static const char *const sql_level_insert = "INSERT INTO member_level (level, name, min_paid_fen) VALUES (?, ?, ?)";
 static const char *const sql_level_of =
-	"SELECT l.level, l.name FROM member_level l WHERE l.min_paid_fen <= "
-	"(SELECT COALESCE(SUM(total_fen), 0) FROM orders WHERE user_id = ? AND status IN ('paid', 'shipped', 'completed')) "
-	"ORDER BY l.level DESC LIMIT 1";
+	"SELECT l.level, l.name FROM member_level l WHERE " MEMBER_LEVEL_REACHED_SQL("?") " ORDER BY l.level DESC LIMIT 1";
 _Static_assert(MEMBER_LEVELS_MAX == 20, "sql_levels reads at most MEMBER_LEVELS_MAX rows");
 
 int member_levels_read(struct unit *unit, struct member_level_row **levels, int *count)

@@ -60,5 +60,12 @@ int member_levels_replace(struct unit *unit, const struct member_level_row *leve
  * none): the highest whose min_paid_fen the shopper's paid, shipped or
  * completed orders reach. One statement. */
 int member_level_of(struct unit *unit, int64_t user_id, int64_t *level, const char **name);
+/* The condition a member_level row l meets for the shopper whose id is the
+ * SQL expression user: the shopper's paid total reaches its threshold. The
+ * one text of the rule, for member_level_of() and for reads that fold the
+ * level in (GET /me, shopper_store.c). */
+#define MEMBER_LEVEL_REACHED_SQL(user)                                                                            \
+	"l.min_paid_fen <= (SELECT COALESCE(SUM(total_fen), 0) FROM orders WHERE user_id = " user " "             \
+	"AND status IN ('paid', 'shipped', 'completed'))"
 
 #endif

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkout/member_level.h"
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/outcome.h"
@@ -171,20 +170,15 @@ static int me_get(struct request *request)
 	int status = http_outcome(request, shopper_me(&request->work, request->session.user_id, &profile));
 	if (status != 0)
 		return status;
-	/* the shop's member level (checkout/member_level.h): 0 and null for none */
-	int64_t level;
-	const char *level_name;
-	if ((status = http_outcome(request, member_level_shopper(&request->work, request->session.user_id, &level,
-							    &level_name))) != 0)
-		return status;
 	char masked[PHONE_MASKED_SIZE];
 	phone_mask(profile.phone, masked);
 	return http_reply(request, 200,
 			  json_pack("{s:I, s:s, s:o, s:I, s:I, s:I, s:o}", "id", (json_int_t)request->session.user_id,
 				    "phone_masked", masked, "created_at", http_time(profile.created_at),
 				    "coupon_count", (json_int_t)profile.coupon_count, "points_balance",
-				    (json_int_t)profile.points_balance, "member_level", (json_int_t)level,
-				    "member_level_name", level_name != NULL ? json_string(level_name) : json_null()));
+				    (json_int_t)profile.points_balance, "member_level", (json_int_t)profile.member_level,
+				    "member_level_name",
+				    profile.member_level_name != NULL ? json_string(profile.member_level_name) : json_null()));
 }
 
 /* The routes this file serves; server/routes.c lists the table. */

@@ -3,8 +3,10 @@
 #include "shopper/shopper_store.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "checkout/promo_kinds_store.h"
 #include "core/arena.h"
 #include "db/db.h"
 
@@ -201,7 +203,9 @@ static const char *const sql_shopper_by_id = "SELECT token_version, blocked FROM
 static const char *const sql_me =
 	"SELECT s.phone, TIMESTAMPDIFF(SECOND, '1970-01-01', s.created_at), s.points_balance, "
 	"(SELECT COUNT(*) FROM coupon c WHERE c.user_id = s.id AND c.status = 'available' "
-	"AND c.expires_at > TIMESTAMPADD(SECOND, ?, '1970-01-01')) "
+	"AND c.expires_at > TIMESTAMPADD(SECOND, ?, '1970-01-01')), "
+	"(SELECT CONCAT(l.level, ' ', l.name) FROM member_level l WHERE " MEMBER_LEVEL_REACHED_SQL("s.id") " "
+	"ORDER BY l.level DESC LIMIT 1) "
 	"FROM shopper s WHERE s.id = ?";
 
 int shopper_login_upsert(struct unit *unit, const char *phone, int64_t *id, bool *created)
@@ -238,6 +242,12 @@ int shopper_profile_read(struct unit *unit, int64_t id, struct shopper_profile *
 	profile->created_at = db_int(&rows, 0, 1);
 	profile->points_balance = db_int(&rows, 0, 2);
 	profile->coupon_count = db_int(&rows, 0, 3);
+	if (!db_null(&rows, 0, 4)) {
+		/* "level name": the level's number, then its name */
+		char *name;
+		profile->member_level = strtoll(db_text(&rows, 0, 4), &name, 10);
+		profile->member_level_name = *name == ' ' ? name + 1 : name;
+	}
 	return DB_OK;
 }
 

@@ -128,6 +128,8 @@ struct shopper_profile {
 	int64_t created_at;
 	int64_t points_balance;
 	int64_t coupon_count; /* available and unexpired at the unit's now */
+	int64_t member_level;          /* the shop's member level reached, 0: none */
+	const char *member_level_name; /* NULL: none */
 };
 int shopper_profile_read(struct unit *unit, int64_t id, struct shopper_profile *profile);
 

@@ -71,7 +71,7 @@ START_TEST(missing_bargains_are_not_found)
 	int count;
 	ck_assert_int_eq(bargain_leaderboard(&store_unit, INT64_MAX, 10, &ranks, &count), OUT_NOT_FOUND);
 	struct bargain_landing landing;
-	struct bargain_cut_entry *helps;
+	const struct bargain_cut_entry *helps;
 	ck_assert_int_eq(bargain_landing_by_code(&store_unit, "nosuchcodeatall0", 10, &bargain, &landing, &helps, &count),
 			 OUT_NOT_FOUND);
 }
@@ -300,7 +300,7 @@ START_TEST(close_and_share_open)
 
 	struct bargain by_code;
 	struct bargain_landing landing;
-	struct bargain_cut_entry *helps;
+	const struct bargain_cut_entry *helps;
 	int help_count;
 	struct bargain stored;
 	ck_assert_int_eq(bargain_get(&store_unit, id, &stored), DB_OK);

@@ -10,6 +10,7 @@
 #include "checkout/promotion_cache.h"
 #include "checkout/promotion_store.h"
 #include "core/outcome.h"
+#include "shopper/shopper_store.h"
 #include "fixtures.h"
 
 static int64_t fixture_gift_promotion(int64_t campaign)
@@ -107,6 +108,20 @@ START_TEST(member_levels_and_a_shoppers_level)
 	ck_assert_int_eq(member_level_of(&store_unit, user, &level, &name), DB_OK);
 	ck_assert_int_eq(level, 2);
 	ck_assert_str_eq(name, "金卡");
+	/* GET /me reads the same level in its one read of the shopper */
+	struct shopper_profile profile;
+	ck_assert_int_eq(shopper_profile_read(&store_unit, user, &profile), DB_OK);
+	ck_assert_int_eq(profile.member_level, 2);
+	ck_assert_str_eq(profile.member_level_name, "金卡");
+	static const struct member_level_row spaced[] = { { 3, "黑卡 至尊 会员", 0 } };
+	ck_assert_int_eq(member_levels_replace(&store_unit, spaced, 1), DB_OK);
+	ck_assert_int_eq(shopper_profile_read(&store_unit, user, &profile), DB_OK);
+	ck_assert_int_eq(profile.member_level, 3);
+	ck_assert_str_eq(profile.member_level_name, "黑卡 至尊 会员");
+	ck_assert_int_eq(member_levels_replace(&store_unit, NULL, 0), DB_OK);
+	ck_assert_int_eq(shopper_profile_read(&store_unit, user, &profile), DB_OK);
+	ck_assert_int_eq(profile.member_level, 0);
+	ck_assert_ptr_null(profile.member_level_name);
 }
 END_TEST
 
