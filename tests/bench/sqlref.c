@@ -2,7 +2,8 @@
  * (tests/bench/run.sh, stage R).
  *
  * Runs the two statements one GET /me costs, exactly as the worker sends
- * them (fcgi/http/session.c sql_shopper_session, then fcgi/shopper/shopper_routes.c sql_me;
+ * them (fcgi/http/session.c sql_shopper_session, then fcgi/shopper/shopper_store.c sql_me, with
+ * the member level of checkout/promo_kinds_store.h;
  * keep the texts below in step with those), from plain C clients: one
  * thread per connection, each statement prepared once per connection,
  * results stored and fetched the way fcgi/db/db.c does, connection options as
@@ -43,9 +44,12 @@ static const char *const sql_shopper_session =
 	"(SELECT COUNT(*) FROM revoked_token r WHERE r.jti = ?) "
 	"FROM shopper s WHERE s.id = ?";
 static const char *const sql_me =
-	"SELECT s.phone, UNIX_TIMESTAMP(s.created_at), s.points_balance, "
+	"SELECT s.phone, TIMESTAMPDIFF(SECOND, '1970-01-01', s.created_at), s.points_balance, "
 	"(SELECT COUNT(*) FROM coupon c WHERE c.user_id = s.id AND c.status = 'available' "
-	"AND c.expires_at > FROM_UNIXTIME(?)) "
+	"AND c.expires_at > TIMESTAMPADD(SECOND, ?, '1970-01-01')), "
+	"(SELECT CONCAT(l.level, ' ', l.name) FROM member_level l WHERE l.min_paid_fen <= "
+	"(SELECT COALESCE(SUM(total_fen), 0) FROM orders WHERE user_id = s.id "
+	"AND status IN ('paid', 'shipped', 'completed')) ORDER BY l.level DESC LIMIT 1) "
 	"FROM shopper s WHERE s.id = ?";
 
 struct settings {
