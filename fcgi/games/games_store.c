@@ -50,12 +50,8 @@ int game_insert(struct unit *unit, int64_t campaign_id, enum game_kind kind, con
 int game_update(struct unit *unit, int64_t game_id, const char *title, int64_t starts_at, int64_t ends_at,
 		const char *config_json)
 {
-	struct db_rows rows;
-	int status = db_exec(unit, &rows, sql_game_update, "siisii", title, starts_at, ends_at, config_json,
-			     unit->now, game_id);
-	if (status != DB_OK)
-		return status;
-	return rows.affected == 1 ? DB_OK : OUT_PUBLISHED;
+	return db_exec_one(unit, OUT_PUBLISHED, sql_game_update, "siisii", title, starts_at, ends_at, config_json,
+			   unit->now, game_id);
 }
 
 int game_config_update(struct unit *unit, int64_t game_id, const char *config_json)
@@ -65,11 +61,7 @@ int game_config_update(struct unit *unit, int64_t game_id, const char *config_js
 
 int game_publish_mark(struct unit *unit, int64_t game_id)
 {
-	struct db_rows rows;
-	int status = db_exec(unit, &rows, sql_game_publish, "iii", unit->now, unit->now, game_id);
-	if (status != DB_OK)
-		return status;
-	return rows.affected == 1 ? DB_OK : OUT_PUBLISHED;
+	return db_exec_one(unit, OUT_PUBLISHED, sql_game_publish, "iii", unit->now, unit->now, game_id);
 }
 
 static int64_t int_or_zero(const struct db_rows *rows, int r, int c)
@@ -174,11 +166,7 @@ int game_prizes_read(struct unit *unit, int64_t game_id, struct game_prize_stock
 
 int game_prize_take(struct unit *unit, int64_t game_id, int slot)
 {
-	struct db_rows rows;
-	int status = db_exec(unit, &rows, sql_prize_take, "ii", game_id, (int64_t)slot);
-	if (status != DB_OK)
-		return status;
-	return rows.affected == 1 ? DB_OK : OUT_OUT_OF_STOCK;
+	return db_exec_one(unit, OUT_OUT_OF_STOCK, sql_prize_take, "ii", game_id, (int64_t)slot);
 }
 
 int game_prize_put_back(struct unit *unit, int64_t game_id, int slot)
@@ -203,11 +191,7 @@ int game_daily_take(struct unit *unit, int64_t game_id, int64_t user_id, int64_t
 {
 	if (per_day < 1)
 		return OUT_DAILY_LIMIT;
-	struct db_rows rows;
-	int status = db_exec(unit, &rows, sql_daily_take, "iiii", game_id, user_id, day_start, per_day);
-	if (status != DB_OK)
-		return status;
-	return rows.affected == 1 ? DB_OK : OUT_DAILY_LIMIT;
+	return db_exec_one(unit, OUT_DAILY_LIMIT, sql_daily_take, "iiii", game_id, user_id, day_start, per_day);
 }
 
 int game_daily_read(struct unit *unit, int64_t game_id, int64_t user_id, int64_t day_start, int64_t *plays)
@@ -304,11 +288,7 @@ int game_guesses_between(struct unit *unit, int64_t game_id, int64_t low, int64_
 
 int game_play_rewarded_mark(struct unit *unit, int64_t play_id, int64_t coupon_id, int64_t prize_id)
 {
-	struct db_rows rows;
-	int status = db_exec(unit, &rows, sql_play_rewarded, "iiii", unit->now, coupon_id, prize_id, play_id);
-	if (status != DB_OK)
-		return status;
-	return rows.affected == 1 ? DB_OK : OUT_CONFLICT;
+	return db_exec_one(unit, OUT_CONFLICT, sql_play_rewarded, "iiii", unit->now, coupon_id, prize_id, play_id);
 }
 
 /* ============================================================= auctions */
@@ -325,21 +305,13 @@ static const char *const sql_order_set = "UPDATE game SET order_id = ? WHERE id 
 int game_bid_raise(struct unit *unit, int64_t game_id, int64_t user_id, int64_t amount_fen, int64_t start_fen,
 		   int64_t step_fen)
 {
-	struct db_rows rows;
-	int status = db_exec(unit, &rows, sql_bid_raise, "iiiiiiiii", user_id, amount_fen, unit->now, game_id,
-			     unit->now, amount_fen, start_fen, amount_fen, step_fen);
-	if (status != DB_OK)
-		return status;
-	return rows.affected == 1 ? DB_OK : OUT_OUTBID;
+	return db_exec_one(unit, OUT_OUTBID, sql_bid_raise, "iiiiiiiii", user_id, amount_fen, unit->now, game_id,
+			   unit->now, amount_fen, start_fen, amount_fen, step_fen);
 }
 
 int game_winner_set(struct unit *unit, int64_t game_id, int64_t user_id, int64_t price_fen)
 {
-	struct db_rows rows;
-	int status = db_exec(unit, &rows, sql_winner_set, "iiii", user_id, price_fen, unit->now, game_id);
-	if (status != DB_OK)
-		return status;
-	return rows.affected == 1 ? DB_OK : OUT_GAME_CLOSED;
+	return db_exec_one(unit, OUT_GAME_CLOSED, sql_winner_set, "iiii", user_id, price_fen, unit->now, game_id);
 }
 
 int game_order_set(struct unit *unit, int64_t game_id, int64_t order_id)
@@ -385,11 +357,7 @@ int games_due(struct unit *unit, int64_t limit, int64_t **ids, int *count)
 
 int game_settled_mark(struct unit *unit, int64_t game_id)
 {
-	struct db_rows rows;
-	int status = db_exec(unit, &rows, sql_game_settled, "ii", unit->now, game_id);
-	if (status != DB_OK)
-		return status;
-	return rows.affected == 1 ? DB_OK : OUT_CONFLICT;
+	return db_exec_one(unit, OUT_CONFLICT, sql_game_settled, "ii", unit->now, game_id);
 }
 
 int campaigns_leaderboard_due(struct unit *unit, int64_t limit, int64_t **ids, int *count)
