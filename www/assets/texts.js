@@ -13,6 +13,8 @@ export const T = {
   close: '关闭',
   ok: '知道了',
   yuan: '元',
+  // a countdown's days before its hh:mm:ss: "1天 02:03:04"
+  days: '{n}天 ',
 
   // campaign list and campaign page
   campaignsTitle: '正在进行的砍价活动',

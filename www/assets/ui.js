@@ -67,7 +67,7 @@ export function duration(s) {
   const hh = String(Math.floor((s % 86400) / 3600)).padStart(2, '0');
   const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
   const ss = String(s % 60).padStart(2, '0');
-  return (d ? d + '天 ' : '') + hh + ':' + mm + ':' + ss;
+  return (d ? fmt(T.days, { n: d }) : '') + hh + ':' + mm + ':' + ss;
 }
 
 export function localDate(iso) {

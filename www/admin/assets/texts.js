@@ -64,6 +64,8 @@ export const T = {
   campaignStatus: { upcoming: '未开始', active: '进行中', ended: '已结束' },
   items: '砍价商品',
   itemCount: (n) => `${n} 个商品`,
+  // the hourly chart's labels: month/day hour
+  hourLabel: (month, day, hour) => `${month}/${day} ${hour}时`,
   dashboard: '看板',
   editCampaign: '编辑活动',
   addItem: '添加商品',

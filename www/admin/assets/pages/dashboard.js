@@ -51,7 +51,7 @@ export function mount(main, { args, api }) {
     funnel.update(T.funnelSteps, [{ label: T.funnel, data: steps }]);
     const hours = s.hourly.map((x) => {
       const d = new Date(x.hour);
-      return `${d.getMonth() + 1}/${d.getDate()} ${String(d.getHours()).padStart(2, '0')}时`;
+      return T.hourLabel(d.getMonth() + 1, d.getDate(), String(d.getHours()).padStart(2, '0'));
     });
     hourly.update(hours, [
       { label: T.stat.helps, data: s.hourly.map((x) => x.helps) },
