@@ -498,12 +498,12 @@ static int item_check(struct request *request, const struct campaign_item *item,
 		if (rules->target_cuts > CUT_TARGET_MAX)
 			return invalid(request, where, "campaign.target_cuts_max", CUT_TARGET_MAX);
 		if (!cut_plan_feasible(distance, rules->cut_min_fen, rules->cut_max_fen, rules->target_cuts))
-			return invalid(request, where, "campaign.cuts_cannot_fit", (long long)rules->target_cuts, (long long)rules->cut_min_fen,
-				       (long long)rules->cut_max_fen, (long long)distance);
+			return invalid(request, where, "campaign.cuts_cannot_fit", (long long)rules->target_cuts,
+				       (long long)rules->cut_min_fen, (long long)rules->cut_max_fen, (long long)distance);
 	}
 	struct {
 		const char *name;
-		const char *label;
+		const char *label; /* a campaign.label_* text */
 		int64_t value;
 	} limits[] = {
 		{ "self_cuts_per_day", "campaign.label_self_cuts_per_day", rules->self_cuts_per_day },

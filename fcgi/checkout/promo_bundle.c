@@ -194,7 +194,8 @@ static enum price_error bundle_apply(const struct price_input *input, struct pri
 			continue;
 		struct price_discount *discount = price_discount_add(quote, PRICE_BUNDLE, off);
 		discount->promotion_id = bundle->promotion_id;
-		http_text_format(discount->label, sizeof(discount->label), "discount.bundle", bundle->title ? bundle->title : "");
+		http_text_format(discount->label, sizeof(discount->label), "discount.bundle",
+				 bundle->title ? bundle->title : "");
 	}
 	return PRICE_OK;
 }

@@ -150,7 +150,8 @@ static enum price_error coupon_apply(const struct price_input *input, struct pri
 		struct price_discount *discount = price_discount_add(quote, PRICE_COUPON, off);
 		discount->coupon_id = coupon->id;
 		discount->item_id = coupon->item_id;
-		http_text_format(discount->label, sizeof(discount->label), "discount.coupon", coupon->title ? coupon->title : "");
+		http_text_format(discount->label, sizeof(discount->label), "discount.coupon",
+				 coupon->title ? coupon->title : "");
 	}
 	return PRICE_OK;
 }
