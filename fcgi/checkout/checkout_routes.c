@@ -297,7 +297,10 @@ static int order_cancel_route(struct request *request)
 static int order_pay_route(struct request *request)
 {
 	struct order_payment payment = { .order_id = http_path_id(request, 0), .user_id = request->session.user_id };
-	int status = answer(request, order_pay(&request->work, &payment), payment.message);
+	/* the flow first: it sets payment.message, which an argument beside
+	 * the call could read before (C leaves their order open) */
+	int result = order_pay(&request->work, &payment);
+	int status = answer(request, result, payment.message);
 	if (status != 0)
 		return status;
 	char pay_by_text[CLOCK_RFC3339_SIZE];
@@ -471,7 +474,8 @@ static int admin_change_reply(struct request *request, int (*flow)(struct unit *
 	change->admin_id = session_admin_id(&request->session);
 	change->view = admin_view_of(request);
 	change->fraud_request = request;
-	int status = answer(request, flow(&request->work, change), change->message);
+	int result = flow(&request->work, change); /* sets change->message: see order_pay_route */
+	int status = answer(request, result, change->message);
 	if (status != 0)
 		return status;
 	return http_reply(request, 200, json_incref(change->after));
