@@ -116,14 +116,14 @@ static int admin_report_daily(struct request *request)
 	const char *format = http_query_param(request, "format");
 	int64_t from_days, to_days, campaign_id = 0;
 	if (stats_date_parse(from, &from_days) != 0 || stats_date_parse(to, &to_days) != 0)
-		return http_error_detail(request, 400, "invalid_field", "report.dates");
+		return http_error_detail(request, 400, "invalid_field", "query.dates");
 	if (to_days < from_days || to_days - from_days >= STATS_REPORT_DAYS_MAX)
 		return http_error_detail(request, 400, "invalid_field", "report.range", STATS_REPORT_DAYS_MAX);
 	if (campaign_text != NULL) {
 		char *end;
 		campaign_id = strtoll(campaign_text, &end, 10);
 		if (*end != '\0' || campaign_id < 1)
-			return http_error_detail(request, 400, "invalid_field", "report.campaign_id");
+			return http_error_detail(request, 400, "invalid_field", "query.campaign_id");
 	}
 	struct stats_report_row *rows;
 	int count;

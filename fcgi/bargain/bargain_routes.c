@@ -226,15 +226,14 @@ static int admin_cut_plan_preview(struct request *request)
 	case PLAN_FINE:
 		break;
 	case PLAN_FLOOR_NOT_BELOW_PRICE:
-		return http_error_message(request, 422, "invalid_campaign", "底价必须低于原价。");
+		return http_error_detail(request, 422, "invalid_campaign", "campaign.floor_below_price");
 	case PLAN_MAX_BELOW_MIN:
-		return http_error_message(request, 422, "invalid_campaign", "每刀最高金额不能低于最低金额。");
+		return http_error_detail(request, 422, "invalid_campaign", "bargain.plan_max_below_min");
 	case PLAN_CUTS_CANNOT_FIT:
-		return http_error_message(request, 422, "invalid_campaign",
-					  "%lld 刀无法在每刀 %lld 到 %lld 分之间恰好砍掉 %lld 分。", (long long)cuts,
-					  (long long)min, (long long)max, (long long)(price - floor_price));
+		return http_error_detail(request, 422, "invalid_campaign", "bargain.plan_cannot_fit", (long long)cuts,
+					 (long long)min, (long long)max, (long long)(price - floor_price));
 	case PLAN_NOT_MADE:
-		return http_error_message(request, 422, "invalid_campaign", "无法生成砍价计划，请调整刀数或金额范围。");
+		return http_error_detail(request, 422, "invalid_campaign", "bargain.plan_not_made");
 	}
 	if (status != DB_OK)
 		return http_outcome(request, status);

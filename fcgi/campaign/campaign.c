@@ -129,18 +129,16 @@ static const struct field rank_fields[] = {
 
 /* ================================================================ helpers */
 
-/* 422 invalid_campaign: "<where>：<what>". */
-static int invalid(struct request *request, const char *where, const char *format, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int invalid(struct request *request, const char *where, const char *format, ...)
+/* 422 invalid_campaign: "<where>：<what>", what the text called what
+ * (messages.c) formatted with the arguments its comment gives. */
+static int invalid(struct request *request, const char *where, const char *what, ...)
 {
-	char what[400];
+	char sentence[400];
 	va_list args;
-	va_start(args, format);
-	vsnprintf(what, sizeof(what), format, args);
+	va_start(args, what);
+	http_text_vformat(sentence, sizeof(sentence), what, args);
 	va_end(args);
-	return http_error_message(request, 422, "invalid_campaign", "%s：%s", where, what);
+	return http_error_detail(request, 422, "invalid_campaign", "campaign.at", where, sentence);
 }
 
 /* Code points in UTF-8 text (already checked by the validator). */
@@ -168,14 +166,15 @@ static bool text_blank(const char *text)
 	return true;
 }
 
-/* Checks a display text: 1..max characters, not blank. */
-static int check_text(struct request *request, const char *where, const char *what, const char *text,
+/* Checks a display text: 1..max characters, not blank. label names its
+ * campaign.label_* text. */
+static int check_text(struct request *request, const char *where, const char *label, const char *text,
 		      size_t max_chars)
 {
 	if (text_blank(text))
-		return invalid(request, where, "%s不能为空。", what);
+		return invalid(request, where, "campaign.text_blank", http_text(label));
 	if (text_chars(text) > max_chars)
-		return invalid(request, where, "%s不能超过 %zu 个字。", what, max_chars);
+		return invalid(request, where, "campaign.text_long", http_text(label), max_chars);
 	return 0;
 }
 
@@ -203,19 +202,19 @@ static int coupon_parse(struct request *request, const json_t *object, const cha
 	if (status != 0)
 		return status;
 	const char *title = json_string_value(json_object_get(object, "title"));
-	if ((status = check_text(request, where, "优惠券名称", title, REWARD_TITLE_CHARS_MAX)) != 0)
+	if ((status = check_text(request, where, "campaign.label_coupon_title", title, REWARD_TITLE_CHARS_MAX)) != 0)
 		return status;
 	int64_t amount = int_member(object, "amount_fen", 0);
 	int64_t min_spend = int_member(object, "min_spend_fen", 0);
 	int64_t valid_days = int_member(object, "valid_days", COUPON_DEFAULT_VALID_DAYS);
 	if (amount < 1)
-		return invalid(request, where, "优惠券金额必须大于 0。");
+		return invalid(request, where, "campaign.coupon_amount");
 	if (amount > ITEM_PRICE_MAX_FEN)
-		return invalid(request, where, "优惠券金额过大。");
+		return invalid(request, where, "campaign.coupon_amount_large");
 	if (min_spend < 0 || min_spend > ITEM_PRICE_MAX_FEN)
-		return invalid(request, where, "使用门槛不能为负数或过大。");
+		return invalid(request, where, "campaign.coupon_min_spend");
 	if (valid_days < 1 || valid_days > COUPON_VALID_DAYS_MAX)
-		return invalid(request, where, "有效天数应在 1 到 %d 天之间。", COUPON_VALID_DAYS_MAX);
+		return invalid(request, where, "campaign.coupon_valid_days", COUPON_VALID_DAYS_MAX);
 	*coupon = json_pack("{s:s, s:I, s:I, s:I}", "title", title, "amount_fen", (json_int_t)amount,
 			    "min_spend_fen", (json_int_t)min_spend, "valid_days", (json_int_t)valid_days);
 	return 0;
@@ -261,7 +260,7 @@ static int milestones_parse(struct request *request, const json_t *array, const 
 {
 	size_t count = json_array_size(array);
 	if (count > REWARD_MILESTONES_MAX)
-		return invalid(request, where, "发起人奖励最多 %d 档。", REWARD_MILESTONES_MAX);
+		return invalid(request, where, "campaign.milestones_max", REWARD_MILESTONES_MAX);
 	struct keyed entries[REWARD_MILESTONES_MAX];
 	size_t used = 0;
 	int status = 0;
@@ -274,11 +273,11 @@ static int milestones_parse(struct request *request, const json_t *array, const 
 		const json_t *coupon = json_object_get(object, "coupon");
 		const char *prize = json_string_value(json_object_get(object, "prize"));
 		if (helpers < 1 || helpers > RULE_COUNT_MAX) {
-			status = invalid(request, here, "助力人数应在 1 到 %d 之间。", RULE_COUNT_MAX);
+			status = invalid(request, here, "campaign.milestone_helpers", RULE_COUNT_MAX);
 			break;
 		}
 		if (coupon == NULL && prize == NULL) {
-			status = invalid(request, here, "每档奖励需要优惠券或奖品。");
+			status = invalid(request, here, "campaign.milestone_reward");
 			break;
 		}
 		json_t *milestone = json_pack("{s:I}", "helpers", (json_int_t)helpers);
@@ -292,7 +291,7 @@ static int milestones_parse(struct request *request, const json_t *array, const 
 			json_object_set_new(milestone, "coupon", parsed);
 		}
 		if (prize != NULL) {
-			if ((status = check_text(request, here, "奖品名称", prize, REWARD_PRIZE_CHARS_MAX)) != 0) {
+			if ((status = check_text(request, here, "campaign.label_prize", prize, REWARD_PRIZE_CHARS_MAX)) != 0) {
 				json_decref(milestone);
 				break;
 			}
@@ -307,7 +306,7 @@ static int milestones_parse(struct request *request, const json_t *array, const 
 	int64_t duplicate = 0;
 	*out = sorted_array(entries, used, &duplicate);
 	if (*out == NULL)
-		return invalid(request, where, "助力人数 %lld 的奖励重复了。", (long long)duplicate);
+		return invalid(request, where, "campaign.milestone_duplicate", (long long)duplicate);
 	return 0;
 }
 
@@ -315,7 +314,7 @@ static int ranks_parse(struct request *request, const json_t *array, const char 
 {
 	size_t count = json_array_size(array);
 	if (count > REWARD_RANKS_MAX)
-		return invalid(request, where, "排行榜奖励最多 %d 名。", REWARD_RANKS_MAX);
+		return invalid(request, where, "campaign.ranks_max", REWARD_RANKS_MAX);
 	struct keyed entries[REWARD_RANKS_MAX];
 	size_t used = 0;
 	int status = 0;
@@ -327,10 +326,10 @@ static int ranks_parse(struct request *request, const json_t *array, const char 
 		int64_t rank = int_member(object, "rank", 0);
 		const char *prize = json_string_value(json_object_get(object, "prize"));
 		if (rank < 1 || rank > REWARD_RANKS_MAX) {
-			status = invalid(request, here, "名次应在 1 到 %d 之间。", REWARD_RANKS_MAX);
+			status = invalid(request, here, "campaign.rank", REWARD_RANKS_MAX);
 			break;
 		}
-		if ((status = check_text(request, here, "奖品名称", prize, REWARD_PRIZE_CHARS_MAX)) != 0)
+		if ((status = check_text(request, here, "campaign.label_prize", prize, REWARD_PRIZE_CHARS_MAX)) != 0)
 			break;
 		entries[used++] = (struct keyed){ rank, json_pack("{s:I, s:s}", "rank", (json_int_t)rank, "prize", prize) };
 	}
@@ -341,7 +340,7 @@ static int ranks_parse(struct request *request, const json_t *array, const char 
 	int64_t duplicate = 0;
 	*out = sorted_array(entries, used, &duplicate);
 	if (*out == NULL)
-		return invalid(request, where, "第 %lld 名的奖励重复了。", (long long)duplicate);
+		return invalid(request, where, "campaign.rank_duplicate", (long long)duplicate);
 	return 0;
 }
 
@@ -427,7 +426,7 @@ static int rules_apply(struct request *request, const json_t *object, const stru
 		}
 		int64_t number = (int64_t)json_integer_value(value);
 		if (members[i].nullable && number < 1)
-			return invalid(request, where, "%s 应为正整数或 null。", members[i].name);
+			return invalid(request, where, "campaign.rule_positive", members[i].name);
 		*members[i].slot = number;
 	}
 	return 0;
@@ -460,16 +459,16 @@ static int images_parse(struct request *request, const json_t *array, const char
 	}
 	size_t count = json_array_size(array);
 	if (count > ITEM_IMAGES_MAX)
-		return invalid(request, where, "图片最多 %d 张。", ITEM_IMAGES_MAX);
+		return invalid(request, where, "campaign.images_max", ITEM_IMAGES_MAX);
 	for (size_t i = 0; i < count; i++) {
 		const json_t *image = json_array_get(array, i);
 		if (!json_is_string(image))
-			return http_error_message(request, 400, "invalid_field", "%s[%zu] 应为字符串。", where, i);
+			return http_error_detail(request, 400, "invalid_field", "campaign.image_type", where, i);
 		const char *path = json_string_value(image);
 		size_t length = json_string_length(image);
 		if (length == 0 || length > ITEM_IMAGE_BYTES_MAX || strlen(path) != length ||
 		    !validate_text(path, length) || strpbrk(path, " \t\n\"'<>") != NULL || !image_path_ok(path))
-			return invalid(request, where, "第 %zu 张图片的地址应为以 / 或 https:// 开头的链接。", i + 1);
+			return invalid(request, where, "campaign.image_url", i + 1);
 	}
 	*images = http_own(request, json_deep_copy(array));
 	return 0;
@@ -479,50 +478,48 @@ static int images_parse(struct request *request, const json_t *array, const char
 static int item_check(struct request *request, const struct campaign_item *item, const char *where)
 {
 	const struct campaign_rules *rules = &item->rules;
-	int status = check_text(request, where, "商品名称", item->name, ITEM_NAME_CHARS_MAX);
+	int status = check_text(request, where, "campaign.label_item_name", item->name, ITEM_NAME_CHARS_MAX);
 	if (status != 0)
 		return status;
 	if (item->original_price_fen < 1 || item->original_price_fen > ITEM_PRICE_MAX_FEN)
-		return invalid(request, where, "原价应在 1 分到 %lld 分之间。", (long long)ITEM_PRICE_MAX_FEN);
+		return invalid(request, where, "campaign.price", (long long)ITEM_PRICE_MAX_FEN);
 	if (item->floor_price_fen < 0)
-		return invalid(request, where, "底价不能为负数。");
+		return invalid(request, where, "campaign.floor_negative");
 	if (item->floor_price_fen >= item->original_price_fen)
-		return invalid(request, where, "底价必须低于原价。");
+		return invalid(request, where, "campaign.floor_below_price");
 	if (rules->cut_min_fen < 1)
-		return invalid(request, where, "每刀最少金额 cut_min_fen 至少为 1 分。");
+		return invalid(request, where, "campaign.cut_min");
 	if (rules->cut_max_fen < rules->cut_min_fen)
-		return invalid(request, where, "每刀最多金额 cut_max_fen 不能小于最少金额 cut_min_fen。");
+		return invalid(request, where, "campaign.cut_max_below_min");
 	if (rules->cut_max_fen > ITEM_PRICE_MAX_FEN)
-		return invalid(request, where, "每刀最多金额 cut_max_fen 过大。");
+		return invalid(request, where, "campaign.cut_max_large");
 	int64_t distance = item->original_price_fen - item->floor_price_fen;
 	if (rules->target_cuts != 0) {
 		if (rules->target_cuts > CUT_TARGET_MAX)
-			return invalid(request, where, "目标刀数 target_cuts 不能超过 %d。", CUT_TARGET_MAX);
+			return invalid(request, where, "campaign.target_cuts_max", CUT_TARGET_MAX);
 		if (!cut_plan_feasible(distance, rules->cut_min_fen, rules->cut_max_fen, rules->target_cuts))
-			return invalid(request, where,
-				       "%lld 刀无法在每刀 %lld 到 %lld 分的范围内恰好砍掉 %lld 分，请调整刀数或金额范围。",
-				       (long long)rules->target_cuts, (long long)rules->cut_min_fen,
-				       (long long)rules->cut_max_fen, (long long)distance);
+			return invalid(request, where, "campaign.cuts_cannot_fit", (long long)rules->target_cuts,
+				       (long long)rules->cut_min_fen, (long long)rules->cut_max_fen, (long long)distance);
 	}
 	struct {
 		const char *name;
-		const char *label;
+		const char *label; /* a campaign.label_* text */
 		int64_t value;
 	} limits[] = {
-		{ "self_cuts_per_day", "每人每天自砍次数", rules->self_cuts_per_day },
-		{ "helps_per_user_per_day", "每人每天助力次数", rules->helps_per_user_per_day },
-		{ "bargains_per_user", "每人可发起砍价次数", rules->bargains_per_user },
+		{ "self_cuts_per_day", "campaign.label_self_cuts_per_day", rules->self_cuts_per_day },
+		{ "helps_per_user_per_day", "campaign.label_helps_per_user_per_day", rules->helps_per_user_per_day },
+		{ "bargains_per_user", "campaign.label_bargains_per_user", rules->bargains_per_user },
 	};
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
 		if (limits[i].value < 1 || limits[i].value > RULE_COUNT_MAX)
-			return invalid(request, where, "%s %s 应在 1 到 %d 之间。", limits[i].label, limits[i].name,
+			return invalid(request, where, "campaign.rule_count", http_text(limits[i].label), limits[i].name,
 				       RULE_COUNT_MAX);
 	if (rules->helps_per_bargain > RULE_COUNT_MAX)
-		return invalid(request, where, "每个砍价的助力人数上限 helps_per_bargain 不能超过 %d。", RULE_COUNT_MAX);
+		return invalid(request, where, "campaign.helps_per_bargain", RULE_COUNT_MAX);
 	if (rules->bargain_ttl_s < RULE_TTL_MIN_S || rules->bargain_ttl_s > RULE_TTL_MAX_S)
-		return invalid(request, where, "砍价有效期 bargain_ttl_s 应在 %d 秒到 30 天之间。", RULE_TTL_MIN_S);
+		return invalid(request, where, "campaign.bargain_ttl", RULE_TTL_MIN_S);
 	if (rules->pay_within_s < RULE_PAY_MIN_S || rules->pay_within_s > RULE_PAY_MAX_S)
-		return invalid(request, where, "支付时限 pay_within_s 应在 %d 秒到 7 天之间。", RULE_PAY_MIN_S);
+		return invalid(request, where, "campaign.pay_within", RULE_PAY_MIN_S);
 	return 0;
 }
 
@@ -538,9 +535,9 @@ int campaign_item_parse_new(struct request *request, const json_t *object, struc
 	item->floor_price_fen = int_member(object, "floor_price_fen", 0);
 	int64_t stock = int_member(object, "stock", 0);
 	if (stock < 0)
-		return invalid(request, where, "库存不能为负数。");
+		return invalid(request, where, "campaign.stock_negative");
 	if (stock > ITEM_STOCK_MAX)
-		return invalid(request, where, "库存不能超过 %lld。", (long long)ITEM_STOCK_MAX);
+		return invalid(request, where, "campaign.stock_max", (long long)ITEM_STOCK_MAX);
 	item->stock_total = item->stock_left = stock;
 	rules_defaults(&item->rules);
 	if ((status = images_parse(request, json_object_get(object, "images"), where_at(request, where, "images"),
@@ -580,11 +577,11 @@ int campaign_item_apply_patch(struct request *request, const json_t *body, struc
 
 static int campaign_check(struct request *request, const struct campaign *campaign)
 {
-	int status = check_text(request, "body.title", "活动标题", campaign->title, CAMPAIGN_TITLE_CHARS_MAX);
+	int status = check_text(request, "body.title", "campaign.label_title", campaign->title, CAMPAIGN_TITLE_CHARS_MAX);
 	if (status != 0)
 		return status;
 	if (campaign->ends_at <= campaign->starts_at)
-		return invalid(request, "body.ends_at", "活动结束时间必须晚于开始时间。");
+		return invalid(request, "body.ends_at", "campaign.ends_before_start");
 	return 0;
 }
 
@@ -599,13 +596,13 @@ int campaign_parse_new(struct request *request, const json_t *body, struct campa
 	if (status != 0)
 		return status;
 	if (campaign->ends_at <= request->work.now)
-		return invalid(request, "body.ends_at", "活动结束时间已经过去。");
+		return invalid(request, "body.ends_at", "campaign.ended");
 	const json_t *items = json_object_get(body, "items");
 	size_t count = json_array_size(items);
 	if (count == 0)
-		return invalid(request, "body.items", "活动至少需要一个砍价商品。");
+		return invalid(request, "body.items", "campaign.items_none");
 	if (count > CAMPAIGN_ITEMS_MAX)
-		return invalid(request, "body.items", "一个活动最多 %d 个砍价商品。", CAMPAIGN_ITEMS_MAX);
+		return invalid(request, "body.items", "campaign.items_max", CAMPAIGN_ITEMS_MAX);
 	campaign->items = arena_alloc(&request->arena, sizeof(struct campaign_item) * count);
 	for (size_t i = 0; i < count; i++) {
 		const char *where = arena_printf(&request->arena, "items[%zu]", i);
@@ -786,8 +783,7 @@ static int item_create_body(struct unit *unit, void *context)
 	if (result != DB_OK)
 		return result;
 	if (campaign.item_count >= CAMPAIGN_ITEMS_MAX)
-		return http_error_message(change->checker, 422, "invalid_campaign", "body：一个活动最多 %d 个砍价商品。",
-					  CAMPAIGN_ITEMS_MAX);
+		return invalid(change->checker, "body", "campaign.items_max", CAMPAIGN_ITEMS_MAX);
 	if ((result = campaign_item_insert(unit, campaign.id, change->item)) != DB_OK ||
 	    (result = price_history_refresh(unit, campaign.id)) != DB_OK)
 		return result;
@@ -819,8 +815,7 @@ static int item_patch_body(struct unit *unit, void *context)
 		return result;
 	int64_t delta = int_member(change->body, "stock_delta", 0);
 	if (delta < -ITEM_STOCK_MAX || delta > ITEM_STOCK_MAX || item.stock_total + delta > ITEM_STOCK_MAX)
-		return http_error_message(change->checker, 422, "invalid_campaign",
-					  "body.stock_delta：库存调整超出范围。");
+		return invalid(change->checker, "body.stock_delta", "campaign.stock_delta");
 	if (delta != 0 && (result = stock_adjust(unit, change->id, delta)) != DB_OK)
 		return result;
 	/* Read back: the stock columns may have moved under other orders. */

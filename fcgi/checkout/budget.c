@@ -11,6 +11,7 @@
 #include "checkout/promotion_kinds_store.h"
 #include "core/outcome.h"
 #include "db/db.h"
+#include "http/messages.h"
 
 /* The kinds a pair may name: API.md's promotion kinds and the bargain
  * price (a kind the engine does not know yet simply never applies). */
@@ -33,7 +34,7 @@ bool exclusive_parse(const json_t *value, struct price_exclusive pairs[PRICE_EXC
 	if (json_is_null(value))
 		return true;
 	if (!json_is_array(value) || json_array_size(value) > PRICE_EXCLUSIVE_MAX) {
-		*message = "exclusive 应为至多 16 对促销类型的列表。";
+		*message = http_text("budget.exclusive");
 		return false;
 	}
 	size_t index;
@@ -43,7 +44,7 @@ bool exclusive_parse(const json_t *value, struct price_exclusive pairs[PRICE_EXC
 		const char *a = json_string_value(json_array_get(pair, 0)), *b = json_string_value(json_array_get(pair, 1));
 		if (!json_is_array(pair) || json_array_size(pair) != 2 || a == NULL || b == NULL || !pair_kind_known(a) ||
 		    !pair_kind_known(b) || strcmp(a, b) == 0) {
-			*message = "exclusive 的每一项应为两个不同的促销类型，如 [\"coupon\", \"member_price\"]。";
+			*message = http_text("budget.exclusive_pair");
 			return false;
 		}
 		pairs[*count] = (struct price_exclusive){ .kind_a = a, .kind_b = b };
@@ -62,8 +63,7 @@ int campaign_budget_apply(struct unit *unit, int64_t campaign_id, const json_t *
 		return DB_OK;
 	if (budget != NULL && !json_is_null(budget) &&
 	    (!json_is_integer(budget) || json_integer_value(budget) < 0 || json_integer_value(budget) > BUDGET_FEN_MAX)) {
-		snprintf(message, BUDGET_MESSAGE_SIZE, "body.subsidy_budget_fen：补贴预算应为 0 到 %lld 分，或 null（不限）。",
-			 (long long)BUDGET_FEN_MAX);
+		http_text_format(message, BUDGET_MESSAGE_SIZE, "budget.subsidy", (long long)BUDGET_FEN_MAX);
 		return OUT_INVALID_CAMPAIGN;
 	}
 	struct price_exclusive pairs[PRICE_EXCLUSIVE_MAX];

@@ -26,6 +26,7 @@
 #include "core/outcome.h"
 #include "core/phone.h"
 #include "fraud/fraud_check.h"
+#include "http/messages.h"
 #include "live/live.h"
 #include "ops/ops.h"
 
@@ -142,21 +143,19 @@ static int cart_parse_kinds_a(struct request *request, struct cart *cart)
 		if (status != 0)
 			return status;
 		if (cart->line_count >= PRICE_LINES_MAX)
-			return http_error_message(request, 400, "invalid_field", "lines 与 addons 合计最多 %d 行。",
-						  PRICE_LINES_MAX);
+			return http_error_detail(request, 400, "invalid_field", "order.lines_max", PRICE_LINES_MAX);
 		struct cart_line *entry = &cart->lines[cart->line_count++];
 		entry->item_id = json_integer_value(json_object_get(line, "item_id"));
 		entry->qty = json_integer_value(json_object_get(line, "qty"));
 		entry->addon = true;
 		for (int i = 0; i + 1 < cart->line_count; i++)
 			if (cart->lines[i].item_id == entry->item_id)
-				return http_error_message(request, 400, "invalid_field",
-							  "addons 中的商品不能与 lines 或其他 addons 重复。");
+				return http_error_detail(request, 400, "invalid_field", "order.addon_repeat");
 	}
 	const json_t *packet;
 	json_array_foreach(json_object_get(request->json, "red_packet_ids"), index, packet) {
 		if (!json_is_integer(packet) || json_integer_value(packet) < 1)
-			return http_error_message(request, 400, "invalid_field", "red_packet_ids 应为红包 id 的列表。");
+			return http_error_detail(request, 400, "invalid_field", "order.red_packet_ids");
 		cart->promotions.red_packet_ids[cart->promotions.red_packet_count++] = json_integer_value(packet);
 	}
 	return 0;
@@ -184,8 +183,7 @@ static int cart_parse(struct request *request, struct cart **out)
 		entry->qty = json_integer_value(json_object_get(line, "qty"));
 		for (int i = 0; i + 1 < cart->line_count; i++)
 			if (cart->lines[i].item_id == entry->item_id)
-				return http_error_message(request, 400, "invalid_field",
-							  "lines 中同一商品出现了两次，请合并为一行。");
+				return http_error_detail(request, 400, "invalid_field", "order.line_repeat");
 	}
 	cart->promotions.bargain_id = body_int(request, "bargain_id", 0);
 	cart->promotions.deposit_order_id = body_int(request, "deposit_order_id", 0); /* presale final payment */
@@ -194,7 +192,7 @@ static int cart_parse(struct request *request, struct cart **out)
 	const json_t *coupon;
 	json_array_foreach(coupons, index, coupon) {
 		if (!json_is_integer(coupon) || json_integer_value(coupon) < 1)
-			return http_error_message(request, 400, "invalid_field", "coupon_ids 应为优惠券 id 的列表。");
+			return http_error_detail(request, 400, "invalid_field", "order.coupon_ids");
 		cart->promotions.coupon_ids[cart->promotions.coupon_count++] = json_integer_value(coupon);
 	}
 	cart->promotions.points_asked = body_int(request, "points", 0);
@@ -245,8 +243,7 @@ static int order_create(struct request *request)
 	if (key == NULL || key[0] == '\0')
 		return http_error(request, 400, "missing_idempotency_key");
 	if (!idempotency_key_shape(key))
-		return http_error_message(request, 400, "invalid_field",
-					  "Idempotency-Key 应为 1 到 %d 个字母、数字或 -_.: 字符。", IDEMPOTENCY_KEY_MAX);
+		return http_error_detail(request, 400, "invalid_field", "order.idempotency_key", IDEMPOTENCY_KEY_MAX);
 	const json_t *address = json_object_get(request->json, "address");
 	struct order_placing placing = { .key = key };
 	placing.client = (struct fraud_client){ .ip = request->client_ip, .user_agent = request->user_agent,
@@ -300,7 +297,10 @@ static int order_cancel_route(struct request *request)
 static int order_pay_route(struct request *request)
 {
 	struct order_payment payment = { .order_id = http_path_id(request, 0), .user_id = request->session.user_id };
-	int status = answer(request, order_pay(&request->work, &payment), payment.message);
+	/* the flow first: it sets payment.message, which an argument beside
+	 * the call could read before (C leaves their order open) */
+	int result = order_pay(&request->work, &payment);
+	int status = answer(request, result, payment.message);
 	if (status != 0)
 		return status;
 	char pay_by_text[CLOCK_RFC3339_SIZE];
@@ -404,17 +404,17 @@ static int admin_order_list_route(struct request *request)
 		for (size_t i = 0; i < sizeof(order_statuses) / sizeof(order_statuses[0]); i++)
 			known = known || strcmp(filter.status, order_statuses[i]) == 0;
 		if (!known)
-			return http_error_message(request, 400, "invalid_field", "status 不是有效的订单状态。");
+			return http_error_detail(request, 400, "invalid_field", "order.status");
 	} else {
 		filter.status = "";
 	}
 	filter.campaign_id = query_id(request, "campaign_id");
 	if (filter.campaign_id < 0)
-		return http_error_message(request, 400, "invalid_field", "campaign_id 无效。");
+		return http_error_detail(request, 400, "invalid_field", "query.campaign_id");
 	const char *from = http_query_param(request, "from"), *to = http_query_param(request, "to");
 	if ((from != NULL && from[0] != '\0' && local_date(from, 0, &filter.from) != 0) ||
 	    (to != NULL && to[0] != '\0' && local_date(to, 1, &filter.to) != 0))
-		return http_error_message(request, 400, "invalid_field", "from 和 to 应为 YYYY-MM-DD 格式的日期。");
+		return http_error_detail(request, 400, "invalid_field", "query.dates");
 	filter.phone = http_query_param(request, "phone");
 	if (filter.phone != NULL && filter.phone[0] != '\0' && !phone_valid(filter.phone))
 		return http_error(request, 400, "invalid_phone");
@@ -474,7 +474,8 @@ static int admin_change_reply(struct request *request, int (*flow)(struct unit *
 	change->admin_id = session_admin_id(&request->session);
 	change->view = admin_view_of(request);
 	change->fraud_request = request;
-	int status = answer(request, flow(&request->work, change), change->message);
+	int result = flow(&request->work, change); /* sets change->message: see order_pay_route */
+	int status = answer(request, result, change->message);
 	if (status != 0)
 		return status;
 	return http_reply(request, 200, json_incref(change->after));

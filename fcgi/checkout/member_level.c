@@ -11,6 +11,7 @@
 #include "core/arena.h"
 #include "core/outcome.h"
 #include "db/db.h"
+#include "http/messages.h"
 
 static void json_release(void *value)
 {
@@ -27,7 +28,7 @@ static json_t *unit_own(struct unit *unit, json_t *value)
 
 static int refuse(char message[MEMBER_LEVEL_MESSAGE_SIZE], const char *field)
 {
-	snprintf(message, MEMBER_LEVEL_MESSAGE_SIZE, "%s 不正确。", field);
+	http_text_format(message, MEMBER_LEVEL_MESSAGE_SIZE, "promotion.field", field);
 	return OUT_UNPROCESSABLE_FIELD;
 }
 

@@ -22,6 +22,7 @@
 #include "engagement/engagement.h"
 #include "fraud/fraud_check.h"
 #include "fraud/limit.h"
+#include "http/messages.h"
 #include "reward/points.h"
 #include "ops/ops.h"
 #include "shopper/shopper_store.h"
@@ -53,7 +54,7 @@ int cart_items_decide(struct cart *cart)
 	for (int i = 0; i < cart->line_count; i++) {
 		const struct cart_line *line = &cart->lines[i];
 		if (!line->item.found) {
-			snprintf(cart->message, sizeof(cart->message), "商品 %lld 不存在。", (long long)line->item_id);
+			http_text_format(cart->message, sizeof(cart->message), "order.item_missing", (long long)line->item_id);
 			return OUT_NOT_FOUND;
 		}
 		if (i == 0) {
@@ -161,8 +162,8 @@ int cart_decide(struct cart *cart, int64_t now)
 	if (refusal != DB_OK)
 		return refusal;
 	if (error != PRICE_OK) {
-		snprintf(cart->message, sizeof(cart->message), "优惠券 %lld 不可用：%s",
-			 (long long)cart->quote.error_coupon_id, price_error_text(error));
+		http_text_format(cart->message, sizeof(cart->message), "pricing.coupon_refused",
+				 (long long)cart->quote.error_coupon_id, price_error_text(error));
 		return OUT_COUPON_NOT_APPLICABLE;
 	}
 	return cart_budget_decide(cart);
@@ -768,7 +769,7 @@ int pay_decide(const struct order_head *head, int64_t user_id, int64_t now, cons
 	if (strcmp(head->status, "pending_payment") != 0)
 		return OUT_INVALID_STATE;
 	if (head->pay_by <= now) {
-		*message = "订单已超过支付时限。";
+		*message = http_text("order.pay_expired");
 		return OUT_INVALID_STATE;
 	}
 	return DB_OK;
@@ -920,22 +921,22 @@ static int ship_body(struct unit *unit, void *context)
 	if ((result = fraud_is_held(change->fraud_request, "order", id, &held)) != 0)
 		return result;
 	if (held) {
-		change->message = "订单正在风控审核中，放行后才能发货。";
+		change->message = http_text("order.held");
 		return OUT_INVALID_STATE;
 	}
 	if (!change->carrier_ok) {
-		change->message = "carrier 含有无效字符。";
+		change->message = http_text("order.carrier");
 		return OUT_INVALID_FIELD;
 	}
 	/* a presale's goods ship with its final payment, not its deposit */
 	const char *kind = json_string_value(json_object_get(before, "kind"));
 	if (kind != NULL && strcmp(kind, "deposit") == 0) {
-		change->message = "定金订单不单独发货，请发货其尾款订单。";
+		change->message = http_text("order.deposit_ships");
 		return OUT_INVALID_STATE;
 	}
 	if ((result = order_shipped_mark(unit, id, change->carrier, change->tracking_no)) != DB_OK) {
 		if (result == OUT_INVALID_STATE)
-			change->message = "只有已支付的订单可以发货。";
+			change->message = http_text("order.ship_state");
 		return result;
 	}
 	if ((result = order_event_add(unit, id, "paid", "shipped", "admin", change->admin_id, change->carrier)) != DB_OK ||
@@ -956,7 +957,7 @@ int refund_decide(const char *from, bool *restock, const char **message)
 	*restock = false;
 	*message = NULL;
 	if (strcmp(from, "paid") != 0 && strcmp(from, "shipped") != 0) {
-		*message = "只有已支付或已发货的订单可以退款。";
+		*message = http_text("order.refund_state");
 		return OUT_INVALID_STATE;
 	}
 	/* Not shipped: the goods never left, so the stock is sold again. */

@@ -18,10 +18,9 @@
 #include "checkout/pay_store.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "http/messages.h"
 
 #define OPENID_MAX 64
-/* What the payer sees as the goods in WeChat and Alipay. */
-#define PAY_DESCRIPTION_FORMAT "砍价活动订单 %lld"
 
 /* A request header from the FastCGI parameters (HTTP_NAME), or NULL. */
 static const char *param(const struct request *request, const char *name)
@@ -51,11 +50,13 @@ int pay_open_reply(struct request *request, const struct payment_provider *provi
 	if (channel == NULL || channel[0] == '\0')
 		channel = wechat ? "h5" : "wap";
 	if (wechat ? strcmp(channel, "jsapi") != 0 && strcmp(channel, "h5") != 0 : strcmp(channel, "wap") != 0)
-		return http_error_message(request, 400, "invalid_field", "channel 应为 %s。", wechat ? "jsapi 或 h5" : "wap");
+		return http_error_detail(request, 400, "invalid_field", "pay.channel",
+					 wechat ? http_text("pay.channels_wechat") : "wap");
 	if (wechat && strcmp(channel, "jsapi") == 0 && (openid == NULL || !openid_shape(openid)))
-		return http_error_message(request, 400, "invalid_field", "微信内支付需要 openid。");
+		return http_error_detail(request, 400, "invalid_field", "pay.openid");
 	char description[64], notify_url[512];
-	snprintf(description, sizeof(description), PAY_DESCRIPTION_FORMAT, (long long)order_id);
+	/* what the payer sees as the goods in WeChat and Alipay */
+	http_text_format(description, sizeof(description), "pay.description", (long long)order_id);
 	snprintf(notify_url, sizeof(notify_url), "%s/api/v1/payments/%s/notify", config->public_base_url,
 		 provider->name);
 	struct payment_order order = {
@@ -74,7 +75,7 @@ int pay_open_reply(struct request *request, const struct payment_provider *provi
 	int result = provider->open(config, &order, &client, why, sizeof(why));
 	if (result != PAYMENT_OK) {
 		log_warn("payment %s: order %lld not opened at the provider: %s", provider->name, (long long)order_id, why);
-		return http_error_message(request, 503, "unavailable", "支付渠道暂时不可用，请稍后再试。");
+		return http_error_detail(request, 503, "unavailable", "pay.unavailable");
 	}
 	json_object_set_new(answer, "client", client);
 	json_object_set_new(answer, "notify_url", json_string(notify_url));
@@ -182,8 +183,8 @@ int pay_refund_at_provider(struct request *request, int64_t order_id)
 		return 0;
 	log_warn("refund of order %lld at %s: %s", (long long)order_id, target.provider, why);
 	if (result == PAYMENT_REFUSED)
-		return http_error_message(request, 503, "unavailable", "支付渠道拒绝了退款，请查看日志后重试。");
-	return http_error_message(request, 503, "unavailable", "支付渠道暂时不可用，请稍后再试。");
+		return http_error_detail(request, 503, "unavailable", "pay.refund_refused");
+	return http_error_detail(request, 503, "unavailable", "pay.unavailable");
 }
 
 /* The routes this file serves; server/routes.c lists the table. Bodies are

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "checkout/promotion.h"
+#include "http/messages.h"
 
 const char *price_kind_name(enum price_kind kind)
 {
@@ -32,23 +33,23 @@ const char *price_error_text(enum price_error error)
 {
 	switch (error) {
 	case PRICE_OK: return "";
-	case PRICE_BAD_INPUT: return "购物车内容不正确。";
-	case PRICE_COUPON_UNAVAILABLE: return "优惠券不可用（已使用或不属于你）。";
-	case PRICE_COUPON_NOT_STARTED: return "优惠券还未到可用时间。";
-	case PRICE_COUPON_EXPIRED: return "优惠券已过期。";
-	case PRICE_COUPON_MIN_SPEND: return "未达到优惠券的使用门槛。";
-	case PRICE_COUPON_SCOPE: return "优惠券不适用于所选商品。";
-	case PRICE_COUPON_NOT_STACKABLE: return "每笔订单只能使用一张优惠券。";
-	case PRICE_COUPON_DUPLICATE: return "同一张优惠券不能重复使用。";
-	case PRICE_COUPON_CUSTOMER_LIMIT: return "你在本活动中使用优惠券的次数已用完。";
-	case PRICE_COUPON_NO_VALUE: return "订单已是最低价，无法再使用优惠券。";
-	case PRICE_ADDON_NOT_APPLICABLE: return "加价购商品不可用（没有这个换购、超过可换购数量或订单未达到门槛）。";
-	case PRICE_RED_PACKET_UNAVAILABLE: return "红包不可用（已使用、已过期或不属于你）。";
-	case PRICE_RED_PACKET_NO_VALUE: return "订单已是最低价，无法再使用红包。";
-	case PRICE_POINTS_NOT_APPLICABLE: return "本活动暂不支持积分抵现。";
-	case PRICE_POINTS_INSUFFICIENT: return "积分不足。";
+	case PRICE_BAD_INPUT: return http_text("pricing.bad_input");
+	case PRICE_COUPON_UNAVAILABLE: return http_text("pricing.coupon_unavailable");
+	case PRICE_COUPON_NOT_STARTED: return http_text("pricing.coupon_not_started");
+	case PRICE_COUPON_EXPIRED: return http_text("pricing.coupon_expired");
+	case PRICE_COUPON_MIN_SPEND: return http_text("pricing.coupon_min_spend");
+	case PRICE_COUPON_SCOPE: return http_text("pricing.coupon_scope");
+	case PRICE_COUPON_NOT_STACKABLE: return http_text("pricing.coupon_not_stackable");
+	case PRICE_COUPON_DUPLICATE: return http_text("pricing.coupon_duplicate");
+	case PRICE_COUPON_CUSTOMER_LIMIT: return http_text("pricing.coupon_customer_limit");
+	case PRICE_COUPON_NO_VALUE: return http_text("pricing.coupon_no_value");
+	case PRICE_ADDON_NOT_APPLICABLE: return http_text("pricing.addon_not_applicable");
+	case PRICE_RED_PACKET_UNAVAILABLE: return http_text("pricing.red_packet_unavailable");
+	case PRICE_RED_PACKET_NO_VALUE: return http_text("pricing.red_packet_no_value");
+	case PRICE_POINTS_NOT_APPLICABLE: return http_text("pricing.points_not_applicable");
+	case PRICE_POINTS_INSUFFICIENT: return http_text("pricing.points_insufficient");
 	}
-	return "无法计算价格。";
+	return http_text("pricing.failed");
 }
 
 static bool input_bounded(const struct price_input *input)
@@ -130,9 +131,9 @@ static bool input_bounded(const struct price_input *input)
 void price_yuan(int64_t fen, char *out, size_t size)
 {
 	if (fen % 100 == 0)
-		snprintf(out, size, "%lld元", (long long)(fen / 100));
+		http_text_format(out, size, "pricing.yuan", (long long)(fen / 100));
 	else
-		snprintf(out, size, "%lld.%02lld元", (long long)(fen / 100), (long long)(fen % 100));
+		http_text_format(out, size, "pricing.yuan_fen", (long long)(fen / 100), (long long)(fen % 100));
 }
 
 enum price_error price_refuse(struct price_quote *quote, enum price_error error, int64_t coupon_id)

@@ -341,7 +341,8 @@ enum price_error price_quote(const struct price_input *input, struct price_quote
 bool price_kind_subsidised(enum price_kind kind);
 /* The API's name of a discount kind: "bargain", "full_reduction", ... */
 const char *price_kind_name(enum price_kind kind);
-/* A sentence for people (Chinese) saying why error refused the cart. */
+/* A sentence for people saying why error refused the cart: one of the
+ * pricing.* texts (messages.c). */
 const char *price_error_text(enum price_error error);
 
 /* For the promotion kinds' apply functions (promo_*.c). */

@@ -14,6 +14,7 @@
 
 #include "checkout/promotion.h"
 #include "db/db.h"
+#include "http/messages.h"
 
 #define OFFERS_PER_PROMOTION_MAX 10
 
@@ -166,7 +167,7 @@ static enum price_error addon_apply(const struct price_input *input, struct pric
 	for (int p = 0; p < promotions; p++) {
 		struct price_discount *discount = price_discount_add(quote, PRICE_ADDON, off_of[p]);
 		discount->promotion_id = promotion_of[p];
-		snprintf(discount->label, sizeof(discount->label), "加价购换购");
+		snprintf(discount->label, sizeof(discount->label), "%s", http_text("discount.addon"));
 	}
 	return PRICE_OK;
 }

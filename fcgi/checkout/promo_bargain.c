@@ -10,6 +10,7 @@
 #include "checkout/checkout_store.h"
 #include "checkout/promotion.h"
 #include "core/outcome.h"
+#include "http/messages.h"
 
 static int bargain_load(struct unit *unit, struct promotion_config *config)
 {
@@ -30,19 +31,19 @@ static int bargain_check(const struct promotion_config *config, const struct pri
 	if (config->bargain_id == 0)
 		return DB_OK;
 	if (!config->bargain.found || config->bargain.user_id != config->user_id) {
-		*message = "找不到这个砍价。";
+		*message = http_text("order.bargain_not_found");
 		return OUT_NOT_FOUND;
 	}
 	if (!config->bargain.succeeded)
 		return OUT_BARGAIN_NOT_SUCCEEDED;
 	if (config->now >= config->bargain.pay_window_end) {
-		*message = "砍价的下单时限已过。";
+		*message = http_text("order.bargain_expired");
 		return OUT_BARGAIN_NOT_SUCCEEDED;
 	}
 	for (int i = 0; i < line_count; i++)
 		if (lines[i].item_id == config->bargain.item_id)
 			return DB_OK;
-	*message = "砍价的商品不在 lines 中。";
+	*message = http_text("order.bargain_not_in_lines");
 	return OUT_INVALID_FIELD;
 }
 
@@ -58,7 +59,7 @@ static enum price_error bargain_apply(const struct price_input *input, struct pr
 		struct price_discount *discount = price_discount_add(quote, PRICE_BARGAIN, off);
 		char price[32];
 		price_yuan(line->bargain_price_fen, price, sizeof(price));
-		snprintf(discount->label, sizeof(discount->label), "砍价成功，一件按 %s 计", price);
+		http_text_format(discount->label, sizeof(discount->label), "discount.bargain", price);
 	}
 	return PRICE_OK;
 }

@@ -13,6 +13,7 @@
 
 #include "checkout/promotion.h"
 #include "db/db.h"
+#include "http/messages.h"
 
 #define BUNDLE_PRICE_MAX (PRICE_UNIT_MAX * PRICE_QTY_MAX)
 
@@ -193,7 +194,8 @@ static enum price_error bundle_apply(const struct price_input *input, struct pri
 			continue;
 		struct price_discount *discount = price_discount_add(quote, PRICE_BUNDLE, off);
 		discount->promotion_id = bundle->promotion_id;
-		snprintf(discount->label, sizeof(discount->label), "组合套餐：%s", bundle->title ? bundle->title : "");
+		http_text_format(discount->label, sizeof(discount->label), "discount.bundle",
+				 bundle->title ? bundle->title : "");
 	}
 	return PRICE_OK;
 }

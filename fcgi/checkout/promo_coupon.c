@@ -15,6 +15,7 @@
 #include "checkout/promotion_store.h"
 #include "core/arena.h"
 #include "core/outcome.h"
+#include "http/messages.h"
 #include "reward/reward_store.h"
 
 static int coupon_load(struct unit *unit, struct promotion_config *config)
@@ -149,7 +150,8 @@ static enum price_error coupon_apply(const struct price_input *input, struct pri
 		struct price_discount *discount = price_discount_add(quote, PRICE_COUPON, off);
 		discount->coupon_id = coupon->id;
 		discount->item_id = coupon->item_id;
-		snprintf(discount->label, sizeof(discount->label), "优惠券：%s", coupon->title ? coupon->title : "");
+		http_text_format(discount->label, sizeof(discount->label), "discount.coupon",
+				 coupon->title ? coupon->title : "");
 	}
 	return PRICE_OK;
 }
@@ -159,9 +161,12 @@ static int coupon_persist(struct unit *unit, const struct promotion_config *conf
 {
 	for (int i = 0; i < config->coupon_count; i++) {
 		int result = coupon_use(unit, config->coupon_ids[i], config->user_id, order_id);
-		if (result == OUT_COUPON_NOT_APPLICABLE)
-			*message = arena_printf(unit->arena, "优惠券 %lld 不可用：%s", (long long)config->coupon_ids[i],
-						price_error_text(PRICE_COUPON_UNAVAILABLE));
+		if (result == OUT_COUPON_NOT_APPLICABLE) {
+			char sentence[256];
+			http_text_format(sentence, sizeof(sentence), "pricing.coupon_refused",
+					 (long long)config->coupon_ids[i], price_error_text(PRICE_COUPON_UNAVAILABLE));
+			*message = arena_strdup(unit->arena, sentence);
+		}
 		if (result != DB_OK)
 			return result;
 	}

@@ -12,6 +12,7 @@
 #include "checkout/checkout_store.h"
 #include "checkout/promotion.h"
 #include "db/db.h"
+#include "http/messages.h"
 
 bool first_order_parse(const json_t *config, struct price_first_order *first, const char **message)
 {
@@ -112,7 +113,7 @@ static enum price_error first_order_apply(const struct price_input *input, struc
 		return PRICE_OK;
 	struct price_discount *discount = price_discount_add(quote, PRICE_FIRST_ORDER, off);
 	discount->promotion_id = best->promotion_id;
-	snprintf(discount->label, sizeof(discount->label), "新客首单：%s", best->title);
+	http_text_format(discount->label, sizeof(discount->label), "discount.first_order", best->title);
 	return PRICE_OK;
 }
 

@@ -2,8 +2,8 @@
  * sources, one discount: the campaign's legacy tiers (full_reduction_tier,
  * the best tier the merchandise amount reaches, the larger minimum on a
  * tie) and the promotion resource's full reductions (API.md: the best
- * tier the amount of its items reaches, or with repeat "每满 X 减 Y" up to
- * cap_fen). Of all of them the one that takes off most applies (the
+ * tier the amount of its items reaches, or with repeat "every X spent,
+ * Y off" up to cap_fen). Of all of them the one that takes off most applies (the
  * legacy tiers, then the lower promotion id, on a tie), clipped at the
  * floor. The discount line names its promotion; the order records what
  * it took (order_promotion). */
@@ -13,6 +13,7 @@
 #include "checkout/promotion.h"
 #include "checkout/promotion_store.h"
 #include "core/outcome.h"
+#include "http/messages.h"
 
 /* ---------------------------------------------------------------- parse */
 
@@ -42,7 +43,7 @@ bool full_reduction_parse(const json_t *config, struct price_full_reduction *red
 	}
 	reduction->repeat = json_is_true(repeat);
 	if (reduction->repeat && count != 1) {
-		*message = "config.tiers"; /* "每满 X 减 Y" is one tier */
+		*message = "config.tiers"; /* "every X spent, Y off" is one tier */
 		return false;
 	}
 	for (size_t i = 0; i < count; i++) {
@@ -177,7 +178,7 @@ static int64_t reduction_off(const struct price_input *input, const struct price
 			off = reduction->cap_fen;
 		price_yuan(tier->min_spend_fen, over, sizeof(over));
 		price_yuan(tier->off_fen, minus, sizeof(minus));
-		snprintf(label, size, "每满%s减%s", over, minus);
+		http_text_format(label, size, "discount.full_reduction_repeat", over, minus);
 		return off;
 	}
 	const struct price_tier *tier = best_tier(reduction->tiers, reduction->tier_count, amount);
@@ -185,7 +186,7 @@ static int64_t reduction_off(const struct price_input *input, const struct price
 		return 0;
 	price_yuan(tier->min_spend_fen, over, sizeof(over));
 	price_yuan(tier->off_fen, minus, sizeof(minus));
-	snprintf(label, size, "满%s减%s", over, minus);
+	http_text_format(label, size, "discount.full_reduction", over, minus);
 	return tier->off_fen;
 }
 
@@ -198,7 +199,7 @@ static enum price_error full_reduction_apply(const struct price_input *input, st
 		char over[32], minus[32];
 		price_yuan(tier->min_spend_fen, over, sizeof(over));
 		price_yuan(tier->off_fen, minus, sizeof(minus));
-		snprintf(best_label, sizeof(best_label), "满%s减%s", over, minus);
+		http_text_format(best_label, sizeof(best_label), "discount.full_reduction", over, minus);
 		best_off = tier->off_fen;
 	}
 	for (int r = 0; r < input->reduction_count; r++) {

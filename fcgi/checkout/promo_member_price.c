@@ -15,6 +15,7 @@
 #include "checkout/promo_kinds_store.h"
 #include "checkout/promotion.h"
 #include "db/db.h"
+#include "http/messages.h"
 
 #define MEMBER_LEVEL_MAX 1000
 
@@ -131,7 +132,7 @@ static enum price_error member_price_apply(const struct price_input *input, stru
 		return PRICE_OK;
 	struct price_discount *discount = price_discount_add(quote, PRICE_MEMBER_PRICE, off);
 	discount->promotion_id = best->promotion_id;
-	snprintf(discount->label, sizeof(discount->label), "会员价：%s", best->title ? best->title : "");
+	http_text_format(discount->label, sizeof(discount->label), "discount.member_price", best->title ? best->title : "");
 	return PRICE_OK;
 }
 

@@ -16,6 +16,7 @@
 #include "checkout/promotion.h"
 #include "core/outcome.h"
 #include "db/db.h"
+#include "http/messages.h"
 #include "reward/points.h"
 
 #define POINTS_PER_YUAN_MAX 10000
@@ -98,7 +99,7 @@ static enum price_error points_cash_apply(const struct price_input *input, struc
 	quote->points_used = (money * points->points_per_yuan + 99) / 100;
 	struct price_discount *discount = price_discount_add(quote, PRICE_POINTS_CASH, money);
 	discount->promotion_id = points->promotion_id;
-	snprintf(discount->label, sizeof(discount->label), "积分抵现：%lld积分", (long long)quote->points_used);
+	http_text_format(discount->label, sizeof(discount->label), "discount.points_cash", (long long)quote->points_used);
 	return PRICE_OK;
 }
 

@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/outcome.h"
 #include "db/db.h"
+#include "http/messages.h"
 
 static bool time_field(const json_t *config, const char *key, int64_t *when)
 {
@@ -100,22 +101,22 @@ static int presale_check(const struct promotion_config *config, const struct pri
 		return DB_OK;
 	const struct promotion_presale *presale = &config->presale;
 	if (!presale->found) {
-		*message = "定金订单不存在。";
+		*message = http_text("presale.deposit_missing");
 		return OUT_NOT_FOUND;
 	}
 	if (strcmp(presale->status, "paid") != 0) {
-		*message = "定金订单尚未支付，不能支付尾款。";
+		*message = http_text("presale.deposit_unpaid");
 		return OUT_INVALID_STATE;
 	}
 	if (presale->final_order_id != 0) {
-		*message = "这笔定金已有待支付的尾款订单。";
+		*message = http_text("presale.final_pending");
 		return OUT_INVALID_STATE;
 	}
 	if (!presale_final_open(presale->final_starts_at, presale->final_ends_at, config->now))
 		return OUT_PRESALE_CLOSED;
 	if (config->bargain_id != 0 || line_count != 1 || lines[0].item_id != presale->item_id ||
 	    lines[0].qty != presale->qty) {
-		*message = "尾款订单的商品和数量须与定金订单一致。";
+		*message = http_text("presale.final_lines");
 		return OUT_INVALID_FIELD;
 	}
 	return DB_OK;
@@ -133,7 +134,7 @@ static enum price_error presale_apply(const struct price_input *input, struct pr
 	struct price_discount *discount = price_discount_add(quote, PRICE_DEPOSIT, off);
 	char worth[32];
 	price_yuan(input->deposit_value_fen, worth, sizeof(worth));
-	snprintf(discount->label, sizeof(discount->label), "定金翻倍：定金抵%s", worth);
+	http_text_format(discount->label, sizeof(discount->label), "discount.deposit", worth);
 	return PRICE_OK;
 }
 
@@ -144,7 +145,7 @@ static int presale_persist(struct unit *unit, const struct promotion_config *con
 		return DB_OK;
 	int result = presale_final_claim(unit, config->deposit_order_id, order_id);
 	if (result == OUT_INVALID_STATE)
-		*message = "这笔定金已有尾款订单。";
+		*message = http_text("presale.final_exists");
 	if (result == DB_OK)
 		result = order_mark_final(unit, order_id);
 	return result;

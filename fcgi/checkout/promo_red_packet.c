@@ -13,6 +13,7 @@
 #include "core/arena.h"
 #include "core/outcome.h"
 #include "db/db.h"
+#include "http/messages.h"
 #include "reward/red_packet_store.h"
 
 static int red_packet_load(struct unit *unit, struct promotion_config *config)
@@ -47,7 +48,7 @@ static enum price_error red_packet_apply(const struct price_input *input, struct
 		struct price_discount *discount = price_discount_add(quote, PRICE_RED_PACKET, off);
 		char amount[32];
 		price_yuan(packet->amount_fen, amount, sizeof(amount));
-		snprintf(discount->label, sizeof(discount->label), "红包：%s", amount);
+		http_text_format(discount->label, sizeof(discount->label), "discount.red_packet", amount);
 	}
 	quote->error_item_id = 0;
 	return PRICE_OK;

@@ -5,17 +5,18 @@
 #include "checkout/promotion.h"
 #include "core/outcome.h"
 #include "db/db.h"
+#include "http/messages.h"
 
 int promotion_refusal(const struct price_quote *quote, char *message, size_t size)
 {
 	const char *why = price_error_text(quote->error);
 	switch (quote->error) {
 	case PRICE_ADDON_NOT_APPLICABLE:
-		snprintf(message, size, "加价购商品 %lld 不可用：%s", (long long)quote->error_item_id, why);
+		http_text_format(message, size, "pricing.addon_refused", (long long)quote->error_item_id, why);
 		return OUT_PROMOTION_NOT_APPLICABLE;
 	case PRICE_RED_PACKET_UNAVAILABLE:
 	case PRICE_RED_PACKET_NO_VALUE:
-		snprintf(message, size, "红包 %lld 不可用：%s", (long long)quote->error_item_id, why);
+		http_text_format(message, size, "pricing.red_packet_refused", (long long)quote->error_item_id, why);
 		return OUT_PROMOTION_NOT_APPLICABLE;
 	case PRICE_POINTS_NOT_APPLICABLE:
 		snprintf(message, size, "%s", why);

@@ -11,6 +11,7 @@
 
 #include "checkout/promotion.h"
 #include "db/db.h"
+#include "http/messages.h"
 
 /* Reads {"items": [{"item_id", "percent"} or {"item_id", "price_fen"}]}
  * into *timed (OUT; promotion_id, title and window left to the caller).
@@ -139,7 +140,7 @@ static enum price_error timed_discount_apply(const struct price_input *input, st
 			continue;
 		struct price_discount *discount = price_discount_add(quote, PRICE_TIMED_DISCOUNT, off);
 		discount->promotion_id = input->timed[t].promotion_id;
-		snprintf(discount->label, sizeof(discount->label), "限时折扣：%s", input->timed[t].title);
+		http_text_format(discount->label, sizeof(discount->label), "discount.timed_discount", input->timed[t].title);
 	}
 	return PRICE_OK;
 }

@@ -35,7 +35,7 @@ static json_t *unit_own(struct unit *unit, json_t *value)
 
 static int refuse(char message[PROMOTION_MESSAGE_SIZE], const char *field)
 {
-	snprintf(message, PROMOTION_MESSAGE_SIZE, "%s 不正确。", field);
+	http_text_format(message, PROMOTION_MESSAGE_SIZE, "promotion.field", field);
 	return OUT_INVALID_PROMOTION;
 }
 
@@ -156,16 +156,16 @@ static int items_of_campaign(const struct campaign *campaign, const json_t *conf
 	size_t index;
 	const json_t *single = json_object_get(config, "item_id"); /* presale's one item */
 	if (single != NULL && !item_of_campaign(campaign, json_integer_value(single))) {
-		snprintf(message, PROMOTION_MESSAGE_SIZE, "config.item_id 不正确：商品 %lld 不在本活动中。",
-			 (long long)json_integer_value(single));
+		http_text_format(message, PROMOTION_MESSAGE_SIZE, "promotion.item_not_in_campaign", "config.item_id",
+				 (long long)json_integer_value(single));
 		return OUT_INVALID_PROMOTION;
 	}
 	json_array_foreach(json_object_get(config, "items"), index, entry)
 	{
 		int64_t item_id = json_integer_value(json_object_get(entry, "item_id"));
 		if (!item_of_campaign(campaign, item_id)) {
-			snprintf(message, PROMOTION_MESSAGE_SIZE, "config.items.item_id 不正确：商品 %lld 不在本活动中。",
-				 (long long)item_id);
+			http_text_format(message, PROMOTION_MESSAGE_SIZE, "promotion.item_not_in_campaign",
+					 "config.items.item_id", (long long)item_id);
 			return OUT_INVALID_PROMOTION;
 		}
 	}
@@ -174,8 +174,8 @@ static int items_of_campaign(const struct campaign *campaign, const json_t *conf
 	{
 		int64_t item_id = json_integer_value(json_object_get(entry, "item_id"));
 		if (!item_of_campaign(campaign, item_id)) {
-			snprintf(message, PROMOTION_MESSAGE_SIZE, "config.offers.item_id 不正确：商品 %lld 不在本活动中。",
-				 (long long)item_id);
+			http_text_format(message, PROMOTION_MESSAGE_SIZE, "promotion.item_not_in_campaign",
+					 "config.offers.item_id", (long long)item_id);
 			return OUT_INVALID_PROMOTION;
 		}
 	}
@@ -186,9 +186,8 @@ static int items_of_campaign(const struct campaign *campaign, const json_t *conf
 		json_array_foreach(json_object_get(gift, "item_ids"), k, entry)
 		{
 			if (!item_of_campaign(campaign, json_integer_value(entry))) {
-				snprintf(message, PROMOTION_MESSAGE_SIZE,
-					 "config.gifts.item_ids 不正确：商品 %lld 不在本活动中。",
-					 (long long)json_integer_value(entry));
+				http_text_format(message, PROMOTION_MESSAGE_SIZE, "promotion.item_not_in_campaign",
+						 "config.gifts.item_ids", (long long)json_integer_value(entry));
 				return OUT_INVALID_PROMOTION;
 			}
 		}
@@ -196,8 +195,8 @@ static int items_of_campaign(const struct campaign *campaign, const json_t *conf
 	json_array_foreach(json_object_get(config, "item_ids"), index, entry)
 	{
 		if (!item_of_campaign(campaign, json_integer_value(entry))) {
-			snprintf(message, PROMOTION_MESSAGE_SIZE, "config.item_ids 不正确：商品 %lld 不在本活动中。",
-				 (long long)json_integer_value(entry));
+			http_text_format(message, PROMOTION_MESSAGE_SIZE, "promotion.item_not_in_campaign", "config.item_ids",
+					 (long long)json_integer_value(entry));
 			return OUT_INVALID_PROMOTION;
 		}
 	}
@@ -215,8 +214,8 @@ static int template_of_campaign(struct unit *unit, int64_t campaign_id, const js
 	int result = promotion_read(unit, json_integer_value(id), false, &row);
 	if (result == OUT_NOT_FOUND ||
 	    (result == DB_OK && (strcmp(row.kind, "coupon") != 0 || row.campaign_id != campaign_id))) {
-		snprintf(message, PROMOTION_MESSAGE_SIZE, "config.coupon_promotion_id 不正确：%lld 不是本活动的优惠券模板。",
-			 (long long)json_integer_value(id));
+		http_text_format(message, PROMOTION_MESSAGE_SIZE, "promotion.coupon_template",
+				 (long long)json_integer_value(id));
 		return OUT_INVALID_PROMOTION;
 	}
 	return result;

@@ -15,6 +15,7 @@
 #include "checkout/shopper_promotion_routes.h"
 #include "core/arena.h"
 #include "core/outcome.h"
+#include "http/messages.h"
 #include "reward/reward.h"
 
 #define IDEMPOTENCY_KEY_MAX 64
@@ -55,8 +56,7 @@ static int presale_deposit_route(struct request *request)
 	if (key == NULL || key[0] == '\0')
 		return http_error(request, 400, "missing_idempotency_key");
 	if (!idempotency_key_shape(key))
-		return http_error_message(request, 400, "invalid_field",
-					  "Idempotency-Key 应为 1 到 %d 个字母、数字或 -_.: 字符。", IDEMPOTENCY_KEY_MAX);
+		return http_error_detail(request, 400, "invalid_field", "order.idempotency_key", IDEMPOTENCY_KEY_MAX);
 	struct deposit_placing placing = {
 		.promotion_id = http_path_id(request, 0),
 		.user_id = request->session.user_id,

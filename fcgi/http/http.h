@@ -16,6 +16,7 @@
 
 #include "core/arena.h"
 #include "db/db.h"
+#include "http/messages.h"
 #include "http/session.h"
 
 #define HTTP_BODY_MAX (64 * 1024)
@@ -125,13 +126,6 @@ json_t *http_time(int64_t when);
 /* The same, or JSON null when when is 0 (a time not set: flows and stores
  * give an absent time as 0). A new reference. */
 json_t *http_time_or_null(int64_t when);
-/* The text called name (messages.c), or NULL. */
-const char *http_text(const char *name);
-/* Formats the text called name into out[size] with the arguments its
- * comment in messages.c gives. Returns 0, or -1 for an unknown name (a
- * programming error: asserted). */
-int http_text_format(char *out, size_t size, const char *name, ...);
-int http_text_vformat(char *out, size_t size, const char *name, va_list args);
 /* Fills the error envelope with code and the text called detail, formatted
  * with the arguments that text takes (messages.c). Returns status. */
 int http_error_detail(struct request *request, int status, const char *code, const char *detail, ...);

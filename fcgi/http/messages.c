@@ -4,7 +4,8 @@
  * (API.md), the sentences may be changed freely by a shop. The texts
  * below are the sentences of particular refusals (http_error_detail()) and
  * the other sentences a person reads (the login SMS, the report's CSV
- * header). */
+ * header, the labels of a quote's discounts, the goods' name at the
+ * payment provider). No other file of fcgi/ holds a Chinese sentence. */
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -120,13 +121,14 @@ static const struct message texts[] = {
 	/* admin user list: (int shortest, int longest) digits */
 	{ "users.phone_search", "手机号搜索需要 %d 到 %d 位数字（从开头起）。" },
 	{ "users.phone_search_limited", "手机号只能按后 %d 位或完整的 %d 位号码搜索。" },
-	/* daily report */
-	{ "report.dates", "from 和 to 应为 YYYY-MM-DD 格式的日期。" },
-	/* (int most days) */
+	/* admin list filters (the daily report, orders, prizes): no argument */
+	{ "query.dates", "from 和 to 应为 YYYY-MM-DD 格式的日期。" },
+	{ "query.campaign_id", "campaign_id 无效。" },
+	/* daily report: (int most days) */
 	{ "report.range", "日期范围应从 from 到 to，最多 %d 天。" },
-	{ "report.campaign_id", "campaign_id 无效。" },
 	/* the login SMS (shopper/sms.c): (the code, long minutes valid); the
 	 * only run of six digits in it is the code (API.md) */
+	{ "sms.login", "【砍价】您的登录验证码：%s，%ld分钟内有效，请勿告诉他人。" },
 	/* games (games/games_routes.c): (the field) */
 	{ "games.field", "%s 设置不正确。" },
 	{ "games.red_packet", "%s：红包奖品需要红包功能，暂不可用。" },
@@ -136,7 +138,6 @@ static const struct message texts[] = {
 	/* games: no argument */
 	{ "games.daily_limit", "今天的抽奖次数已用完，明天再来吧。" },
 	{ "games.window", "ends_at 应晚于 starts_at。" },
-	{ "sms.login", "【砍价】您的登录验证码：%s，%ld分钟内有效，请勿告诉他人。" },
 	/* anti-fraud rules: (where, the scope names joined by 、) */
 	{ "fraud.scope", "%s.scope 的每一项应为 %s 之一，且不重复。" },
 	/* (size_t offset, PCRE2's message) */
@@ -157,6 +158,194 @@ static const struct message texts[] = {
 	/* engagement settings and points offers: (the field, e.g.
 	 * "checkin.points[2]") */
 	{ "engagement.field", "%s 的值无效，请检查后重试。" },
+	/* campaigns and their items (campaign/campaign.c): a refusal is
+	 * "<where>：<sentence>": (where, e.g. "items[0].rewards", the sentence:
+	 * one of the campaign.* texts below, formatted) */
+	{ "campaign.at", "%s：%s" },
+	/* (label: one of the campaign.label_* texts) */
+	{ "campaign.text_blank", "%s不能为空。" },
+	/* (label: one of the campaign.label_* texts, size_t most characters) */
+	{ "campaign.text_long", "%s不能超过 %zu 个字。" },
+	/* labels of the display texts and the per-person limits: no argument */
+	{ "campaign.label_title", "活动标题" },
+	{ "campaign.label_item_name", "商品名称" },
+	{ "campaign.label_coupon_title", "优惠券名称" },
+	{ "campaign.label_prize", "奖品名称" },
+	{ "campaign.label_self_cuts_per_day", "每人每天自砍次数" },
+	{ "campaign.label_helps_per_user_per_day", "每人每天助力次数" },
+	{ "campaign.label_bargains_per_user", "每人可发起砍价次数" },
+	/* a reward's coupon: no argument */
+	{ "campaign.coupon_amount", "优惠券金额必须大于 0。" },
+	{ "campaign.coupon_amount_large", "优惠券金额过大。" },
+	{ "campaign.coupon_min_spend", "使用门槛不能为负数或过大。" },
+	/* (int most days) */
+	{ "campaign.coupon_valid_days", "有效天数应在 1 到 %d 天之间。" },
+	/* the initiator's milestones: (int most milestones) */
+	{ "campaign.milestones_max", "发起人奖励最多 %d 档。" },
+	/* (int most helpers) */
+	{ "campaign.milestone_helpers", "助力人数应在 1 到 %d 之间。" },
+	/* no argument */
+	{ "campaign.milestone_reward", "每档奖励需要优惠券或奖品。" },
+	/* (long long helpers) */
+	{ "campaign.milestone_duplicate", "助力人数 %lld 的奖励重复了。" },
+	/* the leaderboard: (int most ranks) */
+	{ "campaign.ranks_max", "排行榜奖励最多 %d 名。" },
+	/* (int most ranks) */
+	{ "campaign.rank", "名次应在 1 到 %d 之间。" },
+	/* (long long rank) */
+	{ "campaign.rank_duplicate", "第 %lld 名的奖励重复了。" },
+	/* rules: (the field, e.g. "target_cuts") */
+	{ "campaign.rule_positive", "%s 应为正整数或 null。" },
+	/* an item's images: (int most images) */
+	{ "campaign.images_max", "图片最多 %d 张。" },
+	/* (where, size_t index from 0); sent as 400 invalid_field, no where */
+	{ "campaign.image_type", "%s[%zu] 应为字符串。" },
+	/* (size_t position from 1) */
+	{ "campaign.image_url", "第 %zu 张图片的地址应为以 / 或 https:// 开头的链接。" },
+	/* an item's prices and cuts: (long long most fen) */
+	{ "campaign.price", "原价应在 1 分到 %lld 分之间。" },
+	/* no argument; campaign.floor_below_price also answers a plan preview
+	 * (bargain/bargain_routes.c) */
+	{ "campaign.floor_negative", "底价不能为负数。" },
+	{ "campaign.floor_below_price", "底价必须低于原价。" },
+	{ "campaign.cut_min", "每刀最少金额 cut_min_fen 至少为 1 分。" },
+	{ "campaign.cut_max_below_min", "每刀最多金额 cut_max_fen 不能小于最少金额 cut_min_fen。" },
+	{ "campaign.cut_max_large", "每刀最多金额 cut_max_fen 过大。" },
+	/* (int most cuts) */
+	{ "campaign.target_cuts_max", "目标刀数 target_cuts 不能超过 %d。" },
+	/* (long long cuts, long long cut_min_fen, long long cut_max_fen,
+	 * long long fen to cut) */
+	{ "campaign.cuts_cannot_fit", "%lld 刀无法在每刀 %lld 到 %lld 分的范围内恰好砍掉 %lld 分，请调整刀数或金额范围。" },
+	/* (label: one of the campaign.label_* limits, the field, int most) */
+	{ "campaign.rule_count", "%s %s 应在 1 到 %d 之间。" },
+	/* (int most helpers) */
+	{ "campaign.helps_per_bargain", "每个砍价的助力人数上限 helps_per_bargain 不能超过 %d。" },
+	/* (int fewest seconds) */
+	{ "campaign.bargain_ttl", "砍价有效期 bargain_ttl_s 应在 %d 秒到 30 天之间。" },
+	/* (int fewest seconds) */
+	{ "campaign.pay_within", "支付时限 pay_within_s 应在 %d 秒到 7 天之间。" },
+	/* an item's stock: no argument */
+	{ "campaign.stock_negative", "库存不能为负数。" },
+	/* (long long most) */
+	{ "campaign.stock_max", "库存不能超过 %lld。" },
+	/* no argument */
+	{ "campaign.stock_delta", "库存调整超出范围。" },
+	/* a campaign's times and items: no argument */
+	{ "campaign.ends_before_start", "活动结束时间必须晚于开始时间。" },
+	{ "campaign.ended", "活动结束时间已经过去。" },
+	{ "campaign.items_none", "活动至少需要一个砍价商品。" },
+	/* (int most items) */
+	{ "campaign.items_max", "一个活动最多 %d 个砍价商品。" },
+	/* a cut plan's preview (bargain/bargain_routes.c): no argument */
+	{ "bargain.plan_max_below_min", "每刀最高金额不能低于最低金额。" },
+	{ "bargain.plan_not_made", "无法生成砍价计划，请调整刀数或金额范围。" },
+	/* (long long cuts, long long cut_min_fen, long long cut_max_fen,
+	 * long long fen to cut) */
+	{ "bargain.plan_cannot_fit", "%lld 刀无法在每刀 %lld 到 %lld 分之间恰好砍掉 %lld 分。" },
+	/* why the pricing engine refused a cart (checkout/pricing.c's
+	 * price_error_text): no argument */
+	{ "pricing.bad_input", "购物车内容不正确。" },
+	{ "pricing.coupon_unavailable", "优惠券不可用（已使用或不属于你）。" },
+	{ "pricing.coupon_not_started", "优惠券还未到可用时间。" },
+	{ "pricing.coupon_expired", "优惠券已过期。" },
+	{ "pricing.coupon_min_spend", "未达到优惠券的使用门槛。" },
+	{ "pricing.coupon_scope", "优惠券不适用于所选商品。" },
+	{ "pricing.coupon_not_stackable", "每笔订单只能使用一张优惠券。" },
+	{ "pricing.coupon_duplicate", "同一张优惠券不能重复使用。" },
+	{ "pricing.coupon_customer_limit", "你在本活动中使用优惠券的次数已用完。" },
+	{ "pricing.coupon_no_value", "订单已是最低价，无法再使用优惠券。" },
+	{ "pricing.addon_not_applicable", "加价购商品不可用（没有这个换购、超过可换购数量或订单未达到门槛）。" },
+	{ "pricing.red_packet_unavailable", "红包不可用（已使用、已过期或不属于你）。" },
+	{ "pricing.red_packet_no_value", "订单已是最低价，无法再使用红包。" },
+	{ "pricing.points_not_applicable", "本活动暂不支持积分抵现。" },
+	{ "pricing.points_insufficient", "积分不足。" },
+	{ "pricing.failed", "无法计算价格。" },
+	/* the refusal of one add-on, red packet or coupon: (long long its id,
+	 * why: one of the pricing.* texts above) */
+	{ "pricing.addon_refused", "加价购商品 %lld 不可用：%s" },
+	{ "pricing.red_packet_refused", "红包 %lld 不可用：%s" },
+	{ "pricing.coupon_refused", "优惠券 %lld 不可用：%s" },
+	/* an amount in yuan (price_yuan): (long long yuan), or (long long
+	 * yuan, long long fen 0..99) */
+	{ "pricing.yuan", "%lld元" },
+	{ "pricing.yuan_fen", "%lld.%02lld元" },
+	/* the label of a quote's discount, one per promotion kind
+	 * (checkout/promo_*.c): amounts as pricing.yuan gives them; (the bargain
+	 * price) */
+	{ "discount.bargain", "砍价成功，一件按 %s 计" },
+	/* (the amount spent, the amount off) */
+	{ "discount.full_reduction", "满%s减%s" },
+	{ "discount.full_reduction_repeat", "每满%s减%s" },
+	/* (the promotion's title) */
+	{ "discount.coupon", "优惠券：%s" },
+	{ "discount.timed_discount", "限时折扣：%s" },
+	{ "discount.first_order", "新客首单：%s" },
+	{ "discount.bundle", "组合套餐：%s" },
+	{ "discount.member_price", "会员价：%s" },
+	/* (what the deposit is worth) */
+	{ "discount.deposit", "定金翻倍：定金抵%s" },
+	/* no argument */
+	{ "discount.addon", "加价购换购" },
+	/* (the amount) */
+	{ "discount.red_packet", "红包：%s" },
+	/* (long long points used) */
+	{ "discount.points_cash", "积分抵现：%lld积分" },
+	/* carts and orders (checkout/checkout_routes.c, order.c): (long long
+	 * item id) */
+	{ "order.item_missing", "商品 %lld 不存在。" },
+	/* (int most lines) */
+	{ "order.lines_max", "lines 与 addons 合计最多 %d 行。" },
+	/* no argument */
+	{ "order.line_repeat", "lines 中同一商品出现了两次，请合并为一行。" },
+	{ "order.addon_repeat", "addons 中的商品不能与 lines 或其他 addons 重复。" },
+	{ "order.coupon_ids", "coupon_ids 应为优惠券 id 的列表。" },
+	{ "order.red_packet_ids", "red_packet_ids 应为红包 id 的列表。" },
+	/* (int most characters); orders and presale deposits */
+	{ "order.idempotency_key", "Idempotency-Key 应为 1 到 %d 个字母、数字或 -_.: 字符。" },
+	/* an order's bargain (checkout/promo_bargain.c): no argument */
+	{ "order.bargain_not_found", "找不到这个砍价。" },
+	{ "order.bargain_expired", "砍价的下单时限已过。" },
+	{ "order.bargain_not_in_lines", "砍价的商品不在 lines 中。" },
+	/* paying, shipping, refunding and listing orders: no argument */
+	{ "order.pay_expired", "订单已超过支付时限。" },
+	{ "order.held", "订单正在风控审核中，放行后才能发货。" },
+	{ "order.carrier", "carrier 含有无效字符。" },
+	{ "order.deposit_ships", "定金订单不单独发货，请发货其尾款订单。" },
+	{ "order.ship_state", "只有已支付的订单可以发货。" },
+	{ "order.refund_state", "只有已支付或已发货的订单可以退款。" },
+	{ "order.status", "status 不是有效的订单状态。" },
+	/* a presale's final payment (checkout/promo_presale.c): no argument */
+	{ "presale.deposit_missing", "定金订单不存在。" },
+	{ "presale.deposit_unpaid", "定金订单尚未支付，不能支付尾款。" },
+	{ "presale.final_pending", "这笔定金已有待支付的尾款订单。" },
+	{ "presale.final_lines", "尾款订单的商品和数量须与定金订单一致。" },
+	{ "presale.final_exists", "这笔定金已有尾款订单。" },
+	/* payment (checkout/pay_routes.c): what the payer sees as the goods in
+	 * WeChat and Alipay: (long long order id) */
+	{ "pay.description", "砍价活动订单 %lld" },
+	/* (the channels: pay.channels_wechat, or "wap") */
+	{ "pay.channel", "channel 应为 %s。" },
+	{ "pay.channels_wechat", "jsapi 或 h5" },
+	/* no argument */
+	{ "pay.openid", "微信内支付需要 openid。" },
+	{ "pay.unavailable", "支付渠道暂时不可用，请稍后再试。" },
+	{ "pay.refund_refused", "支付渠道拒绝了退款，请查看日志后重试。" },
+	/* promotions and member levels (checkout/promotion_admin.c,
+	 * member_level.c): (the field, e.g. "config.tiers") */
+	{ "promotion.field", "%s 不正确。" },
+	/* (the field, e.g. "config.items.item_id", long long item id) */
+	{ "promotion.item_not_in_campaign", "%s 不正确：商品 %lld 不在本活动中。" },
+	/* (long long promotion id) */
+	{ "promotion.coupon_template", "config.coupon_promotion_id 不正确：%lld 不是本活动的优惠券模板。" },
+	/* a campaign's subsidy budget and exclusive pairs (checkout/budget.c):
+	 * no argument */
+	{ "budget.exclusive", "exclusive 应为至多 16 对促销类型的列表。" },
+	{ "budget.exclusive_pair", "exclusive 的每一项应为两个不同的促销类型，如 [\"coupon\", \"member_price\"]。" },
+	/* (long long most fen) */
+	{ "budget.subsidy", "body.subsidy_budget_fen：补贴预算应为 0 到 %lld 分，或 null（不限）。" },
+	/* prizes to fulfil (reward/reward_routes.c): no argument */
+	{ "prizes.status", "status 应为 pending 或 fulfilled。" },
+	{ "prizes.fulfilled", "这个奖品已经发放过了。" },
 };
 
 const char *http_text(const char *name)
@@ -165,6 +354,17 @@ const char *http_text(const char *name)
 		if (strcmp(texts[i].code, name) == 0)
 			return texts[i].text;
 	return NULL;
+}
+
+size_t http_text_count(void)
+{
+	return sizeof(texts) / sizeof(texts[0]);
+}
+
+const char *http_text_name_at(size_t index)
+{
+	assert(index < http_text_count());
+	return texts[index].code;
 }
 
 int http_text_vformat(char *out, size_t size, const char *name, va_list args)

@@ -104,10 +104,10 @@ static int admin_prize_list(struct request *request)
 	if (which == NULL || which[0] == '\0')
 		which = "pending";
 	if (strcmp(which, "pending") != 0 && strcmp(which, "fulfilled") != 0)
-		return http_error_message(request, 400, "invalid_field", "status 应为 pending 或 fulfilled。");
+		return http_error_detail(request, 400, "invalid_field", "prizes.status");
 	int64_t campaign_id = query_id(request, "campaign_id");
 	if (campaign_id < 0)
-		return http_error_message(request, 400, "invalid_field", "campaign_id 无效。");
+		return http_error_detail(request, 400, "invalid_field", "query.campaign_id");
 	struct prize *prizes;
 	int count;
 	status = reward_prize_list(&request->work, which, campaign_id, cursor, limit + 1, &prizes, &count);
@@ -133,7 +133,7 @@ static int admin_prize_fulfil(struct request *request)
 	int status = reward_prize_fulfil(&request->work, http_path_id(request, 0), session_admin_id(&request->session),
 					 body_string(request, "note"), is_owner(request), &after);
 	if (status == OUT_INVALID_STATE)
-		return http_error_message(request, 409, "invalid_state", "这个奖品已经发放过了。");
+		return http_error_detail(request, 409, "invalid_state", "prizes.fulfilled");
 	if (status != DB_OK)
 		return http_outcome(request, status);
 	return http_reply(request, 200, prize_json(&after, is_owner(request)));
