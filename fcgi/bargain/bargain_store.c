@@ -445,6 +445,10 @@ int bargain_help_load(struct unit *unit, const char *code, int64_t helper_id, co
 	return DB_OK;
 }
 
+/* help_apply is sql/025_help_lighter.sql's: the cut row from what the hot
+ * UPDATE wrote (the take-cut UPDATE and cut row above, in one statement
+ * each, keep in step with it), and the live helps only when the live cuts
+ * may not hold them. */
 static const char *const sql_help_apply =
 	"CALL help_apply(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
