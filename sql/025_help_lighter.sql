@@ -18,7 +18,8 @@
 --     is the bargain's campaign (bargain_store.c sends bargain->campaign_id
 --     of the row it loaded; a bargain never changes campaign);
 --   * the campaign_stat bumps are inlined (a nested CALL costs a frame and
---     its parameters each time);
+--     its parameters each time); campaign_stat_bump, which only help_apply
+--     called, is dropped;
 --   * the milestone loop runs only when there are milestones (the C code
 --     sends '[]' for none);
 --   * the live read (p_live_cuts > 0) sends the helps' list only when the
@@ -31,9 +32,10 @@
 --     and publishes by reading the bargain again, as for any other change.
 --
 -- Keep the statements in step with bargain_store.c, fraud_store.c,
--- limit.c, reward_store.c, stats_store.c and 024's campaign_stat_bump.
+-- limit.c, reward_store.c and stats_store.c.
 
 DROP PROCEDURE IF EXISTS help_apply;
+DROP PROCEDURE IF EXISTS campaign_stat_bump;
 
 CREATE PROCEDURE help_apply(
   IN p_now BIGINT, IN p_request_id VARCHAR(64),
@@ -113,8 +115,8 @@ body: BEGIN
     END IF;
   END IF;
 
-  -- stats: counted before the hot row is touched (campaign_stat_bump's
-  -- upsert, helps)
+  -- stats: counted before the hot row is touched (stats_store.c's upsert,
+  -- helps)
   INSERT INTO campaign_stat (campaign_id, hour_start, item_id, shard, local_day, helps, succeeded)
   VALUES (p_campaign_id, TIMESTAMPADD(SECOND, p_stat_hour, '1970-01-01'), p_item_id, p_stat_shard, p_stat_day, 1, 0)
   ON DUPLICATE KEY UPDATE helps = helps + VALUES(helps), succeeded = succeeded + VALUES(succeeded);
@@ -155,7 +157,8 @@ body: BEGIN
     LEAVE body;
   END IF;
 
-  IF @kanjia_help_status = 'succeeded' THEN -- stats: this cut reached the floor (the bump's upsert, succeeded)
+  -- stats: this cut reached the floor (the upsert, succeeded)
+  IF @kanjia_help_status = 'succeeded' THEN
     INSERT INTO campaign_stat (campaign_id, hour_start, item_id, shard, local_day, helps, succeeded)
     VALUES (p_campaign_id, TIMESTAMPADD(SECOND, p_stat_hour, '1970-01-01'), p_item_id, p_stat_shard, p_stat_day, 0, 1)
     ON DUPLICATE KEY UPDATE helps = helps + VALUES(helps), succeeded = succeeded + VALUES(succeeded);
