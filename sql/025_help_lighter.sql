@@ -21,7 +21,9 @@
 --     its parameters each time); campaign_stat_bump, which only help_apply
 --     called, is dropped;
 --   * the milestone loop runs only when there are milestones (the C code
---     sends '[]' for none);
+--     sends '[]' for none), and the event's id is taken by the decision's
+--     INSERT (LAST_INSERT_ID(): nothing is inserted between them) instead
+--     of a SET on every help, most of which have no decision;
 --   * the live read (p_live_cuts > 0) sends the helps' list only when the
 --     newest p_live_cuts cuts may miss some of the newest p_live_helps helps:
 --     with at most p_live_cuts - p_live_helps self-cuts so far (cuts minus
