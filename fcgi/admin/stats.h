@@ -71,7 +71,7 @@ int stats_order(struct unit *unit, int64_t order_id, enum stats_order_event even
 void stats_local_day(int64_t when, char out[11]);
 /* The keys of the campaign_stat row an event at now counts in: its hour,
  * this worker's shard and the shop's local day (OUT), for writes that send
- * the bump inside a procedure (sql/020_help_apply.sql). */
+ * the bump inside a procedure (help_apply, sql/025_help_lighter.sql). */
 void stats_row_key(int64_t now, int64_t *hour, int64_t *shard, char day[11]);
 
 /* -------------------------------------------------------- the dashboard */

@@ -4,6 +4,7 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "admin/stats.h"
@@ -171,6 +172,38 @@ const char *bargain_plan_text(struct unit *unit, const int64_t *plan, int64_t cu
 	for (int64_t i = 0; i < cuts; i++)
 		used += (size_t)snprintf(text + used, PLAN_TEXT_MAX - used, "%s%lld", i ? "," : "", (long long)plan[i]);
 	return text;
+}
+
+const char *bargain_live_helps_from_cuts(struct unit *unit, const char *cuts_json, int64_t cuts_max,
+					 int64_t helps_max)
+{
+	json_error_t error;
+	json_t *cuts = cuts_json != NULL ? json_loads(cuts_json, 0, &error) : NULL;
+	if (!json_is_array(cuts)) {
+		json_decref(cuts);
+		return NULL;
+	}
+	json_t *helps = json_array();
+	size_t index;
+	json_t *cut;
+	json_array_foreach(cuts, index, cut) {
+		if ((int64_t)json_array_size(helps) >= helps_max)
+			break;
+		const char *kind = json_string_value(json_array_get(cut, 0));
+		if (kind != NULL && strcmp(kind, "help") == 0)
+			json_array_append(helps, cut);
+	}
+	bool crowded = (int64_t)json_array_size(helps) < helps_max && (int64_t)json_array_size(cuts) >= cuts_max;
+	char *text = crowded ? NULL : json_dumps(helps, JSON_COMPACT);
+	json_decref(helps);
+	json_decref(cuts);
+	if (crowded)
+		return NULL;
+	if (text == NULL)
+		abort();
+	const char *copy = arena_strdup(unit->arena, text);
+	free(text);
+	return copy;
 }
 
 /* ================================================================ start */
@@ -527,8 +560,16 @@ int bargain_help(struct unit *unit, int64_t helper_id, const char *code, const s
 	}
 	answer->bargain = bargain;
 	bargain_cut_apply(&answer->bargain, &result.row, unit->now);
-	answer->live = (struct bargain_live){ .cuts_json = result.live_cuts_json, .helps_json = result.live_helps_json,
-					      .landing = landing };
+	/* live: the CALL leaves the helps out when its cuts hold them; cuts
+	 * that turn out not to (crowded by a newer self-cut) or unreadable ones
+	 * are dropped, and live.c reads the bargain again */
+	const char *live_cuts = result.live_cuts_json, *live_helps = result.live_helps_json;
+	if (live_cuts != NULL && live_helps == NULL) {
+		live_helps = bargain_live_helps_from_cuts(unit, live_cuts, write.live_cuts, write.live_helps);
+		if (live_helps == NULL)
+			live_cuts = NULL;
+	}
+	answer->live = (struct bargain_live){ .cuts_json = live_cuts, .helps_json = live_helps, .landing = landing };
 	answer->cut_fen = answer->bargain.last_cut_fen;
 	if (result.coupon_id != 0) /* the helper's coupon as reward_issue() makes it */
 		answer->reward = (struct coupon){ .id = result.coupon_id, .title = helper_reward.title,

@@ -105,6 +105,16 @@ int bargain_start_window_refusal(const struct bargain_item *item, int64_t now);
 void bargain_start_decide(const struct bargain_start_facts *facts, struct bargain_start_decision *decision);
 /* An exact plan as stored: comma-separated fen, in the arena of unit. */
 const char *bargain_plan_text(struct unit *unit, const int64_t *plan, int64_t cuts);
+/* The newest helps_max helps of a help's live cuts (cuts_json: the newest
+ * cuts, at most cuts_max, [[kind, phone, cut_fen, at], ...] newest first,
+ * as help_apply brings them), the same shape, in the arena of unit.
+ * help_apply leaves the helps out when the cuts are sure to hold them
+ * (sql/025_help_lighter.sql). NULL when cuts_json is NULL or not a list,
+ * or when the list is full (cuts_max entries) and holds fewer than
+ * helps_max helps: self-cuts newer than the CALL saw may have crowded
+ * helps out, and only a read of the helps can say. */
+const char *bargain_live_helps_from_cuts(struct unit *unit, const char *cuts_json, int64_t cuts_max,
+					 int64_t helps_max);
 
 /* ================================================================ flows */
 

@@ -445,6 +445,11 @@ int bargain_help_load(struct unit *unit, const char *code, int64_t helper_id, co
 	return DB_OK;
 }
 
+/* help_apply (sql/025_help_lighter.sql) runs the take-cut UPDATE above
+ * keeping the values it writes in user variables and inserts the cut row
+ * from them (no read of the bargain after the UPDATE): keep the UPDATE's
+ * text in step with it. It brings the live helps only when the live cuts
+ * may not hold them; bargain_help() then takes them from the cuts. */
 static const char *const sql_help_apply =
 	"CALL help_apply(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 

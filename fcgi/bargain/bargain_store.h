@@ -186,10 +186,11 @@ struct bargain_help_result {
 	int64_t coupon_id;          /* the helper's coupon, 0: none */
 	int64_t decision_id;        /* the review's decision, 0: none */
 	const char *live_cuts_json;  /* HELP_APPLIED with live_cuts: [[kind, phone, cut_fen, at], ...] newest first */
-	const char *live_helps_json; /* the same of the helps (NULL: none) */
+	const char *live_helps_json; /* the same of the helps; NULL: left out because the cuts hold them
+				      * (few self-cuts: bargain_live_helps_from_cuts takes them from there) */
 };
 
-/* Applies a help in one round trip (CALL help_apply, sql/020): the event
+/* Applies a help in one round trip (CALL help_apply, sql/025): the event
  * and a review's decision and hold, the limits all or none, the helper's
  * reward, the stats, the hot row's conditional UPDATE and the cut row, the
  * milestones due, in a transaction of the procedure's own; then, with

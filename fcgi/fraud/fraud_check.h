@@ -131,7 +131,7 @@ int fraud_velocity_unit(struct unit *unit, const struct fraud_client *client, en
 /* ---------------------------------------------- decided, written later
  *
  * For flows that send their writes in one round trip (the help's
- * help_apply procedure, sql/020_help_apply.sql): the check decided from
+ * help_apply procedure, sql/025_help_lighter.sql): the check decided from
  * the rules version the flow's own read brought, its event and decision
  * handed back to be written with the flow's writes; the velocity limits
  * as buckets to take there. */

@@ -74,7 +74,7 @@ int fraud_event_record(struct unit *unit, const struct fraud_event_row *event, i
  * -1 when out of memory. */
 int fraud_event_batch_add(json_t *batch, const struct fraud_event_row *event, int64_t at, const char *request_id);
 /* event at the unit's now as a batch of one (the shape the help_apply and
- * order_apply procedures read, sql/020): text in the unit's arena. */
+ * order_apply procedures read, sql/024 and 025): text in the unit's arena. */
 const char *fraud_event_text(struct unit *unit, const struct fraud_event_row *event);
 /* Writes every event of batch in one statement: DB_OK or a door code. */
 int fraud_event_batch_record(struct unit *unit, const json_t *batch);

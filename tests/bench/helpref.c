@@ -17,8 +17,11 @@
  * inside it, before the hot UPDATE): the reference is the help's own SQL.
  * Since issue 13 the stack sends these writes (with the anti-fraud event,
  * the velocity limits, the rewards and the stats) inside one CALL of
- * help_apply (sql/024_round_trips.sql), whose statements keep the texts
+ * help_apply (sql/024_round_trips.sql), whose statements kept the texts
  * below; this reference still sends them one by one, as its SQL from C.
+ * Since sql/025_help_lighter.sql the CALL inserts the cut row from what
+ * the UPDATE wrote (user variables) and reloads nothing: the reference
+ * keeps the INSERT ... SELECT and the reload, the help's SQL as it was.
  * The signature letter is a fixed "a", the bargain is never held, the
  * device is empty (NULL). Keep the texts below in step with those files. One
  * thread per connection, each statement prepared once, results stored and
