@@ -16,6 +16,7 @@
 #include "fraud/limit.h"
 #include "shopper/shopper_store.h"
 #include "shopper/sms.h"
+#include "shopper/wechat_store.h"
 
 /* ------------------------------------------------------------- SMS send */
 
@@ -322,4 +323,39 @@ int shopper_me(struct unit *unit, int64_t user_id, struct shopper_profile *profi
 	if (result == DB_OK && !profile->found)
 		return OUT_UNAUTHORIZED;
 	return result;
+}
+
+/* ------------------------------------------------------- WeChat binding */
+
+struct wechat_binding {
+	const char *openid;
+	int64_t user_id;
+};
+
+static int wechat_bind_body(struct unit *unit, void *context)
+{
+	const struct wechat_binding *binding = context;
+	return wechat_bind_write(unit, binding->openid, binding->user_id);
+}
+
+int shopper_wechat_bind(struct unit *unit, const char *openid, int64_t user_id)
+{
+	struct wechat_binding binding = { .openid = openid, .user_id = user_id };
+	return db_atomic(unit, wechat_bind_body, &binding);
+}
+
+int shopper_wechat_login(struct unit *unit, const char *openid, struct shopper_wechat_login *login)
+{
+	*login = (struct shopper_wechat_login){ .found = false };
+	struct wechat_bound bound;
+	int result = wechat_bound_read(unit, openid, &bound);
+	if (result != DB_OK || !bound.found)
+		return result;
+	if (bound.blocked)
+		return OUT_ACCOUNT_BLOCKED;
+	if ((result = shopper_touch_login(unit, bound.user_id)) != DB_OK)
+		return result;
+	*login = (struct shopper_wechat_login){ .found = true, .user_id = bound.user_id,
+						.token_version = bound.token_version, .phone = bound.phone };
+	return DB_OK;
 }

@@ -141,4 +141,22 @@ struct shopper_profile;
 /* GET /me: *profile (OUT). OUT_UNAUTHORIZED when the shopper is gone. */
 int shopper_me(struct unit *unit, int64_t user_id, struct shopper_profile *profile);
 
+/* POST /wechat/bind: binds openid to user_id in one transaction, one
+ * openid per shopper (a new WeChat account replaces the old one) and one
+ * shopper per openid (the last phone to log in with it wins: it proved
+ * both). */
+int shopper_wechat_bind(struct unit *unit, const char *openid, int64_t user_id);
+
+/* A WeChat login by the openid WeChat vouched for: the shopper bound to it
+ * (found false: none yet, the caller hands out a ticket to bind). */
+struct shopper_wechat_login {
+	bool found;
+	int64_t user_id;
+	int64_t token_version;
+	const char *phone; /* the unit's arena */
+};
+/* POST /auth/wechat: *login (OUT); a bound shopper's login time noted.
+ * OUT_ACCOUNT_BLOCKED for a blocked shopper. */
+int shopper_wechat_login(struct unit *unit, const char *openid, struct shopper_wechat_login *login);
+
 #endif

@@ -17,8 +17,7 @@
 #include "core/sign.h"
 #include "http/session.h"
 #include "http/token.h"
-#include "shopper/shopper_store.h"
-#include "shopper/wechat_store.h"
+#include "shopper/shopper.h"
 
 #define OAUTH_CODE_MAX 128
 #define REDIRECT_MAX 1024
@@ -149,8 +148,8 @@ static int oauth_login(struct request *request)
 	char openid[WECHAT_OPENID_MAX + 1];
 	if (exchange(config, body_string(request, "code"), openid) != 0)
 		return http_error_detail(request, 401, "invalid_code", "wechat.expired");
-	struct wechat_bound bound;
-	int status = http_outcome(request, wechat_bound_read(&request->work, openid, &bound));
+	struct shopper_wechat_login bound;
+	int status = http_outcome(request, shopper_wechat_login(&request->work, openid, &bound));
 	if (status != 0)
 		return status;
 	if (!bound.found) {
@@ -160,11 +159,7 @@ static int oauth_login(struct request *request)
 		return http_reply(request, 200, json_pack("{s:n, s:s, s:s}", "token", "openid", openid, "openid_ticket",
 							  ticket));
 	}
-	if (bound.blocked)
-		return http_error(request, 403, "account_blocked");
 	int64_t user_id = bound.user_id;
-	if ((status = http_outcome(request, shopper_touch_login(&request->work, user_id))) != 0)
-		return status;
 	struct token_claims claims = {
 		.subject = user_id,
 		.issued_at = request->work.now,
@@ -186,27 +181,13 @@ static const struct field bind_body[] = {
 	{ .name = NULL },
 };
 
-struct bind {
-	const char *openid;
-	int64_t user_id;
-};
-
-/* One openid per shopper (a new WeChat account replaces the old one), one
- * shopper per openid (the last phone to log in with it wins: it proved both). */
-static int bind_body_run(struct unit *unit, void *context)
-{
-	const struct bind *bind = context;
-	return wechat_bind_write(unit, bind->openid, bind->user_id);
-}
-
 static int wechat_bind(struct request *request)
 {
 	char openid[WECHAT_OPENID_MAX + 1];
 	if (wechat_ticket_open(request->work.config->jwt_secret, body_string(request, "openid_ticket"), request->work.now,
 			       openid) != 0)
 		return http_error_detail(request, 400, "invalid_field", "wechat.expired");
-	struct bind bind = { .openid = openid, .user_id = request->session.user_id };
-	int status = http_outcome(request, db_atomic(&request->work, bind_body_run, &bind));
+	int status = http_outcome(request, shopper_wechat_bind(&request->work, openid, request->session.user_id));
 	if (status != 0)
 		return status;
 	return 204;

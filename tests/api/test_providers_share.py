@@ -202,6 +202,13 @@ def test_wechat_login_binds_openid_to_phone(ctx):
         pool.json("POST", "/api/v1/wechat/bind", {"openid_ticket": forged}, token=who["token"], expect=400)
         eq(ctx.sql_value("SELECT user_id FROM wechat_binding WHERE openid = %s" % ctx.q(openid)),
            str(who["user"]["id"]), "binding")
+        # a blocked shopper's openid gets no token
+        ctx.sql("UPDATE shopper SET blocked = 1 WHERE id = %d" % who["user"]["id"])
+        try:
+            refused = pool.json("POST", "/api/v1/wechat/oauth", {"code": standin.issue_code(openid)}, expect=403)
+            eq(refused["error"]["code"], "account_blocked", "a blocked shopper's WeChat login")
+        finally:
+            ctx.sql("UPDATE shopper SET blocked = 0 WHERE id = %d" % who["user"]["id"])
         check(secret not in pool.log_text(), "the AppSecret reached the log")
     finally:
         pool.stop()
