@@ -13,9 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "checkout/checkout_store.h"
 #include "checkout/order.h"
-#include "checkout/pay_store.h"
+#include "checkout/pay.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "http/messages.h"
@@ -84,26 +83,11 @@ int pay_open_reply(struct request *request, const struct payment_provider *provi
 
 /* ------------------------------------------------------------ notifies */
 
-/* Applies a verified notice; returns checkout's status (200 applied or
- * duplicate, 404 unknown payment, 422 amount mismatch, 5xx). */
+/* Applies a verified notice (pay.c); returns checkout's status (200
+ * applied or duplicate, 404 unknown payment, 422 amount mismatch, 5xx). */
 static int notice_apply(struct request *request, const char *provider, const struct provider_notice *notice)
 {
-	int64_t order_id = 0;
-	int status = http_outcome(request, pay_store_order_of(&request->work, provider, notice->ref, &order_id));
-	if (status != 0)
-		return status;
-	if (strcmp(notice->reported, "success") == 0 &&
-	    (status = http_outcome(request, payment_keep_txn(&request->work, provider, notice->ref,
-								  notice->transaction_id))) != 0)
-		return status;
-	struct payment_notice applied = {
-		.provider = provider,
-		.ref = notice->ref,
-		.reported = notice->reported,
-		.order_id = order_id,
-		.amount_fen = notice->amount_fen,
-	};
-	status = http_outcome(request, payment_notify(&request->work, &applied));
+	int status = http_outcome(request, pay_notice_take(&request->work, provider, notice));
 	return status != 0 ? status : 200;
 }
 
@@ -154,36 +138,20 @@ static int alipay_notify(struct request *request)
 
 int pay_refund_at_provider(struct request *request, int64_t order_id)
 {
-	struct pay_refund_target target;
-	int status = http_outcome(request, pay_store_refund_target(&request->work, order_id, &target));
+	enum pay_refund_result result;
+	int status = http_outcome(request, pay_refund_take(&request->work, order_id, body_string(request, "reason"),
+							   &result));
 	if (status != 0)
 		return status;
-	const struct payment_provider *provider = target.found ? payment_provider_find(target.provider) : NULL;
-	/* nothing to refund at a provider: the transaction answers (404, 409, sandbox) */
-	if (provider == NULL || provider->refund == NULL || strcmp(target.payment_status, "succeeded") != 0 ||
-	    (strcmp(target.order_status, "paid") != 0 && strcmp(target.order_status, "shipped") != 0))
+	switch (result) {
+	case PAY_REFUND_NOT_THERE:
+	case PAY_REFUND_ACCEPTED:
 		return 0;
-	char refund_ref[PAYMENT_REF_SIZE + 2], provider_refund_id[PAYMENT_REF_SIZE] = "", why[PAYMENT_WHY_SIZE] = "";
-	snprintf(refund_ref, sizeof(refund_ref), "rf%s", target.ref);
-	struct payment_refund refund = {
-		.ref = target.ref,
-		.refund_ref = refund_ref,
-		.amount_fen = target.amount_fen,
-		.total_fen = target.amount_fen,
-		.reason = body_string(request, "reason"),
-	};
-	int result = provider->refund(request->work.config, &refund, provider_refund_id, sizeof(provider_refund_id), why,
-				      sizeof(why));
-	const char *outcome = result == PAYMENT_OK ? "accepted" : result == PAYMENT_REFUSED ? "refused" : "unavailable";
-	if ((status = http_outcome(request, pay_store_refund_record(&request->work, &target, refund_ref,
-								      provider_refund_id, outcome, why,
-								      request->request_id))) != 0)
-		return status;
-	if (result == PAYMENT_OK)
-		return 0;
-	log_warn("refund of order %lld at %s: %s", (long long)order_id, target.provider, why);
-	if (result == PAYMENT_REFUSED)
+	case PAY_REFUND_REFUSED:
 		return http_error_detail(request, 503, "unavailable", "pay.refund_refused");
+	case PAY_REFUND_UNAVAILABLE:
+		break;
+	}
 	return http_error_detail(request, 503, "unavailable", "pay.unavailable");
 }
 
