@@ -697,6 +697,23 @@ int bargain_landing_show(struct unit *unit, const char *code, int64_t user_id, c
 	return share_open_note(unit, &view->bargain, view->landing.signature, client);
 }
 
+int bargain_owned(struct unit *unit, int64_t bargain_id, int64_t user_id)
+{
+	struct bargain bargain;
+	int status = bargain_get(unit, bargain_id, &bargain);
+	if (status == DB_OK && bargain.user_id != user_id)
+		return OUT_NOT_FOUND;
+	return status;
+}
+
+int bargain_code_known(struct unit *unit, const char *code)
+{
+	if (!share_code_shape(code))
+		return OUT_NOT_FOUND;
+	struct bargain bargain;
+	return bargain_get_by_code(unit, code, &bargain);
+}
+
 /* ============================================================ plan preview */
 
 int bargain_plan_preview(struct unit *unit, int64_t price_fen, int64_t floor_fen, int64_t min_fen, int64_t max_fen,

@@ -202,6 +202,12 @@ struct bargain_landing_view {
 int bargain_landing_show(struct unit *unit, const char *code, int64_t user_id, const struct fraud_client *client,
 			 const char *if_none_match, struct bargain_landing_view *view);
 
+/* The live streams' checks (live/live_routes.c): DB_OK when user_id owns
+ * bargain_id, else OUT_NOT_FOUND (ids say nothing); DB_OK when code leads
+ * to a bargain, else OUT_NOT_FOUND. */
+int bargain_owned(struct unit *unit, int64_t bargain_id, int64_t user_id);
+int bargain_code_known(struct unit *unit, const char *code);
+
 /* GET /me/bargains: user's bargains below before, newest first. */
 int bargain_list_of(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, struct bargain **bargains,
 		    int *count);

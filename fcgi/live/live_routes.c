@@ -17,27 +17,17 @@
  * GET /bargains/{id} answers. */
 static int live_authorize_owner(struct request *request)
 {
-	struct bargain bargain;
-	int status = http_outcome(request, bargain_get(&request->work, http_path_id(request, 0), &bargain));
-	if (status != 0)
-		return status;
-	if (bargain.user_id != request->session.user_id)
-		return http_error(request, 404, "not_found");
-	return http_reply(request, 204, NULL);
+	int status = http_outcome(request,
+				  bargain_owned(&request->work, http_path_id(request, 0), request->session.user_id));
+	return status != 0 ? status : http_reply(request, 204, NULL);
 }
 
 /* The share stream: public, but only for a share code that exists, so a
  * scanner cannot make nginx hold channels for codes that lead nowhere. */
 static int live_authorize_share(struct request *request)
 {
-	const char *code = request->path_params[0];
-	if (!share_code_shape(code))
-		return http_error(request, 404, "not_found");
-	struct bargain bargain;
-	int status = http_outcome(request, bargain_get_by_code(&request->work, code, &bargain));
-	if (status != 0)
-		return status;
-	return http_reply(request, 204, NULL);
+	int status = http_outcome(request, bargain_code_known(&request->work, request->path_params[0]));
+	return status != 0 ? status : http_reply(request, 204, NULL);
 }
 
 /* The routes this file serves; server/routes.c lists the table. */
