@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include "core/arena_json.h"
 #include "db/db.h"
 #include "core/arena.h"
 
@@ -14,14 +15,7 @@ static const char *const sql_audit_insert =
 /* Compact JSON text with sorted keys in the arena, or NULL for NULL. */
 static const char *audit_text(struct unit *unit, const json_t *value)
 {
-	if (value == NULL)
-		return NULL;
-	char *text = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-	if (text == NULL)
-		abort();
-	char *copy = arena_strdup(unit->arena, text);
-	free(text);
-	return copy;
+	return arena_json_text(unit->arena, value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
 int audit_write(struct unit *unit, int64_t admin_id, const char *action, const char *target_type, int64_t target_id,

@@ -14,6 +14,7 @@
 #include "bargain/bargain.h"
 #include "bargain/landing_cache.h"
 #include "core/arena.h"
+#include "core/arena_json.h"
 #include "core/log.h"
 #include "core/outcome.h"
 #include "db/db.h"
@@ -469,18 +470,12 @@ static json_t *help_reward_json(const struct unit *unit, const struct bargain_he
 	return object;
 }
 
-/* text of value (freed with the arena's cleanups); NULL stays NULL. */
+/* text of value, whose reference it takes; NULL stays NULL. */
 static const char *json_text(struct unit *unit, json_t *value)
 {
-	if (value == NULL)
-		return NULL;
-	char *text = json_dumps(value, JSON_COMPACT);
+	const char *text = arena_json_text(unit->arena, value, JSON_COMPACT);
 	json_decref(value);
-	if (text == NULL)
-		abort();
-	const char *copy = arena_strdup(unit->arena, text);
-	free(text);
-	return copy;
+	return text;
 }
 
 int bargain_help_apply(struct unit *unit, const struct bargain_help_write *write, struct bargain_help_result *result)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena_json.h"
 #include "core/clock.h"
 #include "bargain/cut.h"
 #include "db/db.h"
@@ -707,20 +708,6 @@ json_t *campaign_json(const struct campaign *campaign, int64_t now, enum campaig
 
 /* ================================================================== flows */
 
-static void json_release(void *value)
-{
-	json_decref(value);
-}
-
-/* value, released with the unit's arena. */
-static json_t *unit_own(struct unit *unit, json_t *value)
-{
-	if (value == NULL)
-		abort(); /* jansson returns NULL only when out of memory */
-	arena_defer(unit->arena, json_release, value);
-	return value;
-}
-
 /* The budget and pairs of change->body for campaign_id; 422 on the checker. */
 static int budget_apply(struct unit *unit, struct campaign_change *change, int64_t campaign_id)
 {
@@ -738,7 +725,7 @@ static int create_body(struct unit *unit, void *context)
 	if (result != DB_OK || (result = budget_apply(unit, change, change->campaign->id)) != DB_OK ||
 	    (result = price_history_refresh(unit, change->campaign->id)) != DB_OK)
 		return result;
-	change->after = unit_own(unit, campaign_json(change->campaign, unit->now, VIEW_ADMIN));
+	change->after = arena_json_own(unit->arena, campaign_json(change->campaign, unit->now, VIEW_ADMIN));
 	if ((result = campaign_budget_show(unit, change->campaign->id, change->after)) != DB_OK)
 		return result;
 	return audit_write(unit, change->admin_id, "campaign.create", "campaign", change->campaign->id, NULL,
@@ -757,14 +744,14 @@ static int patch_body(struct unit *unit, void *context)
 	int result = campaign_load(unit, change->id, true, &campaign);
 	if (result != DB_OK)
 		return result;
-	json_t *before = unit_own(unit, campaign_json(&campaign, unit->now, VIEW_ADMIN));
+	json_t *before = arena_json_own(unit->arena, campaign_json(&campaign, unit->now, VIEW_ADMIN));
 	if ((result = campaign_budget_show(unit, campaign.id, before)) != DB_OK ||
 	    (result = campaign_apply_patch(change->checker, change->body, &campaign)) != 0 ||
 	    (result = campaign_update(unit, &campaign)) != DB_OK ||
 	    (result = budget_apply(unit, change, campaign.id)) != DB_OK)
 		return result;
 	campaign.updated_at = unit->now;
-	change->after = unit_own(unit, campaign_json(&campaign, unit->now, VIEW_ADMIN));
+	change->after = arena_json_own(unit->arena, campaign_json(&campaign, unit->now, VIEW_ADMIN));
 	if ((result = campaign_budget_show(unit, campaign.id, change->after)) != DB_OK)
 		return result;
 	return audit_write(unit, change->admin_id, "campaign.update", "campaign", campaign.id, before, change->after);
@@ -787,7 +774,7 @@ static int item_create_body(struct unit *unit, void *context)
 	if ((result = campaign_item_insert(unit, campaign.id, change->item)) != DB_OK ||
 	    (result = price_history_refresh(unit, campaign.id)) != DB_OK)
 		return result;
-	change->after = unit_own(unit, campaign_item_json(change->item, VIEW_ADMIN));
+	change->after = arena_json_own(unit->arena, campaign_item_json(change->item, VIEW_ADMIN));
 	return audit_write(unit, change->admin_id, "item.create", "campaign_item", change->item->id, NULL,
 			   change->after);
 }
@@ -804,7 +791,7 @@ static int item_patch_body(struct unit *unit, void *context)
 	int result = campaign_item_load(unit, change->id, true, &item);
 	if (result != DB_OK)
 		return result;
-	json_t *before = unit_own(unit, campaign_item_json(&item, VIEW_ADMIN));
+	json_t *before = arena_json_own(unit->arena, campaign_item_json(&item, VIEW_ADMIN));
 	int64_t price_before = item.original_price_fen;
 	if ((result = campaign_item_apply_patch(change->checker, change->body, &item)) != 0 ||
 	    (result = campaign_item_update(unit, &item)) != DB_OK)
@@ -821,7 +808,7 @@ static int item_patch_body(struct unit *unit, void *context)
 	/* Read back: the stock columns may have moved under other orders. */
 	if ((result = campaign_item_load(unit, change->id, false, &item)) != DB_OK)
 		return result;
-	change->after = unit_own(unit, campaign_item_json(&item, VIEW_ADMIN));
+	change->after = arena_json_own(unit->arena, campaign_item_json(&item, VIEW_ADMIN));
 	return audit_write(unit, change->admin_id, "item.update", "campaign_item", change->id, before, change->after);
 }
 
@@ -864,6 +851,6 @@ int campaign_public_read(struct unit *unit, int64_t id, int64_t items_cursor, in
 	int count;
 	if ((result = promotions_shown_load(unit, id, &shown, &count)) != DB_OK)
 		return result;
-	campaign->promotions = unit_own(unit, promotions_shown_json(shown, count, unit->now));
+	campaign->promotions = arena_json_own(unit->arena, promotions_shown_json(shown, count, unit->now));
 	return DB_OK;
 }

@@ -6,32 +6,16 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/arena_json.h"
 #include "core/log.h"
 #include "core/outcome.h"
-
-static void json_release(void *value)
-{
-	json_decref(value);
-}
-
-/* value, released with the unit's arena. */
-static json_t *unit_own(struct unit *unit, json_t *value)
-{
-	if (value == NULL)
-		abort(); /* jansson returns NULL only when out of memory */
-	arena_defer(unit->arena, json_release, value);
-	return value;
-}
 
 /* A JSON text of value in the arena (for the columns that hold JSON). */
 static const char *dump(struct unit *unit, const json_t *value)
 {
-	char *text = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-	if (text == NULL)
-		abort();
-	char *copy = arena_strdup(unit->arena, text);
-	free(text);
-	return copy;
+	if (value == NULL)
+		abort(); /* out of memory */
+	return arena_json_text(unit->arena, value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
 /* ============================================================ load, store */
@@ -104,7 +88,7 @@ static json_t *parse_stored(struct unit *unit, const char *text, bool want_array
 		json_decref(value);
 		value = want_array ? json_array() : json_pack("{s:[], s:n, s:[]}", "initiator", "helper", "leaderboard");
 	}
-	return unit_own(unit, value);
+	return arena_json_own(unit->arena, value);
 }
 
 static void item_from_row(struct unit *unit, const struct db_rows *rows, int row, struct campaign_item *item)

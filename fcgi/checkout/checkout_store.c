@@ -13,6 +13,7 @@
 #include "campaign/campaign_store.h"
 #include "checkout/promo_kinds_store.h"
 #include "core/arena.h"
+#include "core/arena_json.h"
 #include "core/log.h"
 #include "core/outcome.h"
 #include "db/lease.h"
@@ -255,13 +256,11 @@ static const char *const sql_order_apply =
 /* value's compact text in the unit's arena (value released). */
 static const char *json_text(struct unit *unit, json_t *value)
 {
-	char *text = value ? json_dumps(value, JSON_COMPACT) : NULL;
-	json_decref(value);
-	if (text == NULL)
+	if (value == NULL)
 		abort(); /* out of memory */
-	const char *copy = arena_strdup(unit->arena, text);
-	free(text);
-	return copy;
+	const char *text = arena_json_text(unit->arena, value, JSON_COMPACT);
+	json_decref(value);
+	return text;
 }
 
 int order_apply(struct unit *unit, const struct order_write *write, struct order_applied_result *result)

@@ -9,22 +9,10 @@
 
 #include "admin/audit.h"
 #include "core/arena.h"
+#include "core/arena_json.h"
 #include "core/outcome.h"
 #include "db/db.h"
 #include "http/messages.h"
-
-static void json_release(void *value)
-{
-	json_decref(value);
-}
-
-static json_t *unit_own(struct unit *unit, json_t *value)
-{
-	if (value == NULL)
-		abort(); /* jansson returns NULL only when out of memory */
-	arena_defer(unit->arena, json_release, value);
-	return value;
-}
 
 static int refuse(char message[MEMBER_LEVEL_MESSAGE_SIZE], const char *field)
 {
@@ -91,7 +79,7 @@ int member_levels_get(struct unit *unit, json_t **answer)
 	int count;
 	int result = member_levels_read(unit, &levels, &count);
 	if (result == DB_OK)
-		*answer = unit_own(unit, levels_json(levels, count));
+		*answer = arena_json_own(unit->arena, levels_json(levels, count));
 	return result;
 }
 

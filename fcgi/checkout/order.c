@@ -14,6 +14,7 @@
 #include "checkout/promo_kinds_store.h"
 #include "checkout/promotion_store.h"
 #include "core/arena.h"
+#include "core/arena_json.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -31,20 +32,6 @@
 #define SWEEP_BATCHES_MAX 20
 #define SWEEP_BUDGET_US 5000000
 #define SWEEP_KEYS_BATCH 1000
-
-static void json_release(void *value)
-{
-	json_decref(value);
-}
-
-/* value, released with the unit's arena. */
-static json_t *unit_own(struct unit *unit, json_t *value)
-{
-	if (value == NULL)
-		abort(); /* jansson returns NULL only when out of memory */
-	arena_defer(unit->arena, json_release, value);
-	return value;
-}
 
 /* ========================================================== cart: decide */
 
@@ -358,7 +345,7 @@ static void order_write_decide(struct unit *unit, struct order_placing *placing,
 		.pay_by = order_pay_by(cart, unit->now, unit->config->order_pay_within_s),
 	};
 	order_rows_decide(cart, decided->lines, decided->discounts);
-	placing->answer = unit_own(unit, order_json_written(&decided->order, 0, unit->now, decided->lines,
+	placing->answer = arena_json_own(unit->arena, order_json_written(&decided->order, 0, unit->now, decided->lines,
 							    cart->line_count, decided->discounts,
 							    quote->discount_count));
 	/* what order_json() reads back besides the row: its kind, its gifts and
@@ -569,7 +556,7 @@ static int idempotency_answer(struct unit *unit, struct order_placing *placing)
 		log_error("order: stored answer of an idempotency key does not parse");
 		return OUT_INTERNAL_ERROR;
 	}
-	placing->answer = unit_own(unit, stored);
+	placing->answer = arena_json_own(unit->arena, stored);
 	placing->replayed = true;
 	return DB_OK;
 }
@@ -900,7 +887,7 @@ static int admin_order_view(struct unit *unit, int64_t order_id, const struct ad
 	int result = admin_order_read(unit, order_id, &rows);
 	if (result != DB_OK || (result = admin_order_lines(unit, order_id, order_id, &lines)) != DB_OK)
 		return result;
-	*object = unit_own(unit, admin_order_json(&rows, 0, &lines, view));
+	*object = arena_json_own(unit->arena, admin_order_json(&rows, 0, &lines, view));
 	struct db_rows gifts; /* what fulfilment ships besides the lines */
 	if ((result = order_gifts_between(unit, order_id, order_id, &gifts)) != DB_OK)
 		return result;

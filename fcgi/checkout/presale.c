@@ -14,6 +14,7 @@
 #include "checkout/promotion_kinds_store.h"
 #include "checkout/promotion_store.h"
 #include "core/arena.h"
+#include "core/arena_json.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -25,20 +26,6 @@
 #define FORFEIT_BATCHES_MAX 10
 #define PRESALE_SWEEP_LEASE "presale_sweep"
 #define PRESALE_SWEEP_LEASE_S 60
-
-static void json_release(void *value)
-{
-	json_decref(value);
-}
-
-/* value, released with the unit's arena. */
-static json_t *unit_own(struct unit *unit, json_t *value)
-{
-	if (value == NULL)
-		abort(); /* jansson returns NULL only when out of memory */
-	arena_defer(unit->arena, json_release, value);
-	return value;
-}
 
 /* ============================================================== deposit */
 
@@ -98,7 +85,7 @@ static int deposit_body(struct unit *unit, void *context)
 	struct order_rows rows;
 	if ((result = order_read(unit, order_id, &rows)) != DB_OK)
 		return result;
-	placing->answer = unit_own(unit, order_json(&rows));
+	placing->answer = arena_json_own(unit->arena, order_json(&rows));
 	char *text = json_dumps(placing->answer, JSON_COMPACT);
 	if (text == NULL)
 		abort();
@@ -132,7 +119,7 @@ static int deposit_key_claim(struct unit *unit, struct deposit_placing *placing)
 			log_error("presale: stored answer of an idempotency key does not parse");
 			return OUT_INTERNAL_ERROR;
 		}
-		placing->answer = unit_own(unit, stored);
+		placing->answer = arena_json_own(unit->arena, stored);
 		placing->replayed = true;
 		return DB_OK;
 	}

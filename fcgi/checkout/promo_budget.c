@@ -13,13 +13,9 @@
 #include "checkout/promotion.h"
 #include "checkout/promotion_kinds_store.h"
 #include "core/arena.h"
+#include "core/arena_json.h"
 #include "core/outcome.h"
 #include "db/db.h"
-
-static void json_release(void *value)
-{
-	json_decref(value);
-}
 
 static int budget_load(struct unit *unit, struct promotion_config *config)
 {
@@ -36,7 +32,7 @@ static int budget_load(struct unit *unit, struct promotion_config *config)
 	json_t *pairs = json_loads(exclusive_text, 0, NULL);
 	if (pairs == NULL)
 		return DB_OK; /* written by budget.c, so it parses; else no pairs */
-	arena_defer(unit->arena, json_release, pairs);
+	arena_json_own(unit->arena, pairs);
 	const char *ignored;
 	if (!exclusive_parse(pairs, config->budget.pairs, &config->budget.pair_count, &ignored))
 		config->budget.pair_count = 0;

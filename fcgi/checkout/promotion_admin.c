@@ -14,24 +14,11 @@
 #include "campaign/campaign_store.h"
 #include "checkout/promotion.h"
 #include "core/arena.h"
+#include "core/arena_json.h"
 #include "core/clock.h"
 #include "core/outcome.h"
 #include "db/db.h"
 #include "http/http.h"
-
-static void json_release(void *value)
-{
-	json_decref(value);
-}
-
-/* value, released with the unit's arena. */
-static json_t *unit_own(struct unit *unit, json_t *value)
-{
-	if (value == NULL)
-		abort(); /* jansson returns NULL only when out of memory */
-	arena_defer(unit->arena, json_release, value);
-	return value;
-}
 
 static int refuse(char message[PROMOTION_MESSAGE_SIZE], const char *field)
 {
@@ -236,7 +223,7 @@ int promotion_list(struct unit *unit, struct promotion_change *change)
 	json_t *items = json_array();
 	for (int i = 0; i < count; i++)
 		json_array_append_new(items, promotion_json(&rows[i]));
-	change->after = unit_own(unit, json_pack("{s:o}", "items", items));
+	change->after = arena_json_own(unit->arena, json_pack("{s:o}", "items", items));
 	return DB_OK;
 }
 
@@ -246,7 +233,7 @@ int promotion_get(struct unit *unit, struct promotion_change *change)
 	int result = promotion_read(unit, change->id, false, &row);
 	if (result != DB_OK)
 		return result;
-	change->after = unit_own(unit, promotion_json(&row));
+	change->after = arena_json_own(unit->arena, promotion_json(&row));
 	return DB_OK;
 }
 
@@ -265,15 +252,13 @@ static int create_body(struct unit *unit, void *context)
 	    (result = template_of_campaign(unit, change->id, config, change->message)) != DB_OK)
 		return result;
 	row.campaign_id = change->id;
-	char *text = json_dumps(config, JSON_COMPACT | JSON_SORT_KEYS);
-	row.config_json = arena_strdup(unit->arena, text);
-	free(text);
+	row.config_json = arena_json_text(unit->arena, config, JSON_COMPACT | JSON_SORT_KEYS);
 	int64_t id;
 	if ((result = promotion_insert(unit, &row, &id)) != DB_OK ||
 	    (result = campaign_promotion_version_bump(unit, change->id)) != DB_OK ||
 	    (result = promotion_read(unit, id, false, &row)) != DB_OK)
 		return result;
-	change->after = unit_own(unit, promotion_json(&row));
+	change->after = arena_json_own(unit->arena, promotion_json(&row));
 	return audit_write(unit, change->admin_id, "promotion.create", "promotion", id, NULL, change->after);
 }
 
@@ -301,16 +286,14 @@ static int patch_body(struct unit *unit, void *context)
 		if ((result = items_of_campaign(&campaign, config, change->message)) != DB_OK ||
 		    (result = template_of_campaign(unit, before.campaign_id, config, change->message)) != DB_OK)
 			return result;
-		char *text = json_dumps(config, JSON_COMPACT | JSON_SORT_KEYS);
-		row.config_json = arena_strdup(unit->arena, text);
-		free(text);
+		row.config_json = arena_json_text(unit->arena, config, JSON_COMPACT | JSON_SORT_KEYS);
 	}
-	json_t *was = unit_own(unit, promotion_json(&before));
+	json_t *was = arena_json_own(unit->arena, promotion_json(&before));
 	if ((result = promotion_update(unit, &row)) != DB_OK ||
 	    (result = campaign_promotion_version_bump(unit, before.campaign_id)) != DB_OK ||
 	    (result = promotion_read(unit, change->id, false, &row)) != DB_OK)
 		return result;
-	change->after = unit_own(unit, promotion_json(&row));
+	change->after = arena_json_own(unit->arena, promotion_json(&row));
 	return audit_write(unit, change->admin_id, "promotion.update", "promotion", change->id, was, change->after);
 }
 
@@ -327,7 +310,7 @@ static int remove_body(struct unit *unit, void *context)
 	int result = promotion_read(unit, change->id, true, &before);
 	if (result != DB_OK)
 		return result;
-	json_t *was = unit_own(unit, promotion_json(&before));
+	json_t *was = arena_json_own(unit->arena, promotion_json(&before));
 	int removed = promotion_delete_or_disable(unit, change->id);
 	if (removed != DB_OK && removed != OUT_IN_USE)
 		return removed;

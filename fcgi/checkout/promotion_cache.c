@@ -12,6 +12,7 @@
 
 #include "checkout/promotion_store.h"
 #include "core/arena.h"
+#include "core/arena_json.h"
 #include "db/db.h"
 
 struct cached_promotion {
@@ -98,11 +99,6 @@ static int slot_for(struct unit *unit, int64_t campaign_id, int64_t version, str
 	return DB_OK;
 }
 
-static void json_release(void *value)
-{
-	json_decref(value);
-}
-
 int promotion_cache_live(struct unit *unit, int64_t campaign_id, int64_t version, int64_t user_id,
 			 struct promotion_live **live, int *count)
 {
@@ -126,7 +122,7 @@ int promotion_cache_live(struct unit *unit, int64_t campaign_id, int64_t version
 			.limit_per_user = row->limit_per_user,
 		};
 		if (out->config != NULL)
-			arena_defer(unit->arena, json_release, json_incref(out->config));
+			arena_json_own(unit->arena, json_incref(out->config));
 		limited = limited || row->limit_total > 0 || row->limit_per_user > 0;
 	}
 	if (!limited)

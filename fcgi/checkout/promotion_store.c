@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/arena_json.h"
 #include "core/outcome.h"
 
 /* ============================================== the promotion resource */
@@ -55,11 +56,6 @@ static const char *const sql_give_back_per_user =
 	"UPDATE promotion_user u JOIN order_promotion o ON o.promotion_id = u.promotion_id SET u.uses = u.uses - 1 "
 	"WHERE o.order_id = ? AND u.user_id = ? AND o.counted & 2";
 
-static void json_release(void *value)
-{
-	json_decref(value);
-}
-
 int promotions_live_load(struct unit *unit, int64_t campaign_id, int64_t user_id, struct promotion_live **live,
 			 int *count)
 {
@@ -79,7 +75,7 @@ int promotions_live_load(struct unit *unit, int64_t campaign_id, int64_t user_id
 		row->ends_at = db_int(&rows, r, 4);
 		row->config = json_loads(db_text(&rows, r, 5), 0, NULL);
 		if (row->config != NULL)
-			arena_defer(unit->arena, json_release, row->config);
+			arena_json_own(unit->arena, row->config);
 		row->limit_total = db_int(&rows, r, 6);
 		row->limit_per_user = db_int(&rows, r, 7);
 		row->used_orders = db_int(&rows, r, 8);
@@ -334,7 +330,7 @@ int promotions_shown_load(struct unit *unit, int64_t campaign_id, struct promoti
 			.config = json_loads(db_text(&rows, r, 5), 0, NULL),
 		};
 		if (row->config != NULL)
-			arena_defer(unit->arena, json_release, row->config);
+			arena_json_own(unit->arena, row->config);
 	}
 	*count = rows.row_count;
 	return DB_OK;

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "core/arena.h"
+#include "core/arena_json.h"
 #include "core/outcome.h"
 #include "db/db.h"
 
@@ -273,13 +274,9 @@ const char *fraud_event_text(struct unit *unit, const struct fraud_event_row *ev
 	json_t *batch = json_array();
 	if (batch == NULL || fraud_event_batch_add(batch, event, unit->now, unit->request_id) != 0)
 		abort(); /* out of memory */
-	char *text = json_dumps(batch, JSON_COMPACT);
+	const char *text = arena_json_text(unit->arena, batch, JSON_COMPACT);
 	json_decref(batch);
-	if (text == NULL)
-		abort();
-	const char *copy = arena_strdup(unit->arena, text);
-	free(text);
-	return copy;
+	return text;
 }
 
 int fraud_event_batch_record(struct unit *unit, const json_t *batch)

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "core/arena.h"
+#include "core/arena_json.h"
 #include "core/outcome.h"
 #include "db/db.h"
 
@@ -15,13 +16,11 @@ const char *limit_buckets_text(struct unit *unit, const struct limit_bucket *buc
 	for (int i = 0; list != NULL && i < count; i++)
 		json_array_append_new(list, json_pack("[s, I, I]", buckets[i].name, (json_int_t)buckets[i].window_start,
 						      (json_int_t)buckets[i].max));
-	char *text = list ? json_dumps(list, JSON_COMPACT) : NULL;
-	json_decref(list);
-	if (text == NULL)
+	if (list == NULL)
 		abort(); /* out of memory */
-	const char *copy = arena_strdup(unit->arena, text);
-	free(text);
-	return copy;
+	const char *text = arena_json_text(unit->arena, list, JSON_COMPACT);
+	json_decref(list);
+	return text;
 }
 
 int64_t limit_window_start(int64_t now, int64_t window_s)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena_json.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/outcome.h"
@@ -66,17 +67,9 @@ void http_header_add(struct request *request, const char *name, const char *valu
 	request->headers = header;
 }
 
-static void json_release(void *reference)
-{
-	json_decref(reference);
-}
-
 json_t *http_own(struct request *request, json_t *reference)
 {
-	if (reference == NULL)
-		abort(); /* jansson returns NULL only when out of memory */
-	arena_defer(&request->arena, json_release, reference);
-	return reference;
+	return arena_json_own(&request->arena, reference);
 }
 
 int http_reply(struct request *request, int status, json_t *reply)
