@@ -14,6 +14,7 @@
 #include "bargain/cut.h"
 #include "campaign/campaign.h"
 #include "core/arena.h"
+#include "core/arena_json.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -194,16 +195,10 @@ const char *bargain_live_helps_from_cuts(struct unit *unit, const char *cuts_jso
 			json_array_append(helps, cut);
 	}
 	bool crowded = (int64_t)json_array_size(helps) < helps_max && (int64_t)json_array_size(cuts) >= cuts_max;
-	char *text = crowded ? NULL : json_dumps(helps, JSON_COMPACT);
+	const char *text = crowded ? NULL : arena_json_text(unit->arena, helps, JSON_COMPACT);
 	json_decref(helps);
 	json_decref(cuts);
-	if (crowded)
-		return NULL;
-	if (text == NULL)
-		abort();
-	const char *copy = arena_strdup(unit->arena, text);
-	free(text);
-	return copy;
+	return text;
 }
 
 /* ================================================================ start */
@@ -646,6 +641,19 @@ static int share_open_note(struct unit *unit, const struct bargain *bargain, con
 	return DB_OK;
 }
 
+/* The landing's answer once its facts are in view: a re-poll of what the
+ * client already has is 304 and not a new open; anything else is an open. */
+static int landing_answer(struct unit *unit, struct bargain_landing_view *view, const char *if_none_match,
+			  const struct fraud_client *client)
+{
+	view->etag = bargain_etag(unit, &view->bargain);
+	if (etag_matches(if_none_match, view->etag)) {
+		view->not_modified = true;
+		return DB_OK;
+	}
+	return share_open_note(unit, &view->bargain, view->landing.signature, client);
+}
+
 int bargain_landing_show(struct unit *unit, const char *code, int64_t user_id, const struct fraud_client *client,
 			 const char *if_none_match, struct bargain_landing_view *view)
 {
@@ -659,12 +667,7 @@ int bargain_landing_show(struct unit *unit, const char *code, int64_t user_id, c
 		view->landing = kept->landing;
 		view->helps = kept->helps;
 		view->help_count = kept->help_count;
-		view->etag = bargain_etag(unit, &view->bargain);
-		if (etag_matches(if_none_match, view->etag)) {
-			view->not_modified = true; /* not a new open */
-			return DB_OK;
-		}
-		return share_open_note(unit, &view->bargain, view->landing.signature, client);
+		return landing_answer(unit, view, if_none_match, client);
 	}
 	if (if_none_match != NULL && if_none_match[0] != '\0') {
 		/* a re-poll: the bargain alone tells whether anything changed */
@@ -689,12 +692,8 @@ int bargain_landing_show(struct unit *unit, const char *code, int64_t user_id, c
 	landing_cache_keep(code, &stamp,
 			   &(struct landing_facts){ .bargain = view->bargain, .landing = view->landing,
 						    .helps = view->helps, .help_count = view->help_count });
-	view->etag = bargain_etag(unit, &view->bargain);
-	if (etag_matches(if_none_match, view->etag)) {
-		view->not_modified = true; /* changed back between the two reads: still a re-poll */
-		return DB_OK;
-	}
-	return share_open_note(unit, &view->bargain, view->landing.signature, client);
+	/* a match here: changed back between the two reads, still a re-poll */
+	return landing_answer(unit, view, if_none_match, client);
 }
 
 int bargain_owned(struct unit *unit, int64_t bargain_id, int64_t user_id)
