@@ -72,6 +72,15 @@ static inline void quote_sound(const struct price_input *input, const struct pri
 }
 
 /* A line of qty units of item_id at price, with floor. */
+/* A timed discount live at NOW on one item: percent off, or at price_fen. */
+static inline struct price_timed_discount timed_of(int64_t id, int64_t item_id, int64_t percent, int64_t price_fen)
+{
+	struct price_timed_discount timed = { .promotion_id = id, .title = "限时", .starts_at = NOW - 60,
+					      .ends_at = NOW + 60, .item_count = 1 };
+	timed.items[0] = (struct price_timed_item){ .item_id = item_id, .percent = percent, .price_fen = price_fen };
+	return timed;
+}
+
 static inline struct price_line line_of(int64_t item_id, int64_t qty, int64_t price, int64_t floor_fen)
 {
 	return (struct price_line){ .item_id = item_id, .qty = qty, .unit_price_fen = price, .unit_floor_fen = floor_fen };

@@ -102,9 +102,7 @@ START_TEST(the_threshold_is_the_rest_after_item_prices)
 	/* a timed discount of 50% on item 1: 2 x 100 is 100, below 200 */
 	struct price_line lines[] = { line_of(1, 2, 10000, 0), addon_line(9, 1, 5000, 0) };
 	struct price_addon_offer offer = offer_of(7, 20000, 9, 990, 1);
-	struct price_timed_discount timed = { .promotion_id = 9, .title = "半价", .starts_at = NOW - 60,
-					      .ends_at = NOW + 60, .item_count = 1 };
-	timed.items[0] = (struct price_timed_item){ .item_id = 1, .percent = 50 };
+	struct price_timed_discount timed = timed_of(9, 1, 50, 0);
 	struct price_rules rules = { 0 };
 	struct price_input input = { .lines = lines, .line_count = 2, .rules = &rules, .addon_offers = &offer,
 				     .addon_offer_count = 1, .timed = &timed, .timed_count = 1, .now = NOW,

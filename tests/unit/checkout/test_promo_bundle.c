@@ -129,9 +129,7 @@ START_TEST(with_a_timed_discount_units_in_a_set_keep_the_set_price)
 	 * unit of item 1 in the set is not halved again, the second is */
 	struct price_line lines[] = { line_of(1, 2, 10000, 0), line_of(2, 1, 10000, 0) };
 	struct price_bundle bundle = bundle_of(5, 1, 2, 1, 15000);
-	struct price_timed_discount timed = { .promotion_id = 9, .title = "半价", .starts_at = NOW - 60,
-					      .ends_at = NOW + 60, .item_count = 1 };
-	timed.items[0] = (struct price_timed_item){ .item_id = 1, .percent = 50 };
+	struct price_timed_discount timed = timed_of(9, 1, 50, 0);
 	struct price_rules rules = { 0 };
 	struct price_input input = { .lines = lines, .line_count = 2, .rules = &rules, .bundles = &bundle,
 				     .bundle_count = 1, .timed = &timed, .timed_count = 1, .now = NOW };

@@ -7,9 +7,8 @@
 
 #include "checkout/pricing.h"
 #include "checkout/promotion.h"
+#include "kinds.h"
 #include "unit.h"
-
-#define NOW 1800000000LL
 
 static struct price_full_reduction reduction_of(int64_t id, int64_t threshold, int64_t off, bool repeat,
 						int64_t cap, int64_t item_id)
@@ -121,9 +120,7 @@ START_TEST(item_prices_come_first)
 	/* a timed discount halves the item: 20000 -> 10000 no longer reaches 15000 */
 	struct price_line lines[] = { { 1, 2, 10000, 0, false, 0 } };
 	struct price_full_reduction reduction = reduction_of(4, 15000, 2000, false, 0, 1);
-	struct price_timed_discount timed = { .promotion_id = 9, .title = "半价", .starts_at = NOW - 60,
-					      .ends_at = NOW + 60, .item_count = 1 };
-	timed.items[0] = (struct price_timed_item){ .item_id = 1, .percent = 50 };
+	struct price_timed_discount timed = timed_of(9, 1, 50, 0);
 	struct price_rules rules = { 0 };
 	struct price_input input = { .lines = lines, .line_count = 1, .rules = &rules, .reductions = &reduction,
 				     .reduction_count = 1, .timed = &timed, .timed_count = 1, .now = NOW };

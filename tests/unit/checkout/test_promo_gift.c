@@ -130,9 +130,7 @@ START_TEST(the_threshold_is_on_the_amount_after_item_prices)
 	/* a timed discount halves 2 x 100: 100 no longer reaches 150 */
 	struct price_line lines[] = { line_of(1, 2, 10000, 0) };
 	struct price_gift gift = gift_of(6, 0, "杯子", 15000, 0, true);
-	struct price_timed_discount timed = { .promotion_id = 9, .title = "半价", .starts_at = NOW - 60,
-					      .ends_at = NOW + 60, .item_count = 1 };
-	timed.items[0] = (struct price_timed_item){ .item_id = 1, .percent = 50 };
+	struct price_timed_discount timed = timed_of(9, 1, 50, 0);
 	struct price_rules rules = { 0 };
 	struct price_input input = { .lines = lines, .line_count = 1, .rules = &rules, .gifts = &gift,
 				     .gift_count = 1, .timed = &timed, .timed_count = 1, .now = NOW };

@@ -105,9 +105,7 @@ START_TEST(on_the_timed_price_after_the_bargain_and_bundle)
 				       .item_count = 2, .price_fen = 15000 };
 	bundle.items[0] = (struct price_bundle_item){ 1, 1 };
 	bundle.items[1] = (struct price_bundle_item){ 2, 1 };
-	struct price_timed_discount timed = { .promotion_id = 9, .title = "八折", .starts_at = NOW - 60,
-					      .ends_at = NOW + 60, .item_count = 1 };
-	timed.items[0] = (struct price_timed_item){ .item_id = 1, .percent = 80 };
+	struct price_timed_discount timed = timed_of(9, 1, 80, 0);
 	struct price_member_price member = member_of(7, 90);
 	struct price_rules rules = { 0 };
 	struct price_input input = { .lines = lines, .line_count = 2, .rules = &rules, .bundles = &bundle,

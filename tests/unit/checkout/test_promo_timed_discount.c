@@ -10,9 +10,8 @@
 #include "checkout/promotion.h"
 #include "checkout/promotion_admin.h"
 #include "core/outcome.h"
+#include "kinds.h"
 #include "unit.h"
-
-#define NOW 1800000000LL
 
 static json_t *parse(const char *text)
 {
@@ -128,14 +127,6 @@ START_TEST(a_promotion_body_is_decided_field_by_field)
 END_TEST
 
 /* -------------------------------------------------------------- engine */
-
-static struct price_timed_discount timed_of(int64_t id, int64_t item_id, int64_t percent, int64_t price_fen)
-{
-	struct price_timed_discount timed = { .promotion_id = id, .title = "限时", .starts_at = NOW - 60,
-					      .ends_at = NOW + 60, .item_count = 1 };
-	timed.items[0] = (struct price_timed_item){ .item_id = item_id, .percent = percent, .price_fen = price_fen };
-	return timed;
-}
 
 static enum price_error quote_of(struct price_line *lines, int line_count, const struct price_timed_discount *timed,
 				 int timed_count, const struct price_tier *tiers, int tier_count, int64_t now,
