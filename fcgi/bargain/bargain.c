@@ -409,8 +409,9 @@ static int share_unknown(struct unit *unit, const struct fraud_client *client, e
 
 /* ------------------------------------------------------------------- help
  *
- * A help is load, decide, write in two round trips (three with the
- * session check; issue 13 allows four): bargain_help_load() reads the bargain, the
+ * A help is load, decide, write in two round trips (the route is
+ * AUTH_SHOPPER_FOLDED: the helper's session facts come with the load when
+ * the worker does not know the token yet): bargain_help_load() reads the bargain, the
  * already-helped check, anti-fraud's facts and the rules version in one
  * statement; pure code decides the refusals, the signature letter, the
  * rules' verdict, the limits to take and the rewards; bargain_help_apply()

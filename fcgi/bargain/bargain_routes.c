@@ -254,7 +254,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/bargains/{id}/cut", bargain_cut, AUTH_SHOPPER, 0, NULL },
 	{ "GET", "/api/v1/me/bargains", bargain_list_mine, AUTH_SHOPPER, 0, NULL },
 	{ "GET", "/api/v1/s/{code}", share_landing, AUTH_NONE, 0, NULL },
-	{ "POST", "/api/v1/s/{code}/help", share_help, AUTH_SHOPPER, 0, NULL },
+	{ "POST", "/api/v1/s/{code}/help", share_help, AUTH_SHOPPER_FOLDED, 0, NULL },
 	{ "GET", "/api/v1/campaigns/{id}/leaderboard", campaign_leaderboard, AUTH_NONE, 0, NULL },
 	{ "POST", "/api/v1/admin/cut-plan/preview", admin_cut_plan_preview, AUTH_ADMIN, ROLE_OPERATOR,
 	  cut_plan_preview_body },

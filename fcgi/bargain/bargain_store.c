@@ -408,7 +408,8 @@ static const char *const sql_help_load =
 	"(SELECT TIMESTAMPDIFF(SECOND, '1970-01-01', k.created_at) FROM bargain_cut k WHERE k.bargain_id = b.id AND k.kind = 'help' "
 	" ORDER BY k.seq DESC LIMIT 1), "
 	"(SELECT COUNT(*) FROM bargain_cut k WHERE k.bargain_id = b.id AND k.device = ?), "
-	"(SELECT COALESCE(MAX(f.version), 0) FROM fraud_state f WHERE f.id = 1), i.name, i.images_json, os.phone "
+	"(SELECT COALESCE(MAX(f.version), 0) FROM fraud_state f WHERE f.id = 1), i.name, i.images_json, os.phone, "
+	"hs.token_version, hs.blocked, (SELECT COUNT(*) FROM revoked_token r WHERE r.jti = ?) "
 	BARGAIN_FROM "JOIN campaign_item i ON i.id = b.item_id JOIN shopper os ON os.id = b.user_id "
 	"LEFT JOIN shopper hs ON hs.id = ? WHERE b.share_code = ?";
 
@@ -422,7 +423,10 @@ int bargain_help_load(struct unit *unit, const char *code, int64_t helper_id, co
 		      struct bargain_landing *landing)
 {
 	struct db_rows rows;
-	int status = db_exec(unit, &rows, sql_help_load, "isis", helper_id, device, helper_id, code);
+	/* the helper is the caller: its session's facts come with its row */
+	bool carries = unit_session_carry(unit);
+	int status = db_exec(unit, &rows, sql_help_load, "issis", helper_id, device, carries ? unit->session->jti : "",
+			     helper_id, code);
 	if (status != DB_OK)
 		return status;
 	if (rows.row_count != 1)
@@ -432,6 +436,9 @@ int bargain_help_load(struct unit *unit, const char *code, int64_t helper_id, co
 	*helped = db_int(&rows, 0, c) != 0;
 	if (db_null(&rows, 0, c + 4))
 		return OUT_NOT_FOUND; /* the helper is gone */
+	if (carries && (status = unit_session_settle(unit, db_int(&rows, 0, c + 13), db_int(&rows, 0, c + 14) != 0,
+						     db_int(&rows, 0, c + 15) != 0)) != DB_OK)
+		return status;
 	*facts = (struct fraud_help_row){
 		.signature = db_text(&rows, 0, c + 1), .start_ip = text_or_null(&rows, 0, c + 2),
 		.start_device = text_or_null(&rows, 0, c + 3), .started_at = bargain->started_at,

@@ -501,7 +501,38 @@ static int failure_result(struct unit *unit, unsigned int error_number, const ch
 	}
 }
 
+/* The caller's session, before the unit's first statement (db.h, struct
+ * unit_session): DB_OK to go on, else the refusal or the door's code. */
+static int session_gate(struct unit *unit)
+{
+	struct unit_session *session = unit->session;
+	if (session == NULL || !session->pending || session->confirming)
+		return DB_OK;
+	if (session->carrying && !session->refused) {
+		session->carrying = false; /* this statement reads the facts */
+		return DB_OK;
+	}
+	session->carrying = false;
+	session->confirming = true;
+	int result = session->confirm(unit);
+	session->confirming = false;
+	return result;
+}
+
+static int exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, va_list args);
+
 int db_exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, va_list args)
+{
+	int result = session_gate(unit);
+	if (result != DB_OK) {
+		if (rows != NULL)
+			memset(rows, 0, sizeof(*rows));
+		return result;
+	}
+	return exec_va(unit, rows, sql, types, args);
+}
+
+static int exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, va_list args)
 {
 	struct db *db = unit->db;
 	struct db_rows scratch;
@@ -669,11 +700,17 @@ int db_read(struct unit *unit, struct db_rows *rows, const char *sql, const char
 {
 	struct db *db = unit->db;
 	const struct config *config = unit->config;
+	/* the caller's session is confirmed on the primary, never a replica */
+	int result = session_gate(unit);
+	if (result != DB_OK) {
+		if (rows != NULL)
+			memset(rows, 0, sizeof(*rows));
+		return result;
+	}
 	va_list args;
 	va_start(args, types);
-	int result;
 	if (config->db_read_host[0] == '\0' || db->in_transaction) {
-		result = db_exec_va(unit, rows, sql, types, args);
+		result = exec_va(unit, rows, sql, types, args);
 		va_end(args);
 		return result;
 	}
@@ -685,7 +722,7 @@ int db_read(struct unit *unit, struct db_rows *rows, const char *sql, const char
 		on_replica.db = replica;
 		va_list copy;
 		va_copy(copy, args);
-		result = db_exec_va(&on_replica, rows, sql, types, copy);
+		result = exec_va(&on_replica, rows, sql, types, copy);
 		va_end(copy);
 		if (result == DB_OK) {
 			va_end(args);
@@ -705,7 +742,7 @@ int db_read(struct unit *unit, struct db_rows *rows, const char *sql, const char
 		}
 	}
 	ops_count_read(door);
-	result = db_exec_va(unit, rows, sql, types, args);
+	result = exec_va(unit, rows, sql, types, args);
 	va_end(args);
 	return result;
 }

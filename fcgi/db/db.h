@@ -67,7 +67,47 @@ struct unit {
 	int64_t now;          /* the unit's clock, fixed at its start */
 	const char *request_id; /* for the records that keep it (audit, fraud) */
 	bool commit_on_error; /* see db_atomic() */
+	struct unit_session *session; /* NULL, or a caller still to confirm (below) */
 };
+
+/* A caller whose token verified but whose revocation state (its token
+ * version, blocked, logged out) the worker does not know yet (http/session.c,
+ * routes of AUTH_SHOPPER_FOLDED). The door confirms it before the unit's
+ * first statement runs, with a statement of its own, unless the store said
+ * that statement reads the facts itself (unit_session_carry) and hands them
+ * over after it (unit_session_settle): then the session costs no round trip.
+ * Once refused, every later statement of the unit is refused too. */
+struct unit_session {
+	bool pending;    /* not confirmed yet */
+	bool carrying;   /* the next statement reads the facts */
+	bool confirming; /* the confirm statement itself is running */
+	bool refused;
+	int64_t user_id;
+	int64_t token_version; /* the token's claim, to compare with the caller's */
+	const char *jti;
+	/* the session's own statement; DB_OK clears pending, else an outcome */
+	int (*confirm)(struct unit *unit);
+	/* decides from facts a store read: DB_OK clears pending, else an outcome */
+	int (*settle)(struct unit *unit, int64_t token_version, bool off, bool revoked);
+};
+
+/* Before a statement that reads the caller's session facts: true when they
+ * are wanted (then pass unit->session->jti and read the facts). The mark
+ * lasts for the next statement only, whatever its result. */
+static inline bool unit_session_carry(struct unit *unit)
+{
+	if (unit->session == NULL || !unit->session->pending || unit->session->refused)
+		return false;
+	unit->session->carrying = true;
+	return true;
+}
+
+/* After it: the facts read (the caller's token version, blocked, whether
+ * the token was logged out). DB_OK, or the refusal (OUT_UNAUTHORIZED). */
+static inline int unit_session_settle(struct unit *unit, int64_t token_version, bool off, bool revoked)
+{
+	return unit->session->settle(unit, token_version, off, revoked);
+}
 
 struct db_statement {
 	const char *sql;

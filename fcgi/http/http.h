@@ -69,6 +69,9 @@ struct request {
 
 	/* the caller, after the auth phase */
 	struct session session;
+	/* its revocation state still to confirm (AUTH_SHOPPER_FOLDED): work.session
+	 * points here while it is */
+	struct unit_session session_due;
 
 	/* output */
 	int status;

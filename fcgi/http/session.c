@@ -1,6 +1,8 @@
 /* session.c: the auth phase. Runs before any handler of a route that needs
  * a caller; handlers never see tokens. The revocation state of a token is
- * kept per worker for at most a second (the cache below). */
+ * kept per worker for at most a second (the cache below); on a folded route
+ * it is confirmed by the door, with the handler's first read when that read
+ * carries it (session.h). */
 #include "http/session.h"
 
 #include <stdio.h>
@@ -9,6 +11,7 @@
 
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/outcome.h"
 #include "db/db.h"
 #include "http/http.h"
 #include "core/log.h"
@@ -115,6 +118,18 @@ static bool cache_fresh(const struct session_row *row, bool admin, int64_t subje
 	       now_us >= row->checked_us && now_us - row->checked_us < SESSION_CACHE_US;
 }
 
+/* Why the kept row refuses a token of version token_version, or NULL. */
+static const char *row_refusal(const struct session_row *row, int64_t token_version)
+{
+	if (row->version != token_version)
+		return "token version revoked";
+	if (row->off)
+		return "user blocked";
+	if (row->revoked)
+		return "token revoked";
+	return NULL;
+}
+
 /* The token's row, from the cache or the database. Returns 0, or an HTTP
  * status already set on request. */
 static int session_row_get(struct request *request, bool admin, const struct token_claims *claims,
@@ -145,6 +160,66 @@ static int session_row_get(struct request *request, bool admin, const struct tok
 	return 0;
 }
 
+/* ====================================================== the folded check
+ *
+ * The caller of an AUTH_SHOPPER_FOLDED route, when the cache does not know
+ * its token: the door calls these through request->session_due (db.h). */
+
+/* The shopper's facts, read by the door or by a store with its load: kept
+ * like session_row_get() keeps them, then judged. */
+static int due_settle(struct unit *unit, int64_t token_version, bool off, bool revoked)
+{
+	struct unit_session *due = unit->session;
+	struct session_row *row = cache_slot(due->jti);
+	*row = (struct session_row){ .used = true, .subject = due->user_id, .checked_us = clock_micros(),
+				     .version = token_version, .off = off, .revoked = revoked };
+	snprintf(row->jti, sizeof(row->jti), "%s", due->jti);
+	const char *why = row_refusal(row, due->token_version);
+	if (why != NULL) {
+		log_info("auth: token refused: %s", why);
+		due->refused = true;
+		return OUT_UNAUTHORIZED;
+	}
+	due->pending = false;
+	return DB_OK;
+}
+
+/* The check as a statement of its own, before a statement that does not
+ * carry the facts (the door runs it; its own statement passes the gate). */
+static int due_confirm(struct unit *unit)
+{
+	struct unit_session *due = unit->session;
+	if (due->refused)
+		return OUT_UNAUTHORIZED;
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_shopper_session, "si", due->jti, due->user_id);
+	if (result != DB_OK)
+		return result;
+	if (rows.row_count != 1) {
+		log_info("auth: token refused: no such user");
+		due->refused = true;
+		return OUT_UNAUTHORIZED;
+	}
+	return due_settle(unit, db_int(&rows, 0, 0), db_int(&rows, 0, 1) != 0, db_int(&rows, 0, 2) != 0);
+}
+
+int session_confirm_due(struct request *request)
+{
+	struct unit_session *due = request->work.session;
+	if (due == NULL || !due->pending)
+		return 0;
+	int result = due->refused ? OUT_UNAUTHORIZED : due_confirm(&request->work);
+	if (result == DB_OK)
+		return 0;
+	/* the handler's answer is not the caller's to see */
+	request->reply = NULL;
+	request->raw_body = NULL;
+	request->headers = NULL;
+	if (result == OUT_UNAUTHORIZED)
+		return http_error(request, 401, "unauthorized");
+	return result == DB_RETRY ? http_error(request, 503, "unavailable") : http_outcome(request, result);
+}
+
 int session_authenticate(struct request *request, enum auth_level level, unsigned roles)
 {
 	const char *header = request->authorization;
@@ -163,30 +238,43 @@ int session_authenticate(struct request *request, enum auth_level level, unsigne
 	if (result != TOKEN_OK)
 		return refuse(request, token_result_name(result));
 
+	request->session.authenticated = true;
+	request->session.user_id = claims.subject;
+	request->session.expires_at = claims.expires_at;
+	request->session.token_version = claims.version;
+	memcpy(request->session.jti, claims.jti, SESSION_JTI_SIZE);
+	if (level == AUTH_SHOPPER_FOLDED &&
+	    !cache_fresh(cache_slot(claims.jti), false, claims.subject, claims.jti, clock_micros())) {
+		request->session_due = (struct unit_session){ .pending = true, .user_id = claims.subject,
+							      .jti = request->session.jti,
+							      .token_version = claims.version,
+							      .confirm = due_confirm, .settle = due_settle };
+		request->work.session = &request->session_due;
+		return 0;
+	}
+
 	struct session_row *row = NULL;
 	int status = session_row_get(request, admin, &claims, &row);
-	if (status != 0)
+	if (status != 0) {
+		request->session = (struct session){ .authenticated = false };
 		return status;
-	if (row->version != claims.version)
-		return refuse(request, "token version revoked");
-	if (row->off)
-		return refuse(request, "user blocked");
-	if (row->revoked)
-		return refuse(request, "token revoked");
+	}
+	const char *why = row_refusal(row, claims.version);
+	if (why != NULL) {
+		request->session = (struct session){ .authenticated = false };
+		return refuse(request, why);
+	}
 
 	if (admin) {
 		unsigned held = session_roles_parse(row->roles);
 		if (roles != 0 && (held & (roles | ROLE_OWNER)) == 0) {
 			log_info("auth: admin lacks a role this route needs");
+			request->session = (struct session){ .authenticated = false };
 			return http_error(request, 403, "forbidden");
 		}
 		request->session.is_admin = true;
 		request->session.roles = held;
 	}
-	request->session.authenticated = true;
-	request->session.user_id = claims.subject;
-	request->session.expires_at = claims.expires_at;
-	memcpy(request->session.jti, claims.jti, SESSION_JTI_SIZE);
 	return 0;
 }
 

@@ -3,7 +3,15 @@
  * The dispatcher decodes the bearer token (token.c), then checks revocation
  * and the user's token version in the database (kept per worker for at
  * most a second: a logout or a block takes effect everywhere within it).
- * Handlers read only request->session. */
+ * Handlers read only request->session.
+ *
+ * A route of AUTH_SHOPPER_FOLDED (the help) whose token is not in that
+ * per-worker memory does not pay the check as a statement of its own: the
+ * token is verified at once, its revocation state is confirmed by the
+ * door before the handler's first statement, and a store whose first read
+ * joins the caller's row reads the facts with it (db.h, struct
+ * unit_session). Nothing is written before the session is confirmed; a
+ * handler that ran no statement is confirmed after it, before its answer. */
 #ifndef KANJIA_SESSION_H
 #define KANJIA_SESSION_H
 
@@ -12,7 +20,7 @@
 
 #define SESSION_JTI_SIZE 33
 
-enum auth_level { AUTH_NONE, AUTH_SHOPPER, AUTH_ADMIN };
+enum auth_level { AUTH_NONE, AUTH_SHOPPER, AUTH_SHOPPER_FOLDED, AUTH_ADMIN };
 
 /* Admin roles as bits; an owner may do everything. */
 enum admin_role {
@@ -28,6 +36,7 @@ struct session {
 	unsigned roles;   /* admins only */
 	int64_t user_id;  /* the shopper's or the admin's id */
 	int64_t expires_at;
+	int64_t token_version; /* the token's version claim */
 	char jti[SESSION_JTI_SIZE];
 };
 
@@ -38,6 +47,10 @@ struct request;
  * (or 503 when the database is down) with the error set on request; the
  * reason is logged, never sent. */
 int session_authenticate(struct request *request, enum auth_level level, unsigned roles);
+/* After the handler of an AUTH_SHOPPER_FOLDED route: when it ran no
+ * statement, the session is confirmed now. Returns 0, or the 401 (503 when
+ * the database is down) now set on request in place of its answer. */
+int session_confirm_due(struct request *request);
 /* Parses a SET('operator',...) column value into role bits. */
 unsigned session_roles_parse(const char *text);
 /* The admin's id when the session is an admin's, else 0. */

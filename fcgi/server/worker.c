@@ -160,6 +160,9 @@ int worker_dispatch(struct request *request)
 			return status;
 	}
 	status = route->handler(request);
+	int refused = route->auth == AUTH_SHOPPER_FOLDED ? session_confirm_due(request) : 0;
+	if (refused != 0)
+		status = refused;
 	/* the landings this pool keeps: an admin's write may change any (a
 	 * campaign's window, an item's name); the bargains the request wrote are
 	 * marked again now that its transactions are over, before its answer */

@@ -1,6 +1,8 @@
 """GET /api/v1/me, POST /api/v1/auth/logout, revocation by token_version and
 by blocking."""
 
+import time
+
 from kanjia import check, eq
 
 ORDER = 40
@@ -153,3 +155,51 @@ def test_logout_and_block_take_effect_on_every_worker_within_a_second(ctx):
         check(all(r.status == 401 for got in served.values() for r in got), "every worker refuses a blocked user")
     finally:
         ctx.sql("UPDATE shopper SET blocked = 0 WHERE id = %d" % uid)
+
+
+def test_a_help_confirms_the_session_with_its_load(ctx):
+    # The help route reads its caller's revocation state with the bargain
+    # (AUTH_SHOPPER_FOLDED, fcgi/http/session.h): a logged-out, blocked,
+    # version-bumped or deleted helper is refused before anything is
+    # written, on a code that exists and on one that does not.
+    import test_bargain
+    _, item_id = test_bargain.make_item(ctx, rewards={})
+    owner = test_bargain.shopper(ctx)
+    b = test_bargain.start(ctx, owner, item_id)
+    code = b["share_code"]
+
+    def refused(who, what):
+        for target in (code, "0" * 16, "A" * 15):
+            r = ctx.post("/api/v1/s/%s/help" % target, token=who["token"], ip=who["ip"])
+            ctx.expect(r, 401, "unauthorized", what="%s, help on %s" % (what, target))
+        eq(int(ctx.sql_value("SELECT COUNT(*) FROM bargain_cut WHERE helper_id = %d" % who["id"])), 0,
+           "cuts of a refused helper (%s)" % what)
+        eq(int(ctx.sql_value("SELECT COUNT(*) FROM rate_counter WHERE bucket = 'helps:%d'" % who["id"])), 0,
+           "daily help counter of a refused helper (%s)" % what)
+
+    logged_out = test_bargain.shopper(ctx)
+    ctx.expect(ctx.post(LOGOUT, token=logged_out["token"]), 204)
+    ctx.wait_session_cache()
+    refused(logged_out, "logged out")
+
+    blocked = test_bargain.shopper(ctx)
+    ctx.sql("UPDATE shopper SET blocked = 1 WHERE id = %d" % blocked["id"])
+    ctx.wait_session_cache()
+    refused(blocked, "blocked")
+
+    bumped = test_bargain.shopper(ctx)
+    ctx.sql("UPDATE shopper SET token_version = token_version + 1 WHERE id = %d" % bumped["id"])
+    ctx.wait_session_cache()
+    refused(bumped, "token version bumped")
+
+    # a token whose user is gone: its own claims, no such shopper
+    gone = {"token": ctx.forge(ctx.claims(2000000000 + (int(time.time()) % 1000000))), "id": 0, "ip": ctx.new_ip()}
+    for target in (code, "0" * 16):
+        ctx.expect(ctx.post("/api/v1/s/%s/help" % target, token=gone["token"], ip=gone["ip"]), 401, "unauthorized",
+                   what="a token of no shopper, help on %s" % target)
+
+    # and a fresh token that is fine helps at once
+    helper = test_bargain.shopper(ctx)
+    j = test_bargain.help_(ctx, helper, code)
+    eq(j["bargain"]["helpers"], 1, "the one accepted help")
+    test_bargain.check_bargain_sums(ctx, b["id"])

@@ -2,10 +2,14 @@
  * statement cache holds more distinct statements than the code has (about
  * 300 by now; 256 once made a worker abort); the read door (db_read) falls
  * back to the primary when its replica is away, and inside a transaction
- * never leaves the transaction's connection. The replica itself is tested
- * by tests/replica/ (./dev replica). */
+ * never leaves the transaction's connection; a caller's session still to
+ * confirm (struct unit_session) is confirmed before the unit's first
+ * statement unless that statement carries it, and once refused refuses
+ * every later one. The replica itself is tested by tests/replica/ (./dev
+ * replica). */
 #include "store.h"
 
+#include "core/outcome.h"
 #include "db/replica.h"
 
 START_TEST(hundreds_of_distinct_statements_are_prepared_once_each)
@@ -80,6 +84,115 @@ START_TEST(a_read_inside_a_transaction_stays_on_its_connection)
 }
 END_TEST
 
+/* ------------------------------------------------- the session gate */
+
+static int confirms, settles;
+static int confirm_answer;
+
+static int counting_confirm(struct unit *unit)
+{
+	confirms++;
+	/* the confirm's own statement passes the gate */
+	struct db_rows rows;
+	ck_assert_int_eq(db_exec(unit, &rows, "SELECT 1", ""), DB_OK);
+	if (confirm_answer == DB_OK)
+		unit->session->pending = false;
+	else
+		unit->session->refused = true;
+	return confirm_answer;
+}
+
+static int counting_settle(struct unit *unit, int64_t version, bool off, bool revoked)
+{
+	settles++;
+	if (version == 7 && !off && !revoked) {
+		unit->session->pending = false;
+		return DB_OK;
+	}
+	unit->session->refused = true;
+	return OUT_UNAUTHORIZED;
+}
+
+static struct unit_session due;
+
+static void due_begin(int answer)
+{
+	confirms = settles = 0;
+	confirm_answer = answer;
+	due = (struct unit_session){ .pending = true, .user_id = 1, .token_version = 7, .jti = "j",
+				     .confirm = counting_confirm, .settle = counting_settle };
+	store_unit.session = &due;
+}
+
+START_TEST(the_first_statement_confirms_a_pending_session_once)
+{
+	due_begin(DB_OK);
+	struct db_rows rows;
+	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 2", ""), DB_OK);
+	ck_assert_int_eq(rows.row_count, 1);
+	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 3", ""), DB_OK);
+	ck_assert_int_eq(db_read(&store_unit, &rows, "SELECT 4", ""), DB_OK);
+	ck_assert_int_eq(confirms, 1);
+	ck_assert(!due.pending);
+}
+END_TEST
+
+START_TEST(a_statement_that_carries_the_facts_costs_no_confirm)
+{
+	due_begin(DB_OK);
+	ck_assert(unit_session_carry(&store_unit));
+	struct db_rows rows;
+	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 7, 0, 0", ""), DB_OK);
+	ck_assert_int_eq(unit_session_settle(&store_unit, db_int(&rows, 0, 0), db_int(&rows, 0, 1) != 0,
+					     db_int(&rows, 0, 2) != 0),
+			 DB_OK);
+	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 3", ""), DB_OK);
+	ck_assert_int_eq(confirms, 0);
+	ck_assert_int_eq(settles, 1);
+	ck_assert(!unit_session_carry(&store_unit)); /* nothing left to carry */
+}
+END_TEST
+
+START_TEST(a_carried_statement_whose_facts_never_came_leaves_the_next_to_confirm)
+{
+	due_begin(DB_OK);
+	ck_assert(unit_session_carry(&store_unit));
+	struct db_rows rows;
+	/* the load found nothing (no such bargain): no facts, no settle */
+	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 1 FROM DUAL WHERE 1 = 0", ""), DB_OK);
+	ck_assert_int_eq(rows.row_count, 0);
+	ck_assert(due.pending);
+	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 3", ""), DB_OK);
+	ck_assert_int_eq(confirms, 1);
+}
+END_TEST
+
+START_TEST(a_refused_session_refuses_every_later_statement)
+{
+	due_begin(OUT_UNAUTHORIZED);
+	struct db_rows rows;
+	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 2", ""), OUT_UNAUTHORIZED);
+	ck_assert_int_eq(rows.row_count, 0);
+	/* a carry after a refusal is not honoured either */
+	ck_assert(!unit_session_carry(&store_unit));
+	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 3", ""), OUT_UNAUTHORIZED);
+	ck_assert_int_eq(db_read(&store_unit, &rows, "SELECT 4", ""), OUT_UNAUTHORIZED);
+	ck_assert_int_eq(db_exec_one(&store_unit, OUT_CONFLICT, "SELECT 5", ""), OUT_UNAUTHORIZED);
+}
+END_TEST
+
+START_TEST(settled_facts_that_refuse_stop_the_next_statement)
+{
+	due_begin(DB_OK);
+	ck_assert(unit_session_carry(&store_unit));
+	struct db_rows rows;
+	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 8, 0, 0", ""), DB_OK); /* another version */
+	ck_assert_int_eq(unit_session_settle(&store_unit, db_int(&rows, 0, 0), false, false), OUT_UNAUTHORIZED);
+	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 3", ""), OUT_UNAUTHORIZED);
+	ck_assert_int_eq(confirms, 0);
+}
+END_TEST
+
 static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("db_store");
@@ -94,5 +207,13 @@ static Suite *suite_for_file(void)
 	tcase_add_checked_fixture(in_transaction, store_setup, store_teardown);
 	tcase_add_test(in_transaction, a_read_inside_a_transaction_stays_on_its_connection);
 	suite_add_tcase(suite, in_transaction);
+	TCase *gate = tcase_create("session_gate");
+	tcase_add_checked_fixture(gate, store_setup, store_teardown);
+	tcase_add_test(gate, the_first_statement_confirms_a_pending_session_once);
+	tcase_add_test(gate, a_statement_that_carries_the_facts_costs_no_confirm);
+	tcase_add_test(gate, a_carried_statement_whose_facts_never_came_leaves_the_next_to_confirm);
+	tcase_add_test(gate, a_refused_session_refuses_every_later_statement);
+	tcase_add_test(gate, settled_facts_that_refuse_stop_the_next_statement);
+	suite_add_tcase(suite, gate);
 	return suite;
 }
