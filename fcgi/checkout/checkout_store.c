@@ -201,15 +201,18 @@ int order_refunded_mark(struct unit *unit, int64_t order_id, const char *from)
 /* ============================================ the order in few round trips */
 
 /* The cart's items in the order asked (JSON_TABLE over their ids), with
- * the shopper's phone, the bargain's signature and the rule set's version
- * on every row. */
+ * the shopper's phone, the bargain's signature, the rule set's version and
+ * the shopper's session facts (token version, blocked, the token logged
+ * out: the route is AUTH_SHOPPER_FOLDED) on every row. */
 static const char *const sql_order_facts =
 	"SELECT j.n, i.id, i.campaign_id, i.name, i.original_price_fen, i.checkout_floor_fen, i.stock_left, "
 	"TIMESTAMPDIFF(SECOND, '1970-01-01', c.starts_at), TIMESTAMPDIFF(SECOND, '1970-01-01', c.ends_at), "
-	"(SELECT s.phone FROM shopper s WHERE s.id = ?), (SELECT b.signature FROM bargain b WHERE b.id = ?), "
+	"s.phone, (SELECT b.signature FROM bargain b WHERE b.id = ?), "
 	"(SELECT COALESCE(MAX(f.version), 0) FROM fraud_state f WHERE f.id = 1), "
-	"EXISTS(SELECT 1 FROM idempotency_key k WHERE k.user_id = ? AND k.idem_key = ?) "
+	"EXISTS(SELECT 1 FROM idempotency_key k WHERE k.user_id = ? AND k.idem_key = ?), "
+	"s.id, s.token_version, s.blocked, (SELECT COUNT(*) FROM revoked_token r WHERE r.jti = ?) "
 	"FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, item_id BIGINT PATH '$')) AS j "
+	"LEFT JOIN shopper s ON s.id = ? "
 	"LEFT JOIN campaign_item i ON i.id = j.item_id LEFT JOIN campaign c ON c.id = i.campaign_id ORDER BY j.n";
 
 int order_facts_load(struct unit *unit, const int64_t *item_ids, int count, int64_t user_id, int64_t bargain_id,
@@ -228,8 +231,15 @@ int order_facts_load(struct unit *unit, const int64_t *item_ids, int count, int6
 	*rules_version = 0;
 	*key_seen = false;
 	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_order_facts, "iiiss", user_id, bargain_id, user_id, key, ids);
+	bool carries = unit_session_carry(unit); /* the shopper is the caller */
+	int result = db_exec(unit, &rows, sql_order_facts, "iisssi", bargain_id, user_id, key,
+			     carries ? unit->session->jti : "", ids, user_id);
 	if (result != DB_OK)
+		return result;
+	/* a shopper who is gone leaves the session to the door's own check */
+	if (carries && rows.row_count > 0 && !db_null(&rows, 0, 13) &&
+	    (result = unit_session_settle(unit, db_int(&rows, 0, 14), db_int(&rows, 0, 15) != 0,
+					  db_int(&rows, 0, 16) != 0)) != DB_OK)
 		return result;
 	for (int r = 0; r < rows.row_count; r++) {
 		int64_t n = db_int(&rows, r, 0);

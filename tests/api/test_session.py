@@ -203,3 +203,27 @@ def test_a_help_confirms_the_session_with_its_load(ctx):
     j = test_bargain.help_(ctx, helper, code)
     eq(j["bargain"]["helpers"], 1, "the one accepted help")
     test_bargain.check_bargain_sums(ctx, b["id"])
+
+
+def test_an_order_confirms_the_session_with_its_facts(ctx):
+    # POST /api/v1/orders reads its caller's revocation state with the
+    # order's facts (AUTH_SHOPPER_FOLDED): a logged-out or blocked buyer is
+    # refused before anything is written, and no stock moves.
+    import test_orders
+    _, item_id = test_orders.make_item(ctx, stock=5)
+    for what, revoke in (("logged out", lambda b: ctx.expect(ctx.post(LOGOUT, token=b["token"]), 204)),
+                         ("blocked", lambda b: ctx.sql("UPDATE shopper SET blocked = 1 WHERE id = %d" % b["id"]))):
+        buyer = test_orders.shopper(ctx)
+        revoke(buyer)
+        ctx.wait_session_cache()
+        r = test_orders.place(ctx, buyer, test_orders.body(item_id), key=test_orders.new_key())
+        ctx.expect(r, 401, "unauthorized", what="an order of a %s buyer" % what)
+        eq(int(ctx.sql_value("SELECT COUNT(*) FROM orders WHERE user_id = %d" % buyer["id"])), 0,
+           "orders of a %s buyer" % what)
+        eq(int(ctx.sql_value("SELECT COUNT(*) FROM idempotency_key WHERE user_id = %d" % buyer["id"])), 0,
+           "keys of a %s buyer" % what)
+    test_orders.check_stock(ctx, item_id, 5)
+    eq(test_orders.stock(ctx, item_id)[1], 5, "stock left after the refused orders")
+    buyer = test_orders.shopper(ctx)
+    ctx.expect(test_orders.place(ctx, buyer, test_orders.body(item_id), key=test_orders.new_key()), 201,
+               what="an order of a fine buyer")
