@@ -9,6 +9,11 @@
 
 #define ARENA_BLOCK_SIZE (16 * 1024)
 #define ARENA_ALIGN 16
+/* Standard blocks kept across resets. A help or an order uses a few; giving
+ * them back to malloc each request made malloc merge its small free chunks
+ * (malloc_consolidate) on every block taken again, a few percent of a
+ * worker's time. 8 blocks: 128 KiB per worker at most. */
+#define ARENA_SPARE_MAX 8
 
 struct arena_block {
 	struct arena_block *next;
@@ -36,6 +41,8 @@ void arena_init(struct arena *arena)
 	arena->blocks = NULL;
 	arena->cleanups = NULL;
 	arena->allocated = 0;
+	arena->spare = NULL;
+	arena->spare_count = 0;
 }
 
 static struct arena_block *block_new(size_t size)
@@ -57,7 +64,16 @@ void *arena_alloc(struct arena *arena, size_t size)
 	struct arena_block *block = arena->blocks;
 	if (block == NULL || block->size - block->used < rounded) {
 		size_t want = rounded > ARENA_BLOCK_SIZE / 4 ? rounded : ARENA_BLOCK_SIZE;
-		struct arena_block *fresh = block_new(want);
+		struct arena_block *fresh;
+		if (want == ARENA_BLOCK_SIZE && arena->spare != NULL) {
+			fresh = arena->spare;
+			arena->spare = fresh->next;
+			arena->spare_count--;
+			fresh->next = NULL;
+			fresh->used = 0;
+		} else {
+			fresh = block_new(want);
+		}
 		if (rounded > ARENA_BLOCK_SIZE / 4 && block != NULL) {
 			/* A big allocation gets a block of its own behind the
 			 * current one, so the current block's space is not lost. */
@@ -123,27 +139,30 @@ void arena_reset(struct arena *arena)
 		cleanup->fn(cleanup->data);
 	arena->cleanups = NULL;
 
-	struct arena_block *keep = NULL;
 	struct arena_block *block = arena->blocks;
 	while (block != NULL) {
 		struct arena_block *next = block->next;
-		if (keep == NULL && block->size == ARENA_BLOCK_SIZE) {
-			keep = block;
-			keep->used = 0;
+		if (block->size == ARENA_BLOCK_SIZE && arena->spare_count < ARENA_SPARE_MAX) {
+			block->used = 0;
+			block->next = arena->spare;
+			arena->spare = block;
+			arena->spare_count++;
 		} else {
 			free(block);
 		}
 		block = next;
 	}
-	if (keep != NULL)
-		keep->next = NULL;
-	arena->blocks = keep;
+	arena->blocks = NULL;
 	arena->allocated = 0;
 }
 
 void arena_destroy(struct arena *arena)
 {
 	arena_reset(arena);
-	free(arena->blocks);
-	arena->blocks = NULL;
+	while (arena->spare != NULL) {
+		struct arena_block *next = arena->spare->next;
+		free(arena->spare);
+		arena->spare = next;
+	}
+	arena->spare_count = 0;
 }

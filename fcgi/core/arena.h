@@ -17,6 +17,8 @@ struct arena {
 	struct arena_block *blocks;
 	struct arena_cleanup *cleanups;
 	size_t allocated; /* bytes handed out since the last reset */
+	struct arena_block *spare; /* standard blocks a reset kept for the next request */
+	int spare_count;
 };
 
 typedef void (*arena_cleanup_fn)(void *data);
@@ -32,9 +34,11 @@ char *arena_printf(struct arena *arena, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Calls fn(data) at the next reset, after every cleanup registered later. */
 void arena_defer(struct arena *arena, arena_cleanup_fn fn, void *data);
-/* Runs the cleanups (newest first) and releases all but the first block. */
+/* Runs the cleanups (newest first) and releases the memory; up to
+ * ARENA_SPARE_MAX standard blocks are kept for the next request, the rest
+ * (and every oversized block) go back to malloc. */
 void arena_reset(struct arena *arena);
-/* arena_reset() and the first block too. */
+/* arena_reset() and the kept blocks too. */
 void arena_destroy(struct arena *arena);
 
 #endif

@@ -313,11 +313,47 @@ START_TEST(reset_then_reuse)
 		ck_assert_int_eq(order_count, 2);
 		ck_assert_int_eq(order[0], 20);
 		ck_assert_int_eq(order[1], 10);
-		/* One standard block is kept for the next request. */
-		ck_assert_ptr_nonnull(arena.blocks);
+		/* The standard block is kept for the next request, not the big one. */
+		ck_assert_ptr_null(arena.blocks);
+		ck_assert_int_eq(arena.spare_count, 1);
 	}
 	arena_destroy(&arena);
 	ck_assert_ptr_null(arena.blocks);
+	ck_assert_ptr_null(arena.spare);
+}
+END_TEST
+
+/* A request that used many standard blocks leaves at most 8 for the next,
+ * and the next takes them back (the same memory) before asking malloc.
+ * 4000 bytes is a small allocation: four fill a 16 KiB block. */
+START_TEST(reset_keeps_a_few_standard_blocks_and_reuses_them)
+{
+	struct arena arena;
+	arena_init(&arena);
+	void *starts[20];
+	for (int i = 0; i < 80; i++) {
+		void *memory = arena_alloc(&arena, 4000);
+		if (i % 4 == 0)
+			starts[i / 4] = memory; /* the first of its block */
+	}
+	arena_reset(&arena);
+	ck_assert_int_eq(arena.spare_count, 8);
+	bool reused[20] = { false };
+	int taken_back = 0;
+	for (int i = 0; i < 32; i++) {
+		unsigned char *again = arena_alloc(&arena, 4000);
+		for (size_t b = 0; b < 4000; b++)
+			ck_assert_uint_eq(again[b], 0); /* zeroed like any allocation */
+		for (int j = 0; i % 4 == 0 && j < 20; j++)
+			if (!reused[j] && (void *)again == starts[j]) {
+				reused[j] = true;
+				taken_back++;
+			}
+	}
+	ck_assert_int_eq(taken_back, 8);
+	ck_assert_int_eq(arena.spare_count, 0);
+	arena_destroy(&arena);
+	ck_assert_ptr_null(arena.spare);
 }
 END_TEST
 
@@ -343,6 +379,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(cleanup, cleanups_registered_across_blocks_and_released_resources);
 	tcase_add_test(cleanup, destroy_runs_pending_cleanups);
 	tcase_add_test(cleanup, reset_then_reuse);
+	tcase_add_test(cleanup, reset_keeps_a_few_standard_blocks_and_reuses_them);
 	suite_add_tcase(suite, cleanup);
 	return suite;
 }
