@@ -508,7 +508,9 @@ static int session_gate(struct unit *unit)
 	struct unit_session *session = unit->session;
 	if (session == NULL || !session->pending || session->confirming)
 		return DB_OK;
-	if (session->carrying && !session->refused) {
+	if (session->refusal != 0)
+		return session->refusal;
+	if (session->carrying) {
 		session->carrying = false; /* this statement reads the facts */
 		return DB_OK;
 	}

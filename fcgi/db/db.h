@@ -81,13 +81,15 @@ struct unit_session {
 	bool pending;    /* not confirmed yet */
 	bool carrying;   /* the next statement reads the facts */
 	bool confirming; /* the confirm statement itself is running */
-	bool refused;
+	int refusal;     /* 0, or what every later statement answers (set once refused) */
 	int64_t user_id;
 	int64_t token_version; /* the token's claim, to compare with the caller's */
 	const char *jti;
-	/* the session's own statement; DB_OK clears pending, else an outcome */
+	/* the session's own statement; DB_OK clears pending, else an outcome
+	 * (a refusal also set in refusal) */
 	int (*confirm)(struct unit *unit);
-	/* decides from facts a store read: DB_OK clears pending, else an outcome */
+	/* decides from facts a store read: DB_OK clears pending, else the
+	 * refusal, also set in refusal */
 	int (*settle)(struct unit *unit, int64_t token_version, bool off, bool revoked);
 };
 
@@ -96,7 +98,7 @@ struct unit_session {
  * lasts for the next statement only, whatever its result. */
 static inline bool unit_session_carry(struct unit *unit)
 {
-	if (unit->session == NULL || !unit->session->pending || unit->session->refused)
+	if (unit->session == NULL || !unit->session->pending || unit->session->refusal != 0)
 		return false;
 	unit->session->carrying = true;
 	return true;

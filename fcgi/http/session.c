@@ -177,8 +177,7 @@ static int due_settle(struct unit *unit, int64_t token_version, bool off, bool r
 	const char *why = row_refusal(row, due->token_version);
 	if (why != NULL) {
 		log_info("auth: token refused: %s", why);
-		due->refused = true;
-		return OUT_UNAUTHORIZED;
+		return due->refusal = OUT_UNAUTHORIZED;
 	}
 	due->pending = false;
 	return DB_OK;
@@ -189,16 +188,15 @@ static int due_settle(struct unit *unit, int64_t token_version, bool off, bool r
 static int due_confirm(struct unit *unit)
 {
 	struct unit_session *due = unit->session;
-	if (due->refused)
-		return OUT_UNAUTHORIZED;
+	if (due->refusal != 0)
+		return due->refusal;
 	struct db_rows rows;
 	int result = db_exec(unit, &rows, sql_shopper_session, "si", due->jti, due->user_id);
 	if (result != DB_OK)
 		return result;
 	if (rows.row_count != 1) {
 		log_info("auth: token refused: no such user");
-		due->refused = true;
-		return OUT_UNAUTHORIZED;
+		return due->refusal = OUT_UNAUTHORIZED;
 	}
 	return due_settle(unit, db_int(&rows, 0, 0), db_int(&rows, 0, 1) != 0, db_int(&rows, 0, 2) != 0);
 }
@@ -208,7 +206,7 @@ int session_confirm_due(struct request *request)
 	struct unit_session *due = request->work.session;
 	if (due == NULL || !due->pending)
 		return 0;
-	int result = due->refused ? OUT_UNAUTHORIZED : due_confirm(&request->work);
+	int result = due_confirm(&request->work);
 	if (result == DB_OK)
 		return 0;
 	/* the handler's answer is not the caller's to see */

@@ -98,7 +98,7 @@ static int counting_confirm(struct unit *unit)
 	if (confirm_answer == DB_OK)
 		unit->session->pending = false;
 	else
-		unit->session->refused = true;
+		unit->session->refusal = confirm_answer;
 	return confirm_answer;
 }
 
@@ -109,8 +109,7 @@ static int counting_settle(struct unit *unit, int64_t version, bool off, bool re
 		unit->session->pending = false;
 		return DB_OK;
 	}
-	unit->session->refused = true;
-	return OUT_UNAUTHORIZED;
+	return unit->session->refusal = OUT_UNAUTHORIZED;
 }
 
 static struct unit_session due;
@@ -189,7 +188,7 @@ START_TEST(settled_facts_that_refuse_stop_the_next_statement)
 	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 8, 0, 0", ""), DB_OK); /* another version */
 	ck_assert_int_eq(unit_session_settle(&store_unit, db_int(&rows, 0, 0), false, false), OUT_UNAUTHORIZED);
 	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 3", ""), OUT_UNAUTHORIZED);
-	ck_assert_int_eq(confirms, 0);
+	ck_assert_int_eq(confirms, 0); /* the door refuses, it does not ask again */
 }
 END_TEST
 
