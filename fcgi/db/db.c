@@ -521,6 +521,13 @@ static int session_gate(struct unit *unit)
 	return result;
 }
 
+int db_session_confirm(struct unit *unit)
+{
+	if (unit->session != NULL)
+		unit->session->carrying = false; /* no statement is coming to carry it */
+	return session_gate(unit);
+}
+
 static int exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, va_list args);
 
 int db_exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, va_list args)

@@ -104,6 +104,10 @@ static inline bool unit_session_carry(struct unit *unit)
 	return true;
 }
 
+/* The session confirmed now, by its own statement if it is still pending
+ * (a unit that ran no statement): DB_OK, the refusal, or the door's code. */
+int db_session_confirm(struct unit *unit);
+
 /* After it: the facts read (the caller's token version, blocked, whether
  * the token was logged out). DB_OK, or the refusal (OUT_UNAUTHORIZED). */
 static inline int unit_session_settle(struct unit *unit, int64_t token_version, bool off, bool revoked)

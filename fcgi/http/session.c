@@ -206,7 +206,7 @@ int session_confirm_due(struct request *request)
 	struct unit_session *due = request->work.session;
 	if (due == NULL || !due->pending)
 		return 0;
-	int result = due_confirm(&request->work);
+	int result = db_session_confirm(&request->work);
 	if (result == DB_OK)
 		return 0;
 	/* the handler's answer is not the caller's to see */

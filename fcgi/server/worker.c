@@ -154,12 +154,13 @@ int worker_dispatch(struct request *request)
 	static const struct field no_fields[] = { { .name = NULL } };
 	bool raw = route->body == route_raw_body; /* a provider's notify: verified by its handler */
 	if (!raw && request->body_size > 0 && !content_type_is_json(request->content_type))
-		return http_error(request, 415, "unsupported_media_type");
-	if (!raw && (route->body != NULL || request->body_size > 0)) {
-		if ((status = validate_body(request, route->body ? route->body : no_fields)) != 0)
-			return status;
-	}
-	status = route->handler(request);
+		status = http_error(request, 415, "unsupported_media_type");
+	else if (!raw && (route->body != NULL || request->body_size > 0))
+		status = validate_body(request, route->body ? route->body : no_fields);
+	if (status == 0)
+		status = route->handler(request);
+	/* a folded route's caller is confirmed before any answer leaves: a
+	 * refused token is a 401 whatever its body, as on every other route */
 	int refused = route->auth == AUTH_SHOPPER_FOLDED ? session_confirm_due(request) : 0;
 	if (refused != 0)
 		status = refused;

@@ -222,6 +222,14 @@ def test_an_order_confirms_the_session_with_its_facts(ctx):
            "orders of a %s buyer" % what)
         eq(int(ctx.sql_value("SELECT COUNT(*) FROM idempotency_key WHERE user_id = %d" % buyer["id"])), 0,
            "keys of a %s buyer" % what)
+    # a refused token is a 401 before its body is looked at, as on every route
+    gone = test_orders.shopper(ctx)
+    ctx.expect(ctx.post(LOGOUT, token=gone["token"]), 204)
+    ctx.wait_session_cache()
+    for what, bad in (("no lines", {"lines": [], "address": test_orders.body(item_id)["address"]}),
+                      ("a wrong type", {"lines": "x"})):
+        r = test_orders.place(ctx, gone, bad, key=test_orders.new_key())
+        ctx.expect(r, 401, "unauthorized", what="a logged-out buyer's order with %s" % what)
     test_orders.check_stock(ctx, item_id, 5)
     eq(test_orders.stock(ctx, item_id)[1], 5, "stock left after the refused orders")
     buyer = test_orders.shopper(ctx)

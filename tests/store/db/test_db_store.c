@@ -192,6 +192,24 @@ START_TEST(settled_facts_that_refuse_stop_the_next_statement)
 }
 END_TEST
 
+START_TEST(a_unit_that_ran_nothing_is_confirmed_by_its_own_statement_once)
+{
+	due_begin(DB_OK);
+	ck_assert(unit_session_carry(&store_unit)); /* a carry no statement used */
+	ck_assert_int_eq(db_session_confirm(&store_unit), DB_OK);
+	ck_assert_int_eq(confirms, 1);
+	ck_assert(!due.pending);
+	ck_assert_int_eq(db_session_confirm(&store_unit), DB_OK); /* nothing left to confirm */
+	ck_assert_int_eq(confirms, 1);
+	due_begin(OUT_UNAUTHORIZED);
+	ck_assert_int_eq(db_session_confirm(&store_unit), OUT_UNAUTHORIZED);
+	ck_assert_int_eq(db_session_confirm(&store_unit), OUT_UNAUTHORIZED);
+	ck_assert_int_eq(confirms, 1);
+	store_unit.session = NULL;
+	ck_assert_int_eq(db_session_confirm(&store_unit), DB_OK); /* no session to confirm */
+}
+END_TEST
+
 static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("db_store");
@@ -213,6 +231,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(gate, a_carried_statement_whose_facts_never_came_leaves_the_next_to_confirm);
 	tcase_add_test(gate, a_refused_session_refuses_every_later_statement);
 	tcase_add_test(gate, settled_facts_that_refuse_stop_the_next_statement);
+	tcase_add_test(gate, a_unit_that_ran_nothing_is_confirmed_by_its_own_statement_once);
 	suite_add_tcase(suite, gate);
 	return suite;
 }
