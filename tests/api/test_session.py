@@ -157,6 +157,28 @@ def test_logout_and_block_take_effect_on_every_worker_within_a_second(ctx):
         ctx.sql("UPDATE shopper SET blocked = 0 WHERE id = %d" % uid)
 
 
+def revocations(ctx):
+    """The ways a shopper's token stops being good, each as (what, revoke(shopper))."""
+    return (("logged out", lambda who: ctx.expect(ctx.post(LOGOUT, token=who["token"]), 204)),
+            ("blocked", lambda who: ctx.sql("UPDATE shopper SET blocked = 1 WHERE id = %d" % who["id"])),
+            ("token version bumped",
+             lambda who: ctx.sql("UPDATE shopper SET token_version = token_version + 1 WHERE id = %d" % who["id"])))
+
+
+def revoked_shopper(ctx, login, revoke):
+    """A shopper just logged in whose token revoke() made bad, past every worker's memory of it."""
+    who = login(ctx)
+    revoke(who)
+    ctx.wait_session_cache()
+    return who
+
+
+def nothing_written(ctx, counts, who, what):
+    """Each query of counts (formatted with who's id) counts 0 rows."""
+    for label, query in counts:
+        eq(int(ctx.sql_value(query % who["id"])), 0, "%s of a refused caller (%s)" % (label, what))
+
+
 def test_a_help_confirms_the_session_with_its_load(ctx):
     # The help route reads its caller's revocation state with the bargain
     # (AUTH_SHOPPER_FOLDED, fcgi/http/session.h): a logged-out, blocked,
@@ -167,30 +189,14 @@ def test_a_help_confirms_the_session_with_its_load(ctx):
     owner = test_bargain.shopper(ctx)
     b = test_bargain.start(ctx, owner, item_id)
     code = b["share_code"]
-
-    def refused(who, what):
+    for what, revoke in revocations(ctx):
+        helper = revoked_shopper(ctx, test_bargain.shopper, revoke)
         for target in (code, "0" * 16, "A" * 15):
-            r = ctx.post("/api/v1/s/%s/help" % target, token=who["token"], ip=who["ip"])
+            r = ctx.post("/api/v1/s/%s/help" % target, token=helper["token"], ip=helper["ip"])
             ctx.expect(r, 401, "unauthorized", what="%s, help on %s" % (what, target))
-        eq(int(ctx.sql_value("SELECT COUNT(*) FROM bargain_cut WHERE helper_id = %d" % who["id"])), 0,
-           "cuts of a refused helper (%s)" % what)
-        eq(int(ctx.sql_value("SELECT COUNT(*) FROM rate_counter WHERE bucket = 'helps:%d'" % who["id"])), 0,
-           "daily help counter of a refused helper (%s)" % what)
-
-    logged_out = test_bargain.shopper(ctx)
-    ctx.expect(ctx.post(LOGOUT, token=logged_out["token"]), 204)
-    ctx.wait_session_cache()
-    refused(logged_out, "logged out")
-
-    blocked = test_bargain.shopper(ctx)
-    ctx.sql("UPDATE shopper SET blocked = 1 WHERE id = %d" % blocked["id"])
-    ctx.wait_session_cache()
-    refused(blocked, "blocked")
-
-    bumped = test_bargain.shopper(ctx)
-    ctx.sql("UPDATE shopper SET token_version = token_version + 1 WHERE id = %d" % bumped["id"])
-    ctx.wait_session_cache()
-    refused(bumped, "token version bumped")
+        nothing_written(ctx, (("cuts", "SELECT COUNT(*) FROM bargain_cut WHERE helper_id = %d"),
+                              ("daily help counter", "SELECT COUNT(*) FROM rate_counter WHERE bucket = 'helps:%d'")),
+                        helper, what)
 
     # a token whose user is gone: its own claims, no such shopper
     gone = {"token": ctx.forge(ctx.claims(2000000000 + (int(time.time()) % 1000000))), "id": 0, "ip": ctx.new_ip()}
@@ -207,29 +213,19 @@ def test_a_help_confirms_the_session_with_its_load(ctx):
 
 def test_an_order_confirms_the_session_with_its_facts(ctx):
     # POST /api/v1/orders reads its caller's revocation state with the
-    # order's facts (AUTH_SHOPPER_FOLDED): a logged-out or blocked buyer is
-    # refused before anything is written, and no stock moves.
+    # order's facts (AUTH_SHOPPER_FOLDED): a refused buyer is refused before
+    # anything is written, whatever its body, and no stock moves.
     import test_orders
     _, item_id = test_orders.make_item(ctx, stock=5)
-    for what, revoke in (("logged out", lambda b: ctx.expect(ctx.post(LOGOUT, token=b["token"]), 204)),
-                         ("blocked", lambda b: ctx.sql("UPDATE shopper SET blocked = 1 WHERE id = %d" % b["id"]))):
-        buyer = test_orders.shopper(ctx)
-        revoke(buyer)
-        ctx.wait_session_cache()
-        r = test_orders.place(ctx, buyer, test_orders.body(item_id), key=test_orders.new_key())
-        ctx.expect(r, 401, "unauthorized", what="an order of a %s buyer" % what)
-        eq(int(ctx.sql_value("SELECT COUNT(*) FROM orders WHERE user_id = %d" % buyer["id"])), 0,
-           "orders of a %s buyer" % what)
-        eq(int(ctx.sql_value("SELECT COUNT(*) FROM idempotency_key WHERE user_id = %d" % buyer["id"])), 0,
-           "keys of a %s buyer" % what)
-    # a refused token is a 401 before its body is looked at, as on every route
-    gone = test_orders.shopper(ctx)
-    ctx.expect(ctx.post(LOGOUT, token=gone["token"]), 204)
-    ctx.wait_session_cache()
-    for what, bad in (("no lines", {"lines": [], "address": test_orders.body(item_id)["address"]}),
-                      ("a wrong type", {"lines": "x"})):
-        r = test_orders.place(ctx, gone, bad, key=test_orders.new_key())
-        ctx.expect(r, 401, "unauthorized", what="a logged-out buyer's order with %s" % what)
+    bad_bodies = (("no lines", {"lines": [], "address": test_orders.body(item_id)["address"]}),
+                  ("a wrong type", {"lines": "x"}))
+    for what, revoke in revocations(ctx):
+        buyer = revoked_shopper(ctx, test_orders.shopper, revoke)
+        for shape, order_body in (("a good body", test_orders.body(item_id)),) + bad_bodies:
+            r = test_orders.place(ctx, buyer, order_body, key=test_orders.new_key())
+            ctx.expect(r, 401, "unauthorized", what="an order of a %s buyer with %s" % (what, shape))
+        nothing_written(ctx, (("orders", "SELECT COUNT(*) FROM orders WHERE user_id = %d"),
+                              ("keys", "SELECT COUNT(*) FROM idempotency_key WHERE user_id = %d")), buyer, what)
     test_orders.check_stock(ctx, item_id, 5)
     eq(test_orders.stock(ctx, item_id)[1], 5, "stock left after the refused orders")
     buyer = test_orders.shopper(ctx)

@@ -136,15 +136,21 @@ START_TEST(the_first_statement_confirms_a_pending_session_once)
 }
 END_TEST
 
+/* A store's load that carries the facts (sql answers version, off,
+ * revoked), then hands them over: what the settle answered. */
+static int carried_load(const char *sql)
+{
+	ck_assert(unit_session_carry(&store_unit));
+	struct db_rows rows;
+	ck_assert_int_eq(db_exec(&store_unit, &rows, sql, ""), DB_OK);
+	return unit_session_settle(&store_unit, db_int(&rows, 0, 0), db_int(&rows, 0, 1) != 0, db_int(&rows, 0, 2) != 0);
+}
+
 START_TEST(a_statement_that_carries_the_facts_costs_no_confirm)
 {
 	due_begin(DB_OK);
-	ck_assert(unit_session_carry(&store_unit));
+	ck_assert_int_eq(carried_load("SELECT 7, 0, 0"), DB_OK);
 	struct db_rows rows;
-	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 7, 0, 0", ""), DB_OK);
-	ck_assert_int_eq(unit_session_settle(&store_unit, db_int(&rows, 0, 0), db_int(&rows, 0, 1) != 0,
-					     db_int(&rows, 0, 2) != 0),
-			 DB_OK);
 	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 3", ""), DB_OK);
 	ck_assert_int_eq(confirms, 0);
 	ck_assert_int_eq(settles, 1);
@@ -183,10 +189,8 @@ END_TEST
 START_TEST(settled_facts_that_refuse_stop_the_next_statement)
 {
 	due_begin(DB_OK);
-	ck_assert(unit_session_carry(&store_unit));
+	ck_assert_int_eq(carried_load("SELECT 8, 0, 0"), OUT_UNAUTHORIZED); /* another version */
 	struct db_rows rows;
-	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 8, 0, 0", ""), DB_OK); /* another version */
-	ck_assert_int_eq(unit_session_settle(&store_unit, db_int(&rows, 0, 0), false, false), OUT_UNAUTHORIZED);
 	ck_assert_int_eq(db_exec(&store_unit, &rows, "SELECT 3", ""), OUT_UNAUTHORIZED);
 	ck_assert_int_eq(confirms, 0); /* the door refuses, it does not ask again */
 }
