@@ -66,11 +66,9 @@ void *arena_alloc(struct arena *arena, size_t size)
 		size_t want = rounded > ARENA_BLOCK_SIZE / 4 ? rounded : ARENA_BLOCK_SIZE;
 		struct arena_block *fresh;
 		if (want == ARENA_BLOCK_SIZE && arena->spare != NULL) {
-			fresh = arena->spare;
+			fresh = arena->spare; /* emptied by the reset that kept it */
 			arena->spare = fresh->next;
 			arena->spare_count--;
-			fresh->next = NULL;
-			fresh->used = 0;
 		} else {
 			fresh = block_new(want);
 		}

@@ -514,7 +514,6 @@ static int session_gate(struct unit *unit)
 		session->carrying = false; /* this statement reads the facts */
 		return DB_OK;
 	}
-	session->carrying = false;
 	session->confirming = true;
 	int result = session->confirm(unit);
 	session->confirming = false;
@@ -528,17 +527,22 @@ int db_session_confirm(struct unit *unit)
 	return session_gate(unit);
 }
 
+/* session_gate() for a statement about to fill rows: a refused one leaves
+ * them empty, as a failed statement does. */
+static int statement_gate(struct unit *unit, struct db_rows *rows)
+{
+	int result = session_gate(unit);
+	if (result != DB_OK && rows != NULL)
+		memset(rows, 0, sizeof(*rows));
+	return result;
+}
+
 static int exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, va_list args);
 
 int db_exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, va_list args)
 {
-	int result = session_gate(unit);
-	if (result != DB_OK) {
-		if (rows != NULL)
-			memset(rows, 0, sizeof(*rows));
-		return result;
-	}
-	return exec_va(unit, rows, sql, types, args);
+	int result = statement_gate(unit, rows);
+	return result != DB_OK ? result : exec_va(unit, rows, sql, types, args);
 }
 
 static int exec_va(struct unit *unit, struct db_rows *rows, const char *sql, const char *types, va_list args)
@@ -710,12 +714,9 @@ int db_read(struct unit *unit, struct db_rows *rows, const char *sql, const char
 	struct db *db = unit->db;
 	const struct config *config = unit->config;
 	/* the caller's session is confirmed on the primary, never a replica */
-	int result = session_gate(unit);
-	if (result != DB_OK) {
-		if (rows != NULL)
-			memset(rows, 0, sizeof(*rows));
+	int result = statement_gate(unit, rows);
+	if (result != DB_OK)
 		return result;
-	}
 	va_list args;
 	va_start(args, types);
 	if (config->db_read_host[0] == '\0' || db->in_transaction) {

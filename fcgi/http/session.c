@@ -130,33 +130,54 @@ static const char *row_refusal(const struct session_row *row, int64_t token_vers
 	return NULL;
 }
 
+/* Keeps a token's facts, as they stood at checked_us, in its cache slot;
+ * returns the slot. */
+static struct session_row *row_keep(bool admin, int64_t subject, const char *jti, int64_t checked_us,
+				    int64_t version, bool off, bool revoked)
+{
+	struct session_row *row = cache_slot(jti);
+	*row = (struct session_row){ .used = true, .admin = admin, .subject = subject, .checked_us = checked_us,
+				     .version = version, .off = off, .revoked = revoked };
+	snprintf(row->jti, sizeof(row->jti), "%s", jti);
+	return row;
+}
+
+/* The token's row read from the database and kept: DB_OK, OUT_UNAUTHORIZED
+ * when there is no such user (the slot forgotten), or the door's code. */
+static int row_read(struct unit *unit, bool admin, int64_t subject, const char *jti, struct session_row **out)
+{
+	int64_t asked_us = clock_micros(); /* the facts are kept from before they were read */
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, admin ? sql_admin_session : sql_shopper_session, "si", jti, subject);
+	if (result != DB_OK)
+		return result;
+	if (rows.row_count != 1) {
+		cache_slot(jti)->used = false;
+		return OUT_UNAUTHORIZED;
+	}
+	struct session_row *row = row_keep(admin, subject, jti, asked_us, db_int(&rows, 0, 0),
+					   db_int(&rows, 0, 1) != 0, db_int(&rows, 0, 2) != 0);
+	if (admin)
+		snprintf(row->roles, sizeof(row->roles), "%s", db_null(&rows, 0, 3) ? "" : db_text(&rows, 0, 3));
+	*out = row;
+	return DB_OK;
+}
+
 /* The token's row, from the cache or the database. Returns 0, or an HTTP
  * status already set on request. */
 static int session_row_get(struct request *request, bool admin, const struct token_claims *claims,
 			   struct session_row **out)
 {
 	struct session_row *row = cache_slot(claims->jti);
-	int64_t now_us = clock_micros();
-	if (cache_fresh(row, admin, claims->subject, claims->jti, now_us)) {
+	if (cache_fresh(row, admin, claims->subject, claims->jti, clock_micros())) {
 		*out = row;
 		return 0;
 	}
-	struct db_rows rows;
-	int result = db_exec(&request->work, &rows, admin ? sql_admin_session : sql_shopper_session, "si", claims->jti,
-			     claims->subject);
+	int result = row_read(&request->work, admin, claims->subject, claims->jti, out);
+	if (result == OUT_UNAUTHORIZED)
+		return refuse(request, "no such user");
 	if (result != DB_OK) /* the door's code, as HTTP (503 when the database is gone) */
 		return result == DB_RETRY ? http_error(request, 503, "unavailable") : http_outcome(request, result);
-	if (rows.row_count != 1) {
-		row->used = false;
-		return refuse(request, "no such user");
-	}
-	*row = (struct session_row){ .used = true, .admin = admin, .subject = claims->subject, .checked_us = now_us,
-				     .version = db_int(&rows, 0, 0), .off = db_int(&rows, 0, 1) != 0,
-				     .revoked = db_int(&rows, 0, 2) != 0 };
-	snprintf(row->jti, sizeof(row->jti), "%s", claims->jti);
-	if (admin)
-		snprintf(row->roles, sizeof(row->roles), "%s", db_null(&rows, 0, 3) ? "" : db_text(&rows, 0, 3));
-	*out = row;
 	return 0;
 }
 
@@ -165,15 +186,9 @@ static int session_row_get(struct request *request, bool admin, const struct tok
  * The caller of an AUTH_SHOPPER_FOLDED route, when the cache does not know
  * its token: the door calls these through request->session_due (db.h). */
 
-/* The shopper's facts, read by the door or by a store with its load: kept
- * like session_row_get() keeps them, then judged. */
-static int due_settle(struct unit *unit, int64_t token_version, bool off, bool revoked)
+/* The pending caller judged by its kept row: DB_OK, or the refusal. */
+static int due_judge(struct unit_session *due, const struct session_row *row)
 {
-	struct unit_session *due = unit->session;
-	struct session_row *row = cache_slot(due->jti);
-	*row = (struct session_row){ .used = true, .subject = due->user_id, .checked_us = clock_micros(),
-				     .version = token_version, .off = off, .revoked = revoked };
-	snprintf(row->jti, sizeof(row->jti), "%s", due->jti);
 	const char *why = row_refusal(row, due->token_version);
 	if (why != NULL) {
 		log_info("auth: token refused: %s", why);
@@ -183,6 +198,13 @@ static int due_settle(struct unit *unit, int64_t token_version, bool off, bool r
 	return DB_OK;
 }
 
+/* The shopper's facts, read by a store with its load. */
+static int due_settle(struct unit *unit, int64_t token_version, bool off, bool revoked)
+{
+	struct unit_session *due = unit->session;
+	return due_judge(due, row_keep(false, due->user_id, due->jti, clock_micros(), token_version, off, revoked));
+}
+
 /* The check as a statement of its own, before a statement that does not
  * carry the facts (the door runs it; its own statement passes the gate). */
 static int due_confirm(struct unit *unit)
@@ -190,15 +212,13 @@ static int due_confirm(struct unit *unit)
 	struct unit_session *due = unit->session;
 	if (due->refusal != 0)
 		return due->refusal;
-	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_shopper_session, "si", due->jti, due->user_id);
-	if (result != DB_OK)
-		return result;
-	if (rows.row_count != 1) {
+	struct session_row *row = NULL;
+	int result = row_read(unit, false, due->user_id, due->jti, &row);
+	if (result == OUT_UNAUTHORIZED) {
 		log_info("auth: token refused: no such user");
 		return due->refusal = OUT_UNAUTHORIZED;
 	}
-	return due_settle(unit, db_int(&rows, 0, 0), db_int(&rows, 0, 1) != 0, db_int(&rows, 0, 2) != 0);
+	return result != DB_OK ? result : due_judge(due, row);
 }
 
 int session_confirm_due(struct request *request)
@@ -239,7 +259,6 @@ int session_authenticate(struct request *request, enum auth_level level, unsigne
 	request->session.authenticated = true;
 	request->session.user_id = claims.subject;
 	request->session.expires_at = claims.expires_at;
-	request->session.token_version = claims.version;
 	memcpy(request->session.jti, claims.jti, SESSION_JTI_SIZE);
 	if (level == AUTH_SHOPPER_FOLDED &&
 	    !cache_fresh(cache_slot(claims.jti), false, claims.subject, claims.jti, clock_micros())) {

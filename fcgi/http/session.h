@@ -36,7 +36,6 @@ struct session {
 	unsigned roles;   /* admins only */
 	int64_t user_id;  /* the shopper's or the admin's id */
 	int64_t expires_at;
-	int64_t token_version; /* the token's version claim */
 	char jti[SESSION_JTI_SIZE];
 };
 
