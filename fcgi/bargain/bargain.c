@@ -683,7 +683,7 @@ int bargain_landing_show(struct unit *unit, const char *code, int64_t user_id, c
 			return DB_OK;
 		}
 	}
-	struct landing_stamp stamp = landing_cache_stamp(code, clock_micros());
+	struct mark_stamp stamp = landing_cache_stamp(code, clock_micros());
 	status = bargain_landing_by_code(unit, code, BARGAIN_RECENT_HELPS, &view->bargain, &view->landing, &view->helps,
 					 &view->help_count);
 	if (status == OUT_NOT_FOUND)

@@ -12,10 +12,10 @@
 
 #include "admin/stats.h"
 #include "bargain/bargain.h"
-#include "bargain/landing_cache.h"
 #include "core/arena.h"
 #include "core/arena_json.h"
 #include "core/log.h"
+#include "core/marks.h"
 #include "core/outcome.h"
 #include "db/db.h"
 #include "db/lease.h"
@@ -333,7 +333,7 @@ int bargain_set_plan(struct unit *unit, int64_t bargain_id, const char *plan)
 
 int bargain_close(struct unit *unit, int64_t bargain_id)
 {
-	landing_cache_changed(bargain_id);
+	marks_changed(MARK_BARGAIN, bargain_id);
 	return db_exec(unit, NULL, sql_bargain_close, "ii", unit->now, bargain_id);
 }
 
@@ -371,7 +371,7 @@ static const char *const sql_cut_record =
 int bargain_take_cut(struct unit *unit, int64_t bargain_id, int64_t drawn, bool is_help, const char *letter,
 		     bool hold, bool *taken)
 {
-	landing_cache_changed(bargain_id);
+	marks_changed(MARK_BARGAIN, bargain_id);
 	struct db_rows rows;
 	int status = db_exec(unit, &rows, sql_bargain_take_cut, "iiiisiiii", drawn, (int64_t)is_help, unit->now,
 			     unit->now, letter ? letter : "", (int64_t)hold, bargain_id, unit->now, (int64_t)is_help);
@@ -489,7 +489,9 @@ int bargain_help_apply(struct unit *unit, const struct bargain_help_write *write
 {
 	const struct bargain *bargain = write->bargain;
 	*result = (struct bargain_help_result){ .applied = HELP_NOT_TAKEN, .limited_index = -1 };
-	landing_cache_changed(bargain->id);
+	marks_changed(MARK_BARGAIN, bargain->id);
+	if (write->milestone_count > 0)
+		marks_changed(MARK_SHOPPER, bargain->user_id); /* the initiator's rewards */
 
 	json_t *milestones = json_array();
 	for (int i = 0; i < write->milestone_count; i++)
@@ -651,14 +653,14 @@ int bargain_for_order(struct unit *unit, int64_t bargain_id, struct bargain_orde
 
 int bargain_mark_ordered(struct unit *unit, int64_t bargain_id, int64_t user_id)
 {
-	landing_cache_changed(bargain_id);
+	marks_changed(MARK_BARGAIN, bargain_id);
 	return db_exec_one(unit, OUT_BARGAIN_NOT_SUCCEEDED, sql_bargain_mark_ordered, "iii", unit->now, bargain_id,
 			   user_id);
 }
 
 int bargain_unmark_ordered(struct unit *unit, int64_t bargain_id, int64_t user_id)
 {
-	landing_cache_changed(bargain_id);
+	marks_changed(MARK_BARGAIN, bargain_id);
 	struct db_rows rows;
 	/* open again; a bargain of the same item the shopper opened meanwhile
 	 * keeps the open slot, and this one waits beside it (open_slot NULL) */
@@ -682,19 +684,19 @@ static const char *const sql_bargain_reject =
 
 int bargain_hold(struct unit *unit, int64_t bargain_id)
 {
-	landing_cache_changed(bargain_id);
+	marks_changed(MARK_BARGAIN, bargain_id);
 	return db_exec(unit, NULL, sql_bargain_hold, "i", bargain_id);
 }
 
 int bargain_release(struct unit *unit, int64_t bargain_id)
 {
-	landing_cache_changed(bargain_id);
+	marks_changed(MARK_BARGAIN, bargain_id);
 	return db_exec(unit, NULL, sql_bargain_release, "i", bargain_id);
 }
 
 int bargain_reject(struct unit *unit, int64_t bargain_id)
 {
-	landing_cache_changed(bargain_id);
+	marks_changed(MARK_BARGAIN, bargain_id);
 	return db_exec(unit, NULL, sql_bargain_reject, "ii", unit->now, bargain_id);
 }
 
@@ -719,7 +721,7 @@ long bargain_close_expired(struct unit *unit)
 	if (db_exec(unit, &rows, sql_sweep_expired, "iii", unit->now, unit->now, unit->now) == DB_OK)
 		closed = (long)rows.affected;
 	if (closed > 0)
-		landing_cache_changed(0); /* many bargains at once */
+		marks_changed(MARK_BARGAIN, 0); /* many bargains at once */
 	lease_release(unit, LEASE_BARGAIN_SWEEP);
 	return closed;
 }

@@ -8,13 +8,11 @@
  * the newest helps) for at most landing_cache_ms, and never past a change it
  * can see:
  *
- *  - every write of a bargain by this pool marks it changed in a segment all
- *    the pool's workers share (landing_cache_changed): once at the write and
- *    once more when its request (or sweep) is done, that is after its commit
- *    (landing_cache_settle). A landing notes the bargain's mark before it
- *    reads, and keeps what it read only under that mark: whatever committed
- *    after its read has moved the mark on, so the entry is not served again.
- *    A shopper who helped and opens the link at once sees the help.
+ *  - every write of a bargain by this pool moves its change mark
+ *    (core/marks.h, MARK_BARGAIN): a landing notes the bargain's mark
+ *    before it reads, and keeps what it read only under that mark, so
+ *    whatever committed after its read retires the entry. A shopper who
+ *    helped and opens the link at once sees the help.
  *  - every admin write marks everything changed (a campaign's window, an
  *    item's name or images, a blocked shopper).
  *  - what this pool cannot see (another app host's helps in a scale-out, a
@@ -33,17 +31,9 @@
 
 #include "bargain/bargain.h"
 #include "bargain/bargain_store.h"
+#include "core/marks.h"
 
 #define LANDING_CACHE_ENTRIES 1024 /* per worker, by share code */
-#define LANDING_MARK_SLOTS 65536   /* shared marks, by bargain id */
-#define LANDING_PENDING_MAX 16     /* bargains a request may change before "everything" */
-
-/* The marks a landing noted before its read. */
-struct landing_stamp {
-	int64_t bargain_id; /* 0: not known yet, nothing will be kept */
-	uint32_t bargain_mark, everything_mark;
-	int64_t at_us;
-};
 
 /* What a landing read, as the cache gives it back: its strings live in the
  * cache until the entry is replaced, which no later step of the same
@@ -55,25 +45,13 @@ struct landing_facts {
 	int help_count;
 };
 
-/* The pool's master, before it forks the workers: maps the shared marks.
- * Returns 0 or -1 (logged). Without it (the command-line tools) marks are
- * not shared and only landing_cache_ms bounds an entry. */
-int landing_cache_share(void);
-
-/* A write of bargain_id (0: of everything, e.g. an admin's write or a sweep
- * of many) by this process; noted again by landing_cache_settle(). */
-void landing_cache_changed(int64_t bargain_id);
-/* After a request or a sweep, once its transactions are over: marks again
- * what it changed. */
-void landing_cache_settle(void);
-
 /* The facts of code if kept, fresh and unchanged at now_us for at most
  * ttl_ms; NULL otherwise (ttl_ms 0: never). */
 const struct landing_facts *landing_cache_find(const char *code, int64_t now_us, int64_t ttl_ms);
 /* The marks to note before reading code's landing at now_us. */
-struct landing_stamp landing_cache_stamp(const char *code, int64_t now_us);
+struct mark_stamp landing_cache_stamp(const char *code, int64_t now_us);
 /* Keeps what a landing read under the stamp taken before the read (copied);
  * a stamp without a bargain id only learns the code's id. */
-void landing_cache_keep(const char *code, const struct landing_stamp *stamp, const struct landing_facts *facts);
+void landing_cache_keep(const char *code, const struct mark_stamp *stamp, const struct landing_facts *facts);
 
 #endif

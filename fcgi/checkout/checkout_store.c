@@ -15,6 +15,7 @@
 #include "core/arena.h"
 #include "core/arena_json.h"
 #include "core/log.h"
+#include "core/marks.h"
 #include "core/outcome.h"
 #include "db/lease.h"
 #include "fraud/fraud_store.h"
@@ -172,8 +173,9 @@ int order_cancelled_mark(struct unit *unit, int64_t order_id, int64_t user_id)
 	return db_exec_one(unit, OUT_INVALID_STATE, sql_cancel_by_timeout, "iiii", unit->now, unit->now, order_id, unit->now);
 }
 
-int order_paid_mark(struct unit *unit, int64_t order_id, int64_t payment_id, int64_t total_fen)
+int order_paid_mark(struct unit *unit, int64_t order_id, int64_t user_id, int64_t payment_id, int64_t total_fen)
 {
+	marks_changed(MARK_SHOPPER, user_id); /* its /me's member level */
 	return db_exec_one(unit, OUT_INVALID_STATE, sql_order_paid, "iiiii", unit->now, payment_id, unit->now, order_id,
 		       total_fen);
 }

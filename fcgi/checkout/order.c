@@ -845,7 +845,7 @@ static int notify_body(struct unit *unit, void *context)
 	}
 	unit->commit_on_error = false;
 
-	result = order_paid_mark(unit, notice->order_id, payment.id, order.total_fen);
+	result = order_paid_mark(unit, notice->order_id, order.user_id, payment.id, order.total_fen);
 	if (result == DB_OK) {
 		if ((result = points_for_order(unit, order.user_id, notice->order_id, order.total_fen)) != DB_OK ||
 		    (result = stats_order(unit, notice->order_id, STATS_ORDER_PAID)) != DB_OK ||

@@ -184,6 +184,9 @@ static const struct config_key config_keys[] = {
 	KEY(live_socket, CONFIG_STRING, "/run/kanjia/live.sock", 0, 107, "nginx's nchan publisher Unix socket; empty: no live updates"),
 	KEY(live_timeout_ms, CONFIG_INT, "250", 10, 5000, "the most one publish may take, connect to answer"),
 	/* live: end */
+	KEY(me_cache_ms, CONFIG_INT, "1000", 0, 10000,
+	    "a worker serves a shopper's GET /me it read for this long, unless this pool changed the shopper's "
+	    "points, coupons or orders since (another host's changes show within it), 0: read every one"),
 	KEY(landing_cache_ms, CONFIG_INT, "1000", 0, 10000,
 	    "a worker serves a share landing it read for this long, unless this pool changed the bargain since "
 	    "(another host's changes show within it), 0: read every landing"),

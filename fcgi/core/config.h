@@ -143,6 +143,7 @@ struct config {
 	int64_t live_timeout_ms;
 	/* live: end */
 	int64_t landing_cache_ms; /* bargain/landing_cache.h */
+	int64_t me_cache_ms;      /* shopper/me_cache.h */
 };
 
 /* Fills *config from the file at path, defaults first. Returns 0, or -1

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/marks.h"
 #include "core/outcome.h"
 #include "db/db.h"
 
@@ -24,6 +25,7 @@ static const char *const sql_grant_insert =
 int coupon_issue(struct unit *unit, int64_t user_id, int64_t campaign_id, const char *source, const char *title,
 		 int64_t amount_fen, int64_t min_spend_fen, int64_t starts_at, int64_t expires_at, int64_t *coupon_id)
 {
+	marks_changed(MARK_SHOPPER, user_id); /* its /me's coupon count */
 	struct db_rows rows;
 	int status = db_exec(unit, &rows, sql_coupon_issue, "iissiiiii", user_id, campaign_id, source, title,
 			     amount_fen, min_spend_fen, starts_at, expires_at, unit->now);

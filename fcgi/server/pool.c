@@ -22,11 +22,11 @@
 
 #include <systemd/sd-daemon.h>
 
-#include "bargain/landing_cache.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/log.h"
+#include "core/marks.h"
 #include "core/version.h"
 #include "ops/ops.h"
 #include "ops/ops_routes.h"
@@ -614,7 +614,7 @@ int pool_run(const char *config_path, struct config *config)
 	pool->master_pid = getpid();
 	pool->lock_fd = pool_lock(config);
 	if (pool->lock_fd < 0 || ops_shared_create(config->password_hash_concurrency) != 0 ||
-	    landing_cache_share() != 0) {
+	    marks_share() != 0) {
 		free(pool);
 		return 1;
 	}

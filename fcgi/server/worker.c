@@ -16,24 +16,24 @@
 #include <fcgiapp.h>
 
 #include "bargain/bargain.h"
-#include "bargain/landing_cache.h"
 #include "bargain/share_count.h"
+#include "checkout/order.h"
+#include "checkout/presale.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/crypto.h"
+#include "core/log.h"
+#include "core/marks.h"
 #include "db/db.h"
 #include "engagement/engagement.h"
 #include "fraud/fraud_check.h"
-#include "http/http.h"
-#include "core/log.h"
-#include "checkout/order.h"
-#include "checkout/presale.h"
 #include "games/games.h"
-#include "server/routes.h"
+#include "http/http.h"
 #include "http/session.h"
 #include "live/live.h"
 #include "ops/ops.h"
 #include "ops/ops_routes.h"
+#include "server/routes.h"
 
 #define REQUEST_ID_MAX 64
 /* The longest a worker sleeps between checks that its master lives. */
@@ -118,11 +118,15 @@ static void sweep(struct request *request, struct db *db, const struct config *c
 	if (bargain_sweep(&unit) > 0)
 		live_bargains_swept(request); /* live: after the commit */
 	fraud_sweep(&unit);
-	order_sweep(&unit);
-	presale_sweep(&unit); /* deposits whose final payment was missed */
+	/* an order timed out gives its coupons back, a forfeited deposit leaves
+	 * the paid total: the shoppers' /me, whoever they are */
+	if (order_sweep(&unit) > 0)
+		marks_changed(MARK_SHOPPER, 0);
+	if (presale_sweep(&unit) > 0) /* deposits whose final payment was missed */
+		marks_changed(MARK_SHOPPER, 0);
 	games_sweep(&unit);
 	engagement_sweep(&unit); /* red packets past their end */
-	landing_cache_settle();
+	marks_settle();
 	arena_reset(&request->arena);
 	struct arena keep = request->arena;
 	memset(request, 0, sizeof(*request));
@@ -164,12 +168,18 @@ int worker_dispatch(struct request *request)
 	int refused = route->auth == AUTH_SHOPPER_FOLDED ? session_confirm_due(request) : 0;
 	if (refused != 0)
 		status = refused;
-	/* the landings this pool keeps: an admin's write may change any (a
-	 * campaign's window, an item's name); the bargains the request wrote are
-	 * marked again now that its transactions are over, before its answer */
-	if (route->auth == AUTH_ADMIN && strcmp(request->method, "GET") != 0 && strcmp(request->method, "HEAD") != 0)
-		landing_cache_changed(0);
-	landing_cache_settle();
+	/* what this pool keeps (core/marks.h): an admin's write may change
+	 * anything (a campaign's window, an item's name, a member level), a
+	 * shopper's write its own /me (a coupon claimed, an order, a check-in);
+	 * what the request wrote is marked again now that its transactions are
+	 * over, before its answer */
+	if (strcmp(request->method, "GET") != 0 && strcmp(request->method, "HEAD") != 0) {
+		if (route->auth == AUTH_ADMIN)
+			marks_changed(MARK_BARGAIN, 0);
+		else if (request->session.user_id != 0)
+			marks_changed(MARK_SHOPPER, request->session.user_id);
+	}
+	marks_settle();
 	if (status == 0 || status == DB_RETRY) {
 		log_error("handler for %s returned no status", route->pattern);
 		return http_error(request, 500, "internal_error");

@@ -10,10 +10,12 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/crypto.h"
+#include "core/marks.h"
 #include "core/outcome.h"
 #include "db/db.h"
 #include "fraud/fraud.h"
 #include "fraud/limit.h"
+#include "shopper/me_cache.h"
 #include "shopper/shopper_store.h"
 #include "shopper/sms.h"
 #include "shopper/wechat_store.h"
@@ -319,9 +321,18 @@ int shopper_logout(struct unit *unit, const char *jti, int64_t expires_at)
 
 int shopper_me(struct unit *unit, int64_t user_id, struct shopper_profile *profile)
 {
+	int64_t now_us = clock_micros();
+	const struct shopper_profile *kept = me_cache_find(user_id, now_us, unit->config->me_cache_ms);
+	if (kept != NULL) {
+		*profile = *kept;
+		return DB_OK;
+	}
+	struct mark_stamp stamp = marks_stamp(MARK_SHOPPER, user_id, now_us);
 	int result = shopper_profile_read(unit, user_id, profile);
 	if (result == DB_OK && !profile->found)
 		return OUT_UNAUTHORIZED;
+	if (result == DB_OK)
+		me_cache_keep(&stamp, profile);
 	return result;
 }
 

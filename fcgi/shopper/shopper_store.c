@@ -8,6 +8,7 @@
 
 #include "checkout/promo_kinds_store.h"
 #include "core/arena.h"
+#include "core/marks.h"
 #include "db/db.h"
 
 /* ------------------------------------------------------------- sms_code */
@@ -327,6 +328,7 @@ int shopper_touch_login(struct unit *unit, int64_t id)
 
 int shopper_points_move(struct unit *unit, int64_t id, int64_t delta, bool *moved)
 {
+	marks_changed(MARK_SHOPPER, id); /* its /me's balance */
 	struct db_rows rows;
 	int result = db_exec(unit, &rows, sql_points_move, "iii", delta, id, delta);
 	*moved = result == DB_OK && rows.affected == 1;

@@ -23,16 +23,16 @@ KEPT_MS = 4000
 
 
 class kept_for:
-    """The pool's config with landing_cache_ms = ms, for a with block."""
+    """The pool's config with key (a keeping time) = ms, for a with block."""
 
-    def __init__(self, ctx, ms):
-        self.ctx, self.ms = ctx, ms
+    def __init__(self, ctx, ms, key="landing_cache_ms"):
+        self.ctx, self.ms, self.key = ctx, ms, key
 
     def __enter__(self):
         with open(self.ctx.conf_path, encoding="utf-8") as f:
             self.original = f.read()
-        text = test_zz_pool.config_without(self.original, ("landing_cache_ms",))
-        test_zz_pool.settle(self.ctx, text + "landing_cache_ms = %d\n" % self.ms)
+        text = test_zz_pool.config_without(self.original, (self.key,))
+        test_zz_pool.settle(self.ctx, text + "%s = %d\n" % (self.key, self.ms))
 
     def __exit__(self, *exc):
         test_zz_pool.settle(self.ctx, self.original)

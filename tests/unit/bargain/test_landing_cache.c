@@ -41,7 +41,7 @@ static struct landing_facts facts_of(int64_t bargain_id, const char *code, int64
 static void keep_twice(const char *code, int64_t bargain_id, int64_t now_us)
 {
 	struct landing_facts facts = facts_of(bargain_id, code, 2);
-	struct landing_stamp stamp = landing_cache_stamp(code, now_us);
+	struct mark_stamp stamp = landing_cache_stamp(code, now_us);
 	landing_cache_keep(code, &stamp, &facts);
 	stamp = landing_cache_stamp(code, now_us);
 	landing_cache_keep(code, &stamp, &facts);
@@ -50,12 +50,12 @@ static void keep_twice(const char *code, int64_t bargain_id, int64_t now_us)
 START_TEST(a_first_read_only_learns_the_bargain)
 {
 	struct landing_facts facts = facts_of(7, CODE, 2);
-	struct landing_stamp stamp = landing_cache_stamp(CODE, T0);
-	ck_assert_int_eq(stamp.bargain_id, 0);
+	struct mark_stamp stamp = landing_cache_stamp(CODE, T0);
+	ck_assert_int_eq(stamp.id, 0);
 	landing_cache_keep(CODE, &stamp, &facts);
 	ck_assert_ptr_null(landing_cache_find(CODE, T0, TTL_MS));
 	stamp = landing_cache_stamp(CODE, T0);
-	ck_assert_int_eq(stamp.bargain_id, 7);
+	ck_assert_int_eq(stamp.id, 7);
 	landing_cache_keep(CODE, &stamp, &facts);
 	ck_assert_ptr_nonnull(landing_cache_find(CODE, T0, TTL_MS));
 	ck_assert_ptr_null(landing_cache_find(OTHER_CODE, T0, TTL_MS));
@@ -67,7 +67,7 @@ END_TEST
 START_TEST(a_kept_landing_is_a_copy_served_until_its_time_is_up)
 {
 	struct landing_facts facts = facts_of(8, CODE, 2);
-	struct landing_stamp stamp = landing_cache_stamp(CODE, T0);
+	struct mark_stamp stamp = landing_cache_stamp(CODE, T0);
 	landing_cache_keep(CODE, &stamp, &facts);
 	stamp = landing_cache_stamp(CODE, T0);
 	landing_cache_keep(CODE, &stamp, &facts);
@@ -100,23 +100,23 @@ START_TEST(a_change_marked_before_or_after_the_read_is_never_served_over)
 {
 	keep_twice(CODE, 9, T0);
 	ck_assert_ptr_nonnull(landing_cache_find(CODE, T0, TTL_MS));
-	landing_cache_changed(10); /* another bargain */
+	marks_changed(MARK_BARGAIN, 10); /* another bargain */
 	ck_assert_ptr_nonnull(landing_cache_find(CODE, T0, TTL_MS));
-	landing_cache_changed(9); /* at its write */
+	marks_changed(MARK_BARGAIN, 9); /* at its write */
 	ck_assert_ptr_null(landing_cache_find(CODE, T0, TTL_MS));
 
 	/* a read that began before the commit keeps its facts under the mark
 	 * it noted before reading... */
-	struct landing_stamp stamp = landing_cache_stamp(CODE, T0);
+	struct mark_stamp stamp = landing_cache_stamp(CODE, T0);
 	struct landing_facts read = facts_of(9, CODE, 2);
 	landing_cache_keep(CODE, &stamp, &read);
 	ck_assert_ptr_nonnull(landing_cache_find(CODE, T0, TTL_MS));
 	/* ...so the mark of the writer's settle, after its commit, retires it */
-	landing_cache_settle();
+	marks_settle();
 	ck_assert_ptr_null(landing_cache_find(CODE, T0, TTL_MS));
 	/* settled: nothing is marked again */
 	keep_twice(CODE, 9, T0);
-	landing_cache_settle();
+	marks_settle();
 	ck_assert_ptr_nonnull(landing_cache_find(CODE, T0, TTL_MS));
 }
 END_TEST
@@ -125,16 +125,16 @@ START_TEST(a_change_of_everything_retires_every_landing)
 {
 	keep_twice(CODE, 11, T0);
 	keep_twice(OTHER_CODE, 12, T0);
-	landing_cache_changed(0);
+	marks_changed(MARK_BARGAIN, 0);
 	ck_assert_ptr_null(landing_cache_find(CODE, T0, TTL_MS));
 	ck_assert_ptr_null(landing_cache_find(OTHER_CODE, T0, TTL_MS));
-	landing_cache_settle();
+	marks_settle();
 	/* more bargains changed by one request than it remembers: everything */
 	keep_twice(CODE, 11, T0);
-	for (int64_t id = 1000; id < 1000 + LANDING_PENDING_MAX + 1; id++)
-		landing_cache_changed(id);
+	for (int64_t id = 1000; id < 1000 + MARK_PENDING_MAX + 1; id++)
+		marks_changed(MARK_BARGAIN, id);
 	ck_assert_ptr_nonnull(landing_cache_find(CODE, T0, TTL_MS));
-	landing_cache_settle();
+	marks_settle();
 	ck_assert_ptr_null(landing_cache_find(CODE, T0, TTL_MS));
 }
 END_TEST
@@ -143,25 +143,25 @@ START_TEST(a_code_that_names_another_bargain_is_learnt_again)
 {
 	keep_twice(CODE, 13, T0);
 	struct landing_facts other = facts_of(14, CODE, 0);
-	struct landing_stamp stamp = landing_cache_stamp(CODE, T0);
-	ck_assert_int_eq(stamp.bargain_id, 13);
+	struct mark_stamp stamp = landing_cache_stamp(CODE, T0);
+	ck_assert_int_eq(stamp.id, 13);
 	landing_cache_keep(CODE, &stamp, &other); /* not under 14's mark: only learnt */
 	ck_assert_ptr_null(landing_cache_find(CODE, T0, TTL_MS));
 	stamp = landing_cache_stamp(CODE, T0);
-	ck_assert_int_eq(stamp.bargain_id, 14);
+	ck_assert_int_eq(stamp.id, 14);
 }
 END_TEST
 
 START_TEST(another_process_of_the_pool_marks_a_change)
 {
-	ck_assert_int_eq(landing_cache_share(), 0);
+	ck_assert_int_eq(marks_share(), 0);
 	keep_twice(CODE, 15, T0);
 	ck_assert_ptr_nonnull(landing_cache_find(CODE, T0, TTL_MS));
 	pid_t child = fork();
 	ck_assert_int_ge(child, 0);
 	if (child == 0) {
-		landing_cache_changed(15);
-		landing_cache_settle();
+		marks_changed(MARK_BARGAIN, 15);
+		marks_settle();
 		_exit(0);
 	}
 	int status = 0;
