@@ -119,7 +119,7 @@ static const char *const sql_cancel_by_timeout =
 	"updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE id = ? AND status = 'pending_payment' AND pay_by <= TIMESTAMPADD(SECOND, ?, '1970-01-01')";
 static const char *const sql_order_paid =
 	"UPDATE orders SET status = 'paid', paid_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), payment_id = ?, updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') "
-	"WHERE id = ? AND status = 'pending_payment' AND total_fen = ?";
+	"WHERE id = ? AND user_id = ? AND status = 'pending_payment' AND total_fen = ?";
 static const char *const sql_order_ship =
 	"UPDATE orders SET status = 'shipped', carrier = ?, tracking_no = ?, shipped_at = TIMESTAMPADD(SECOND, ?, '1970-01-01'), "
 	"updated_at = TIMESTAMPADD(SECOND, ?, '1970-01-01') WHERE id = ? AND status = 'paid'";
@@ -176,8 +176,8 @@ int order_cancelled_mark(struct unit *unit, int64_t order_id, int64_t user_id)
 int order_paid_mark(struct unit *unit, int64_t order_id, int64_t user_id, int64_t payment_id, int64_t total_fen)
 {
 	marks_changed(MARK_SHOPPER, user_id); /* its /me's member level */
-	return db_exec_one(unit, OUT_INVALID_STATE, sql_order_paid, "iiiii", unit->now, payment_id, unit->now, order_id,
-		       total_fen);
+	return db_exec_one(unit, OUT_INVALID_STATE, sql_order_paid, "iiiiii", unit->now, payment_id, unit->now, order_id,
+			   user_id, total_fen);
 }
 
 int order_shipped_mark(struct unit *unit, int64_t order_id, const char *carrier, const char *tracking_no)

@@ -170,9 +170,9 @@ int order_apply(struct unit *unit, const struct order_write *write, struct order
  * with user_id 0 by timeout (only once pay_by has passed). Returns DB_OK,
  * OUT_INVALID_STATE, or a door code. */
 int order_cancelled_mark(struct unit *unit, int64_t order_id, int64_t user_id);
-/* pending_payment -> paid by payment_id, if the order's total is still
- * total_fen; user_id is the order's shopper (its /me changes). Returns
- * DB_OK, OUT_INVALID_STATE, or a door code. */
+/* pending_payment -> paid by payment_id, if the order is still user_id's
+ * (whose /me changes) and its total still total_fen. Returns DB_OK,
+ * OUT_INVALID_STATE, or a door code. */
 int order_paid_mark(struct unit *unit, int64_t order_id, int64_t user_id, int64_t payment_id, int64_t total_fen);
 /* paid -> shipped with carrier and tracking_no. Returns DB_OK,
  * OUT_INVALID_STATE, or a door code. */

@@ -17,7 +17,7 @@ START_TEST(missing_orders_are_not_found)
 	ck_assert_int_eq(order_read(&store_unit, INT64_MAX, &rows), OUT_NOT_FOUND);
 	ck_assert_int_eq(order_head_read(&store_unit, INT64_MAX, &head), OUT_NOT_FOUND);
 	ck_assert_int_eq(admin_order_read(&store_unit, INT64_MAX, &admin), OUT_NOT_FOUND);
-	ck_assert_int_eq(order_paid_mark(&store_unit, INT64_MAX, 1, 0), OUT_INVALID_STATE);
+	ck_assert_int_eq(order_paid_mark(&store_unit, INT64_MAX, 1, 1, 0), OUT_INVALID_STATE);
 }
 END_TEST
 
@@ -27,14 +27,15 @@ START_TEST(transitions_refuse_rows_not_in_their_state)
 	int64_t order = fixture_order(user, campaign, 990, store_unit.now + 600);
 	ck_assert_int_eq(order_cancelled_mark(&store_unit, order, user + 1), OUT_INVALID_STATE); /* not theirs */
 	ck_assert_int_eq(order_cancelled_mark(&store_unit, order, 0), OUT_INVALID_STATE);        /* not yet due */
-	ck_assert_int_eq(order_paid_mark(&store_unit, order, 1, 991), OUT_INVALID_STATE);         /* total moved */
+	ck_assert_int_eq(order_paid_mark(&store_unit, order, user, 1, 991), OUT_INVALID_STATE);   /* total moved */
+	ck_assert_int_eq(order_paid_mark(&store_unit, order, user + 1, 1, 990), OUT_INVALID_STATE); /* not theirs */
 	ck_assert_int_eq(order_shipped_mark(&store_unit, order, "顺丰", "SF1234"), OUT_INVALID_STATE);
 	ck_assert_int_eq(order_refunded_mark(&store_unit, order, "paid"), OUT_INVALID_STATE);
 	struct order_head head;
 	ck_assert_int_eq(order_head_read(&store_unit, order, &head), DB_OK);
 	ck_assert_str_eq(head.status, "pending_payment");
-	ck_assert_int_eq(order_paid_mark(&store_unit, order, 0, 990), DB_OK);
-	ck_assert_int_eq(order_paid_mark(&store_unit, order, 0, 990), OUT_INVALID_STATE); /* once */
+	ck_assert_int_eq(order_paid_mark(&store_unit, order, user, 0, 990), DB_OK);
+	ck_assert_int_eq(order_paid_mark(&store_unit, order, user, 0, 990), OUT_INVALID_STATE); /* once */
 	ck_assert_int_eq(order_cancelled_mark(&store_unit, order, user), OUT_INVALID_STATE);
 }
 END_TEST
@@ -44,7 +45,7 @@ START_TEST(only_a_shipped_order_completes_once)
 	int64_t user = fixture_shopper(), campaign = fixture_campaign();
 	int64_t order = fixture_order(user, campaign, 990, store_unit.now + 600);
 	ck_assert_int_eq(order_completed_mark(&store_unit, order, user, 0), OUT_INVALID_STATE); /* pending */
-	ck_assert_int_eq(order_paid_mark(&store_unit, order, 0, 990), DB_OK);
+	ck_assert_int_eq(order_paid_mark(&store_unit, order, user, 0, 990), DB_OK);
 	ck_assert_int_eq(order_completed_mark(&store_unit, order, user, 0), OUT_INVALID_STATE); /* paid */
 	ck_assert_int_eq(order_shipped_mark(&store_unit, order, "顺丰", "SF1234"), DB_OK);
 	ck_assert_int_eq(order_completed_mark(&store_unit, order, user + 1, 0), OUT_INVALID_STATE); /* not theirs */
