@@ -19,6 +19,28 @@
 
 static struct token_keyring keyring;
 
+/* ============================================ tokens verified before
+ *
+ * A shopper's pages send the same token on every request, and verifying it
+ * (the header's and the claims' JSON, the HMAC) costs more than the rest of
+ * the auth phase. A token's bytes verify the same way for as long as the
+ * claims and the key that signed it hold: each worker keeps the claims of
+ * the tokens it verified, by their bytes, and takes them again while the
+ * token has not expired and its key is still accepted. A reload starts new
+ * workers (session_configure), so a changed keyring starts empty. Direct-
+ * mapped by the bytes' hash: a collision only costs a verification. */
+#define VERIFIED_SLOTS 256
+#define VERIFIED_TOKEN_MAX 512 /* longer tokens are verified every time */
+
+struct verified_token {
+	bool used, admin;
+	size_t length;
+	char token[VERIFIED_TOKEN_MAX];
+	struct token_claims claims;
+};
+
+static struct verified_token verified[VERIFIED_SLOTS];
+
 void session_configure(const struct config *config)
 {
 	memset(&keyring, 0, sizeof(keyring));
@@ -27,6 +49,7 @@ void session_configure(const struct config *config)
 	keyring.keys[0].secret = (const unsigned char *)config->jwt_secret;
 	keyring.keys[0].secret_size = strlen(config->jwt_secret);
 	keyring.count = 1;
+	memset(verified, 0, sizeof(verified)); /* verified with another keyring */
 	if (config->jwt_previous_secret[0] != '\0') {
 		keyring.keys[1].kid = config->jwt_previous_kid;
 		keyring.keys[1].secret = (const unsigned char *)config->jwt_previous_secret;
@@ -39,6 +62,35 @@ void session_configure(const struct config *config)
 const struct token_keyring *session_keys(void)
 {
 	return &keyring;
+}
+
+static struct verified_token *verified_slot(const char *token, size_t length)
+{
+	uint32_t hash = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < length; i++)
+		hash = (hash ^ (unsigned char)token[i]) * 16777619u;
+	return &verified[hash % VERIFIED_SLOTS];
+}
+
+/* token_verify(), or the claims of the same bytes verified before while
+ * they and their key hold at now. */
+static enum token_result token_check(bool admin, const char *audience, const char *token, int64_t now,
+				     struct token_claims *claims)
+{
+	size_t length = strnlen(token, VERIFIED_TOKEN_MAX);
+	struct verified_token *slot = length < VERIFIED_TOKEN_MAX ? verified_slot(token, length) : NULL;
+	if (slot != NULL && slot->used && slot->admin == admin && slot->length == length &&
+	    memcmp(slot->token, token, length) == 0 && now < slot->claims.expires_at &&
+	    (slot->claims.key_valid_until == 0 || now < slot->claims.key_valid_until)) {
+		*claims = slot->claims;
+		return TOKEN_OK;
+	}
+	enum token_result result = token_verify(&keyring, audience, token, now, claims);
+	if (result == TOKEN_OK && slot != NULL) {
+		*slot = (struct verified_token){ .used = true, .admin = admin, .length = length, .claims = *claims };
+		memcpy(slot->token, token, length);
+	}
+	return result;
 }
 
 static int refuse(struct request *request, const char *why)
@@ -252,7 +304,7 @@ int session_authenticate(struct request *request, enum auth_level level, unsigne
 	/* Each kind of token has its own audience: a shopper token fails on
 	 * every admin route and an admin token on every shopper route. */
 	const char *audience = admin ? request->work.config->jwt_admin_audience : request->work.config->jwt_audience;
-	enum token_result result = token_verify(&keyring, audience, token, request->work.now, &claims);
+	enum token_result result = token_check(admin, audience, token, request->work.now, &claims);
 	if (result != TOKEN_OK)
 		return refuse(request, token_result_name(result));
 

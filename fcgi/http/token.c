@@ -174,6 +174,7 @@ enum token_result token_verify(const struct token_keyring *keys, const char *aud
 		result = TOKEN_NOT_YET_VALID;
 	} else {
 		memcpy(claims->jti, jti, TOKEN_JTI_SIZE);
+		claims->key_valid_until = key->valid_until;
 		result = TOKEN_OK;
 	}
 	jwt_free(jwt);

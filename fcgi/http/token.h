@@ -35,6 +35,7 @@ struct token_claims {
 	int64_t expires_at;
 	int64_t version; /* the user's token version when issued */
 	char jti[TOKEN_JTI_SIZE];
+	int64_t key_valid_until; /* verified: the end of the key that signed it (0: none) */
 };
 
 enum token_result {

@@ -163,6 +163,23 @@ def test_time_claims(ctx):
     refused(ctx, ctx.forge(ctx.claims(uid, version, exp=-1)), "negative exp")
 
 
+def test_a_token_accepted_before_is_refused_once_it_expires(ctx):
+    # every worker keeps the claims of a token it verified
+    # (fcgi/http/session.c): kept, the token still ends at its exp
+    session, version = user(ctx)
+    exp = int(time.time()) + 3
+    token = ctx.forge(ctx.claims(session["user"]["id"], version, exp=exp))
+    for rs in ctx.every_worker(lambda: ctx.get(ME, token=token), "the token on every worker").values():
+        for r in rs:
+            ctx.expect(r, 200, what="before its exp")
+    time.sleep(max(0.0, exp - time.time()) + 1.1)
+    for rs in ctx.every_worker(lambda: ctx.get(ME, token=token), "the token on every worker").values():
+        for r in rs:
+            ctx.expect(r, 401, "unauthorized", what="past its exp, on a worker that accepted it before")
+    # its bytes for the admin's audience: refused, kept or not
+    ctx.expect(ctx.get("/api/v1/admin/audit", token=session["token"]), 401, "unauthorized", what="on an admin route")
+
+
 def test_issuer_and_audience(ctx):
     session, version = user(ctx)
     uid = session["user"]["id"]
