@@ -9,7 +9,7 @@
 #   A  nginx serving www/index.html                      (nginx's floor)
 #   B  bare_fcgi.c behind nginx, {"ok":true}             (FastCGI's floor)
 #   C  GET /api/v1/campaigns, if it answers 200          (cheapest real route)
-#   D  GET /api/v1/me with a bearer token                (JWT + 2 queries)
+#   D  GET /api/v1/me with one bearer token              (kept per worker: no query)
 #   R  sqlref.c: /me's two statements from plain C       (the database's ceiling)
 #   H1 POST /api/v1/s/{code}/help, many helpers, ONE hot bargain (also at 16
 #      and 256 connections, saturation only)
