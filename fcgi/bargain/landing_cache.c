@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 struct landing_entry {
 	char code[SHARE_CODE_LENGTH + 1]; /* "": empty */
 	int64_t bargain_id;              /* known from the first read */

@@ -11,7 +11,7 @@
 #include "core/log.h"
 
 struct marks {
-	uint32_t everything;
+	uint32_t everything[MARK_KINDS];
 	uint32_t slot[MARK_KINDS][MARK_SLOTS];
 };
 
@@ -25,7 +25,7 @@ static struct marks private_marks;
 static struct marks *marks = &private_marks;
 static struct pending_mark pending[MARK_PENDING_MAX];
 static int pending_count;
-static bool pending_everything;
+static unsigned pending_everything; /* a bit per kind */
 
 int marks_share(void)
 {
@@ -40,7 +40,7 @@ int marks_share(void)
 
 static uint32_t *mark_of(enum mark_kind kind, int64_t id)
 {
-	return id == 0 ? &marks->everything : &marks->slot[kind][(uint64_t)id % MARK_SLOTS];
+	return id == 0 ? &marks->everything[kind] : &marks->slot[kind][(uint64_t)id % MARK_SLOTS];
 }
 
 static void move_on(enum mark_kind kind, int64_t id)
@@ -59,7 +59,7 @@ void marks_changed(enum mark_kind kind, int64_t id)
 {
 	move_on(kind, id);
 	if (id == 0 || pending_count == MARK_PENDING_MAX) {
-		pending_everything = true;
+		pending_everything |= 1u << kind;
 		return;
 	}
 	for (int i = 0; i < pending_count; i++)
@@ -68,20 +68,27 @@ void marks_changed(enum mark_kind kind, int64_t id)
 	pending[pending_count++] = (struct pending_mark){ kind, id };
 }
 
+void marks_changed_all(void)
+{
+	for (int kind = 0; kind < MARK_KINDS; kind++)
+		marks_changed((enum mark_kind)kind, 0);
+}
+
 void marks_settle(void)
 {
-	if (pending_everything)
-		move_on(MARK_BARGAIN, 0);
-	else
-		for (int i = 0; i < pending_count; i++)
+	for (int kind = 0; kind < MARK_KINDS; kind++)
+		if (pending_everything & (1u << kind))
+			move_on((enum mark_kind)kind, 0);
+	for (int i = 0; i < pending_count; i++)
+		if (!(pending_everything & (1u << pending[i].kind)))
 			move_on(pending[i].kind, pending[i].id);
 	pending_count = 0;
-	pending_everything = false;
+	pending_everything = 0;
 }
 
 struct mark_stamp marks_stamp(enum mark_kind kind, int64_t id, int64_t now_us)
 {
-	struct mark_stamp stamp = { .id = id, .at_us = now_us, .everything = load_mark(&marks->everything) };
+	struct mark_stamp stamp = { .id = id, .at_us = now_us, .everything = load_mark(&marks->everything[kind]) };
 	if (id != 0)
 		stamp.one = load_mark(mark_of(kind, id));
 	return stamp;
@@ -91,5 +98,5 @@ bool marks_unchanged(enum mark_kind kind, const struct mark_stamp *stamp, int64_
 {
 	if (keep_ms <= 0 || stamp->id == 0 || now_us < stamp->at_us || now_us - stamp->at_us >= keep_ms * 1000)
 		return false;
-	return load_mark(&marks->everything) == stamp->everything && load_mark(mark_of(kind, stamp->id)) == stamp->one;
+	return load_mark(&marks->everything[kind]) == stamp->everything && load_mark(mark_of(kind, stamp->id)) == stamp->one;
 }

@@ -3,7 +3,7 @@
  * never served past a write it can see.
  *
  * A mark is a counter per id of a kind (a bargain, a shopper), folded into
- * MARK_SLOTS slots, and one counter for everything. Every write through the
+ * MARK_SLOTS slots, and one counter per kind for all its ids. Every write through the
  * pool moves the mark of what it changed: once at the write and once more
  * when its request (or sweep) is done, that is after its commit
  * (marks_settle). A reader notes the marks before it reads from MariaDB and
@@ -40,9 +40,11 @@ struct mark_stamp {
  * this process's own and only the keeping times bound what is kept. */
 int marks_share(void);
 
-/* A write of id of kind by this process (id 0: of everything, every kind:
- * an admin's write, a sweep of many); noted again by marks_settle(). */
+/* A write of id of kind by this process (id 0: of every id of the kind, a
+ * sweep of many); noted again by marks_settle(). */
 void marks_changed(enum mark_kind kind, int64_t id);
+/* A write that may change anything kept (an admin's). */
+void marks_changed_all(void);
 /* After a request or a sweep, once its transactions are over: moves again
  * the marks of what it changed. */
 void marks_settle(void);

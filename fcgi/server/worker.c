@@ -119,7 +119,7 @@ static void sweep(struct request *request, struct db *db, const struct config *c
 		live_bargains_swept(request); /* live: after the commit */
 	fraud_sweep(&unit);
 	/* an order timed out gives its coupons back, a forfeited deposit leaves
-	 * the paid total: the shoppers' /me, whoever they are */
+	 * the paid total: the shoppers' /me, whoever they are (not a landing) */
 	if (order_sweep(&unit) > 0)
 		marks_changed(MARK_SHOPPER, 0);
 	if (presale_sweep(&unit) > 0) /* deposits whose final payment was missed */
@@ -175,7 +175,7 @@ int worker_dispatch(struct request *request)
 	 * over, before its answer */
 	if (strcmp(request->method, "GET") != 0 && strcmp(request->method, "HEAD") != 0) {
 		if (route->auth == AUTH_ADMIN)
-			marks_changed(MARK_BARGAIN, 0);
+			marks_changed_all();
 		else if (request->session.user_id != 0)
 			marks_changed(MARK_SHOPPER, request->session.user_id);
 	}

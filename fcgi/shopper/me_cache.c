@@ -23,7 +23,7 @@ static struct me_entry *entry_for(int64_t user_id)
 const struct shopper_profile *me_cache_find(int64_t user_id, int64_t now_us, int64_t keep_ms)
 {
 	struct me_entry *entry = entry_for(user_id);
-	if (user_id == 0 || entry->stamp.id != user_id || !marks_unchanged(MARK_SHOPPER, &entry->stamp, now_us, keep_ms))
+	if (entry->stamp.id != user_id || !marks_unchanged(MARK_SHOPPER, &entry->stamp, now_us, keep_ms))
 		return NULL;
 	return &entry->profile;
 }

@@ -13,8 +13,8 @@
  *  - writes for a shopper by someone else move that shopper's mark where
  *    they are written: a reward granted (a friend's help reaching a
  *    milestone, an invitation), points moved, a payment's notice marking
- *    the order paid; a sweep that changed anything, and every admin write,
- *    move everything;
+ *    the order paid; a sweep that timed out orders or forfeited deposits
+ *    retires every kept /me, and so does every admin write;
  *  - what this pool cannot see (another app host in a scale-out, a
  *    command-line tool, SQL by hand) and the coupons that expire meanwhile
  *    show within me_cache_ms.

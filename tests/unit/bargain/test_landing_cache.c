@@ -129,6 +129,15 @@ START_TEST(a_change_of_everything_retires_every_landing)
 	ck_assert_ptr_null(landing_cache_find(CODE, T0, TTL_MS));
 	ck_assert_ptr_null(landing_cache_find(OTHER_CODE, T0, TTL_MS));
 	marks_settle();
+	/* every shopper at once (an order sweep) is not every bargain; an
+	 * admin's write is everything, of every kind */
+	keep_twice(CODE, 11, T0);
+	marks_changed(MARK_SHOPPER, 0);
+	marks_settle();
+	ck_assert_ptr_nonnull(landing_cache_find(CODE, T0, TTL_MS));
+	marks_changed_all();
+	ck_assert_ptr_null(landing_cache_find(CODE, T0, TTL_MS));
+	marks_settle();
 	/* more bargains changed by one request than it remembers: everything */
 	keep_twice(CODE, 11, T0);
 	for (int64_t id = 1000; id < 1000 + MARK_PENDING_MAX + 1; id++)
