@@ -532,7 +532,8 @@ int bargain_help(struct unit *unit, int64_t helper_id, const char *code, const s
 		.limit_count = limit_count, .helper_reward = helper.reward ? &helper : NULL, .milestones = milestones,
 		.milestone_count = milestone_count,
 		/* live: the messages' cuts come back with the CALL (no read to publish) */
-		.live_cuts = unit->config->live_socket[0] != '\0' ? LIVE_OWNER_CUTS : 0, .live_helps = LIVE_RECENT_HELPS,
+		.live_cuts = live_wanted(unit->config, bargain.id, unit->now) ? LIVE_OWNER_CUTS : 0,
+		.live_helps = LIVE_RECENT_HELPS,
 	};
 	struct bargain_help_result result;
 	status = bargain_help_apply(unit, &write, &result);
@@ -706,12 +707,15 @@ int bargain_owned(struct unit *unit, int64_t bargain_id, int64_t user_id)
 	return status;
 }
 
-int bargain_code_known(struct unit *unit, const char *code)
+int bargain_code_known(struct unit *unit, const char *code, int64_t *bargain_id)
 {
 	if (!share_code_shape(code))
 		return OUT_NOT_FOUND;
 	struct bargain bargain;
-	return bargain_get_by_code(unit, code, &bargain);
+	int status = bargain_get_by_code(unit, code, &bargain);
+	if (status == DB_OK)
+		*bargain_id = bargain.id;
+	return status;
 }
 
 /* ============================================================ plan preview */

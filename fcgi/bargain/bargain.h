@@ -204,9 +204,9 @@ int bargain_landing_show(struct unit *unit, const char *code, int64_t user_id, c
 
 /* The live streams' checks (live/live_routes.c): DB_OK when user_id owns
  * bargain_id, else OUT_NOT_FOUND (ids say nothing); DB_OK when code leads
- * to a bargain, else OUT_NOT_FOUND. */
+ * to a bargain (*bargain_id, OUT, its id), else OUT_NOT_FOUND. */
 int bargain_owned(struct unit *unit, int64_t bargain_id, int64_t user_id);
-int bargain_code_known(struct unit *unit, const char *code);
+int bargain_code_known(struct unit *unit, const char *code, int64_t *bargain_id);
 
 /* GET /me/bargains: user's bargains below before, newest first. */
 int bargain_list_of(struct unit *unit, int64_t user_id, int64_t before, int64_t limit, struct bargain **bargains,

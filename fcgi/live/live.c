@@ -22,6 +22,7 @@
 #include "http/http.h"
 #include "live/live_publish.h"
 #include "live/live_store.h"
+#include "live/live_watch.h"
 
 #define LIVE_EVENT "bargain"         /* the SSE event type of every message */
 #define LIVE_SWEEP_MAX 1000          /* bargains published after one sweep */
@@ -77,6 +78,9 @@ static int publish(struct request *request, int64_t bargain_id, const char *chan
 	free(text);
 	if (result == LIVE_PUBLISHED) {
 		counters.published++;
+		struct live_watches *watches = live_watches_for(config->live_socket);
+		if (http_status == 201 && watches != NULL) /* 201: a subscriber got it (202: queued only) */
+			live_watch_extend(watches, bargain_id, request->work.now);
 		return 0;
 	}
 	char why[96];
@@ -160,10 +164,29 @@ static void publish_both(struct request *request, const struct bargain *bargain,
 	publish(request, bargain->id, channel, landing);
 }
 
+bool live_wanted(const struct config *config, int64_t bargain_id, int64_t now)
+{
+	if (config->live_socket[0] == '\0' || bargain_id <= 0)
+		return false;
+	const struct live_watches *watches = live_watches_for(config->live_socket);
+	return watches == NULL || live_watch_held(watches, bargain_id, now);
+}
+
+/* After a change of bargain_id committed: whether to publish it now. A
+ * change nobody watches is noted, for the next stream's opening. */
+static bool publish_due(const struct config *config, int64_t bargain_id, int64_t now)
+{
+	if (config->live_socket[0] == '\0' || bargain_id <= 0)
+		return false;
+	struct live_watches *watches = live_watches_for(config->live_socket);
+	return watches == NULL || live_watch_held(watches, bargain_id, now) ||
+	       live_watch_unpublished(watches, bargain_id, now);
+}
+
 void live_bargain_known(struct request *request, const struct bargain *bargain, const struct bargain_live *known)
 {
-	const struct config *config = request->work.config;
-	if (config->live_socket[0] == '\0' || bargain->id <= 0)
+	/* asked again after the commit: a stream may have opened since the help asked */
+	if (!publish_due(request->work.config, bargain->id, request->work.now))
 		return;
 	if (known->cuts_json == NULL) {
 		live_bargain_changed(request, bargain->id);
@@ -178,6 +201,8 @@ void live_bargain_known(struct request *request, const struct bargain *bargain, 
 static void publish_bargain(struct request *request, int64_t bargain_id)
 {
 	struct unit *unit = &request->work;
+	if (!publish_due(unit->config, bargain_id, unit->now))
+		return;
 	struct bargain bargain;
 	if (bargain_get(unit, bargain_id, &bargain) != DB_OK) {
 		note_failure(bargain_id, "cannot load it");
@@ -227,6 +252,18 @@ void live_bargain_changed(struct request *request, int64_t bargain_id)
 	struct answer saved = answer_save(request);
 	publish_bargain(request, bargain_id);
 	answer_restore(request, &saved);
+}
+
+void live_watch_began(struct request *request, int64_t bargain_id)
+{
+	const struct config *config = request->work.config;
+	if (config->live_socket[0] == '\0' || bargain_id <= 0)
+		return;
+	struct live_watches *watches = live_watches_for(config->live_socket);
+	/* armed before the read (live_watch.c): a change committed after the
+	 * read sees the watch and publishes itself */
+	if (watches != NULL && live_watch_arm(watches, bargain_id, request->work.now))
+		live_bargain_changed(request, bargain_id);
 }
 
 static long long monotonic_ms(void)

@@ -11,23 +11,40 @@
  *
  * A publish never fails the request that caused it: it runs after the
  * commit, is bounded by live_timeout_ms, and a failure is logged and
- * counted; the next change or a reconnect repairs what a watcher missed. */
+ * counted; the next change or a reconnect repairs what a watcher missed.
+ *
+ * Only a bargain that may have a watcher is published (live_watch.h): a
+ * stream's opening arms its watch, and a change nobody watches costs
+ * nothing here. */
 #ifndef KANJIA_LIVE_H
 #define KANJIA_LIVE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define LIVE_OWNER_CUTS 20   /* the newest cuts in the owner's message */
 #define LIVE_RECENT_HELPS 10 /* helps in the landing's message: as many as the landing */
 
+struct config;
 struct request;
 struct bargain;
 struct bargain_live;
 
+/* Whether a change of bargain_id at now is to be published: live updates
+ * are on and someone may watch it. A help asks before its write, to have
+ * the messages' cuts brought back with it. */
+bool live_wanted(const struct config *config, int64_t bargain_id, int64_t now);
+
+/* A stream of bargain_id was authorised (live_routes.c): arms its watch,
+ * and when a change of it went unpublished publishes its state as it is
+ * now, so that nchan hands the new subscriber the current state. */
+void live_watch_began(struct request *request, int64_t bargain_id);
+
 /* Publishes bargain_id's state as it is now in the database, on both of its
  * channels. Call it only after the transaction that changed the bargain
  * has committed. Leaves the request's answer (status, error, reply) as it
- * found it, whatever happens; does nothing when live_socket is empty. */
+ * found it, whatever happens; does nothing when live_socket is empty or
+ * nobody may watch it (live_wanted). */
 void live_bargain_changed(struct request *request, int64_t bargain_id);
 
 /* The same for a change whose writer brought back what the messages show

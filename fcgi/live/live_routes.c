@@ -12,22 +12,30 @@
 
 #include "bargain/bargain.h"
 #include "http/http.h"
+#include "live/live.h"
 
 /* The owner's stream: only the bargain's owner; 404 for anyone else's, as
  * GET /bargains/{id} answers. */
 static int live_authorize_owner(struct request *request)
 {
-	int status = http_outcome(request,
-				  bargain_owned(&request->work, http_path_id(request, 0), request->session.user_id));
-	return status != 0 ? status : http_reply(request, 204, NULL);
+	int64_t bargain_id = http_path_id(request, 0);
+	int status = http_outcome(request, bargain_owned(&request->work, bargain_id, request->session.user_id));
+	if (status != 0)
+		return status;
+	live_watch_began(request, bargain_id); /* before nchan subscribes it */
+	return http_reply(request, 204, NULL);
 }
 
 /* The share stream: public, but only for a share code that exists, so a
  * scanner cannot make nginx hold channels for codes that lead nowhere. */
 static int live_authorize_share(struct request *request)
 {
-	int status = http_outcome(request, bargain_code_known(&request->work, request->path_params[0]));
-	return status != 0 ? status : http_reply(request, 204, NULL);
+	int64_t bargain_id = 0;
+	int status = http_outcome(request, bargain_code_known(&request->work, request->path_params[0], &bargain_id));
+	if (status != 0)
+		return status;
+	live_watch_began(request, bargain_id);
+	return http_reply(request, 204, NULL);
 }
 
 /* The routes this file serves; server/routes.c lists the table. */

@@ -4,8 +4,10 @@ the share stream, served by nginx's nchan and authorised once by the pool.
 Each change that commits (a help, a self-cut, a success, an order, an
 expiry) must reach every open stream within a second of the answer that
 caused it; a stranger is refused the owner's stream; a reconnect with
-Last-Event-ID gets the current state; and a publish that fails (here: the
-publisher's socket moved away for a moment) never fails the help."""
+Last-Event-ID gets the current state; a change nobody watches is not
+published, and the stream opened after it gets it at once; and a publish
+that fails (here: the publisher's socket moved away for a moment) never
+fails the help."""
 
 import json
 import os
@@ -162,6 +164,27 @@ def live_socket(ctx):
     return path
 
 
+def channel_kept(path, channel):
+    """Whether nchan keeps a channel (one was published to it), asked on
+    the publisher's socket: 404 when nothing was ever published there."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(5)
+    try:
+        sock.connect(path)
+        sock.sendall(("GET /pub/%s HTTP/1.0\r\nHost: kanjia-live\r\nAccept: text/json\r\n\r\n" % channel).encode())
+        answer = b""
+        while True:
+            data = sock.recv(4096)
+            if not data:
+                break
+            answer += data
+    finally:
+        sock.close()
+    status = int(answer.split(b" ", 2)[1])
+    check(status in (200, 404), "publisher GET /pub/%s: %d" % (channel, status))
+    return status == 200
+
+
 # --------------------------------------------------------------------------
 
 
@@ -290,6 +313,37 @@ def test_the_sweeper_publishes_an_expiry(ctx):
            "the sweeper closed it")
     finally:
         stream.close()
+
+
+def test_a_change_nobody_watches_is_published_when_a_stream_opens(ctx):
+    path = live_socket(ctx)
+    _, item = make_item(ctx)
+    owner, first, second = shopper(ctx), shopper(ctx), shopper(ctx)
+    bargain = start(ctx, owner, item)
+    code = bargain["share_code"]
+    answer = help_(ctx, first, code)  # no stream is open on it
+    current = answer["bargain"]["current_price_fen"]
+    for channel in ("b%d" % bargain["id"], "s" + code):
+        check(not channel_kept(path, channel), "a help nobody watches is not published (%s)" % channel)
+    # The first stream to open gets the state as it is now, at once, on
+    # both channels; nothing older.
+    share = opened(share_stream(ctx, code), "share stream after an unwatched help")
+    own = opened(owner_stream(ctx, owner, bargain["id"]), "owner stream after an unwatched help")
+    try:
+        for stream, what in ((share, "share stream"), (own, "owner stream")):
+            e = expect_event(stream, "%s: the current state at once" % what)
+            eq((e["data"]["current_price_fen"], e["data"]["helpers"]), (current, 1), "%s: the current state" % what)
+            quiet(stream, "%s: nothing after it" % what, 0.3)
+        # Watched now: the next help reaches both at once.
+        answer = help_(ctx, second, code)
+        helped_at = time.monotonic()
+        for stream, what in ((share, "share stream"), (own, "owner stream")):
+            e = expect_event(stream, "%s: the next help" % what, helped_at)
+            eq((e["data"]["current_price_fen"], e["data"]["helpers"]), (answer["bargain"]["current_price_fen"], 2),
+               "%s: the next help" % what)
+    finally:
+        share.close()
+        own.close()
 
 
 def test_another_shopper_is_refused_the_owners_stream(ctx):
