@@ -21,14 +21,18 @@ static int budget_load(struct unit *unit, struct promotion_config *config)
 {
 	if (config->campaign_id == 0)
 		return DB_OK;
-	const char *exclusive_text;
-	/* After a lost charge the retry holds the budget row from here to
-	 * COMMIT, so it cannot lose again (orders that never lost read it
-	 * unlocked: a budget far from spent serialises nothing). */
-	int result = campaign_budget_read(unit, config->campaign_id, config->budget_charge_lost > 0, &config->budget,
-					  &exclusive_text);
-	if (result != DB_OK || exclusive_text == NULL)
-		return result;
+	/* The row came unlocked with promotion_load()'s campaign read. After
+	 * a lost charge the retry holds it from here to COMMIT, so it cannot
+	 * lose again (orders that never lost read it unlocked: a budget far
+	 * from spent serialises nothing). */
+	const char *exclusive_text = config->budget_exclusive_json;
+	if (config->budget_charge_lost > 0) {
+		int result = campaign_budget_read(unit, config->campaign_id, true, &config->budget, &exclusive_text);
+		if (result != DB_OK)
+			return result;
+	}
+	if (exclusive_text == NULL)
+		return DB_OK;
 	json_t *pairs = json_loads(exclusive_text, 0, NULL);
 	if (pairs == NULL)
 		return DB_OK; /* written by budget.c, so it parses; else no pairs */

@@ -35,8 +35,7 @@ static int coupon_load(struct unit *unit, struct promotion_config *config)
 							    .item_id = coupon.item_id,
 							    .available = strcmp(coupon.status, "available") == 0 };
 	}
-	if ((result = checkout_rules_load(unit, config->campaign_id, &config->rules)) != DB_OK)
-		return result;
+	/* the campaign's coupon rules came with promotion_load()'s campaign read */
 	if (config->rules.coupon_uses_per_customer > 0 && config->coupon_count > 0)
 		return coupon_uses_in_campaign(unit, config->user_id, config->campaign_id,
 					       &config->rules.coupon_uses_so_far);

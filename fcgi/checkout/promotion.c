@@ -62,6 +62,13 @@ int promotion_load(struct unit *unit, struct promotion_config *config)
 					    &config->live, &config->live_count);
 	if (result != DB_OK)
 		return result;
+	/* what the kinds read of the campaign for every cart (full-reduction
+	 * tiers, coupon rules, the budget), in one statement */
+	config->budget_exclusive_json = NULL;
+	if (config->campaign_id != 0 &&
+	    (result = promotion_campaign_read(unit, config->campaign_id, config->tiers, &config->rules, &config->budget,
+					      &config->budget_exclusive_json)) != DB_OK)
+		return result;
 	for (int k = 0; k < promotion_kind_count; k++) {
 		if (promotion_kinds[k]->load == NULL)
 			continue;

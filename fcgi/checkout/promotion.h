@@ -128,6 +128,7 @@ struct promotion_config {
 	struct promotion_presale presale;
 	struct promotion_share share;
 	struct promotion_budget budget;
+	const char *budget_exclusive_json; /* the budget row's pairs as stored (NULL: none) */
 	/* decided (cart_decide): what the quote charges the budget */
 	int64_t subsidy_fen;
 	/* the campaign's promotion_version as the cart's item read it: the

@@ -2,6 +2,7 @@
  * full_reduction_tier and campaign_checkout (see promotion_store.h). */
 #include "checkout/promotion_store.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -287,6 +288,62 @@ int checkout_rules_load(struct unit *unit, int64_t campaign_id, struct price_rul
 	if (rows.row_count == 1) {
 		rules->coupons_stackable = db_int(&rows, 0, 0) != 0;
 		rules->coupon_uses_per_customer = db_int(&rows, 0, 1);
+	}
+	return DB_OK;
+}
+
+/* The three reads above and the budget's (promotion_kinds_store.c) as one:
+ * the tiers as "min:off,min:off" (at most PRICE_TIERS_MAX, by min), then
+ * the rules' and the budget's columns, NULL where there is no row. */
+static const char *const sql_campaign_read =
+	"SELECT (SELECT GROUP_CONCAT(t.min_spend_fen, ':', t.off_fen ORDER BY t.min_spend_fen SEPARATOR ',') "
+	"FROM (SELECT min_spend_fen, off_fen FROM full_reduction_tier WHERE campaign_id = ? ORDER BY min_spend_fen "
+	"LIMIT 20) t), r.coupons_stackable, COALESCE(r.coupon_uses_per_customer, 0), b.campaign_id IS NOT NULL, "
+	"b.subsidy_budget_fen IS NOT NULL, COALESCE(b.subsidy_budget_fen, 0), COALESCE(b.subsidy_spent_fen, 0), "
+	"b.exclusive_json FROM (SELECT ? AS id) c LEFT JOIN campaign_checkout r ON r.campaign_id = c.id "
+	"LEFT JOIN campaign_budget b ON b.campaign_id = c.id";
+
+/* Tiers from "min:off,min:off" into tiers (OUT); returns how many. */
+static int tiers_parse(const char *text, struct price_tier *tiers)
+{
+	int count = 0;
+	while (text != NULL && *text != '\0' && count < PRICE_TIERS_MAX) {
+		char *end;
+		tiers[count].min_spend_fen = strtoll(text, &end, 10);
+		if (*end != ':')
+			break;
+		tiers[count].off_fen = strtoll(end + 1, &end, 10);
+		count++;
+		if (*end != ',')
+			break;
+		text = end + 1;
+	}
+	return count;
+}
+
+int promotion_campaign_read(struct unit *unit, int64_t campaign_id, struct price_tier *tiers,
+			    struct price_rules *rules, struct promotion_budget *budget, const char **exclusive_json)
+{
+	rules->tier_count = 0;
+	rules->coupons_stackable = false;
+	rules->coupon_uses_per_customer = 0;
+	memset(budget, 0, sizeof(*budget));
+	*exclusive_json = NULL;
+	struct db_rows rows;
+	int result = db_exec(unit, &rows, sql_campaign_read, "ii", campaign_id, campaign_id);
+	if (result != DB_OK || rows.row_count != 1)
+		return result;
+	rules->tier_count = db_null(&rows, 0, 0) ? 0 : tiers_parse(db_text(&rows, 0, 0), tiers);
+	if (!db_null(&rows, 0, 1)) {
+		rules->coupons_stackable = db_int(&rows, 0, 1) != 0;
+		rules->coupon_uses_per_customer = db_int(&rows, 0, 2);
+	}
+	budget->found = db_int(&rows, 0, 3) != 0;
+	if (budget->found) {
+		budget->has_budget = db_int(&rows, 0, 4) != 0;
+		budget->budget_fen = db_int(&rows, 0, 5);
+		budget->spent_fen = db_int(&rows, 0, 6);
+		*exclusive_json = db_null(&rows, 0, 7) ? NULL : db_text(&rows, 0, 7);
 	}
 	return DB_OK;
 }

@@ -88,6 +88,14 @@ int full_reduction_tiers_clear(struct unit *unit, int64_t campaign_id);
  * coupon_uses_per_customer; no row: one coupon per order, no limit).
  * Returns DB_OK or a door code. */
 int checkout_rules_load(struct unit *unit, int64_t campaign_id, struct price_rules *rules);
+
+/* What pricing reads of campaign_id for every cart, in one statement: what
+ * full_reduction_tiers_load() gives into tiers (OUT) and rules->tier_count,
+ * what checkout_rules_load() gives into *rules, and what
+ * campaign_budget_read() (promotion_kinds_store.h) gives unlocked into
+ * *budget and *exclusive_json (OUT). Returns DB_OK or a door code. */
+int promotion_campaign_read(struct unit *unit, int64_t campaign_id, struct price_tier *tiers,
+			    struct price_rules *rules, struct promotion_budget *budget, const char **exclusive_json);
 /* Sets campaign_id's coupon rules (uses_per_customer 0: no limit).
  * Returns DB_OK, OUT_UNPROCESSABLE_FIELD (a negative limit, no such
  * campaign), or a door code. */

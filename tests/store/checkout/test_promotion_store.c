@@ -1,8 +1,10 @@
 /* test_promotion_store.c: fcgi/checkout/promotion_store.c against
  * MariaDB: bad tiers and rules refused, unknown campaigns refused, then
- * tiers set, replaced, read by spend and cleared; rules set and read. */
+ * tiers set, replaced, read by spend and cleared; rules set and read; the
+ * campaign read giving in one statement what the three reads give. */
 #include "store.h"
 
+#include "checkout/promotion_kinds_store.h"
 #include "checkout/promotion_store.h"
 #include "core/outcome.h"
 #include "fixtures.h"
@@ -147,6 +149,60 @@ START_TEST(rules_are_set_and_read)
 }
 END_TEST
 
+/* promotion_campaign_read() against the reads it stands for. */
+static void campaign_read_matches_the_three_reads(int64_t campaign)
+{
+	struct price_tier one[PRICE_TIERS_MAX], all[PRICE_TIERS_MAX];
+	int one_count;
+	struct price_rules one_rules, all_rules = { .tier_count = -1, .coupons_stackable = true };
+	struct promotion_budget one_budget, all_budget;
+	const char *one_pairs, *all_pairs = "x";
+	ck_assert_int_eq(full_reduction_tiers_load(&store_unit, campaign, one, &one_count), DB_OK);
+	ck_assert_int_eq(checkout_rules_load(&store_unit, campaign, &one_rules), DB_OK);
+	ck_assert_int_eq(campaign_budget_read(&store_unit, campaign, false, &one_budget, &one_pairs), DB_OK);
+	ck_assert_int_eq(promotion_campaign_read(&store_unit, campaign, all, &all_rules, &all_budget, &all_pairs), DB_OK);
+	ck_assert_int_eq(all_rules.tier_count, one_count);
+	for (int t = 0; t < one_count; t++) {
+		ck_assert_int_eq(all[t].min_spend_fen, one[t].min_spend_fen);
+		ck_assert_int_eq(all[t].off_fen, one[t].off_fen);
+	}
+	ck_assert_int_eq(all_rules.coupons_stackable, one_rules.coupons_stackable);
+	ck_assert_int_eq(all_rules.coupon_uses_per_customer, one_rules.coupon_uses_per_customer);
+	ck_assert_int_eq(all_budget.found, one_budget.found);
+	ck_assert_int_eq(all_budget.has_budget, one_budget.has_budget);
+	ck_assert_int_eq(all_budget.budget_fen, one_budget.budget_fen);
+	ck_assert_int_eq(all_budget.spent_fen, one_budget.spent_fen);
+	if (one_pairs == NULL)
+		ck_assert_ptr_null(all_pairs);
+	else
+		ck_assert_str_eq(all_pairs, one_pairs);
+}
+
+START_TEST(the_campaign_read_gives_what_the_three_reads_give)
+{
+	int64_t campaign = fixture_campaign();
+	campaign_read_matches_the_three_reads(campaign); /* nothing set: no tiers, default rules, no budget */
+	for (int64_t t = 21; t >= 1; t--) /* one tier more than are read */
+		ck_assert_int_eq(full_reduction_tier_set(&store_unit, campaign, t * 1000, t * 10), DB_OK);
+	ck_assert_int_eq(checkout_rules_set(&store_unit, campaign, true, 3), DB_OK);
+	ck_assert_int_eq(campaign_budget_write(&store_unit, campaign, true, true, 500000,
+					       "[[\"coupon\",\"full_reduction\"]]"), DB_OK);
+	campaign_read_matches_the_three_reads(campaign);
+	struct price_tier tiers[PRICE_TIERS_MAX];
+	struct price_rules rules;
+	struct promotion_budget budget;
+	const char *pairs;
+	ck_assert_int_eq(promotion_campaign_read(&store_unit, campaign, tiers, &rules, &budget, &pairs), DB_OK);
+	ck_assert_int_eq(rules.tier_count, PRICE_TIERS_MAX);
+	ck_assert_int_eq(tiers[0].min_spend_fen, 1000);
+	ck_assert_int_eq(tiers[PRICE_TIERS_MAX - 1].off_fen, 200);
+	ck_assert(budget.found && budget.has_budget);
+	ck_assert_int_eq(budget.budget_fen, 500000);
+	ck_assert_int_eq(campaign_budget_write(&store_unit, campaign, true, false, 0, NULL), DB_OK); /* unlimited */
+	campaign_read_matches_the_three_reads(campaign);
+}
+END_TEST
+
 static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("promotion_store");
@@ -161,6 +217,7 @@ static Suite *suite_for_file(void)
 	tcase_add_checked_fixture(good, store_setup, store_teardown);
 	tcase_add_test(good, tiers_are_set_replaced_read_and_cleared);
 	tcase_add_test(good, rules_are_set_and_read);
+	tcase_add_test(good, the_campaign_read_gives_what_the_three_reads_give);
 	suite_add_tcase(suite, good);
 	return suite;
 }
