@@ -293,15 +293,19 @@ int checkout_rules_load(struct unit *unit, int64_t campaign_id, struct price_rul
 }
 
 /* The three reads above and the budget's (promotion_kinds_store.c) as one:
- * the tiers as "min:off,min:off" (at most PRICE_TIERS_MAX, by min), then
- * the rules' and the budget's columns, NULL where there is no row. */
+ * the tiers as "min:off,min:off" by min (tiers_parse keeps the first
+ * PRICE_TIERS_MAX, as sql_tiers' LIMIT does), then the rules' and the
+ * budget's columns, NULL where there is no row. Joined from the campaign's
+ * row, with no derived table: MariaDB runs it in about the time of the
+ * three reads together (a GROUP_CONCAT over a LIMIT subquery took as long
+ * as the three). */
 static const char *const sql_campaign_read =
 	"SELECT (SELECT GROUP_CONCAT(t.min_spend_fen, ':', t.off_fen ORDER BY t.min_spend_fen SEPARATOR ',') "
-	"FROM (SELECT min_spend_fen, off_fen FROM full_reduction_tier WHERE campaign_id = ? ORDER BY min_spend_fen "
-	"LIMIT 20) t), r.coupons_stackable, COALESCE(r.coupon_uses_per_customer, 0), b.campaign_id IS NOT NULL, "
-	"b.subsidy_budget_fen IS NOT NULL, COALESCE(b.subsidy_budget_fen, 0), COALESCE(b.subsidy_spent_fen, 0), "
-	"b.exclusive_json FROM (SELECT ? AS id) c LEFT JOIN campaign_checkout r ON r.campaign_id = c.id "
-	"LEFT JOIN campaign_budget b ON b.campaign_id = c.id";
+	"FROM full_reduction_tier t WHERE t.campaign_id = c.id), r.coupons_stackable, "
+	"COALESCE(r.coupon_uses_per_customer, 0), b.campaign_id IS NOT NULL, b.subsidy_budget_fen IS NOT NULL, "
+	"COALESCE(b.subsidy_budget_fen, 0), COALESCE(b.subsidy_spent_fen, 0), b.exclusive_json "
+	"FROM campaign c LEFT JOIN campaign_checkout r ON r.campaign_id = c.id "
+	"LEFT JOIN campaign_budget b ON b.campaign_id = c.id WHERE c.id = ?";
 
 /* Tiers from "min:off,min:off" into tiers (OUT); returns how many. */
 static int tiers_parse(const char *text, struct price_tier *tiers)
@@ -330,7 +334,7 @@ int promotion_campaign_read(struct unit *unit, int64_t campaign_id, struct price
 	memset(budget, 0, sizeof(*budget));
 	*exclusive_json = NULL;
 	struct db_rows rows;
-	int result = db_exec(unit, &rows, sql_campaign_read, "ii", campaign_id, campaign_id);
+	int result = db_exec(unit, &rows, sql_campaign_read, "i", campaign_id);
 	if (result != DB_OK || rows.row_count != 1)
 		return result;
 	rules->tier_count = db_null(&rows, 0, 0) ? 0 : tiers_parse(db_text(&rows, 0, 0), tiers);
