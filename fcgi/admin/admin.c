@@ -254,11 +254,15 @@ static int admin_login_body(struct unit *unit, void *context)
 		/* Hashing is what a login flood costs: only password_hash_concurrency
 		 * workers hash at once (ops.h); the others answer at once with
 		 * OUT_UNAVAILABLE, so a flood delays logins and leaves the other
-		 * workers to the rest. */
-		if (!ops_hash_acquire()) {
+		 * workers to the rest; an address that keeps trying gets its turn
+		 * before a flood of new ones (ops_hash_line_turn). */
+		int64_t now_ms = clock_micros() / 1000;
+		if (!ops_hash_line_turn(run->source, now_ms) || !ops_hash_acquire()) {
+			ops_hash_line_refused(run->source, now_ms);
 			ops_count_shed();
 			return OUT_UNAVAILABLE;
 		}
+		ops_hash_line_served(run->source);
 		/* The same hash work whether or not the name exists. */
 		facts.password_matches =
 			admin_password_check(run->password, facts.account_found ? account.password_hash : NULL);

@@ -309,6 +309,73 @@ void ops_hash_release(void)
 		__atomic_store_n(&own_slot->hashing, 0, __ATOMIC_SEQ_CST);
 }
 
+/* FNV-1a of the address, never 0 (0 marks a free place). */
+static uint64_t line_who(const char *source)
+{
+	uint64_t hash = 14695981039346656037ULL;
+	for (const unsigned char *p = (const unsigned char *)source; *p; p++)
+		hash = (hash ^ *p) * 1099511628211ULL;
+	return hash == 0 ? 1 : hash;
+}
+
+static struct ops_hash_waiter *line_place(uint64_t who)
+{
+	return &ops_shared->line[who % OPS_HASH_SEEN];
+}
+
+/* In line: refused at least twice, the last time a moment ago. */
+static bool line_waiting(const struct ops_hash_waiter *place, int64_t now_ms, int64_t *first_ms)
+{
+	int64_t last = __atomic_load_n(&place->last_ms, __ATOMIC_SEQ_CST);
+	*first_ms = __atomic_load_n(&place->first_ms, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&place->who, __ATOMIC_SEQ_CST) != 0 && last > *first_ms &&
+	       last >= now_ms - OPS_HASH_LINE_LIVE_MS;
+}
+
+bool ops_hash_line_turn(const char *source, int64_t now_ms)
+{
+	if (ops_shared == NULL || source == NULL || source[0] == '\0')
+		return true;
+	uint64_t who = line_who(source);
+	const struct ops_hash_waiter *mine = line_place(who);
+	int64_t my_first = now_ms, first;
+	if (__atomic_load_n(&mine->who, __ATOMIC_SEQ_CST) != who || !line_waiting(mine, now_ms, &my_first))
+		my_first = now_ms;
+	for (int i = 0; i < OPS_HASH_SEEN; i++) {
+		const struct ops_hash_waiter *place = &ops_shared->line[i];
+		if (place != mine && line_waiting(place, now_ms, &first) && first < my_first)
+			return false; /* someone has been trying longer */
+	}
+	return true;
+}
+
+void ops_hash_line_refused(const char *source, int64_t now_ms)
+{
+	if (ops_shared == NULL || source == NULL || source[0] == '\0')
+		return;
+	uint64_t who = line_who(source);
+	struct ops_hash_waiter *place = line_place(who);
+	if (__atomic_load_n(&place->who, __ATOMIC_SEQ_CST) == who &&
+	    __atomic_load_n(&place->last_ms, __ATOMIC_SEQ_CST) >= now_ms - OPS_HASH_LINE_LIVE_MS) {
+		__atomic_store_n(&place->last_ms, now_ms, __ATOMIC_SEQ_CST); /* still trying: keeps its place */
+		return;
+	}
+	/* a first refusal, or one after a pause: from now (a racing worker's
+	 * write may mix with this one; that costs a place, never the cap) */
+	__atomic_store_n(&place->who, who, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&place->first_ms, now_ms, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&place->last_ms, now_ms, __ATOMIC_SEQ_CST);
+}
+
+void ops_hash_line_served(const char *source)
+{
+	if (ops_shared == NULL || source == NULL || source[0] == '\0')
+		return;
+	uint64_t who = line_who(source);
+	uint64_t expected = who;
+	__atomic_compare_exchange_n(&line_place(who)->who, &expected, 0, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
 void ops_count_help(void)
 {
 	if (ops_shared != NULL)

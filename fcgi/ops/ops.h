@@ -89,11 +89,22 @@ struct ops_counters {
 	uint64_t duration_sum_us[OPS_ROUTES_MAX + 1];
 };
 
+/* Addresses the hashing cap refused (ops_hash_line_turn), one place per
+ * address hash (a newer address takes the place): who (0 free), when it
+ * was first refused and when last. Read and written with atomics. */
+#define OPS_HASH_SEEN 4096
+#define OPS_HASH_LINE_LIVE_MS 300 /* refused again within this: still trying */
+struct ops_hash_waiter {
+	uint64_t who;
+	int64_t first_ms, last_ms;
+};
+
 struct ops_shared {
 	int64_t hash_cap;
 	int slot_high; /* slots below this index may be in use */
 	struct ops_counters counters;
 	struct ops_worker workers[OPS_SLOTS_MAX];
+	struct ops_hash_waiter line[OPS_HASH_SEEN];
 };
 
 /* The segment, or NULL in a process without one. */
@@ -151,6 +162,20 @@ void ops_count_shed(void);
  * caller answers 503 with Retry-After instead of hashing. */
 bool ops_hash_acquire(void);
 void ops_hash_release(void);
+
+/* A line in front of the cap, so that a flood from ever new addresses
+ * cannot starve a login that keeps trying from one (a token goes to
+ * whoever asks when it frees, and a flood asks a thousand times as often).
+ * An address refused twice, the second time within OPS_HASH_LINE_LIVE_MS
+ * of the one before, is in line, from its first refusal, for as long as it
+ * keeps trying that often; a login (source: its address, "" takes no part;
+ * now_ms: a monotonic clock) may try for a token only when no other
+ * address has been in line longer. A flood of addresses that never come
+ * back never gets in line. A refused login calls ops_hash_line_refused(),
+ * one that got its token ops_hash_line_served(). */
+bool ops_hash_line_turn(const char *source, int64_t now_ms);
+void ops_hash_line_refused(const char *source, int64_t now_ms);
+void ops_hash_line_served(const char *source);
 
 /* Business events, counted after their transaction committed. */
 void ops_count_help(void);

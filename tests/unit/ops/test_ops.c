@@ -2,6 +2,7 @@
  * slots and the password-hash cap) and of ops_routes.c's address check. */
 #include "unit.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -138,6 +139,42 @@ START_TEST(the_hash_cap_holds_and_a_dead_holder_frees_its_token)
 }
 END_TEST
 
+START_TEST(an_address_that_keeps_trying_goes_before_a_flood_of_new_ones)
+{
+	if (ops_shared == NULL)
+		ck_assert_int_eq(ops_shared_create(1), 0);
+	memset(ops_shared->line, 0, sizeof(ops_shared->line));
+	int64_t t = 1000000;
+	char flood[32];
+	/* nobody in line: anyone may try */
+	ck_assert(ops_hash_line_turn("10.0.0.1", t));
+	/* a flood of addresses refused once each never gets in line */
+	for (int i = 0; i < 500; i++) {
+		snprintf(flood, sizeof(flood), "10.9.%d.%d", i / 200, i % 200);
+		ops_hash_line_refused(flood, t + i / 10);
+	}
+	ck_assert(ops_hash_line_turn("10.0.0.1", t + 50));
+	/* the real login, refused twice 50 ms apart, is in line from its
+	 * first refusal: a new address must wait, it may try */
+	ops_hash_line_refused("10.0.0.1", t + 50);
+	ops_hash_line_refused("10.0.0.1", t + 100);
+	ck_assert(!ops_hash_line_turn("10.9.9.9", t + 110));
+	ck_assert(ops_hash_line_turn("10.0.0.1", t + 150));
+	/* a second address that keeps trying comes after it */
+	ops_hash_line_refused("10.0.0.2", t + 120);
+	ops_hash_line_refused("10.0.0.2", t + 170);
+	ck_assert(!ops_hash_line_turn("10.0.0.2", t + 180));
+	/* served: out of line, and the next one's turn */
+	ops_hash_line_served("10.0.0.1");
+	ck_assert(ops_hash_line_turn("10.0.0.2", t + 190));
+	ck_assert(!ops_hash_line_turn("10.9.9.9", t + 190));
+	/* one that stops trying loses its place after OPS_HASH_LINE_LIVE_MS */
+	ck_assert(ops_hash_line_turn("10.9.9.9", t + 170 + OPS_HASH_LINE_LIVE_MS + 1));
+	/* no address: no line */
+	ck_assert(ops_hash_line_turn("", t));
+}
+END_TEST
+
 static Suite *suite_for_file(void)
 {
 	Suite *suite = suite_create("ops");
@@ -150,6 +187,7 @@ static Suite *suite_for_file(void)
 	tcase_add_test(good, statuses_map_to_their_slots);
 	tcase_add_test(good, counters_are_summed_over_processes_and_survive_them);
 	tcase_add_test(good, the_hash_cap_holds_and_a_dead_holder_frees_its_token);
+	tcase_add_test(good, an_address_that_keeps_trying_goes_before_a_flood_of_new_ones);
 	suite_add_tcase(suite, good);
 	return suite;
 }
