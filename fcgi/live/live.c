@@ -164,45 +164,10 @@ static void publish_both(struct request *request, const struct bargain *bargain,
 	publish(request, bargain->id, channel, landing);
 }
 
-bool live_wanted(const struct config *config, int64_t bargain_id, int64_t now)
-{
-	if (config->live_socket[0] == '\0' || bargain_id <= 0)
-		return false;
-	const struct live_watches *watches = live_watches_for(config->live_socket);
-	return watches == NULL || live_watch_held(watches, bargain_id, now);
-}
-
-/* After a change of bargain_id committed: whether to publish it now. A
- * change nobody watches is noted, for the next stream's opening. */
-static bool publish_due(const struct config *config, int64_t bargain_id, int64_t now)
-{
-	if (config->live_socket[0] == '\0' || bargain_id <= 0)
-		return false;
-	struct live_watches *watches = live_watches_for(config->live_socket);
-	return watches == NULL || live_watch_held(watches, bargain_id, now) ||
-	       live_watch_unpublished(watches, bargain_id, now);
-}
-
-void live_bargain_known(struct request *request, const struct bargain *bargain, const struct bargain_live *known)
-{
-	/* asked again after the commit: a stream may have opened since the help asked */
-	if (!publish_due(request->work.config, bargain->id, request->work.now))
-		return;
-	if (known->cuts_json == NULL) {
-		live_bargain_changed(request, bargain->id);
-		return;
-	}
-	struct answer saved = answer_save(request);
-	publish_both(request, bargain, cuts_known(known->cuts_json), cuts_known(known->helps_json),
-		     known->landing.item_name, known->landing.images_json, known->landing.initiator_phone);
-	answer_restore(request, &saved);
-}
-
-static void publish_bargain(struct request *request, int64_t bargain_id)
+/* Publishes bargain_id's state as the database has it now. */
+static void publish_read(struct request *request, int64_t bargain_id)
 {
 	struct unit *unit = &request->work;
-	if (!publish_due(unit->config, bargain_id, unit->now))
-		return;
 	struct bargain bargain;
 	if (bargain_get(unit, bargain_id, &bargain) != DB_OK) {
 		note_failure(bargain_id, "cannot load it");
@@ -244,13 +209,45 @@ static void publish_bargain(struct request *request, int64_t bargain_id)
 		     db_text(&extra, 0, LIVE_LANDING_IMAGES), db_text(&extra, 0, LIVE_LANDING_OWNER_PHONE));
 }
 
-void live_bargain_changed(struct request *request, int64_t bargain_id)
+bool live_wanted(const struct config *config, int64_t bargain_id, int64_t now)
 {
-	const struct config *config = request->work.config;
 	if (config->live_socket[0] == '\0' || bargain_id <= 0)
+		return false;
+	const struct live_watches *watches = live_watches_for(config->live_socket);
+	return watches == NULL || live_watch_held(watches, bargain_id, now);
+}
+
+/* After a change of bargain_id committed: whether to publish it now. A
+ * change nobody watches is noted, for the next stream's opening. */
+static bool publish_due(const struct config *config, int64_t bargain_id, int64_t now)
+{
+	if (config->live_socket[0] == '\0' || bargain_id <= 0)
+		return false;
+	struct live_watches *watches = live_watches_for(config->live_socket);
+	return watches == NULL || live_watch_held(watches, bargain_id, now) ||
+	       live_watch_unpublished(watches, bargain_id, now);
+}
+
+void live_bargain_known(struct request *request, const struct bargain *bargain, const struct bargain_live *known)
+{
+	/* asked again after the commit: a stream may have opened since the help asked */
+	if (!publish_due(request->work.config, bargain->id, request->work.now))
 		return;
 	struct answer saved = answer_save(request);
-	publish_bargain(request, bargain_id);
+	if (known->cuts_json == NULL)
+		publish_read(request, bargain->id);
+	else
+		publish_both(request, bargain, cuts_known(known->cuts_json), cuts_known(known->helps_json),
+			     known->landing.item_name, known->landing.images_json, known->landing.initiator_phone);
+	answer_restore(request, &saved);
+}
+
+void live_bargain_changed(struct request *request, int64_t bargain_id)
+{
+	if (!publish_due(request->work.config, bargain_id, request->work.now))
+		return;
+	struct answer saved = answer_save(request);
+	publish_read(request, bargain_id);
 	answer_restore(request, &saved);
 }
 
@@ -290,7 +287,8 @@ void live_bargains_swept(struct request *request)
 		long long deadline = monotonic_ms() + LIVE_SWEEP_BUDGET_MS;
 		int r = 0;
 		for (; r < swept.row_count && monotonic_ms() < deadline; r++)
-			publish_bargain(request, db_int(&swept, r, 0));
+			if (publish_due(config, db_int(&swept, r, 0), now))
+				publish_read(request, db_int(&swept, r, 0));
 		if (r < swept.row_count)
 			log_warn("live: %d swept bargains left unpublished (time budget)", swept.row_count - r);
 	}
