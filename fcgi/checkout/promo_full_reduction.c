@@ -116,6 +116,7 @@ static bool full_reduction_validate(const json_t *config, const char **message)
 
 static int full_reduction_load(struct unit *unit, struct promotion_config *config)
 {
+	(void)unit; /* the tiers came with promotion_load()'s campaign read */
 	config->rules.tiers = config->tiers;
 	config->reduction_count = 0;
 	for (int r = 0; r < config->live_count && config->reduction_count < PRICE_PROMOTIONS_MAX; r++) {
@@ -132,8 +133,7 @@ static int full_reduction_load(struct unit *unit, struct promotion_config *confi
 		reduction->ends_at = live->ends_at;
 		config->reduction_count++;
 	}
-	(void)unit;
-	return DB_OK; /* the tiers came with promotion_load()'s campaign read */
+	return DB_OK;
 }
 
 /* ---------------------------------------------------------------- apply */

@@ -74,9 +74,6 @@ int promotion_give_back_uses(struct unit *unit, int64_t order_id, int64_t user_i
 
 /* ============================================ full reduction, coupons */
 
-/* campaign_id's tiers by minimum spend, at most PRICE_TIERS_MAX, into
- * tiers (OUT) and *count (OUT). Returns DB_OK or a door code. */
-int full_reduction_tiers_load(struct unit *unit, int64_t campaign_id, struct price_tier *tiers, int *count);
 /* Sets the tier of campaign_id at min_spend_fen to take off off_fen
  * (inserted or replaced). Returns DB_OK, OUT_UNPROCESSABLE_FIELD (off_fen
  * not positive, min_spend_fen negative, no such campaign), or a door code. */
@@ -84,16 +81,13 @@ int full_reduction_tier_set(struct unit *unit, int64_t campaign_id, int64_t min_
 /* Removes every tier of campaign_id. Returns DB_OK or a door code. */
 int full_reduction_tiers_clear(struct unit *unit, int64_t campaign_id);
 
-/* campaign_id's coupon rules into *rules (OUT: coupons_stackable and
- * coupon_uses_per_customer; no row: one coupon per order, no limit).
- * Returns DB_OK or a door code. */
-int checkout_rules_load(struct unit *unit, int64_t campaign_id, struct price_rules *rules);
-
-/* What pricing reads of campaign_id for every cart, in one statement: what
- * full_reduction_tiers_load() gives into tiers (OUT) and rules->tier_count,
- * what checkout_rules_load() gives into *rules, and what
- * campaign_budget_read() (promotion_kinds_store.h) gives unlocked into
- * *budget and *exclusive_json (OUT). Returns DB_OK or a door code. */
+/* What pricing reads of campaign_id for every cart, in one statement:
+ * its full-reduction tiers by minimum spend, at most PRICE_TIERS_MAX, into
+ * tiers (OUT) and rules->tier_count; its coupon rules into *rules
+ * (coupons_stackable and coupon_uses_per_customer; no row: one coupon per
+ * order, no limit); and what campaign_budget_read()
+ * (promotion_kinds_store.h) gives unlocked into *budget and
+ * *exclusive_json (OUT). Returns DB_OK or a door code. */
 int promotion_campaign_read(struct unit *unit, int64_t campaign_id, struct price_tier *tiers,
 			    struct price_rules *rules, struct promotion_budget *budget, const char **exclusive_json);
 /* Sets campaign_id's coupon rules (uses_per_customer 0: no limit).

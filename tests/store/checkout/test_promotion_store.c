@@ -1,13 +1,26 @@
 /* test_promotion_store.c: fcgi/checkout/promotion_store.c against
  * MariaDB: bad tiers and rules refused, unknown campaigns refused, then
- * tiers set, replaced, read by spend and cleared; rules set and read; the
- * campaign read giving in one statement what the three reads give. */
+ * tiers set, replaced, read by spend and cleared; rules set and read, all
+ * through the campaign read every cart makes, whose budget is the budget's
+ * own read. */
 #include "store.h"
 
 #include "checkout/promotion_kinds_store.h"
 #include "checkout/promotion_store.h"
 #include "core/outcome.h"
 #include "fixtures.h"
+
+/* promotion_campaign_read() of campaign into tiers and *rules; the budget
+ * read with it into *budget and *pairs when they are not NULL. */
+static void campaign_read(int64_t campaign, struct price_tier *tiers, struct price_rules *rules,
+			  struct promotion_budget *budget, const char **pairs)
+{
+	struct promotion_budget ignored_budget;
+	const char *ignored_pairs;
+	ck_assert_int_eq(promotion_campaign_read(&store_unit, campaign, tiers, rules, budget ? budget : &ignored_budget,
+						 pairs ? pairs : &ignored_pairs),
+			 DB_OK);
+}
 
 START_TEST(bad_tiers_and_rules_are_refused)
 {
@@ -18,17 +31,18 @@ START_TEST(bad_tiers_and_rules_are_refused)
 	ck_assert_int_eq(checkout_rules_set(&store_unit, campaign, false, -1), OUT_UNPROCESSABLE_FIELD);
 	ck_assert_int_eq(checkout_rules_set(&store_unit, INT64_MAX, true, 0), OUT_UNPROCESSABLE_FIELD);
 	struct price_tier tiers[PRICE_TIERS_MAX];
-	int count = -1;
-	ck_assert_int_eq(full_reduction_tiers_load(&store_unit, campaign, tiers, &count), DB_OK);
-	ck_assert_int_eq(count, 0);
+	struct price_rules rules = { .tier_count = -1 };
+	campaign_read(campaign, tiers, &rules, NULL, NULL);
+	ck_assert_int_eq(rules.tier_count, 0);
 }
 END_TEST
 
 START_TEST(without_a_row_the_rules_are_one_coupon_and_no_limit)
 {
 	int64_t campaign = fixture_campaign();
+	struct price_tier tiers[PRICE_TIERS_MAX];
 	struct price_rules rules = { .coupons_stackable = true, .coupon_uses_per_customer = 9 };
-	ck_assert_int_eq(checkout_rules_load(&store_unit, campaign, &rules), DB_OK);
+	campaign_read(campaign, tiers, &rules, NULL, NULL);
 	ck_assert(!rules.coupons_stackable);
 	ck_assert_int_eq(rules.coupon_uses_per_customer, 0);
 }
@@ -122,52 +136,43 @@ START_TEST(tiers_are_set_replaced_read_and_cleared)
 	ck_assert_int_eq(full_reduction_tier_set(&store_unit, campaign, 10000, 1000), DB_OK);
 	ck_assert_int_eq(full_reduction_tier_set(&store_unit, campaign, 30000, 5000), DB_OK); /* replaced */
 	struct price_tier tiers[PRICE_TIERS_MAX];
-	int count;
-	ck_assert_int_eq(full_reduction_tiers_load(&store_unit, campaign, tiers, &count), DB_OK);
-	ck_assert_int_eq(count, 2);
+	struct price_rules rules;
+	campaign_read(campaign, tiers, &rules, NULL, NULL);
+	ck_assert_int_eq(rules.tier_count, 2);
 	ck_assert_int_eq(tiers[0].min_spend_fen, 10000);
 	ck_assert_int_eq(tiers[1].min_spend_fen, 30000);
 	ck_assert_int_eq(tiers[1].off_fen, 5000);
 	ck_assert_int_eq(full_reduction_tiers_clear(&store_unit, campaign), DB_OK);
-	ck_assert_int_eq(full_reduction_tiers_load(&store_unit, campaign, tiers, &count), DB_OK);
-	ck_assert_int_eq(count, 0);
+	campaign_read(campaign, tiers, &rules, NULL, NULL);
+	ck_assert_int_eq(rules.tier_count, 0);
 }
 END_TEST
 
 START_TEST(rules_are_set_and_read)
 {
 	int64_t campaign = fixture_campaign();
+	struct price_tier tiers[PRICE_TIERS_MAX];
 	struct price_rules rules;
 	ck_assert_int_eq(checkout_rules_set(&store_unit, campaign, true, 2), DB_OK);
-	ck_assert_int_eq(checkout_rules_load(&store_unit, campaign, &rules), DB_OK);
+	campaign_read(campaign, tiers, &rules, NULL, NULL);
 	ck_assert(rules.coupons_stackable);
 	ck_assert_int_eq(rules.coupon_uses_per_customer, 2);
 	ck_assert_int_eq(checkout_rules_set(&store_unit, campaign, false, 0), DB_OK); /* no limit: NULL */
-	ck_assert_int_eq(checkout_rules_load(&store_unit, campaign, &rules), DB_OK);
+	campaign_read(campaign, tiers, &rules, NULL, NULL);
 	ck_assert(!rules.coupons_stackable);
 	ck_assert_int_eq(rules.coupon_uses_per_customer, 0);
 }
 END_TEST
 
-/* promotion_campaign_read() against the reads it stands for. */
-static void campaign_read_matches_the_three_reads(int64_t campaign)
+/* The campaign read's budget is what the budget's own read gives. */
+static void campaign_budget_matches_its_own_read(int64_t campaign)
 {
-	struct price_tier one[PRICE_TIERS_MAX], all[PRICE_TIERS_MAX];
-	int one_count;
-	struct price_rules one_rules, all_rules = { .tier_count = -1, .coupons_stackable = true };
+	struct price_tier tiers[PRICE_TIERS_MAX];
+	struct price_rules rules;
 	struct promotion_budget one_budget, all_budget;
 	const char *one_pairs, *all_pairs = "x";
-	ck_assert_int_eq(full_reduction_tiers_load(&store_unit, campaign, one, &one_count), DB_OK);
-	ck_assert_int_eq(checkout_rules_load(&store_unit, campaign, &one_rules), DB_OK);
 	ck_assert_int_eq(campaign_budget_read(&store_unit, campaign, false, &one_budget, &one_pairs), DB_OK);
-	ck_assert_int_eq(promotion_campaign_read(&store_unit, campaign, all, &all_rules, &all_budget, &all_pairs), DB_OK);
-	ck_assert_int_eq(all_rules.tier_count, one_count);
-	for (int t = 0; t < one_count; t++) {
-		ck_assert_int_eq(all[t].min_spend_fen, one[t].min_spend_fen);
-		ck_assert_int_eq(all[t].off_fen, one[t].off_fen);
-	}
-	ck_assert_int_eq(all_rules.coupons_stackable, one_rules.coupons_stackable);
-	ck_assert_int_eq(all_rules.coupon_uses_per_customer, one_rules.coupon_uses_per_customer);
+	campaign_read(campaign, tiers, &rules, &all_budget, &all_pairs);
 	ck_assert_int_eq(all_budget.found, one_budget.found);
 	ck_assert_int_eq(all_budget.has_budget, one_budget.has_budget);
 	ck_assert_int_eq(all_budget.budget_fen, one_budget.budget_fen);
@@ -178,28 +183,39 @@ static void campaign_read_matches_the_three_reads(int64_t campaign)
 		ck_assert_str_eq(all_pairs, one_pairs);
 }
 
-START_TEST(the_campaign_read_gives_what_the_three_reads_give)
+START_TEST(the_campaign_read_gives_tiers_rules_and_budget_in_one)
 {
 	int64_t campaign = fixture_campaign();
-	campaign_read_matches_the_three_reads(campaign); /* nothing set: no tiers, default rules, no budget */
+	struct price_tier tiers[PRICE_TIERS_MAX];
+	struct price_rules rules = { .tier_count = -1, .coupons_stackable = true, .coupon_uses_per_customer = 9 };
+	struct promotion_budget budget;
+	const char *pairs = "x";
+	campaign_read(campaign, tiers, &rules, &budget, &pairs); /* nothing set */
+	ck_assert_int_eq(rules.tier_count, 0);
+	ck_assert(!rules.coupons_stackable);
+	ck_assert_int_eq(rules.coupon_uses_per_customer, 0);
+	ck_assert(!budget.found);
+	ck_assert_ptr_null(pairs);
+	campaign_budget_matches_its_own_read(campaign);
 	for (int64_t t = 21; t >= 1; t--) /* one tier more than are read */
 		ck_assert_int_eq(full_reduction_tier_set(&store_unit, campaign, t * 1000, t * 10), DB_OK);
 	ck_assert_int_eq(checkout_rules_set(&store_unit, campaign, true, 3), DB_OK);
 	ck_assert_int_eq(campaign_budget_write(&store_unit, campaign, true, true, 500000,
 					       "[[\"coupon\",\"full_reduction\"]]"), DB_OK);
-	campaign_read_matches_the_three_reads(campaign);
-	struct price_tier tiers[PRICE_TIERS_MAX];
-	struct price_rules rules;
-	struct promotion_budget budget;
-	const char *pairs;
-	ck_assert_int_eq(promotion_campaign_read(&store_unit, campaign, tiers, &rules, &budget, &pairs), DB_OK);
-	ck_assert_int_eq(rules.tier_count, PRICE_TIERS_MAX);
-	ck_assert_int_eq(tiers[0].min_spend_fen, 1000);
-	ck_assert_int_eq(tiers[PRICE_TIERS_MAX - 1].off_fen, 200);
+	campaign_read(campaign, tiers, &rules, &budget, &pairs);
+	ck_assert_int_eq(rules.tier_count, PRICE_TIERS_MAX); /* the lowest 20, by minimum spend */
+	for (int t = 0; t < PRICE_TIERS_MAX; t++) {
+		ck_assert_int_eq(tiers[t].min_spend_fen, (t + 1) * 1000);
+		ck_assert_int_eq(tiers[t].off_fen, (t + 1) * 10);
+	}
+	ck_assert(rules.coupons_stackable);
+	ck_assert_int_eq(rules.coupon_uses_per_customer, 3);
 	ck_assert(budget.found && budget.has_budget);
 	ck_assert_int_eq(budget.budget_fen, 500000);
+	ck_assert_str_eq(pairs, "[[\"coupon\",\"full_reduction\"]]");
+	campaign_budget_matches_its_own_read(campaign);
 	ck_assert_int_eq(campaign_budget_write(&store_unit, campaign, true, false, 0, NULL), DB_OK); /* unlimited */
-	campaign_read_matches_the_three_reads(campaign);
+	campaign_budget_matches_its_own_read(campaign);
 }
 END_TEST
 
@@ -217,7 +233,7 @@ static Suite *suite_for_file(void)
 	tcase_add_checked_fixture(good, store_setup, store_teardown);
 	tcase_add_test(good, tiers_are_set_replaced_read_and_cleared);
 	tcase_add_test(good, rules_are_set_and_read);
-	tcase_add_test(good, the_campaign_read_gives_what_the_three_reads_give);
+	tcase_add_test(good, the_campaign_read_gives_tiers_rules_and_budget_in_one);
 	suite_add_tcase(suite, good);
 	return suite;
 }
